@@ -1,0 +1,159 @@
+namespace TaskLens.Core.Telemetry;
+
+/// <summary>
+/// Decoded spans of one or more OTLP trace exports, held as flat arrays of value records so that decoding
+/// thousands of spans allocates no object per span (only their strings). Records point into the shared
+/// attribute, event and link arrays by (start, count) ranges. A batch is reused after <see cref="Clear"/>.
+/// </summary>
+public sealed class SpanBatch
+{
+    private ResourceRecord[] _resources = new ResourceRecord[4];
+    private ScopeRecord[] _scopes = new ScopeRecord[4];
+    private SpanRecord[] _spans = new SpanRecord[64];
+    private AttributeRecord[] _attributes = new AttributeRecord[256];
+    private EventRecord[] _events = new EventRecord[16];
+    private LinkRecord[] _links = new LinkRecord[8];
+
+    /// <summary>The tenant every span in this batch belongs to.</summary>
+    public string Tenant { get; set; } = "default";
+
+    public int ResourceCount { get; private set; }
+    public int ScopeCount { get; private set; }
+    public int SpanCount { get; private set; }
+    public int AttributeCount { get; private set; }
+    public int EventCount { get; private set; }
+    public int LinkCount { get; private set; }
+
+    public ReadOnlySpan<ResourceRecord> Resources => _resources.AsSpan(0, ResourceCount);
+    public ReadOnlySpan<ScopeRecord> Scopes => _scopes.AsSpan(0, ScopeCount);
+    public ReadOnlySpan<SpanRecord> Spans => _spans.AsSpan(0, SpanCount);
+    public ReadOnlySpan<AttributeRecord> Attributes => _attributes.AsSpan(0, AttributeCount);
+    public ReadOnlySpan<EventRecord> Events => _events.AsSpan(0, EventCount);
+    public ReadOnlySpan<LinkRecord> Links => _links.AsSpan(0, LinkCount);
+
+    public ReadOnlySpan<AttributeRecord> AttributesOf(AttributeRange range) => _attributes.AsSpan(range.Start, range.Count);
+
+    public ReadOnlySpan<EventRecord> EventsOf(in SpanRecord span) => _events.AsSpan(span.EventStart, span.EventCount);
+
+    public ReadOnlySpan<LinkRecord> LinksOf(in SpanRecord span) => _links.AsSpan(span.LinkStart, span.LinkCount);
+
+    public int AddResource(in ResourceRecord record) => Add(ref _resources, ResourceCount++, record);
+
+    public int AddScope(in ScopeRecord record) => Add(ref _scopes, ScopeCount++, record);
+
+    public int AddSpan(in SpanRecord record) => Add(ref _spans, SpanCount++, record);
+
+    public int AddAttribute(in AttributeRecord record) => Add(ref _attributes, AttributeCount++, record);
+
+    public int AddEvent(in EventRecord record) => Add(ref _events, EventCount++, record);
+
+    public int AddLink(in LinkRecord record) => Add(ref _links, LinkCount++, record);
+
+    /// <summary>
+    /// Drops everything added after the given counts; a decoder uses it to discard a rejected span
+    /// together with the attributes, events and links it had already added.
+    /// </summary>
+    public void Truncate(int spans, int attributes, int events, int links)
+    {
+        SpanCount = Math.Min(SpanCount, spans);
+        AttributeCount = Math.Min(AttributeCount, attributes);
+        EventCount = Math.Min(EventCount, events);
+        LinkCount = Math.Min(LinkCount, links);
+    }
+
+    /// <summary>Empties the batch, keeping its arrays for reuse.</summary>
+    public void Clear()
+    {
+        // Clear references so strings of the previous batch can be collected.
+        Array.Clear(_resources, 0, ResourceCount);
+        Array.Clear(_scopes, 0, ScopeCount);
+        Array.Clear(_spans, 0, SpanCount);
+        Array.Clear(_attributes, 0, AttributeCount);
+        Array.Clear(_events, 0, EventCount);
+        Array.Clear(_links, 0, LinkCount);
+        ResourceCount = ScopeCount = SpanCount = AttributeCount = EventCount = LinkCount = 0;
+    }
+
+    private static int Add<T>(ref T[] array, int index, in T record)
+    {
+        if (index == array.Length)
+        {
+            Array.Resize(ref array, array.Length * 2);
+        }
+
+        array[index] = record;
+        return index;
+    }
+}
+
+/// <summary>A contiguous run of attributes in <see cref="SpanBatch.Attributes"/>.</summary>
+public readonly record struct AttributeRange(int Start, int Count);
+
+/// <summary>One attribute; <see cref="Value"/> is the canonical text for <see cref="Type"/>.</summary>
+public readonly record struct AttributeRecord(string Key, AttributeValueType Type, string Value);
+
+/// <summary>An OTLP Resource with the schema URL of its ResourceSpans.</summary>
+public readonly record struct ResourceRecord(
+    AttributeRange Attributes,
+    uint DroppedAttributesCount,
+    string SchemaUrl,
+    string ServiceName);
+
+/// <summary>An OTLP InstrumentationScope with the schema URL of its ScopeSpans.</summary>
+public readonly record struct ScopeRecord(
+    string Name,
+    string Version,
+    AttributeRange Attributes,
+    uint DroppedAttributesCount,
+    string SchemaUrl);
+
+/// <summary>
+/// One span. Ids are held big-endian in integers: <see cref="TraceIdHigh"/> holds bytes 0-7 of the 16-byte
+/// trace id, <see cref="TraceIdLow"/> bytes 8-15; a <see cref="ParentSpanId"/> of 0 means no parent.
+/// </summary>
+public record struct SpanRecord
+{
+    public int ResourceIndex { get; set; }
+    public int ScopeIndex { get; set; }
+    public ulong TraceIdHigh { get; set; }
+    public ulong TraceIdLow { get; set; }
+    public ulong SpanId { get; set; }
+    public ulong ParentSpanId { get; set; }
+    public string TraceState { get; set; }
+    public uint Flags { get; set; }
+    public string Name { get; set; }
+
+    /// <summary>OTLP SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer.</summary>
+    public int Kind { get; set; }
+    public ulong StartTimeUnixNano { get; set; }
+    public ulong EndTimeUnixNano { get; set; }
+    public AttributeRange Attributes { get; set; }
+    public uint DroppedAttributesCount { get; set; }
+    public int EventStart { get; set; }
+    public int EventCount { get; set; }
+    public uint DroppedEventsCount { get; set; }
+    public int LinkStart { get; set; }
+    public int LinkCount { get; set; }
+    public uint DroppedLinksCount { get; set; }
+
+    /// <summary>OTLP StatusCode: 0 unset, 1 ok, 2 error.</summary>
+    public int StatusCode { get; set; }
+    public string StatusMessage { get; set; }
+}
+
+/// <summary>A span event.</summary>
+public readonly record struct EventRecord(
+    ulong TimeUnixNano,
+    string Name,
+    AttributeRange Attributes,
+    uint DroppedAttributesCount);
+
+/// <summary>A span link; ids as in <see cref="SpanRecord"/>.</summary>
+public readonly record struct LinkRecord(
+    ulong TraceIdHigh,
+    ulong TraceIdLow,
+    ulong SpanId,
+    string TraceState,
+    uint Flags,
+    AttributeRange Attributes,
+    uint DroppedAttributesCount);
