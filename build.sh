@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The one entry point: ./build.sh run | test | bench | demo
+# Each command installs what is missing (idempotently), restores and builds, then does its job.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+CONFIGURATION=${CONFIGURATION:-Release}
+APT_PACKAGES=(clickhouse-server clickhouse-client)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Installs the Debian packages that are not installed yet, as root or through passwordless sudo.
+ensure_apt_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+      sudo=(sudo)
+    else
+      echo "TaskLens needs these Debian packages: ${missing[*]}" >&2
+      echo "Install them as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  log "Installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  # The packages try to start a system service; TaskLens runs its own server, so a refused start is fine.
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+ensure_dotnet() {
+  if ! command -v dotnet >/dev/null; then
+    echo "TaskLens needs the .NET 10 SDK on PATH (https://dotnet.microsoft.com/download)." >&2
+    exit 1
+  fi
+}
+
+build() {
+  ensure_dotnet
+  ensure_apt_packages "${APT_PACKAGES[@]}"
+  log "Restoring and building ($CONFIGURATION)"
+  dotnet build TaskLens.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
+}
+
+# Runs one test project and adds its counts to the totals; keeps going so every suite reports.
+PASSED=0; FAILED=0; SUITES_FAILED=()
+run_suite() {
+  local project=$1 out status
+  log "Testing $project"
+  out=$(mktemp)
+  set +e
+  dotnet test "$project" -c "$CONFIGURATION" --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$out"
+  status=${PIPESTATUS[0]}
+  set -e
+  local p f
+  p=$(grep -Eo 'Passed: +[0-9]+' "$out" | awk '{s+=$2} END {print s+0}')
+  f=$(grep -Eo 'Failed: +[0-9]+' "$out" | awk '{s+=$2} END {print s+0}')
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+  if [ "$status" -ne 0 ] || [ "$p" -eq 0 ]; then SUITES_FAILED+=("$project"); fi
+  rm -f "$out"
+}
+
+cmd_test() {
+  build
+  run_suite tests/TaskLens.UnitTests
+  run_suite tests/TaskLens.IntegrationTests
+  echo
+  echo "tests: $PASSED passed, $FAILED failed"
+  if [ ${#SUITES_FAILED[@]} -gt 0 ]; then
+    echo "failing suites: ${SUITES_FAILED[*]}" >&2
+    exit 1
+  fi
+}
+
+cmd_run() {
+  build
+  log "Starting TaskLens"
+  if [ -z "${TaskLens__ClickHouse__Url:-}" ]; then
+    echo "No TaskLens:ClickHouse:Url configured: TaskLens starts its own ClickHouse in ./.tasklens/clickhouse."
+  fi
+  echo "Listening on loopback only (TaskLens__Server__ListenAddress changes that):"
+  echo "  OTLP/gRPC  127.0.0.1:4317    OTLP/HTTP  http://127.0.0.1:4318    API  http://127.0.0.1:8080"
+  echo "Ingest has no API keys yet: every export is stored under the tenant 'default'."
+  exec dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" "$@"
+}
+
+cmd_bench() {
+  build
+  log "Running benchmarks"
+  dotnet run --project tests/TaskLens.Benchmarks -c Release -- "$@"
+}
+
+cmd_demo() {
+  build
+  log "Starting TaskLens with the agent simulator feeding it"
+  dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" &
+  local server=$!
+  trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+  local i
+  for i in $(seq 1 120); do
+    curl -fsS http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break
+    sleep 1
+  done
+  dotnet "collectors/TaskLens.AgentSim/bin/$CONFIGURATION/net10.0/TaskLens.AgentSim.dll" "$@"
+  echo "TaskLens keeps running; open http://127.0.0.1:8080/api/services. Ctrl-C stops it."
+  wait $server
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
+  demo) shift; cmd_demo "$@" ;;
+  *)
+    echo "usage: ./build.sh run | test | bench | demo" >&2
+    exit 2
+    ;;
+esac
