@@ -1,6 +1,33 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using TaskLens.Ingest;
+using TaskLens.Server.Api;
+using TaskLens.Server.EmbeddedClickHouse;
+using TaskLens.Storage;
 
-/// <summary>Entry point, public so that integration tests can host it.</summary>
-public partial class Program;
+namespace TaskLens.Server;
+
+/// <summary>The TaskLens executable: reads like a table of contents of the composition root.</summary>
+public static partial class Program
+{
+    public static async Task Main(string[] args)
+    {
+        await using var app = Create(args);
+        await app.RunAsync();
+    }
+
+    /// <summary>Builds the whole application; integration tests start it on real ports through this.</summary>
+    internal static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        var listeners = builder.AddTaskLensServer();
+        builder.AddTaskLensEmbeddedClickHouse();
+        builder.AddTaskLensStorage();
+        builder.AddTaskLensIngest();
+
+        var app = builder.Build();
+        app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
+        app.MapTaskLensApi(listeners.ApiPort);
+        return app;
+    }
+}

@@ -49,16 +49,21 @@ public sealed class SpanBatch
 
     public int AddLink(in LinkRecord record) => Add(ref _links, LinkCount++, record);
 
+    /// <summary>The current length of every array, to return to with <see cref="Truncate"/>.</summary>
+    public SpanBatchMark Mark() => new(ResourceCount, ScopeCount, SpanCount, AttributeCount, EventCount, LinkCount);
+
     /// <summary>
-    /// Drops everything added after the given counts; a decoder uses it to discard a rejected span
-    /// together with the attributes, events and links it had already added.
+    /// Drops everything added since <paramref name="mark"/>: a decoder uses it to discard a rejected span with the
+    /// attributes, events and links it had already added, or a whole malformed export.
     /// </summary>
-    public void Truncate(int spans, int attributes, int events, int links)
+    public void Truncate(SpanBatchMark mark)
     {
-        SpanCount = Math.Min(SpanCount, spans);
-        AttributeCount = Math.Min(AttributeCount, attributes);
-        EventCount = Math.Min(EventCount, events);
-        LinkCount = Math.Min(LinkCount, links);
+        ResourceCount = Math.Min(ResourceCount, mark.Resources);
+        ScopeCount = Math.Min(ScopeCount, mark.Scopes);
+        SpanCount = Math.Min(SpanCount, mark.Spans);
+        AttributeCount = Math.Min(AttributeCount, mark.Attributes);
+        EventCount = Math.Min(EventCount, mark.Events);
+        LinkCount = Math.Min(LinkCount, mark.Links);
     }
 
     /// <summary>Empties the batch, keeping its arrays for reuse.</summary>
@@ -85,6 +90,9 @@ public sealed class SpanBatch
         return index;
     }
 }
+
+/// <summary>The lengths of a <see cref="SpanBatch"/>'s arrays at one moment.</summary>
+public readonly record struct SpanBatchMark(int Resources, int Scopes, int Spans, int Attributes, int Events, int Links);
 
 /// <summary>A contiguous run of attributes in <see cref="SpanBatch.Attributes"/>.</summary>
 public readonly record struct AttributeRange(int Start, int Count);

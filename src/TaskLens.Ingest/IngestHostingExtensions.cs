@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TaskLens.Ingest.Receivers;
+
+namespace TaskLens.Ingest;
+
+public static class IngestHostingExtensions
+{
+    public static IHostApplicationBuilder AddTaskLensIngest(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        builder.Services.AddSingleton<SpanBatchPool>();
+        builder.Services.AddSingleton<TraceExport>();
+        builder.Services.AddSingleton<OtlpGrpcReceiver>();
+        builder.Services.AddSingleton<OtlpHttpReceiver>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Gives each OTLP port its own branch of the pipeline, chosen by the local port the request arrived on.
+    /// The hot path stays a plain request delegate: no routing, no endpoint filters, no MediatR.
+    /// </summary>
+    public static IApplicationBuilder MapTaskLensIngest(this IApplicationBuilder app, int grpcPort, int httpPort)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var grpc = app.ApplicationServices.GetRequiredService<OtlpGrpcReceiver>();
+        var http = app.ApplicationServices.GetRequiredService<OtlpHttpReceiver>();
+        app.MapWhen(c => c.Connection.LocalPort == grpcPort, branch => branch.Run(grpc.HandleAsync));
+        app.MapWhen(c => c.Connection.LocalPort == httpPort, branch => branch.Run(http.HandleAsync));
+        return app;
+    }
+}

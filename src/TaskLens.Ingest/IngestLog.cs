@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace TaskLens.Ingest;
+
+/// <summary>Ingest log messages, event ids 2000-2099. Nothing per span: one line per rejected export at most.</summary>
+internal static partial class IngestLog
+{
+    [LoggerMessage(2000, LogLevel.Debug, "OTLP {Transport} export rejected as malformed: {Reason}")]
+    public static partial void MalformedExport(ILogger logger, string transport, string reason);
+
+    [LoggerMessage(2001, LogLevel.Debug, "OTLP {Transport} export partially accepted: {Accepted} accepted, {Rejected} rejected: {Reason}")]
+    public static partial void PartialSuccess(ILogger logger, string transport, int accepted, int rejected, string? reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "OTLP {Transport} export refused because the span store is unavailable; the client was told to retry")]
+    public static partial void StoreUnavailable(ILogger logger, string transport, Exception exception);
+
+    [LoggerMessage(2003, LogLevel.Debug, "OTLP {Transport} request refused: {Status} {Reason}")]
+    public static partial void RequestRefused(ILogger logger, string transport, int status, string reason);
+}

@@ -1,0 +1,356 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TaskLens.Core.Telemetry;
+
+namespace TaskLens.Ingest.Otlp;
+
+/// <summary>
+/// Turns an OTLP <c>AnyValue</c> into its kind and canonical text (see <see cref="AttributeValueType"/>).
+/// Arrays and key-value lists become their OTLP/JSON value lists, so nested values keep their exact types.
+/// </summary>
+internal static class AnyValueText
+{
+    /// <summary>Deeper nesting than this is refused: no real attribute needs it, and recursion must stay bounded.</summary>
+    public const int MaxDepth = 32;
+
+    // AnyValue field numbers (opentelemetry/proto/common/v1/common.proto).
+    private const int StringValue = 1;
+    private const int BoolValue = 2;
+    private const int IntValue = 3;
+    private const int DoubleValue = 4;
+    private const int ArrayValue = 5;
+    private const int KvlistValue = 6;
+    private const int BytesValue = 7;
+
+    // ArrayValue.values, KeyValueList.values, KeyValue.key / value.
+    private const int Values = 1;
+    private const int Key = 1;
+    private const int Value = 2;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_json;
+
+    public static bool TryDecode(ReadOnlySpan<byte> anyValue, out AttributeValueType type, out string text, out string? error)
+    {
+        type = AttributeValueType.Empty;
+        text = string.Empty;
+        if (!TryFindValue(anyValue, out var field, out var wireType, out var payload, out var scalar, out error))
+        {
+            return false;
+        }
+
+        switch (field)
+        {
+            case 0:
+                return true;
+            case StringValue:
+                type = AttributeValueType.String;
+                text = Encoding.UTF8.GetString(payload);
+                return true;
+            case BoolValue:
+                type = AttributeValueType.Bool;
+                text = scalar != 0 ? "true" : "false";
+                return true;
+            case IntValue:
+                type = AttributeValueType.Int;
+                text = ((long)scalar).ToString(CultureInfo.InvariantCulture);
+                return true;
+            case DoubleValue:
+                type = AttributeValueType.Double;
+                text = FormatDouble(BitConverter.UInt64BitsToDouble(scalar));
+                return true;
+            case BytesValue:
+                type = AttributeValueType.Bytes;
+                text = Convert.ToBase64String(payload);
+                return true;
+            case ArrayValue or KvlistValue:
+                type = field == ArrayValue ? AttributeValueType.Array : AttributeValueType.KeyValueList;
+                var buffer = t_json ??= new ArrayBufferWriter<byte>(256);
+                buffer.ResetWrittenCount();
+                using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                {
+                    var ok = field == ArrayValue
+                        ? TryWriteArrayValues(json, payload, 1, out error)
+                        : TryWriteKeyValues(json, payload, 1, out error);
+                    if (!ok)
+                    {
+                        return false;
+                    }
+                }
+
+                text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+                return true;
+            default:
+                _ = wireType;
+                return true;
+        }
+    }
+
+    /// <summary>Shortest text that parses back to the same double; the non-finite values by name.</summary>
+    public static string FormatDouble(double value) =>
+        double.IsNaN(value) ? "NaN"
+        : double.IsPositiveInfinity(value) ? "Infinity"
+        : double.IsNegativeInfinity(value) ? "-Infinity"
+        : value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Finds the oneof member that is set; when several are (legal on the wire), the last one wins as in
+    /// every protobuf parser. Field 0 means none is set.
+    /// </summary>
+    private static bool TryFindValue(
+        ReadOnlySpan<byte> anyValue,
+        out int field,
+        out WireType wireType,
+        out ReadOnlySpan<byte> payload,
+        out ulong scalar,
+        out string? error)
+    {
+        field = 0;
+        wireType = 0;
+        payload = default;
+        scalar = 0;
+        error = null;
+        var reader = new ProtoReader(anyValue);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var f, out var wt))
+            {
+                error = "AnyValue: bad field tag";
+                return false;
+            }
+
+            var expected = f switch
+            {
+                StringValue or ArrayValue or KvlistValue or BytesValue => WireType.LengthDelimited,
+                BoolValue or IntValue => WireType.Varint,
+                DoubleValue => WireType.Fixed64,
+                _ => (WireType)(-1),
+            };
+            if ((int)expected == -1)
+            {
+                if (!reader.TrySkip(wt))
+                {
+                    error = $"AnyValue: field {f} truncated";
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (wt != expected)
+            {
+                error = $"AnyValue: field {f} has wire type {(int)wt}, expected {(int)expected}";
+                return false;
+            }
+
+            var ok = wt == WireType.LengthDelimited ? reader.TryReadLengthDelimited(out payload) : reader.TryReadScalar(wt, out scalar);
+            if (!ok)
+            {
+                error = $"AnyValue: field {f} truncated";
+                return false;
+            }
+
+            field = f;
+            wireType = wt;
+        }
+
+        return true;
+    }
+
+    private static bool TryWriteAnyValue(Utf8JsonWriter json, ReadOnlySpan<byte> anyValue, int depth, out string? error)
+    {
+        if (!TryFindValue(anyValue, out var field, out _, out var payload, out var scalar, out error))
+        {
+            return false;
+        }
+
+        json.WriteStartObject();
+        switch (field)
+        {
+            case StringValue:
+                json.WriteString("stringValue", Encoding.UTF8.GetString(payload));
+                break;
+            case BoolValue:
+                json.WriteBoolean("boolValue", scalar != 0);
+                break;
+            case IntValue:
+                // OTLP/JSON writes int64 as a decimal string (proto3 JSON mapping).
+                json.WriteString("intValue", ((long)scalar).ToString(CultureInfo.InvariantCulture));
+                break;
+            case DoubleValue:
+                var d = BitConverter.UInt64BitsToDouble(scalar);
+                if (double.IsFinite(d))
+                {
+                    json.WritePropertyName("doubleValue");
+                    json.WriteRawValue(FormatDouble(d), skipInputValidation: true);
+                }
+                else
+                {
+                    json.WriteString("doubleValue", FormatDouble(d));
+                }
+
+                break;
+            case BytesValue:
+                json.WriteBase64String("bytesValue", payload);
+                break;
+            case ArrayValue or KvlistValue:
+                if (depth >= MaxDepth)
+                {
+                    error = $"AnyValue nested deeper than {MaxDepth}";
+                    return false;
+                }
+
+                json.WriteStartObject(field == ArrayValue ? "arrayValue" : "kvlistValue");
+                json.WritePropertyName("values");
+                var ok = field == ArrayValue
+                    ? TryWriteArrayValues(json, payload, depth + 1, out error)
+                    : TryWriteKeyValues(json, payload, depth + 1, out error);
+                if (!ok)
+                {
+                    return false;
+                }
+
+                json.WriteEndObject();
+                break;
+            default:
+                break;
+        }
+
+        json.WriteEndObject();
+        return true;
+    }
+
+    private static bool TryWriteArrayValues(Utf8JsonWriter json, ReadOnlySpan<byte> arrayValue, int depth, out string? error)
+    {
+        error = null;
+        json.WriteStartArray();
+        var reader = new ProtoReader(arrayValue);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                error = "ArrayValue: bad field tag";
+                return false;
+            }
+
+            if (field != Values)
+            {
+                if (!reader.TrySkip(wireType))
+                {
+                    error = $"ArrayValue: field {field} truncated";
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var value))
+            {
+                error = "ArrayValue: values truncated or of the wrong wire type";
+                return false;
+            }
+
+            if (!TryWriteAnyValue(json, value, depth, out error))
+            {
+                return false;
+            }
+        }
+
+        json.WriteEndArray();
+        return true;
+    }
+
+    private static bool TryWriteKeyValues(Utf8JsonWriter json, ReadOnlySpan<byte> keyValueList, int depth, out string? error)
+    {
+        error = null;
+        json.WriteStartArray();
+        var reader = new ProtoReader(keyValueList);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                error = "KeyValueList: bad field tag";
+                return false;
+            }
+
+            if (field != Values)
+            {
+                if (!reader.TrySkip(wireType))
+                {
+                    error = $"KeyValueList: field {field} truncated";
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var keyValue))
+            {
+                error = "KeyValueList: values truncated or of the wrong wire type";
+                return false;
+            }
+
+            if (!TrySplitKeyValue(keyValue, out var key, out var value, out error))
+            {
+                return false;
+            }
+
+            json.WriteStartObject();
+            json.WriteString("key", Encoding.UTF8.GetString(key));
+            json.WritePropertyName("value");
+            if (!TryWriteAnyValue(json, value, depth, out error))
+            {
+                return false;
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        return true;
+    }
+
+    /// <summary>Splits a KeyValue message into its key bytes and AnyValue bytes (empty when absent).</summary>
+    public static bool TrySplitKeyValue(ReadOnlySpan<byte> keyValue, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value, out string? error)
+    {
+        key = default;
+        value = default;
+        error = null;
+        var reader = new ProtoReader(keyValue);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                error = "KeyValue: bad field tag";
+                return false;
+            }
+
+            if (field is Key or Value)
+            {
+                if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var payload))
+                {
+                    error = $"KeyValue: field {field} truncated or of the wrong wire type";
+                    return false;
+                }
+
+                if (field == Key)
+                {
+                    key = payload;
+                }
+                else
+                {
+                    value = payload;
+                }
+            }
+            else if (!reader.TrySkip(wireType))
+            {
+                error = $"KeyValue: field {field} truncated";
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,149 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskLens.Ingest.Otlp;
+
+namespace TaskLens.Ingest.Receivers;
+
+/// <summary>
+/// OTLP/gRPC served straight on Kestrel HTTP/2 (Grpc.AspNetCore is not obtainable here): one unary method,
+/// <c>TraceService/Export</c>, framed per the gRPC HTTP/2 protocol with the status in trailers.
+/// </summary>
+internal sealed class OtlpGrpcReceiver(TraceExport export, IOptions<IngestOptions> options, ILogger<OtlpGrpcReceiver> logger)
+{
+    public const string TraceExportPath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+    private const string Transport = "grpc";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var contentType = request.ContentType ?? string.Empty;
+
+        // The gRPC protocol answers a non-gRPC content type with plain HTTP 415.
+        if (!HttpMethods.IsPost(request.Method)
+            || !(contentType.Equals("application/grpc", StringComparison.OrdinalIgnoreCase)
+                 || contentType.StartsWith("application/grpc+proto", StringComparison.OrdinalIgnoreCase)
+                 || contentType.StartsWith("application/grpc;", StringComparison.OrdinalIgnoreCase)))
+        {
+            IngestLog.RequestRefused(logger, Transport, StatusCodes.Status415UnsupportedMediaType, contentType);
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/grpc";
+        context.Response.Headers["grpc-accept-encoding"] = "identity,gzip";
+
+        if (request.Path != TraceExportPath)
+        {
+            Finish(context, GrpcStatusCode.Unimplemented, $"Method {request.Path} is not served here; TaskLens serves {TraceExportPath} on this port.");
+            return;
+        }
+
+        var encoding = request.Headers["grpc-encoding"].ToString();
+        var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
+        if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            Finish(context, GrpcStatusCode.Unimplemented, $"grpc-encoding '{encoding}' is not supported; use gzip or identity.");
+            return;
+        }
+
+        var max = options.Value.MaxRequestBytes;
+        using var body = await RequestBody.ReadAsync(request.BodyReader, max + GrpcFraming.PrefixLength, null, context.RequestAborted);
+        if (body is null)
+        {
+            Finish(context, GrpcStatusCode.ResourceExhausted, $"The export is larger than {max} bytes.");
+            return;
+        }
+
+        var buffer = new ReadOnlySequence<byte>(body.Memory);
+        var status = GrpcFraming.TryReadMessage(ref buffer, max, out var message, out var compressed);
+        switch (status)
+        {
+            case GrpcFrameStatus.TooLarge:
+                Finish(context, GrpcStatusCode.ResourceExhausted, $"The export is larger than {max} bytes.");
+                return;
+            case GrpcFrameStatus.InvalidFlag:
+                Finish(context, GrpcStatusCode.Internal, "Invalid compressed-flag byte in the message prefix.");
+                return;
+            case GrpcFrameStatus.Incomplete:
+                Finish(context, GrpcStatusCode.Internal, "The request ended inside a message.");
+                return;
+            default:
+                break;
+        }
+
+        if (!buffer.IsEmpty)
+        {
+            Finish(context, GrpcStatusCode.Internal, "Export is unary: the request carried more than one message.");
+            return;
+        }
+
+        if (compressed && !gzip)
+        {
+            Finish(context, GrpcStatusCode.Internal, "A compressed message arrived without a grpc-encoding header.");
+            return;
+        }
+
+        byte[]? inflated = null;
+        try
+        {
+            var payload = message.First;
+            if (compressed)
+            {
+                var inflatedStatus = Gzip.TryDecompress(payload, max, out inflated, out var length);
+                if (inflatedStatus != GzipStatus.Ok)
+                {
+                    Finish(
+                        context,
+                        inflatedStatus == GzipStatus.TooLarge ? GrpcStatusCode.ResourceExhausted : GrpcStatusCode.Internal,
+                        inflatedStatus == GzipStatus.TooLarge ? $"The export is larger than {max} bytes after decompression." : "The message is not valid gzip.");
+                    return;
+                }
+
+                payload = inflated.AsMemory(0, length);
+            }
+
+            var (outcome, result, _) = await export.ExportAsync(payload, Transport, context.RequestAborted);
+            switch (outcome)
+            {
+                case TraceExportOutcome.Malformed:
+                    Finish(context, GrpcStatusCode.InvalidArgument, "Undecodable ExportTraceServiceRequest: " + result.MalformedReason);
+                    break;
+                case TraceExportOutcome.StoreUnavailable:
+                    // UNAVAILABLE is retryable for OTLP/gRPC clients; the span store will take the export later.
+                    Finish(context, GrpcStatusCode.Unavailable, "Storage is unavailable; retry later.");
+                    break;
+                default:
+                    var response = new ArrayBufferWriter<byte>(64);
+                    GrpcFraming.WriteMessage(response, OtlpResponses.ExportTraceResponse(result.Rejected, result.ErrorMessage));
+                    await context.Response.BodyWriter.WriteAsync(response.WrittenMemory, context.RequestAborted);
+                    Finish(context, GrpcStatusCode.Ok, null);
+                    break;
+            }
+        }
+        finally
+        {
+            if (inflated is { Length: > 0 })
+            {
+                ArrayPool<byte>.Shared.Return(inflated);
+            }
+        }
+    }
+
+    private void Finish(HttpContext context, GrpcStatusCode code, string? message)
+    {
+        if (code != GrpcStatusCode.Ok)
+        {
+            IngestLog.RequestRefused(logger, Transport, (int)code, message ?? string.Empty);
+        }
+
+        context.Response.AppendTrailer("grpc-status", ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (message is not null)
+        {
+            context.Response.AppendTrailer("grpc-message", GrpcFraming.EncodeMessage(message));
+        }
+    }
+}

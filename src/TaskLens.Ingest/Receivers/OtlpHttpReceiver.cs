@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskLens.Ingest.Otlp;
+
+namespace TaskLens.Ingest.Receivers;
+
+/// <summary>
+/// OTLP/HTTP (https://opentelemetry.io/docs/specs/otlp/#otlphttp): <c>POST /v1/traces</c> with binary protobuf.
+/// Every refusal carries a <c>google.rpc.Status</c> body, as the spec requires for 4xx and 5xx answers.
+/// </summary>
+internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOptions> options, ILogger<OtlpHttpReceiver> logger)
+{
+    private const string Transport = "http";
+    private const string Protobuf = "application/x-protobuf";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Path != "/v1/traces")
+        {
+            await RefuseAsync(context, StatusCodes.Status404NotFound, GrpcStatusCode.NotFound, $"No OTLP signal at {request.Path}; traces go to /v1/traces.");
+            return;
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            context.Response.Headers.Allow = "POST";
+            await RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, GrpcStatusCode.Unimplemented, "OTLP exports are POST requests.");
+            return;
+        }
+
+        var mediaType = request.ContentType?.Split(';', 2)[0].Trim();
+        if (!string.Equals(mediaType, Protobuf, StringComparison.OrdinalIgnoreCase))
+        {
+            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, GrpcStatusCode.InvalidArgument, $"Content-Type '{request.ContentType}' is not supported; send {Protobuf}.");
+            return;
+        }
+
+        var encoding = request.Headers.ContentEncoding.ToString().Trim();
+        var gzip = string.Equals(encoding, "gzip", StringComparison.OrdinalIgnoreCase);
+        if (!gzip && encoding.Length > 0 && !string.Equals(encoding, "identity", StringComparison.OrdinalIgnoreCase))
+        {
+            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, GrpcStatusCode.InvalidArgument, $"Content-Encoding '{encoding}' is not supported; use gzip or none.");
+            return;
+        }
+
+        var max = options.Value.MaxRequestBytes;
+        using var body = await RequestBody.ReadAsync(request.BodyReader, max, request.ContentLength, context.RequestAborted);
+        if (body is null)
+        {
+            await RefuseTooLargeAsync(context, max);
+            return;
+        }
+
+        byte[]? inflated = null;
+        try
+        {
+            var payload = body.Memory;
+            if (gzip)
+            {
+                var status = Gzip.TryDecompress(body.Memory, max, out inflated, out var length);
+                if (status == GzipStatus.TooLarge)
+                {
+                    await RefuseTooLargeAsync(context, max);
+                    return;
+                }
+
+                if (status == GzipStatus.Invalid)
+                {
+                    await RefuseAsync(context, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument, "The body is not valid gzip.");
+                    return;
+                }
+
+                payload = inflated.AsMemory(0, length);
+            }
+
+            var (outcome, result, retryAfter) = await export.ExportAsync(payload, Transport, context.RequestAborted);
+            switch (outcome)
+            {
+                case TraceExportOutcome.Malformed:
+                    await RefuseAsync(context, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument, "Undecodable ExportTraceServiceRequest: " + result.MalformedReason);
+                    break;
+                case TraceExportOutcome.StoreUnavailable:
+                    context.Response.Headers.RetryAfter = Math.Max(options.Value.RetryAfterSeconds, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                    await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable, "Storage is unavailable; retry later.");
+                    break;
+                default:
+                    context.Response.StatusCode = StatusCodes.Status200OK;
+                    context.Response.ContentType = Protobuf;
+                    await context.Response.Body.WriteAsync(OtlpResponses.ExportTraceResponse(result.Rejected, result.ErrorMessage), context.RequestAborted);
+                    break;
+            }
+        }
+        finally
+        {
+            if (inflated is { Length: > 0 })
+            {
+                ArrayPool<byte>.Shared.Return(inflated);
+            }
+        }
+    }
+
+    private Task RefuseTooLargeAsync(HttpContext context, int max) =>
+        RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, GrpcStatusCode.ResourceExhausted, $"The export is larger than {max} bytes (after decompression).");
+
+    private async Task RefuseAsync(HttpContext context, int httpStatus, GrpcStatusCode code, string message)
+    {
+        IngestLog.RequestRefused(logger, Transport, httpStatus, message);
+        context.Response.StatusCode = httpStatus;
+        context.Response.ContentType = Protobuf;
+        await context.Response.Body.WriteAsync(OtlpResponses.Status(code, message), context.RequestAborted);
+    }
+}

@@ -1,0 +1,14 @@
+namespace TaskLens.Server.Api;
+
+internal static class ApiEndpoints
+{
+    /// <summary>Maps the REST API and health check; they answer only on the API port, never on the OTLP ports.</summary>
+    public static WebApplication MapTaskLensApi(this WebApplication app, int apiPort)
+    {
+        var onApiPort = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Connection.LocalPort == apiPort ? await next(context) : Results.NotFound());
+        onApiPort.MapGet("/healthz", () => Results.Text("ok"));
+        onApiPort.MapGroup("/api").MapTraceApi();
+        return app;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text.Json;
+using TaskLens.Core.Telemetry;
+using TaskLens.Core.Traces;
+
+namespace TaskLens.Server.Api;
+
+/// <summary>
+/// Writes stored spans as JSON shaped like OTLP/JSON (lowerCamelCase, hex ids, 64-bit integers as strings,
+/// AnyValue objects) so a reader familiar with OTLP needs no new vocabulary and every value keeps its exact type.
+/// </summary>
+internal static class TraceJson
+{
+    public static void WriteTrace(Utf8JsonWriter json, string traceId, IReadOnlyList<StoredSpan> spans)
+    {
+        json.WriteStartObject();
+        json.WriteString("traceId", traceId);
+        json.WriteNumber("spanCount", spans.Count);
+        json.WriteStartArray("spans");
+        foreach (var span in spans)
+        {
+            WriteSpan(json, span);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteSpan(Utf8JsonWriter json, StoredSpan span)
+    {
+        json.WriteStartObject();
+        json.WriteString("traceId", span.TraceId);
+        json.WriteString("spanId", span.SpanId);
+        json.WriteString("parentSpanId", span.ParentSpanId);
+        json.WriteString("traceState", span.TraceState);
+        json.WriteNumber("flags", span.Flags);
+        json.WriteString("name", span.Name);
+        json.WriteNumber("kind", span.Kind);
+        WriteUInt64(json, "startTimeUnixNano", span.StartTimeUnixNano);
+        WriteUInt64(json, "endTimeUnixNano", span.EndTimeUnixNano);
+        WriteUInt64(json, "durationNanos", span.EndTimeUnixNano > span.StartTimeUnixNano ? span.EndTimeUnixNano - span.StartTimeUnixNano : 0);
+        WriteAttributes(json, "attributes", span.Attributes);
+        json.WriteNumber("droppedAttributesCount", span.DroppedAttributesCount);
+
+        json.WriteStartArray("events");
+        foreach (var e in span.Events)
+        {
+            json.WriteStartObject();
+            WriteUInt64(json, "timeUnixNano", e.TimeUnixNano);
+            json.WriteString("name", e.Name);
+            WriteAttributes(json, "attributes", e.Attributes);
+            json.WriteNumber("droppedAttributesCount", e.DroppedAttributesCount);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("droppedEventsCount", span.DroppedEventsCount);
+
+        json.WriteStartArray("links");
+        foreach (var link in span.Links)
+        {
+            json.WriteStartObject();
+            json.WriteString("traceId", link.TraceId);
+            json.WriteString("spanId", link.SpanId);
+            json.WriteString("traceState", link.TraceState);
+            json.WriteNumber("flags", link.Flags);
+            WriteAttributes(json, "attributes", link.Attributes);
+            json.WriteNumber("droppedAttributesCount", link.DroppedAttributesCount);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("droppedLinksCount", span.DroppedLinksCount);
+
+        json.WriteStartObject("status");
+        json.WriteNumber("code", span.StatusCode);
+        json.WriteString("message", span.StatusMessage);
+        json.WriteEndObject();
+
+        json.WriteString("serviceName", span.ServiceName);
+        json.WriteStartObject("resource");
+        WriteAttributes(json, "attributes", span.Resource.Attributes);
+        json.WriteNumber("droppedAttributesCount", span.Resource.DroppedAttributesCount);
+        json.WriteString("schemaUrl", span.Resource.SchemaUrl);
+        json.WriteEndObject();
+
+        json.WriteStartObject("scope");
+        json.WriteString("name", span.Scope.Name);
+        json.WriteString("version", span.Scope.Version);
+        WriteAttributes(json, "attributes", span.Scope.Attributes);
+        json.WriteNumber("droppedAttributesCount", span.Scope.DroppedAttributesCount);
+        json.WriteString("schemaUrl", span.Scope.SchemaUrl);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteAttributes(Utf8JsonWriter json, string name, IReadOnlyList<StoredKeyValue> attributes)
+    {
+        json.WriteStartArray(name);
+        foreach (var attribute in attributes)
+        {
+            json.WriteStartObject();
+            json.WriteString("key", attribute.Key);
+            json.WritePropertyName("value");
+            WriteAnyValue(json, attribute.Type, attribute.Value);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// The OTLP/JSON AnyValue for a stored (type, text) pair. Arrays and key-value lists are stored as their
+    /// OTLP/JSON value lists already, so they are copied through as raw JSON.
+    /// </summary>
+    private static void WriteAnyValue(Utf8JsonWriter json, AttributeValueType type, string text)
+    {
+        json.WriteStartObject();
+        switch (type)
+        {
+            case AttributeValueType.String:
+                json.WriteString("stringValue", text);
+                break;
+            case AttributeValueType.Bool:
+                json.WriteBoolean("boolValue", text == "true");
+                break;
+            case AttributeValueType.Int:
+                // OTLP/JSON carries int64 as a decimal string.
+                json.WriteString("intValue", text);
+                break;
+            case AttributeValueType.Double:
+                WriteDouble(json, text);
+                break;
+            case AttributeValueType.Bytes:
+                json.WriteString("bytesValue", text);
+                break;
+            case AttributeValueType.Array:
+                json.WriteStartObject("arrayValue");
+                json.WritePropertyName("values");
+                json.WriteRawValue(text);
+                json.WriteEndObject();
+                break;
+            case AttributeValueType.KeyValueList:
+                json.WriteStartObject("kvlistValue");
+                json.WritePropertyName("values");
+                json.WriteRawValue(text);
+                json.WriteEndObject();
+                break;
+            default:
+                break;
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteDouble(Utf8JsonWriter json, string text)
+    {
+        // JSON has no NaN or infinities; OTLP/JSON (proto3 JSON mapping) spells them as strings.
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+        {
+            json.WritePropertyName("doubleValue");
+            json.WriteRawValue(text);
+        }
+        else
+        {
+            json.WriteString("doubleValue", text);
+        }
+    }
+
+    private static void WriteUInt64(Utf8JsonWriter json, string name, ulong value) =>
+        json.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
+}

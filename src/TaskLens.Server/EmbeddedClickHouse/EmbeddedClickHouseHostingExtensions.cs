@@ -1,0 +1,29 @@
+using TaskLens.Storage;
+using TaskLens.Storage.ClickHouse;
+
+namespace TaskLens.Server.EmbeddedClickHouse;
+
+internal static class EmbeddedClickHouseHostingExtensions
+{
+    /// <summary>
+    /// Embedded mode: when no <c>TaskLens:ClickHouse:Url</c> is configured, TaskLens starts and supervises a
+    /// loopback-only clickhouse-server of its own and points the client at it. Register before storage so the
+    /// server is up when the schema migrator runs.
+    /// </summary>
+    public static WebApplicationBuilder AddTaskLensEmbeddedClickHouse(this WebApplicationBuilder builder)
+    {
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StorageHostingExtensions.SectionName}:Url"]))
+        {
+            return builder;
+        }
+
+        var contentRoot = builder.Environment.ContentRootPath;
+        builder.Services.PostConfigure<ClickHouseOptions>(options =>
+        {
+            options.EmbeddedDataPath = Path.GetFullPath(options.EmbeddedDataPath, contentRoot);
+            options.Url = $"http://127.0.0.1:{options.EmbeddedHttpPort}";
+        });
+        builder.Services.AddHostedService<EmbeddedClickHouseService>();
+        return builder;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace TaskLens.Server;
+
+internal static class ServerHostingExtensions
+{
+    /// <summary>Binds <see cref="ServerOptions"/> and opens the three listeners; fails start-up listing every error.</summary>
+    public static ServerOptions AddTaskLensServer(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Invalid {ServerOptions.SectionName} configuration:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
+        }
+
+        builder.Services.AddSingleton(options);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Ingest enforces its own body limit after decompression (TaskLens:Ingest:MaxRequestBytes).
+            kestrel.Limits.MaxRequestBodySize = null;
+            Listen(kestrel, options.ListenAddress, options.ApiPort, HttpProtocols.Http1);
+
+            // gRPC clients speak HTTP/2 with prior knowledge on a cleartext port; HTTP/2-only makes Kestrel accept that.
+            Listen(kestrel, options.ListenAddress, options.OtlpGrpcPort, HttpProtocols.Http2);
+            Listen(kestrel, options.ListenAddress, options.OtlpHttpPort, HttpProtocols.Http1);
+        });
+        return options;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols)
+    {
+        if (address == "localhost")
+        {
+            kestrel.ListenLocalhost(port, o => o.Protocols = protocols);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(address), port, o => o.Protocols = protocols);
+        }
+    }
+}

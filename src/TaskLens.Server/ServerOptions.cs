@@ -1,0 +1,48 @@
+using System.Net;
+
+namespace TaskLens.Server;
+
+/// <summary>Where TaskLens listens; bound from <c>TaskLens:Server</c>.</summary>
+internal sealed class ServerOptions
+{
+    public const string SectionName = "TaskLens:Server";
+
+    /// <summary>
+    /// The address every listener binds. Loopback by default, like the OpenTelemetry Collector's receivers, so a
+    /// fresh install is not reachable from the network until someone decides it should be (<c>0.0.0.0</c>).
+    /// </summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Dashboard, REST API and webhooks.</summary>
+    public int ApiPort { get; set; } = 8080;
+
+    /// <summary>OTLP/gRPC (HTTP/2 cleartext).</summary>
+    public int OtlpGrpcPort { get; set; } = 4317;
+
+    /// <summary>OTLP/HTTP (HTTP/1.1 and HTTP/2).</summary>
+    public int OtlpHttpPort { get; set; } = 4318;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!IPAddress.TryParse(ListenAddress, out _) && ListenAddress != "localhost")
+        {
+            errors.Add($"ListenAddress '{ListenAddress}' is not an IP address or 'localhost'.");
+        }
+
+        foreach (var (name, port) in new[] { (nameof(ApiPort), ApiPort), (nameof(OtlpGrpcPort), OtlpGrpcPort), (nameof(OtlpHttpPort), OtlpHttpPort) })
+        {
+            if (port is < 1 or > 65535)
+            {
+                errors.Add($"{name} {port} is not a TCP port (1-65535).");
+            }
+        }
+
+        if (new HashSet<int> { ApiPort, OtlpGrpcPort, OtlpHttpPort }.Count != 3)
+        {
+            errors.Add($"ApiPort, OtlpGrpcPort and OtlpHttpPort must differ (got {ApiPort}, {OtlpGrpcPort}, {OtlpHttpPort}).");
+        }
+
+        return errors;
+    }
+}

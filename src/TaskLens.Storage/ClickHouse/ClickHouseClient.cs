@@ -1,0 +1,243 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace TaskLens.Storage.ClickHouse;
+
+/// <summary>
+/// ClickHouse over its HTTP interface (no .NET ClickHouse package is obtainable here): SQL in the request body,
+/// results in <c>FORMAT JSON</c>, inserts streamed as RowBinary. Transient failures are retried with exponential
+/// backoff and jitter; errors in the query itself are not. One instance is shared and reuses its connections.
+/// </summary>
+public sealed class ClickHouseClient : IDisposable
+{
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly HttpClient _http;
+    private readonly ClickHouseOptions _options;
+    private readonly ILogger<ClickHouseClient> _logger;
+    private ClickHouseServerVersion? _version;
+
+    public ClickHouseClient(HttpClient http, ClickHouseOptions options, ILogger<ClickHouseClient> logger)
+    {
+        _http = http;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>A handler that keeps connections open for reuse and notices when the server behind them changes.</summary>
+    public static SocketsHttpHandler CreateHandler() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        AutomaticDecompression = DecompressionMethods.None,
+    };
+
+    /// <summary>Runs a statement that returns no rows (DDL, INSERT … VALUES).</summary>
+    public Task ExecuteAsync(string sql, CancellationToken cancellationToken, bool useDatabase = true) =>
+        WithRetriesAsync(
+            async ct =>
+            {
+                using var request = CreateRequest(useDatabase, query: null);
+                request.Content = new StringContent(sql, Encoding.UTF8);
+                using var response = await SendAsync(request, ct);
+                return true;
+            },
+            cancellationToken);
+
+    /// <summary>Runs a SELECT and maps each row; the statement must not carry its own FORMAT clause.</summary>
+    public Task<List<T>> QueryAsync<T>(string sql, Func<ClickHouseRow, T> map, CancellationToken cancellationToken) =>
+        WithRetriesAsync(
+            async ct =>
+            {
+                using var request = CreateRequest(useDatabase: true, query: null);
+                request.Content = new StringContent(sql + "\nFORMAT JSON", Encoding.UTF8);
+                using var response = await SendAsync(request, ct);
+                await using var body = await response.Content.ReadAsStreamAsync(ct);
+                using var document = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+                var data = document.RootElement.GetProperty("data");
+                var rows = new List<T>(data.GetArrayLength());
+                foreach (var row in data.EnumerateArray())
+                {
+                    rows.Add(map(new ClickHouseRow(row)));
+                }
+
+                return rows;
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// <c>INSERT INTO table (columns) FORMAT RowBinary</c> with the body streamed by <paramref name="writeRows"/>.
+    /// The delegate runs again on a retry, so it must write the same rows each time.
+    /// </summary>
+    public Task InsertRowBinaryAsync(
+        string table,
+        IReadOnlyList<string> columns,
+        Func<Stream, CancellationToken, Task> writeRows,
+        CancellationToken cancellationToken)
+    {
+        var names = new StringBuilder();
+        foreach (var column in columns)
+        {
+            names.Append(names.Length == 0 ? string.Empty : ", ").Append(ClickHouseSql.Identifier(column));
+        }
+
+        var query = $"INSERT INTO {ClickHouseSql.Identifier(table)} ({names}) FORMAT RowBinary";
+        return WithRetriesAsync(
+            async ct =>
+            {
+                using var request = CreateRequest(useDatabase: true, query);
+                request.Content = new StreamingContent(writeRows);
+                using var response = await SendAsync(request, ct);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The server's version, asked once.</summary>
+    public async Task<ClickHouseServerVersion> GetServerVersionAsync(CancellationToken cancellationToken)
+    {
+        if (_version is not null)
+        {
+            return _version;
+        }
+
+        var rows = await QueryAsync("SELECT version() AS v", row => row.GetString("v"), cancellationToken);
+        if (rows.Count != 1 || !ClickHouseServerVersion.TryParse(rows[0], out var version))
+        {
+            throw new ClickHouseException($"Unrecognised ClickHouse version '{string.Join(",", rows)}'.");
+        }
+
+        return _version = version;
+    }
+
+    /// <summary>Whether the server answers <c>/ping</c> now; never throws for an unreachable server.</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PingTimeout);
+        try
+        {
+            using var response = await _http.GetAsync(new Uri(BaseUri(), "ping"), timeout.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        for (var tries = 0; ; tries++)
+        {
+            ClickHouseException failure;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(_options.RequestTimeout);
+                try
+                {
+                    return await attempt(timeout.Token);
+                }
+                catch (ClickHouseException e)
+                {
+                    failure = e;
+                }
+                catch (HttpRequestException e)
+                {
+                    failure = new ClickHouseException(0, $"ClickHouse unreachable: {e.Message}", null, e);
+                }
+                catch (IOException e)
+                {
+                    failure = new ClickHouseException(0, $"Connection to ClickHouse failed: {e.Message}", null, e);
+                }
+                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = new ClickHouseException(
+                        0,
+                        $"ClickHouse did not answer within {_options.RequestTimeout.TotalSeconds:0.#} s",
+                        null,
+                        new TimeoutException(e.Message, e));
+                }
+            }
+
+            if (!failure.IsTransient || tries >= _options.MaxRetries)
+            {
+                throw failure;
+            }
+
+            // Exponential backoff with full jitter, so nodes retrying together do not arrive together.
+            var ceiling = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, tries);
+            var delay = TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+            StorageLog.Retrying(_logger, tries + 1, _options.MaxRetries, delay.TotalMilliseconds, failure.Code, failure.ServerMessage);
+            await Task.Delay(delay, cancellationToken);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            response.Headers.TryGetValues("X-ClickHouse-Exception-Code", out var codes);
+            throw ClickHouseException.FromResponse((int)response.StatusCode, codes?.FirstOrDefault(), body);
+        }
+    }
+
+    private HttpRequestMessage CreateRequest(bool useDatabase, string? query)
+    {
+        var parameters = new StringBuilder();
+        if (useDatabase)
+        {
+            parameters.Append("database=").Append(Uri.EscapeDataString(_options.Database));
+        }
+
+        if (query is not null)
+        {
+            parameters.Append(parameters.Length == 0 ? string.Empty : "&").Append("query=").Append(Uri.EscapeDataString(query));
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(), "?" + parameters));
+
+        // Headers rather than URL parameters keep the password out of proxy and server access logs.
+        request.Headers.Add("X-ClickHouse-User", _options.User);
+        if (_options.Password.Length > 0)
+        {
+            request.Headers.Add("X-ClickHouse-Key", _options.Password);
+        }
+
+        return request;
+    }
+
+    private Uri BaseUri()
+    {
+        var url = _options.Url ?? throw new InvalidOperationException("TaskLens:ClickHouse:Url is not set and no embedded server supplied one.");
+        return new Uri(url.EndsWith('/') ? url : url + "/");
+    }
+
+    /// <summary>A request body written by a delegate straight into the connection (chunked), never buffered whole.</summary>
+    private sealed class StreamingContent(Func<Stream, CancellationToken, Task> write) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            write(stream, CancellationToken.None);
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
+            write(stream, cancellationToken);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+namespace TaskLens.Storage.ClickHouse;
+
+/// <summary>Every storage setting, bound from <c>TaskLens:ClickHouse</c>; defaults live here.</summary>
+public sealed class ClickHouseOptions
+{
+    /// <summary>The HTTP interface, e.g. <c>http://clickhouse:8123</c>. Unset: TaskLens runs an embedded server.</summary>
+    public string? Url { get; set; }
+
+    public string Database { get; set; } = "tasklens";
+
+    public string User { get; set; } = "default";
+
+    public string Password { get; set; } = string.Empty;
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of a transient failure (connection refused, timeout, server overload), not of bad SQL.</summary>
+    public int MaxRetries { get; set; } = 4;
+
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A span insert is sent when this many spans wait…</summary>
+    public int FlushMaxSpans { get; set; } = 10_000;
+
+    /// <summary>…or this long after the first of them arrived.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Exports waiting for an insert; past this, receivers wait too (back-pressure, not memory growth).</summary>
+    public int MaxPendingExports { get; set; } = 256;
+
+    /// <summary>Span retention, applied as a TTL on servers that support TTL (20.3+).</summary>
+    public int RetentionDays { get; set; } = 30;
+
+    public string EmbeddedDataPath { get; set; } = ".tasklens/clickhouse";
+
+    public int EmbeddedHttpPort { get; set; } = 18123;
+
+    public int EmbeddedTcpPort { get; set; } = 19000;
+
+    public string EmbeddedServerPath { get; set; } = "clickhouse-server";
+
+    /// <summary>Every configuration error at once, empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Url is not null && (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add($"Url '{Url}' is not an http:// or https:// URL.");
+        }
+
+        if (!ClickHouseSql.IsPlainIdentifier(Database))
+        {
+            errors.Add($"Database '{Database}' must be letters, digits and underscores, not starting with a digit.");
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("RequestTimeout must be positive.");
+        }
+
+        if (MaxRetries < 0)
+        {
+            errors.Add("MaxRetries must not be negative.");
+        }
+
+        if (RetryBaseDelay < TimeSpan.Zero)
+        {
+            errors.Add("RetryBaseDelay must not be negative.");
+        }
+
+        if (FlushMaxSpans < 1)
+        {
+            errors.Add("FlushMaxSpans must be at least 1.");
+        }
+
+        if (FlushInterval <= TimeSpan.Zero)
+        {
+            errors.Add("FlushInterval must be positive.");
+        }
+
+        if (MaxPendingExports < 1)
+        {
+            errors.Add("MaxPendingExports must be at least 1.");
+        }
+
+        if (RetentionDays < 1)
+        {
+            errors.Add("RetentionDays must be at least 1.");
+        }
+
+        foreach (var (name, port) in new[] { (nameof(EmbeddedHttpPort), EmbeddedHttpPort), (nameof(EmbeddedTcpPort), EmbeddedTcpPort) })
+        {
+            if (port is < 1 or > 65535)
+            {
+                errors.Add($"{name} {port} is not a TCP port (1-65535).");
+            }
+        }
+
+        if (EmbeddedHttpPort == EmbeddedTcpPort)
+        {
+            errors.Add("EmbeddedHttpPort and EmbeddedTcpPort must differ.");
+        }
+
+        return errors;
+    }
+}

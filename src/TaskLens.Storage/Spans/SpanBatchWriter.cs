@@ -1,0 +1,171 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskLens.Core.Telemetry;
+using TaskLens.Storage.ClickHouse;
+
+namespace TaskLens.Storage.Spans;
+
+/// <summary>
+/// Collects the span batches of concurrent exports and writes them to ClickHouse as one RowBinary insert once
+/// <see cref="ClickHouseOptions.FlushMaxSpans"/> spans are waiting or <see cref="ClickHouseOptions.FlushInterval"/>
+/// has passed since the first of them. Each export's <see cref="WriteAsync"/> completes when its insert has
+/// succeeded, so receivers acknowledge only what ClickHouse holds (DESIGN.md: nothing accepted is lost).
+/// </summary>
+internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
+{
+    private readonly Channel<PendingWrite> _queue;
+    private readonly ClickHouseClient _client;
+    private readonly ClickHouseOptions _options;
+    private readonly ILogger<SpanBatchWriter> _logger;
+    private readonly TimeProvider _time;
+
+    public SpanBatchWriter(ClickHouseClient client, IOptions<ClickHouseOptions> options, ILogger<SpanBatchWriter> logger, TimeProvider time)
+    {
+        _client = client;
+        _options = options.Value;
+        _logger = logger;
+        _time = time;
+
+        // Bounded: when ClickHouse falls behind, exports wait here instead of piling up in memory.
+        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(_options.MaxPendingExports)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+    }
+
+    public async Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.SpanCount == 0)
+        {
+            return;
+        }
+
+        var pending = new PendingWrite(batch);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new SpanSinkUnavailableException("TaskLens is shutting down.", e);
+        }
+
+        // Not cancellable on purpose: once queued, the writer reads the caller's batch until it completes
+        // the task, so the caller must not reuse the batch before then. Every queued write is completed.
+        await pending.Done.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        var group = new List<PendingWrite>();
+        var rows = new RowBinaryWriter();
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                await CollectAsync(reader, group, stoppingToken);
+                await FlushAsync(group, rows, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: write what is already queued so those exports are acknowledged, not lost.
+            _queue.Writer.TryComplete();
+            while (reader.TryRead(out var item))
+            {
+                group.Add(item);
+            }
+
+            await FlushAsync(group, rows, CancellationToken.None);
+        }
+    }
+
+    private async Task CollectAsync(ChannelReader<PendingWrite> reader, List<PendingWrite> group, CancellationToken stoppingToken)
+    {
+        var spans = 0;
+        var deadline = _time.GetTimestamp() + (long)(_options.FlushInterval.TotalSeconds * _time.TimestampFrequency);
+        while (spans < _options.FlushMaxSpans)
+        {
+            while (spans < _options.FlushMaxSpans && reader.TryRead(out var item))
+            {
+                group.Add(item);
+                spans += item.Batch.SpanCount;
+            }
+
+            var remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
+            if (spans >= _options.FlushMaxSpans || remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            wait.CancelAfter(remaining);
+            try
+            {
+                if (!await reader.WaitToReadAsync(wait.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task FlushAsync(List<PendingWrite> group, RowBinaryWriter rows, CancellationToken cancellationToken)
+    {
+        if (group.Count == 0)
+        {
+            return;
+        }
+
+        var spanCount = 0;
+        rows.Reset();
+        var now = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var item in group)
+        {
+            SpanRowEncoder.Encode(item.Batch, rows, now);
+            spanCount += item.Batch.SpanCount;
+        }
+
+        try
+        {
+            await _client.InsertRowBinaryAsync(
+                SpanRowEncoder.Table,
+                SpanRowEncoder.Columns,
+                (stream, ct) => rows.CopyToAsync(stream, ct),
+                cancellationToken);
+            StorageLog.SpansWritten(_logger, spanCount, group.Count);
+            foreach (var item in group)
+            {
+                item.Done.TrySetResult();
+            }
+        }
+        catch (Exception e) when (e is ClickHouseException or HttpRequestException or TimeoutException or OperationCanceledException)
+        {
+            StorageLog.SpanWriteFailed(_logger, spanCount, e);
+            var unavailable = new SpanSinkUnavailableException("ClickHouse could not store the spans; retry later.", e);
+            foreach (var item in group)
+            {
+                item.Done.TrySetException(unavailable);
+            }
+        }
+        finally
+        {
+            group.Clear();
+        }
+    }
+
+    private sealed class PendingWrite(SpanBatch batch)
+    {
+        public SpanBatch Batch { get; } = batch;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text.Json;
+using TaskLens.Core.Telemetry;
+using TaskLens.Core.Traces;
+using TaskLens.Storage.ClickHouse;
+
+namespace TaskLens.Storage.Spans;
+
+/// <summary>Reads traces and service summaries back from the spans table.</summary>
+internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
+{
+    // Aliases differ from column names on purpose: a ClickHouse alias shadows the column of the same name
+    // everywhere in the query, WHERE included.
+    private const string SpanColumns = """
+        lower(hex(trace_id)) AS trace_id_hex, lower(hex(span_id)) AS span_id_hex,
+        lower(hex(parent_span_id)) AS parent_span_id_hex, trace_state, flags, name, kind,
+        start_time_unix_nano, end_time_unix_nano, status_code, status_message, service_name,
+        attr_keys, attr_types, attr_values, dropped_attributes_count,
+        event_times, event_names, event_attr_keys, event_attr_types, event_attr_values,
+        event_dropped_attributes_counts, dropped_events_count,
+        arrayMap(x -> lower(hex(x)), link_trace_ids) AS link_trace_ids_hex,
+        arrayMap(x -> lower(hex(x)), link_span_ids) AS link_span_ids_hex,
+        link_trace_states, link_flags, link_attr_keys, link_attr_types, link_attr_values,
+        link_dropped_attributes_counts, dropped_links_count,
+        resource_attr_keys, resource_attr_types, resource_attr_values, resource_dropped_attributes_count,
+        resource_schema_url, scope_name, scope_version, scope_attr_keys, scope_attr_types, scope_attr_values,
+        scope_dropped_attributes_count, scope_schema_url
+        """;
+
+    private const string NoParent = "0000000000000000";
+
+    public async Task<IReadOnlyList<StoredSpan>> GetTraceAsync(string tenant, TraceId traceId, CancellationToken cancellationToken)
+    {
+        var tenantLiteral = ClickHouseSql.Literal(tenant);
+        var idLiteral = $"unhex('{traceId}')";
+        var ranges = await client.QueryAsync(
+            $"SELECT count() AS n, toUnixTimestamp(min(start)) AS first, toUnixTimestamp(max(end)) AS last FROM trace_index WHERE tenant = {tenantLiteral} AND trace_id = {idLiteral}",
+            row => (Count: row.GetUInt64("n"), First: row.GetUInt32("first"), Last: row.GetUInt32("last")),
+            cancellationToken);
+        if (ranges.Count == 0 || ranges[0].Count == 0)
+        {
+            return [];
+        }
+
+        var (_, first, last) = ranges[0];
+
+        // LIMIT 1 BY folds copies of a span that a retried export stored twice and that no merge has folded yet.
+        var sql = string.Create(CultureInfo.InvariantCulture, $"""
+            SELECT {SpanColumns}
+            FROM spans
+            WHERE tenant = {tenantLiteral} AND trace_id = {idLiteral}
+              AND timestamp >= toDateTime({first}) AND timestamp <= toDateTime({last})
+            ORDER BY start_time_unix_nano, span_id
+            LIMIT 1 BY span_id
+            """);
+        return await client.QueryAsync(sql, ReadSpan, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(string tenant, CancellationToken cancellationToken)
+    {
+        // FINAL folds duplicate spans so counts are exact; the per-service rollups of later work replace this scan.
+        var sql = $"""
+            SELECT service_name, count() AS spans, max(end_time_unix_nano) AS last_seen_ns, toUnixTimestamp(max(timestamp)) AS last_start
+            FROM spans FINAL
+            WHERE tenant = {ClickHouseSql.Literal(tenant)}
+            GROUP BY service_name
+            ORDER BY service_name
+            """;
+        return await client.QueryAsync(
+            sql,
+            row =>
+            {
+                var lastSeen = Math.Max(row.GetUInt64("last_seen_ns") / 1_000_000, (ulong)row.GetUInt32("last_start") * 1000);
+                return new ServiceSummary(
+                    row.GetString("service_name"),
+                    row.GetUInt64("spans"),
+                    DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(lastSeen, (ulong)DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())));
+            },
+            cancellationToken);
+    }
+
+    private static StoredSpan ReadSpan(ClickHouseRow row)
+    {
+        var parent = row.GetString("parent_span_id_hex");
+        return new StoredSpan
+        {
+            TraceId = row.GetString("trace_id_hex"),
+            SpanId = row.GetString("span_id_hex"),
+            ParentSpanId = parent == NoParent ? string.Empty : parent,
+            TraceState = row.GetString("trace_state"),
+            Flags = row.GetUInt32("flags"),
+            Name = row.GetString("name"),
+            Kind = row.GetInt32("kind"),
+            StartTimeUnixNano = row.GetUInt64("start_time_unix_nano"),
+            EndTimeUnixNano = row.GetUInt64("end_time_unix_nano"),
+            StatusCode = row.GetInt32("status_code"),
+            StatusMessage = row.GetString("status_message"),
+            ServiceName = row.GetString("service_name"),
+            Attributes = ReadAttributes(row, "attr_"),
+            DroppedAttributesCount = row.GetUInt32("dropped_attributes_count"),
+            Events = ReadEvents(row),
+            DroppedEventsCount = row.GetUInt32("dropped_events_count"),
+            Links = ReadLinks(row),
+            DroppedLinksCount = row.GetUInt32("dropped_links_count"),
+            Resource = new StoredResource(
+                ReadAttributes(row, "resource_attr_"),
+                row.GetUInt32("resource_dropped_attributes_count"),
+                row.GetString("resource_schema_url")),
+            Scope = new StoredScope(
+                row.GetString("scope_name"),
+                row.GetString("scope_version"),
+                ReadAttributes(row, "scope_attr_"),
+                row.GetUInt32("scope_dropped_attributes_count"),
+                row.GetString("scope_schema_url")),
+        };
+    }
+
+    private static List<StoredKeyValue> ReadAttributes(ClickHouseRow row, string prefix) =>
+        Zip(row.GetArray(prefix + "keys"), row.GetArray(prefix + "types"), row.GetArray(prefix + "values"));
+
+    private static List<StoredKeyValue> Zip(JsonElement keys, JsonElement types, JsonElement values)
+    {
+        var result = new List<StoredKeyValue>(keys.GetArrayLength());
+        for (var i = 0; i < keys.GetArrayLength(); i++)
+        {
+            result.Add(new StoredKeyValue(
+                keys[i].GetString() ?? string.Empty,
+                (AttributeValueType)ReadNumber(types[i]),
+                values[i].GetString() ?? string.Empty));
+        }
+
+        return result;
+    }
+
+    private static List<StoredEvent> ReadEvents(ClickHouseRow row)
+    {
+        var times = row.GetArray("event_times");
+        var names = row.GetArray("event_names");
+        var keys = row.GetArray("event_attr_keys");
+        var types = row.GetArray("event_attr_types");
+        var values = row.GetArray("event_attr_values");
+        var dropped = row.GetArray("event_dropped_attributes_counts");
+        var events = new List<StoredEvent>(times.GetArrayLength());
+        for (var i = 0; i < times.GetArrayLength(); i++)
+        {
+            events.Add(new StoredEvent(
+                ReadNumber(times[i]),
+                names[i].GetString() ?? string.Empty,
+                Zip(keys[i], types[i], values[i]),
+                (uint)ReadNumber(dropped[i])));
+        }
+
+        return events;
+    }
+
+    private static List<StoredLink> ReadLinks(ClickHouseRow row)
+    {
+        var traceIds = row.GetArray("link_trace_ids_hex");
+        var spanIds = row.GetArray("link_span_ids_hex");
+        var states = row.GetArray("link_trace_states");
+        var flags = row.GetArray("link_flags");
+        var keys = row.GetArray("link_attr_keys");
+        var types = row.GetArray("link_attr_types");
+        var values = row.GetArray("link_attr_values");
+        var dropped = row.GetArray("link_dropped_attributes_counts");
+        var links = new List<StoredLink>(traceIds.GetArrayLength());
+        for (var i = 0; i < traceIds.GetArrayLength(); i++)
+        {
+            links.Add(new StoredLink(
+                traceIds[i].GetString() ?? string.Empty,
+                spanIds[i].GetString() ?? string.Empty,
+                states[i].GetString() ?? string.Empty,
+                (uint)ReadNumber(flags[i]),
+                Zip(keys[i], types[i], values[i]),
+                (uint)ReadNumber(dropped[i])));
+        }
+
+        return links;
+    }
+
+    /// <summary>ClickHouse writes 64-bit integers in JSON as strings and smaller ones as numbers.</summary>
+    private static ulong ReadNumber(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String
+            ? ulong.Parse(element.GetString()!, CultureInfo.InvariantCulture)
+            : element.GetUInt64();
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskLens.Core.Telemetry;
+using TaskLens.Core.Traces;
+using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Schema;
+using TaskLens.Storage.Spans;
+
+namespace TaskLens.Storage;
+
+public static class StorageHostingExtensions
+{
+    public const string SectionName = "TaskLens:ClickHouse";
+
+    /// <summary>
+    /// Registers the ClickHouse client, the start-up schema migrator and the span writer and readers.
+    /// Register the embedded ClickHouse (if any) before this, so it is up when the migrator runs.
+    /// </summary>
+    public static IHostApplicationBuilder AddTaskLensStorage(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ClickHouseOptions>()
+            .Bind(builder.Configuration.GetSection(SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ClickHouseOptions>, ClickHouseOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>();
+            var http = new HttpClient(ClickHouseClient.CreateHandler(), disposeHandler: true)
+            {
+                // The client applies its own per-request timeout; this one only must not cut it short.
+                Timeout = Timeout.InfiniteTimeSpan,
+            };
+            return new ClickHouseClient(http, options.Value, sp.GetRequiredService<ILogger<ClickHouseClient>>());
+        });
+        builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton<SpanBatchWriter>();
+        builder.Services.AddSingleton<ISpanSink>(sp => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddSingleton<ITraceReader, TraceReader>();
+        return builder;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace TaskLens.Storage;
+
+/// <summary>Storage log messages, event ids 3000-3099. Never row values, never credentials.</summary>
+internal static partial class StorageLog
+{
+    [LoggerMessage(3000, LogLevel.Warning, "ClickHouse request failed transiently (code {Code}: {Reason}); retry {Attempt} of {MaxRetries} in {DelayMs:0} ms")]
+    public static partial void Retrying(ILogger logger, int attempt, int maxRetries, double delayMs, int code, string reason);
+
+    [LoggerMessage(3001, LogLevel.Information, "Applied schema migration {Id} ({Name})")]
+    public static partial void MigrationApplied(ILogger logger, int id, string name);
+
+    [LoggerMessage(3002, LogLevel.Information, "Skipped schema migration {Id} ({Name}): needs a newer ClickHouse than {ServerVersion}")]
+    public static partial void MigrationSkipped(ILogger logger, int id, string name, string serverVersion);
+
+    [LoggerMessage(3003, LogLevel.Debug, "Wrote {Spans} spans of {Exports} exports")]
+    public static partial void SpansWritten(ILogger logger, int spans, int exports);
+
+    [LoggerMessage(3004, LogLevel.Error, "Writing {Spans} spans to ClickHouse failed; their exports were answered with a retryable error")]
+    public static partial void SpanWriteFailed(ILogger logger, int spans, Exception exception);
+}
