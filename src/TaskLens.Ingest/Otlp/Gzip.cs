@@ -20,7 +20,7 @@ public static class Gzip
     /// <summary>On <see cref="GzipStatus.Ok"/>, <paramref name="output"/> is rented from the shared pool: return it.</summary>
     public static GzipStatus TryDecompress(ReadOnlyMemory<byte> input, int maxBytes, out byte[] output, out int length)
     {
-        output = ArrayPool<byte>.Shared.Rent(Math.Clamp(input.Length * 4, 4096, maxBytes + 1));
+        output = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(input.Length * 4L, 4096), maxBytes + 1L));
         length = 0;
         try
         {

@@ -36,9 +36,10 @@ internal sealed class EmbeddedClickHouseService(IOptions<ClickHouseOptions> opti
     {
         await _stopping.CancelAsync();
         await _supervision;
-        if (_process is not null)
+        var process = Interlocked.Exchange(ref _process, null);
+        if (process is not null)
         {
-            await _process.StopAsync();
+            await process.StopAsync();
             EmbeddedClickHouseLog.Stopped(logger);
         }
     }

@@ -1,0 +1,64 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
+using TaskLens.UnitTests.TestSupport;
+
+namespace TaskLens.UnitTests.Ingest;
+
+/// <summary>
+/// No input makes the decoder throw; every input is either rejected whole with a reason, or every span in it is
+/// counted once as accepted or rejected, and the batch grows by exactly the accepted spans.
+/// </summary>
+public sealed class OtlpTraceDecoderPropertyTests
+{
+    private static readonly byte[] Valid = Otlp.Request(
+        "svc",
+        Otlp.Span(1),
+        s => { Otlp.Span(2)(s); s.MessageField(9, Otlp.Attribute("a", v => v.MessageField(5, a => a.MessageField(1, x => x.VarintField(3, 7))))); },
+        s => s.BytesField(1, new byte[3]).BytesField(2, Otlp.SpanId(3)),
+        s => { Otlp.Span(4)(s); s.MessageField(11, e => e.StringField(2, "e")).MessageField(13, l => l.BytesField(1, Otlp.TraceId(5)).BytesField(2, Otlp.SpanId(5))); });
+
+    [Property(MaxTest = 2000)]
+    public bool Decode_AnyBytes_NeverThrowsAndAccountsForEverySpan(byte[] input) => Holds(input);
+
+    [Property(MaxTest = 2000)]
+    public Property Decode_MutatedValidRequest_NeverThrowsAndAccountsForEverySpan() =>
+        Prop.ForAll(
+            Gen.Choose(0, Valid.Length - 1).Zip(Gen.Choose(0, 255)).Zip(Gen.Choose(0, Valid.Length)).ToArbitrary(),
+            m =>
+            {
+                var ((position, value), cut) = m;
+                var mutated = (byte[])Valid.Clone();
+                mutated[position] = (byte)value;
+                return Holds(mutated) && Holds(mutated.AsSpan(0, cut).ToArray());
+            });
+
+    [Fact]
+    public void Decode_TheValidSample_AcceptsThreeRejectsOne()
+    {
+        var result = OtlpTraceDecoder.Decode(Valid, new SpanBatch());
+
+        Assert.Equal((3, 1, false), (result.Accepted, result.Rejected, result.IsMalformed));
+    }
+
+    private static bool Holds(byte[] input)
+    {
+        var batch = new SpanBatch();
+        OtlpTraceDecoder.Decode(Valid, batch);
+        var before = batch.Mark();
+
+        var result = OtlpTraceDecoder.Decode(input, batch);
+
+        if (result.IsMalformed)
+        {
+            return !string.IsNullOrEmpty(result.MalformedReason) && batch.Mark() == before && result.Accepted == 0;
+        }
+
+        return batch.SpanCount == before.Spans + result.Accepted
+            && result.Accepted >= 0
+            && result.Rejected >= 0
+            && (result.Rejected == 0) == (result.ErrorMessage is null);
+    }
+}
