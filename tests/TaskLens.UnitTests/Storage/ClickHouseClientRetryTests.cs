@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using TaskLens.Storage.ClickHouse;
+
+namespace TaskLens.UnitTests.Storage;
+
+/// <summary>Retry policy, with an in-process handler standing in for the network (no sockets in unit tests).</summary>
+public sealed class ClickHouseClientRetryTests
+{
+    [Fact]
+    public async Task ExecuteAsync_TransientFailuresThenSuccess_Retries()
+    {
+        var handler = new ScriptedHandler(
+            _ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable),
+            _ => throw new HttpRequestException("connection refused"),
+            _ => new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent("Code: 202, e.displayText() = DB::Exception: Too many simultaneous queries") },
+            _ => new HttpResponseMessage(HttpStatusCode.OK));
+        using var client = Client(handler, maxRetries: 3);
+
+        await client.ExecuteAsync("SELECT 1", CancellationToken.None);
+
+        Assert.Equal(4, handler.Calls);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_QueryError_IsNotRetried()
+    {
+        var handler = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.BadRequest)
+        {
+            Content = new StringContent("Code: 62, e.displayText() = DB::Exception: Syntax error, e.what() = DB::Exception"),
+        });
+        using var client = Client(handler, maxRetries: 3);
+
+        var e = await Assert.ThrowsAsync<ClickHouseException>(() => client.ExecuteAsync("SELEC 1", CancellationToken.None));
+
+        Assert.Equal((62, 1), (e.Code, handler.Calls));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_StillFailingAfterRetries_ThrowsTheLastFailure()
+    {
+        var handler = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        using var client = Client(handler, maxRetries: 2);
+
+        var e = await Assert.ThrowsAsync<ClickHouseException>(() => client.ExecuteAsync("SELECT 1", CancellationToken.None));
+
+        Assert.Equal((503, 3), (e.HttpStatus, handler.Calls));
+    }
+
+    [Fact]
+    public async Task Requests_CarryDatabaseAndCredentialsButNoPasswordInUrl()
+    {
+        HttpRequestMessage? seen = null;
+        var handler = new ScriptedHandler(r =>
+        {
+            seen = r;
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        });
+        using var client = new ClickHouseClient(
+            new HttpClient(handler),
+            new ClickHouseOptions { Url = "http://ch:8123", Database = "db1", User = "u", Password = "secret" },
+            NullLogger<ClickHouseClient>.Instance);
+
+        await client.ExecuteAsync("SELECT 1", CancellationToken.None);
+
+        Assert.Equal("http://ch:8123/?database=db1", seen!.RequestUri!.ToString());
+        Assert.Equal("u", seen.Headers.GetValues("X-ClickHouse-User").Single());
+        Assert.Equal("secret", seen.Headers.GetValues("X-ClickHouse-Key").Single());
+    }
+
+    private static ClickHouseClient Client(HttpMessageHandler handler, int maxRetries) =>
+        new(
+            new HttpClient(handler),
+            new ClickHouseOptions { Url = "http://ch:8123", MaxRetries = maxRetries, RetryBaseDelay = TimeSpan.FromMilliseconds(1) },
+            NullLogger<ClickHouseClient>.Instance);
+
+    private sealed class ScriptedHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] script) : HttpMessageHandler
+    {
+        public int Calls { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var step = script[Math.Min(Calls, script.Length - 1)];
+            Calls++;
+            return Task.FromResult(step(request));
+        }
+    }
+}
