@@ -1,0 +1,66 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using TaskLens.Server;
+
+namespace TaskLens.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real TaskLens <c>Program</c> on real Kestrel ports, pointed at the test run's ClickHouse with a database
+/// of its own, so tests talk to it with real OTLP clients over gRPC and HTTP.
+/// </summary>
+internal sealed class TaskLensHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TaskLensHost(WebApplication app, int apiPort, int grpcPort, int httpPort, string database)
+    {
+        _app = app;
+        ApiPort = apiPort;
+        GrpcPort = grpcPort;
+        HttpPort = httpPort;
+        Database = database;
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+    }
+
+    public int ApiPort { get; }
+    public int GrpcPort { get; }
+    public int HttpPort { get; }
+    public string Database { get; }
+    public HttpClient Api { get; }
+
+    public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
+    public Uri HttpTracesEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/traces");
+
+    public static async Task<TaskLensHost> StartAsync(ClickHouseFixture clickHouse, IDictionary<string, string?>? settings = null)
+    {
+        var database = await clickHouse.CreateDatabaseAsync();
+        var ports = FreePorts.Take(3);
+        var config = new Dictionary<string, string?>
+        {
+            ["TaskLens:ClickHouse:Url"] = clickHouse.Url,
+            ["TaskLens:ClickHouse:Database"] = database,
+            ["TaskLens:ClickHouse:FlushInterval"] = "00:00:00.050",
+            ["TaskLens:Server:ListenAddress"] = "127.0.0.1",
+            ["TaskLens:Server:ApiPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+            ["TaskLens:Server:OtlpGrpcPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+            ["TaskLens:Server:OtlpHttpPort"] = ports[2].ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var app = Program.Create([], builder => builder.Configuration.AddInMemoryCollection(config));
+        await app.StartAsync();
+        return new TaskLensHost(app, ports[0], ports[1], ports[2], database);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
