@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using TaskLens.Core.Traces;
 
@@ -33,7 +34,8 @@ internal static class TraceApi
         }
 
         context.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
+        // Relaxed escaping: the body is JSON for API clients, not HTML, and '+' in base64 should stay '+'.
+        await using var json = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         TraceJson.WriteTrace(json, id.ToString(), spans);
         await json.FlushAsync(cancellationToken);
         return Results.Empty;

@@ -5,7 +5,8 @@ namespace TaskLens.Storage.ClickHouse;
 
 /// <summary>
 /// One row of a <c>FORMAT JSON</c> result. ClickHouse writes 64-bit integers as JSON strings (so JavaScript
-/// readers keep precision) and smaller numbers as JSON numbers; the getters accept both.
+/// readers keep precision) and smaller numbers as JSON numbers; the getters accept both. A row is valid only
+/// inside the mapper it is passed to: the result document is released when the query returns.
 /// </summary>
 public readonly struct ClickHouseRow(JsonElement row)
 {

@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace TaskLens.IntegrationTests.Ingest;
+
+/// <summary>
+/// Sends hand-built OTLP bodies the way exporters do, for the cases the SDK never produces (bytes and kvlist
+/// values, malformed bodies, gzip framing) — over HTTP/1.1 to :4318 and as gRPC over HTTP/2 cleartext to :4317.
+/// </summary>
+internal static class OtlpClient
+{
+    private static readonly HttpClient Http = new();
+
+    public static async Task<HttpResponseMessage> PostHttpAsync(Uri endpoint, byte[] body, string contentType = "application/x-protobuf", bool gzip = false)
+    {
+        var content = new ByteArrayContent(gzip ? Compress(body) : body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (gzip)
+        {
+            content.Headers.ContentEncoding.Add("gzip");
+        }
+
+        return await Http.PostAsync(endpoint, content);
+    }
+
+    /// <summary>A unary gRPC call; returns the response message (if any) and the grpc-status and grpc-message trailers.</summary>
+    public static async Task<GrpcReply> CallGrpcAsync(Uri endpoint, byte[] message, bool gzip = false, string path = "/opentelemetry.proto.collector.trace.v1.TraceService/Export", byte[]? rawFrame = null)
+    {
+        var payload = gzip ? Compress(message) : message;
+        var frame = rawFrame ?? new byte[5 + payload.Length];
+        if (rawFrame is null)
+        {
+            frame[0] = gzip ? (byte)1 : (byte)0;
+            BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
+            payload.CopyTo(frame, 5);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(frame),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        if (gzip)
+        {
+            request.Headers.TryAddWithoutValidation("grpc-encoding", "gzip");
+        }
+
+        using var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var status = response.TrailingHeaders.TryGetValues("grpc-status", out var s) ? int.Parse(s.Single(), System.Globalization.CultureInfo.InvariantCulture) : -1;
+        var text = response.TrailingHeaders.TryGetValues("grpc-message", out var m) ? Uri.UnescapeDataString(m.Single()) : null;
+        return new GrpcReply((int)response.StatusCode, status, text, body.Length >= 5 ? body[5..] : []);
+    }
+
+    public static byte[] Compress(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        {
+            gzip.Write(data);
+        }
+
+        return output.ToArray();
+    }
+}
+
+internal sealed record GrpcReply(int HttpStatus, int GrpcStatus, string? GrpcMessage, byte[] Message);
