@@ -90,8 +90,35 @@ cmd_run() {
 
 cmd_bench() {
   build
-  log "Running benchmarks"
-  dotnet run --project tests/TaskLens.Benchmarks -c Release -- "$@"
+  log "Running benchmarks (BenchmarkDotNet, short job)"
+  local artifacts="$ROOT/artifacts/bench"
+  rm -rf "$artifacts"
+  dotnet run --project tests/TaskLens.Benchmarks -c Release --no-build -- \
+    --filter '*' --job short --exporters github json --artifacts "$artifacts" "$@"
+  write_benchmark_report "$artifacts"
+}
+
+# docs/benchmarks.md: the machine, then every report of this run; ratios are against the baseline of the same run.
+write_benchmark_report() {
+  local artifacts=$1 report=docs/benchmarks.md
+  {
+    echo "# Benchmarks"
+    echo
+    echo "Written by \`./build.sh bench\` on $(date -u +%Y-%m-%d). Absolute times vary between machines; compare the"
+    echo "Ratio column (against the baseline measured in the same run) and the allocation columns."
+    echo
+    echo "Machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, .NET $(dotnet --version)."
+    echo
+    echo "\`SpanPipelineBenchmarks\` decodes one agent export of 5,000 spans (OTLP protobuf → SpanBatch) and then also"
+    echo "encodes it as ClickHouse RowBinary; the mean divided by 5,000 is the CPU time per span of that stage."
+    echo
+    local file
+    for file in "$artifacts"/results/*-report-github.md; do
+      sed 's/^```$//' "$file"
+      echo
+    done
+  } > "$report"
+  log "Wrote $report"
 }
 
 cmd_demo() {
