@@ -57,17 +57,21 @@ run_suite() {
   status=${PIPESTATUS[0]}
   set -e
   local p f
-  p=$(grep -Eo 'Passed: +[0-9]+' "$out" | awk '{s+=$2} END {print s+0}')
-  f=$(grep -Eo 'Failed: +[0-9]+' "$out" | awk '{s+=$2} END {print s+0}')
+  # The summary lines of `dotnet test`: "     Passed: N" and "     Failed: N" (absent when zero).
+  p=$({ grep -E '^ +Passed: +[0-9]+' "$out" || true; } | awk '{s+=$2} END {print s+0}')
+  f=$({ grep -E '^ +Failed: +[0-9]+' "$out" || true; } | awk '{s+=$2} END {print s+0}')
   PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
   if [ "$status" -ne 0 ] || [ "$p" -eq 0 ]; then SUITES_FAILED+=("$project"); fi
   rm -f "$out"
 }
 
 cmd_test() {
+  # Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
+  ensure_apt_packages chromium
   build
   run_suite tests/TaskLens.UnitTests
   run_suite tests/TaskLens.IntegrationTests
+  run_suite tests/TaskLens.E2ETests
   echo
   echo "tests: $PASSED passed, $FAILED failed"
   if [ ${#SUITES_FAILED[@]} -gt 0 ]; then

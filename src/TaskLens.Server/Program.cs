@@ -2,6 +2,7 @@ using TaskLens.Ingest;
 using TaskLens.Server.Api;
 using TaskLens.Server.EmbeddedClickHouse;
 using TaskLens.Storage;
+using TaskLens.Web;
 
 namespace TaskLens.Server;
 
@@ -24,10 +25,12 @@ public static partial class Program
         builder.AddTaskLensEmbeddedClickHouse();
         builder.AddTaskLensStorage();
         builder.AddTaskLensIngest();
+        builder.AddTaskLensWeb();
 
         var app = builder.Build();
         app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
         app.MapTaskLensApi(listeners.ApiPort);
+        app.MapTaskLensWeb();
         return app;
     }
 }

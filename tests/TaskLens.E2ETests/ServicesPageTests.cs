@@ -1,0 +1,37 @@
+using System.Net;
+using TaskLens.IntegrationTests.Infrastructure;
+using TaskLens.IntegrationTests.Ingest;
+using TaskLens.UnitTests.TestSupport;
+
+namespace TaskLens.E2ETests;
+
+/// <summary>The services page in a real browser, fed by real OTLP exports into a real ClickHouse.</summary>
+[Collection(ClickHouseCollection.Name)]
+public sealed class ServicesPageTests(ClickHouseFixture clickHouse, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task ServicesPage_AfterExports_ListsEachServiceWithItsSpanCount()
+    {
+        await using var host = await TaskLensHost.StartAsync(clickHouse);
+        var page = await browser.Browser.NewPageAsync();
+        await page.GotoAsync($"http://127.0.0.1:{host.ApiPort}/");
+        Assert.Equal("No spans received yet. Point an OpenTelemetry exporter at port 4317 (gRPC) or 4318 (HTTP).", (await page.TextContentAsync("#no-services"))?.Trim());
+
+        var checkout = Otlp.Request("checkout", Otlp.Span(1), Otlp.Span(2), Otlp.Span(3));
+        var planner = Otlp.Request("planner-agent", s => s.BytesField(1, Otlp.TraceId(9)).BytesField(2, Otlp.SpanId(4)).StringField(5, "plan"));
+        using (var first = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, checkout))
+        using (var second = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, planner))
+        {
+            Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        }
+
+        await page.ReloadAsync();
+        var names = await page.Locator("#services .service-name").AllTextContentsAsync();
+        var counts = await page.Locator("#services .span-count").AllTextContentsAsync();
+        var rows = names.Zip(counts).ToDictionary(r => r.First.Trim(), r => r.Second.Trim());
+
+        Assert.Equal(new Dictionary<string, string> { ["checkout"] = "3", ["planner-agent"] = "1" }, rows);
+        Assert.Equal("TaskLens · Services", await page.TitleAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "services-page.png"), FullPage = true });
+    }
+}
