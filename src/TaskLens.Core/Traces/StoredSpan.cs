@@ -28,25 +28,3 @@ public sealed record StoredSpan
     public required StoredResource Resource { get; init; }
     public required StoredScope Scope { get; init; }
 }
-
-/// <summary>An attribute with its OTLP value kind and canonical text (see <see cref="AttributeValueType"/>).</summary>
-public sealed record StoredKeyValue(string Key, AttributeValueType Type, string Value);
-
-public sealed record StoredEvent(ulong TimeUnixNano, string Name, IReadOnlyList<StoredKeyValue> Attributes, uint DroppedAttributesCount);
-
-public sealed record StoredLink(
-    string TraceId,
-    string SpanId,
-    string TraceState,
-    uint Flags,
-    IReadOnlyList<StoredKeyValue> Attributes,
-    uint DroppedAttributesCount);
-
-public sealed record StoredResource(IReadOnlyList<StoredKeyValue> Attributes, uint DroppedAttributesCount, string SchemaUrl);
-
-public sealed record StoredScope(
-    string Name,
-    string Version,
-    IReadOnlyList<StoredKeyValue> Attributes,
-    uint DroppedAttributesCount,
-    string SchemaUrl);

@@ -4,21 +4,6 @@ using System.Text;
 
 namespace TaskLens.Ingest.Otlp;
 
-/// <summary>Outcome of reading one length-prefixed gRPC message.</summary>
-public enum GrpcFrameStatus
-{
-    Complete,
-
-    /// <summary>The buffer ends inside the 5-byte prefix or the message.</summary>
-    Incomplete,
-
-    /// <summary>The prefix announces more than the allowed size (answer RESOURCE_EXHAUSTED).</summary>
-    TooLarge,
-
-    /// <summary>The compressed-flag byte is neither 0 nor 1.</summary>
-    InvalidFlag,
-}
-
 /// <summary>
 /// gRPC message framing over HTTP/2 (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md):
 /// each message is a compressed-flag byte, a 4-byte big-endian length and the message bytes.

@@ -3,14 +3,6 @@ using System.IO.Compression;
 
 namespace TaskLens.Ingest.Otlp;
 
-/// <summary>Outcome of inflating a gzip body with a size cap.</summary>
-public enum GzipStatus
-{
-    Ok,
-    TooLarge,
-    Invalid,
-}
-
 /// <summary>
 /// Inflates gzip bodies (gRPC <c>grpc-encoding: gzip</c>, HTTP <c>Content-Encoding: gzip</c>) into a pooled array,
 /// stopping as soon as the output passes the cap, so a small "zip bomb" costs at most the cap in memory.

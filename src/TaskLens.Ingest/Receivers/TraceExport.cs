@@ -4,14 +4,6 @@ using TaskLens.Ingest.Otlp;
 
 namespace TaskLens.Ingest.Receivers;
 
-/// <summary>Outcome of one trace export, whichever transport carried it.</summary>
-internal enum TraceExportOutcome
-{
-    Stored,
-    Malformed,
-    StoreUnavailable,
-}
-
 /// <summary>
 /// The transport-neutral part of a trace export: decode into a pooled batch, hand it to the sink, report what
 /// was accepted and rejected. The gRPC and HTTP receivers only translate this into their protocol's answers.

@@ -1,0 +1,5 @@
+using TaskLens.Core.Telemetry;
+
+namespace TaskLens.Core.Traces;
+
+public sealed record StoredEvent(ulong TimeUnixNano, string Name, IReadOnlyList<StoredKeyValue> Attributes, uint DroppedAttributesCount);

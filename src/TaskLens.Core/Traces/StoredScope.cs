@@ -1,0 +1,10 @@
+using TaskLens.Core.Telemetry;
+
+namespace TaskLens.Core.Traces;
+
+public sealed record StoredScope(
+    string Name,
+    string Version,
+    IReadOnlyList<StoredKeyValue> Attributes,
+    uint DroppedAttributesCount,
+    string SchemaUrl);
