@@ -48,11 +48,11 @@ public sealed class ClickHouseClient : IDisposable
             cancellationToken);
 
     /// <summary>Runs a SELECT and maps each row; the statement must not carry its own FORMAT clause.</summary>
-    public Task<List<T>> QueryAsync<T>(string sql, Func<ClickHouseRow, T> map, CancellationToken cancellationToken) =>
+    public Task<List<T>> QueryAsync<T>(string sql, Func<ClickHouseRow, T> map, CancellationToken cancellationToken, bool useDatabase = true) =>
         WithRetriesAsync(
             async ct =>
             {
-                using var request = CreateRequest(useDatabase: true, query: null);
+                using var request = CreateRequest(useDatabase, query: null);
                 request.Content = new StringContent(sql + "\nFORMAT JSON", Encoding.UTF8);
                 using var response = await SendAsync(request, ct);
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
@@ -104,7 +104,8 @@ public sealed class ClickHouseClient : IDisposable
             return _version;
         }
 
-        var rows = await QueryAsync("SELECT version() AS v", row => row.GetString("v"), cancellationToken);
+        // Asked without the database, which may not exist yet.
+        var rows = await QueryAsync("SELECT version() AS v", row => row.GetString("v"), cancellationToken, useDatabase: false);
         if (rows.Count != 1 || !ClickHouseServerVersion.TryParse(rows[0], out var version))
         {
             throw new ClickHouseException($"Unrecognised ClickHouse version '{string.Join(",", rows)}'.");

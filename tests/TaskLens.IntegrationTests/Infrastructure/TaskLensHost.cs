@@ -32,13 +32,16 @@ internal sealed class TaskLensHost : IAsyncDisposable
     public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
     public Uri HttpTracesEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/traces");
 
-    public static async Task<TaskLensHost> StartAsync(ClickHouseFixture clickHouse, IDictionary<string, string?>? settings = null)
+    public static async Task<TaskLensHost> StartAsync(ClickHouseFixture clickHouse, IDictionary<string, string?>? settings = null) =>
+        await StartAsync(clickHouse.Url, await clickHouse.CreateDatabaseAsync(), settings);
+
+    /// <summary>TaskLens over any ClickHouse, e.g. one a test stops and starts itself.</summary>
+    public static async Task<TaskLensHost> StartAsync(string clickHouseUrl, string database, IDictionary<string, string?>? settings = null)
     {
-        var database = await clickHouse.CreateDatabaseAsync();
         var ports = FreePorts.Take(3);
         var config = new Dictionary<string, string?>
         {
-            ["TaskLens:ClickHouse:Url"] = clickHouse.Url,
+            ["TaskLens:ClickHouse:Url"] = clickHouseUrl,
             ["TaskLens:ClickHouse:Database"] = database,
             ["TaskLens:ClickHouse:FlushInterval"] = "00:00:00.050",
             ["TaskLens:Server:ListenAddress"] = "127.0.0.1",

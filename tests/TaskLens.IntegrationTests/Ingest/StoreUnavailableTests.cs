@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using TaskLens.IntegrationTests.Infrastructure;
-using TaskLens.Server;
 using TaskLens.Server.EmbeddedClickHouse;
 using TaskLens.UnitTests.TestSupport;
 
@@ -17,33 +13,26 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tasklens-down-" + Guid.NewGuid().ToString("N")[..8]);
     private ClickHouseProcess _clickHouse = null!;
-    private WebApplication _app = null!;
-    private int[] _ports = [];
+    private TaskLensHost _host = null!;
 
     public async Task InitializeAsync()
     {
         var chPorts = FreePorts.Take(2);
         _clickHouse = new ClickHouseProcess(_directory, chPorts[0], chPorts[1], "clickhouse-server");
         await _clickHouse.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
-        _ports = FreePorts.Take(3);
-        var config = new Dictionary<string, string?>
-        {
-            ["TaskLens:ClickHouse:Url"] = _clickHouse.Url,
-            ["TaskLens:ClickHouse:MaxRetries"] = "0",
-            ["TaskLens:ClickHouse:FlushInterval"] = "00:00:00.050",
-            ["TaskLens:Server:ApiPort"] = _ports[0].ToString(CultureInfo.InvariantCulture),
-            ["TaskLens:Server:OtlpGrpcPort"] = _ports[1].ToString(CultureInfo.InvariantCulture),
-            ["TaskLens:Server:OtlpHttpPort"] = _ports[2].ToString(CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "Critical",
-        };
-        _app = Program.Create([], b => b.Configuration.AddInMemoryCollection(config));
-        await _app.StartAsync();
+        _host = await TaskLensHost.StartAsync(
+            _clickHouse.Url,
+            "default",
+            new Dictionary<string, string?>
+            {
+                ["TaskLens:ClickHouse:MaxRetries"] = "0",
+                ["Logging:LogLevel:Default"] = "Critical",
+            });
     }
 
     public async Task DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         await _clickHouse.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
@@ -54,8 +43,8 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         var traceId = Otlp.TraceId(0xC0);
         var httpExport = Otlp.Request("outage", s => s.BytesField(1, traceId).BytesField(2, Otlp.SpanId(0xC1)).StringField(5, "via http"));
         var grpcExport = Otlp.Request("outage", s => s.BytesField(1, traceId).BytesField(2, Otlp.SpanId(0xC2)).StringField(5, "via grpc"));
-        var http = new Uri($"http://127.0.0.1:{_ports[2]}/v1/traces");
-        var grpc = new Uri($"http://127.0.0.1:{_ports[1]}");
+        var http = _host.HttpTracesEndpoint;
+        var grpc = _host.GrpcEndpoint;
 
         await _clickHouse.StopAsync();
         using (var refused = await OtlpClient.PostHttpAsync(http, httpExport))
@@ -73,8 +62,7 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         }
 
         Assert.Equal(0, (await OtlpClient.CallGrpcAsync(grpc, grpcExport)).GrpcStatus);
-        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_ports[0]}") };
-        var response = await api.GetStringAsync(new Uri($"/api/traces/{Convert.ToHexStringLower(traceId)}", UriKind.Relative));
+        var response = await _host.Api.GetStringAsync(new Uri($"/api/traces/{Convert.ToHexStringLower(traceId)}", UriKind.Relative));
         Assert.Contains("via http", response, StringComparison.Ordinal);
         Assert.Contains("via grpc", response, StringComparison.Ordinal);
     }
