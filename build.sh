@@ -137,7 +137,7 @@ cmd_demo() {
     sleep 1
   done
   dotnet "collectors/TaskLens.AgentSim/bin/$CONFIGURATION/net10.0/TaskLens.AgentSim.dll" "$@"
-  echo "TaskLens keeps running; open http://127.0.0.1:8080/api/services. Ctrl-C stops it."
+  echo "TaskLens keeps running: dashboard http://127.0.0.1:8080/, API http://127.0.0.1:8080/api/services. Ctrl-C stops it."
   wait $server
 }
 
