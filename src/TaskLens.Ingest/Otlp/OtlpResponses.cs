@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace TaskLens.Ingest.Otlp;
 
@@ -43,5 +46,44 @@ public static class OtlpResponses
         ProtoWriter.WriteVarint(writer, (ulong)code);
         ProtoWriter.WriteString(writer, 2, message);
         return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The OTLP/JSON form of <see cref="ExportTraceResponse"/>: <c>{}</c>, or <c>partialSuccess</c> with
+    /// <c>rejectedSpans</c> as a decimal string (int64 in the proto3 JSON mapping).
+    /// </summary>
+    public static byte[] ExportTraceResponseJson(int rejectedSpans, string? errorMessage) =>
+        Json(json =>
+        {
+            if (rejectedSpans == 0 && string.IsNullOrEmpty(errorMessage))
+            {
+                return;
+            }
+
+            json.WriteStartObject("partialSuccess");
+            json.WriteString("rejectedSpans", rejectedSpans.ToString(CultureInfo.InvariantCulture));
+            json.WriteString("errorMessage", errorMessage ?? string.Empty);
+            json.WriteEndObject();
+        });
+
+    /// <summary>The OTLP/JSON form of <see cref="Status"/>: <c>{"code":3,"message":"…"}</c>.</summary>
+    public static byte[] StatusJson(GrpcStatusCode code, string message) =>
+        Json(json =>
+        {
+            json.WriteNumber("code", (int)code);
+            json.WriteString("message", message);
+        });
+
+    private static byte[] Json(Action<Utf8JsonWriter> writeMembers)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            writeMembers(json);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 }

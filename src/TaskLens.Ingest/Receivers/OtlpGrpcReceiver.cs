@@ -106,7 +106,7 @@ internal sealed class OtlpGrpcReceiver(TraceExport export, IOptions<IngestOption
                 payload = inflated.AsMemory(0, length);
             }
 
-            var (outcome, result, _) = await export.ExportAsync(payload, Transport, context.RequestAborted);
+            var (outcome, result, _) = await export.ExportAsync(payload, json: false, Transport, context.RequestAborted);
             switch (outcome)
             {
                 case TraceExportOutcome.Malformed:

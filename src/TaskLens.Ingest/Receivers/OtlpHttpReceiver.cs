@@ -8,13 +8,17 @@ using TaskLens.Ingest.Otlp;
 namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
-/// OTLP/HTTP (https://opentelemetry.io/docs/specs/otlp/#otlphttp): <c>POST /v1/traces</c> with binary protobuf.
-/// Every refusal carries a <c>google.rpc.Status</c> body, as the spec requires for 4xx and 5xx answers.
+/// OTLP/HTTP (https://opentelemetry.io/docs/specs/otlp/#otlphttp): <c>POST /v1/traces</c> with binary protobuf or
+/// JSON. Answers use the request's encoding; every refusal carries a <c>google.rpc.Status</c> body, as the spec
+/// requires for 4xx and 5xx answers (protobuf when the request's content type is not one we serve).
 /// </summary>
 internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOptions> options, ILogger<OtlpHttpReceiver> logger)
 {
     private const string Transport = "http";
     private const string Protobuf = "application/x-protobuf";
+    private const string Json = "application/json";
+
+    private static readonly object JsonAnswerKey = new();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -33,11 +37,15 @@ internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOption
         }
 
         var mediaType = request.ContentType?.Split(';', 2)[0].Trim();
-        if (!string.Equals(mediaType, Protobuf, StringComparison.OrdinalIgnoreCase))
+        var json = string.Equals(mediaType, Json, StringComparison.OrdinalIgnoreCase);
+        if (!json && !string.Equals(mediaType, Protobuf, StringComparison.OrdinalIgnoreCase))
         {
-            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, GrpcStatusCode.InvalidArgument, $"Content-Type '{request.ContentType}' is not supported; send {Protobuf}.");
+            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, GrpcStatusCode.InvalidArgument, $"Content-Type '{request.ContentType}' is not supported; send {Protobuf} or {Json}.");
             return;
         }
+
+        // From here on, answers use the request's encoding.
+        context.Items[JsonAnswerKey] = json;
 
         var encoding = request.Headers.ContentEncoding.ToString().Trim();
         var gzip = string.Equals(encoding, "gzip", StringComparison.OrdinalIgnoreCase);
@@ -77,7 +85,7 @@ internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOption
                 payload = inflated.AsMemory(0, length);
             }
 
-            var (outcome, result, retryAfter) = await export.ExportAsync(payload, Transport, context.RequestAborted);
+            var (outcome, result, retryAfter) = await export.ExportAsync(payload, json, Transport, context.RequestAborted);
             switch (outcome)
             {
                 case TraceExportOutcome.Malformed:
@@ -89,8 +97,11 @@ internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOption
                     break;
                 default:
                     context.Response.StatusCode = StatusCodes.Status200OK;
-                    context.Response.ContentType = Protobuf;
-                    await context.Response.Body.WriteAsync(OtlpResponses.ExportTraceResponse(result.Rejected, result.ErrorMessage), context.RequestAborted);
+                    context.Response.ContentType = json ? Json : Protobuf;
+                    var answer = json
+                        ? OtlpResponses.ExportTraceResponseJson(result.Rejected, result.ErrorMessage)
+                        : OtlpResponses.ExportTraceResponse(result.Rejected, result.ErrorMessage);
+                    await context.Response.Body.WriteAsync(answer, context.RequestAborted);
                     break;
             }
         }
@@ -109,8 +120,9 @@ internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOption
     private async Task RefuseAsync(HttpContext context, int httpStatus, GrpcStatusCode code, string message)
     {
         IngestLog.RequestRefused(logger, Transport, httpStatus, message);
+        var json = context.Items.TryGetValue(JsonAnswerKey, out var flag) && flag is true;
         context.Response.StatusCode = httpStatus;
-        context.Response.ContentType = Protobuf;
-        await context.Response.Body.WriteAsync(OtlpResponses.Status(code, message), context.RequestAborted);
+        context.Response.ContentType = json ? Json : Protobuf;
+        await context.Response.Body.WriteAsync(json ? OtlpResponses.StatusJson(code, message) : OtlpResponses.Status(code, message), context.RequestAborted);
     }
 }

@@ -14,6 +14,7 @@ internal sealed class TraceExport(ISpanSink sink, SpanBatchPool pool, ILogger<Tr
 
     public async Task<(TraceExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
         ReadOnlyMemory<byte> request,
+        bool json,
         string transport,
         CancellationToken cancellationToken)
     {
@@ -21,7 +22,7 @@ internal sealed class TraceExport(ISpanSink sink, SpanBatchPool pool, ILogger<Tr
         try
         {
             batch.Tenant = DefaultTenant;
-            var result = OtlpTraceDecoder.Decode(request.Span, batch);
+            var result = json ? OtlpJsonTraceDecoder.Decode(request, batch) : OtlpTraceDecoder.Decode(request.Span, batch);
             if (result.IsMalformed)
             {
                 IngestLog.MalformedExport(logger, transport, result.MalformedReason!);

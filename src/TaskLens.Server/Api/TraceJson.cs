@@ -102,69 +102,11 @@ internal static class TraceJson
             json.WriteStartObject();
             json.WriteString("key", attribute.Key);
             json.WritePropertyName("value");
-            WriteAnyValue(json, attribute.Type, attribute.Value);
+            AnyValueJsonWriter.Write(json, attribute.Type, attribute.Value);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
-    }
-
-    /// <summary>
-    /// The OTLP/JSON AnyValue for a stored (type, text) pair. Arrays and key-value lists are stored as their
-    /// OTLP/JSON value lists already, so they are copied through as raw JSON.
-    /// </summary>
-    private static void WriteAnyValue(Utf8JsonWriter json, AttributeValueType type, string text)
-    {
-        json.WriteStartObject();
-        switch (type)
-        {
-            case AttributeValueType.String:
-                json.WriteString("stringValue", text);
-                break;
-            case AttributeValueType.Bool:
-                json.WriteBoolean("boolValue", text == "true");
-                break;
-            case AttributeValueType.Int:
-                // OTLP/JSON carries int64 as a decimal string.
-                json.WriteString("intValue", text);
-                break;
-            case AttributeValueType.Double:
-                WriteDouble(json, text);
-                break;
-            case AttributeValueType.Bytes:
-                json.WriteString("bytesValue", text);
-                break;
-            case AttributeValueType.Array:
-                json.WriteStartObject("arrayValue");
-                json.WritePropertyName("values");
-                json.WriteRawValue(text);
-                json.WriteEndObject();
-                break;
-            case AttributeValueType.KeyValueList:
-                json.WriteStartObject("kvlistValue");
-                json.WritePropertyName("values");
-                json.WriteRawValue(text);
-                json.WriteEndObject();
-                break;
-            default:
-                break;
-        }
-
-        json.WriteEndObject();
-    }
-
-    private static void WriteDouble(Utf8JsonWriter json, string text)
-    {
-        // JSON has no NaN or infinities; OTLP/JSON (proto3 JSON mapping) spells them as strings.
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
-        {
-            json.WritePropertyName("doubleValue");
-            json.WriteRawValue(text);
-        }
-        else
-        {
-            json.WriteString("doubleValue", text);
-        }
     }
 
     private static void WriteUInt64(Utf8JsonWriter json, string name, ulong value) =>

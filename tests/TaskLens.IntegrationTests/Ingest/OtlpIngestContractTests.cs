@@ -144,11 +144,21 @@ public sealed class OtlpIngestContractTests(ClickHouseFixture clickHouse) : IAsy
         Assert.Equal(3, grpcMalformed.GrpcStatus);
         Assert.StartsWith("Undecodable ExportTraceServiceRequest", grpcMalformed.GrpcMessage, StringComparison.Ordinal);
 
-        // OTLP/JSON is not served yet, and unknown encodings are refused: 415 with a Status body.
-        using (var json = await OtlpClient.PostHttpAsync(_host.HttpTracesEndpoint, "{}"u8.ToArray(), "application/json"))
+        // Content types other than protobuf and JSON, and unknown encodings, are refused: 415 with a Status body.
+        using (var text = await OtlpClient.PostHttpAsync(_host.HttpTracesEndpoint, "{}"u8.ToArray(), "text/plain"))
         {
-            Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
-            Assert.Contains("application/x-protobuf", ReadStatus(await json.Content.ReadAsByteArrayAsync()).Message, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
+            Assert.Contains("application/x-protobuf or application/json", ReadStatus(await text.Content.ReadAsByteArrayAsync()).Message, StringComparison.Ordinal);
+        }
+
+        // Malformed OTLP/JSON: 400 with the Status as JSON, the request's encoding.
+        using (var badJson = await OtlpClient.PostHttpAsync(_host.HttpTracesEndpoint, """{"resourceSpans": 7}"""u8.ToArray(), "application/json"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
+            Assert.Equal("application/json", badJson.Content.Headers.ContentType?.MediaType);
+            using var status = JsonDocument.Parse(await badJson.Content.ReadAsStringAsync());
+            Assert.Equal(3, status.RootElement.GetProperty("code").GetInt32());
+            Assert.Equal("Undecodable ExportTraceServiceRequest: resourceSpans must be an array", status.RootElement.GetProperty("message").GetString());
         }
 
         using (var brotli = new HttpRequestMessage(HttpMethod.Post, _host.HttpTracesEndpoint) { Content = new ByteArrayContent(good[0]) })
@@ -188,6 +198,29 @@ public sealed class OtlpIngestContractTests(ClickHouseFixture clickHouse) : IAsy
         using var trace = await OtlpTraceRoundTripTests.GetTraceAsync(_host, Convert.ToHexStringLower(goodTrace), good.Count);
         Assert.Equal(good.Count, trace.RootElement.GetProperty("spans").GetArrayLength());
         Assert.DoesNotContain(trace.RootElement.GetProperty("spans").EnumerateArray(), s => Str(s, "serviceName") == "huge");
+    }
+
+    [Fact]
+    public async Task HttpJson_Export_IsStoredAndAnsweredInJson()
+    {
+        const string request = """
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"json-agent"}}]},
+              "scopeSpans":[{"scope":{"name":"js"},"spans":[
+                {"traceId":"D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF","spanId":"d0d1d2d3d4d5d6d7","name":"plan","kind":2,
+                 "startTimeUnixNano":"1795000000000000000","endTimeUnixNano":1795000000000001000,
+                 "attributes":[{"key":"gen_ai.usage.input_tokens","value":{"intValue":"1200"}}]},
+                {"traceId":"D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF","spanId":"","name":"no id"}]}]}]}
+            """;
+
+        using var response = await OtlpClient.PostHttpAsync(_host.HttpTracesEndpoint, Encoding.UTF8.GetBytes(request), "application/json", gzip: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("""{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span 1: spanId must be 16 hex digits"}}""", await response.Content.ReadAsStringAsync());
+        using var trace = await OtlpTraceRoundTripTests.GetTraceAsync(_host, "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf", 1);
+        var span = trace.RootElement.GetProperty("spans").EnumerateArray().Single();
+        Assert.Equal(("plan", "json-agent", "1795000000000001000"), (Str(span, "name"), Str(span, "serviceName"), Str(span, "endTimeUnixNano")));
+        Assert.Equal("""{"intValue":"1200"}""", OtlpTraceRoundTripTests.AttributesOf(span)["gen_ai.usage.input_tokens"]);
     }
 
     [Fact]
