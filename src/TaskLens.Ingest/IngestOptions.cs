@@ -17,9 +17,9 @@ public sealed class IngestOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (MaxRequestBytes < 1024)
+        if (MaxRequestBytes is < 1024 or > 1024 * 1024 * 1024)
         {
-            errors.Add($"MaxRequestBytes {MaxRequestBytes} is below the 1 KiB minimum.");
+            errors.Add($"MaxRequestBytes {MaxRequestBytes} must be between 1 KiB and 1 GiB.");
         }
 
         if (RetryAfterSeconds is < 1 or > 3600)

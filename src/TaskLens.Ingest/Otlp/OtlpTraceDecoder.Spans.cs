@@ -1,0 +1,418 @@
+using System.Buffers.Binary;
+using System.Text;
+using TaskLens.Core.Telemetry;
+
+namespace TaskLens.Ingest.Otlp;
+
+/// <summary>The span level of <see cref="OtlpTraceDecoder"/>: spans, their status, events, links, attributes and ids.</summary>
+public static partial class OtlpTraceDecoder
+{
+    private static bool TryDecodeSpan(ReadOnlySpan<byte> message, int resourceIndex, int scopeIndex, SpanBatch batch, ref DecodeState state, out string? error)
+    {
+        var mark = batch.Mark();
+        var span = new SpanRecord
+        {
+            ResourceIndex = resourceIndex,
+            ScopeIndex = scopeIndex,
+            TraceState = string.Empty,
+            Name = string.Empty,
+            StatusMessage = string.Empty,
+        };
+        string? rejection = null;
+
+        // Pass 1: scalars and the span's own attributes (contiguous in the batch).
+        var attributesStart = batch.AttributeCount;
+        var reader = new ProtoReader(message);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                return Malformed(batch, mark, "bad field tag", out error);
+            }
+
+            ulong scalar;
+            ReadOnlySpan<byte> payload;
+            switch (field)
+            {
+                case 1 or 2 or 4:
+                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload))
+                    {
+                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                    }
+
+                    rejection ??= field switch
+                    {
+                        1 => ReadTraceId(payload, out var high, out var low, "trace_id") ?? Assign(ref span, high, low),
+                        2 => ReadSpanId(payload, allowEmpty: false, "span_id", out var id) ?? AssignSpanId(ref span, id),
+                        _ => ReadSpanId(payload, allowEmpty: true, "parent_span_id", out var parent) ?? AssignParent(ref span, parent),
+                    };
+                    break;
+                case 3 or 5:
+                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload))
+                    {
+                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                    }
+
+                    if (field == 3)
+                    {
+                        span.TraceState = Encoding.UTF8.GetString(payload);
+                    }
+                    else
+                    {
+                        span.Name = Encoding.UTF8.GetString(payload);
+                    }
+
+                    break;
+                case 6 or 10 or 12 or 14:
+                    if (wireType != WireType.Varint || !reader.TryReadVarint(out scalar))
+                    {
+                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                    }
+
+                    switch (field)
+                    {
+                        // SpanKind is 0-5; an unknown future kind is kept as unspecified (the column is Int8).
+                        case 6: span.Kind = scalar <= 127 ? (int)scalar : 0; break;
+                        case 10: span.DroppedAttributesCount = (uint)scalar; break;
+                        case 12: span.DroppedEventsCount = (uint)scalar; break;
+                        default: span.DroppedLinksCount = (uint)scalar; break;
+                    }
+
+                    break;
+                case 7 or 8:
+                    if (wireType != WireType.Fixed64 || !reader.TryReadFixed64(out scalar))
+                    {
+                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                    }
+
+                    if (field == 7)
+                    {
+                        span.StartTimeUnixNano = scalar;
+                    }
+                    else
+                    {
+                        span.EndTimeUnixNano = scalar;
+                    }
+
+                    break;
+                case 9:
+                    if (!TryReadAttribute(ref reader, wireType, batch, out _, out error))
+                    {
+                        return Malformed(batch, mark, "attributes: " + error, out error);
+                    }
+
+                    break;
+                case 15:
+                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload) || !TryDecodeStatus(payload, ref span))
+                    {
+                        return Malformed(batch, mark, "status truncated or of the wrong wire type", out error);
+                    }
+
+                    break;
+                case 16:
+                    if (wireType != WireType.Fixed32 || !reader.TryReadFixed32(out var flags))
+                    {
+                        return Malformed(batch, mark, "flags truncated or of the wrong wire type", out error);
+                    }
+
+                    span.Flags = flags;
+                    break;
+                case 11 or 13:
+                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out _))
+                    {
+                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                    }
+
+                    break;
+                default:
+                    if (!reader.TrySkip(wireType))
+                    {
+                        return Malformed(batch, mark, $"field {field} truncated", out error);
+                    }
+
+                    break;
+            }
+        }
+
+        span.Attributes = new AttributeRange(attributesStart, batch.AttributeCount - attributesStart);
+
+        // Pass 2: events; pass 3: links. Each adds its own attributes, contiguous per event or link.
+        span.EventStart = batch.EventCount;
+        span.LinkStart = batch.LinkCount;
+        reader = new ProtoReader(message);
+        while (!reader.End)
+        {
+            reader.TryReadTag(out var field, out var wireType);
+            if (field == 11)
+            {
+                reader.TryReadLengthDelimited(out var e);
+                if (!TryDecodeEvent(e, batch, out error))
+                {
+                    return Malformed(batch, mark, "events." + error, out error);
+                }
+            }
+            else
+            {
+                reader.TrySkip(wireType);
+            }
+        }
+
+        reader = new ProtoReader(message);
+        while (!reader.End)
+        {
+            reader.TryReadTag(out var field, out var wireType);
+            if (field == 13)
+            {
+                reader.TryReadLengthDelimited(out var link);
+                if (!TryDecodeLink(link, batch, ref rejection, out error))
+                {
+                    return Malformed(batch, mark, "links." + error, out error);
+                }
+            }
+            else
+            {
+                reader.TrySkip(wireType);
+            }
+        }
+
+        span.EventCount = batch.EventCount - span.EventStart;
+        span.LinkCount = batch.LinkCount - span.LinkStart;
+
+        // Absent ids are as invalid as wrong-sized ones.
+        rejection ??= span.TraceIdHigh == 0 && span.TraceIdLow == 0 ? "trace_id is missing or all zero"
+            : span.SpanId == 0 ? "span_id is missing or all zero"
+            : null;
+
+        error = null;
+        if (rejection is not null)
+        {
+            // Rejected, not malformed: the rest of the export is still accepted (OTLP partial success).
+            batch.Truncate(mark);
+            state.Rejected++;
+            state.FirstRejection ??= $"span {state.Accepted + state.Rejected - 1}: {rejection}";
+            return true;
+        }
+
+        batch.AddSpan(span);
+        state.Accepted++;
+        return true;
+    }
+
+    private static bool TryDecodeStatus(ReadOnlySpan<byte> message, ref SpanRecord span)
+    {
+        var reader = new ProtoReader(message);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                return false;
+            }
+
+            if (field == 2 && wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out var text))
+            {
+                span.StatusMessage = Encoding.UTF8.GetString(text);
+            }
+            else if (field == 3 && wireType == WireType.Varint && reader.TryReadVarint(out var code))
+            {
+                span.StatusCode = code <= 2 ? (int)code : 0;
+            }
+            else if (field is 2 or 3 || !reader.TrySkip(wireType))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TryDecodeEvent(ReadOnlySpan<byte> message, SpanBatch batch, out string? error)
+    {
+        var attributesStart = batch.AttributeCount;
+        ulong time = 0;
+        uint dropped = 0;
+        var name = string.Empty;
+        var reader = new ProtoReader(message);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                error = "bad field tag";
+                return false;
+            }
+
+            var ok = field switch
+            {
+                1 => wireType == WireType.Fixed64 && reader.TryReadFixed64(out time),
+                2 => wireType == WireType.LengthDelimited && TryReadString(ref reader, out name),
+                3 => TryReadAttribute(ref reader, wireType, batch, out _, out _),
+                4 => TryReadUInt32(ref reader, wireType, out dropped),
+                _ => reader.TrySkip(wireType),
+            };
+            if (!ok)
+            {
+                error = $"field {field} malformed";
+                return false;
+            }
+        }
+
+        batch.AddEvent(new EventRecord(time, name, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
+        error = null;
+        return true;
+    }
+
+    private static bool TryDecodeLink(ReadOnlySpan<byte> message, SpanBatch batch, ref string? rejection, out string? error)
+    {
+        var attributesStart = batch.AttributeCount;
+        ulong high = 0, low = 0, spanId = 0;
+        uint dropped = 0, flags = 0;
+        var traceState = string.Empty;
+        var reader = new ProtoReader(message);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                error = "bad field tag";
+                return false;
+            }
+
+            ReadOnlySpan<byte> payload = default;
+            var ok = field switch
+            {
+                1 or 2 => wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out payload),
+                3 => wireType == WireType.LengthDelimited && TryReadString(ref reader, out traceState),
+                4 => TryReadAttribute(ref reader, wireType, batch, out _, out _),
+                5 => TryReadUInt32(ref reader, wireType, out dropped),
+                6 => wireType == WireType.Fixed32 && reader.TryReadFixed32(out flags),
+                _ => reader.TrySkip(wireType),
+            };
+            if (!ok)
+            {
+                error = $"field {field} malformed";
+                return false;
+            }
+
+            if (field == 1)
+            {
+                rejection ??= ReadTraceId(payload, out high, out low, "link trace_id");
+            }
+            else if (field == 2)
+            {
+                rejection ??= ReadSpanId(payload, allowEmpty: false, "link span_id", out spanId);
+            }
+        }
+
+        rejection ??= high == 0 && low == 0 ? "link trace_id is missing or all zero" : spanId == 0 ? "link span_id is missing or all zero" : null;
+        batch.AddLink(new LinkRecord(high, low, spanId, traceState, flags, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
+        error = null;
+        return true;
+    }
+
+    /// <summary>Reads one KeyValue into the batch's attributes.</summary>
+    private static bool TryReadAttribute(ref ProtoReader reader, WireType wireType, SpanBatch batch, out AttributeRecord added, out string? error)
+    {
+        added = default;
+        if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var keyValue))
+        {
+            error = "attribute truncated or of the wrong wire type";
+            return false;
+        }
+
+        if (!AnyValueText.TrySplitKeyValue(keyValue, out var key, out var value, out error)
+            || !AnyValueText.TryDecode(value, out var type, out var text, out error))
+        {
+            return false;
+        }
+
+        added = new AttributeRecord(Encoding.UTF8.GetString(key), type, text);
+        batch.AddAttribute(added);
+        return true;
+    }
+
+    private static bool TryReadString(ref ProtoReader reader, out string value)
+    {
+        value = string.Empty;
+        if (!reader.TryReadLengthDelimited(out var bytes))
+        {
+            return false;
+        }
+
+        value = Encoding.UTF8.GetString(bytes);
+        return true;
+    }
+
+    private static bool TryReadUInt32(ref ProtoReader reader, WireType wireType, out uint value)
+    {
+        value = 0;
+        if (wireType != WireType.Varint || !reader.TryReadVarint(out var v))
+        {
+            return false;
+        }
+
+        value = (uint)v;
+        return true;
+    }
+
+    /// <summary>Null when the id is valid, else why not.</summary>
+    private static string? ReadTraceId(ReadOnlySpan<byte> bytes, out ulong high, out ulong low, string what)
+    {
+        high = low = 0;
+        if (bytes.Length != 16)
+        {
+            return $"{what} must be 16 bytes, got {bytes.Length}";
+        }
+
+        high = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        low = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+        return high == 0 && low == 0 ? $"{what} is all zero" : null;
+    }
+
+    private static string? ReadSpanId(ReadOnlySpan<byte> bytes, bool allowEmpty, string what, out ulong id)
+    {
+        id = 0;
+        if (bytes.Length == 0 && allowEmpty)
+        {
+            return null;
+        }
+
+        if (bytes.Length != 8)
+        {
+            return $"{what} must be 8 bytes, got {bytes.Length}";
+        }
+
+        id = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        return id == 0 && !allowEmpty ? $"{what} is all zero" : null;
+    }
+
+    private static string? Assign(ref SpanRecord span, ulong high, ulong low)
+    {
+        span.TraceIdHigh = high;
+        span.TraceIdLow = low;
+        return null;
+    }
+
+    private static string? AssignSpanId(ref SpanRecord span, ulong id)
+    {
+        span.SpanId = id;
+        return null;
+    }
+
+    private static string? AssignParent(ref SpanRecord span, ulong id)
+    {
+        span.ParentSpanId = id;
+        return null;
+    }
+
+    private static bool Malformed(SpanBatch batch, SpanBatchMark mark, string reason, out string? error)
+    {
+        batch.Truncate(mark);
+        error = reason;
+        return false;
+    }
+
+    private struct DecodeState
+    {
+        public int Accepted;
+        public int Rejected;
+        public string? FirstRejection;
+    }
+}
