@@ -87,7 +87,7 @@ cmd_run() {
     echo "No TaskLens:ClickHouse:Url configured: TaskLens starts its own ClickHouse in ./.tasklens/clickhouse."
   fi
   echo "Listening on loopback only (TaskLens__Server__ListenAddress changes that):"
-  echo "  OTLP/gRPC  127.0.0.1:4317    OTLP/HTTP  http://127.0.0.1:4318    API  http://127.0.0.1:8080"
+  echo "  OTLP/gRPC  localhost:4317    OTLP/HTTP  http://localhost:4318    dashboard and API  http://localhost:8080"
   echo "Ingest has no API keys yet: every export is stored under the tenant 'default'."
   exec dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" "$@"
 }

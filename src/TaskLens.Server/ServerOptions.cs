@@ -10,8 +10,9 @@ internal sealed class ServerOptions
     /// <summary>
     /// The address every listener binds. Loopback by default, like the OpenTelemetry Collector's receivers, so a
     /// fresh install is not reachable from the network until someone decides it should be (<c>0.0.0.0</c>).
+    /// <c>localhost</c> binds both 127.0.0.1 and ::1, so exporters resolving localhost either way connect.
     /// </summary>
-    public string ListenAddress { get; set; } = "127.0.0.1";
+    public string ListenAddress { get; set; } = "localhost";
 
     /// <summary>Dashboard, REST API and webhooks.</summary>
     public int ApiPort { get; set; } = 8080;

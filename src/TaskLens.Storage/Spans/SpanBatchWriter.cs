@@ -147,8 +147,10 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
                 item.Done.TrySetResult();
             }
         }
-        catch (Exception e) when (e is ClickHouseException or HttpRequestException or TimeoutException or OperationCanceledException)
+        catch (Exception e)
         {
+            // Whatever went wrong, every waiting export gets a retryable answer and the loop goes on: a writer
+            // that died here would leave every later export waiting for ever.
             StorageLog.SpanWriteFailed(_logger, spanCount, e);
             var unavailable = new SpanSinkUnavailableException("ClickHouse could not store the spans; retry later.", e);
             foreach (var item in group)

@@ -10,7 +10,7 @@ public sealed class ServerOptionsTests
         var options = new ServerOptions();
 
         Assert.Empty(options.Validate());
-        Assert.Equal("127.0.0.1", options.ListenAddress);
+        Assert.Equal("localhost", options.ListenAddress);
     }
 
     [Fact]
