@@ -80,6 +80,14 @@ cmd_test() {
   fi
 }
 
+# Local runs accept exports without a key (open mode, loopback only) unless ingest keys are configured.
+open_mode_args() {
+  if [ -z "${TaskLens__Ingest__ApiKeys__0__Key:-}" ]; then
+    echo "Open mode: exports without an ingest key are stored under the tenant 'default'; listeners stay on loopback." >&2
+    echo "--TaskLens:Ingest:OpenMode=true"
+  fi
+}
+
 cmd_run() {
   build
   log "Starting TaskLens"
@@ -88,8 +96,7 @@ cmd_run() {
   fi
   echo "Listening on loopback only (TaskLens__Server__ListenAddress changes that):"
   echo "  OTLP/gRPC  localhost:4317    OTLP/HTTP  http://localhost:4318    dashboard and API  http://localhost:8080"
-  echo "Ingest has no API keys yet: every export is stored under the tenant 'default'."
-  exec dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" "$@"
+  exec dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" $(open_mode_args) "$@"
 }
 
 cmd_bench() {
@@ -128,7 +135,7 @@ write_benchmark_report() {
 cmd_demo() {
   build
   log "Starting TaskLens with the agent simulator feeding it"
-  dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" &
+  dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" $(open_mode_args) &
   local server=$!
   trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
   local i

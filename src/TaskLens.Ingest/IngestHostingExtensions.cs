@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskLens.Ingest.Receivers;
 
@@ -15,6 +16,7 @@ public static class IngestHostingExtensions
         builder.Services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
         builder.Services.AddSingleton<SpanBatchPool>();
+        builder.Services.AddSingleton<TenantResolver>();
         builder.Services.AddSingleton<TraceExport>();
         builder.Services.AddSingleton<OtlpGrpcReceiver>();
         builder.Services.AddSingleton<OtlpHttpReceiver>();
@@ -30,6 +32,11 @@ public static class IngestHostingExtensions
         ArgumentNullException.ThrowIfNull(app);
         var grpc = app.ApplicationServices.GetRequiredService<OtlpGrpcReceiver>();
         var http = app.ApplicationServices.GetRequiredService<OtlpHttpReceiver>();
+        if (app.ApplicationServices.GetRequiredService<IOptions<IngestOptions>>().Value.OpenMode)
+        {
+            IngestLog.OpenMode(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLens.Ingest"), IngestOptions.OpenModeTenant);
+        }
+
         app.MapWhen(c => c.Connection.LocalPort == grpcPort, branch => branch.Run(grpc.HandleAsync));
         app.MapWhen(c => c.Connection.LocalPort == httpPort, branch => branch.Run(http.HandleAsync));
         return app;

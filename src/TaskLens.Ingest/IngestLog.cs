@@ -16,4 +16,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(2003, LogLevel.Debug, "OTLP {Transport} request refused: {Status} {Reason}")]
     public static partial void RequestRefused(ILogger logger, string transport, int status, string reason);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Ingest open mode: exports without a key are stored under the tenant '{Tenant}'. Listeners are on loopback only.")]
+    public static partial void OpenMode(ILogger logger, string tenant);
 }

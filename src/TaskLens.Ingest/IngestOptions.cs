@@ -1,6 +1,6 @@
 namespace TaskLens.Ingest;
 
-/// <summary>Every ingest limit, bound from <c>TaskLens:Ingest</c>.</summary>
+/// <summary>Every ingest limit and the ingest keys, bound from <c>TaskLens:Ingest</c>.</summary>
 public sealed class IngestOptions
 {
     public const string SectionName = "TaskLens:Ingest";
@@ -14,9 +14,58 @@ public sealed class IngestOptions
     /// <summary>Seconds an HTTP client is told to wait (Retry-After) when the store cannot take an export.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// Ingest API keys and the tenant each one writes as. Configure as a list, e.g.
+    /// <c>TaskLens__Ingest__ApiKeys__0__Key=…</c> and <c>TaskLens__Ingest__ApiKeys__0__Tenant=acme</c>.
+    /// </summary>
+    public IList<IngestApiKey> ApiKeys { get; } = [];
+
+    /// <summary>
+    /// The header carrying the key. <c>Authorization</c> (the default) expects <c>Bearer &lt;key&gt;</c>, as the OTLP
+    /// exporters' <c>OTEL_EXPORTER_OTLP_HEADERS</c> usually send it; any other header carries the bare key.
+    /// </summary>
+    public string ApiKeyHeader { get; set; } = "Authorization";
+
+    /// <summary>
+    /// Local use without keys: an export with no key is stored under <see cref="OpenModeTenant"/>. Allowed only
+    /// while every listener is on loopback (checked at start-up). A key that is sent must still be known.
+    /// </summary>
+    public bool OpenMode { get; set; }
+
+    public const string OpenModeTenant = "default";
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (!OpenMode && ApiKeys.Count == 0)
+        {
+            errors.Add("No ApiKeys are configured and OpenMode is off, so no export could be accepted. Configure ApiKeys (Key and Tenant), or set OpenMode=true for local use on loopback.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < ApiKeys.Count; i++)
+        {
+            var key = ApiKeys[i];
+            if (string.IsNullOrWhiteSpace(key.Key) || key.Key.Length < 16)
+            {
+                errors.Add($"ApiKeys[{i}].Key must be at least 16 characters.");
+            }
+            else if (!seen.Add(key.Key))
+            {
+                errors.Add($"ApiKeys[{i}].Key is listed twice.");
+            }
+
+            if (string.IsNullOrWhiteSpace(key.Tenant) || key.Tenant.Length > 128)
+            {
+                errors.Add($"ApiKeys[{i}].Tenant must be 1 to 128 characters.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(ApiKeyHeader))
+        {
+            errors.Add("ApiKeyHeader must name a header.");
+        }
+
         if (MaxRequestBytes is < 1024 or > 1024 * 1024 * 1024)
         {
             errors.Add($"MaxRequestBytes {MaxRequestBytes} must be between 1 KiB and 1 GiB.");

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using TaskLens.Ingest;
 
 namespace TaskLens.Server;
 
@@ -9,7 +10,12 @@ internal static class ServerHostingExtensions
     public static ServerOptions AddTaskLensServer(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
-        var errors = options.Validate();
+        var errors = options.Validate().ToList();
+        if (builder.Configuration.GetValue<bool>($"{IngestOptions.SectionName}:OpenMode") && !IsLoopback(options.ListenAddress))
+        {
+            errors.Add($"{IngestOptions.SectionName}:OpenMode accepts exports without a key, so it is allowed only on loopback; ListenAddress is '{options.ListenAddress}'.");
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidOperationException(
@@ -29,6 +35,9 @@ internal static class ServerHostingExtensions
         });
         return options;
     }
+
+    private static bool IsLoopback(string address) =>
+        address == "localhost" || (IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip));
 
     private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols)
     {

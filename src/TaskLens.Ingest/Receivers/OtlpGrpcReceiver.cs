@@ -10,7 +10,7 @@ namespace TaskLens.Ingest.Receivers;
 /// OTLP/gRPC served straight on Kestrel HTTP/2 (Grpc.AspNetCore is not obtainable here): one unary method,
 /// <c>TraceService/Export</c>, framed per the gRPC HTTP/2 protocol with the status in trailers.
 /// </summary>
-internal sealed class OtlpGrpcReceiver(TraceExport export, IOptions<IngestOptions> options, ILogger<OtlpGrpcReceiver> logger)
+internal sealed class OtlpGrpcReceiver(TraceExport export, TenantResolver tenants, IOptions<IngestOptions> options, ILogger<OtlpGrpcReceiver> logger)
 {
     public const string TraceExportPath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
@@ -39,6 +39,13 @@ internal sealed class OtlpGrpcReceiver(TraceExport export, IOptions<IngestOption
         if (request.Path != TraceExportPath)
         {
             Finish(context, GrpcStatusCode.Unimplemented, $"Method {request.Path} is not served here; TaskLens serves {TraceExportPath} on this port.");
+            return;
+        }
+
+        var tenant = tenants.Resolve(request, out var refusal);
+        if (tenant is null)
+        {
+            Finish(context, GrpcStatusCode.Unauthenticated, refusal);
             return;
         }
 
@@ -106,7 +113,7 @@ internal sealed class OtlpGrpcReceiver(TraceExport export, IOptions<IngestOption
                 payload = inflated.AsMemory(0, length);
             }
 
-            var (outcome, result, _) = await export.ExportAsync(payload, json: false, Transport, context.RequestAborted);
+            var (outcome, result, _) = await export.ExportAsync(payload, json: false, tenant, Transport, context.RequestAborted);
             switch (outcome)
             {
                 case TraceExportOutcome.Malformed:

@@ -12,7 +12,7 @@ namespace TaskLens.Ingest.Receivers;
 /// JSON. Answers use the request's encoding; every refusal carries a <c>google.rpc.Status</c> body, as the spec
 /// requires for 4xx and 5xx answers (protobuf when the request's content type is not one we serve).
 /// </summary>
-internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOptions> options, ILogger<OtlpHttpReceiver> logger)
+internal sealed class OtlpHttpReceiver(TraceExport export, TenantResolver tenants, IOptions<IngestOptions> options, ILogger<OtlpHttpReceiver> logger)
 {
     private const string Transport = "http";
     private const string Protobuf = "application/x-protobuf";
@@ -33,6 +33,14 @@ internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOption
         {
             context.Response.Headers.Allow = "POST";
             await RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, GrpcStatusCode.Unimplemented, "OTLP exports are POST requests.");
+            return;
+        }
+
+        var tenant = tenants.Resolve(request, out var refusal);
+        if (tenant is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, GrpcStatusCode.Unauthenticated, refusal!);
             return;
         }
 
@@ -85,7 +93,7 @@ internal sealed class OtlpHttpReceiver(TraceExport export, IOptions<IngestOption
                 payload = inflated.AsMemory(0, length);
             }
 
-            var (outcome, result, retryAfter) = await export.ExportAsync(payload, json, Transport, context.RequestAborted);
+            var (outcome, result, retryAfter) = await export.ExportAsync(payload, json, tenant, Transport, context.RequestAborted);
             switch (outcome)
             {
                 case TraceExportOutcome.Malformed:

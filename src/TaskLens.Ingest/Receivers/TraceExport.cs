@@ -10,18 +10,17 @@ namespace TaskLens.Ingest.Receivers;
 /// </summary>
 internal sealed class TraceExport(ISpanSink sink, SpanBatchPool pool, ILogger<TraceExport> logger)
 {
-    public const string DefaultTenant = "default";
-
     public async Task<(TraceExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
         ReadOnlyMemory<byte> request,
         bool json,
+        string tenant,
         string transport,
         CancellationToken cancellationToken)
     {
         var batch = pool.Rent();
         try
         {
-            batch.Tenant = DefaultTenant;
+            batch.Tenant = tenant;
             var result = json ? OtlpJsonTraceDecoder.Decode(request, batch) : OtlpTraceDecoder.Decode(request.Span, batch);
             if (result.IsMalformed)
             {

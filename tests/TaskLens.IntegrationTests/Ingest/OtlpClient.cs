@@ -13,8 +13,14 @@ internal static class OtlpClient
 {
     private static readonly HttpClient Http = new();
 
-    public static async Task<HttpResponseMessage> PostHttpAsync(Uri endpoint, byte[] body, string contentType = "application/x-protobuf", bool gzip = false)
+    public static async Task<HttpResponseMessage> PostHttpAsync(Uri endpoint, byte[] body, string contentType = "application/x-protobuf", bool gzip = false, string? authorization = null)
     {
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
         var content = new ByteArrayContent(gzip ? Compress(body) : body);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         if (gzip)
@@ -22,11 +28,12 @@ internal static class OtlpClient
             content.Headers.ContentEncoding.Add("gzip");
         }
 
-        return await Http.PostAsync(endpoint, content);
+        request.Content = content;
+        return await Http.SendAsync(request);
     }
 
     /// <summary>A unary gRPC call; returns the response message (if any) and the grpc-status and grpc-message trailers.</summary>
-    public static async Task<GrpcReply> CallGrpcAsync(Uri endpoint, byte[] message, bool gzip = false, string path = "/opentelemetry.proto.collector.trace.v1.TraceService/Export", byte[]? rawFrame = null)
+    public static async Task<GrpcReply> CallGrpcAsync(Uri endpoint, byte[] message, bool gzip = false, string path = "/opentelemetry.proto.collector.trace.v1.TraceService/Export", byte[]? rawFrame = null, string? authorization = null)
     {
         var payload = gzip ? Compress(message) : message;
         var frame = rawFrame ?? new byte[5 + payload.Length];
@@ -45,6 +52,11 @@ internal static class OtlpClient
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("authorization", authorization);
+        }
+
         if (gzip)
         {
             request.Headers.TryAddWithoutValidation("grpc-encoding", "gzip");

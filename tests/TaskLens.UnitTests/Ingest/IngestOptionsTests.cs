@@ -5,13 +5,29 @@ namespace TaskLens.UnitTests.Ingest;
 public sealed class IngestOptionsTests
 {
     [Fact]
-    public void Validate_Defaults_AreValid() => Assert.Empty(new IngestOptions().Validate());
+    public void Validate_NoKeysAndNoOpenMode_SaysHowToFixIt()
+    {
+        var error = Assert.Single(new IngestOptions().Validate());
+
+        Assert.Contains("OpenMode=true", error, StringComparison.Ordinal);
+    }
 
     [Fact]
-    public void Validate_OutOfRangeLimits_ListsEach()
-    {
-        var errors = new IngestOptions { MaxRequestBytes = int.MaxValue, RetryAfterSeconds = 0 }.Validate();
+    public void Validate_OpenMode_IsValid() => Assert.Empty(new IngestOptions { OpenMode = true }.Validate());
 
-        Assert.Equal(2, errors.Count);
+    [Fact]
+    public void Validate_BadKeysAndLimits_ListsEach()
+    {
+        var options = new IngestOptions { MaxRequestBytes = int.MaxValue, RetryAfterSeconds = 0 };
+        options.ApiKeys.Add(new IngestApiKey { Key = "short", Tenant = "a" });
+        options.ApiKeys.Add(new IngestApiKey { Key = "0123456789abcdef", Tenant = "" });
+        options.ApiKeys.Add(new IngestApiKey { Key = "0123456789abcdef", Tenant = "b" });
+
+        var errors = options.Validate();
+
+        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, e => e.Contains("ApiKeys[0].Key", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ApiKeys[1].Tenant", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ApiKeys[2].Key is listed twice", StringComparison.Ordinal));
     }
 }
