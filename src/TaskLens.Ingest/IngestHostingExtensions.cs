@@ -17,6 +17,7 @@ public static class IngestHostingExtensions
         builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
         builder.Services.AddSingleton<SpanBatchPool>();
         builder.Services.AddSingleton<TenantResolver>();
+        builder.Services.AddSingleton<AdmissionControl>();
         builder.Services.AddSingleton<TraceExport>();
         builder.Services.AddSingleton<OtlpGrpcReceiver>();
         builder.Services.AddSingleton<OtlpHttpReceiver>();

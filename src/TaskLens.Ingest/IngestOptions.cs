@@ -11,8 +11,21 @@ public sealed class IngestOptions
     /// </summary>
     public int MaxRequestBytes { get; set; } = 64 * 1024 * 1024;
 
-    /// <summary>Seconds an HTTP client is told to wait (Retry-After) when the store cannot take an export.</summary>
+    /// <summary>
+    /// Seconds a client is told to wait before retrying when TaskLens pushes back (HTTP <c>Retry-After</c>, gRPC
+    /// <c>RetryInfo</c>) or the store cannot take an export.
+    /// </summary>
     public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// The bound on bytes of exports in flight — decoded, queued for ClickHouse or being written — counted as the
+    /// decompressed request size. Past it, exports are pushed back with a retry hint. 256 MiB keeps the process
+    /// well under 1 GiB when ClickHouse is slow (the decoded batch costs a small multiple of the request).
+    /// </summary>
+    public long MaxBytesInFlight { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>The most of <see cref="MaxBytesInFlight"/> one tenant may hold, so others always find room.</summary>
+    public double MaxTenantShare { get; set; } = 0.5;
 
     /// <summary>
     /// Ingest API keys and the tenant each one writes as. Configure as a list, e.g.
@@ -59,6 +72,16 @@ public sealed class IngestOptions
             {
                 errors.Add($"ApiKeys[{i}].Tenant must be 1 to 128 characters.");
             }
+        }
+
+        if (MaxBytesInFlight < MaxRequestBytes)
+        {
+            errors.Add($"MaxBytesInFlight {MaxBytesInFlight} must be at least MaxRequestBytes {MaxRequestBytes}, or the largest export could never be admitted.");
+        }
+
+        if (MaxTenantShare is <= 0 or > 1)
+        {
+            errors.Add($"MaxTenantShare {MaxTenantShare} must be above 0 and at most 1.");
         }
 
         if (string.IsNullOrWhiteSpace(ApiKeyHeader))

@@ -49,6 +49,38 @@ public static class OtlpResponses
     }
 
     /// <summary>
+    /// <c>google.rpc.Status</c> carrying a <c>google.rpc.RetryInfo</c> detail (as <c>google.protobuf.Any</c>), the
+    /// <c>grpc-status-details-bin</c> payload that makes RESOURCE_EXHAUSTED retryable for OTLP/gRPC clients
+    /// (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc-throttling).
+    /// </summary>
+    public static byte[] StatusWithRetryInfo(GrpcStatusCode code, string message, TimeSpan retryDelay)
+    {
+        var duration = new ArrayBufferWriter<byte>(16);
+        ProtoWriter.WriteTag(duration, 1, WireType.Varint);
+        ProtoWriter.WriteVarint(duration, (ulong)(long)retryDelay.TotalSeconds);
+        var nanos = (int)((retryDelay.Ticks % TimeSpan.TicksPerSecond) * 100);
+        if (nanos > 0)
+        {
+            ProtoWriter.WriteTag(duration, 2, WireType.Varint);
+            ProtoWriter.WriteVarint(duration, (ulong)nanos);
+        }
+
+        var retryInfo = new ArrayBufferWriter<byte>(24);
+        ProtoWriter.WriteBytes(retryInfo, 1, duration.WrittenSpan);
+
+        var any = new ArrayBufferWriter<byte>(96);
+        ProtoWriter.WriteString(any, 1, "type.googleapis.com/google.rpc.RetryInfo");
+        ProtoWriter.WriteBytes(any, 2, retryInfo.WrittenSpan);
+
+        var status = new ArrayBufferWriter<byte>(message.Length + 128);
+        ProtoWriter.WriteTag(status, 1, WireType.Varint);
+        ProtoWriter.WriteVarint(status, (ulong)code);
+        ProtoWriter.WriteString(status, 2, message);
+        ProtoWriter.WriteBytes(status, 3, any.WrittenSpan);
+        return status.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
     /// The OTLP/JSON form of <see cref="ExportTraceResponse"/>: <c>{}</c>, or <c>partialSuccess</c> with
     /// <c>rejectedSpans</c> as a decimal string (int64 in the proto3 JSON mapping).
     /// </summary>

@@ -10,7 +10,12 @@ namespace TaskLens.Ingest.Receivers;
 /// OTLP/gRPC served straight on Kestrel HTTP/2 (Grpc.AspNetCore is not obtainable here): one unary method,
 /// <c>TraceService/Export</c>, framed per the gRPC HTTP/2 protocol with the status in trailers.
 /// </summary>
-internal sealed class OtlpGrpcReceiver(TraceExport export, TenantResolver tenants, IOptions<IngestOptions> options, ILogger<OtlpGrpcReceiver> logger)
+internal sealed class OtlpGrpcReceiver(
+    TraceExport export,
+    TenantResolver tenants,
+    AdmissionControl admission,
+    IOptions<IngestOptions> options,
+    ILogger<OtlpGrpcReceiver> logger)
 {
     public const string TraceExportPath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
@@ -111,6 +116,17 @@ internal sealed class OtlpGrpcReceiver(TraceExport export, TenantResolver tenant
                 }
 
                 payload = inflated.AsMemory(0, length);
+            }
+
+            using var lease = admission.TryAdmit(tenant, payload.Length);
+            if (lease is null)
+            {
+                // RESOURCE_EXHAUSTED is retryable for OTLP/gRPC clients only with RetryInfo in the status details.
+                const string Message = "TaskLens is at its in-flight limit for this tenant; retry after the delay.";
+                var details = OtlpResponses.StatusWithRetryInfo(GrpcStatusCode.ResourceExhausted, Message, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+                context.Response.AppendTrailer("grpc-status-details-bin", Convert.ToBase64String(details).TrimEnd('='));
+                Finish(context, GrpcStatusCode.ResourceExhausted, Message);
+                return;
             }
 
             var (outcome, result, _) = await export.ExportAsync(payload, json: false, tenant, Transport, context.RequestAborted);

@@ -12,7 +12,12 @@ namespace TaskLens.Ingest.Receivers;
 /// JSON. Answers use the request's encoding; every refusal carries a <c>google.rpc.Status</c> body, as the spec
 /// requires for 4xx and 5xx answers (protobuf when the request's content type is not one we serve).
 /// </summary>
-internal sealed class OtlpHttpReceiver(TraceExport export, TenantResolver tenants, IOptions<IngestOptions> options, ILogger<OtlpHttpReceiver> logger)
+internal sealed class OtlpHttpReceiver(
+    TraceExport export,
+    TenantResolver tenants,
+    AdmissionControl admission,
+    IOptions<IngestOptions> options,
+    ILogger<OtlpHttpReceiver> logger)
 {
     private const string Transport = "http";
     private const string Protobuf = "application/x-protobuf";
@@ -91,6 +96,15 @@ internal sealed class OtlpHttpReceiver(TraceExport export, TenantResolver tenant
                 }
 
                 payload = inflated.AsMemory(0, length);
+            }
+
+            using var lease = admission.TryAdmit(tenant, payload.Length);
+            if (lease is null)
+            {
+                // 429 with Retry-After is in OTLP/HTTP's list of retryable answers: the client keeps the data.
+                context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                await RefuseAsync(context, StatusCodes.Status429TooManyRequests, GrpcStatusCode.ResourceExhausted, "TaskLens is at its in-flight limit for this tenant; retry after the delay.");
+                return;
             }
 
             var (outcome, result, retryAfter) = await export.ExportAsync(payload, json, tenant, Transport, context.RequestAborted);

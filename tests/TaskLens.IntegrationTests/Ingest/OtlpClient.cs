@@ -66,8 +66,12 @@ internal static class OtlpClient
         var body = await response.Content.ReadAsByteArrayAsync();
         var status = response.TrailingHeaders.TryGetValues("grpc-status", out var s) ? int.Parse(s.Single(), System.Globalization.CultureInfo.InvariantCulture) : -1;
         var text = response.TrailingHeaders.TryGetValues("grpc-message", out var m) ? Uri.UnescapeDataString(m.Single()) : null;
-        return new GrpcReply((int)response.StatusCode, status, text, body.Length >= 5 ? body[5..] : []);
+        var details = response.TrailingHeaders.TryGetValues("grpc-status-details-bin", out var d) ? FromUnpaddedBase64(d.Single()) : [];
+        return new GrpcReply((int)response.StatusCode, status, text, body.Length >= 5 ? body[5..] : [], details);
     }
+
+    private static byte[] FromUnpaddedBase64(string text) =>
+        Convert.FromBase64String(text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '='));
 
     public static byte[] Compress(byte[] data)
     {
@@ -81,4 +85,4 @@ internal static class OtlpClient
     }
 }
 
-internal sealed record GrpcReply(int HttpStatus, int GrpcStatus, string? GrpcMessage, byte[] Message);
+internal sealed record GrpcReply(int HttpStatus, int GrpcStatus, string? GrpcMessage, byte[] Message, byte[] StatusDetails);

@@ -25,7 +25,8 @@ public sealed class IngestOptionsTests
 
         var errors = options.Validate();
 
-        Assert.Equal(5, errors.Count);
+        Assert.Equal(6, errors.Count);
+        Assert.Contains(errors, e => e.Contains("MaxBytesInFlight", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("ApiKeys[0].Key", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("ApiKeys[1].Tenant", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("ApiKeys[2].Key is listed twice", StringComparison.Ordinal));

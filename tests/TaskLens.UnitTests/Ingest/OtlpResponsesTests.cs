@@ -20,4 +20,17 @@ public sealed class OtlpResponsesTests
     [Fact]
     public void Status_EncodesCodeAndMessage() =>
         Assert.Equal([0x08, 3, 0x12, 2, (byte)'n', (byte)'o'], OtlpResponses.Status(GrpcStatusCode.InvalidArgument, "no"));
+
+    [Fact]
+    public void StatusWithRetryInfo_CarriesRetryInfoAsAny()
+    {
+        var bytes = OtlpResponses.StatusWithRetryInfo(GrpcStatusCode.ResourceExhausted, "slow down", TimeSpan.FromMilliseconds(1500));
+
+        const string TypeUrl = "type.googleapis.com/google.rpc.RetryInfo";
+        byte[] duration = [0x08, 1, 0x10, 0x80, 0xCA, 0xB5, 0xEE, 0x01]; // seconds 1, nanos 500,000,000
+        byte[] retryInfo = [0x0A, (byte)duration.Length, .. duration];
+        byte[] any = [0x0A, (byte)TypeUrl.Length, .. System.Text.Encoding.ASCII.GetBytes(TypeUrl), 0x12, (byte)retryInfo.Length, .. retryInfo];
+        byte[] expected = [0x08, 8, 0x12, 9, .. "slow down"u8.ToArray(), 0x1A, (byte)any.Length, .. any];
+        Assert.Equal(expected, bytes);
+    }
 }

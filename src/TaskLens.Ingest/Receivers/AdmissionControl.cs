@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Options;
+
+namespace TaskLens.Ingest.Receivers;
+
+/// <summary>
+/// Bounds the bytes of exports that are in flight (decoded, queued for ClickHouse or being written) and shares
+/// them fairly: one tenant may hold at most <see cref="IngestOptions.MaxTenantShare"/> of the budget, and while
+/// n tenants hold bytes, at most 1/n of it. A tenant holding nothing is always let in while the budget has room,
+/// so a flood from one tenant cannot starve another. Over the bound, receivers push back with the answers OTLP
+/// clients retry (429 / RESOURCE_EXHAUSTED with a retry delay) — nothing accepted is ever dropped.
+/// </summary>
+internal sealed class AdmissionControl(IOptions<IngestOptions> options)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, long> _byTenant = new(StringComparer.Ordinal);
+    private readonly long _budget = options.Value.MaxBytesInFlight;
+    private readonly double _maxShare = options.Value.MaxTenantShare;
+    private long _total;
+
+    public long BytesInFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _total;
+            }
+        }
+    }
+
+    /// <summary>Reserves <paramref name="bytes"/> for the tenant, or returns null when it must push back.</summary>
+    public Lease? TryAdmit(string tenant, long bytes)
+    {
+        lock (_gate)
+        {
+            _byTenant.TryGetValue(tenant, out var held);
+            var activeTenants = _byTenant.Count + (held == 0 ? 1 : 0);
+            var tenantCap = Math.Min(_budget * _maxShare, (double)_budget / activeTenants);
+            var fits = _total + bytes <= _budget && (held == 0 || held + bytes <= tenantCap);
+            if (!fits)
+            {
+                return null;
+            }
+
+            _byTenant[tenant] = held + bytes;
+            _total += bytes;
+            return new Lease(this, tenant, bytes);
+        }
+    }
+
+    private void Release(string tenant, long bytes)
+    {
+        lock (_gate)
+        {
+            _total -= bytes;
+            var left = _byTenant[tenant] - bytes;
+            if (left == 0)
+            {
+                _byTenant.Remove(tenant);
+            }
+            else
+            {
+                _byTenant[tenant] = left;
+            }
+        }
+    }
+
+    /// <summary>Bytes held until the export is answered; disposing returns them.</summary>
+    public sealed class Lease : IDisposable
+    {
+        private readonly AdmissionControl _owner;
+        private readonly string _tenant;
+        private long _bytes;
+
+        internal Lease(AdmissionControl owner, string tenant, long bytes)
+        {
+            _owner = owner;
+            _tenant = tenant;
+            _bytes = bytes;
+        }
+
+        public void Dispose()
+        {
+            var bytes = Interlocked.Exchange(ref _bytes, 0);
+            if (bytes > 0)
+            {
+                _owner.Release(_tenant, bytes);
+            }
+        }
+    }
+}
