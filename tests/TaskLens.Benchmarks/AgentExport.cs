@@ -8,9 +8,10 @@ namespace TaskLens.Benchmarks;
 /// </summary>
 internal static class AgentExport
 {
-    public static byte[] Create(int spans)
+    /// <summary>An export of <paramref name="spans"/> spans; <paramref name="seed"/> makes its trace and span ids unique.</summary>
+    public static byte[] Create(int spans, int seed = 0)
     {
-        var trace = Otlp.TraceId(7);
+        var trace = BitConverter.GetBytes(((long)seed << 8) | 0x5A).Concat(BitConverter.GetBytes(0x0123456789ABCDEFL + seed)).ToArray();
         return ProtoBuilder.Message(r => r.MessageField(1, rs =>
         {
             rs.MessageField(1, res => res
@@ -22,7 +23,7 @@ internal static class AgentExport
                 ss.MessageField(1, scope => scope.StringField(1, "agent.framework").StringField(2, "0.9.0"));
                 for (var i = 0; i < spans; i++)
                 {
-                    var id = BitConverter.GetBytes((ulong)i + 1);
+                    var id = BitConverter.GetBytes(((ulong)seed << 32) | ((ulong)i + 1));
                     var llm = i % 2 == 0;
                     ss.MessageField(2, s => s
                         .BytesField(1, trace)

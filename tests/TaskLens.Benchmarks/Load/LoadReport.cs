@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text;
+
+namespace TaskLens.Benchmarks.Load;
+
+/// <summary>What one load run measured, with the targets of the ingest issue beside each figure.</summary>
+internal sealed record LoadReport(
+    int SpansSent,
+    ulong SpansStored,
+    double EndToEndSpansPerSecond,
+    double CpuMicrosPerSpan,
+    double CeilingSpansPerSecond,
+    double RatioToCeiling,
+    double BurstAckP50Ms,
+    double BurstAckP99Ms,
+    double BurstQueryableP50Ms,
+    double PeakRssMiB)
+{
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        void Row(string what, string value, string target) => text.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {value} | {target} |");
+        text.AppendLine("| measure | this run | target |");
+        text.AppendLine("| --- | ---: | --- |");
+        Row("spans sent / stored (sustained phase)", $"{SpansSent:N0} / {SpansStored:N0}", "equal (zero loss)");
+        Row("end-to-end ingest, OTLP/HTTP → ClickHouse (spans/s)", $"{EndToEndSpansPerSecond:N0}", "");
+        Row("ceiling: clickhouse-client RowBinary insert of the same rows (spans/s)", $"{CeilingSpansPerSecond:N0}", "");
+        Row("end-to-end ÷ ceiling", $"{RatioToCeiling:0.00}", "≥ 0.5");
+        Row("TaskLens CPU per span (µs, server process only)", $"{CpuMicrosPerSpan:0.00}", "≤ 5");
+        Row("5,000-span export: ack latency p50 / p99 (ms)", $"{BurstAckP50Ms:0} / {BurstAckP99Ms:0}", "p99 ≤ 100");
+        Row("5,000-span export: queryable after (ms, p50)", $"{BurstQueryableP50Ms:0}", "");
+        Row("peak RSS during the sustained phase (MiB)", $"{PeakRssMiB:0}", "");
+        return text.ToString();
+    }
+}
