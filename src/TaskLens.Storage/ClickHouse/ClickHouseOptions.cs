@@ -22,8 +22,14 @@ public sealed class ClickHouseOptions
     /// <summary>A span insert is sent when this many spans wait…</summary>
     public int FlushMaxSpans { get; set; } = 10_000;
 
-    /// <summary>…or this long after the first of them arrived.</summary>
+    /// <summary>…or this long after the first of them arrived…</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// …or when no further export has arrived for this long. A lone burst is then written (and acknowledged) at
+    /// once instead of waiting out the interval, while a steady stream still fills large inserts.
+    /// </summary>
+    public TimeSpan FlushLinger { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Exports waiting for an insert; past this, receivers wait too (back-pressure, not memory growth).</summary>
     public int MaxPendingExports { get; set; } = 256;
@@ -76,6 +82,11 @@ public sealed class ClickHouseOptions
         if (FlushInterval <= TimeSpan.Zero)
         {
             errors.Add("FlushInterval must be positive.");
+        }
+
+        if (FlushLinger <= TimeSpan.Zero || FlushLinger > FlushInterval)
+        {
+            errors.Add("FlushLinger must be positive and at most FlushInterval.");
         }
 
         if (MaxPendingExports < 1)

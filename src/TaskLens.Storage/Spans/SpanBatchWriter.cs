@@ -9,8 +9,9 @@ namespace TaskLens.Storage.Spans;
 
 /// <summary>
 /// Collects the span batches of concurrent exports and writes them to ClickHouse as one RowBinary insert once
-/// <see cref="ClickHouseOptions.FlushMaxSpans"/> spans are waiting or <see cref="ClickHouseOptions.FlushInterval"/>
-/// has passed since the first of them. Each export's <see cref="WriteAsync"/> completes when its insert has
+/// <see cref="ClickHouseOptions.FlushMaxSpans"/> spans are waiting, <see cref="ClickHouseOptions.FlushInterval"/>
+/// has passed since the first of them, or no export has arrived for <see cref="ClickHouseOptions.FlushLinger"/>.
+/// Each export's <see cref="WriteAsync"/> completes when its insert has
 /// succeeded, so receivers acknowledge only what ClickHouse holds (DESIGN.md: nothing accepted is lost).
 /// </summary>
 internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
@@ -102,8 +103,9 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
                 return;
             }
 
+            // Wait for more only while exports keep coming: a pause longer than the linger ends the batch.
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            wait.CancelAfter(remaining);
+            wait.CancelAfter(remaining < _options.FlushLinger ? remaining : _options.FlushLinger);
             try
             {
                 if (!await reader.WaitToReadAsync(wait.Token))

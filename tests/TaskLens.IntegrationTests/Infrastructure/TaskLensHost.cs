@@ -44,6 +44,7 @@ internal sealed class TaskLensHost : IAsyncDisposable
             ["TaskLens:ClickHouse:Url"] = clickHouseUrl,
             ["TaskLens:ClickHouse:Database"] = database,
             ["TaskLens:ClickHouse:FlushInterval"] = "00:00:00.050",
+            ["TaskLens:ClickHouse:FlushLinger"] = "00:00:00.010",
             ["TaskLens:Ingest:OpenMode"] = "true",
             ["TaskLens:Server:ListenAddress"] = "127.0.0.1",
             ["TaskLens:Server:ApiPort"] = ports[0].ToString(CultureInfo.InvariantCulture),

@@ -17,7 +17,7 @@ public sealed class AdmissionTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task FloodingTenant_IsPushedBack_WhileAnotherTenantsExportsSucceed()
     {
-        // A long flush interval keeps admitted exports in flight while the rest of the flood arrives.
+        // A long flush interval and linger keep admitted exports in flight while the rest of the flood arrives.
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
             ["TaskLens:Ingest:OpenMode"] = "false",
@@ -28,6 +28,7 @@ public sealed class AdmissionTests(ClickHouseFixture clickHouse)
             ["TaskLens:Ingest:MaxRequestBytes"] = "32768",
             ["TaskLens:Ingest:MaxBytesInFlight"] = "65536",
             ["TaskLens:ClickHouse:FlushInterval"] = "00:00:03",
+            ["TaskLens:ClickHouse:FlushLinger"] = "00:00:03",
             ["TaskLens:ClickHouse:FlushMaxSpans"] = "100000",
         });
         var exports = Enumerable.Range(0, 12)
