@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace TaskLens.Ingest.Otlp;
@@ -6,13 +7,21 @@ namespace TaskLens.Ingest.Otlp;
 /// <summary>
 /// Inflates gzip bodies (gRPC <c>grpc-encoding: gzip</c>, HTTP <c>Content-Encoding: gzip</c>) into a pooled array,
 /// stopping as soon as the output passes the cap, so a small "zip bomb" costs at most the cap in memory.
+/// The runtime's GZipStream ends quietly at the end of its input even inside a member, so a truncated body
+/// would pass as a shorter valid one; the final member's trailer (CRC-32 and ISIZE, RFC 1952 §2.3.1) is
+/// therefore checked here against the bytes it produced.
 /// </summary>
 public static class Gzip
 {
     /// <summary>On <see cref="GzipStatus.Ok"/>, <paramref name="output"/> is rented from the shared pool: return it.</summary>
     public static GzipStatus TryDecompress(ReadOnlyMemory<byte> input, int maxBytes, out byte[] output, out int length)
     {
-        output = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(input.Length * 4L, 4096), maxBytes + 1L));
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+
+        // One byte past the cap tells "exactly the cap" from "more" (long, so int.MaxValue cannot overflow);
+        // reaching it stops inflation.
+        var limit = (int)Math.Min(maxBytes + 1L, Array.MaxLength);
+        output = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(input.Length * 4L, 4096), limit));
         length = 0;
         try
         {
@@ -22,25 +31,28 @@ public static class Gzip
             {
                 if (length == output.Length)
                 {
-                    if (length > maxBytes)
-                    {
-                        break;
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)output.Length * 2, maxBytes + 1L));
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)output.Length * 2, limit));
                     output.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(output);
                     output = larger;
                 }
 
-                var read = gzip.Read(output, length, Math.Min(output.Length, maxBytes + 1) - length);
+                var read = gzip.Read(output, length, Math.Min(output.Length, limit) - length);
                 if (read == 0)
                 {
-                    return GzipStatus.Ok;
+                    if (HasIntactTrailer(input.Span, output.AsSpan(0, length)))
+                    {
+                        return GzipStatus.Ok;
+                    }
+
+                    ArrayPool<byte>.Shared.Return(output);
+                    output = [];
+                    length = 0;
+                    return GzipStatus.Invalid;
                 }
 
                 length += read;
-                if (length > maxBytes)
+                if (length >= limit)
                 {
                     break;
                 }
@@ -58,6 +70,25 @@ public static class Gzip
         output = [];
         length = 0;
         return GzipStatus.TooLarge;
+    }
+
+    /// <summary>
+    /// Whether the input ends with the trailer of a member whose output ends <paramref name="output"/>. ISIZE is
+    /// the last member's length mod 2^32, exact here as outputs stay under 2 GiB, so concatenated members
+    /// (RFC 1952 §2.2) pass too. A truncated stream ends in deflate data instead, which matches by chance
+    /// with odds of about 2^-32 once the CRC is compared.
+    /// </summary>
+    private static bool HasIntactTrailer(ReadOnlySpan<byte> input, ReadOnlySpan<byte> output)
+    {
+        // The smallest member: 10-byte header, a 2-byte empty final block, 8-byte trailer.
+        if (input.Length < 20)
+        {
+            return false;
+        }
+
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(input[^8..]);
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(input[^4..]);
+        return size <= (uint)output.Length && Crc32.Compute(output[^(int)size..]) == crc;
     }
 
     /// <summary>A read-only stream over memory, so inflating needs no copy of the compressed input.</summary>

@@ -18,7 +18,10 @@ public static partial class OtlpTraceDecoder
             Name = string.Empty,
             StatusMessage = string.Empty,
         };
-        string? rejection = null;
+
+        // Why the span is rejected, per id field. A field that repeats is overwritten by its last occurrence, as
+        // protobuf parsers do for singular fields, so the last occurrence also decides validity.
+        string? traceIdProblem = "trace_id is missing", spanIdProblem = "span_id is missing", parentProblem = null, linkProblem = null;
 
         // Pass 1: scalars and the span's own attributes (contiguous in the batch).
         var attributesStart = batch.AttributeCount;
@@ -40,12 +43,23 @@ public static partial class OtlpTraceDecoder
                         return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
                     }
 
-                    rejection ??= field switch
+                    if (field == 1)
                     {
-                        1 => ReadTraceId(payload, out var high, out var low, "trace_id") ?? Assign(ref span, high, low),
-                        2 => ReadSpanId(payload, allowEmpty: false, "span_id", out var id) ?? AssignSpanId(ref span, id),
-                        _ => ReadSpanId(payload, allowEmpty: true, "parent_span_id", out var parent) ?? AssignParent(ref span, parent),
-                    };
+                        traceIdProblem = ReadTraceId(payload, out var high, out var low, "trace_id");
+                        span.TraceIdHigh = high;
+                        span.TraceIdLow = low;
+                    }
+                    else if (field == 2)
+                    {
+                        spanIdProblem = ReadSpanId(payload, allowEmpty: false, "span_id", out var id);
+                        span.SpanId = id;
+                    }
+                    else
+                    {
+                        parentProblem = ReadSpanId(payload, allowEmpty: true, "parent_span_id", out var parent);
+                        span.ParentSpanId = parent;
+                    }
+
                     break;
                 case 3 or 5:
                     if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload))
@@ -55,11 +69,11 @@ public static partial class OtlpTraceDecoder
 
                     if (field == 3)
                     {
-                        span.TraceState = Encoding.UTF8.GetString(payload);
+                        span.TraceState = DecodeString(payload);
                     }
                     else
                     {
-                        span.Name = Encoding.UTF8.GetString(payload);
+                        span.Name = DecodeString(payload);
                     }
 
                     break;
@@ -164,7 +178,7 @@ public static partial class OtlpTraceDecoder
             if (field == 13)
             {
                 reader.TryReadLengthDelimited(out var link);
-                if (!TryDecodeLink(link, batch, ref rejection, out error))
+                if (!TryDecodeLink(link, batch, ref linkProblem, out error))
                 {
                     return Malformed(batch, mark, "links." + error, out error);
                 }
@@ -178,11 +192,8 @@ public static partial class OtlpTraceDecoder
         span.EventCount = batch.EventCount - span.EventStart;
         span.LinkCount = batch.LinkCount - span.LinkStart;
 
-        // Absent ids are as invalid as wrong-sized ones.
-        rejection ??= span.TraceIdHigh == 0 && span.TraceIdLow == 0 ? "trace_id is missing or all zero"
-            : span.SpanId == 0 ? "span_id is missing or all zero"
-            : null;
-
+        // Absent ids are as invalid as wrong-sized ones (trace.proto: "This field is required").
+        var rejection = traceIdProblem ?? spanIdProblem ?? parentProblem ?? linkProblem;
         error = null;
         if (rejection is not null)
         {
@@ -210,7 +221,7 @@ public static partial class OtlpTraceDecoder
 
             if (field == 2 && wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out var text))
             {
-                span.StatusMessage = Encoding.UTF8.GetString(text);
+                span.StatusMessage = DecodeString(text);
             }
             else if (field == 3 && wireType == WireType.Varint && reader.TryReadVarint(out var code))
             {
@@ -231,6 +242,7 @@ public static partial class OtlpTraceDecoder
         ulong time = 0;
         uint dropped = 0;
         var name = string.Empty;
+        string? attributeError = null;
         var reader = new ProtoReader(message);
         while (!reader.End)
         {
@@ -244,13 +256,13 @@ public static partial class OtlpTraceDecoder
             {
                 1 => wireType == WireType.Fixed64 && reader.TryReadFixed64(out time),
                 2 => wireType == WireType.LengthDelimited && TryReadString(ref reader, out name),
-                3 => TryReadAttribute(ref reader, wireType, batch, out _, out _),
+                3 => TryReadAttribute(ref reader, wireType, batch, out _, out attributeError),
                 4 => TryReadUInt32(ref reader, wireType, out dropped),
                 _ => reader.TrySkip(wireType),
             };
             if (!ok)
             {
-                error = $"field {field} malformed";
+                error = field == 3 ? "attributes: " + attributeError : $"field {field} truncated or of the wrong wire type";
                 return false;
             }
         }
@@ -260,12 +272,14 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    private static bool TryDecodeLink(ReadOnlySpan<byte> message, SpanBatch batch, ref string? rejection, out string? error)
+    /// <summary>Adds the link; an invalid link id sets <paramref name="problem"/> (the span is then rejected).</summary>
+    private static bool TryDecodeLink(ReadOnlySpan<byte> message, SpanBatch batch, ref string? problem, out string? error)
     {
         var attributesStart = batch.AttributeCount;
         ulong high = 0, low = 0, spanId = 0;
         uint dropped = 0, flags = 0;
         var traceState = string.Empty;
+        string? traceIdProblem = "link trace_id is missing", spanIdProblem = "link span_id is missing", attributeError = null;
         var reader = new ProtoReader(message);
         while (!reader.End)
         {
@@ -280,28 +294,28 @@ public static partial class OtlpTraceDecoder
             {
                 1 or 2 => wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out payload),
                 3 => wireType == WireType.LengthDelimited && TryReadString(ref reader, out traceState),
-                4 => TryReadAttribute(ref reader, wireType, batch, out _, out _),
+                4 => TryReadAttribute(ref reader, wireType, batch, out _, out attributeError),
                 5 => TryReadUInt32(ref reader, wireType, out dropped),
                 6 => wireType == WireType.Fixed32 && reader.TryReadFixed32(out flags),
                 _ => reader.TrySkip(wireType),
             };
             if (!ok)
             {
-                error = $"field {field} malformed";
+                error = field == 4 ? "attributes: " + attributeError : $"field {field} truncated or of the wrong wire type";
                 return false;
             }
 
             if (field == 1)
             {
-                rejection ??= ReadTraceId(payload, out high, out low, "link trace_id");
+                traceIdProblem = ReadTraceId(payload, out high, out low, "link trace_id");
             }
             else if (field == 2)
             {
-                rejection ??= ReadSpanId(payload, allowEmpty: false, "link span_id", out spanId);
+                spanIdProblem = ReadSpanId(payload, allowEmpty: false, "link span_id", out spanId);
             }
         }
 
-        rejection ??= high == 0 && low == 0 ? "link trace_id is missing or all zero" : spanId == 0 ? "link span_id is missing or all zero" : null;
+        problem ??= traceIdProblem ?? spanIdProblem;
         batch.AddLink(new LinkRecord(high, low, spanId, traceState, flags, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
         error = null;
         return true;
@@ -323,7 +337,7 @@ public static partial class OtlpTraceDecoder
             return false;
         }
 
-        added = new AttributeRecord(Encoding.UTF8.GetString(key), type, text);
+        added = new AttributeRecord(DecodeString(key), type, text);
         batch.AddAttribute(added);
         return true;
     }
@@ -336,9 +350,16 @@ public static partial class OtlpTraceDecoder
             return false;
         }
 
-        value = Encoding.UTF8.GetString(bytes);
+        value = DecodeString(bytes);
         return true;
     }
+
+    /// <summary>
+    /// proto3 string fields must hold valid UTF-8 (https://protobuf.dev/programming-guides/proto3/#scalar), and
+    /// strict parsers refuse the whole message otherwise. We replace each invalid sequence with U+FFFD instead
+    /// (what <see cref="Encoding.UTF8"/> does): one bad byte in an attribute should not cost the export.
+    /// </summary>
+    internal static string DecodeString(ReadOnlySpan<byte> utf8) => utf8.IsEmpty ? string.Empty : Encoding.UTF8.GetString(utf8);
 
     private static bool TryReadUInt32(ref ProtoReader reader, WireType wireType, out uint value)
     {
@@ -381,25 +402,6 @@ public static partial class OtlpTraceDecoder
 
         id = BinaryPrimitives.ReadUInt64BigEndian(bytes);
         return id == 0 && !allowEmpty ? $"{what} is all zero" : null;
-    }
-
-    private static string? Assign(ref SpanRecord span, ulong high, ulong low)
-    {
-        span.TraceIdHigh = high;
-        span.TraceIdLow = low;
-        return null;
-    }
-
-    private static string? AssignSpanId(ref SpanRecord span, ulong id)
-    {
-        span.SpanId = id;
-        return null;
-    }
-
-    private static string? AssignParent(ref SpanRecord span, ulong id)
-    {
-        span.ParentSpanId = id;
-        return null;
     }
 
     private static bool Malformed(SpanBatch batch, SpanBatchMark mark, string reason, out string? error)

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
 using TaskLens.Core.Telemetry;
 
 namespace TaskLens.Ingest.Otlp;
@@ -83,7 +81,7 @@ public static partial class OtlpTraceDecoder
             {
                 if (field == 3)
                 {
-                    schemaUrl = Encoding.UTF8.GetString(payload);
+                    schemaUrl = DecodeString(payload);
                 }
                 else if (!TryDecodeResource(payload, batch, ref dropped, ref serviceName, out error))
                 {
@@ -201,7 +199,7 @@ public static partial class OtlpTraceDecoder
             {
                 if (field == 3)
                 {
-                    schemaUrl = Encoding.UTF8.GetString(payload);
+                    schemaUrl = DecodeString(payload);
                 }
                 else if (field == 1 && !TryDecodeScope(payload, batch, ref name, ref version, ref dropped, out error))
                 {
@@ -268,11 +266,11 @@ public static partial class OtlpTraceDecoder
 
                     if (field == 1)
                     {
-                        name = Encoding.UTF8.GetString(text);
+                        name = DecodeString(text);
                     }
                     else
                     {
-                        version = Encoding.UTF8.GetString(text);
+                        version = DecodeString(text);
                     }
 
                     break;

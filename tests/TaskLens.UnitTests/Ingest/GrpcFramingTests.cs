@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using TaskLens.Ingest.Otlp;
 
 namespace TaskLens.UnitTests.Ingest;
@@ -86,6 +89,66 @@ public sealed class GrpcFramingTests
     }
 
     [Fact]
+    public void TryReadMessage_CompressedFlagWithGzipPayload_InflatesToOriginal()
+    {
+        byte[] original = [.. Enumerable.Range(0, 500).Select(i => (byte)i)];
+        var buffer = new ReadOnlySequence<byte>(Frame(1, GzipTests.Compress(original)));
+
+        Assert.Equal(GrpcFrameStatus.Complete, GrpcFraming.TryReadMessage(ref buffer, 1000, out var message, out var compressed));
+        Assert.True(compressed);
+        Assert.Equal(GzipStatus.Ok, Gzip.TryDecompress(message.ToArray(), 1000, out var output, out var length));
+        Assert.Equal(original, output.AsSpan(0, length).ToArray());
+        ArrayPool<byte>.Shared.Return(output);
+    }
+
+    [Theory]
+    [InlineData(1, GrpcFrameStatus.Complete)]
+    [InlineData(2, GrpcFrameStatus.InvalidFlag)]
+    [InlineData(0x80, GrpcFrameStatus.InvalidFlag)]
+    [InlineData(0xFF, GrpcFrameStatus.InvalidFlag)]
+    public void TryReadMessage_FlagByte_OnlyZeroAndOneAreValid(byte flag, GrpcFrameStatus expected)
+    {
+        var buffer = new ReadOnlySequence<byte>(Frame(flag, [1]));
+
+        Assert.Equal(expected, GrpcFraming.TryReadMessage(ref buffer, 100, out _, out _));
+    }
+
+    [Property(MaxTest = 500)]
+    public Property TryReadMessage_AnySegmentation_ReadsTheSameMessages() =>
+        Prop.ForAll(
+            Gen.Choose(1, 7).ArrayOf().ToArbitrary(),
+            cuts =>
+            {
+                // Two frames (one empty), cut into segments of the generated lengths.
+                byte[] stream = [.. Frame(0, [1, 2, 3, 4, 5, 6, 7, 8, 9]), .. Frame(1, []), .. Frame(0, [42])];
+                var parts = new List<byte[]>();
+                var at = 0;
+                foreach (var cut in cuts)
+                {
+                    var n = Math.Min(cut, stream.Length - at);
+                    if (n > 0)
+                    {
+                        parts.Add(stream[at..(at + n)]);
+                        at += n;
+                    }
+                }
+
+                if (at < stream.Length)
+                {
+                    parts.Add(stream[at..]);
+                }
+
+                var buffer = Segments([.. parts]);
+                var ok = GrpcFraming.TryReadMessage(ref buffer, 9, out var a, out var ac) == GrpcFrameStatus.Complete
+                    && GrpcFraming.TryReadMessage(ref buffer, 9, out var b, out var bc) == GrpcFrameStatus.Complete
+                    && GrpcFraming.TryReadMessage(ref buffer, 9, out var c, out var cc) == GrpcFrameStatus.Complete
+                    && a.ToArray().SequenceEqual(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 }) && !ac
+                    && b.IsEmpty && bc
+                    && c.ToArray().SequenceEqual(new byte[] { 42 }) && !cc;
+                return ok && buffer.IsEmpty && GrpcFraming.TryReadMessage(ref buffer, 9, out _, out _) == GrpcFrameStatus.Incomplete;
+            });
+
+    [Fact]
     public void WriteMessage_ThenRead_RoundTrips()
     {
         var writer = new ArrayBufferWriter<byte>();
@@ -102,6 +165,10 @@ public sealed class GrpcFramingTests
     [InlineData("100% done", "100%25 done")]
     [InlineData("ünï", "%C3%BCn%C3%AF")]
     [InlineData("line\nbreak", "line%0Abreak")]
+    [InlineData(" ~", " ~")]
+    [InlineData("tab\tdel\u007F", "tab%09del%7F")]
+    [InlineData("日", "%E6%97%A5")]
+    [InlineData("", "")]
     public void EncodeMessage_PercentEncodesPerGrpcSpec(string message, string expected) =>
         Assert.Equal(expected, GrpcFraming.EncodeMessage(message));
 

@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.IO.Compression;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using TaskLens.Ingest.Otlp;
 
 namespace TaskLens.UnitTests.Ingest;
@@ -43,6 +46,112 @@ public sealed class GzipTests
     public void TryDecompress_NotGzip_IsInvalid()
     {
         Assert.Equal(GzipStatus.Invalid, Gzip.TryDecompress(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 100, out _, out _));
+    }
+
+    public static TheoryData<string, int> Truncations() => new()
+    {
+        { "trailer ISIZE missing", 4 },
+        { "whole trailer missing", 8 },
+        { "half the stream", -2 },
+        { "header only", -1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Truncations))]
+    public void TryDecompress_TruncatedStream_IsInvalid(string label, int cut)
+    {
+        // The runtime's GZipStream reads these as shorter valid data; only the trailer check tells.
+        var gzip = Compress(Sample);
+        var kept = cut switch { -1 => 10, -2 => gzip.Length / 2, _ => gzip.Length - cut };
+
+        var status = Gzip.TryDecompress(gzip.AsMemory(0, kept), 1_000_000, out var output, out var length);
+
+        Assert.True((GzipStatus.Invalid, 0) == (status, length), label);
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public void TryDecompress_TrailingGarbage_IsInvalid()
+    {
+        Assert.Equal(GzipStatus.Invalid, Gzip.TryDecompress(new byte[][] { Compress(Sample), [1, 2, 3] }.SelectMany(b => b).ToArray(), 1_000_000, out _, out _));
+    }
+
+    [Fact]
+    public void TryDecompress_EmptyInput_IsInvalid()
+    {
+        Assert.Equal(GzipStatus.Invalid, Gzip.TryDecompress(ReadOnlyMemory<byte>.Empty, 100, out _, out _));
+    }
+
+    [Fact]
+    public void TryDecompress_ConcatenatedMembers_ReturnsAllOfThem()
+    {
+        // RFC 1952 §2.2: a gzip file is a series of members.
+        byte[] first = [1, 2, 3], second = [4, 5];
+
+        var status = Gzip.TryDecompress(Compress(first).Concat(Compress(second)).ToArray(), 100, out var output, out var length);
+
+        Assert.Equal(GzipStatus.Ok, status);
+        Assert.Equal([1, 2, 3, 4, 5], output.AsSpan(0, length).ToArray());
+        ArrayPool<byte>.Shared.Return(output);
+    }
+
+    [Fact]
+    public void TryDecompress_EmptyPayload_IsOkAndEmpty()
+    {
+        // What `gzip` writes for empty input, the smallest member there is (GZipStream writes nothing at all).
+        byte[] empty = [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+        var status = Gzip.TryDecompress(empty, 100, out var output, out var length);
+
+        Assert.Equal((GzipStatus.Ok, 0), (status, length));
+        ArrayPool<byte>.Shared.Return(output);
+    }
+
+    [Fact]
+    public void Crc32_CheckValue_MatchesTheStandard() =>
+        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
+
+    [Property(MaxTest = 1000)]
+    public bool TryDecompress_AnyBytes_NeverThrows(byte[] input)
+    {
+        var status = Gzip.TryDecompress(input ?? [], 10_000, out var output, out var length);
+        if (status == GzipStatus.Ok)
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            return length <= 10_000;
+        }
+
+        return length == 0 && output.Length == 0;
+    }
+
+    [Property(MaxTest = 1000)]
+    public Property TryDecompress_MutatedValidStream_NeverThrowsAndOkMeansOriginal()
+    {
+        var valid = Compress(Sample);
+        return Prop.ForAll(
+            Gen.Choose(0, valid.Length - 1).Zip(Gen.Choose(1, 255)).Zip(Gen.Choose(0, valid.Length)).ToArbitrary(),
+            m =>
+            {
+                var ((position, xor), cut) = m;
+                var mutated = (byte[])valid.Clone();
+                mutated[position] ^= (byte)xor;
+                return OkMeansOriginal(mutated) && OkMeansOriginal(valid[..cut]);
+            });
+    }
+
+    private static readonly byte[] Sample = [.. Enumerable.Range(0, 3000).Select(i => (byte)((i * 31) ^ (i >> 3)))];
+
+    private static bool OkMeansOriginal(byte[] input)
+    {
+        if (Gzip.TryDecompress(input, 1_000_000, out var output, out var length) != GzipStatus.Ok)
+        {
+            return length == 0;
+        }
+
+        // Header bytes (MTIME, XFL, OS) may change without changing the data; the data itself may not.
+        var same = output.AsSpan(0, length).SequenceEqual(Sample);
+        ArrayPool<byte>.Shared.Return(output);
+        return same;
     }
 
     internal static byte[] Compress(byte[] data)

@@ -197,7 +197,19 @@ public sealed class OtlpTraceDecoderTests
     {
         { "short trace id", s => s.BytesField(1, new byte[15]).BytesField(2, Otlp.SpanId(1)), "trace_id must be 16 bytes, got 15" },
         { "zero trace id", s => s.BytesField(1, new byte[16]).BytesField(2, Otlp.SpanId(1)), "trace_id is all zero" },
-        { "missing trace id", s => s.BytesField(2, Otlp.SpanId(1)), "trace_id is missing or all zero" },
+        { "missing trace id", s => s.BytesField(2, Otlp.SpanId(1)), "trace_id is missing" },
+        { "missing span id", s => s.BytesField(1, Otlp.TraceId(1)), "span_id is missing" },
+        { "long span id", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, new byte[9]), "span_id must be 8 bytes, got 9" },
+        { "valid then invalid trace id", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, Otlp.SpanId(1)).BytesField(1, new byte[16]), "trace_id is all zero" },
+        { "link zero trace id", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, Otlp.SpanId(1)).MessageField(13, l => l.BytesField(1, new byte[16]).BytesField(2, Otlp.SpanId(2))), "link trace_id is all zero" },
+        { "link without span id", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, Otlp.SpanId(1)).MessageField(13, l => l.BytesField(1, Otlp.TraceId(2))), "link span_id is missing" },
+        {
+            "second link bad",
+            s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, Otlp.SpanId(1))
+                .MessageField(13, l => l.BytesField(1, Otlp.TraceId(2)).BytesField(2, Otlp.SpanId(2)))
+                .MessageField(13, l => l.BytesField(1, new byte[17]).BytesField(2, Otlp.SpanId(3))),
+            "link trace_id must be 16 bytes, got 17"
+        },
         { "zero span id", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, new byte[8]), "span_id is all zero" },
         { "7-byte parent", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, Otlp.SpanId(1)).BytesField(4, new byte[7]), "parent_span_id must be 8 bytes, got 7" },
         { "bad link", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, Otlp.SpanId(1)).MessageField(13, l => l.BytesField(1, Otlp.TraceId(2)).BytesField(2, new byte[3])), "link span_id must be 8 bytes, got 3" },
@@ -218,6 +230,165 @@ public sealed class OtlpTraceDecoderTests
         Assert.Equal(0, batch.LinkCount);
     }
 
+    [Fact]
+    public void Decode_IdRepeatedInvalidThenValid_LastOccurrenceWins()
+    {
+        // A repeated singular field takes its last value in every protobuf parser, and so does its validity.
+        var request = Otlp.Request("svc", s => s
+            .BytesField(1, new byte[3]).BytesField(1, Otlp.TraceId(7))
+            .BytesField(2, new byte[8]).BytesField(2, Otlp.SpanId(7))
+            .BytesField(4, new byte[5]).BytesField(4, []));
+        var batch = new SpanBatch();
+
+        Assert.Equal(new OtlpDecodeResult(1, 0, null, null), OtlpTraceDecoder.Decode(request, batch));
+        Assert.Equal((0x0708090A0B0C0D0EUL, 0UL), (batch.Spans[0].TraceIdHigh, batch.Spans[0].ParentSpanId));
+    }
+
+    [Fact]
+    public void Decode_AllZeroParent_IsARootSpan()
+    {
+        var request = Otlp.Request("svc", s => { Otlp.Span(1)(s); s.BytesField(4, new byte[8]); });
+        var batch = new SpanBatch();
+
+        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(0UL, batch.Spans[0].ParentSpanId);
+    }
+
+    [Fact]
+    public void Decode_ResourceAndScopeRepeated_MergeAsProtobufDoes()
+    {
+        var request = ProtoBuilder.Message(r => r.MessageField(1, rs => rs
+            .MessageField(1, res => res.MessageField(1, Otlp.Attribute("service.name", v => v.StringField(1, "first"))).VarintField(2, 1))
+            .MessageField(2, ss => ss
+                .MessageField(1, scope => scope.StringField(1, "lib").StringField(2, "1"))
+                .MessageField(2, Otlp.Span(1))
+                .MessageField(1, scope => scope.StringField(2, "2").MessageField(3, Otlp.Attribute("s", v => v.StringField(1, "x")))))
+            .MessageField(1, res => res.MessageField(1, Otlp.Attribute("service.name", v => v.StringField(1, "second"))))));
+        var batch = new SpanBatch();
+
+        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        var resource = Assert.Single(batch.Resources.ToArray());
+        Assert.Equal(("second", 1U), (resource.ServiceName, resource.DroppedAttributesCount));
+        Assert.Equal(["first", "second"], batch.AttributesOf(resource.Attributes).ToArray().Select(a => a.Value));
+        var scope = Assert.Single(batch.Scopes.ToArray());
+        Assert.Equal(("lib", "2"), (scope.Name, scope.Version));
+        Assert.Equal("s", Assert.Single(batch.AttributesOf(scope.Attributes).ToArray()).Key);
+    }
+
+    [Theory]
+    [InlineData("no resource", false, null)]
+    [InlineData("no service.name", true, null)]
+    [InlineData("service.name not a string", true, 3)]
+    public void Decode_NoStringServiceName_IsUnknownService(string label, bool withResource, int? serviceNameField)
+    {
+        var request = ProtoBuilder.Message(r => r.MessageField(1, rs =>
+        {
+            if (withResource)
+            {
+                rs.MessageField(1, res => res.MessageField(1, serviceNameField is null
+                    ? Otlp.Attribute("host.name", v => v.StringField(1, "h"))
+                    : Otlp.Attribute("service.name", v => v.VarintField(serviceNameField.Value, 1))));
+            }
+
+            rs.MessageField(2, ss => ss.MessageField(2, Otlp.Span(1)));
+        }));
+        var batch = new SpanBatch();
+
+        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.True(batch.Resources[0].ServiceName == "unknown_service", label);
+    }
+
+    [Fact]
+    public void Decode_SeveralResourceSpans_SpansPointAtTheirOwnAndRejectionCountsAcrossThem()
+    {
+        var request = ProtoBuilder.Message(r => r
+            .Raw(Otlp.Request("a", Otlp.Span(1), Otlp.Span(2)))
+            .Raw(Otlp.Request("b", s => s.BytesField(2, Otlp.SpanId(3)), Otlp.Span(4))));
+        var batch = new SpanBatch();
+
+        var result = OtlpTraceDecoder.Decode(request, batch);
+
+        Assert.Equal(new OtlpDecodeResult(3, 1, "span 2: trace_id is missing", null), result);
+        Assert.Equal(["a", "a", "b"], batch.Spans.ToArray().Select(s => batch.Resources[s.ResourceIndex].ServiceName));
+        Assert.Equal([0, 0, 1], batch.Spans.ToArray().Select(s => s.ScopeIndex));
+    }
+
+    [Fact]
+    public void Decode_EmptyRequest_AcceptsNothing()
+    {
+        var batch = new SpanBatch();
+
+        Assert.Equal(new OtlpDecodeResult(0, 0, null, null), OtlpTraceDecoder.Decode([], batch));
+        Assert.Equal(default, batch.Mark());
+    }
+
+    [Fact]
+    public void Decode_UnknownFieldsInEveryNestedMessage_AreSkipped()
+    {
+        static void Unknown(ProtoBuilder b) => b.VarintField(90, 1).Fixed64Field(91, 2).BytesField(92, [1, 2]).Fixed32Field(93, 3);
+
+        var request = ProtoBuilder.Message(r => r.MessageField(1, rs => rs
+            .MessageField(1, res => { Unknown(res); res.MessageField(1, kv => { Unknown(kv); kv.StringField(1, "service.name").MessageField(2, v => { Unknown(v); v.StringField(1, "svc"); }); }); })
+            .MessageField(2, ss => ss
+                .MessageField(1, scope => { Unknown(scope); scope.StringField(1, "lib"); })
+                .MessageField(2, s =>
+                {
+                    Otlp.Span(1)(s);
+                    s.MessageField(9, Otlp.Attribute("arr", v => v.MessageField(5, a => { Unknown(a); a.MessageField(1, x => { Unknown(x); x.VarintField(3, 4); }); })));
+                    s.MessageField(9, Otlp.Attribute("kvl", v => v.MessageField(6, l => { Unknown(l); l.MessageField(1, Otlp.Attribute("k", x => x.VarintField(2, 1))); })));
+                    s.MessageField(11, e => { Unknown(e); e.StringField(2, "ev"); });
+                    s.MessageField(13, l => { Unknown(l); l.BytesField(1, Otlp.TraceId(2)).BytesField(2, Otlp.SpanId(2)); });
+                    s.MessageField(15, st => { Unknown(st); st.VarintField(3, 1); });
+                }))));
+        var batch = new SpanBatch();
+
+        Assert.Equal(new OtlpDecodeResult(1, 0, null, null), OtlpTraceDecoder.Decode(request, batch));
+        var span = batch.Spans[0];
+        Assert.Equal(("svc", "lib", 1), (batch.Resources[0].ServiceName, batch.Scopes[0].Name, span.StatusCode));
+        Assert.Equal(
+            [new AttributeRecord("arr", AttributeValueType.Array, """[{"intValue":"4"}]"""), new AttributeRecord("kvl", AttributeValueType.KeyValueList, """[{"key":"k","value":{"boolValue":true}}]""")],
+            batch.AttributesOf(span.Attributes).ToArray());
+        Assert.Equal("ev", batch.EventsOf(span)[0].Name);
+        Assert.Equal(1, span.LinkCount);
+    }
+
+    [Fact]
+    public void Decode_EventAttributeNestedTooDeep_ReasonSaysSo()
+    {
+        Action<ProtoBuilder> value = v => v.StringField(1, "leaf");
+        for (var i = 0; i < AnyValueText.MaxDepth + 1; i++)
+        {
+            var inner = value;
+            value = v => v.MessageField(6, l => l.MessageField(1, Otlp.Attribute("k", inner)));
+        }
+
+        var batch = new SpanBatch();
+        var result = OtlpTraceDecoder.Decode(Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(11, e => e.MessageField(3, Otlp.Attribute("deep", value))); }), batch);
+
+        Assert.True(result.IsMalformed);
+        Assert.Contains("events.attributes: AnyValue nested deeper", result.MalformedReason, StringComparison.Ordinal);
+        Assert.Equal(default, batch.Mark());
+    }
+
+    [Fact]
+    public void Decode_NestingAtTheLimit_IsAccepted()
+    {
+        Action<ProtoBuilder> value = v => v.StringField(1, "leaf");
+        for (var i = 0; i < AnyValueText.MaxDepth; i++)
+        {
+            var inner = value;
+            value = v => v.MessageField(5, a => a.MessageField(1, inner));
+        }
+
+        var batch = new SpanBatch();
+
+        Assert.Equal(1, OtlpTraceDecoder.Decode(Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(9, Otlp.Attribute("deep", value)); }), batch).Accepted);
+        var attribute = batch.Attributes[^1];
+        Assert.Equal(AttributeValueType.Array, attribute.Type);
+        Assert.Equal(AnyValueText.MaxDepth - 1, attribute.Value.Split("arrayValue").Length - 1);
+        Assert.Contains("""{"stringValue":"leaf"}]}}]""", attribute.Value, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, byte[]> MalformedRequests() => new()
     {
         { "truncated varint", [0x08, 0x80] },
@@ -228,6 +399,11 @@ public sealed class OtlpTraceDecoderTests
         { "resource_spans as varint", [0x08, 0x01] },
         { "span start time as varint", Otlp.Request("svc", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, Otlp.SpanId(1)).VarintField(7, 5)) },
         { "truncated inside a span", Otlp.Request("svc", s => s.Tag(5, 2).Varint(10).Raw(1, 2)) },
+        { "group inside a span", Otlp.Request("svc", s => { Otlp.Span(1)(s); s.Tag(40, 3).Tag(40, 4); }) },
+        { "wire type 7 inside an event", Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(11, e => e.Raw(0x0F)); }) },
+        { "truncated fixed64 time", Otlp.Request("svc", s => { Otlp.Span(1)(s); s.Tag(7, 1).Raw(1, 2, 3); }) },
+        { "attribute value as varint", Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(9, kv => kv.StringField(1, "k").VarintField(2, 1)); }) },
+        { "double as varint", Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(9, Otlp.Attribute("k", v => v.VarintField(4, 1))); }) },
     };
 
     [Theory]
