@@ -18,7 +18,7 @@ public static class IngestHostingExtensions
         builder.Services.AddSingleton<SpanBatchPool>();
         builder.Services.AddSingleton<TenantResolver>();
         builder.Services.AddSingleton<AdmissionControl>();
-        builder.Services.AddSingleton<TraceExport>();
+        builder.Services.AddSingleton<OtlpExport>();
         builder.Services.AddSingleton<OtlpGrpcReceiver>();
         builder.Services.AddSingleton<OtlpHttpReceiver>();
         return builder;

@@ -3,11 +3,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Logs;
+using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Schema;
+using TaskLens.Storage.Logs;
+using TaskLens.Storage.Metrics;
 using TaskLens.Storage.Spans;
+using TaskLens.Storage.Telemetry;
 
 namespace TaskLens.Storage;
 
@@ -42,6 +47,11 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<ISpanSink>(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
+        builder.Services.AddSingleton<LogAndMetricWriter>();
+        builder.Services.AddSingleton<ILogSink>(sp => sp.GetRequiredService<LogAndMetricWriter>());
+        builder.Services.AddSingleton<IMetricSink>(sp => sp.GetRequiredService<LogAndMetricWriter>());
+        builder.Services.AddSingleton<ILogReader, LogReader>();
+        builder.Services.AddSingleton<IMetricReader, MetricReader>();
         return builder;
     }
 }

@@ -19,4 +19,10 @@ internal static partial class StorageLog
 
     [LoggerMessage(3004, LogLevel.Error, "Writing {Spans} spans to ClickHouse failed; their exports were answered with a retryable error")]
     public static partial void SpanWriteFailed(ILogger logger, int spans, Exception exception);
+
+    [LoggerMessage(3005, LogLevel.Debug, "Wrote {Rows} rows to {Table}")]
+    public static partial void RowsWritten(ILogger logger, int rows, string table);
+
+    [LoggerMessage(3006, LogLevel.Error, "Writing {Rows} rows to {Table} failed")]
+    public static partial void RowWriteFailed(ILogger logger, int rows, string table, Exception exception);
 }

@@ -9,10 +9,11 @@ namespace TaskLens.Ingest.Otlp;
 public static class OtlpResponses
 {
     /// <summary>
-    /// <c>ExportTraceServiceResponse</c>: empty on full success; with <c>partial_success</c> (field 1:
-    /// rejected_spans = 1, error_message = 2) when spans were rejected, which clients must not retry.
+    /// <c>Export{Trace,Logs,Metrics}ServiceResponse</c> (one shape for all three): empty on full success; with
+    /// <c>partial_success</c> (field 1: rejected count = 1, error_message = 2) when items were rejected, which
+    /// clients must not retry.
     /// </summary>
-    public static byte[] ExportTraceResponse(int rejectedSpans, string? errorMessage)
+    public static byte[] ExportResponse(int rejectedSpans, string? errorMessage)
     {
         if (rejectedSpans == 0 && string.IsNullOrEmpty(errorMessage))
         {
@@ -81,10 +82,11 @@ public static class OtlpResponses
     }
 
     /// <summary>
-    /// The OTLP/JSON form of <see cref="ExportTraceResponse"/>: <c>{}</c>, or <c>partialSuccess</c> with
-    /// <c>rejectedSpans</c> as a decimal string (int64 in the proto3 JSON mapping).
+    /// The OTLP/JSON form of <see cref="ExportResponse"/>: <c>{}</c>, or <c>partialSuccess</c> with the signal's
+    /// rejected count (<c>rejectedSpans</c>, <c>rejectedLogRecords</c>, <c>rejectedDataPoints</c>) as a decimal
+    /// string (int64 in the proto3 JSON mapping).
     /// </summary>
-    public static byte[] ExportTraceResponseJson(int rejectedSpans, string? errorMessage) =>
+    public static byte[] ExportResponseJson(string rejectedKey, int rejectedSpans, string? errorMessage) =>
         Json(json =>
         {
             if (rejectedSpans == 0 && string.IsNullOrEmpty(errorMessage))
@@ -93,7 +95,7 @@ public static class OtlpResponses
             }
 
             json.WriteStartObject("partialSuccess");
-            json.WriteString("rejectedSpans", rejectedSpans.ToString(CultureInfo.InvariantCulture));
+            json.WriteString(rejectedKey, rejectedSpans.ToString(CultureInfo.InvariantCulture));
             json.WriteString("errorMessage", errorMessage ?? string.Empty);
             json.WriteEndObject();
         });

@@ -7,18 +7,16 @@ using TaskLens.Ingest.Otlp;
 namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
-/// OTLP/gRPC served straight on Kestrel HTTP/2 (Grpc.AspNetCore is not obtainable here): one unary method,
-/// <c>TraceService/Export</c>, framed per the gRPC HTTP/2 protocol with the status in trailers.
+/// OTLP/gRPC served straight on Kestrel HTTP/2 (Grpc.AspNetCore is not obtainable here): the unary methods
+/// <c>TraceService/Export</c>, <c>LogsService/Export</c> and <c>MetricsService/Export</c>, framed per the gRPC HTTP/2 protocol with the status in trailers.
 /// </summary>
 internal sealed class OtlpGrpcReceiver(
-    TraceExport export,
+    OtlpExport export,
     TenantResolver tenants,
     AdmissionControl admission,
     IOptions<IngestOptions> options,
     ILogger<OtlpGrpcReceiver> logger)
 {
-    public const string TraceExportPath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
-
     private const string Transport = "grpc";
 
     public async Task HandleAsync(HttpContext context)
@@ -41,9 +39,10 @@ internal sealed class OtlpGrpcReceiver(
         context.Response.ContentType = "application/grpc";
         context.Response.Headers["grpc-accept-encoding"] = "identity,gzip";
 
-        if (request.Path != TraceExportPath)
+        var signal = OtlpSignal.ByGrpcPath(request.Path.Value);
+        if (signal is null)
         {
-            Finish(context, GrpcStatusCode.Unimplemented, $"Method {request.Path} is not served here; TaskLens serves {TraceExportPath} on this port.");
+            Finish(context, GrpcStatusCode.Unimplemented, $"Method {request.Path} is not served here; TaskLens serves the Export methods of TraceService, LogsService and MetricsService.");
             return;
         }
 
@@ -129,19 +128,19 @@ internal sealed class OtlpGrpcReceiver(
                 return;
             }
 
-            var (outcome, result, _) = await export.ExportAsync(payload, json: false, tenant, Transport, context.RequestAborted);
+            var (outcome, result, _) = await export.ExportAsync(signal, payload, json: false, tenant, Transport, context.RequestAborted);
             switch (outcome)
             {
-                case TraceExportOutcome.Malformed:
-                    Finish(context, GrpcStatusCode.InvalidArgument, "Undecodable ExportTraceServiceRequest: " + result.MalformedReason);
+                case ExportOutcome.Malformed:
+                    Finish(context, GrpcStatusCode.InvalidArgument, $"Undecodable {signal.RequestMessage}: {result.MalformedReason}");
                     break;
-                case TraceExportOutcome.StoreUnavailable:
+                case ExportOutcome.StoreUnavailable:
                     // UNAVAILABLE is retryable for OTLP/gRPC clients; the span store will take the export later.
                     Finish(context, GrpcStatusCode.Unavailable, "Storage is unavailable; retry later.");
                     break;
                 default:
                     var response = new ArrayBufferWriter<byte>(64);
-                    GrpcFraming.WriteMessage(response, OtlpResponses.ExportTraceResponse(result.Rejected, result.ErrorMessage));
+                    GrpcFraming.WriteMessage(response, OtlpResponses.ExportResponse(result.Rejected, result.ErrorMessage));
                     await context.Response.BodyWriter.WriteAsync(response.WrittenMemory, context.RequestAborted);
                     Finish(context, GrpcStatusCode.Ok, null);
                     break;

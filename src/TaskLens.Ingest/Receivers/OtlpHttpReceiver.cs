@@ -8,12 +8,12 @@ using TaskLens.Ingest.Otlp;
 namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
-/// OTLP/HTTP (https://opentelemetry.io/docs/specs/otlp/#otlphttp): <c>POST /v1/traces</c> with binary protobuf or
-/// JSON. Answers use the request's encoding; every refusal carries a <c>google.rpc.Status</c> body, as the spec
+/// OTLP/HTTP (https://opentelemetry.io/docs/specs/otlp/#otlphttp): <c>POST /v1/traces</c>, <c>/v1/logs</c> and
+/// <c>/v1/metrics</c> with binary protobuf or JSON. Answers use the request's encoding; every refusal carries a <c>google.rpc.Status</c> body, as the spec
 /// requires for 4xx and 5xx answers (protobuf when the request's content type is not one we serve).
 /// </summary>
 internal sealed class OtlpHttpReceiver(
-    TraceExport export,
+    OtlpExport export,
     TenantResolver tenants,
     AdmissionControl admission,
     IOptions<IngestOptions> options,
@@ -28,9 +28,10 @@ internal sealed class OtlpHttpReceiver(
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Path != "/v1/traces")
+        var signal = OtlpSignal.ByHttpPath(request.Path.Value);
+        if (signal is null)
         {
-            await RefuseAsync(context, StatusCodes.Status404NotFound, GrpcStatusCode.NotFound, $"No OTLP signal at {request.Path}; traces go to /v1/traces.");
+            await RefuseAsync(context, StatusCodes.Status404NotFound, GrpcStatusCode.NotFound, $"No OTLP signal at {request.Path}; send to /v1/traces, /v1/logs or /v1/metrics.");
             return;
         }
 
@@ -107,13 +108,13 @@ internal sealed class OtlpHttpReceiver(
                 return;
             }
 
-            var (outcome, result, retryAfter) = await export.ExportAsync(payload, json, tenant, Transport, context.RequestAborted);
+            var (outcome, result, retryAfter) = await export.ExportAsync(signal, payload, json, tenant, Transport, context.RequestAborted);
             switch (outcome)
             {
-                case TraceExportOutcome.Malformed:
-                    await RefuseAsync(context, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument, "Undecodable ExportTraceServiceRequest: " + result.MalformedReason);
+                case ExportOutcome.Malformed:
+                    await RefuseAsync(context, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument, $"Undecodable {signal.RequestMessage}: {result.MalformedReason}");
                     break;
-                case TraceExportOutcome.StoreUnavailable:
+                case ExportOutcome.StoreUnavailable:
                     context.Response.Headers.RetryAfter = Math.Max(options.Value.RetryAfterSeconds, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                     await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable, "Storage is unavailable; retry later.");
                     break;
@@ -121,8 +122,8 @@ internal sealed class OtlpHttpReceiver(
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = json ? Json : Protobuf;
                     var answer = json
-                        ? OtlpResponses.ExportTraceResponseJson(result.Rejected, result.ErrorMessage)
-                        : OtlpResponses.ExportTraceResponse(result.Rejected, result.ErrorMessage);
+                        ? OtlpResponses.ExportResponseJson(signal.RejectedJsonKey, result.Rejected, result.ErrorMessage)
+                        : OtlpResponses.ExportResponse(result.Rejected, result.ErrorMessage);
                     await context.Response.Body.WriteAsync(answer, context.RequestAborted);
                     break;
             }

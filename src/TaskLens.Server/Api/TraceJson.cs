@@ -94,7 +94,7 @@ internal static class TraceJson
         json.WriteEndObject();
     }
 
-    private static void WriteAttributes(Utf8JsonWriter json, string name, IReadOnlyList<StoredKeyValue> attributes)
+    internal static void WriteAttributes(Utf8JsonWriter json, string name, IReadOnlyList<StoredKeyValue> attributes)
     {
         json.WriteStartArray(name);
         foreach (var attribute in attributes)
@@ -109,6 +109,6 @@ internal static class TraceJson
         json.WriteEndArray();
     }
 
-    private static void WriteUInt64(Utf8JsonWriter json, string name, ulong value) =>
+    internal static void WriteUInt64(Utf8JsonWriter json, string name, ulong value) =>
         json.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
 }

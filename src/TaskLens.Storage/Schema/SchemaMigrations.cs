@@ -15,6 +15,8 @@ internal static class SchemaMigrations
         new(1, "spans table", [SpansTable]),
         new(2, "trace index table", [TraceIndexTable]),
         new(3, "trace index view", [TraceIndexView]),
+        new(4, "logs table", [LogsTable]),
+        new(5, "metric points table", [MetricPointsTable]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -31,6 +33,10 @@ internal static class SchemaMigrations
         new(104, "retention TTL", [
             $"ALTER TABLE spans MODIFY TTL timestamp + toIntervalDay({retentionDays})",
             $"ALTER TABLE trace_index MODIFY TTL end + toIntervalDay({retentionDays})",
+        ], ExtrasMajor, ExtrasMinor),
+        new(105, "logs and metric points: retention TTL", [
+            $"ALTER TABLE logs MODIFY TTL timestamp + toIntervalDay({retentionDays})",
+            $"ALTER TABLE metric_points MODIFY TTL timestamp + toIntervalDay({retentionDays})",
         ], ExtrasMajor, ExtrasMinor),
     ];
 
@@ -123,5 +129,117 @@ internal static class SchemaMigrations
             max(greatest(timestamp, toDateTime(least(intDiv(end_time_unix_nano, 1000000000), 4294967295)))) AS end
         FROM spans
         GROUP BY tenant, trace_id
+        """;
+
+    /// <summary>
+    /// Log records, one row each, filed under their time (else their observed time, else the time of ingest).
+    /// <c>fingerprint</c> hashes the record with its resource and scope as received, so a retried export folds
+    /// into the same row (ReplacingMergeTree); readers fold with LIMIT 1 BY fingerprint.
+    /// </summary>
+    private const string LogsTable = """
+        CREATE TABLE IF NOT EXISTS logs
+        (
+            tenant String,
+            timestamp DateTime,
+            time_unix_nano UInt64,
+            observed_time_unix_nano UInt64,
+            service_name String,
+            severity_number UInt8,
+            severity_text String,
+            body_type UInt8,
+            body String,
+            trace_id FixedString(16),
+            span_id FixedString(8),
+            flags UInt32,
+            event_name String,
+            attr_keys Array(String),
+            attr_types Array(UInt8),
+            attr_values Array(String),
+            dropped_attributes_count UInt32,
+            fingerprint UInt64,
+            resource_attr_keys Array(String),
+            resource_attr_types Array(UInt8),
+            resource_attr_values Array(String),
+            resource_dropped_attributes_count UInt32,
+            resource_schema_url String,
+            scope_name String,
+            scope_version String,
+            scope_attr_keys Array(String),
+            scope_attr_types Array(UInt8),
+            scope_attr_values Array(String),
+            scope_dropped_attributes_count UInt32,
+            scope_schema_url String,
+            ingested_at DateTime
+        )
+        ENGINE = ReplacingMergeTree(ingested_at)
+        PARTITION BY toDate(timestamp)
+        ORDER BY (tenant, service_name, timestamp, fingerprint)
+        """;
+
+    /// <summary>
+    /// Metric data points of every kind in one table; the columns of other kinds stay empty. A point is identified
+    /// by its series (<c>series_fingerprint</c>: resource, scope, metric name and point attributes) and its times,
+    /// which end the sorting key, so a retried export folds into the same row.
+    /// </summary>
+    private const string MetricPointsTable = """
+        CREATE TABLE IF NOT EXISTS metric_points
+        (
+            tenant String,
+            timestamp DateTime,
+            metric_name String,
+            metric_type UInt8,
+            description String,
+            unit String,
+            temporality UInt8,
+            is_monotonic UInt8,
+            service_name String,
+            series_fingerprint UInt64,
+            attr_keys Array(String),
+            attr_types Array(UInt8),
+            attr_values Array(String),
+            start_time_unix_nano UInt64,
+            time_unix_nano UInt64,
+            flags UInt32,
+            value Float64,
+            is_integer UInt8,
+            count UInt64,
+            sum Nullable(Float64),
+            min Nullable(Float64),
+            max Nullable(Float64),
+            bucket_counts Array(UInt64),
+            explicit_bounds Array(Float64),
+            scale Int32,
+            zero_count UInt64,
+            zero_threshold Float64,
+            positive_offset Int32,
+            positive_bucket_counts Array(UInt64),
+            negative_offset Int32,
+            negative_bucket_counts Array(UInt64),
+            quantiles Array(Float64),
+            quantile_values Array(Float64),
+            exemplar_times Array(UInt64),
+            exemplar_values Array(Float64),
+            exemplar_trace_ids Array(FixedString(16)),
+            exemplar_span_ids Array(FixedString(8)),
+            exemplar_attr_keys Array(Array(String)),
+            exemplar_attr_types Array(Array(UInt8)),
+            exemplar_attr_values Array(Array(String)),
+            resource_attr_keys Array(String),
+            resource_attr_types Array(UInt8),
+            resource_attr_values Array(String),
+            resource_dropped_attributes_count UInt32,
+            resource_schema_url String,
+            scope_name String,
+            scope_version String,
+            scope_attr_keys Array(String),
+            scope_attr_types Array(UInt8),
+            scope_attr_values Array(String),
+            scope_dropped_attributes_count UInt32,
+            scope_schema_url String,
+            ingested_at DateTime
+        )
+        ENGINE = ReplacingMergeTree(ingested_at)
+        PARTITION BY toDate(timestamp)
+        ORDER BY (tenant, metric_name, series_fingerprint, timestamp, time_unix_nano, start_time_unix_nano)
         """;
 }

@@ -31,6 +31,8 @@ internal sealed class TaskLensHost : IAsyncDisposable
 
     public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
     public Uri HttpTracesEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/traces");
+    public Uri HttpLogsEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/logs");
+    public Uri HttpMetricsEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/metrics");
 
     public static async Task<TaskLensHost> StartAsync(ClickHouseFixture clickHouse, IDictionary<string, string?>? settings = null) =>
         await StartAsync(clickHouse.Url, await clickHouse.CreateDatabaseAsync(), settings);

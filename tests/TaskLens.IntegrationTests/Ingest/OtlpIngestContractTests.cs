@@ -187,7 +187,7 @@ public sealed class OtlpIngestContractTests(ClickHouseFixture clickHouse) : IAsy
         Assert.Equal(8, (await OtlpClient.CallGrpcAsync(_host.GrpcEndpoint, huge, gzip: true)).GrpcStatus);
 
         // Unknown method, bad frame flag, unknown path.
-        Assert.Equal(12, (await OtlpClient.CallGrpcAsync(_host.GrpcEndpoint, good[0], path: "/opentelemetry.proto.collector.logs.v1.LogsService/Export")).GrpcStatus);
+        Assert.Equal(12, (await OtlpClient.CallGrpcAsync(_host.GrpcEndpoint, good[0], path: "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export")).GrpcStatus);
         Assert.Equal(13, (await OtlpClient.CallGrpcAsync(_host.GrpcEndpoint, [], rawFrame: [7, 0, 0, 0, 0])).GrpcStatus);
         using (var unknownPath = await OtlpClient.PostHttpAsync(new Uri(_host.HttpTracesEndpoint, "/v1/spans"), good[0]))
         {

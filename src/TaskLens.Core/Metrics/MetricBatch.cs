@@ -1,0 +1,9 @@
+namespace TaskLens.Core.Metrics;
+
+/// <summary>Decoded metric points of one or more exports, all of one tenant.</summary>
+public sealed class MetricBatch
+{
+    public string Tenant { get; set; } = "default";
+
+    public List<MetricPoint> Points { get; } = [];
+}

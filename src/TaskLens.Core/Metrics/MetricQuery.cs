@@ -1,0 +1,12 @@
+namespace TaskLens.Core.Metrics;
+
+/// <summary>
+/// Which metric points to read: one metric name in a time window, narrowed by service and by point attributes
+/// that must all match exactly (key → canonical value text). Oldest first, at most <see cref="Limit"/>.
+/// </summary>
+public sealed record MetricQuery(string Tenant, string Name, DateTimeOffset From, DateTimeOffset To)
+{
+    public string? Service { get; init; }
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    public int Limit { get; init; } = 1000;
+}

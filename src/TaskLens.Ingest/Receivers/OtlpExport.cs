@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using TaskLens.Core.Logs;
+using TaskLens.Core.Metrics;
+using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
+
+namespace TaskLens.Ingest.Receivers;
+
+/// <summary>
+/// The transport-neutral part of an export of any signal: decode, hand what was accepted to the store, report
+/// what was accepted and rejected. The gRPC and HTTP receivers only translate this into their protocol's answers.
+/// </summary>
+internal sealed class OtlpExport(ISpanSink spans, ILogSink logs, IMetricSink metrics, SpanBatchPool pool, ILogger<OtlpExport> logger)
+{
+    public async Task<(ExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
+        OtlpSignal signal,
+        ReadOnlyMemory<byte> request,
+        bool json,
+        string tenant,
+        string transport,
+        CancellationToken cancellationToken)
+    {
+        SpanBatch? spanBatch = null;
+        try
+        {
+            OtlpDecodeResult result;
+            Func<Task> store;
+            if (signal == OtlpSignal.Traces)
+            {
+                spanBatch = pool.Rent();
+                spanBatch.Tenant = tenant;
+                result = json ? OtlpJsonTraceDecoder.Decode(request, spanBatch) : OtlpTraceDecoder.Decode(request.Span, spanBatch);
+                var batch = spanBatch;
+                store = () => spans.WriteAsync(batch, cancellationToken);
+            }
+            else
+            {
+                var protobuf = request;
+                if (json)
+                {
+                    var transcoded = signal == OtlpSignal.Logs
+                        ? OtlpJsonTranscoder.TranscodeLogs(request, out var jsonError)
+                        : OtlpJsonTranscoder.TranscodeMetrics(request, out jsonError);
+                    if (transcoded is null)
+                    {
+                        IngestLog.MalformedExport(logger, transport, jsonError!);
+                        return (ExportOutcome.Malformed, OtlpDecodeResult.Malformed(jsonError!), TimeSpan.Zero);
+                    }
+
+                    protobuf = transcoded;
+                }
+
+                if (signal == OtlpSignal.Logs)
+                {
+                    var batch = new LogBatch { Tenant = tenant };
+                    result = OtlpLogDecoder.Decode(protobuf.Span, batch);
+                    store = () => logs.WriteAsync(batch, cancellationToken);
+                }
+                else
+                {
+                    var batch = new MetricBatch { Tenant = tenant };
+                    result = OtlpMetricDecoder.Decode(protobuf.Span, batch);
+                    store = () => metrics.WriteAsync(batch, cancellationToken);
+                }
+            }
+
+            if (result.IsMalformed)
+            {
+                IngestLog.MalformedExport(logger, transport, result.MalformedReason!);
+                return (ExportOutcome.Malformed, result, TimeSpan.Zero);
+            }
+
+            if (result.Rejected > 0)
+            {
+                IngestLog.PartialSuccess(logger, transport, result.Accepted, result.Rejected, result.ErrorMessage);
+            }
+
+            if (result.Accepted > 0)
+            {
+                try
+                {
+                    await store();
+                }
+                catch (SpanSinkUnavailableException e)
+                {
+                    IngestLog.StoreUnavailable(logger, transport, e);
+                    return (ExportOutcome.StoreUnavailable, result, e.RetryAfter);
+                }
+            }
+
+            return (ExportOutcome.Stored, result, TimeSpan.Zero);
+        }
+        finally
+        {
+            if (spanBatch is not null)
+            {
+                pool.Return(spanBatch);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using TaskLens.Core.Logs;
+using TaskLens.Core.Metrics;
+using TaskLens.Core.Telemetry;
+using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Logs;
+using TaskLens.Storage.Metrics;
+
+namespace TaskLens.Storage.Telemetry;
+
+/// <summary>
+/// Writes log records and metric points to ClickHouse, one insert per batch (the spool drainer hands over large
+/// batches, so no further grouping is needed here). Completes once the insert has; any failure becomes a
+/// retryable <see cref="SpanSinkUnavailableException"/>.
+/// </summary>
+internal sealed class LogAndMetricWriter(ClickHouseClient client, TimeProvider time, ILogger<LogAndMetricWriter> logger) : ILogSink, IMetricSink
+{
+    public Task WriteAsync(LogBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return InsertAsync(LogRowEncoder.Table, LogRowEncoder.Columns, batch.Rows.Count, (rows, now) => LogRowEncoder.Encode(batch, rows, now), cancellationToken);
+    }
+
+    public Task WriteAsync(MetricBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return InsertAsync(MetricRowEncoder.Table, MetricRowEncoder.Columns, batch.Points.Count, (rows, now) => MetricRowEncoder.Encode(batch, rows, now), cancellationToken);
+    }
+
+    private async Task InsertAsync(string table, IReadOnlyList<string> columns, int count, Action<RowBinaryWriter, uint> encode, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        using var rows = new RowBinaryWriter();
+        encode(rows, (uint)time.GetUtcNow().ToUnixTimeSeconds());
+        try
+        {
+            await client.InsertRowBinaryAsync(table, columns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
+            StorageLog.RowsWritten(logger, count, table);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            StorageLog.RowWriteFailed(logger, count, table, e);
+            throw new SpanSinkUnavailableException($"ClickHouse could not store the {table}; retry later.", e);
+        }
+    }
+}
