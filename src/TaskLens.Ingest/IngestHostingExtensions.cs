@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
 using TaskLens.Ingest.Receivers;
+using TaskLens.Ingest.Spool;
 
 namespace TaskLens.Ingest;
 
@@ -18,6 +20,15 @@ public static class IngestHostingExtensions
         builder.Services.AddSingleton<SpanBatchPool>();
         builder.Services.AddSingleton<TenantResolver>();
         builder.Services.AddSingleton<AdmissionControl>();
+        builder.Services.AddOptions<SpoolOptions>().Bind(builder.Configuration.GetSection(SpoolOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>();
+        if (builder.Configuration.GetSection(SpoolOptions.SectionName).GetValue(nameof(SpoolOptions.Enabled), true))
+        {
+            builder.Services.AddSingleton<DiskSpool>();
+            builder.Services.AddSingleton<SpoolDrainer>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SpoolDrainer>());
+        }
+
         builder.Services.AddSingleton<OtlpExport>();
         builder.Services.AddSingleton<OtlpGrpcReceiver>();
         builder.Services.AddSingleton<OtlpHttpReceiver>();

@@ -25,6 +25,8 @@ public sealed class ServicesPageTests(ClickHouseFixture clickHouse, BrowserFixtu
             Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
         }
 
+        // Acknowledged means spooled; the page reads ClickHouse, which the spool reaches a moment later.
+        await host.WaitForStoredAsync();
         await page.ReloadAsync();
         var names = await page.Locator("#services .service-name").AllTextContentsAsync();
         var counts = await page.Locator("#services .span-count").AllTextContentsAsync();

@@ -2,15 +2,25 @@ using Microsoft.Extensions.Logging;
 using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
+using Microsoft.Extensions.Options;
 using TaskLens.Ingest.Otlp;
+using TaskLens.Ingest.Spool;
 
 namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
-/// The transport-neutral part of an export of any signal: decode, hand what was accepted to the store, report
-/// what was accepted and rejected. The gRPC and HTTP receivers only translate this into their protocol's answers.
+/// The transport-neutral part of an export of any signal: decode (which validates it and counts what is accepted and
+/// rejected), then make it durable — appended to the spool, or, with the spool off, written to ClickHouse — and only
+/// then report success. The gRPC and HTTP receivers only translate this into their protocol's answers.
 /// </summary>
-internal sealed class OtlpExport(ISpanSink spans, ILogSink logs, IMetricSink metrics, SpanBatchPool pool, ILogger<OtlpExport> logger)
+internal sealed class OtlpExport(
+    ISpanSink spans,
+    ILogSink logs,
+    IMetricSink metrics,
+    SpanBatchPool pool,
+    IOptions<IngestOptions> options,
+    ILogger<OtlpExport> logger,
+    DiskSpool? spool = null)
 {
     public async Task<(ExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
         OtlpSignal signal,
@@ -21,6 +31,7 @@ internal sealed class OtlpExport(ISpanSink spans, ILogSink logs, IMetricSink met
         CancellationToken cancellationToken)
     {
         SpanBatch? spanBatch = null;
+        var spooled = request;
         try
         {
             OtlpDecodeResult result;
@@ -48,6 +59,7 @@ internal sealed class OtlpExport(ISpanSink spans, ILogSink logs, IMetricSink met
                     }
 
                     protobuf = transcoded;
+                    spooled = transcoded;
                 }
 
                 if (signal == OtlpSignal.Logs)
@@ -75,7 +87,20 @@ internal sealed class OtlpExport(ISpanSink spans, ILogSink logs, IMetricSink met
                 IngestLog.PartialSuccess(logger, transport, result.Accepted, result.Rejected, result.ErrorMessage);
             }
 
-            if (result.Accepted > 0)
+            if (result.Accepted > 0 && spool is not null)
+            {
+                // What is spooled is what was decoded: the request itself (JSON logs and metrics as their protobuf).
+                try
+                {
+                    await spool.AppendAsync(new SpoolRecord(signal, tenant, json && signal == OtlpSignal.Traces, spooled));
+                }
+                catch (SpoolFullException e)
+                {
+                    IngestLog.SpoolFull(logger, transport, e.Message);
+                    return (ExportOutcome.StoreUnavailable, result, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+                }
+            }
+            else if (result.Accepted > 0)
             {
                 try
                 {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TaskLens.Ingest.Spool;
 using TaskLens.Server;
 
 namespace TaskLens.IntegrationTests.Infrastructure;
@@ -48,6 +50,7 @@ internal sealed class TaskLensHost : IAsyncDisposable
             ["TaskLens:ClickHouse:FlushInterval"] = "00:00:00.050",
             ["TaskLens:ClickHouse:FlushLinger"] = "00:00:00.010",
             ["TaskLens:Ingest:OpenMode"] = "true",
+            ["TaskLens:Spool:Path"] = Path.Combine(Path.GetTempPath(), "tasklens-spool-" + database),
             ["TaskLens:Server:ListenAddress"] = "127.0.0.1",
             ["TaskLens:Server:ApiPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
             ["TaskLens:Server:OtlpGrpcPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
@@ -62,6 +65,21 @@ internal sealed class TaskLensHost : IAsyncDisposable
         var app = Program.Create([], builder => builder.Configuration.AddInMemoryCollection(config));
         await app.StartAsync();
         return new TaskLensHost(app, ports[0], ports[1], ports[2], database);
+    }
+
+    /// <summary>
+    /// Waits until everything acknowledged so far has left the spool for ClickHouse: an acknowledgement means
+    /// durable in the spool, so reads right after an export go through this first.
+    /// </summary>
+    public async Task WaitForStoredAsync(TimeSpan? timeout = null)
+    {
+        var drainer = _app.Services.GetService<SpoolDrainer>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (drainer is not null && !drainer.IsCaughtUp)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the spool did not drain into ClickHouse in time");
+            await Task.Delay(10);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -17,9 +17,11 @@ public sealed class AdmissionTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task FloodingTenant_IsPushedBack_WhileAnotherTenantsExportsSucceed()
     {
-        // A long flush interval and linger keep admitted exports in flight while the rest of the flood arrives.
+        // A long flush interval and linger keep admitted exports in flight while the rest of the flood arrives;
+        // without the spool, an export stays in flight until ClickHouse has it.
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
+            ["TaskLens:Spool:Enabled"] = "false",
             ["TaskLens:Ingest:OpenMode"] = "false",
             ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
             ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",

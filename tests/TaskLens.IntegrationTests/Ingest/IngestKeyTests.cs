@@ -65,6 +65,7 @@ public sealed class IngestKeyTests(ClickHouseFixture clickHouse)
         Assert.Equal((16, 16), (grpcUnknown.GrpcStatus, grpcMissing.GrpcStatus));
         Assert.Equal("The ingest key is not known.", grpcUnknown.GrpcMessage);
 
+        await host.WaitForStoredAsync();
         using var client = clickHouse.CreateClient(host.Database);
         var rows = await client.QueryAsync(
             "SELECT tenant, service_name, name FROM spans ORDER BY tenant",

@@ -6,45 +6,82 @@ using TaskLens.UnitTests.TestSupport;
 namespace TaskLens.IntegrationTests.Ingest;
 
 /// <summary>
-/// With ClickHouse down, exports are refused with the answers OTLP clients retry (HTTP 503 + Retry-After, gRPC
-/// UNAVAILABLE) — never acknowledged and dropped — and the same exports succeed once ClickHouse is back.
+/// With ClickHouse down, the spool absorbs exports (acknowledged, then stored when ClickHouse returns) up to its cap,
+/// past which exports are refused with the answers OTLP clients retry (HTTP 503 + Retry-After, gRPC UNAVAILABLE).
+/// Without the spool, every export during the outage gets those answers. Nothing is acknowledged and dropped.
 /// </summary>
 public sealed class StoreUnavailableTests : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tasklens-down-" + Guid.NewGuid().ToString("N")[..8]);
     private ClickHouseProcess _clickHouse = null!;
-    private TaskLensHost _host = null!;
 
     public async Task InitializeAsync()
     {
         var chPorts = FreePorts.Take(2);
         _clickHouse = new ClickHouseProcess(_directory, chPorts[0], chPorts[1], "clickhouse-server");
         await _clickHouse.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
-        _host = await TaskLensHost.StartAsync(
-            _clickHouse.Url,
-            "default",
-            new Dictionary<string, string?>
-            {
-                ["TaskLens:ClickHouse:MaxRetries"] = "0",
-                ["Logging:LogLevel:Default"] = "Critical",
-            });
     }
 
     public async Task DisposeAsync()
     {
-        await _host.DisposeAsync();
         await _clickHouse.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
-    public async Task Export_WhileClickHouseDown_IsRefusedRetryably_ThenStoredAfterItReturns()
+    public async Task WithSpool_ExportsDuringAnOutageAreAcknowledged_StoredWhenClickHouseReturns_AndTheCapPushesBack()
     {
+        await using var host = await StartHostAsync("spooled", spool: true);
+        var traceId = Otlp.TraceId(0xB0);
+        var exports = Enumerable.Range(0, 6)
+            .Select(i => Otlp.Request("outage", s => s.BytesField(1, traceId).BytesField(2, Otlp.SpanId((byte)(0xB1 + i))).StringField(5, $"span {i} " + new string('x', 20_000))))
+            .ToList();
+
+        await _clickHouse.StopAsync();
+        var answers = new List<HttpStatusCode>();
+        foreach (var export in exports.Take(4))
+        {
+            using var reply = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, export);
+            answers.Add(reply.StatusCode);
+            if (reply.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                Assert.NotNull(reply.Headers.RetryAfter?.Delta);
+            }
+        }
+
+        // The 64 KiB cap holds three of these exports; the fourth is pushed back, by gRPC too.
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable], answers);
+        Assert.Equal(14, (await OtlpClient.CallGrpcAsync(host.GrpcEndpoint, exports[4])).GrpcStatus);
+
+        await _clickHouse.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+        await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
+
+        // Room again: the client's retries of the refused exports succeed.
+        using (var retried = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, exports[3]))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
+        Assert.Equal(0, (await OtlpClient.CallGrpcAsync(host.GrpcEndpoint, exports[4])).GrpcStatus);
+        await host.WaitForStoredAsync();
+        var response = await host.Api.GetStringAsync(new Uri($"/api/traces/{Convert.ToHexStringLower(traceId)}", UriKind.Relative));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Contains($"span {i} ", response, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("span 5 ", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutSpool_Export_WhileClickHouseDown_IsRefusedRetryably_ThenStoredAfterItReturns()
+    {
+        await using var host = await StartHostAsync("direct", spool: false);
         var traceId = Otlp.TraceId(0xC0);
         var httpExport = Otlp.Request("outage", s => s.BytesField(1, traceId).BytesField(2, Otlp.SpanId(0xC1)).StringField(5, "via http"));
         var grpcExport = Otlp.Request("outage", s => s.BytesField(1, traceId).BytesField(2, Otlp.SpanId(0xC2)).StringField(5, "via grpc"));
-        var http = _host.HttpTracesEndpoint;
-        var grpc = _host.GrpcEndpoint;
+        var http = host.HttpTracesEndpoint;
+        var grpc = host.GrpcEndpoint;
 
         await _clickHouse.StopAsync();
         using (var refused = await OtlpClient.PostHttpAsync(http, httpExport))
@@ -62,8 +99,22 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         }
 
         Assert.Equal(0, (await OtlpClient.CallGrpcAsync(grpc, grpcExport)).GrpcStatus);
-        var response = await _host.Api.GetStringAsync(new Uri($"/api/traces/{Convert.ToHexStringLower(traceId)}", UriKind.Relative));
+        var response = await host.Api.GetStringAsync(new Uri($"/api/traces/{Convert.ToHexStringLower(traceId)}", UriKind.Relative));
         Assert.Contains("via http", response, StringComparison.Ordinal);
         Assert.Contains("via grpc", response, StringComparison.Ordinal);
     }
+
+    private Task<TaskLensHost> StartHostAsync(string database, bool spool) =>
+        TaskLensHost.StartAsync(
+            _clickHouse.Url,
+            database,
+            new Dictionary<string, string?>
+            {
+                ["TaskLens:ClickHouse:MaxRetries"] = "0",
+                ["TaskLens:Spool:Enabled"] = spool ? "true" : "false",
+                ["TaskLens:Spool:SegmentBytes"] = "65536",
+                ["TaskLens:Spool:MaxBytes"] = "65536",
+                ["TaskLens:Spool:MaxRetryDelay"] = "00:00:00.500",
+                ["Logging:LogLevel:Default"] = "Critical",
+            });
 }

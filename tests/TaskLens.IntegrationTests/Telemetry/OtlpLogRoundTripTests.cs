@@ -166,6 +166,7 @@ public sealed class OtlpLogRoundTripTests(ClickHouseFixture clickHouse)
 
     internal static async Task<JsonDocument> GetJsonAsync(TaskLensHost host, string path)
     {
+        await host.WaitForStoredAsync();
         using var response = await host.Api.GetAsync(new Uri(path, UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {body}");

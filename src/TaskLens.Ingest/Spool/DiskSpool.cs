@@ -1,0 +1,239 @@
+using System.Buffers;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace TaskLens.Ingest.Spool;
+
+/// <summary>
+/// The append side of the spool: numbered segment files in one directory, written by a single loop that groups the
+/// records of concurrent exports into one write and one fsync (group commit), then completes their appends — the
+/// moment their exports may be acknowledged. Segments are never rewritten; the drainer deletes them once
+/// ClickHouse holds their records. New records always go to a new segment after a restart.
+/// </summary>
+internal sealed class DiskSpool : IAsyncDisposable
+{
+    private const string Extension = ".seg";
+
+    private readonly SpoolOptions _options;
+    private readonly ILogger<DiskSpool> _logger;
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _fileLock = new();
+    private readonly Task _writer;
+    private readonly Timer? _fsyncTimer;
+    private FileStream? _active;
+    private long _activeSeq;
+    private long _activeLength;
+    private long _totalBytes;
+    private bool _unsynced;
+    private SpoolPosition _committed;
+    private SpoolPosition? _drained;
+    private TaskCompletionSource _dataAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public DiskSpool(IOptions<SpoolOptions> options, ILogger<DiskSpool> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        Directory = Path.GetFullPath(_options.Path);
+        System.IO.Directory.CreateDirectory(Directory);
+        var existing = ListSegments();
+        _totalBytes = existing.Sum(seq => new FileInfo(SegmentPath(seq)).Length);
+        _activeSeq = existing.Count == 0 ? 1 : existing[^1] + 1;
+        _committed = new SpoolPosition(_activeSeq, 0);
+        if (existing.Count > 0)
+        {
+            IngestLog.SpoolFound(_logger, existing.Count, _totalBytes, Directory);
+        }
+
+        _writer = Task.Run(WriteLoopAsync);
+        if (_options.Fsync == SpoolFsync.Interval)
+        {
+            _fsyncTimer = new Timer(_ => SyncNow(), null, _options.FsyncInterval, _options.FsyncInterval);
+        }
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Bytes of segment files on disk.</summary>
+    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+
+    /// <summary>Bytes waiting for ClickHouse: what the cap is checked against.</summary>
+    public long PendingBytes => TotalBytes - DrainedOnDisk;
+
+    /// <summary>Drained bytes still on disk: the drained head of the one segment the drainer is in (older ones are deleted).</summary>
+    private long DrainedOnDisk => Volatile.Read(ref _drained) is { } drained && File.Exists(SegmentPath(drained.Seq)) ? drained.Offset : 0;
+
+    /// <summary>The drainer reports how far it has stored, so drained bytes no longer count against the cap.</summary>
+    public void ReportDrained(SpoolPosition position) => Volatile.Write(ref _drained, position);
+
+    /// <summary>The end of what has been written (and, with <see cref="SpoolFsync.Always"/>, synced); readers stop here.</summary>
+    public SpoolPosition Committed => Volatile.Read(ref _committed);
+
+    /// <summary>
+    /// Appends the record and completes once it is durable per the fsync policy. Throws <see cref="SpoolFullException"/>
+    /// at the cap, before writing anything.
+    /// </summary>
+    public Task AppendAsync(SpoolRecord record)
+    {
+        var length = record.EncodedLength;
+        if (Interlocked.Add(ref _totalBytes, length) - DrainedOnDisk > _options.MaxBytes)
+        {
+            Interlocked.Add(ref _totalBytes, -length);
+            throw new SpoolFullException($"The spool holds {PendingBytes} bytes not yet in ClickHouse, at its cap of {_options.MaxBytes}.");
+        }
+
+        var pending = new PendingAppend(record, length);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Add(ref _totalBytes, -length);
+            throw new SpoolFullException("The spool is shutting down.");
+        }
+
+        // No cancellation once queued: the record points into the caller's request buffer, which must stay
+        // valid until the write loop has copied it, and the write itself is short.
+        return pending.Done.Task;
+    }
+
+    /// <summary>Completes when records are committed after this call, or at once if some are already waiting.</summary>
+    public Task WaitForDataAsync() => Volatile.Read(ref _dataAvailable).Task;
+
+    /// <summary>The sequence numbers of the segment files on disk, oldest first.</summary>
+    public List<long> ListSegments() =>
+        [.. System.IO.Directory.EnumerateFiles(Directory, "*" + Extension)
+            .Select(f => long.TryParse(Path.GetFileNameWithoutExtension(f), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : -1)
+            .Where(seq => seq > 0)
+            .Order()];
+
+    public string SegmentPath(long seq) => Path.Combine(Directory, seq.ToString("D16", CultureInfo.InvariantCulture) + Extension);
+
+    /// <summary>Deletes a drained segment that is no longer written to.</summary>
+    public void Delete(long seq)
+    {
+        if (seq >= Committed.Seq)
+        {
+            throw new InvalidOperationException($"Segment {seq} is still being written.");
+        }
+
+        var path = SegmentPath(seq);
+        var length = new FileInfo(path).Length;
+        File.Delete(path);
+        Interlocked.Add(ref _totalBytes, -length);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+        if (_fsyncTimer is not null)
+        {
+            await _fsyncTimer.DisposeAsync();
+        }
+
+        lock (_fileLock)
+        {
+            _active?.Flush(flushToDisk: true);
+            _active?.Dispose();
+            _active = null;
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<PendingAppend>();
+        var buffer = new ArrayBufferWriter<byte>(1024 * 1024);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (group.Count < 4096 && reader.TryRead(out var item))
+            {
+                group.Add(item);
+            }
+
+            try
+            {
+                WriteGroup(group, buffer);
+                foreach (var item in group)
+                {
+                    item.Done.TrySetResult();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Disk full or gone: these exports are not durable, so they are refused (the client retries).
+                IngestLog.SpoolWriteFailed(_logger, group.Count, e);
+                foreach (var item in group)
+                {
+                    Interlocked.Add(ref _totalBytes, -item.Length);
+                    item.Done.TrySetException(new SpoolFullException("The spool could not write the export: " + e.Message, e));
+                }
+            }
+
+            group.Clear();
+            Interlocked.Exchange(ref _dataAvailable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+    }
+
+    private void WriteGroup(List<PendingAppend> group, ArrayBufferWriter<byte> buffer)
+    {
+        lock (_fileLock)
+        {
+            foreach (var item in group)
+            {
+                if (_active is null || _activeLength >= _options.SegmentBytes)
+                {
+                    Roll();
+                }
+
+                buffer.ResetWrittenCount();
+                item.Record.WriteTo(buffer.GetSpan(item.Length)[..item.Length]);
+                buffer.Advance(item.Length);
+                _active!.Write(buffer.WrittenSpan);
+                _activeLength += item.Length;
+            }
+
+            _active!.Flush(flushToDisk: _options.Fsync == SpoolFsync.Always);
+            _unsynced = _options.Fsync != SpoolFsync.Always;
+            Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, _activeLength));
+        }
+    }
+
+    /// <summary>Seals the active segment (synced) and opens the next one.</summary>
+    private void Roll()
+    {
+        if (_active is not null)
+        {
+            _active.Flush(flushToDisk: true);
+            _active.Dispose();
+            _activeSeq++;
+            Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, 0));
+        }
+
+        _active = new FileStream(SegmentPath(_activeSeq), FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
+        _activeLength = 0;
+    }
+
+    private void SyncNow()
+    {
+        lock (_fileLock)
+        {
+            if (_unsynced && _active is not null)
+            {
+                _active.Flush(flushToDisk: true);
+                _unsynced = false;
+            }
+        }
+    }
+
+    private sealed class PendingAppend(SpoolRecord record, int length)
+    {
+        public SpoolRecord Record { get; } = record;
+
+        public int Length { get; } = length;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>A place in the spool: a segment and a byte offset in it.</summary>
+internal sealed record SpoolPosition(long Seq, long Offset);

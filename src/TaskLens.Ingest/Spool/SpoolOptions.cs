@@ -1,0 +1,75 @@
+namespace TaskLens.Ingest.Spool;
+
+/// <summary>The on-disk spool that acknowledged exports wait in for ClickHouse, bound from <c>TaskLens:Spool</c>.</summary>
+public sealed class SpoolOptions
+{
+    public const string SectionName = "TaskLens:Spool";
+
+    /// <summary>
+    /// On (the default): an export is acknowledged once it is in the spool, and ClickHouse slowness or outages are
+    /// absorbed up to <see cref="MaxBytes"/>. Off: an export is acknowledged only once it is in ClickHouse.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Directory of the segment files; relative paths are under the working directory.</summary>
+    public string Path { get; set; } = ".tasklens/spool";
+
+    /// <summary>A segment is closed and a new one started past this size; drained segments are deleted whole.</summary>
+    public long SegmentBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The spool's cap on disk. Past it, exports are pushed back (HTTP 503 / gRPC UNAVAILABLE, with a retry hint).</summary>
+    public long MaxBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// <see cref="SpoolFsync.Always"/> (the default): every acknowledgement waits for fsync of its records, grouped
+    /// across concurrent exports. <see cref="SpoolFsync.Interval"/>: acknowledged once written to the OS, fsync every
+    /// <see cref="FsyncInterval"/> — survives a TaskLens crash, not a power cut within the interval.
+    /// </summary>
+    public SpoolFsync Fsync { get; set; } = SpoolFsync.Always;
+
+    public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The most items (spans, log records or points) the drainer sends to ClickHouse in one insert.</summary>
+    public int DrainMaxItems { get; set; } = 20_000;
+
+    /// <summary>The longest the drainer waits before retrying ClickHouse after a failed insert (backing off from 100 ms).</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Path))
+        {
+            errors.Add("Spool Path must name a directory.");
+        }
+
+        if (SegmentBytes < 64 * 1024)
+        {
+            errors.Add($"Spool SegmentBytes {SegmentBytes} must be at least 64 KiB.");
+        }
+
+        if (MaxBytes < SegmentBytes)
+        {
+            errors.Add($"Spool MaxBytes {MaxBytes} must be at least SegmentBytes {SegmentBytes}.");
+        }
+
+        if (DrainMaxItems < 1)
+        {
+            errors.Add("Spool DrainMaxItems must be at least 1.");
+        }
+
+        if (FsyncInterval <= TimeSpan.Zero || MaxRetryDelay <= TimeSpan.Zero)
+        {
+            errors.Add("Spool FsyncInterval and MaxRetryDelay must be positive.");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>When the spool forces its writes to disk; see <see cref="SpoolOptions.Fsync"/>.</summary>
+public enum SpoolFsync
+{
+    Always,
+    Interval,
+}

@@ -1,0 +1,201 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TaskLens.Core.Logs;
+using TaskLens.Core.Metrics;
+using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
+using TaskLens.Ingest.Receivers;
+using TaskLens.Ingest.Spool;
+using TaskLens.UnitTests.TestSupport;
+
+namespace TaskLens.UnitTests.Ingest.Spool;
+
+/// <summary>
+/// The spool on a real directory: records come back as written, a torn or damaged record costs only itself, the cap
+/// refuses before writing, and the drainer replays an earlier run's segments into the sinks — retrying a failing
+/// sink without losing or repeating a record — and deletes what it has stored.
+/// </summary>
+public sealed class SpoolTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tasklens-spool-test-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Append_ThenRead_ReturnsEveryRecordAsWritten()
+    {
+        var written = Enumerable.Range(0, 5).Select(i => Record(i)).ToList();
+        await using (var spool = CreateSpool())
+        {
+            await Task.WhenAll(written.Select(spool.AppendAsync));
+        }
+
+        var read = ReadAll();
+
+        Assert.Equal(0, read.SkippedBytes);
+        Assert.Equal(written.Select(Describe).Order(), read.Records.Select(r => Describe(r.Record)).Order());
+    }
+
+    [Fact]
+    public async Task TruncatedTail_CostsOnlyTheTornRecord()
+    {
+        await WriteAsync(Record(0), Record(1), Record(2));
+        var path = SegmentFiles().Single();
+        var length = new FileInfo(path).Length;
+        using (var file = new FileStream(path, FileMode.Open))
+        {
+            file.SetLength(length - 7);
+        }
+
+        var read = ReadAll();
+
+        Assert.Equal(["span-0", "span-1"], read.Records.Select(r => SpanName(r.Record)));
+        Assert.Equal(Record(2).EncodedLength - 7, read.SkippedBytes);
+    }
+
+    [Fact]
+    public async Task DamagedRecordInTheMiddle_IsSkipped_AndTheNextOneIsFound()
+    {
+        await WriteAsync(Record(0), Record(1), Record(2));
+        var path = SegmentFiles().Single();
+        var bytes = File.ReadAllBytes(path);
+        bytes[Record(0).EncodedLength + 30] ^= 0xFF; // inside the second record's body: its checksum fails
+        File.WriteAllBytes(path, bytes);
+
+        var read = ReadAll();
+
+        Assert.Equal(["span-0", "span-2"], read.Records.Select(r => SpanName(r.Record)));
+        Assert.Equal(Record(1).EncodedLength, read.SkippedBytes);
+    }
+
+    [Fact]
+    public async Task Append_PastTheCap_IsRefusedBeforeWriting()
+    {
+        await using var spool = CreateSpool(maxBytes: 64 * 1024, segmentBytes: 64 * 1024);
+        var big = Record(0, padding: 30_000);
+        await spool.AppendAsync(big);
+        await spool.AppendAsync(big);
+
+        await Assert.ThrowsAsync<SpoolFullException>(() => spool.AppendAsync(big));
+        Assert.Equal(2L * big.EncodedLength, spool.TotalBytes);
+    }
+
+    [Fact]
+    public async Task Segments_RollAtTheirSize()
+    {
+        await using (var spool = CreateSpool(segmentBytes: 64 * 1024))
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await spool.AppendAsync(Record(i, padding: 20_000));
+            }
+        }
+
+        Assert.Equal(2, SegmentFiles().Count);
+        Assert.Equal(6, ReadAll().Records.Count);
+    }
+
+    [Fact]
+    public async Task Drainer_ReplaysAnEarlierRun_RetriesAFailingSink_AndDeletesStoredSegments()
+    {
+        // An earlier run acknowledged three exports and crashed mid-write of a fourth.
+        await WriteAsync(Record(0), Record(1), Record(2));
+        var path = SegmentFiles().Single();
+        await File.AppendAllBytesAsync(path, new byte[] { 0x54, 0x53, 0x50, 0x4C, 0xFF, 0x00 });
+
+        var sink = new RecordingSink { FailuresLeft = 2 };
+        await using var spool = CreateSpool();
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpanBatchPool(), Options.Create(new SpoolOptions { Path = _directory, MaxRetryDelay = TimeSpan.FromMilliseconds(20) }), NullLogger<SpoolDrainer>.Instance);
+        await drainer.StartAsync(CancellationToken.None);
+        await spool.AppendAsync(Record(3)); // and this run takes a new export
+        await WaitUntilAsync(() => drainer.IsCaughtUp && sink.Spans.Count >= 4);
+        await drainer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["span-0", "span-1", "span-2", "span-3"], sink.Spans.Order());
+        Assert.Equal(2, sink.Attempts - sink.Writes); // two failed attempts, retried with the same records
+        Assert.DoesNotContain(path, SegmentFiles());
+        Assert.Equal(0, spool.PendingBytes);
+    }
+
+    private DiskSpool CreateSpool(long maxBytes = 1024 * 1024, long segmentBytes = 1024 * 1024) =>
+        new(Options.Create(new SpoolOptions { Path = _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes }), NullLogger<DiskSpool>.Instance);
+
+    private async Task WriteAsync(params SpoolRecord[] records)
+    {
+        await using var spool = CreateSpool();
+        foreach (var record in records)
+        {
+            await spool.AppendAsync(record);
+        }
+    }
+
+    private List<string> SegmentFiles() => [.. Directory.EnumerateFiles(_directory, "*.seg").Order()];
+
+    private SpoolSegmentReader.ReadResult ReadAll()
+    {
+        var records = new List<(SpoolRecord, long)>();
+        long skipped = 0;
+        foreach (var file in SegmentFiles())
+        {
+            var result = SpoolSegmentReader.Read(file, 0, long.MaxValue, int.MaxValue);
+            records.AddRange(result.Records);
+            skipped += result.SkippedBytes;
+        }
+
+        return new SpoolSegmentReader.ReadResult(records, 0, skipped);
+    }
+
+    private static SpoolRecord Record(int i, int padding = 0) =>
+        new(OtlpSignal.Traces, "tenant-" + (i % 2), false, Otlp.Request("svc", s => { Otlp.Span((byte)(i + 1), $"span-{i}")(s); s.StringField(3, new string('p', padding)); }));
+
+    private static string SpanName(SpoolRecord record)
+    {
+        var batch = new SpanBatch();
+        OtlpTraceDecoder.Decode(record.Payload.Span, batch);
+        return batch.Spans[0].Name;
+    }
+
+    private static string Describe(SpoolRecord record) => $"{record.Signal.Name}|{record.Tenant}|{record.Json}|{Convert.ToHexString(record.Payload.Span)}";
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "timed out");
+    }
+
+    private sealed class RecordingSink : ISpanSink, ILogSink, IMetricSink
+    {
+        public List<string> Spans { get; } = [];
+
+        public int FailuresLeft { get; set; }
+
+        public int Attempts { get; private set; }
+
+        public int Writes { get; private set; }
+
+        public Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
+        {
+            Attempts++;
+            if (FailuresLeft-- > 0)
+            {
+                throw new SpanSinkUnavailableException("down");
+            }
+
+            Writes++;
+            foreach (var span in batch.Spans)
+            {
+                Spans.Add(span.Name);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task WriteAsync(LogBatch batch, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task WriteAsync(MetricBatch batch, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
