@@ -26,6 +26,17 @@ internal static class LoadBenchmark
     private const int Bursts = 30;
     private const int WarmUpExports = 8;
 
+    /// <summary>The overload phase: offered load is this multiple of the measured end-to-end rate, for this long.</summary>
+    private const int OverloadFactor = 10;
+    private static readonly TimeSpan OverloadDuration = TimeSpan.FromSeconds(60);
+
+    /// <summary>Overload exporters, each with a bounded queue as an OTLP SDK's batch processor has.</summary>
+    private const int OverloadClients = 8;
+    private const int ClientQueueExports = 4;
+
+    /// <summary>The spool cap for the run: small enough that overload reaches it within the phase.</summary>
+    private const long SpoolCapBytes = 256L * 1024 * 1024;
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static async Task<int> RunAsync(string serverDll, string outputDirectory)
@@ -51,11 +62,13 @@ internal static class LoadBenchmark
                 await PostUntilAcceptedAsync(http, endpoint, export);
             }
 
+            await WaitForCountAsync(clickHouse, (ulong)(WarmUpExports * SpansPerExport));
             var exports = Enumerable.Range(1, SustainedExports).Select(i => AgentExport.Create(SpansPerExport, i)).ToList();
-            var sustained = await SustainedAsync(http, endpoint, exports, server);
+            var sustained = await SustainedAsync(http, endpoint, exports, server, clickHouse);
             var stored = await CountAsync(clickHouse, "spans") - (ulong)(WarmUpExports * SpansPerExport);
             var ceiling = await CeilingAsync(clickHouse, exports, ports[4]);
             var burst = await BurstAsync(http, endpoint, clickHouse);
+            var overload = await OverloadAsync(http, endpoint, clickHouse, server, sustained.SpansPerSecond);
             var report = new LoadReport(
                 SpansPerExport * SustainedExports,
                 stored,
@@ -66,12 +79,13 @@ internal static class LoadBenchmark
                 burst.AckP50Ms,
                 burst.AckP99Ms,
                 burst.QueryableP50Ms,
-                sustained.PeakRssMiB);
+                sustained.PeakRssMiB,
+                overload);
             Directory.CreateDirectory(outputDirectory);
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.md"), report.ToMarkdown());
             Console.WriteLine(report.ToMarkdown());
-            return stored == (ulong)report.SpansSent ? 0 : 1;
+            return stored == (ulong)report.SpansSent && overload.SpansStored == overload.SpansAcknowledged ? 0 : 1;
         }
         finally
         {
@@ -80,14 +94,20 @@ internal static class LoadBenchmark
         }
     }
 
+    /// <summary>
+    /// Exports from concurrent senders; the clock runs until ClickHouse holds every span (an acknowledgement only means
+    /// the spool has it), so the rate is end to end. CPU is the server's over the same interval.
+    /// </summary>
     private static async Task<(double SpansPerSecond, double CpuMicrosPerSpan, double PeakRssMiB)> SustainedAsync(
         HttpClient http,
         Uri endpoint,
         List<byte[]> exports,
-        Process server)
+        Process server,
+        ClickHouseClient clickHouse)
     {
+        var before = await CountAsync(clickHouse, "spans");
         var cpuBefore = server.TotalProcessorTime;
-        var peakRss = 0L;
+        using var rss = new RssSampler(server);
         var clock = Stopwatch.StartNew();
         var next = -1;
         var workers = Enumerable.Range(0, Concurrency).Select(async _ =>
@@ -96,16 +116,116 @@ internal static class LoadBenchmark
             while ((i = Interlocked.Increment(ref next)) < exports.Count)
             {
                 await PostUntilAcceptedAsync(http, endpoint, exports[i]);
-                server.Refresh();
-                Interlocked.Exchange(ref peakRss, Math.Max(Interlocked.Read(ref peakRss), server.WorkingSet64));
             }
         });
         await Task.WhenAll(workers);
+        var spans = (ulong)exports.Count * SpansPerExport;
+        await WaitForCountAsync(clickHouse, before + spans);
         var elapsed = clock.Elapsed;
         server.Refresh();
         var cpu = server.TotalProcessorTime - cpuBefore;
-        var spans = (double)exports.Count * SpansPerExport;
-        return (spans / elapsed.TotalSeconds, cpu.TotalMicroseconds / spans, peakRss / 1024.0 / 1024.0);
+        return (spans / elapsed.TotalSeconds, cpu.TotalMicroseconds / spans, rss.PeakMiB);
+    }
+
+    /// <summary>
+    /// Offers <see cref="OverloadFactor"/> times the measured end-to-end rate for <see cref="OverloadDuration"/>. Each
+    /// exporter keeps a bounded queue and retries what TaskLens pushes back after its Retry-After, as OTLP exporters do;
+    /// an export that finds its exporter's queue full is dropped by the client (as an SDK drops when its queue is full)
+    /// and never reaches TaskLens. Afterwards the exporters finish retrying and ClickHouse must hold exactly the spans
+    /// TaskLens acknowledged.
+    /// </summary>
+    private static async Task<OverloadReport> OverloadAsync(HttpClient http, Uri endpoint, ClickHouseClient clickHouse, Process server, double sustainedSpansPerSecond)
+    {
+        var before = await CountAsync(clickHouse, "spans");
+        var offeredExportsPerSecond = OverloadFactor * sustainedSpansPerSecond / SpansPerExport;
+        var queues = Enumerable.Range(0, OverloadClients).Select(_ => System.Threading.Channels.Channel.CreateBounded<byte[]>(ClientQueueExports)).ToList();
+        long acknowledged = 0, tooMany = 0, unavailable = 0, withoutHint = 0, offered = 0, droppedByClients = 0;
+        using var rss = new RssSampler(server);
+        var clients = queues.Select(queue => Task.Run(async () =>
+        {
+            await foreach (var export in queue.Reader.ReadAllAsync())
+            {
+                while (true)
+                {
+                    using var content = new ByteArrayContent(export);
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+                    using var response = await http.PostAsync(endpoint, content);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        Interlocked.Increment(ref acknowledged);
+                        break;
+                    }
+
+                    Interlocked.Increment(ref response.StatusCode == HttpStatusCode.TooManyRequests ? ref tooMany : ref unavailable);
+                    if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable))
+                    {
+                        throw new InvalidOperationException($"export refused: {(int)response.StatusCode}");
+                    }
+
+                    if (response.Headers.RetryAfter?.Delta is not { } delay)
+                    {
+                        Interlocked.Increment(ref withoutHint);
+                        delay = TimeSpan.FromSeconds(1);
+                    }
+
+                    await Task.Delay(delay);
+                }
+            }
+        })).ToList();
+
+        var clock = Stopwatch.StartNew();
+        var seed = 100_000;
+        while (clock.Elapsed < OverloadDuration)
+        {
+            var due = (long)(clock.Elapsed.TotalSeconds * offeredExportsPerSecond);
+            while (offered < due)
+            {
+                var queue = queues[(int)(offered++ % OverloadClients)];
+                if (queue.Reader.Count >= ClientQueueExports)
+                {
+                    droppedByClients++;
+                    continue;
+                }
+
+                queue.Writer.TryWrite(AgentExport.Create(SpansPerExport, seed++));
+            }
+
+            await Task.Delay(10);
+        }
+
+        queues.ForEach(q => q.Writer.Complete());
+        await Task.WhenAll(clients);
+        var retriesDone = clock.Elapsed;
+        var acknowledgedSpans = (ulong)acknowledged * SpansPerExport;
+        await WaitForCountAsync(clickHouse, before + acknowledgedSpans, TimeSpan.FromMinutes(5));
+        var stored = await CountAsync(clickHouse, "spans") - before;
+        return new OverloadReport(
+            OverloadFactor,
+            OverloadDuration.TotalSeconds,
+            offered * SpansPerExport,
+            droppedByClients * SpansPerExport,
+            acknowledgedSpans,
+            stored,
+            tooMany,
+            unavailable,
+            withoutHint,
+            rss.PeakMiB,
+            (retriesDone - OverloadDuration).TotalSeconds,
+            (clock.Elapsed - retriesDone).TotalSeconds);
+    }
+
+    private static async Task WaitForCountAsync(ClickHouseClient clickHouse, ulong expected, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (await CountAsync(clickHouse, "spans") < expected)
+        {
+            if (deadline.Elapsed > (timeout ?? TimeSpan.FromMinutes(2)))
+            {
+                throw new TimeoutException($"ClickHouse did not reach {expected} spans");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>The ceiling: the same rows, encoded by our encoder, inserted by clickhouse-client over the native port.</summary>
@@ -230,6 +350,8 @@ internal static class LoadBenchmark
                 $"--TaskLens:Server:OtlpHttpPort={ports[2]}",
                 $"--TaskLens:ClickHouse:EmbeddedHttpPort={ports[3]}",
                 $"--TaskLens:ClickHouse:EmbeddedTcpPort={ports[4]}",
+                "--TaskLens:Spool:Path=" + Path.Combine(work, "spool"),
+                $"--TaskLens:Spool:MaxBytes={SpoolCapBytes}",
                 "--Logging:LogLevel:Default=Warning",
             },
             RedirectStandardOutput = true,

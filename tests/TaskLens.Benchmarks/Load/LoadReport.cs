@@ -14,7 +14,8 @@ internal sealed record LoadReport(
     double BurstAckP50Ms,
     double BurstAckP99Ms,
     double BurstQueryableP50Ms,
-    double PeakRssMiB)
+    double PeakRssMiB,
+    OverloadReport Overload)
 {
     public string ToMarkdown()
     {
@@ -30,6 +31,13 @@ internal sealed record LoadReport(
         Row("5,000-span export: ack latency p50 / p99 (ms)", $"{BurstAckP50Ms:0} / {BurstAckP99Ms:0}", "p99 ≤ 100");
         Row("5,000-span export: queryable after (ms, p50)", $"{BurstQueryableP50Ms:0}", "");
         Row("peak RSS during the sustained phase (MiB)", $"{PeakRssMiB:0}", "");
+        var o = Overload;
+        Row($"overload: {o.Factor}× the end-to-end rate for {o.Seconds:0} s, spans offered", $"{o.SpansOffered:N0}", "");
+        Row("overload: spans dropped by the exporters' own full queues (never sent)", $"{o.SpansDroppedByClients:N0}", "");
+        Row("overload: refusals 429 / 503 (all with Retry-After?)", $"{o.TooManyRequests:N0} / {o.ServiceUnavailable:N0} ({(o.RefusalsWithoutRetryHint == 0 ? "yes" : $"{o.RefusalsWithoutRetryHint:N0} without")})", "retry hints on every refusal");
+        Row("overload: spans acknowledged / in ClickHouse after retries", $"{o.SpansAcknowledged:N0} / {o.SpansStored:N0}", "equal (zero loss)");
+        Row("overload: peak RSS of TaskLens (MiB)", $"{o.PeakRssMiB:0}", "≤ 1024");
+        Row("overload: client retrying after the phase / spool drain after that (s)", $"{o.ClientRetrySecondsAfterPhase:0.0} / {o.DrainSecondsAfterRetries:0.0}", "");
         return text.ToString();
     }
 }
