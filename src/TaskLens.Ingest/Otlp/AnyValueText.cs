@@ -47,7 +47,7 @@ internal static class AnyValueText
                 return true;
             case StringValue:
                 type = AttributeValueType.String;
-                text = Encoding.UTF8.GetString(payload);
+                text = CountOnly.Active ? string.Empty : Encoding.UTF8.GetString(payload);
                 return true;
             case BoolValue:
                 type = AttributeValueType.Bool;
@@ -55,15 +55,15 @@ internal static class AnyValueText
                 return true;
             case IntValue:
                 type = AttributeValueType.Int;
-                text = ((long)scalar).ToString(CultureInfo.InvariantCulture);
+                text = CountOnly.Active ? string.Empty : ((long)scalar).ToString(CultureInfo.InvariantCulture);
                 return true;
             case DoubleValue:
                 type = AttributeValueType.Double;
-                text = FormatDouble(BitConverter.UInt64BitsToDouble(scalar));
+                text = CountOnly.Active ? string.Empty : FormatDouble(BitConverter.UInt64BitsToDouble(scalar));
                 return true;
             case BytesValue:
                 type = AttributeValueType.Bytes;
-                text = Convert.ToBase64String(payload);
+                text = CountOnly.Active ? string.Empty : Convert.ToBase64String(payload);
                 return true;
             case ArrayValue or KvlistValue:
                 type = field == ArrayValue ? AttributeValueType.Array : AttributeValueType.KeyValueList;

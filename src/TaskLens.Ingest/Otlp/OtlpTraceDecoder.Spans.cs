@@ -359,7 +359,7 @@ public static partial class OtlpTraceDecoder
     /// strict parsers refuse the whole message otherwise. We replace each invalid sequence with U+FFFD instead
     /// (what <see cref="Encoding.UTF8"/> does): one bad byte in an attribute should not cost the export.
     /// </summary>
-    internal static string DecodeString(ReadOnlySpan<byte> utf8) => utf8.IsEmpty ? string.Empty : Encoding.UTF8.GetString(utf8);
+    internal static string DecodeString(ReadOnlySpan<byte> utf8) => utf8.IsEmpty || CountOnly.Active ? string.Empty : Encoding.UTF8.GetString(utf8);
 
     private static bool TryReadUInt32(ref ProtoReader reader, WireType wireType, out uint value)
     {

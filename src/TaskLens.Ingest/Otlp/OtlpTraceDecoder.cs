@@ -55,6 +55,19 @@ public static partial class OtlpTraceDecoder
         return new OtlpDecodeResult(state.Accepted, state.Rejected, state.FirstRejection, null);
     }
 
+    /// <summary>
+    /// Decodes only to validate and count, as ingest does before spooling (the drainer decodes again for real):
+    /// the same checks, results and records as <see cref="Decode"/>, but text is left empty — no string is
+    /// allocated for names or attribute values. Arrays and key-value lists are still rendered, as that validates them.
+    /// </summary>
+    public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, SpanBatch batch)
+    {
+        using (CountOnly.Enter())
+        {
+            return Decode(request, batch);
+        }
+    }
+
     private static OtlpDecodeResult Fail(SpanBatch batch, SpanBatchMark start, string reason)
     {
         batch.Truncate(start);

@@ -40,7 +40,9 @@ internal sealed class OtlpExport(
             {
                 spanBatch = pool.Rent();
                 spanBatch.Tenant = tenant;
-                result = json ? OtlpJsonTraceDecoder.Decode(request, spanBatch) : OtlpTraceDecoder.Decode(request.Span, spanBatch);
+                result = json ? OtlpJsonTraceDecoder.Decode(request, spanBatch)
+                    : spool is not null ? OtlpTraceDecoder.Validate(request.Span, spanBatch) // decoded for real when drained
+                    : OtlpTraceDecoder.Decode(request.Span, spanBatch);
                 var batch = spanBatch;
                 store = () => spans.WriteAsync(batch, cancellationToken);
             }

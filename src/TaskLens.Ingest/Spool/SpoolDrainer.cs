@@ -26,6 +26,9 @@ internal sealed class SpoolDrainer(
     ILogger<SpoolDrainer> logger) : BackgroundService
 {
     private const int RecordsPerRead = 2048;
+
+    /// <summary>Bounds the memory one read holds: records stay in memory until their insert succeeds.</summary>
+    private const long BytesPerRead = 32L * 1024 * 1024;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly SpoolOptions _options = options.Value;
@@ -78,13 +81,22 @@ internal sealed class SpoolDrainer(
                 continue;
             }
 
-            var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead);
+            var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, BytesPerRead);
             if (read.SkippedBytes > 0)
             {
                 IngestLog.SpoolCorruption(logger, read.SkippedBytes, spool.SegmentPath(segment));
             }
 
-            var stored = await StoreAsync(read.Records, segment, stoppingToken);
+            bool stored;
+            try
+            {
+                stored = await StoreAsync(read.Records, segment, stoppingToken);
+            }
+            finally
+            {
+                read.ReturnBuffers();
+            }
+
             if (!stored)
             {
                 return; // Stopping: the records stay in the spool for the next run.
@@ -92,7 +104,7 @@ internal sealed class SpoolDrainer(
 
             cursor = new SpoolPosition(segment, read.End);
             SaveCheckpoint(cursor);
-            if (sealedSegment && read.Records.Count < RecordsPerRead)
+            if (sealedSegment && read.AtLimit)
             {
                 spool.Delete(segment);
                 cursor = new SpoolPosition(segment + 1, 0);

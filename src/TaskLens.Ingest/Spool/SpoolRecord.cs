@@ -13,6 +13,17 @@ namespace TaskLens.Ingest.Spool;
 /// </summary>
 internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, bool Json, ReadOnlyMemory<byte> Payload)
 {
+    /// <summary>The pooled array a read record lives in (null for records being written).</summary>
+    public byte[]? Buffer { get; init; }
+
+    public void ReturnBuffer()
+    {
+        if (Buffer is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(Buffer);
+        }
+    }
+
     public const uint Magic = 0x4C505354; // "TSPL"
     public const int HeaderBytes = 12;
     private const byte Version = 1;

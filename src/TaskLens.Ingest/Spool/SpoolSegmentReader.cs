@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using TaskLens.Ingest.Otlp;
 
@@ -10,10 +11,18 @@ namespace TaskLens.Ingest.Spool;
 /// </summary>
 internal static class SpoolSegmentReader
 {
-    /// <summary>The records read, the offset after the last byte examined, and how many bytes were unreadable.</summary>
-    public sealed record ReadResult(List<(SpoolRecord Record, long End)> Records, long End, long SkippedBytes);
+    /// <summary>
+    /// The records read, the offset after the last byte examined, how many bytes were unreadable, and whether the
+    /// read reached the limit (the end of the file, for a sealed segment).
+    /// </summary>
+    public sealed record ReadResult(List<(SpoolRecord Record, long End)> Records, long End, long SkippedBytes, bool AtLimit)
+    {
+        /// <summary>Gives the records' pooled buffers back; the records must not be used afterwards.</summary>
+        public void ReturnBuffers() => Records.ForEach(r => r.Record.ReturnBuffer());
+    }
 
-    public static ReadResult Read(string path, long offset, long limit, int maxRecords)
+    /// <summary>Reads records until the limit, <paramref name="maxRecords"/> or <paramref name="maxBytes"/> (at least one record).</summary>
+    public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue)
     {
         var records = new List<(SpoolRecord, long)>();
         long skipped = 0;
@@ -21,7 +30,7 @@ internal static class SpoolSegmentReader
         limit = Math.Min(limit, file.Length);
         var position = offset;
         var header = new byte[SpoolRecord.HeaderBytes];
-        while (position < limit && records.Count < maxRecords)
+        while (position < limit && records.Count < maxRecords && position - offset < maxBytes)
         {
             if (TryReadAt(file, position, limit, header, out var record, out var length))
             {
@@ -36,7 +45,7 @@ internal static class SpoolSegmentReader
             position = next;
         }
 
-        return new ReadResult(records, position, skipped);
+        return new ReadResult(records, position, skipped, position >= limit);
     }
 
     private static bool TryReadAt(FileStream file, long position, long limit, byte[] header, out SpoolRecord record, out long length)
@@ -61,12 +70,18 @@ internal static class SpoolSegmentReader
             return false;
         }
 
-        var body = new byte[bodyLength];
-        file.ReadExactly(body);
-        if (Crc32.Compute(body) != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8)) || !SpoolRecord.TryParseBody(body, out record))
+        // Pooled: export-sized records would otherwise be a large-object allocation each (and gen-2 collections).
+        var rented = ArrayPool<byte>.Shared.Rent((int)bodyLength);
+        var body = rented.AsMemory(0, (int)bodyLength);
+        file.ReadExactly(body.Span);
+        if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8)) || !SpoolRecord.TryParseBody(body, out record))
         {
+            ArrayPool<byte>.Shared.Return(rented);
+            record = default;
             return false;
         }
+
+        record = record with { Buffer = rented };
 
         length = SpoolRecord.HeaderBytes + bodyLength;
         return true;
@@ -83,8 +98,9 @@ internal static class SpoolSegmentReader
             for (var i = 0; i + 4 <= read; i++)
             {
                 if (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(i)) == SpoolRecord.Magic
-                    && TryReadAt(file, position + i, limit, header, out _, out _))
+                    && TryReadAt(file, position + i, limit, header, out var found, out _))
                 {
+                    found.ReturnBuffer();
                     return position + i;
                 }
             }

@@ -21,10 +21,10 @@ namespace TaskLens.Benchmarks.Load;
 internal static class LoadBenchmark
 {
     private const int SpansPerExport = 5000;
-    private const int SustainedExports = 40;
+    private const int SustainedExports = 120;
     private const int Concurrency = 4;
     private const int Bursts = 30;
-    private const int WarmUpExports = 8;
+    private const int WarmUpExports = 24;
 
     /// <summary>The overload phase: offered load is this multiple of the measured end-to-end rate, for this long.</summary>
     private const int OverloadFactor = 10;

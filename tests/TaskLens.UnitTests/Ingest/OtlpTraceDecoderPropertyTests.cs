@@ -35,6 +35,23 @@ public sealed class OtlpTraceDecoderPropertyTests
                 return Holds(mutated) && Holds(mutated.AsSpan(0, cut).ToArray());
             });
 
+    /// <summary>Validate (ingest's string-free decode before spooling) decides exactly as Decode does.</summary>
+    [Property(MaxTest = 2000)]
+    public Property Validate_AgreesWithDecode_OnMutatedRequests() =>
+        Prop.ForAll(
+            Gen.Choose(0, Valid.Length - 1).Zip(Gen.Choose(0, 255)).ToArbitrary(),
+            m =>
+            {
+                var mutated = (byte[])Valid.Clone();
+                mutated[m.Item1] = (byte)m.Item2;
+                var decoded = new SpanBatch();
+                var validated = new SpanBatch();
+                var full = OtlpTraceDecoder.Decode(mutated, decoded);
+                var counted = OtlpTraceDecoder.Validate(mutated, validated);
+                return full == counted && decoded.SpanCount == validated.SpanCount
+                    && (decoded.SpanCount == 0 || (decoded.Spans[0].Name.Length > 0 && validated.Spans[0].Name.Length == 0) || decoded.Spans[0].Name.Length == 0);
+            });
+
     [Fact]
     public void Decode_TheValidSample_AcceptsThreeRejectsOne()
     {

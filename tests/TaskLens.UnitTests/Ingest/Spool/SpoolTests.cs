@@ -142,7 +142,7 @@ public sealed class SpoolTests : IDisposable
             skipped += result.SkippedBytes;
         }
 
-        return new SpoolSegmentReader.ReadResult(records, 0, skipped);
+        return new SpoolSegmentReader.ReadResult(records, 0, skipped, true);
     }
 
     private static SpoolRecord Record(int i, int padding = 0) =>
