@@ -11,10 +11,15 @@ internal static class CountOnly
 
     public static bool Active => t_active;
 
-    public static Scope Enter()
+    public static Scope Enter() => Set(true);
+
+    /// <summary>Makes strings again within a count-only decode (for the few that must be read).</summary>
+    public static Scope Suspend() => Set(false);
+
+    private static Scope Set(bool active)
     {
         var previous = t_active;
-        t_active = true;
+        t_active = active;
         return new Scope(previous);
     }
 

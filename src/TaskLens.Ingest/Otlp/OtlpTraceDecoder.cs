@@ -96,7 +96,7 @@ public static partial class OtlpTraceDecoder
                 {
                     schemaUrl = DecodeString(payload);
                 }
-                else if (!TryDecodeResource(payload, batch, ref dropped, ref serviceName, out error))
+                else if (!TryDecodeResourceFully(payload, batch, ref dropped, ref serviceName, out error))
                 {
                     error = "resource." + error;
                     return false;
@@ -143,6 +143,15 @@ public static partial class OtlpTraceDecoder
 
         error = null;
         return true;
+    }
+
+    /// <summary>Resources are few and name the service, which even a validate-only decode reports.</summary>
+    private static bool TryDecodeResourceFully(ReadOnlySpan<byte> message, SpanBatch batch, ref uint dropped, ref string serviceName, out string? error)
+    {
+        using (CountOnly.Suspend())
+        {
+            return TryDecodeResource(message, batch, ref dropped, ref serviceName, out error);
+        }
     }
 
     private static bool TryDecodeResource(ReadOnlySpan<byte> message, SpanBatch batch, ref uint dropped, ref string serviceName, out string? error)

@@ -32,6 +32,7 @@ internal sealed class OtlpExport(
     {
         SpanBatch? spanBatch = null;
         var spooled = request;
+        var decodedService = OtlpCommon.UnknownService;
         try
         {
             OtlpDecodeResult result;
@@ -68,12 +69,14 @@ internal sealed class OtlpExport(
                 {
                     var batch = new LogBatch { Tenant = tenant };
                     result = OtlpLogDecoder.Decode(protobuf.Span, batch);
+                    decodedService = batch.Rows.Count > 0 ? batch.Rows[0].Resource.ServiceName : decodedService;
                     store = () => logs.WriteAsync(batch, cancellationToken);
                 }
                 else
                 {
                     var batch = new MetricBatch { Tenant = tenant };
                     result = OtlpMetricDecoder.Decode(protobuf.Span, batch);
+                    decodedService = batch.Points.Count > 0 ? batch.Points[0].Resource.ServiceName : decodedService;
                     store = () => metrics.WriteAsync(batch, cancellationToken);
                 }
             }
@@ -94,7 +97,8 @@ internal sealed class OtlpExport(
                 // What is spooled is what was decoded: the request itself (JSON logs and metrics as their protobuf).
                 try
                 {
-                    await spool.AppendAsync(new SpoolRecord(signal, tenant, json && signal == OtlpSignal.Traces, spooled));
+                    var service = spanBatch is { ResourceCount: > 0 } ? spanBatch.Resources[0].ServiceName : decodedService;
+                    await spool.AppendAsync(new SpoolRecord(signal, tenant, service, json && signal == OtlpSignal.Traces, spooled));
                 }
                 catch (SpoolFullException e)
                 {

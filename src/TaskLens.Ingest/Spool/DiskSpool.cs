@@ -29,12 +29,14 @@ internal sealed class DiskSpool : IAsyncDisposable
     private bool _unsynced;
     private SpoolPosition _committed;
     private SpoolPosition? _drained;
+    private readonly SpoolShares _shares;
     private TaskCompletionSource _dataAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public DiskSpool(IOptions<SpoolOptions> options, ILogger<DiskSpool> logger)
     {
         _options = options.Value;
         _logger = logger;
+        _shares = new SpoolShares(_options.MaxBytes, _options.MaxShare);
         Directory = Path.GetFullPath(_options.Path);
         System.IO.Directory.CreateDirectory(Directory);
         var existing = ListSegments();
@@ -64,6 +66,9 @@ internal sealed class DiskSpool : IAsyncDisposable
     /// <summary>Drained bytes still on disk: the drained head of the one segment the drainer is in (older ones are deleted).</summary>
     private long DrainedOnDisk => Volatile.Read(ref _drained) is { } drained && File.Exists(SegmentPath(drained.Seq)) ? drained.Offset : 0;
 
+    /// <summary>The drainer reports each record it has stored, so it no longer counts against its tenant's and service's share.</summary>
+    public void ReportStored(SpoolRecord record) => _shares.Release(record.Tenant, record.Service, record.EncodedLength);
+
     /// <summary>The drainer reports how far it has stored, so drained bytes no longer count against the cap.</summary>
     public void ReportDrained(SpoolPosition position) => Volatile.Write(ref _drained, position);
 
@@ -81,6 +86,12 @@ internal sealed class DiskSpool : IAsyncDisposable
         {
             Interlocked.Add(ref _totalBytes, -length);
             throw new SpoolFullException($"The spool holds {PendingBytes} bytes not yet in ClickHouse, at its cap of {_options.MaxBytes}.");
+        }
+
+        if (_shares.TryTake(record.Tenant, record.Service, length) is { } overShare)
+        {
+            Interlocked.Add(ref _totalBytes, -length);
+            throw new SpoolFullException(overShare);
         }
 
         var pending = new PendingAppend(record, length);
@@ -165,6 +176,7 @@ internal sealed class DiskSpool : IAsyncDisposable
                 foreach (var item in group)
                 {
                     Interlocked.Add(ref _totalBytes, -item.Length);
+                    _shares.Release(item.Record.Tenant, item.Record.Service, item.Length);
                     item.Done.TrySetException(new SpoolFullException("The spool could not write the export: " + e.Message, e));
                 }
             }

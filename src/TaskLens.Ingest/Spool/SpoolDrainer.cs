@@ -134,6 +134,11 @@ internal sealed class SpoolDrainer(
             }
 
             Interlocked.Add(ref _itemsStored, run.Count);
+            for (var i = start; i < end; i++)
+            {
+                spool.ReportStored(records[i].Record);
+            }
+
             SaveCheckpoint(new SpoolPosition(segment, records[end - 1].End));
             start = end;
         }

@@ -21,6 +21,12 @@ public sealed class SpoolOptions
     public long MaxBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 
     /// <summary>
+    /// The most of <see cref="MaxBytes"/> one tenant, and one service of a tenant, may have waiting; while n of them
+    /// have bytes waiting, at most 1/n. So a flooding tenant or service is pushed back while the others still get in.
+    /// </summary>
+    public double MaxShare { get; set; } = 0.5;
+
+    /// <summary>
     /// <see cref="SpoolFsync.Always"/> (the default): every acknowledgement waits for fsync of its records, grouped
     /// across concurrent exports. <see cref="SpoolFsync.Interval"/>: acknowledged once written to the OS, fsync every
     /// <see cref="FsyncInterval"/> — survives a TaskLens crash, not a power cut within the interval.
@@ -51,6 +57,11 @@ public sealed class SpoolOptions
         if (MaxBytes < SegmentBytes)
         {
             errors.Add($"Spool MaxBytes {MaxBytes} must be at least SegmentBytes {SegmentBytes}.");
+        }
+
+        if (MaxShare is <= 0 or > 1)
+        {
+            errors.Add($"Spool MaxShare {MaxShare} must be above 0 and at most 1.");
         }
 
         if (DrainMaxItems < 1)

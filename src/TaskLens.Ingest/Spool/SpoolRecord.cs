@@ -7,11 +7,13 @@ namespace TaskLens.Ingest.Spool;
 /// <summary>
 /// One acknowledged export in a spool segment. On disk, little-endian:
 /// <c>magic u32 | body length u32 | CRC-32 of body u32 | body</c>, where the body is
-/// <c>version u8 | signal u8 | flags u8 (1 = JSON) | reserved u8 | tenant length u16 | tenant UTF-8 | payload</c>.
+/// <c>version u8 | signal u8 | flags u8 (1 = JSON) | reserved u8 | tenant length u16 | tenant UTF-8 |
+/// service length u16 | service UTF-8 | payload</c>. The service (of the export's first resource) is what the spool
+/// shares are counted by.
 /// The payload is the export as decoded at ingest (protobuf, or OTLP/JSON for traces sent as JSON), so replay decodes
 /// exactly what was acknowledged. The magic lets a reader find the next record after a corrupt one.
 /// </summary>
-internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, bool Json, ReadOnlyMemory<byte> Payload)
+internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, string Service, bool Json, ReadOnlyMemory<byte> Payload)
 {
     /// <summary>The pooled array a read record lives in (null for records being written).</summary>
     public byte[]? Buffer { get; init; }
@@ -32,11 +34,12 @@ internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, bo
     /// <summary>The largest body a reader accepts; anything larger is corruption (exports are capped far below it).</summary>
     public const int MaxBodyBytes = 1024 * 1024 * 1024;
 
-    public int EncodedLength => HeaderBytes + BodyPrefixBytes + Encoding.UTF8.GetByteCount(Tenant) + Payload.Length;
+    public int EncodedLength => HeaderBytes + BodyPrefixBytes + Encoding.UTF8.GetByteCount(Tenant) + 2 + Encoding.UTF8.GetByteCount(Service) + Payload.Length;
 
     public void WriteTo(Span<byte> destination)
     {
         var tenantBytes = Encoding.UTF8.GetByteCount(Tenant);
+        var serviceBytes = Encoding.UTF8.GetByteCount(Service);
         var body = destination[HeaderBytes..EncodedLength];
         body[0] = Version;
         body[1] = CodeOf(Signal);
@@ -44,7 +47,10 @@ internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, bo
         body[3] = 0;
         BinaryPrimitives.WriteUInt16LittleEndian(body[4..], (ushort)tenantBytes);
         Encoding.UTF8.GetBytes(Tenant, body[BodyPrefixBytes..]);
-        Payload.Span.CopyTo(body[(BodyPrefixBytes + tenantBytes)..]);
+        var at = BodyPrefixBytes + tenantBytes;
+        BinaryPrimitives.WriteUInt16LittleEndian(body[at..], (ushort)serviceBytes);
+        Encoding.UTF8.GetBytes(Service, body[(at + 2)..]);
+        Payload.Span.CopyTo(body[(at + 2 + serviceBytes)..]);
         BinaryPrimitives.WriteUInt32LittleEndian(destination, Magic);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], (uint)body.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Crc32.Compute(body));
@@ -61,12 +67,24 @@ internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, bo
         }
 
         var tenantBytes = BinaryPrimitives.ReadUInt16LittleEndian(span[4..]);
-        if (span.Length < BodyPrefixBytes + tenantBytes)
+        var at = BodyPrefixBytes + tenantBytes;
+        if (span.Length < at + 2)
         {
             return false;
         }
 
-        record = new SpoolRecord(signal, Encoding.UTF8.GetString(span.Slice(BodyPrefixBytes, tenantBytes)), span[2] == 1, body[(BodyPrefixBytes + tenantBytes)..]);
+        var serviceBytes = BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
+        if (span.Length < at + 2 + serviceBytes)
+        {
+            return false;
+        }
+
+        record = new SpoolRecord(
+            signal,
+            Encoding.UTF8.GetString(span.Slice(BodyPrefixBytes, tenantBytes)),
+            Encoding.UTF8.GetString(span.Slice(at + 2, serviceBytes)),
+            span[2] == 1,
+            body[(at + 2 + serviceBytes)..]);
         return true;
     }
 

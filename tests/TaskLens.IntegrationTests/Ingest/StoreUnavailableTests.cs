@@ -74,6 +74,42 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithSpool_DuringAnOutage_AFloodingTenantIsHeldToItsShare_WhileAnotherTenantStillGetsIn()
+    {
+        const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
+        await using var host = await TaskLensHost.StartAsync(_clickHouse.Url, "shares", new Dictionary<string, string?>
+        {
+            ["TaskLens:ClickHouse:MaxRetries"] = "0",
+            ["TaskLens:Ingest:OpenMode"] = "false",
+            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
+            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
+            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
+            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
+            ["TaskLens:Spool:SegmentBytes"] = "65536",
+            ["TaskLens:Spool:MaxBytes"] = "131072",
+            ["Logging:LogLevel:Default"] = "Critical",
+        });
+        byte[] Export(string service, int i) =>
+            Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(0xD0)).BytesField(2, Otlp.SpanId((byte)(0x10 + i))).StringField(5, new string('x', 20_000)));
+
+        await _clickHouse.StopAsync();
+        var flood = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var reply = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, Export("crawler", i), authorization: "Bearer " + FloodKey);
+            flood.Add(reply.StatusCode);
+        }
+
+        using var quiet = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, Export("checkout", 9), authorization: "Bearer " + QuietKey);
+        await _clickHouse.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+
+        // Half of the 128 KiB cap is 64 KiB: three 20 kB exports; the rest of the flood is pushed back.
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable], flood);
+        Assert.Equal(HttpStatusCode.OK, quiet.StatusCode);
+        await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task WithoutSpool_Export_WhileClickHouseDown_IsRefusedRetryably_ThenStoredAfterItReturns()
     {
         await using var host = await StartHostAsync("direct", spool: false);
@@ -114,6 +150,7 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
                 ["TaskLens:Spool:Enabled"] = spool ? "true" : "false",
                 ["TaskLens:Spool:SegmentBytes"] = "65536",
                 ["TaskLens:Spool:MaxBytes"] = "65536",
+                ["TaskLens:Spool:MaxShare"] = "1",
                 ["TaskLens:Spool:MaxRetryDelay"] = "00:00:00.500",
                 ["Logging:LogLevel:Default"] = "Critical",
             });

@@ -81,6 +81,43 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task FloodingTenantOrService_IsHeldToItsShare_WhileOthersStillGetIn()
+    {
+        await using var spool = CreateSpool(maxBytes: 200_000, maxShare: 0.5);
+        SpoolRecord Of(string tenant, string service) => Record(0, padding: 30_000) with { Tenant = tenant, Service = service };
+
+        // Alone, a tenant may fill half the cap: three exports fit, the fourth does not.
+        for (var i = 0; i < 3; i++)
+        {
+            await spool.AppendAsync(Of("flood", "crawler"));
+        }
+
+        var refused = await Assert.ThrowsAsync<SpoolFullException>(() => spool.AppendAsync(Of("flood", "crawler")));
+        Assert.StartsWith("Tenant 'flood' holds its share of the spool", refused.Message, StringComparison.Ordinal);
+
+        // Another tenant still gets in, and now each of the two may hold half.
+        await spool.AppendAsync(Of("quiet", "checkout"));
+        await spool.AppendAsync(Of("quiet", "checkout"));
+
+        // Within one tenant, while three services have bytes waiting, each may hold a third of the cap (167 kB):
+        // the sixth export of service a is refused while the tenant (211 kB of its 250 kB) still has room.
+        await using var perService = CreateSpool(maxBytes: 500_000, maxShare: 0.5);
+        await perService.AppendAsync(Of("t", "b"));
+        await perService.AppendAsync(Of("t", "c"));
+        for (var i = 0; i < 5; i++)
+        {
+            await perService.AppendAsync(Of("t", "a"));
+        }
+
+        var serviceRefused = await Assert.ThrowsAsync<SpoolFullException>(() => perService.AppendAsync(Of("t", "a")));
+        Assert.StartsWith("Service 'a' holds its share of the spool", serviceRefused.Message, StringComparison.Ordinal);
+
+        // What the drainer reports stored no longer counts.
+        spool.ReportStored(Of("flood", "crawler"));
+        await spool.AppendAsync(Of("flood", "crawler"));
+    }
+
+    [Fact]
     public async Task Segments_RollAtTheirSize()
     {
         await using (var spool = CreateSpool(segmentBytes: 64 * 1024))
@@ -117,8 +154,8 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(0, spool.PendingBytes);
     }
 
-    private DiskSpool CreateSpool(long maxBytes = 1024 * 1024, long segmentBytes = 1024 * 1024) =>
-        new(Options.Create(new SpoolOptions { Path = _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes }), NullLogger<DiskSpool>.Instance);
+    private DiskSpool CreateSpool(long maxBytes = 1024 * 1024, long segmentBytes = 1024 * 1024, double maxShare = 1) =>
+        new(Options.Create(new SpoolOptions { Path = _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes, MaxShare = maxShare }), NullLogger<DiskSpool>.Instance);
 
     private async Task WriteAsync(params SpoolRecord[] records)
     {
@@ -146,7 +183,7 @@ public sealed class SpoolTests : IDisposable
     }
 
     private static SpoolRecord Record(int i, int padding = 0) =>
-        new(OtlpSignal.Traces, "tenant-" + (i % 2), false, Otlp.Request("svc", s => { Otlp.Span((byte)(i + 1), $"span-{i}")(s); s.StringField(3, new string('p', padding)); }));
+        new(OtlpSignal.Traces, "tenant-" + (i % 2), "svc", false, Otlp.Request("svc", s => { Otlp.Span((byte)(i + 1), $"span-{i}")(s); s.StringField(3, new string('p', padding)); }));
 
     private static string SpanName(SpoolRecord record)
     {
