@@ -158,7 +158,8 @@ internal static class AnyValueJson
         };
     }
 
-    private static bool TryDouble(JsonElement element, out double value)
+    /// <summary>A JSON number, or a string holding a number or "NaN", "Infinity", "-Infinity" (proto3 JSON).</summary>
+    internal static bool TryDouble(JsonElement element, out double value)
     {
         value = 0;
         if (element.ValueKind == JsonValueKind.Number)

@@ -68,7 +68,7 @@ internal static class OtlpEnvelope
         }
 
         context.Resource = resource;
-        context.ResourceHash = Fnv64.Hash(resourceBytes);
+        context.ResourceHash = Fingerprint.Hash(resourceBytes);
         var reader = new ProtoReader(message);
         var scopeIndex = 0;
         while (!reader.End)
@@ -107,7 +107,7 @@ internal static class OtlpEnvelope
         }
 
         context.Scope = scope;
-        context.ScopeHash = Fnv64.Hash(scopeBytes, context.ResourceHash);
+        context.ScopeHash = Fingerprint.Hash(scopeBytes, context.ResourceHash);
         var reader = new ProtoReader(message);
         var itemIndex = 0;
         while (!reader.End)

@@ -204,7 +204,7 @@ public static class OtlpJsonTranscoder
 
                 return null;
             case Kind.Double:
-                if (!TryDouble(value, out var number))
+                if (!AnyValueJson.TryDouble(value, out var number))
                 {
                     return $"{path} must be a number or \"NaN\", \"Infinity\", \"-Infinity\"";
                 }
@@ -271,28 +271,6 @@ public static class OtlpJsonTranscoder
         }
 
         return false;
-    }
-
-    private static bool TryDouble(JsonElement element, out double value)
-    {
-        value = 0;
-        if (element.ValueKind == JsonValueKind.Number)
-        {
-            return element.TryGetDouble(out value);
-        }
-
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        switch (element.GetString())
-        {
-            case "NaN": value = double.NaN; return true;
-            case "Infinity": value = double.PositiveInfinity; return true;
-            case "-Infinity": value = double.NegativeInfinity; return true;
-            case var text: return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
-        }
     }
 
     private static bool TryParseHex(string hex, out byte[] bytes)

@@ -109,7 +109,7 @@ public static class OtlpLogDecoder
             TraceIdLow = traceLow,
             SpanId = spanId,
             EventName = eventName,
-            Fingerprint = Fnv64.Hash(message, context.ScopeHash),
+            Fingerprint = Fingerprint.Hash(message, context.ScopeHash),
         });
         context.Accepted++;
         error = null;

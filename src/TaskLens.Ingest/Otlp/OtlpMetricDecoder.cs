@@ -78,7 +78,7 @@ public static class OtlpMetricDecoder
             return true;
         }
 
-        var metric = new MetricHeader(name, description, unit, type.Value, Fnv64.Hash(nameBytes, context.ScopeHash));
+        var metric = new MetricHeader(name, description, unit, type.Value, Fingerprint.Hash(nameBytes, context.ScopeHash));
         return TryDecodeData(data, metric, context, batch, out error);
     }
 
@@ -169,7 +169,7 @@ public static class OtlpMetricDecoder
             {
                 var valueStart = reader.Position;
                 ok = OtlpCommon.TryReadAttribute(ref reader, wireType, attributes, out error);
-                series = ok ? Fnv64.Hash(message[valueStart..reader.Position], series) : series;
+                series = ok ? Fingerprint.Hash(message[valueStart..reader.Position], series) : series;
             }
             else if (field == exemplarsField)
             {

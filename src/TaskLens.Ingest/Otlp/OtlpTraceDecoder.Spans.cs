@@ -255,9 +255,9 @@ public static partial class OtlpTraceDecoder
             var ok = field switch
             {
                 1 => wireType == WireType.Fixed64 && reader.TryReadFixed64(out time),
-                2 => wireType == WireType.LengthDelimited && TryReadString(ref reader, out name),
+                2 => OtlpCommon.TryReadString(ref reader, wireType, out name),
                 3 => TryReadAttribute(ref reader, wireType, batch, out _, out attributeError),
-                4 => TryReadUInt32(ref reader, wireType, out dropped),
+                4 => OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped),
                 _ => reader.TrySkip(wireType),
             };
             if (!ok)
@@ -293,9 +293,9 @@ public static partial class OtlpTraceDecoder
             var ok = field switch
             {
                 1 or 2 => wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out payload),
-                3 => wireType == WireType.LengthDelimited && TryReadString(ref reader, out traceState),
+                3 => OtlpCommon.TryReadString(ref reader, wireType, out traceState),
                 4 => TryReadAttribute(ref reader, wireType, batch, out _, out attributeError),
-                5 => TryReadUInt32(ref reader, wireType, out dropped),
+                5 => OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped),
                 6 => wireType == WireType.Fixed32 && reader.TryReadFixed32(out flags),
                 _ => reader.TrySkip(wireType),
             };
@@ -342,36 +342,12 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    private static bool TryReadString(ref ProtoReader reader, out string value)
-    {
-        value = string.Empty;
-        if (!reader.TryReadLengthDelimited(out var bytes))
-        {
-            return false;
-        }
-
-        value = DecodeString(bytes);
-        return true;
-    }
-
     /// <summary>
     /// proto3 string fields must hold valid UTF-8 (https://protobuf.dev/programming-guides/proto3/#scalar), and
     /// strict parsers refuse the whole message otherwise. We replace each invalid sequence with U+FFFD instead
     /// (what <see cref="Encoding.UTF8"/> does): one bad byte in an attribute should not cost the export.
     /// </summary>
     internal static string DecodeString(ReadOnlySpan<byte> utf8) => utf8.IsEmpty || CountOnly.Active ? string.Empty : Encoding.UTF8.GetString(utf8);
-
-    private static bool TryReadUInt32(ref ProtoReader reader, WireType wireType, out uint value)
-    {
-        value = 0;
-        if (wireType != WireType.Varint || !reader.TryReadVarint(out var v))
-        {
-            return false;
-        }
-
-        value = (uint)v;
-        return true;
-    }
 
     /// <summary>Null when the id is valid, else why not.</summary>
     private static string? ReadTraceId(ReadOnlySpan<byte> bytes, out ulong high, out ulong low, string what)

@@ -180,7 +180,7 @@ public static partial class OtlpTraceDecoder
 
                     break;
                 case 2:
-                    if (!TryReadUInt32(ref reader, wireType, out dropped))
+                    if (!OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped))
                     {
                         error = "dropped_attributes_count truncated or of the wrong wire type";
                         return false;
@@ -304,7 +304,7 @@ public static partial class OtlpTraceDecoder
 
                     break;
                 case 4:
-                    if (!TryReadUInt32(ref reader, wireType, out dropped))
+                    if (!OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped))
                     {
                         error = "dropped_attributes_count truncated or of the wrong wire type";
                         return false;

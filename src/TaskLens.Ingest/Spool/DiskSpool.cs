@@ -64,7 +64,7 @@ internal sealed class DiskSpool : IAsyncDisposable
     public long PendingBytes => TotalBytes - DrainedOnDisk;
 
     /// <summary>Drained bytes still on disk: the drained head of the one segment the drainer is in (older ones are deleted).</summary>
-    private long DrainedOnDisk => Volatile.Read(ref _drained) is { } drained && File.Exists(SegmentPath(drained.Seq)) ? drained.Offset : 0;
+    private long DrainedOnDisk => Volatile.Read(ref _drained)?.Offset ?? 0;
 
     /// <summary>The drainer reports each record it has stored, so it no longer counts against its tenant's and service's share.</summary>
     public void ReportStored(SpoolRecord record) => _shares.Release(record.Tenant, record.Service, record.EncodedLength);
@@ -130,6 +130,12 @@ internal sealed class DiskSpool : IAsyncDisposable
         var length = new FileInfo(path).Length;
         File.Delete(path);
         Interlocked.Add(ref _totalBytes, -length);
+
+        // Its drained head left the disk with it; the drainer reports its next position in the next segment.
+        if (Volatile.Read(ref _drained)?.Seq == seq)
+        {
+            Volatile.Write(ref _drained, null);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -10,9 +10,6 @@ namespace TaskLens.Storage.Logs;
 /// <summary>Reads log records back from the logs table, folding retried copies with LIMIT 1 BY fingerprint.</summary>
 internal sealed class LogReader(ClickHouseClient client) : ILogReader
 {
-    private const string NoTrace = "00000000000000000000000000000000";
-    private const string NoSpan = "0000000000000000";
-
     public async Task<IReadOnlyList<StoredLog>> QueryAsync(LogQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -67,8 +64,8 @@ internal sealed class LogReader(ClickHouseClient client) : ILogReader
             SeverityText = row.GetString("severity_text"),
             BodyType = (AttributeValueType)row.GetInt32("body_type"),
             Body = row.GetString("body"),
-            TraceId = traceId == NoTrace ? string.Empty : traceId,
-            SpanId = spanId == NoSpan ? string.Empty : spanId,
+            TraceId = TelemetryColumns.IdOrEmpty(traceId),
+            SpanId = TelemetryColumns.IdOrEmpty(spanId),
             Flags = row.GetUInt32("flags"),
             EventName = row.GetString("event_name"),
             Attributes = TelemetryColumns.ReadAttributes(row, "attr_"),

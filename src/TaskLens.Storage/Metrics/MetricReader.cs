@@ -13,9 +13,6 @@ namespace TaskLens.Storage.Metrics;
 /// </summary>
 internal sealed class MetricReader(ClickHouseClient client) : IMetricReader
 {
-    private const string NoTrace = "00000000000000000000000000000000";
-    private const string NoSpan = "0000000000000000";
-
     public async Task<IReadOnlyList<StoredMetricPoint>> QueryPointsAsync(MetricQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -118,8 +115,8 @@ internal sealed class MetricReader(ClickHouseClient client) : IMetricReader
             result.Add(new StoredExemplar(
                 TelemetryColumns.ReadNumber(times[i]),
                 TelemetryColumns.ReadDouble(values[i]),
-                traceId == NoTrace ? string.Empty : traceId,
-                spanId == NoSpan ? string.Empty : spanId,
+                TelemetryColumns.IdOrEmpty(traceId),
+                TelemetryColumns.IdOrEmpty(spanId),
                 TelemetryColumns.Zip(keys[i], types[i], attrValues[i])));
         }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Telemetry;
 
 namespace TaskLens.Storage.Spans;
 
@@ -26,8 +27,6 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
         resource_schema_url, scope_name, scope_version, scope_attr_keys, scope_attr_types, scope_attr_values,
         scope_dropped_attributes_count, scope_schema_url
         """;
-
-    private const string NoParent = "0000000000000000";
 
     public async Task<IReadOnlyList<StoredSpan>> GetTraceAsync(string tenant, TraceId traceId, CancellationToken cancellationToken)
     {
@@ -86,7 +85,7 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
         {
             TraceId = row.GetString("trace_id_hex"),
             SpanId = row.GetString("span_id_hex"),
-            ParentSpanId = parent == NoParent ? string.Empty : parent,
+            ParentSpanId = TelemetryColumns.IdOrEmpty(parent),
             TraceState = row.GetString("trace_state"),
             Flags = row.GetUInt32("flags"),
             Name = row.GetString("name"),
@@ -96,40 +95,15 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
             StatusCode = row.GetInt32("status_code"),
             StatusMessage = row.GetString("status_message"),
             ServiceName = row.GetString("service_name"),
-            Attributes = ReadAttributes(row, "attr_"),
+            Attributes = TelemetryColumns.ReadAttributes(row, "attr_"),
             DroppedAttributesCount = row.GetUInt32("dropped_attributes_count"),
             Events = ReadEvents(row),
             DroppedEventsCount = row.GetUInt32("dropped_events_count"),
             Links = ReadLinks(row),
             DroppedLinksCount = row.GetUInt32("dropped_links_count"),
-            Resource = new StoredResource(
-                ReadAttributes(row, "resource_attr_"),
-                row.GetUInt32("resource_dropped_attributes_count"),
-                row.GetString("resource_schema_url")),
-            Scope = new StoredScope(
-                row.GetString("scope_name"),
-                row.GetString("scope_version"),
-                ReadAttributes(row, "scope_attr_"),
-                row.GetUInt32("scope_dropped_attributes_count"),
-                row.GetString("scope_schema_url")),
+            Resource = TelemetryColumns.ReadResource(row),
+            Scope = TelemetryColumns.ReadScope(row),
         };
-    }
-
-    private static List<StoredKeyValue> ReadAttributes(ClickHouseRow row, string prefix) =>
-        Zip(row.GetArray(prefix + "keys"), row.GetArray(prefix + "types"), row.GetArray(prefix + "values"));
-
-    private static List<StoredKeyValue> Zip(JsonElement keys, JsonElement types, JsonElement values)
-    {
-        var result = new List<StoredKeyValue>(keys.GetArrayLength());
-        for (var i = 0; i < keys.GetArrayLength(); i++)
-        {
-            result.Add(new StoredKeyValue(
-                keys[i].GetString() ?? string.Empty,
-                (AttributeValueType)ReadNumber(types[i]),
-                values[i].GetString() ?? string.Empty));
-        }
-
-        return result;
     }
 
     private static List<StoredEvent> ReadEvents(ClickHouseRow row)
@@ -144,10 +118,10 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
         for (var i = 0; i < times.GetArrayLength(); i++)
         {
             events.Add(new StoredEvent(
-                ReadNumber(times[i]),
+                TelemetryColumns.ReadNumber(times[i]),
                 names[i].GetString() ?? string.Empty,
-                Zip(keys[i], types[i], values[i]),
-                (uint)ReadNumber(dropped[i])));
+                TelemetryColumns.Zip(keys[i], types[i], values[i]),
+                (uint)TelemetryColumns.ReadNumber(dropped[i])));
         }
 
         return events;
@@ -170,17 +144,11 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
                 traceIds[i].GetString() ?? string.Empty,
                 spanIds[i].GetString() ?? string.Empty,
                 states[i].GetString() ?? string.Empty,
-                (uint)ReadNumber(flags[i]),
-                Zip(keys[i], types[i], values[i]),
-                (uint)ReadNumber(dropped[i])));
+                (uint)TelemetryColumns.ReadNumber(flags[i]),
+                TelemetryColumns.Zip(keys[i], types[i], values[i]),
+                (uint)TelemetryColumns.ReadNumber(dropped[i])));
         }
 
         return links;
     }
-
-    /// <summary>ClickHouse writes 64-bit integers in JSON as strings and smaller ones as numbers.</summary>
-    private static ulong ReadNumber(JsonElement element) =>
-        element.ValueKind == JsonValueKind.String
-            ? ulong.Parse(element.GetString()!, CultureInfo.InvariantCulture)
-            : element.GetUInt64();
 }

@@ -80,6 +80,9 @@ internal static class TelemetryColumns
         }
     }
 
+    /// <summary>A hex id as selected with lower(hex(...)); the all-zero id (absent) becomes empty.</summary>
+    public static string IdOrEmpty(string hex) => hex.AsSpan().ContainsAnyExcept('0') ? hex : string.Empty;
+
     public static List<StoredKeyValue> ReadAttributes(ClickHouseRow row, string prefix) =>
         Zip(row.GetArray(prefix + "keys"), row.GetArray(prefix + "types"), row.GetArray(prefix + "values"));
 
