@@ -121,10 +121,10 @@ internal sealed class SpoolDrainer(
         {
             var first = records[start].Record;
             var end = start;
-            using var run = new DecodedRun(first.Signal, first.Tenant, pool);
+            using var run = new SignalBatch(first.Signal, first.Tenant, pool);
             while (end < records.Count && records[end].Record.Signal == first.Signal && records[end].Record.Tenant == first.Tenant && run.Count < _options.DrainMaxItems)
             {
-                run.Add(records[end].Record);
+                run.Add(records[end].Record.Payload, records[end].Record.Json); // decoded exactly as at ingest
                 end++;
             }
 
@@ -146,7 +146,7 @@ internal sealed class SpoolDrainer(
         return true;
     }
 
-    private async Task<bool> WriteWithRetryAsync(DecodedRun run, CancellationToken stoppingToken)
+    private async Task<bool> WriteWithRetryAsync(SignalBatch run, CancellationToken stoppingToken)
     {
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
@@ -219,65 +219,5 @@ internal sealed class SpoolDrainer(
         var temporary = CheckpointPath + ".tmp";
         File.WriteAllText(temporary, string.Create(CultureInfo.InvariantCulture, $"{position.Seq} {position.Offset}"));
         File.Move(temporary, CheckpointPath, overwrite: true);
-    }
-
-    /// <summary>The decoded records of one run, in the batch type of their signal.</summary>
-    private sealed class DecodedRun : IDisposable
-    {
-        private readonly SpanBatchPool _pool;
-        private readonly SpanBatch? _spans;
-        private readonly LogBatch? _logs;
-        private readonly MetricBatch? _metrics;
-
-        public DecodedRun(OtlpSignal signal, string tenant, SpanBatchPool pool)
-        {
-            _pool = pool;
-            if (signal == OtlpSignal.Traces)
-            {
-                _spans = pool.Rent();
-                _spans.Tenant = tenant;
-            }
-            else if (signal == OtlpSignal.Logs)
-            {
-                _logs = new LogBatch { Tenant = tenant };
-            }
-            else
-            {
-                _metrics = new MetricBatch { Tenant = tenant };
-            }
-        }
-
-        public int Count => _spans?.SpanCount ?? _logs?.Rows.Count ?? _metrics!.Points.Count;
-
-        /// <summary>Decodes exactly as at ingest, so what was rejected then is rejected again and nothing else.</summary>
-        public void Add(SpoolRecord record)
-        {
-            if (_spans is not null)
-            {
-                _ = record.Json ? OtlpJsonTraceDecoder.Decode(record.Payload, _spans) : OtlpTraceDecoder.Decode(record.Payload.Span, _spans);
-            }
-            else if (_logs is not null)
-            {
-                OtlpLogDecoder.Decode(record.Payload.Span, _logs);
-            }
-            else
-            {
-                OtlpMetricDecoder.Decode(record.Payload.Span, _metrics!);
-            }
-        }
-
-        public Task WriteAsync(ISpanSink spans, ILogSink logs, IMetricSink metrics, CancellationToken cancellationToken) =>
-            Count == 0 ? Task.CompletedTask
-            : _spans is not null ? spans.WriteAsync(_spans, cancellationToken)
-            : _logs is not null ? logs.WriteAsync(_logs, cancellationToken)
-            : metrics.WriteAsync(_metrics!, cancellationToken);
-
-        public void Dispose()
-        {
-            if (_spans is not null)
-            {
-                _pool.Return(_spans);
-            }
-        }
     }
 }

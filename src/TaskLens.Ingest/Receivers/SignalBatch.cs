@@ -1,0 +1,99 @@
+using TaskLens.Core.Logs;
+using TaskLens.Core.Metrics;
+using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
+
+namespace TaskLens.Ingest.Receivers;
+
+/// <summary>
+/// Decoded exports of one signal and tenant in the batch type of that signal, and the one place that knows which
+/// decoder and which sink each signal has. Used at ingest (one export) and by the spool drainer (a run of records).
+/// </summary>
+internal sealed class SignalBatch : IDisposable
+{
+    private readonly SpanBatchPool _pool;
+    private readonly SpanBatch? _spans;
+    private readonly LogBatch? _logs;
+    private readonly MetricBatch? _metrics;
+
+    public SignalBatch(OtlpSignal signal, string tenant, SpanBatchPool pool)
+    {
+        _pool = pool;
+        if (signal == OtlpSignal.Traces)
+        {
+            _spans = pool.Rent();
+            _spans.Tenant = tenant;
+        }
+        else if (signal == OtlpSignal.Logs)
+        {
+            _logs = new LogBatch { Tenant = tenant };
+        }
+        else
+        {
+            _metrics = new MetricBatch { Tenant = tenant };
+        }
+    }
+
+    /// <summary>Items (spans, log records, points) decoded so far.</summary>
+    public int Count => _spans?.SpanCount ?? _logs?.Rows.Count ?? _metrics!.Points.Count;
+
+    /// <summary>The service of the first resource decoded (what the spool's shares count by).</summary>
+    public string ServiceName =>
+        _spans is { ResourceCount: > 0 } ? _spans.Resources[0].ServiceName
+        : _logs is { Rows.Count: > 0 } ? _logs.Rows[0].Resource.ServiceName
+        : _metrics is { Points.Count: > 0 } ? _metrics.Points[0].Resource.ServiceName
+        : OtlpCommon.UnknownService;
+
+    /// <summary>
+    /// What the decoders take for a request: logs and metrics in OTLP/JSON become their protobuf (the transcoder), so
+    /// <paramref name="json"/> is then false; traces keep their own JSON decoder. Null, with a reason, for bad JSON.
+    /// </summary>
+    public static ReadOnlyMemory<byte>? ToDecodable(OtlpSignal signal, ReadOnlyMemory<byte> request, ref bool json, out string? error)
+    {
+        error = null;
+        if (!json || signal == OtlpSignal.Traces)
+        {
+            return request;
+        }
+
+        var transcoded = signal == OtlpSignal.Logs
+            ? OtlpJsonTranscoder.TranscodeLogs(request, out error)
+            : OtlpJsonTranscoder.TranscodeMetrics(request, out error);
+        json = false;
+
+        // Not `return transcoded;`: a null array converts to an empty, non-null ReadOnlyMemory.
+        if (transcoded is null)
+        {
+            return null;
+        }
+
+        return transcoded;
+    }
+
+    /// <summary>
+    /// Decodes a payload from <see cref="ToDecodable"/> into the batch. <paramref name="validateOnly"/> (protobuf
+    /// spans only) checks and counts without making strings, for an export that is spooled and decoded again later.
+    /// </summary>
+    public OtlpDecodeResult Add(ReadOnlyMemory<byte> payload, bool json, bool validateOnly = false) =>
+        _spans is not null
+            ? json ? OtlpJsonTraceDecoder.Decode(payload, _spans)
+              : validateOnly ? OtlpTraceDecoder.Validate(payload.Span, _spans)
+              : OtlpTraceDecoder.Decode(payload.Span, _spans)
+        : _logs is not null ? OtlpLogDecoder.Decode(payload.Span, _logs)
+        : OtlpMetricDecoder.Decode(payload.Span, _metrics!);
+
+    /// <summary>Writes what was decoded to the signal's sink; nothing to do for an empty batch.</summary>
+    public Task WriteAsync(ISpanSink spans, ILogSink logs, IMetricSink metrics, CancellationToken cancellationToken) =>
+        Count == 0 ? Task.CompletedTask
+        : _spans is not null ? spans.WriteAsync(_spans, cancellationToken)
+        : _logs is not null ? logs.WriteAsync(_logs, cancellationToken)
+        : metrics.WriteAsync(_metrics!, cancellationToken);
+
+    public void Dispose()
+    {
+        if (_spans is not null)
+        {
+            _pool.Return(_spans);
+        }
+    }
+}
