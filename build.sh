@@ -138,10 +138,11 @@ write_benchmark_report() {
     done
     echo "## Whole-system load run"
     echo
-    echo "The built server with its embedded ClickHouse on loopback: 8 warm-up exports, then 40 agent exports of"
-    echo "5,000 spans over OTLP/HTTP from 4 concurrent senders that retry pushback like OTLP exporters, timed until"
-    echo "ClickHouse holds every span (an acknowledgement means the on-disk spool has the export; the drainer then"
-    echo "writes it to ClickHouse); then the same rows inserted by clickhouse-client as RowBinary (the ceiling); then 30"
+    echo "The built server with its embedded ClickHouse on loopback: 60 warm-up exports (so the runtime's tiered JIT has"
+    echo "settled: the figures are a running server's, not a cold start's), then 360 agent exports of 5,000 spans over"
+    echo "OTLP/HTTP from 4 concurrent senders that retry pushback like OTLP exporters, timed until ClickHouse holds every"
+    echo "span (an acknowledgement means the on-disk spool has the export; the drainer then writes it to ClickHouse);"
+    echo "then the first 120 of those exports inserted by clickhouse-client as RowBinary (the ceiling); then 30"
     echo "single 5,000-span exports one after another; then the overload phase: 10x the measured end-to-end rate offered"
     echo "for 60 s by 8 exporters, each with a bounded queue of 4 exports (as an SDK's batch processor: an export that"
     echo "finds the queue full is dropped by the client and never reaches TaskLens) that retry every refusal after its"

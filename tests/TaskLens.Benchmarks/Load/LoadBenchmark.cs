@@ -21,10 +21,11 @@ namespace TaskLens.Benchmarks.Load;
 internal static class LoadBenchmark
 {
     private const int SpansPerExport = 5000;
-    private const int SustainedExports = 120;
+    private const int SustainedExports = 360;
     private const int Concurrency = 4;
+    private const int CeilingExports = 120;
     private const int Bursts = 30;
-    private const int WarmUpExports = 24;
+    private const int WarmUpExports = 60;
 
     /// <summary>The overload phase: offered load is this multiple of the measured end-to-end rate, for this long.</summary>
     private const int OverloadFactor = 10;
@@ -66,7 +67,7 @@ internal static class LoadBenchmark
             var exports = Enumerable.Range(1, SustainedExports).Select(i => AgentExport.Create(SpansPerExport, i)).ToList();
             var sustained = await SustainedAsync(http, endpoint, exports, server, clickHouse);
             var stored = await CountAsync(clickHouse, "spans") - (ulong)(WarmUpExports * SpansPerExport);
-            var ceiling = await CeilingAsync(clickHouse, exports, ports[4]);
+            var ceiling = await CeilingAsync(clickHouse, exports.Take(CeilingExports).ToList(), ports[4]);
             var burst = await BurstAsync(http, endpoint, clickHouse);
             var overload = await OverloadAsync(http, endpoint, clickHouse, server, sustained.SpansPerSecond);
             var report = new LoadReport(
