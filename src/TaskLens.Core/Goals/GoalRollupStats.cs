@@ -1,0 +1,22 @@
+namespace TaskLens.Core.Goals;
+
+/// <summary>What the rollup has done since start; read by its hosting service for logs and the benchmark.</summary>
+public sealed record GoalRollupStats
+{
+    public long SpansObserved { get; init; }
+
+    /// <summary>Spans already held for their run (a retried export): folded, not counted again.</summary>
+    public long DuplicateSpans { get; init; }
+
+    /// <summary>New spans of a run already finalized: the run is finalized again with them.</summary>
+    public long LateSpans { get; init; }
+
+    /// <summary>Spans of a run let go from memory after finalization: not rolled up (see docs/goals.md).</summary>
+    public long LateSpansDropped { get; init; }
+    public long RunsFinalized { get; init; }
+
+    /// <summary>Open runs finalized before their time because <see cref="GoalOptions.MaxRunsInMemory"/> was reached.</summary>
+    public long RunsFinalizedEarly { get; init; }
+    public int RunsInMemory { get; init; }
+    public long SpansInMemory { get; init; }
+}

@@ -1,0 +1,55 @@
+namespace TaskLens.Core.Goals;
+
+/// <summary>
+/// The rollup's state for one trace: its spans by id (so duplicates fold), when spans last arrived, and totals for
+/// spans past the per-run limit. Guarded by the rollup's lock.
+/// </summary>
+internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow, long firstArrival)
+{
+    public string Tenant { get; } = tenant;
+    public ulong TraceIdHigh { get; } = traceIdHigh;
+    public ulong TraceIdLow { get; } = traceIdLow;
+    public Dictionary<ulong, RunSpan> Spans { get; } = [];
+
+    /// <summary>Ids of spans past the per-run limit, kept so their duplicates still fold.</summary>
+    public HashSet<ulong> UntrackedIds { get; } = [];
+    public UntrackedTotals Untracked { get; } = new();
+    public long FirstArrival { get; } = firstArrival;
+
+    /// <summary>When a span not seen before last arrived (rollup clock, milliseconds).</summary>
+    public long LastArrival { get; set; } = firstArrival;
+
+    /// <summary>The version last finalized (distinct spans then); 0 while never finalized.</summary>
+    public ulong FinalizedVersion { get; set; }
+
+    /// <summary>When the run was last finalized (rollup clock); it is let go <see cref="GoalOptions.KeepFinalizedFor"/> later.</summary>
+    public long FinalizedAt { get; set; }
+
+    /// <summary>A span that some enabled goal rule can take has arrived (a marker, or a root for the root rule).</summary>
+    public bool HasGoalCandidate { get; set; }
+
+    public ulong Version => (ulong)(Spans.Count + UntrackedIds.Count);
+
+    public bool IsFinalizedAndCurrent => FinalizedVersion != 0 && FinalizedVersion == Version;
+
+    /// <summary>Adds a span not seen before; false for a duplicate.</summary>
+    public bool Add(in RunSpan span, int maxSpans, ModelPriceTable prices)
+    {
+        if (Spans.ContainsKey(span.SpanId) || UntrackedIds.Contains(span.SpanId))
+        {
+            return false;
+        }
+
+        if (Spans.Count < maxSpans)
+        {
+            Spans.Add(span.SpanId, span);
+        }
+        else
+        {
+            UntrackedIds.Add(span.SpanId);
+            Untracked.Add(span, prices);
+        }
+
+        return true;
+    }
+}

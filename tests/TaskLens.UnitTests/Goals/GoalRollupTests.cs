@@ -1,0 +1,304 @@
+using TaskLens.Core.Goals;
+
+namespace TaskLens.UnitTests.Goals;
+
+/// <summary>Runs assembled from spans as they arrive, finalized by the completion rules, with exact figures.</summary>
+public sealed class GoalRollupTests
+{
+    private const long Quiet = 30_000;
+    private static readonly ModelPriceTable Prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10, "cached": 1.25}}}""");
+
+    [Fact]
+    public void Observe_OutOfOrderAndDuplicatedAcrossBatches_OneRunWithExactFigures_OnlyAfterTheQuietPeriod()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        var children = new TraceBuilder()
+            .Llm(1, 11, 10, 1, 41, "gpt-4o", input: 1000, output: 200, cached: 100)
+            .Tool(1, 12, 10, 42, 60, "web_search", "call_1")
+            .Db(1, 13, 10, 61, 70)
+            .Build();
+        var root = new TraceBuilder().Agent(1, 10, 0, 0, 75, "triage").Build();
+
+        rollup.Observe(children, nowMs: 0);
+        rollup.Observe(root, nowMs: 1_000);
+        rollup.Observe(children, nowMs: 2_000); // a retried export: folded
+
+        // Quiet counts from the last new span (at 1,000): the duplicates did not restart it.
+        Assert.Empty(rollup.Sweep(1_000 + Quiet - 1));
+        var run = Assert.Single(rollup.Sweep(1_000 + Quiet));
+        Assert.Equal("triage", run.GoalName);
+        Assert.Equal(GoalRule.Agent, run.Rule);
+        Assert.Equal("0102030405060708" + "0000000000000001", run.RunId);
+        Assert.Equal(GoalRunOutcome.Completed, run.Outcome);
+        Assert.Equal((1, 1, 1, 0, 0), (run.LlmCalls, run.ToolCalls, run.DbCalls, run.HttpCalls, run.OtherSubTasks));
+        Assert.Equal(75_000_000UL, run.DurationNano);
+        Assert.Equal((3, 1), (run.FanOut, run.Depth));
+        Assert.Equal((1000L, 200L, 100L), (run.InputTokens, run.OutputTokens, run.CachedTokens));
+        Assert.Equal(0.004375, run.Cost!.Value, 12); // (900 × 2.5 + 200 × 10 + 100 × 1.25) / 1e6
+        Assert.Equal((0, 0, 0, 0), (run.UnpricedCalls, run.Errors, run.Throttled, run.Retries));
+        Assert.Equal(4UL, run.Version);
+        Assert.Equal(3, rollup.Stats.DuplicateSpans);
+        Assert.Empty(rollup.Sweep(2_000 + (2 * Quiet)));
+    }
+
+    [Fact]
+    public void Observe_FiveThousandSubTasksInFiftyBatches_CountsEverySubTask()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        for (var batch = 0; batch < 50; batch++)
+        {
+            var builder = new TraceBuilder();
+            for (var i = 0; i < 100; i++)
+            {
+                var id = (ulong)(100 + (batch * 100) + i);
+                _ = (id % 2 == 0)
+                    ? builder.Llm(2, id, 1, 1, 50, "gpt-4o", input: 100, output: 10)
+                    : builder.Tool(2, id, 1, 1, 30, "read_file", "call_" + id);
+            }
+
+            rollup.Observe(builder.Build(), nowMs: batch);
+        }
+
+        rollup.Observe(new TraceBuilder().Agent(2, 1, 0, 0, 60, "fan-out").Build(), nowMs: 60);
+        var run = Assert.Single(rollup.Sweep(60 + Quiet));
+
+        Assert.Equal(5_000, run.SubTasks);
+        Assert.Equal((2_500, 2_500), (run.LlmCalls, run.ToolCalls));
+        Assert.Equal((5_000, 1), (run.FanOut, run.Depth));
+        Assert.Equal((250_000L, 25_000L), (run.InputTokens, run.OutputTokens));
+        Assert.Equal(2_500 * ((100 * 2.5) + (10 * 10)) / 1e6, run.Cost!.Value, 9);
+        Assert.Equal(5_001UL, run.Version);
+    }
+
+    [Fact]
+    public void Observe_AgentsCallingAgents_TheOutermostAgentIsTheGoal_AndItsLateArrivalReFinalizesTheRun()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(
+            new TraceBuilder()
+                .Agent(3, 2, 1, 5, 50, "researcher")
+                .Tool(3, 3, 2, 6, 20, "web_search", "call_a")
+                .Tool(3, 4, 2, 21, 45, "read_file", "call_b")
+                .Build(),
+            nowMs: 0);
+
+        // The inner agent alone looks like a goal: after a quiet period it is finalized as one.
+        var early = Assert.Single(rollup.Sweep(Quiet));
+        Assert.Equal(("researcher", 2, 1, 3UL), (early.GoalName, early.SubTasks, early.Depth, early.Version));
+
+        // The planner that called it ends later: the same run is finalized again, from every span, as the planner's.
+        rollup.Observe(new TraceBuilder().Agent(3, 1, 0, 0, 60, "planner").Build(), nowMs: Quiet + 10);
+        Assert.Empty(rollup.Sweep(Quiet + 20));
+        var run = Assert.Single(rollup.Sweep((2 * Quiet) + 10));
+        Assert.Equal(early.RunId, run.RunId);
+        Assert.Equal(("planner", 3, 2, 2, 4UL), (run.GoalName, run.SubTasks, run.Depth, run.FanOut, run.Version));
+        Assert.Equal(1, rollup.Stats.LateSpans);
+    }
+
+    [Fact]
+    public void Observe_TraceWithoutRootSpan_MarkedAgentWithRemoteParent_IsTheGoal()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(
+            new TraceBuilder()
+                .Agent(4, 2, 99, 0, 30, "support")
+                .Http(4, 3, 2, 1, 29)
+                .Build(),
+            nowMs: 0);
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+
+        Assert.Equal(("support", GoalRule.Agent, GoalRunOutcome.Completed, 1), (run.GoalName, run.Rule, run.Outcome, run.HttpCalls));
+    }
+
+    [Fact]
+    public void Sweep_TraceWhoseRootNeverArrives_IsAbandonedAfterTheMaximum_NotBefore()
+    {
+        var options = new GoalOptions { AbandonAfter = TimeSpan.FromMinutes(10) };
+        var rollup = new GoalRollup(options, Prices);
+        rollup.Observe(new TraceBuilder("billing").Http(5, 2, 1, 0, 10).Db(5, 3, 1, 10, 20).Build(), nowMs: 0);
+
+        Assert.Empty(rollup.Sweep(600_000 - 1));
+        var run = Assert.Single(rollup.Sweep(600_000));
+
+        Assert.Equal(GoalRunOutcome.Abandoned, run.Outcome);
+        Assert.Equal((GoalRule.None, 0UL), (run.Rule, run.GoalSpanId));
+        Assert.Equal("billing/GET", run.GoalName);
+        Assert.Equal(20_000_000UL, run.DurationNano);
+    }
+
+    [Fact]
+    public void Observe_LateSpanAfterFinalization_ReFinalizesWithIt_UntilTheRunIsLetGo_ThenIsCountedAsDropped()
+    {
+        var options = new GoalOptions { KeepFinalizedFor = TimeSpan.FromMinutes(5) };
+        var rollup = new GoalRollup(options, Prices);
+        rollup.Observe(new TraceBuilder().Agent(6, 1, 0, 0, 100, "report").Tool(6, 2, 1, 1, 10, "sql_query", "c1").Build(), nowMs: 0);
+        var first = Assert.Single(rollup.Sweep(Quiet));
+
+        rollup.Observe(new TraceBuilder().Tool(6, 3, 1, 20, 30, "sql_query", "c2").Build(), nowMs: Quiet + 1_000);
+        Assert.Empty(rollup.Sweep(Quiet + 2_000));
+        var second = Assert.Single(rollup.Sweep((2 * Quiet) + 1_000));
+        Assert.Equal((1, 2UL), (first.ToolCalls, first.Version));
+        Assert.Equal((2, 3UL), (second.ToolCalls, second.Version));
+
+        // The same late span again is a duplicate: nothing to re-finalize.
+        rollup.Observe(new TraceBuilder().Tool(6, 3, 1, 20, 30, "sql_query", "c2").Build(), nowMs: (2 * Quiet) + 2_000);
+        Assert.Empty(rollup.Sweep((3 * Quiet) + 2_000));
+
+        Assert.Empty(rollup.Sweep((2 * Quiet) + 1_000 + 300_000)); // kept for 5 minutes, then let go
+        Assert.Equal(0, rollup.Stats.RunsInMemory);
+        rollup.Observe(new TraceBuilder().Tool(6, 4, 1, 40, 50, "sql_query", "c3").Build(), nowMs: 400_000);
+        Assert.Empty(rollup.Sweep(400_000 + Quiet));
+        Assert.Equal((1L, 1L, 0), (rollup.Stats.LateSpans, rollup.Stats.LateSpansDropped, rollup.Stats.RunsInMemory));
+    }
+
+    [Fact]
+    public void Compute_ThrottledCallRetried_IsCompleted_WithTheThrottleAndTheRetryCounted()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(
+            new TraceBuilder()
+                .Agent(7, 1, 0, 0, 100, "answer")
+                .Span(7, 2, 1, 1, 3, "chat gpt-4o", "rate limited", ("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "gpt-4o"), ("http.response.status_code", 429L))
+                .Llm(7, 3, 1, 10, 90, "gpt-4o", input: 10, output: 1)
+                .Build(),
+            nowMs: 0);
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+
+        Assert.Equal(GoalRunOutcome.Completed, run.Outcome);
+        Assert.Equal((1, 1, 1, 2), (run.Throttled, run.Retries, run.Errors, run.LlmCalls));
+        Assert.Equal(("rate limited", 2UL), (run.FirstError, run.FirstErrorSpanId));
+    }
+
+    [Fact]
+    public void Compute_LastSubTaskFailed_OrGoalSpanFailed_IsFailed()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(
+            new TraceBuilder()
+                .Agent(8, 1, 0, 0, 100, "deploy")
+                .Tool(8, 2, 1, 1, 20, "run_tests", "c1")
+                .Tool(8, 3, 1, 30, 95, "push", "c2", error: "permission denied")
+                .Agent(9, 1, 0, 0, 100, "deploy", error: "gave up")
+                .Tool(9, 2, 1, 1, 20, "run_tests", "c1")
+                .Build(),
+            nowMs: 0);
+
+        var runs = rollup.Sweep(Quiet).OrderBy(r => r.RunId, StringComparer.Ordinal).ToList();
+
+        Assert.Equal([GoalRunOutcome.Failed, GoalRunOutcome.Failed], runs.Select(r => r.Outcome));
+        Assert.Equal(("permission denied", 3UL), (runs[0].FirstError, runs[0].FirstErrorSpanId));
+        Assert.Equal(("gave up", 1UL), (runs[1].FirstError, runs[1].FirstErrorSpanId));
+    }
+
+    [Fact]
+    public void Compute_CriticalPath_FollowsWhatTheGoalWaitedOn_NotParallelWork()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(
+            new TraceBuilder()
+                .Agent(10, 1, 0, 0, 100, "plan")
+                .Tool(10, 2, 1, 0, 40, "a", "a")       // on the path: the goal waited on it until 40
+                .Tool(10, 3, 1, 10, 30, "b", "b")      // ran beside a: not on the path
+                .Agent(10, 4, 1, 50, 90, "helper")     // on the path: 50-90
+                .Tool(10, 5, 4, 60, 80, "d", "d")      // what helper waited on
+                .Build(),
+            nowMs: 0);
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+
+        Assert.Equal([2UL, 4UL, 5UL], run.CriticalPathSpanIds);
+        Assert.Equal(80_000_000UL, run.CriticalPathNano); // 40 ms on a + 40 ms on helper
+        Assert.Equal((3, 2), (run.FanOut, run.Depth));
+    }
+
+    [Fact]
+    public void Compute_RepeatedToolCallIds_AreRetries_AndAnUnknownModelIsUnpriced()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        var builder = new TraceBuilder().Agent(11, 1, 0, 0, 100, "loop");
+        for (ulong i = 0; i < 4; i++)
+        {
+            builder.Tool(11, 10 + i, 1, 1 + i, 2 + i, "web_search", "call_loop");
+        }
+
+        builder.Llm(11, 20, 1, 10, 20, "llama-3.1-70b", input: 50, output: 5);
+        rollup.Observe(builder.Build(), nowMs: 0);
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+
+        Assert.Equal(3, run.Retries);
+        Assert.Equal((1, (double?)null), (run.UnpricedCalls, run.Cost));
+        Assert.Equal(55L, run.InputTokens + run.OutputTokens);
+    }
+
+    [Fact]
+    public void Observe_OldGenAiNames_AreRead()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(
+            new TraceBuilder()
+                .Span(12, 1, 0, 0, 10, "workflow", null, ("gen_ai.operation.name", "invoke_workflow"), ("gen_ai.workflow.name", "onboarding"))
+                .Span(12, 2, 1, 1, 9, "openai.chat", null, ("gen_ai.system", "openai"), ("gen_ai.request.model", "gpt-4o-2024-08-06"),
+                    ("gen_ai.usage.prompt_tokens", 1_000_000L), ("gen_ai.usage.completion_tokens", 0L))
+                .Build(),
+            nowMs: 0);
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+
+        Assert.Equal(("onboarding", GoalRule.Workflow, 1), (run.GoalName, run.Rule, run.LlmCalls));
+        Assert.Equal(2.5, run.Cost!.Value, 9);
+    }
+
+    [Fact]
+    public void Rules_Configured_RootOnly_NamesTheGoalByServiceAndRootSpan()
+    {
+        var options = new GoalOptions();
+        options.Rules.Clear();
+        options.Rules.Add(GoalRule.Root);
+        var rollup = new GoalRollup(options, Prices);
+        rollup.Observe(new TraceBuilder("frontend").Http(13, 1, 0, 0, 10).Agent(13, 2, 1, 1, 9, "triage").Build(), nowMs: 0);
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+
+        Assert.Equal(("frontend/GET", GoalRule.Root, 1UL), (run.GoalName, run.Rule, run.GoalSpanId));
+    }
+
+    [Fact]
+    public void Observe_PastTheSpanLimit_TotalsStillCountEverySpan_ShapeFromTheSpansHeld()
+    {
+        var rollup = new GoalRollup(new GoalOptions { MaxSpansPerRun = 10 }, Prices);
+        var builder = new TraceBuilder().Agent(14, 1, 0, 0, 100, "big");
+        for (ulong i = 0; i < 15; i++)
+        {
+            builder.Llm(14, 10 + i, 1, 1, 50, "gpt-4o", input: 100, output: 0);
+        }
+
+        rollup.Observe(builder.Build(), nowMs: 0);
+        rollup.Observe(builder.Build(), nowMs: 1); // duplicates of untracked spans fold too
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+
+        Assert.Equal((15, 6, 9), (run.LlmCalls, run.SpansNotTracked, run.FanOut));
+        Assert.Equal(1_500L, run.InputTokens);
+        Assert.Equal(15 * 100 * 2.5 / 1e6, run.Cost!.Value, 12);
+        Assert.Equal(16UL, run.Version);
+    }
+
+    [Fact]
+    public void Observe_PastTheRunLimit_FinalizesTheRunsIdleLongestEarly()
+    {
+        var rollup = new GoalRollup(new GoalOptions { MaxRunsInMemory = 10 }, Prices);
+        for (ulong trace = 1; trace <= 10; trace++)
+        {
+            rollup.Observe(new TraceBuilder().Agent(100 + trace, 1, 0, 0, 10, "g" + trace).Build(), nowMs: (long)trace);
+        }
+
+        rollup.Observe(new TraceBuilder().Agent(200, 1, 0, 0, 10, "new").Build(), nowMs: 20);
+
+        var early = Assert.Single(rollup.Sweep(21));
+        Assert.Equal(("g1", GoalRunOutcome.Completed), (early.GoalName, early.Outcome));
+        Assert.Equal((1L, 10), (rollup.Stats.RunsFinalizedEarly, rollup.Stats.RunsInMemory));
+    }
+}
