@@ -1,6 +1,7 @@
 using TaskLens.Ingest;
 using TaskLens.Server.Api;
 using TaskLens.Server.EmbeddedClickHouse;
+using TaskLens.Server.Goals;
 using TaskLens.Storage;
 using TaskLens.Web;
 
@@ -27,6 +28,7 @@ public static partial class Program
         builder.AddTaskLensEmbeddedClickHouse();
         builder.AddTaskLensStorage();
         builder.AddTaskLensIngest();
+        builder.AddTaskLensGoals();
         builder.AddTaskLensWeb();
 
         var app = builder.Build();

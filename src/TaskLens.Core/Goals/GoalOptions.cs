@@ -5,9 +5,17 @@ public sealed class GoalOptions
 {
     public const string Section = "TaskLens:Goals";
 
-    /// <summary>The goal rules tried in order, first match wins (DESIGN.md's precedence by default).</summary>
-    public IList<GoalRule> Rules { get; } =
+    /// <summary>DESIGN.md's precedence.</summary>
+    public static readonly IReadOnlyList<GoalRule> DefaultRules =
         [GoalRule.Explicit, GoalRule.Workflow, GoalRule.Agent, GoalRule.Framework, GoalRule.Root];
+
+    /// <summary>
+    /// The goal rules tried in order, first match wins; empty means <see cref="DefaultRules"/>. (A list bound from
+    /// configuration is appended to what it already holds, so the defaults cannot live in it.)
+    /// </summary>
+    public IList<GoalRule> Rules { get; } = [];
+
+    public IReadOnlyList<GoalRule> EffectiveRules => Rules.Count == 0 ? DefaultRules : [.. Rules];
 
     public string GoalIdAttribute { get; set; } = "tasklens.goal.id";
     public string GoalNameAttribute { get; set; } = "tasklens.goal.name";
@@ -36,4 +44,57 @@ public sealed class GoalOptions
     /// critical path are then computed from the spans held (<see cref="GoalRun.SpansNotTracked"/> says how many not).
     /// </summary>
     public int MaxSpansPerRun { get; set; } = 20_000;
+
+    /// <summary>How often open runs are checked for completion.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The model price table (JSON, see docs/goals.md); relative paths are from the application directory.</summary>
+    public string PriceFile { get; set; } = "model-prices.json";
+
+    /// <summary>Every problem with these settings, for start-up to list at once.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (QuietPeriod <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:QuietPeriod must be positive.");
+        }
+
+        if (AbandonAfter <= QuietPeriod)
+        {
+            errors.Add($"{Section}:AbandonAfter must be longer than QuietPeriod.");
+        }
+
+        if (KeepFinalizedFor < TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:KeepFinalizedFor must not be negative.");
+        }
+
+        if (MaxRunsInMemory < 10)
+        {
+            errors.Add($"{Section}:MaxRunsInMemory must be at least 10.");
+        }
+
+        if (MaxSpansPerRun < 1)
+        {
+            errors.Add($"{Section}:MaxSpansPerRun must be at least 1.");
+        }
+
+        if (SweepInterval <= TimeSpan.Zero || SweepInterval > QuietPeriod)
+        {
+            errors.Add($"{Section}:SweepInterval must be positive and no longer than QuietPeriod.");
+        }
+
+        if (Rules.Any(r => !Enum.IsDefined(r) || r == GoalRule.None) || Rules.Distinct().Count() != Rules.Count)
+        {
+            errors.Add($"{Section}:Rules lists each of Explicit, Workflow, Agent, Framework, Root at most once.");
+        }
+
+        if (string.IsNullOrWhiteSpace(GoalIdAttribute) || string.IsNullOrWhiteSpace(GoalNameAttribute))
+        {
+            errors.Add($"{Section}:GoalIdAttribute and GoalNameAttribute must not be empty.");
+        }
+
+        return errors;
+    }
 }

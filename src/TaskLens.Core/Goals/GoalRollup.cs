@@ -34,7 +34,7 @@ public sealed class GoalRollup
         _prices = prices;
         _reader = new RunSpanReader(options.GoalIdAttribute, options.GoalNameAttribute);
         _calculator = new GoalRunCalculator(options, prices);
-        _rootRule = options.Rules.Contains(GoalRule.Root);
+        _rootRule = options.EffectiveRules.Contains(GoalRule.Root);
     }
 
     public GoalRollupStats Stats

@@ -12,10 +12,12 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// <summary>Deeper than this the critical path stops descending (a runaway recursion must not overflow the stack).</summary>
     private const int MaxCriticalPathDepth = 256;
 
+    private readonly IReadOnlyList<GoalRule> _rules = options.EffectiveRules;
+
     /// <summary>The goal span by the rules, or null when none applies yet (no marker and no root span arrived).</summary>
     public (RunSpan Span, GoalRule Rule, string Name)? FindGoal(OpenRun run)
     {
-        foreach (var rule in options.Rules)
+        foreach (var rule in _rules)
         {
             RunSpan? best = null;
             var bestLevel = int.MaxValue;

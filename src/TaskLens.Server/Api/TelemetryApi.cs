@@ -18,8 +18,6 @@ internal static class TelemetryApi
         ["trace"] = 1, ["debug"] = 5, ["info"] = 9, ["warn"] = 13, ["warning"] = 13, ["error"] = 17, ["fatal"] = 21,
     };
 
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static RouteGroupBuilder MapTelemetryApi(this RouteGroupBuilder api)
     {
         api.MapGet("/logs", GetLogsAsync);
@@ -32,7 +30,7 @@ internal static class TelemetryApi
     private static async Task<IResult> GetLogsAsync(HttpContext context, ILogReader reader, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
-        if (!TryWindow(context, out var from, out var to, out var problem) || !TryLimit(query["limit"], 100, 10_000, out var limit, ref problem))
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 100, 10_000, out var limit, ref problem))
         {
             return problem!;
         }
@@ -42,7 +40,7 @@ internal static class TelemetryApi
         {
             if (!TraceId.TryParse(traceText, out var parsed) || parsed == default)
             {
-                return BadRequest("Invalid trace id", "A trace id is 32 hexadecimal digits and not all zero.");
+                return ApiQuery.BadRequest("Invalid trace id", "A trace id is 32 hexadecimal digits and not all zero.");
             }
 
             traceId = parsed;
@@ -61,21 +59,21 @@ internal static class TelemetryApi
             }
             else
             {
-                return BadRequest("Invalid severity", "severity is a SeverityNumber (1-24) or one of trace, debug, info, warn, error, fatal; records at or above it are returned.");
+                return ApiQuery.BadRequest("Invalid severity", "severity is a SeverityNumber (1-24) or one of trace, debug, info, warn, error, fatal; records at or above it are returned.");
             }
         }
 
         var logs = await reader.QueryAsync(
             new LogQuery(TraceApi.DefaultTenant, from, to)
             {
-                Service = NullIfEmpty(query["service"]),
+                Service = ApiQuery.NullIfEmpty(query["service"]),
                 TraceId = traceId,
                 MinSeverity = severity,
-                Text = NullIfEmpty(query["q"]),
+                Text = ApiQuery.NullIfEmpty(query["q"]),
                 Limit = limit,
             },
             cancellationToken);
-        await WriteJsonAsync(context, json => TelemetryJson.WriteLogs(json, logs), cancellationToken);
+        await ApiQuery.WriteJsonAsync(context, json => TelemetryJson.WriteLogs(json, logs), cancellationToken);
         return Results.Empty;
     }
 
@@ -93,7 +91,7 @@ internal static class TelemetryApi
     private static async Task<IResult> GetPointsAsync(string name, HttpContext context, IMetricReader reader, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
-        if (!TryWindow(context, out var from, out var to, out var problem) || !TryLimit(query["limit"], 1000, 100_000, out var limit, ref problem))
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 1000, 100_000, out var limit, ref problem))
         {
             return problem!;
         }
@@ -102,77 +100,9 @@ internal static class TelemetryApi
             .Where(q => q.Key.StartsWith("attr.", StringComparison.Ordinal) && q.Key.Length > 5)
             .ToDictionary(q => q.Key[5..], q => q.Value.ToString(), StringComparer.Ordinal);
         var points = await reader.QueryPointsAsync(
-            new MetricQuery(TraceApi.DefaultTenant, name, from, to) { Service = NullIfEmpty(query["service"]), Attributes = attributes, Limit = limit },
+            new MetricQuery(TraceApi.DefaultTenant, name, from, to) { Service = ApiQuery.NullIfEmpty(query["service"]), Attributes = attributes, Limit = limit },
             cancellationToken);
-        await WriteJsonAsync(context, json => TelemetryJson.WritePoints(json, name, points), cancellationToken);
+        await ApiQuery.WriteJsonAsync(context, json => TelemetryJson.WritePoints(json, name, points), cancellationToken);
         return Results.Empty;
     }
-
-    private static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
-    {
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(context.Response.BodyWriter, JsonOptions);
-        write(json);
-        await json.FlushAsync(cancellationToken);
-    }
-
-    private static bool TryWindow(HttpContext context, out DateTimeOffset from, out DateTimeOffset to, out IResult? problem)
-    {
-        var query = context.Request.Query;
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        to = now;
-        from = now.AddHours(-1);
-        problem = null;
-        if (!TryTime(query["to"], ref to) || !TryTime(query["from"], ref from))
-        {
-            problem = BadRequest("Invalid time", "from and to are RFC 3339 times (2026-11-25T10:00:00Z) or unix milliseconds.");
-            return false;
-        }
-
-        if (from > to)
-        {
-            problem = BadRequest("Invalid window", "from must not be after to.");
-            return false;
-        }
-
-        return true;
-    }
-
-    private static bool TryTime(string? text, ref DateTimeOffset value)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return true;
-        }
-
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
-        {
-            value = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(ms, 253402300799999));
-            return true;
-        }
-
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
-    }
-
-    private static bool TryLimit(string? text, int fallback, int max, out int limit, ref IResult? problem)
-    {
-        limit = fallback;
-        if (string.IsNullOrEmpty(text))
-        {
-            return true;
-        }
-
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit >= 1 && limit <= max)
-        {
-            return true;
-        }
-
-        problem = BadRequest("Invalid limit", $"limit is a whole number from 1 to {max}.");
-        return false;
-    }
-
-    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
-
-    private static IResult BadRequest(string title, string detail) =>
-        Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 }

@@ -17,6 +17,7 @@ internal static class SchemaMigrations
         new(3, "trace index view", [TraceIndexView]),
         new(4, "logs table", [LogsTable]),
         new(5, "metric points table", [MetricPointsTable]),
+        new(6, "goal runs table", [GoalRunsTable]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -39,6 +40,54 @@ internal static class SchemaMigrations
             $"ALTER TABLE metric_points MODIFY TTL timestamp + toIntervalDay({retentionDays})",
         ], ExtrasMajor, ExtrasMinor),
     ];
+
+    /// <summary>
+    /// Goal runs, one row per finalization. A late span finalizes a run again with a higher version (the number of
+    /// distinct spans it has seen), and ReplacingMergeTree keeps the highest, so readers use FINAL. The goal name and
+    /// start may change between finalizations (an outer agent's span arriving after its inner agent's), so the key
+    /// is (tenant, run_id) alone and there is one partition; retention comes with the gated extras.
+    /// </summary>
+    private const string GoalRunsTable = """
+        CREATE TABLE IF NOT EXISTS goal_runs
+        (
+            tenant String,
+            goal_name String,
+            run_id String,
+            rule UInt8,
+            goal_span_id FixedString(8),
+            service_name String,
+            outcome UInt8,
+            started DateTime,
+            ended DateTime,
+            start_time_unix_nano UInt64,
+            end_time_unix_nano UInt64,
+            duration_ns UInt64,
+            llm_calls UInt32,
+            tool_calls UInt32,
+            db_calls UInt32,
+            http_calls UInt32,
+            other_sub_tasks UInt32,
+            fan_out UInt32,
+            depth UInt32,
+            input_tokens UInt64,
+            output_tokens UInt64,
+            cached_tokens UInt64,
+            cost Nullable(Float64),
+            unpriced_calls UInt32,
+            errors UInt32,
+            first_error String,
+            first_error_span_id FixedString(8),
+            throttled UInt32,
+            retries UInt32,
+            critical_path_ns UInt64,
+            critical_path_span_ids Array(FixedString(8)),
+            spans_not_tracked UInt32,
+            version UInt64,
+            finalized_at DateTime
+        )
+        ENGINE = ReplacingMergeTree(version)
+        ORDER BY (tenant, run_id)
+        """;
 
     /// <summary>
     /// Spans, one row each. Attributes are parallel key/type/value arrays (no Map on 18.16); the value is the

@@ -255,7 +255,6 @@ public sealed class GoalRollupTests
     public void Rules_Configured_RootOnly_NamesTheGoalByServiceAndRootSpan()
     {
         var options = new GoalOptions();
-        options.Rules.Clear();
         options.Rules.Add(GoalRule.Root);
         var rollup = new GoalRollup(options, Prices);
         rollup.Observe(new TraceBuilder("frontend").Http(13, 1, 0, 0, 10).Agent(13, 2, 1, 1, 9, "triage").Build(), nowMs: 0);

@@ -1,19 +1,21 @@
 using Microsoft.Extensions.Logging;
+using TaskLens.Core.Goals;
 using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
 using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Goals;
 using TaskLens.Storage.Logs;
 using TaskLens.Storage.Metrics;
 
-namespace TaskLens.Storage.Telemetry;
+namespace TaskLens.Storage;
 
 /// <summary>
-/// Writes log records and metric points to ClickHouse, one insert per batch (the spool drainer hands over large
-/// batches, so no further grouping is needed here). Completes once the insert has; any failure becomes a
+/// Writes log records, metric points and goal runs to ClickHouse, one insert per batch (the spool drainer and the
+/// goal rollup hand over large batches, so no further grouping is needed here). Completes once the insert has; any failure becomes a
 /// retryable <see cref="SpanSinkUnavailableException"/>.
 /// </summary>
-internal sealed class LogAndMetricWriter(ClickHouseClient client, TimeProvider time, ILogger<LogAndMetricWriter> logger) : ILogSink, IMetricSink
+internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, ILogger<TableWriter> logger) : ILogSink, IMetricSink, IGoalRunSink
 {
     public Task WriteAsync(LogBatch batch, CancellationToken cancellationToken)
     {
@@ -25,6 +27,12 @@ internal sealed class LogAndMetricWriter(ClickHouseClient client, TimeProvider t
     {
         ArgumentNullException.ThrowIfNull(batch);
         return InsertAsync(MetricRowEncoder.Table, MetricRowEncoder.Columns, batch.Points.Count, (rows, now) => MetricRowEncoder.Encode(batch, rows, now), cancellationToken);
+    }
+
+    public Task WriteAsync(IReadOnlyList<GoalRun> runs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        return InsertAsync(GoalRunRowEncoder.Table, GoalRunRowEncoder.Columns, runs.Count, (rows, now) => GoalRunRowEncoder.Encode(runs, rows, now), cancellationToken);
     }
 
     private async Task InsertAsync(string table, IReadOnlyList<string> columns, int count, Action<RowBinaryWriter, uint> encode, CancellationToken cancellationToken)

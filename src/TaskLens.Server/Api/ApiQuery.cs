@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace TaskLens.Server.Api;
+
+/// <summary>What every read endpoint parses and answers alike: the time window, limits, problems, streamed JSON.</summary>
+internal static class ApiQuery
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using var json = new Utf8JsonWriter(context.Response.BodyWriter, JsonOptions);
+        write(json);
+        await json.FlushAsync(cancellationToken);
+    }
+
+    public static bool TryWindow(HttpContext context, out DateTimeOffset from, out DateTimeOffset to, out IResult? problem)
+    {
+        var query = context.Request.Query;
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        to = now;
+        from = now.AddHours(-1);
+        problem = null;
+        if (!TryTime(query["to"], ref to) || !TryTime(query["from"], ref from))
+        {
+            problem = BadRequest("Invalid time", "from and to are RFC 3339 times (2026-11-25T10:00:00Z) or unix milliseconds.");
+            return false;
+        }
+
+        if (from > to)
+        {
+            problem = BadRequest("Invalid window", "from must not be after to.");
+            return false;
+        }
+
+        return true;
+    }
+
+    public static bool TryTime(string? text, ref DateTimeOffset value)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
+        {
+            value = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(ms, 253402300799999));
+            return true;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+    }
+
+    public static bool TryLimit(string? text, int fallback, int max, out int limit, ref IResult? problem)
+    {
+        limit = fallback;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit >= 1 && limit <= max)
+        {
+            return true;
+        }
+
+        problem = BadRequest("Invalid limit", $"limit is a whole number from 1 to {max}.");
+        return false;
+    }
+
+    public static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
+    public static IResult BadRequest(string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using TaskLens.Core.Goals;
+using TaskLens.Core.Traces;
+
+namespace TaskLens.Server.Api;
+
+/// <summary>
+/// The goal API on the API port: goals with their figures, a goal's series, its runs, and one run with its
+/// sub-tasks collapsed by operation. Times are RFC 3339 or unix milliseconds; the window defaults to the last hour.
+/// </summary>
+internal static class GoalApi
+{
+    public static RouteGroupBuilder MapGoalApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/goals", ListGoalsAsync);
+        api.MapGet("/goals/{name}/series", GetSeriesAsync);
+        api.MapGet("/goals/{name}/runs", GetRunsAsync);
+        api.MapGet("/runs/{runId}", GetRunAsync);
+        return api;
+    }
+
+    /// <summary><c>GET /api/goals?from&amp;to</c>: every goal with a run that ended in the window.</summary>
+    private static async Task<IResult> ListGoalsAsync(HttpContext context, IGoalReader reader, CancellationToken cancellationToken)
+    {
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem))
+        {
+            return problem!;
+        }
+
+        var goals = await reader.ListGoalsAsync(TraceApi.DefaultTenant, from, to, cancellationToken);
+        return Results.Json(new { from, to, goals = goals.Select(GoalJson.Figures) });
+    }
+
+    /// <summary><c>GET /api/goals/{name}/series?metric&amp;from&amp;to&amp;step</c>; step is whole minutes (60s, 5m, 1h or seconds).</summary>
+    private static async Task<IResult> GetSeriesAsync(string name, HttpContext context, IGoalReader reader, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        var metric = query["metric"].ToString();
+        if (!GoalJson.Metrics.TryGetValue(metric, out var read))
+        {
+            return ApiQuery.BadRequest("Invalid metric", "metric is one of " + string.Join(", ", GoalJson.Metrics.Keys) + ".");
+        }
+
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem))
+        {
+            return problem!;
+        }
+
+        if (!TryStep(query["step"], out var step))
+        {
+            return ApiQuery.BadRequest("Invalid step", "step is a whole number of minutes, written 60 (seconds), 60s, 5m or 1h; at most 1,440 steps per window.");
+        }
+
+        if ((to - from).TotalMinutes / step.TotalMinutes > 1_440)
+        {
+            return ApiQuery.BadRequest("Invalid step", "At most 1,440 steps per window: widen step or narrow from and to.");
+        }
+
+        var series = await reader.SeriesAsync(TraceApi.DefaultTenant, name, from, to, step, cancellationToken);
+        return Results.Json(new
+        {
+            goal = name,
+            metric,
+            stepSeconds = (long)step.TotalSeconds,
+            points = series.Select(f => new { time = f.Time, value = read(f) }),
+        });
+    }
+
+    /// <summary><c>GET /api/goals/{name}/runs?outcome&amp;from&amp;to&amp;offset&amp;limit</c>, newest first.</summary>
+    private static async Task<IResult> GetRunsAsync(string name, HttpContext context, IGoalReader reader, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem)
+            || !ApiQuery.TryLimit(query["limit"], 50, 1_000, out var limit, ref problem)
+            || !TryOffset(query["offset"], out var offset, ref problem))
+        {
+            return problem!;
+        }
+
+        GoalRunOutcome? outcome = null;
+        if (query["outcome"].ToString() is { Length: > 0 } outcomeText)
+        {
+            if (!Enum.TryParse<GoalRunOutcome>(outcomeText, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsDigit(outcomeText[0]))
+            {
+                return ApiQuery.BadRequest("Invalid outcome", "outcome is completed, failed or abandoned.");
+            }
+
+            outcome = parsed;
+        }
+
+        var runs = await reader.RunsAsync(new GoalRunQuery(TraceApi.DefaultTenant, name, from, to, outcome, offset, limit), cancellationToken);
+        return Results.Json(new { goal = name, offset, limit, runs = runs.Select(GoalJson.Run) });
+    }
+
+    /// <summary>
+    /// <c>GET /api/runs/{runId}</c>: the run and its sub-tasks collapsed by operation;
+    /// <c>?group=N&amp;offset&amp;limit</c> pages through the spans of one group instead.
+    /// </summary>
+    private static async Task<IResult> GetRunAsync(
+        string runId, HttpContext context, IGoalReader goals, ITraceReader traces, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        IResult? problem = null;
+        if (!TraceId.TryParse(runId, out var traceId) || traceId == default)
+        {
+            return ApiQuery.BadRequest("Invalid run id", "A run id is its trace id: 32 hexadecimal digits, not all zero.");
+        }
+
+        int? group = null;
+        if (query["group"].ToString() is { Length: > 0 } groupText)
+        {
+            if (!int.TryParse(groupText, NumberStyles.None, CultureInfo.InvariantCulture, out var g))
+            {
+                return ApiQuery.BadRequest("Invalid group", "group is the id of a sub-task group from this run.");
+            }
+
+            group = g;
+        }
+
+        if (!ApiQuery.TryLimit(query["limit"], 100, 1_000, out var limit, ref problem) || !TryOffset(query["offset"], out var offset, ref problem))
+        {
+            return problem!;
+        }
+
+        var run = await goals.RunAsync(TraceApi.DefaultTenant, traceId.ToString(), cancellationToken);
+        if (run is null)
+        {
+            return Results.Problem(title: "Unknown run", detail: $"No finalized goal run {traceId}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var spans = await traces.GetTraceAsync(TraceApi.DefaultTenant, traceId, cancellationToken);
+        var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : run.GoalSpanId.ToString("x16", CultureInfo.InvariantCulture));
+        if (group is { } id)
+        {
+            if (id >= tree.Groups.Count)
+            {
+                return Results.Problem(title: "Unknown group", detail: $"Run {traceId} has groups 0 to {tree.Groups.Count - 1}.", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            return Results.Json(new { group = GoalJson.Group(tree.Groups[id]), offset, limit, spans = tree.SpansOf(id, offset, limit).Select(GoalJson.Span) });
+        }
+
+        return Results.Json(new { run = GoalJson.Run(run), groups = tree.Groups.Select(GoalJson.Group) });
+    }
+
+    private static bool TryStep(string? text, out TimeSpan step)
+    {
+        step = TimeSpan.FromMinutes(1);
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        var unit = char.IsDigit(text[^1]) ? 's' : text[^1];
+        var digits = char.IsDigit(text[^1]) ? text : text[..^1];
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > 100_000)
+        {
+            return false;
+        }
+
+        var seconds = unit switch { 's' => n, 'm' => n * 60, 'h' => n * 3600, _ => -1 };
+        step = TimeSpan.FromSeconds(Math.Max(seconds, 0));
+        return seconds > 0 && seconds % 60 == 0;
+    }
+
+    private static bool TryOffset(string? text, out int offset, ref IResult? problem)
+    {
+        offset = 0;
+        if (string.IsNullOrEmpty(text) || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset <= 1_000_000))
+        {
+            return true;
+        }
+
+        problem = ApiQuery.BadRequest("Invalid offset", "offset is a whole number from 0 to 1,000,000.");
+        return false;
+    }
+}

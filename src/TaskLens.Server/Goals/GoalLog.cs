@@ -1,0 +1,13 @@
+namespace TaskLens.Server.Goals;
+
+internal static partial class GoalLog
+{
+    [LoggerMessage(6110, LogLevel.Information, "Goal rollup: {Models} model prices from {PriceFile}; quiet period {QuietSeconds:0.#} s, abandoned after {AbandonMinutes:0.#} min")]
+    public static partial void Started(ILogger logger, int models, string priceFile, double quietSeconds, double abandonMinutes);
+
+    [LoggerMessage(6111, LogLevel.Warning, "Could not store {Runs} finalized goal runs; retrying with the next sweep")]
+    public static partial void WriteFailed(ILogger logger, int runs, Exception exception);
+
+    [LoggerMessage(6112, LogLevel.Warning, "Goal rollup at its memory limit: {Runs} open runs finalized early (TaskLens:Goals:MaxRunsInMemory)")]
+    public static partial void FinalizedEarly(ILogger logger, long runs);
+}
