@@ -27,8 +27,8 @@ public sealed class GoalOptions
     public TimeSpan AbandonAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How long a finalized run stays in memory so a late span re-finalizes it from every span, not just the late
-    /// one. After that a late span is counted (<see cref="GoalRollupStats.LateSpansDropped"/>) and not rolled up.
+    /// How long a finalized run stays in memory so a late span re-finalizes it at once. After that a late span has
+    /// the run reloaded from storage (every span of its trace) first (<see cref="GoalRollupStats.RunsReloaded"/>).
     /// </summary>
     public TimeSpan KeepFinalizedFor { get; set; } = TimeSpan.FromMinutes(5);
 

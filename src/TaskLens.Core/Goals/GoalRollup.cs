@@ -12,7 +12,10 @@ namespace TaskLens.Core.Goals;
 /// </summary>
 public sealed class GoalRollup
 {
-    /// <summary>Trace keys let go from memory remembered, so their late spans are counted, not rolled up anew.</summary>
+    /// <summary>
+    /// Trace keys let go from memory remembered, so a late span of one asks for the run to be reloaded from storage
+    /// rather than starting a new run from the late span alone.
+    /// </summary>
     private const int ForgottenTracesRemembered = 1 << 20;
 
     private readonly Lock _gate = new();
@@ -24,6 +27,7 @@ public sealed class GoalRollup
     private readonly HashSet<RunKey> _forgotten = [];
     private readonly Queue<RunKey> _forgottenOrder = new();
     private readonly List<GoalRun> _finalizedEarly = [];
+    private readonly HashSet<RunKey> _reloads = [];
     private readonly bool _rootRule;
     private GoalRollupStats _stats = new();
     private long _spansInMemory;
@@ -61,7 +65,7 @@ public sealed class GoalRollup
 
         lock (_gate)
         {
-            long duplicates = 0, late = 0, dropped = 0;
+            long duplicates = 0, late = 0, forgotten = 0;
             for (var i = 0; i < spans.Length; i++)
             {
                 var key = new RunKey(batch.Tenant, spans[i].TraceIdHigh, spans[i].TraceIdLow);
@@ -69,7 +73,8 @@ public sealed class GoalRollup
                 {
                     if (_forgotten.Contains(key))
                     {
-                        dropped++;
+                        forgotten++;
+                        _reloads.Add(key);
                         continue;
                     }
 
@@ -100,9 +105,43 @@ public sealed class GoalRollup
                 SpansObserved = _stats.SpansObserved + spans.Length,
                 DuplicateSpans = _stats.DuplicateSpans + duplicates,
                 LateSpans = _stats.LateSpans + late,
-                LateSpansDropped = _stats.LateSpansDropped + dropped,
+                LateSpansOfForgottenRuns = _stats.LateSpansOfForgottenRuns + forgotten,
             };
         }
+    }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> runs to reload from storage (every span of the trace) and hand back through
+    /// <see cref="Reload"/>: runs let go after finalization that got a late span, and runs still without a goal span
+    /// after a quiet period, whose goal span may have been rolled up before a restart. Each is returned once.
+    /// </summary>
+    public IReadOnlyList<(string Tenant, ulong TraceIdHigh, ulong TraceIdLow)> TakeReloads(int max = int.MaxValue)
+    {
+        lock (_gate)
+        {
+            var reloads = _reloads.Take(max).ToList();
+            reloads.ForEach(k => _reloads.Remove(k));
+            return reloads.Select(k => (k.Tenant, k.High, k.Low)).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Takes the stored spans of whole traces: a run let go and asked back (<see cref="TakeReloads"/>), or a run that
+    /// was open when TaskLens stopped. Spans already held fold as duplicates, so nothing counts twice.
+    /// </summary>
+    public void Reload(SpanBatch batch, long nowMs)
+    {
+        lock (_gate)
+        {
+            foreach (var span in batch.Spans)
+            {
+                _forgotten.Remove(new RunKey(batch.Tenant, span.TraceIdHigh, span.TraceIdLow));
+            }
+
+            _stats = _stats with { RunsReloaded = _stats.RunsReloaded + 1 };
+        }
+
+        Observe(batch, nowMs);
     }
 
     /// <summary>The runs that became final (or final again, with late spans) by <paramref name="nowMs"/>.</summary>
@@ -137,6 +176,12 @@ public sealed class GoalRollup
                     && (run.FinalizedVersion == 0 || quiet))
                 {
                     final.Add(Finalize(run, nowMs, abandoned: true));
+                }
+                else if (quiet && !run.ReloadAsked)
+                {
+                    // Late spans of a run stored before a restart arrive without their goal span: fetch the rest.
+                    run.ReloadAsked = true;
+                    _reloads.Add(key);
                 }
             }
 

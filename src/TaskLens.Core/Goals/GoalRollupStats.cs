@@ -11,8 +11,11 @@ public sealed record GoalRollupStats
     /// <summary>New spans of a run already finalized: the run is finalized again with them.</summary>
     public long LateSpans { get; init; }
 
-    /// <summary>Spans of a run let go from memory after finalization: not rolled up (see docs/goals.md).</summary>
-    public long LateSpansDropped { get; init; }
+    /// <summary>Spans of a run let go from memory after finalization: the run is reloaded from storage with them.</summary>
+    public long LateSpansOfForgottenRuns { get; init; }
+
+    /// <summary>Whole traces handed back from storage (late spans of forgotten runs, runs open at the last stop).</summary>
+    public long RunsReloaded { get; init; }
     public long RunsFinalized { get; init; }
 
     /// <summary>Open runs finalized before their time because <see cref="GoalOptions.MaxRunsInMemory"/> was reached.</summary>

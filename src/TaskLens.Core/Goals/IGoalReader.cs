@@ -13,4 +13,11 @@ public interface IGoalReader
     Task<IReadOnlyList<GoalRun>> RunsAsync(GoalRunQuery query, CancellationToken cancellationToken);
 
     Task<GoalRun?> RunAsync(string tenant, string runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Traces with spans starting since <paramref name="since"/> whose stored run (if any) holds fewer spans than are
+    /// stored: the runs that were open, or had late spans, when TaskLens stopped. All tenants; at most
+    /// <paramref name="limit"/>, most recent first.
+    /// </summary>
+    Task<IReadOnlyList<(string Tenant, string RunId)>> RunsToRebuildAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken);
 }

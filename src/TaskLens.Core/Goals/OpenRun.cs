@@ -25,6 +25,9 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// <summary>When the run was last finalized (rollup clock); it is let go <see cref="GoalOptions.KeepFinalizedFor"/> later.</summary>
     public long FinalizedAt { get; set; }
 
+    /// <summary>The run, still without a goal span after a quiet period, was asked back from storage once.</summary>
+    public bool ReloadAsked { get; set; }
+
     /// <summary>A span that some enabled goal rule can take has arrived (a marker, or a root for the root rule).</summary>
     public bool HasGoalCandidate { get; set; }
 

@@ -10,4 +10,13 @@ internal static partial class GoalLog
 
     [LoggerMessage(6112, LogLevel.Warning, "Goal rollup at its memory limit: {Runs} open runs finalized early (TaskLens:Goals:MaxRunsInMemory)")]
     public static partial void FinalizedEarly(ILogger logger, long runs);
+
+    [LoggerMessage(6113, LogLevel.Information, "Goal rollup: reloaded {Runs} runs that were open or had late spans when TaskLens last stopped")]
+    public static partial void Rebuilt(ILogger logger, int runs);
+
+    [LoggerMessage(6114, LogLevel.Warning, "Goal rollup: could not reload the runs open at the last stop; they stay as stored")]
+    public static partial void RebuildFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6115, LogLevel.Warning, "Goal rollup: could not reload run {RunId} for its late spans; it will be asked for again by its next late span")]
+    public static partial void ReloadFailed(ILogger logger, string runId, Exception exception);
 }

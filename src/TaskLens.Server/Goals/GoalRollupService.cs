@@ -1,19 +1,32 @@
 using TaskLens.Core.Goals;
+using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Goals;
 
 /// <summary>
-/// Sweeps the rollup for runs that became final and stores them. Runs that cannot be stored now wait for the next
-/// sweep, one per run id (a newer finalization of the same run replaces the waiting one).
+/// Keeps the goal rollup going: at start, reloads from ClickHouse the runs that were open when TaskLens stopped;
+/// then every sweep, reloads runs that got a late span after they were let go, finalizes what is due and stores it.
+/// Runs that cannot be stored now wait for the next sweep, one per run id (a newer finalization replaces the waiting
+/// one). Nothing is counted twice: reloaded spans fold by span id, and a stored run is replaced by its next version.
 /// </summary>
 internal sealed class GoalRollupService(
-    GoalRollup rollup, IGoalRunSink sink, GoalOptions options, TimeProvider time, ILogger<GoalRollupService> logger) : BackgroundService
+    GoalRollup rollup,
+    IGoalRunSink sink,
+    IGoalReader goals,
+    ITraceReader traces,
+    GoalOptions options,
+    TimeProvider time,
+    ILogger<GoalRollupService> logger) : BackgroundService
 {
+    /// <summary>Bounds the trace reads one sweep makes; the rest wait for the next sweep.</summary>
+    private const int MaxReloadsPerSweep = 100;
+
     private readonly Dictionary<(string Tenant, string RunId), GoalRun> _waiting = [];
     private long _finalizedEarlyLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await RebuildAsync(stoppingToken);
         using var timer = new PeriodicTimer(options.SweepInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -21,9 +34,44 @@ internal sealed class GoalRollupService(
         }
     }
 
-    /// <summary>One sweep: finalize what is due and store it, or keep it for the next sweep.</summary>
+    /// <summary>Reloads the runs that were open (or had late spans) when TaskLens last stopped.</summary>
+    internal async Task RebuildAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var since = time.GetUtcNow() - options.AbandonAfter - options.KeepFinalizedFor;
+            var runs = await goals.RunsToRebuildAsync(since, options.MaxRunsInMemory / 2, cancellationToken);
+            foreach (var (tenant, runId) in runs)
+            {
+                if (TraceId.TryParse(runId, out var traceId))
+                {
+                    await ReloadAsync(tenant, traceId, cancellationToken);
+                }
+            }
+
+            GoalLog.Rebuilt(logger, runs.Count);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            GoalLog.RebuildFailed(logger, e);
+        }
+    }
+
+    /// <summary>One sweep: reload what was asked back, finalize what is due and store it, or keep it for the next sweep.</summary>
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
+        foreach (var (tenant, high, low) in rollup.TakeReloads(MaxReloadsPerSweep))
+        {
+            try
+            {
+                await ReloadAsync(tenant, new TraceId(high, low), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                GoalLog.ReloadFailed(logger, new TraceId(high, low).ToString(), e);
+            }
+        }
+
         foreach (var run in rollup.Sweep(time.GetUtcNow().ToUnixTimeMilliseconds()))
         {
             _waiting[(run.Tenant, run.RunId)] = run;
@@ -50,6 +98,15 @@ internal sealed class GoalRollupService(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             GoalLog.WriteFailed(logger, runs.Count, e);
+        }
+    }
+
+    private async Task ReloadAsync(string tenant, TraceId traceId, CancellationToken cancellationToken)
+    {
+        var spans = await traces.GetTraceAsync(tenant, traceId, cancellationToken);
+        if (spans.Count > 0)
+        {
+            rollup.Reload(StoredTrace.ToBatch(tenant, spans), time.GetUtcNow().ToUnixTimeMilliseconds());
         }
     }
 }

@@ -87,6 +87,29 @@ internal sealed class GoalReader(ClickHouseClient client) : IGoalReader
         return runs.Count == 0 ? null : runs[0];
     }
 
+    public async Task<IReadOnlyList<(string Tenant, string RunId)>> RunsToRebuildAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        // A run with no row joins as version 0 (join_use_nulls is off by default), so it is rebuilt too.
+        var sql = string.Create(CultureInfo.InvariantCulture, $"""
+            SELECT r_tenant, r_run
+            FROM
+            (
+                SELECT tenant AS r_tenant, lower(hex(trace_id)) AS r_run, uniqExact(span_id) AS r_spans, max(timestamp) AS r_last
+                FROM spans
+                WHERE timestamp >= toDateTime({since.ToUnixTimeSeconds()})
+                GROUP BY r_tenant, r_run
+            )
+            ANY LEFT JOIN
+            (
+                SELECT tenant AS r_tenant, run_id AS r_run, version AS r_version FROM goal_runs FINAL
+            ) USING (r_tenant, r_run)
+            WHERE r_version < r_spans
+            ORDER BY r_last DESC
+            LIMIT {Math.Max(1, limit)}
+            """);
+        return await client.QueryAsync(sql, row => (row.GetString("r_tenant"), row.GetString("r_run")), cancellationToken);
+    }
+
     private static string Where(string tenant, string? goalName, string timeColumn, DateTimeOffset since, DateTimeOffset until) =>
         string.Create(CultureInfo.InvariantCulture, $"""
             tenant = {ClickHouseSql.Literal(tenant)}{(goalName is null ? "" : " AND goal_name = " + ClickHouseSql.Literal(goalName))}

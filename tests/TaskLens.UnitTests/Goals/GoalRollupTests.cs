@@ -128,7 +128,7 @@ public sealed class GoalRollupTests
     }
 
     [Fact]
-    public void Observe_LateSpanAfterFinalization_ReFinalizesWithIt_UntilTheRunIsLetGo_ThenIsCountedAsDropped()
+    public void Observe_LateSpanAfterFinalization_ReFinalizesWithIt_AndAfterTheRunIsLetGo_AsksForItBackFromStorage()
     {
         var options = new GoalOptions { KeepFinalizedFor = TimeSpan.FromMinutes(5) };
         var rollup = new GoalRollup(options, Prices);
@@ -147,9 +147,56 @@ public sealed class GoalRollupTests
 
         Assert.Empty(rollup.Sweep((2 * Quiet) + 1_000 + 300_000)); // kept for 5 minutes, then let go
         Assert.Equal(0, rollup.Stats.RunsInMemory);
+
+        // A late span of a run let go does not start a run of one span: the run is asked back from storage whole.
         rollup.Observe(new TraceBuilder().Tool(6, 4, 1, 40, 50, "sql_query", "c3").Build(), nowMs: 400_000);
         Assert.Empty(rollup.Sweep(400_000 + Quiet));
-        Assert.Equal((1L, 1L, 0), (rollup.Stats.LateSpans, rollup.Stats.LateSpansDropped, rollup.Stats.RunsInMemory));
+        var reload = Assert.Single(rollup.TakeReloads());
+        Assert.Equal(("default", 0x0102030405060708UL, 6UL), reload);
+        Assert.Empty(rollup.TakeReloads());
+        var stored = new TraceBuilder()
+            .Agent(6, 1, 0, 0, 100, "report")
+            .Tool(6, 2, 1, 1, 10, "sql_query", "c1")
+            .Tool(6, 3, 1, 20, 30, "sql_query", "c2")
+            .Tool(6, 4, 1, 40, 50, "sql_query", "c3")
+            .Build();
+        rollup.Reload(stored, nowMs: 401_000);
+        var third = Assert.Single(rollup.Sweep(401_000 + Quiet));
+        Assert.Equal((3, 4UL, first.RunId), (third.ToolCalls, third.Version, third.RunId));
+        Assert.Equal((1L, 1L, 1L), (rollup.Stats.LateSpans, rollup.Stats.LateSpansOfForgottenRuns, rollup.Stats.RunsReloaded));
+    }
+
+    [Fact]
+    public void Sweep_RunWithoutGoalSpan_IsAskedBackFromStorageOnceAfterAQuietPeriod_AndCompletesWithWhatWasStored()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+
+        // A late span of a run finalized before a restart: its goal span is in storage, not in memory.
+        rollup.Observe(new TraceBuilder().Tool(16, 9, 1, 60, 70, "read_file", "c9").Build(), nowMs: 0);
+        Assert.Empty(rollup.TakeReloads());
+        Assert.Empty(rollup.Sweep(Quiet));
+        Assert.Equal(("default", 0x0102030405060708UL, 16UL), Assert.Single(rollup.TakeReloads()));
+        Assert.Empty(rollup.Sweep(2 * Quiet));
+        Assert.Empty(rollup.TakeReloads());
+
+        rollup.Reload(new TraceBuilder().Agent(16, 1, 0, 0, 80, "g").Tool(16, 2, 1, 1, 50, "read_file", "c1").Tool(16, 9, 1, 60, 70, "read_file", "c9").Build(), nowMs: 2 * Quiet);
+        var run = Assert.Single(rollup.Sweep(3 * Quiet));
+
+        Assert.Equal(("g", GoalRunOutcome.Completed, 2, 3UL), (run.GoalName, run.Outcome, run.ToolCalls, run.Version));
+    }
+
+    [Fact]
+    public void Reload_OfARunAlreadyHeld_FoldsEverySpan_NothingCountsTwice()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        var trace = new TraceBuilder().Agent(15, 1, 0, 0, 100, "g").Llm(15, 2, 1, 1, 50, "gpt-4o", input: 10, output: 1).Build();
+        rollup.Observe(trace, nowMs: 0);
+
+        rollup.Reload(trace, nowMs: 10);
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+        Assert.Equal((1, 10L, 2UL), (run.LlmCalls, run.InputTokens, run.Version));
+        Assert.Equal(2, rollup.Stats.DuplicateSpans);
     }
 
     [Fact]
