@@ -49,6 +49,7 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<ISpanSink>(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
+        builder.Services.AddSingleton<IOperationReader, OperationReader>();
         builder.Services.AddSingleton<TableWriter>();
         builder.Services.AddSingleton<ILogSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IMetricSink>(sp => sp.GetRequiredService<TableWriter>());

@@ -76,4 +76,37 @@ internal static class ApiQuery
 
     public static IResult BadRequest(string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>A step of whole minutes: <c>60</c> (seconds), <c>60s</c>, <c>5m</c>, <c>1h</c>; default one minute.</summary>
+    public static bool TryStep(string? text, out TimeSpan step)
+    {
+        step = TimeSpan.FromMinutes(1);
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        var unit = char.IsDigit(text[^1]) ? 's' : text[^1];
+        var digits = char.IsDigit(text[^1]) ? text : text[..^1];
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > 100_000)
+        {
+            return false;
+        }
+
+        var seconds = unit switch { 's' => n, 'm' => n * 60, 'h' => n * 3600, _ => -1 };
+        step = TimeSpan.FromSeconds(Math.Max(seconds, 0));
+        return seconds > 0 && seconds % 60 == 0;
+    }
+
+    public static bool TryOffset(string? text, out int offset, ref IResult? problem)
+    {
+        offset = 0;
+        if (string.IsNullOrEmpty(text) || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset <= 1_000_000))
+        {
+            return true;
+        }
+
+        problem = ApiQuery.BadRequest("Invalid offset", "offset is a whole number from 0 to 1,000,000.");
+        return false;
+    }
 }

@@ -46,7 +46,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        if (!TryStep(query["step"], out var step))
+        if (!ApiQuery.TryStep(query["step"], out var step))
         {
             return ApiQuery.BadRequest("Invalid step", "step is a whole number of minutes, written 60 (seconds), 60s, 5m or 1h; at most 1,440 steps per window.");
         }
@@ -72,7 +72,7 @@ internal static class GoalApi
         var query = context.Request.Query;
         if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem)
             || !ApiQuery.TryLimit(query["limit"], 50, 1_000, out var limit, ref problem)
-            || !TryOffset(query["offset"], out var offset, ref problem))
+            || !ApiQuery.TryOffset(query["offset"], out var offset, ref problem))
         {
             return problem!;
         }
@@ -117,7 +117,7 @@ internal static class GoalApi
             group = g;
         }
 
-        if (!ApiQuery.TryLimit(query["limit"], 100, 1_000, out var limit, ref problem) || !TryOffset(query["offset"], out var offset, ref problem))
+        if (!ApiQuery.TryLimit(query["limit"], 100, 1_000, out var limit, ref problem) || !ApiQuery.TryOffset(query["offset"], out var offset, ref problem))
         {
             return problem!;
         }
@@ -141,37 +141,5 @@ internal static class GoalApi
         }
 
         return Results.Json(new { run = GoalJson.Run(run), groups = tree.Groups.Select(GoalJson.Group) });
-    }
-
-    private static bool TryStep(string? text, out TimeSpan step)
-    {
-        step = TimeSpan.FromMinutes(1);
-        if (string.IsNullOrEmpty(text))
-        {
-            return true;
-        }
-
-        var unit = char.IsDigit(text[^1]) ? 's' : text[^1];
-        var digits = char.IsDigit(text[^1]) ? text : text[..^1];
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > 100_000)
-        {
-            return false;
-        }
-
-        var seconds = unit switch { 's' => n, 'm' => n * 60, 'h' => n * 3600, _ => -1 };
-        step = TimeSpan.FromSeconds(Math.Max(seconds, 0));
-        return seconds > 0 && seconds % 60 == 0;
-    }
-
-    private static bool TryOffset(string? text, out int offset, ref IResult? problem)
-    {
-        offset = 0;
-        if (string.IsNullOrEmpty(text) || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset <= 1_000_000))
-        {
-            return true;
-        }
-
-        problem = ApiQuery.BadRequest("Invalid offset", "offset is a whole number from 0 to 1,000,000.");
-        return false;
     }
 }

@@ -67,6 +67,12 @@ public readonly struct ClickHouseRow(JsonElement row)
         return result;
     }
 
+    /// <summary>An Array(Float64) column, such as the result of <c>quantiles</c>.</summary>
+    public double[] GetDoubleArray(string name) =>
+        row.GetProperty(name).EnumerateArray()
+            .Select(v => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : ParseDouble(v.GetString()!))
+            .ToArray();
+
     /// <summary>The column's raw JSON text.</summary>
     public string GetRaw(string name) => row.GetProperty(name).GetRawText();
 

@@ -130,8 +130,8 @@ internal sealed class GoalReader(ClickHouseClient client) : IGoalReader
 
     private static GoalFigures ReadFigures(ClickHouseRow row, DateTimeOffset time)
     {
-        var duration = Doubles(row, "f_duration_q");
-        var fanOut = Doubles(row, "f_fan_out_q");
+        var duration = row.GetDoubleArray("f_duration_q");
+        var fanOut = row.GetDoubleArray("f_fan_out_q");
         return new GoalFigures
         {
             GoalName = row.GetString("goal_name"),
@@ -152,9 +152,6 @@ internal sealed class GoalReader(ClickHouseClient client) : IGoalReader
             Throttled = row.GetInt64("f_throttled"),
         };
     }
-
-    private static double[] Doubles(ClickHouseRow row, string name) =>
-        row.GetArray(name).EnumerateArray().Select(v => v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetDouble() : double.Parse(v.GetString()!, CultureInfo.InvariantCulture)).ToArray();
 
     private static GoalRun ReadRun(ClickHouseRow row) => new()
     {
