@@ -3,12 +3,15 @@ using TaskLens.UnitTests.TestSupport;
 namespace TaskLens.Benchmarks;
 
 /// <summary>
-/// A typical agent export: one goal's burst of LLM and tool sub-tasks with GenAI attributes, as an OpenTelemetry
-/// SDK sends it (one resource, one scope, many spans).
+/// A typical agent export: one goal — its <c>invoke_agent</c> span and its burst of LLM and tool sub-tasks with GenAI
+/// attributes — as an OpenTelemetry SDK sends it (one resource, one scope, many spans).
 /// </summary>
 internal static class AgentExport
 {
-    /// <summary>An export of <paramref name="spans"/> spans; <paramref name="seed"/> makes its trace and span ids unique.</summary>
+    /// <summary>
+    /// An export of <paramref name="spans"/> spans (the goal span and its sub-tasks); <paramref name="seed"/> makes its
+    /// trace and span ids unique.
+    /// </summary>
     public static byte[] Create(int spans, int seed = 0)
     {
         var trace = BitConverter.GetBytes(((long)seed << 8) | 0x5A).Concat(BitConverter.GetBytes(0x0123456789ABCDEFL + seed)).ToArray();
@@ -21,7 +24,17 @@ internal static class AgentExport
             rs.MessageField(2, ss =>
             {
                 ss.MessageField(1, scope => scope.StringField(1, "agent.framework").StringField(2, "0.9.0"));
-                for (var i = 0; i < spans; i++)
+                ss.MessageField(2, s => s
+                    .BytesField(1, trace)
+                    .BytesField(2, Otlp.SpanId(1))
+                    .StringField(5, "invoke_agent research")
+                    .VarintField(6, 1)
+                    .Fixed64Field(7, 1_795_000_000_000_000_000UL)
+                    .Fixed64Field(8, 1_795_000_001_000_000_000UL)
+                    .MessageField(9, Otlp.Attribute("gen_ai.operation.name", v => v.StringField(1, "invoke_agent")))
+                    .MessageField(9, Otlp.Attribute("gen_ai.agent.name", v => v.StringField(1, "research")))
+                    .MessageField(15, st => st.VarintField(3, 0)));
+                for (var i = 1; i < spans; i++)
                 {
                     var id = BitConverter.GetBytes(((ulong)seed << 32) | ((ulong)i + 1));
                     var llm = i % 2 == 0;

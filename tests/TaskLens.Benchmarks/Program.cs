@@ -4,12 +4,20 @@ namespace TaskLens.Benchmarks;
 
 internal static class Program
 {
-    /// <summary><c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run; anything else goes to BenchmarkDotNet.</summary>
+    /// <summary>
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>goals OUTPUT_DIR</c> the goal rollup run;
+    /// anything else goes to BenchmarkDotNet.
+    /// </summary>
     public static async Task<int> Main(string[] args)
     {
         if (args is ["load", var serverDll, var output])
         {
             return await Load.LoadBenchmark.RunAsync(serverDll, output);
+        }
+
+        if (args is ["goals", var goalsOutput])
+        {
+            return await Goals.GoalRollupBenchmark.RunAsync(goalsOutput);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -39,6 +39,12 @@ public sealed class GoalOptions
     public int MaxRunsInMemory { get; set; } = 20_000;
 
     /// <summary>
+    /// Spans held in memory over all runs (about 150 bytes each): the bound that matters at agent burst rates. Past
+    /// it room is made as past <see cref="MaxRunsInMemory"/>.
+    /// </summary>
+    public long MaxSpansInMemory { get; set; } = 500_000;
+
+    /// <summary>
     /// Spans of one run held individually. Past it a run keeps only the span ids (so duplicates are still folded)
     /// and adds the spans' counts, tokens, cost, errors and throttling to its totals; fan-out, depth and the
     /// critical path are then computed from the spans held (<see cref="GoalRun.SpansNotTracked"/> says how many not).
@@ -73,6 +79,11 @@ public sealed class GoalOptions
         if (MaxRunsInMemory < 10)
         {
             errors.Add($"{Section}:MaxRunsInMemory must be at least 10.");
+        }
+
+        if (MaxSpansInMemory < 1_000)
+        {
+            errors.Add($"{Section}:MaxSpansInMemory must be at least 1000.");
         }
 
         if (MaxSpansPerRun < 1)

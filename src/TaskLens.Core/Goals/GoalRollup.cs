@@ -1,3 +1,4 @@
+using System.Buffers;
 using TaskLens.Core.Telemetry;
 
 namespace TaskLens.Core.Goals;
@@ -7,7 +8,8 @@ namespace TaskLens.Core.Goals;
 /// each by the completion rules: the goal span has arrived and the trace was quiet for
 /// <see cref="GoalOptions.QuietPeriod"/>, else abandoned after <see cref="GoalOptions.AbandonAfter"/>. A finalized
 /// run stays in memory for <see cref="GoalOptions.KeepFinalizedFor"/> so a late span finalizes it again from all its
-/// spans. Memory is bounded by <see cref="GoalOptions.MaxRunsInMemory"/> and <see cref="GoalOptions.MaxSpansPerRun"/>.
+/// spans. Memory is bounded by <see cref="GoalOptions.MaxRunsInMemory"/>, <see cref="GoalOptions.MaxSpansInMemory"/>
+/// and <see cref="GoalOptions.MaxSpansPerRun"/>.
 /// Thread-safe; the clock is passed in (milliseconds) so tests decide time.
 /// </summary>
 public sealed class GoalRollup
@@ -29,6 +31,9 @@ public sealed class GoalRollup
     private readonly List<GoalRun> _finalizedEarly = [];
     private readonly HashSet<RunKey> _reloads = [];
     private readonly bool _rootRule;
+
+    /// <summary>The markers some enabled rule takes, so "has a goal span" is known per span, not by a search per sweep.</summary>
+    private readonly GoalMarkers _enabledMarkers;
     private GoalRollupStats _stats = new();
     private long _spansInMemory;
 
@@ -38,7 +43,12 @@ public sealed class GoalRollup
         _prices = prices;
         _reader = new RunSpanReader(options.GoalIdAttribute, options.GoalNameAttribute);
         _calculator = new GoalRunCalculator(options, prices);
-        _rootRule = options.EffectiveRules.Contains(GoalRule.Root);
+        var rules = options.EffectiveRules;
+        _rootRule = rules.Contains(GoalRule.Root);
+        _enabledMarkers = (rules.Contains(GoalRule.Explicit) ? GoalMarkers.Explicit : 0)
+            | (rules.Contains(GoalRule.Workflow) ? GoalMarkers.Workflow : 0)
+            | (rules.Contains(GoalRule.Agent) ? GoalMarkers.Agent : 0)
+            | (rules.Contains(GoalRule.Framework) ? GoalMarkers.Framework : 0);
     }
 
     public GoalRollupStats Stats
@@ -55,20 +65,34 @@ public sealed class GoalRollup
     /// <summary>Takes the spans of one stored batch.</summary>
     public void Observe(SpanBatch batch, long nowMs)
     {
-        // Attributes are read outside the lock: that is most of the work.
+        // Attributes are read outside the lock: that is most of the work. The facts array is pooled: a 5,000-span
+        // batch would otherwise put ~750 KB on the large-object heap per export.
         var spans = batch.Spans;
-        var facts = new RunSpan[spans.Length];
-        for (var i = 0; i < spans.Length; i++)
+        var facts = ArrayPool<RunSpan>.Shared.Rent(spans.Length);
+        try
         {
-            facts[i] = _reader.Read(batch, spans[i]);
-        }
+            for (var i = 0; i < spans.Length; i++)
+            {
+                facts[i] = _reader.Read(batch, spans[i]);
+            }
 
+            Hold(batch.Tenant, spans, facts, nowMs);
+        }
+        finally
+        {
+            // Not cleared: the only references a RunSpan holds are pooled strings (StringPool), which live on anyway.
+            ArrayPool<RunSpan>.Shared.Return(facts);
+        }
+    }
+
+    private void Hold(string tenant, ReadOnlySpan<SpanRecord> spans, RunSpan[] facts, long nowMs)
+    {
         lock (_gate)
         {
             long duplicates = 0, late = 0, forgotten = 0;
             for (var i = 0; i < spans.Length; i++)
             {
-                var key = new RunKey(batch.Tenant, spans[i].TraceIdHigh, spans[i].TraceIdLow);
+                var key = new RunKey(tenant, spans[i].TraceIdHigh, spans[i].TraceIdLow);
                 if (!_runs.TryGetValue(key, out var run))
                 {
                     if (_forgotten.Contains(key))
@@ -84,20 +108,25 @@ public sealed class GoalRollup
                     }
 
                     run = new OpenRun(key.Tenant, key.High, key.Low, nowMs);
+                    run.Spans.EnsureCapacity(Math.Min(SpansOfTraceFrom(spans, i), _options.MaxSpansPerRun));
                     _runs.Add(key, run);
                 }
 
-                var before = run.Spans.Count;
                 if (!run.Add(facts[i], _options.MaxSpansPerRun, _prices))
                 {
                     duplicates++;
                     continue;
                 }
 
-                _spansInMemory += run.Spans.Count - before;
+                _spansInMemory++;
                 run.LastArrival = nowMs;
-                run.HasGoalCandidate |= facts[i].Markers != GoalMarkers.None || (_rootRule && facts[i].ParentSpanId == 0);
+                run.HasGoalCandidate |= (facts[i].Markers & _enabledMarkers) != 0 || (_rootRule && facts[i].ParentSpanId == 0);
                 late += run.FinalizedVersion != 0 ? 1 : 0;
+            }
+
+            if (_spansInMemory > _options.MaxSpansInMemory)
+            {
+                MakeRoom(nowMs);
             }
 
             _stats = _stats with
@@ -108,6 +137,18 @@ public sealed class GoalRollup
                 LateSpansOfForgottenRuns = _stats.LateSpansOfForgottenRuns + forgotten,
             };
         }
+    }
+
+    /// <summary>How many spans from <paramref name="start"/> on belong to its trace (an export keeps a trace's spans together).</summary>
+    private static int SpansOfTraceFrom(ReadOnlySpan<SpanRecord> spans, int start)
+    {
+        var end = start + 1;
+        while (end < spans.Length && spans[end].TraceIdLow == spans[start].TraceIdLow && spans[end].TraceIdHigh == spans[start].TraceIdHigh)
+        {
+            end++;
+        }
+
+        return end - start;
     }
 
     /// <summary>
@@ -165,7 +206,7 @@ public sealed class GoalRollup
                 }
 
                 var quiet = nowMs - run.LastArrival >= (long)_options.QuietPeriod.TotalMilliseconds;
-                if (run.HasGoalCandidate && _calculator.FindGoal(run) is not null)
+                if (run.HasGoalCandidate)
                 {
                     if (quiet)
                     {
@@ -200,30 +241,47 @@ public sealed class GoalRollup
     }
 
     /// <summary>
-    /// At the run limit: lets go of finalized runs first, oldest first; if that frees too little, finalizes the open
-    /// runs idle longest as they stand. A tenth of the limit is freed at once, so a flood of new traces costs one
-    /// sort per tenth, not a scan per trace.
+    /// Past <see cref="GoalOptions.MaxRunsInMemory"/> or <see cref="GoalOptions.MaxSpansInMemory"/>: lets go of
+    /// finalized runs first, oldest first; if that frees too little, finalizes the open runs idle longest as they
+    /// stand. It frees down to nine tenths of both limits at once, so a flood costs one sort per tenth, not a scan
+    /// per trace.
     /// </summary>
     private void MakeRoom(long nowMs)
     {
-        var target = Math.Max(1, _options.MaxRunsInMemory / 10);
-        var finalized = _runs.Where(r => r.Value.IsFinalizedAndCurrent).OrderBy(r => r.Value.FinalizedAt).Take(target).Select(r => r.Key).ToList();
-        finalized.ForEach(Forget);
-        var open = _runs.OrderBy(r => r.Value.LastArrival).Take(target - finalized.Count).ToList();
-        foreach (var (key, run) in open)
+        var runTarget = _options.MaxRunsInMemory * 9L / 10;
+        var spanTarget = _options.MaxSpansInMemory * 9L / 10;
+        bool Over() => _runs.Count > runTarget || _spansInMemory > spanTarget;
+        foreach (var (key, _) in _runs.Where(r => r.Value.IsFinalizedAndCurrent).OrderBy(r => r.Value.FinalizedAt).ToList())
         {
-            _finalizedEarly.Add(Finalize(run, nowMs, abandoned: !(run.HasGoalCandidate && _calculator.FindGoal(run) is not null)));
+            if (!Over())
+            {
+                return;
+            }
+
             Forget(key);
         }
 
-        _stats = _stats with { RunsFinalizedEarly = _stats.RunsFinalizedEarly + open.Count };
+        var early = 0;
+        foreach (var (key, run) in _runs.OrderBy(r => r.Value.LastArrival).ToList())
+        {
+            if (!Over())
+            {
+                break;
+            }
+
+            _finalizedEarly.Add(Finalize(run, nowMs, abandoned: !run.HasGoalCandidate));
+            Forget(key);
+            early++;
+        }
+
+        _stats = _stats with { RunsFinalizedEarly = _stats.RunsFinalizedEarly + early };
     }
 
     private void Forget(RunKey key)
     {
         if (_runs.Remove(key, out var run))
         {
-            _spansInMemory -= run.Spans.Count;
+            _spansInMemory -= (long)run.Version;
         }
 
         if (_forgotten.Add(key))

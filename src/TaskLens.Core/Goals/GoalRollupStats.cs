@@ -18,8 +18,9 @@ public sealed record GoalRollupStats
     public long RunsReloaded { get; init; }
     public long RunsFinalized { get; init; }
 
-    /// <summary>Open runs finalized before their time because <see cref="GoalOptions.MaxRunsInMemory"/> was reached.</summary>
+    /// <summary>Open runs finalized before their time because a memory limit was reached.</summary>
     public long RunsFinalizedEarly { get; init; }
     public int RunsInMemory { get; init; }
+    /// <summary>Span facts and span ids held over all runs.</summary>
     public long SpansInMemory { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace TaskLens.Core.Goals;
@@ -53,17 +54,33 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         var found = FindGoal(run);
         var goal = found?.Span ?? Topmost(run);
         var ancestors = Ancestors(run, goal);
-        var subTasks = new List<RunSpan>(run.Spans.Count);
-        foreach (var span in run.Spans.Values)
+        // Pooled: a 5,000-sub-task run would otherwise put ~700 KB on the large-object heap per finalization.
+        var pooled = ArrayPool<RunSpan>.Shared.Rent(run.Spans.Count);
+        try
         {
-            if (span.SpanId != goal.SpanId && !ancestors.Contains(span.SpanId))
+            var count = 0;
+            foreach (var span in run.Spans.Values)
             {
-                subTasks.Add(span);
+                if (span.SpanId != goal.SpanId && !ancestors.Contains(span.SpanId))
+                {
+                    pooled[count++] = span;
+                }
             }
-        }
 
-        subTasks.Sort(static (a, b) => (a.StartUnixNano, a.SpanId).CompareTo((b.StartUnixNano, b.SpanId)));
-        var children = ChildrenOf(subTasks);
+            var subTasks = pooled.AsSpan(0, count);
+            subTasks.Sort(static (a, b) => a.StartUnixNano != b.StartUnixNano ? a.StartUnixNano.CompareTo(b.StartUnixNano) : a.SpanId.CompareTo(b.SpanId));
+            return Compute(run, abandoned, found, goal, pooled, count);
+        }
+        finally
+        {
+            ArrayPool<RunSpan>.Shared.Return(pooled);
+        }
+    }
+
+    private GoalRun Compute(OpenRun run, bool abandoned, (RunSpan Span, GoalRule Rule, string Name)? found, RunSpan goal, RunSpan[] tasks, int count)
+    {
+        var subTasks = new ReadOnlySpan<RunSpan>(tasks, 0, count);
+        var children = ChildrenOf(goal, subTasks);
         var untracked = run.Untracked;
         var byKind = (int[])untracked.ByKind.Clone();
         long input = untracked.InputTokens, output = untracked.OutputTokens, cached = untracked.CachedTokens;
@@ -109,7 +126,8 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
             }
         }
 
-        var criticalPath = found is null ? new CriticalPath([], 0, false) : CriticalPathOf(goal, children);
+        var shape = Shape(children);
+        var criticalPath = found is null ? new CriticalPath([], 0, false) : CriticalPathOf(goal, tasks, children);
         var outcome = abandoned ? GoalRunOutcome.Abandoned
             : goal.IsError || criticalPath.HasError ? GoalRunOutcome.Failed
             : GoalRunOutcome.Completed;
@@ -129,8 +147,8 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
             DbCalls = byKind[(int)SubTaskKind.Db],
             HttpCalls = byKind[(int)SubTaskKind.Http],
             OtherSubTasks = byKind[(int)SubTaskKind.Other],
-            FanOut = FanOut(goal, children),
-            Depth = Depth(goal, children),
+            FanOut = shape.FanOut,
+            Depth = shape.Depth,
             InputTokens = input,
             OutputTokens = output,
             CachedTokens = cached,
@@ -211,77 +229,77 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         return ancestors;
     }
 
-    private static Dictionary<ulong, List<RunSpan>> ChildrenOf(List<RunSpan> subTasks)
+    /// <summary>
+    /// Each span's children as positions in the sub-task array; the goal span is position -1. Index lists, not copies:
+    /// spans are ~150 bytes and a run may have thousands.
+    /// </summary>
+    private static Dictionary<int, List<int>> ChildrenOf(RunSpan goal, ReadOnlySpan<RunSpan> subTasks)
     {
-        var children = new Dictionary<ulong, List<RunSpan>>();
-        foreach (var span in subTasks)
+        var positions = new Dictionary<ulong, int>(subTasks.Length + 1) { [goal.SpanId] = -1 };
+        for (var i = 0; i < subTasks.Length; i++)
         {
-            if (span.ParentSpanId == 0)
-            {
-                continue;
-            }
+            positions.TryAdd(subTasks[i].SpanId, i);
+        }
 
-            if (!children.TryGetValue(span.ParentSpanId, out var list))
+        var children = new Dictionary<int, List<int>>();
+        for (var i = 0; i < subTasks.Length; i++)
+        {
+            if (subTasks[i].ParentSpanId != 0 && positions.TryGetValue(subTasks[i].ParentSpanId, out var parent) && parent != i)
             {
-                children[span.ParentSpanId] = list = [];
-            }
+                if (!children.TryGetValue(parent, out var list))
+                {
+                    children[parent] = list = [];
+                }
 
-            list.Add(span);
+                list.Add(i);
+            }
         }
 
         return children;
     }
 
-    /// <summary>The most children of one span within the goal's subtree.</summary>
-    private static int FanOut(RunSpan goal, Dictionary<ulong, List<RunSpan>> children)
+    /// <summary>
+    /// Fan-out (the most children of one span) and depth (levels below the goal) of the goal's subtree, breadth-first,
+    /// each span once even if ids form a cycle.
+    /// </summary>
+    private static (int FanOut, int Depth) Shape(Dictionary<int, List<int>> children)
     {
-        var most = 0;
-        Visit(goal, children, (span, _) => most = Math.Max(most, children.TryGetValue(span.SpanId, out var list) ? list.Count : 0));
-        return most;
-    }
-
-    private static int Depth(RunSpan goal, Dictionary<ulong, List<RunSpan>> children)
-    {
-        var deepest = 0;
-        Visit(goal, children, (_, level) => deepest = Math.Max(deepest, level));
-        return deepest;
-    }
-
-    /// <summary>Breadth-first over the goal's subtree, each span once even if ids form a cycle.</summary>
-    private static void Visit(RunSpan goal, Dictionary<ulong, List<RunSpan>> children, Action<RunSpan, int> visit)
-    {
-        var seen = new HashSet<ulong> { goal.SpanId };
-        var queue = new Queue<(RunSpan Span, int Level)>();
-        queue.Enqueue((goal, 0));
+        int fanOut = 0, depth = 0;
+        var seen = new HashSet<int> { -1 };
+        var queue = new Queue<(int Position, int Level)>();
+        queue.Enqueue((-1, 0));
         while (queue.TryDequeue(out var item))
         {
-            visit(item.Span, item.Level);
-            if (children.TryGetValue(item.Span.SpanId, out var list))
+            depth = Math.Max(depth, item.Level);
+            if (children.TryGetValue(item.Position, out var list))
             {
+                fanOut = Math.Max(fanOut, list.Count);
                 foreach (var child in list)
                 {
-                    if (seen.Add(child.SpanId))
+                    if (seen.Add(child))
                     {
                         queue.Enqueue((child, item.Level + 1));
                     }
                 }
             }
         }
+
+        return (fanOut, depth);
     }
 
     /// <summary>
     /// A sub-task is a retry when the instrumentation marks it so, when its tool call id was already used in the run,
     /// or when an earlier sibling with the same name (same parent, same operation) failed or was throttled.
     /// </summary>
-    private static int Retries(List<RunSpan> subTasksByStart)
+    private static int Retries(ReadOnlySpan<RunSpan> subTasksByStart)
     {
-        var callIds = new HashSet<string>(StringComparer.Ordinal);
+        var callIds = new HashSet<ulong>();
         var refused = new HashSet<(ulong Parent, string Name)>();
         var retries = 0;
         foreach (var span in subTasksByStart)
         {
-            var repeatedCall = span.ToolCallId is not null && !callIds.Add(span.ToolCallId);
-            if (span.MarkedRetry || repeatedCall || refused.Contains((span.ParentSpanId, span.Name)))
+            var repeatedCall = span.ToolCallId != 0 && !callIds.Add(span.ToolCallId);
+            if (span.MarkedRetry || repeatedCall || (refused.Count > 0 && refused.Contains((span.ParentSpanId, span.Name))))
             {
                 retries++;
             }
@@ -303,12 +321,12 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// last-finishing child, and so on) fails the run; an earlier failure on the path was followed by more work, such
     /// as a retry, and does not.
     /// </summary>
-    private static CriticalPath CriticalPathOf(RunSpan goal, Dictionary<ulong, List<RunSpan>> children)
+    private static CriticalPath CriticalPathOf(RunSpan goal, RunSpan[] tasks, Dictionary<int, List<int>> children)
     {
         var segments = new List<(ulong SpanId, ulong Start)>();
         ulong waited = 0;
         var finalChainFailed = false;
-        Walk(goal, goal.EndUnixNano, 0, finalChain: true);
+        Walk(-1, goal, goal.EndUnixNano, 0, finalChain: true);
         segments.Sort(static (a, b) => a.Start.CompareTo(b.Start));
         var ids = new List<ulong>();
         var seen = new HashSet<ulong>();
@@ -322,24 +340,27 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
 
         return new CriticalPath(ids, waited, finalChainFailed);
 
-        void Walk(RunSpan span, ulong until, int depth, bool finalChain)
+        void Walk(int position, in RunSpan span, ulong until, int depth, bool finalChain)
         {
-            if (!children.TryGetValue(span.SpanId, out var list) || depth >= MaxCriticalPathDepth)
+            if (!children.TryGetValue(position, out var list) || depth >= MaxCriticalPathDepth)
             {
                 return;
             }
 
-            var byEnd = new List<RunSpan>(list);
-            byEnd.Sort(static (a, b) => (b.EndUnixNano, a.SpanId).CompareTo((a.EndUnixNano, b.SpanId)));
+            var byEnd = list.ToArray();
+            Array.Sort(byEnd, (a, b) => tasks[a].EndUnixNano != tasks[b].EndUnixNano
+                ? tasks[b].EndUnixNano.CompareTo(tasks[a].EndUnixNano)
+                : tasks[a].SpanId.CompareTo(tasks[b].SpanId));
             var cursor = Math.Min(span.EndUnixNano, until);
             var first = true;
-            foreach (var child in byEnd)
+            foreach (var childPosition in byEnd)
             {
                 if (cursor <= span.StartUnixNano)
                 {
                     break;
                 }
 
+                ref readonly var child = ref tasks[childPosition];
                 if (child.StartUnixNano >= cursor || (!first && child.EndUnixNano > cursor))
                 {
                     continue;
@@ -352,7 +373,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
                     segments.Add((child.SpanId, childStart));
                     waited += depth == 0 ? childEnd - childStart : 0;
                     finalChainFailed |= finalChain && first && child.IsError;
-                    Walk(child, childEnd, depth + 1, finalChain && first);
+                    Walk(childPosition, child, childEnd, depth + 1, finalChain && first);
                 }
 
                 cursor = childStart;

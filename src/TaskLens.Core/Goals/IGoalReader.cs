@@ -14,6 +14,9 @@ public interface IGoalReader
 
     Task<GoalRun?> RunAsync(string tenant, string runId, CancellationToken cancellationToken);
 
+    /// <summary>Which of <paramref name="runIds"/> have a stored run.</summary>
+    Task<IReadOnlySet<string>> StoredRunIdsAsync(string tenant, IReadOnlyCollection<string> runIds, CancellationToken cancellationToken);
+
     /// <summary>
     /// Traces with spans starting since <paramref name="since"/> whose stored run (if any) holds fewer spans than are
     /// stored: the runs that were open, or had late spans, when TaskLens stopped. All tenants; at most

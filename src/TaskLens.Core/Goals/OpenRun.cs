@@ -28,7 +28,10 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// <summary>The run, still without a goal span after a quiet period, was asked back from storage once.</summary>
     public bool ReloadAsked { get; set; }
 
-    /// <summary>A span that some enabled goal rule can take has arrived (a marker, or a root for the root rule).</summary>
+    /// <summary>
+    /// A span that some enabled goal rule takes has arrived (its marker, or a root span for the root rule), so
+    /// <see cref="GoalRunCalculator.FindGoal"/> will find a goal span.
+    /// </summary>
     public bool HasGoalCandidate { get; set; }
 
     public ulong Version => (ulong)(Spans.Count + UntrackedIds.Count);

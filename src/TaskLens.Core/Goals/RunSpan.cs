@@ -2,7 +2,9 @@ namespace TaskLens.Core.Goals;
 
 /// <summary>
 /// What the rollup keeps of one span: ids, times, and the facts a goal run is computed from, read once when the span
-/// arrives (<see cref="RunSpanReader"/>). Strings are shared with the decoded batch; nothing else is held.
+/// arrives (<see cref="RunSpanReader"/>). Its strings are pooled (<see cref="StringPool"/>), not the decoded batch's.
+/// Kept small, with few references, as hundreds of thousands are held at agent burst rates: what only error and
+/// goal-marked spans have lives in <see cref="RunSpanExtras"/>, allocated for those spans alone.
 /// </summary>
 public readonly record struct RunSpan
 {
@@ -14,11 +16,27 @@ public readonly record struct RunSpan
     public ulong EndUnixNano { get; init; }
     public string Name { get; init; }
     public string Service { get; init; }
+
+    /// <summary>
+    /// A 64-bit hash of <c>gen_ai.tool.call.id</c> (never 0 when set; 0 when absent): the same id on a second span is
+    /// a retried tool call. The hash, not the id, is held, as every call id is a distinct string.
+    /// </summary>
+    public ulong ToolCallId { get; init; }
+
+    /// <summary><c>gen_ai.response.model</c>, else <c>gen_ai.request.model</c>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The status message and goal names, for error and goal-marked spans only.</summary>
+    public RunSpanExtras? Extras { get; init; }
+
+    /// <summary>Token counts of one call (clamped to int: no single call comes near).</summary>
+    public int InputTokens { get; init; }
+    public int OutputTokens { get; init; }
+
+    /// <summary>Input tokens served from the provider's prompt cache (part of <see cref="InputTokens"/>).</summary>
+    public int CachedTokens { get; init; }
     public SubTaskKind Kind { get; init; }
     public bool IsError { get; init; }
-
-    /// <summary>The status message, else <c>error.type</c>, for an error span; empty otherwise.</summary>
-    public string ErrorMessage { get; init; }
 
     /// <summary>Refused for rate (HTTP 429, gRPC RESOURCE_EXHAUSTED).</summary>
     public bool Throttled { get; init; }
@@ -26,31 +44,26 @@ public readonly record struct RunSpan
     /// <summary>Marked as a retry by the instrumentation (<c>tasklens.retry</c>, <c>http.request.resend_count</c> &gt; 0).</summary>
     public bool MarkedRetry { get; init; }
 
-    /// <summary><c>gen_ai.tool.call.id</c>: the same id on a second span is a retried tool call.</summary>
-    public string? ToolCallId { get; init; }
-
-    /// <summary><c>gen_ai.response.model</c>, else <c>gen_ai.request.model</c>.</summary>
-    public string? Model { get; init; }
-    public long InputTokens { get; init; }
-    public long OutputTokens { get; init; }
-
-    /// <summary>Input tokens served from the provider's prompt cache (part of <see cref="InputTokens"/>).</summary>
-    public long CachedTokens { get; init; }
-
     /// <summary>Which goal markers this span carries (<see cref="GoalRule.Root"/> is decided per trace).</summary>
     public GoalMarkers Markers { get; init; }
 
+    /// <summary>The status message, else <c>error.type</c>, for an error span; empty otherwise.</summary>
+    public string ErrorMessage => Extras?.ErrorMessage ?? "";
+
     /// <summary><c>tasklens.goal.name</c>, else <c>tasklens.goal.id</c>.</summary>
-    public string? ExplicitGoal { get; init; }
+    public string? ExplicitGoal => Extras?.ExplicitGoal;
 
     /// <summary><c>gen_ai.workflow.name</c>.</summary>
-    public string? WorkflowName { get; init; }
+    public string? WorkflowName => Extras?.WorkflowName;
 
     /// <summary><c>gen_ai.agent.name</c>, else <c>gen_ai.agent.id</c>.</summary>
-    public string? AgentName { get; init; }
+    public string? AgentName => Extras?.AgentName;
 
     /// <summary><c>traceloop.workflow.name</c> for a Traceloop workflow span.</summary>
-    public string? FrameworkName { get; init; }
+    public string? FrameworkName => Extras?.FrameworkName;
 
     public ulong DurationNano => EndUnixNano > StartUnixNano ? EndUnixNano - StartUnixNano : 0;
 }
+
+/// <summary>What only some spans carry: an error's message, and the names a goal marker gives.</summary>
+public sealed record RunSpanExtras(string ErrorMessage, string? ExplicitGoal, string? WorkflowName, string? AgentName, string? FrameworkName);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using TaskLens.Core.Telemetry;
 
 namespace TaskLens.Core.Goals;
@@ -9,6 +11,8 @@ namespace TaskLens.Core.Goals;
 /// </summary>
 internal sealed class RunSpanReader(string goalIdAttribute, string goalNameAttribute)
 {
+    private readonly StringPool _strings = new();
+
     public RunSpan Read(SpanBatch batch, in SpanRecord span)
     {
         string? operation = null, model = null, requestModel = null, goalId = null, goalName = null;
@@ -67,31 +71,40 @@ internal sealed class RunSpanReader(string goalIdAttribute, string goalNameAttri
         markers |= traceloopKind == "workflow" || openInferenceKind == "AGENT" ? GoalMarkers.Framework : 0;
         model ??= requestModel;
         var isError = span.StatusCode == 2;
+        RunSpanExtras? extras = null;
+        if (isError || markers != GoalMarkers.None)
+        {
+            extras = new RunSpanExtras(
+                !isError ? "" : _strings.Intern(!string.IsNullOrEmpty(span.StatusMessage) ? span.StatusMessage : errorType ?? ""),
+                _strings.InternOrNull(goalName ?? goalId),
+                _strings.InternOrNull(workflow),
+                _strings.InternOrNull(agentName ?? agentId),
+                _strings.InternOrNull(traceloopWorkflow));
+        }
+
         return new RunSpan
         {
             SpanId = span.SpanId,
             ParentSpanId = span.ParentSpanId,
             StartUnixNano = span.StartTimeUnixNano,
             EndUnixNano = span.EndTimeUnixNano,
-            Name = span.Name,
-            Service = batch.Resources[span.ResourceIndex].ServiceName,
+            Name = _strings.Intern(span.Name),
+            Service = _strings.Intern(batch.Resources[span.ResourceIndex].ServiceName),
             Kind = KindOf(operation, traceloopKind, openInferenceKind, model, provider, input + output, db, http),
             IsError = isError,
-            ErrorMessage = !isError ? "" : !string.IsNullOrEmpty(span.StatusMessage) ? span.StatusMessage : errorType ?? "",
             Throttled = throttled,
             MarkedRetry = retry,
-            ToolCallId = toolCallId,
-            Model = model,
-            InputTokens = input,
-            OutputTokens = output,
-            CachedTokens = cached,
+            ToolCallId = toolCallId is null ? 0 : XxHash3.HashToUInt64(MemoryMarshal.AsBytes(toolCallId.AsSpan())) | 1,
+            Model = _strings.InternOrNull(model),
+            InputTokens = Clamp(input),
+            OutputTokens = Clamp(output),
+            CachedTokens = Clamp(cached),
             Markers = markers,
-            ExplicitGoal = goalName ?? goalId,
-            WorkflowName = workflow,
-            AgentName = agentName ?? agentId,
-            FrameworkName = traceloopWorkflow,
+            Extras = extras,
         };
     }
+
+    private static int Clamp(long tokens) => (int)Math.Clamp(tokens, 0, int.MaxValue);
 
     private static SubTaskKind KindOf(
         string? operation, string? traceloopKind, string? openInferenceKind, string? model, bool provider, long tokens, bool db, bool http)

@@ -17,6 +17,6 @@ internal static partial class GoalLog
     [LoggerMessage(6114, LogLevel.Warning, "Goal rollup: could not reload the runs open at the last stop; they stay as stored")]
     public static partial void RebuildFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(6115, LogLevel.Warning, "Goal rollup: could not reload run {RunId} for its late spans; it will be asked for again by its next late span")]
-    public static partial void ReloadFailed(ILogger logger, string runId, Exception exception);
+    [LoggerMessage(6115, LogLevel.Warning, "Goal rollup: could not reload runs of tenant {Tenant} for their late spans; a run is asked for again by its next late span")]
+    public static partial void ReloadFailed(ILogger logger, string tenant, Exception exception);
 }

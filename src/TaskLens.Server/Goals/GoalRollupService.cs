@@ -60,15 +60,22 @@ internal sealed class GoalRollupService(
     /// <summary>One sweep: reload what was asked back, finalize what is due and store it, or keep it for the next sweep.</summary>
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
-        foreach (var (tenant, high, low) in rollup.TakeReloads(MaxReloadsPerSweep))
+        // Only runs with a stored row are read back: most traces without a goal span are not goals at all (a service
+        // called by an uninstrumented client), and one small query per sweep is all they cost.
+        foreach (var tenant in rollup.TakeReloads(MaxReloadsPerSweep).GroupBy(r => r.Tenant))
         {
             try
             {
-                await ReloadAsync(tenant, new TraceId(high, low), cancellationToken);
+                var traceIds = tenant.Select(r => new TraceId(r.TraceIdHigh, r.TraceIdLow)).ToList();
+                var stored = await goals.StoredRunIdsAsync(tenant.Key, traceIds.Select(t => t.ToString()).ToList(), cancellationToken);
+                foreach (var traceId in traceIds.Where(t => stored.Contains(t.ToString())))
+                {
+                    await ReloadAsync(tenant.Key, traceId, cancellationToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                GoalLog.ReloadFailed(logger, new TraceId(high, low).ToString(), e);
+                GoalLog.ReloadFailed(logger, tenant.Key, e);
             }
         }
 

@@ -87,6 +87,21 @@ internal sealed class GoalReader(ClickHouseClient client) : IGoalReader
         return runs.Count == 0 ? null : runs[0];
     }
 
+    public async Task<IReadOnlySet<string>> StoredRunIdsAsync(string tenant, IReadOnlyCollection<string> runIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runIds);
+        if (runIds.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        var ids = await client.QueryAsync(
+            $"SELECT DISTINCT run_id AS s_run FROM goal_runs WHERE tenant = {ClickHouseSql.Literal(tenant)} AND run_id IN ({string.Join(", ", runIds.Select(ClickHouseSql.Literal))})",
+            row => row.GetString("s_run"),
+            cancellationToken);
+        return ids.ToHashSet(StringComparer.Ordinal);
+    }
+
     public async Task<IReadOnlyList<(string Tenant, string RunId)>> RunsToRebuildAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken)
     {
         // A run with no row joins as version 0 (join_use_nulls is off by default), so it is rebuilt too.

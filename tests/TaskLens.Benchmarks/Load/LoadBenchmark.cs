@@ -64,6 +64,9 @@ internal static class LoadBenchmark
             }
 
             await WaitForCountAsync(clickHouse, (ulong)(WarmUpExports * SpansPerExport));
+
+            // Each export is one goal run; waiting for the warm-up's runs (a quiet period later) warms the rollup too.
+            await WaitForCountAsync(clickHouse, (ulong)WarmUpExports, TimeSpan.FromSeconds(120), "goal_runs FINAL");
             var exports = Enumerable.Range(1, SustainedExports).Select(i => AgentExport.Create(SpansPerExport, i)).ToList();
             var sustained = await SustainedAsync(http, endpoint, exports, server, clickHouse);
             var stored = await CountAsync(clickHouse, "spans") - (ulong)(WarmUpExports * SpansPerExport);
@@ -97,7 +100,8 @@ internal static class LoadBenchmark
 
     /// <summary>
     /// Exports from concurrent senders; the clock runs until ClickHouse holds every span (an acknowledgement only means
-    /// the spool has it), so the rate is end to end. CPU is the server's over the same interval.
+    /// the spool has it), so the rate is end to end. CPU is the server's until ClickHouse also holds every export's
+    /// final goal run (a quiet period after its last span), so it includes the rollup's whole work on these spans.
     /// </summary>
     private static async Task<(double SpansPerSecond, double CpuMicrosPerSpan, double PeakRssMiB)> SustainedAsync(
         HttpClient http,
@@ -107,6 +111,7 @@ internal static class LoadBenchmark
         ClickHouseClient clickHouse)
     {
         var before = await CountAsync(clickHouse, "spans");
+        var runsBefore = await CountAsync(clickHouse, "goal_runs FINAL");
         var cpuBefore = server.TotalProcessorTime;
         using var rss = new RssSampler(server);
         var clock = Stopwatch.StartNew();
@@ -123,6 +128,7 @@ internal static class LoadBenchmark
         var spans = (ulong)exports.Count * SpansPerExport;
         await WaitForCountAsync(clickHouse, before + spans);
         var elapsed = clock.Elapsed;
+        await WaitForCountAsync(clickHouse, runsBefore + (ulong)exports.Count, TimeSpan.FromSeconds(120), "goal_runs FINAL");
         server.Refresh();
         var cpu = server.TotalProcessorTime - cpuBefore;
         return (spans / elapsed.TotalSeconds, cpu.TotalMicroseconds / spans, rss.PeakMiB);
@@ -215,14 +221,15 @@ internal static class LoadBenchmark
             (clock.Elapsed - retriesDone).TotalSeconds);
     }
 
-    private static async Task WaitForCountAsync(ClickHouseClient clickHouse, ulong expected, TimeSpan? timeout = null)
+    /// <summary>Waits until <paramref name="table"/> (spans unless told) holds <paramref name="expected"/> rows.</summary>
+    private static async Task WaitForCountAsync(ClickHouseClient clickHouse, ulong expected, TimeSpan? timeout = null, string table = "spans")
     {
         var deadline = Stopwatch.StartNew();
-        while (await CountAsync(clickHouse, "spans") < expected)
+        while (await CountAsync(clickHouse, table) < expected)
         {
             if (deadline.Elapsed > (timeout ?? TimeSpan.FromMinutes(2)))
             {
-                throw new TimeoutException($"ClickHouse did not reach {expected} spans");
+                throw new TimeoutException($"ClickHouse did not reach {expected} rows in {table}");
             }
 
             await Task.Delay(20);

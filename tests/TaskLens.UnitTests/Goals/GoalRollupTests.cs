@@ -347,4 +347,25 @@ public sealed class GoalRollupTests
         Assert.Equal(("g1", GoalRunOutcome.Completed), (early.GoalName, early.Outcome));
         Assert.Equal((1L, 10), (rollup.Stats.RunsFinalizedEarly, rollup.Stats.RunsInMemory));
     }
+
+    [Fact]
+    public void Observe_PastTheSpanLimitOverAllRuns_FinalizesTheRunsIdleLongestEarly_DownToNineTenths()
+    {
+        var rollup = new GoalRollup(new GoalOptions { MaxSpansInMemory = 1_000 }, Prices);
+        for (ulong trace = 1; trace <= 3; trace++)
+        {
+            var builder = new TraceBuilder().Agent(300 + trace, 1, 0, 0, 100, "g" + trace);
+            for (ulong i = 0; i < 399; i++)
+            {
+                builder.Tool(300 + trace, 10 + i, 1, 1, 2, "read_file", "c" + i);
+            }
+
+            rollup.Observe(builder.Build(), nowMs: (long)trace);
+        }
+
+        // 1,200 spans held, over 1,000: the first run goes (800 left, under 900).
+        var early = Assert.Single(rollup.Sweep(10));
+        Assert.Equal(("g1", 399), (early.GoalName, early.ToolCalls));
+        Assert.Equal((800L, 2, 1L), (rollup.Stats.SpansInMemory, rollup.Stats.RunsInMemory, rollup.Stats.RunsFinalizedEarly));
+    }
 }

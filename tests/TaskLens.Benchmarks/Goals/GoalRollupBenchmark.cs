@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TaskLens.Core.Goals;
+using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
+
+namespace TaskLens.Benchmarks.Goals;
+
+/// <summary>
+/// The goal rollup on one thread: spans per second from arrival to finalized run, for goals of two shapes, beside
+/// the protobuf decode of the same spans measured in the same run (the ratio says what the rollup adds to ingest);
+/// and the memory an open run holds, measured with the decoded batches already dropped, as in the server.
+/// </summary>
+internal static class GoalRollupBenchmark
+{
+    private const int Rounds = 5;
+    private const int MemoryRuns = 1_000;
+    private const int MemorySpansPerRun = 50;
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task<int> RunAsync(string outputDirectory)
+    {
+        var shapes = new[] { (Goals: 200, SubTasks: 500), (Goals: 20, SubTasks: 5_000) }
+            .Select(shape => Throughput(shape.Goals, shape.SubTasks))
+            .ToList();
+        var memory = MemoryPerOpenRun();
+        var report = new GoalRollupReport(shapes, memory.BytesPerRun, memory.BytesPerSpan, MemoryRuns, MemorySpansPerRun);
+        Directory.CreateDirectory(outputDirectory);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "goals.json"), JsonSerializer.Serialize(report, Indented));
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "goals.md"), report.ToMarkdown());
+        Console.WriteLine(report.ToMarkdown());
+        return shapes.All(s => s.RunsFinalized == s.Goals) ? 0 : 1;
+    }
+
+    /// <summary>Best of <see cref="Rounds"/>: decode every export, then observe every batch and finalize every run.</summary>
+    private static GoalRollupShape Throughput(int goals, int subTasks)
+    {
+        var exports = Enumerable.Range(1, goals).Select(i => AgentExport.Create(subTasks + 1, i)).ToList();
+        var batches = exports.Select(_ => new SpanBatch()).ToList();
+        double bestDecode = double.MaxValue, bestRollup = double.MaxValue;
+        var finalized = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < exports.Count; i++)
+            {
+                batches[i].Clear();
+                OtlpTraceDecoder.Decode(exports[i], batches[i]);
+            }
+
+            bestDecode = Math.Min(bestDecode, clock.Elapsed.TotalSeconds);
+            var rollup = new GoalRollup(new GoalOptions(), ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}"""));
+            clock.Restart();
+            foreach (var batch in batches)
+            {
+                rollup.Observe(batch, nowMs: 0);
+            }
+
+            finalized = rollup.Sweep(nowMs: 60_000).Count;
+            bestRollup = Math.Min(bestRollup, clock.Elapsed.TotalSeconds);
+        }
+
+        var spans = goals * (subTasks + 1);
+        return new GoalRollupShape(goals, subTasks, spans / bestRollup, spans / bestDecode, bestRollup / bestDecode, finalized);
+    }
+
+    /// <summary>Managed heap held by <see cref="MemoryRuns"/> open runs of <see cref="MemorySpansPerRun"/> spans each.</summary>
+    private static (double BytesPerRun, double BytesPerSpan) MemoryPerOpenRun()
+    {
+        var exports = Enumerable.Range(1, MemoryRuns).Select(i => AgentExport.Create(MemorySpansPerRun, 10_000 + i)).ToList();
+        var batch = new SpanBatch();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var rollup = new GoalRollup(new GoalOptions(), ModelPriceTable.Empty);
+        foreach (var export in exports)
+        {
+            batch.Clear();
+            OtlpTraceDecoder.Decode(export, batch);
+            rollup.Observe(batch, nowMs: 0);
+        }
+
+        batch.Clear();
+        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(rollup);
+        return (held / (double)MemoryRuns, held / (double)(MemoryRuns * MemorySpansPerRun));
+    }
+}
+
+/// <summary>One goal shape's throughput.</summary>
+internal sealed record GoalRollupShape(
+    int Goals, int SubTasks, double RollupSpansPerSecond, double DecodeSpansPerSecond, double RollupToDecode, int RunsFinalized);
+
+internal sealed record GoalRollupReport(
+    IReadOnlyList<GoalRollupShape> Shapes, double BytesPerOpenRun, double BytesPerOpenSpan, int MemoryRuns, int MemorySpansPerRun)
+{
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| goals × sub-tasks | rollup, one core (spans/s) | decode of the same spans (spans/s) | rollup ÷ decode (time) | runs finalized |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var s in Shapes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {s.Goals:N0} × {s.SubTasks:N0} | {s.RollupSpansPerSecond:N0} | {s.DecodeSpansPerSecond:N0} | {s.RollupToDecode:0.00} | {s.RunsFinalized:N0} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Memory held per open run ({MemoryRuns:N0} runs of {MemorySpansPerRun} spans, managed heap after a full collection): {BytesPerOpenRun / 1024:N1} KiB per run, {BytesPerOpenSpan:N0} bytes per span.");
+        return text.ToString();
+    }
+}
