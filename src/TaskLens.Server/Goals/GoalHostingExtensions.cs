@@ -39,8 +39,13 @@ internal static class GoalHostingExtensions
             return new GoalRollup(options, prices!);
         });
         var stored = builder.Services.Last(d => d.ServiceType == typeof(ISpanSink));
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISpanSink>(sp => new GoalRollupSpanSink(
-            (ISpanSink)stored.ImplementationFactory!(sp), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISpanSink>(sp =>
+        {
+            var logger = sp.GetRequiredService<ILogger<GoalRollup>>();
+            return new GoalRollupSpanSink(
+                (ISpanSink)stored.ImplementationFactory!(sp), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
+                e => GoalLog.ObserveFailed(logger, e));
+        }));
         builder.Services.AddSingleton<GoalRollupService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());
         return builder;

@@ -19,4 +19,7 @@ internal static partial class GoalLog
 
     [LoggerMessage(6115, LogLevel.Warning, "Goal rollup: could not reload runs of tenant {Tenant} for their late spans; a run is asked for again by its next late span")]
     public static partial void ReloadFailed(ILogger logger, string tenant, Exception exception);
+
+    [LoggerMessage(6116, LogLevel.Error, "Goal rollup failed on a stored batch; its spans are stored but not rolled up")]
+    public static partial void ObserveFailed(ILogger logger, Exception exception);
 }
