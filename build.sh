@@ -111,6 +111,13 @@ cmd_bench() {
   rm -rf "$artifacts"
   dotnet run --project tests/TaskLens.Benchmarks -c Release --no-build -- \
     --filter '*' --job short --exporters github json --artifacts "$artifacts" "$@"
+  local nab="${NAB_DATA:-$ROOT/../shared/data/nab}"
+  if [ -f "$nab/windows.json" ]; then
+    log "Scoring anomaly detection over NAB ($nab)"
+    dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" nab "$nab" "$artifacts"
+  else
+    log "No NAB data at $nab (set NAB_DATA): detection accuracy is not scored in this run"
+  fi
   log "Running the goal rollup run (one core, under a minute)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" goals "$artifacts"
   log "Running the whole-system load run (embedded ClickHouse, loopback, about four minutes)"
@@ -138,6 +145,18 @@ write_benchmark_report() {
       sed 's/^```$//' "$file"
       echo
     done
+    if [ -f "$artifacts/nab.md" ]; then
+      echo "## Anomaly detection over NAB"
+      echo
+      echo "The NAB development set (\`../shared/data/nab\`, 35 series, 55 labelled windows), scored as its README says: alerts"
+      echo "no more than 3 steps apart form one event at its first point; a window is detected when an event starts inside"
+      echo "it; every event outside all windows is a false positive. So far only the baseline (rolling mean ± 3σ over the"
+      echo "previous 100 points) runs; TaskLens's detectors are the open detection issue. Cost per point is the second of"
+      echo "two passes."
+      echo
+      cat "$artifacts/nab.md"
+      echo
+    fi
     echo "## Goal rollup"
     echo
     echo "\`GoalRollupBenchmark\`: agent goals (an \`invoke_agent\` span and its LLM and tool sub-tasks) observed by the goal"

@@ -5,8 +5,8 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>goals OUTPUT_DIR</c> the goal rollup run;
-    /// anything else goes to BenchmarkDotNet.
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>goals OUTPUT_DIR</c> the goal rollup run,
+    /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB; anything else goes to BenchmarkDotNet.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
@@ -18,6 +18,11 @@ internal static class Program
         if (args is ["goals", var goalsOutput])
         {
             return await Goals.GoalRollupBenchmark.RunAsync(goalsOutput);
+        }
+
+        if (args is ["nab", var nabData, var nabOutput])
+        {
+            return await Detection.NabBenchmark.RunAsync(nabData, nabOutput);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
