@@ -20,26 +20,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     {
         foreach (var rule in _rules)
         {
-            RunSpan? best = null;
-            var bestLevel = int.MaxValue;
-            foreach (var span in run.Spans.Values)
-            {
-                if (!Matches(span, rule))
-                {
-                    continue;
-                }
-
-                // Outermost first: fewest ancestors present; then earliest start; then lowest id, so the choice is stable.
-                var level = Level(run, span);
-                if (best is null || level < bestLevel
-                    || (level == bestLevel && (span.StartUnixNano, span.SpanId).CompareTo((best.Value.StartUnixNano, best.Value.SpanId)) < 0))
-                {
-                    best = span;
-                    bestLevel = level;
-                }
-            }
-
-            if (best is { } goal)
+            if (Outermost(run, rule) is { } goal)
             {
                 return (goal, rule, NameOf(goal, rule));
             }
@@ -52,7 +33,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     public GoalRun Compute(OpenRun run, bool abandoned)
     {
         var found = FindGoal(run);
-        var goal = found?.Span ?? Topmost(run);
+        var goal = found?.Span ?? Outermost(run, null) ?? default;
         var ancestors = Ancestors(run, goal);
         // Pooled: a 5,000-sub-task run would otherwise put ~700 KB on the large-object heap per finalization.
         var pooled = ArrayPool<RunSpan>.Shared.Rent(run.Spans.Count);
@@ -200,22 +181,32 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         return level;
     }
 
-    /// <summary>With no goal span, the run is described by its outermost, earliest span.</summary>
-    private static RunSpan Topmost(OpenRun run)
+    /// <summary>
+    /// The outermost span matching <paramref name="rule"/> (any span when null): fewest ancestors present, then the
+    /// earliest start, then the lowest id, so the choice is stable. With no goal span a run is described by its
+    /// outermost span of all.
+    /// </summary>
+    private static RunSpan? Outermost(OpenRun run, GoalRule? rule)
     {
         RunSpan? best = null;
         var bestLevel = int.MaxValue;
         foreach (var span in run.Spans.Values)
         {
+            if (rule is { } r && !Matches(span, r))
+            {
+                continue;
+            }
+
             var level = Level(run, span);
-            if (best is null || level < bestLevel || (level == bestLevel && (span.StartUnixNano, span.SpanId).CompareTo((best.Value.StartUnixNano, best.Value.SpanId)) < 0))
+            if (best is null || level < bestLevel
+                || (level == bestLevel && (span.StartUnixNano, span.SpanId).CompareTo((best.Value.StartUnixNano, best.Value.SpanId)) < 0))
             {
                 best = span;
                 bestLevel = level;
             }
         }
 
-        return best ?? default;
+        return best;
     }
 
     private static HashSet<ulong> Ancestors(OpenRun run, RunSpan goal)

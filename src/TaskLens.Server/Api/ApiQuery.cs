@@ -77,8 +77,29 @@ internal static class ApiQuery
     public static IResult BadRequest(string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
-    /// <summary>A step of whole minutes: <c>60</c> (seconds), <c>60s</c>, <c>5m</c>, <c>1h</c>; default one minute.</summary>
-    public static bool TryStep(string? text, out TimeSpan step)
+    /// <summary>
+    /// A series step of whole minutes — <c>60</c> (seconds), <c>60s</c>, <c>5m</c>, <c>1h</c>; default one minute — and
+    /// at most 1,440 steps in [<paramref name="from"/>, <paramref name="to"/>].
+    /// </summary>
+    public static bool TryStep(string? text, DateTimeOffset from, DateTimeOffset to, out TimeSpan step, out IResult? problem)
+    {
+        problem = null;
+        if (!TryParseStep(text, out step))
+        {
+            problem = BadRequest("Invalid step", "step is a whole number of minutes, written 60 (seconds), 60s, 5m or 1h; at most 1,440 steps per window.");
+            return false;
+        }
+
+        if ((to - from).TotalMinutes / step.TotalMinutes > 1_440)
+        {
+            problem = BadRequest("Invalid step", "At most 1,440 steps per window: widen step or narrow from and to.");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryParseStep(string? text, out TimeSpan step)
     {
         step = TimeSpan.FromMinutes(1);
         if (string.IsNullOrEmpty(text))

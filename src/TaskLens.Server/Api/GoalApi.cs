@@ -46,14 +46,9 @@ internal static class GoalApi
             return problem!;
         }
 
-        if (!ApiQuery.TryStep(query["step"], out var step))
+        if (!ApiQuery.TryStep(query["step"], from, to, out var step, out problem))
         {
-            return ApiQuery.BadRequest("Invalid step", "step is a whole number of minutes, written 60 (seconds), 60s, 5m or 1h; at most 1,440 steps per window.");
-        }
-
-        if ((to - from).TotalMinutes / step.TotalMinutes > 1_440)
-        {
-            return ApiQuery.BadRequest("Invalid step", "At most 1,440 steps per window: widen step or narrow from and to.");
+            return problem!;
         }
 
         var series = await reader.SeriesAsync(TraceApi.DefaultTenant, name, from, to, step, cancellationToken);

@@ -35,9 +35,9 @@ internal static class OperationApi
             return problem!;
         }
 
-        if (!ApiQuery.TryStep(context.Request.Query["step"], out var step) || (to - from).TotalMinutes / step.TotalMinutes > 1_440)
+        if (!ApiQuery.TryStep(context.Request.Query["step"], from, to, out var step, out problem))
         {
-            return ApiQuery.BadRequest("Invalid step", "step is a whole number of minutes, written 60 (seconds), 60s, 5m or 1h; at most 1,440 steps per window.");
+            return problem!;
         }
 
         var operation = ApiQuery.NullIfEmpty(context.Request.Query["operation"]);

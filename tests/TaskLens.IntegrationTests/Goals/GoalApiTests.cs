@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using OpenTelemetry;
 using OpenTelemetry.Exporter;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using TaskLens.IntegrationTests.Infrastructure;
 
@@ -32,14 +30,14 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
         // Within one minute, so the run starts and ends in the same series step.
         var start = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60) - 120 + 10);
         string traceId;
-        using (var provider = CreateProvider(host, protocol))
+        using (var provider = GoalTraffic.CreateProvider(host, protocol, "agent-sim"))
         using (var source = new ActivitySource("agent-sim"))
         {
             traceId = EmitGoal(source, goal, start);
             Assert.True(provider.ForceFlush(10_000), "the exporter did not flush");
         }
 
-        using var runs = await GetUntilAsync(host, $"/api/goals/{goal}/runs", d => d.RootElement.GetProperty("runs").GetArrayLength() == 1);
+        using var runs = await GoalTraffic.GetUntilAsync(host, $"/api/goals/{goal}/runs", d => d.RootElement.GetProperty("runs").GetArrayLength() == 1);
         var run = runs.RootElement.GetProperty("runs")[0];
         Assert.Equal(traceId, run.GetProperty("runId").GetString());
         Assert.Equal("explicit", run.GetProperty("rule").GetString());
@@ -54,7 +52,7 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
         Assert.Equal((1, 1, 1), (run.GetProperty("throttled").GetInt32(), run.GetProperty("retries").GetInt32(), run.GetProperty("errors").GetInt32()));
         Assert.Equal("rate limited", run.GetProperty("firstError").GetProperty("message").GetString());
 
-        using var goals = await GetUntilAsync(host, "/api/goals", _ => true);
+        using var goals = await GoalTraffic.GetUntilAsync(host, "/api/goals", _ => true);
         var figures = goals.RootElement.GetProperty("goals").EnumerateArray().Single(g => g.GetProperty("goal").GetString() == goal);
         Assert.Equal((1, 1, 0, 0), (figures.GetProperty("started").GetInt32(), figures.GetProperty("completed").GetInt32(),
             figures.GetProperty("failed").GetInt32(), figures.GetProperty("abandoned").GetInt32()));
@@ -62,7 +60,7 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
         Assert.Equal(1_000.0, figures.GetProperty("durationMs").GetProperty("p99").GetDouble());
         Assert.Equal(203.0, figures.GetProperty("fanOut").GetProperty("p50").GetDouble());
 
-        using var series = await GetUntilAsync(host, $"/api/goals/{goal}/series?metric=completed&step=1m", _ => true);
+        using var series = await GoalTraffic.GetUntilAsync(host, $"/api/goals/{goal}/series?metric=completed&step=1m", _ => true);
         var point = Assert.Single(series.RootElement.GetProperty("points").EnumerateArray());
         Assert.Equal(1.0, point.GetProperty("value").GetDouble());
         var end = start.AddSeconds(1);
@@ -70,13 +68,13 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
 
         // 205 sub-tasks come back as a handful of groups: the goal, its 100 LLM calls, 100 tool calls, the throttled
         // call and its retry under one name, the nested agent, and what the nested agent did.
-        using var detail = await GetUntilAsync(host, $"/api/runs/{traceId}", _ => true);
+        using var detail = await GoalTraffic.GetUntilAsync(host, $"/api/runs/{traceId}", _ => true);
         var groups = detail.RootElement.GetProperty("groups").EnumerateArray()
             .ToDictionary(g => g.GetProperty("operation").GetString()!, g => (Count: g.GetProperty("count").GetInt32(), Errors: g.GetProperty("errors").GetInt32(), Id: g.GetProperty("id").GetInt32()));
         Assert.Equal(7, groups.Count);
         Assert.Equal((100, 0), (groups["execute_tool read_file"].Count, groups["execute_tool read_file"].Errors));
         Assert.Equal((2, 1), (groups["chat gpt-4o retry"].Count, groups["chat gpt-4o retry"].Errors));
-        using var page = await GetUntilAsync(host, $"/api/runs/{traceId}?group={groups["chat gpt-4o"].Id}&offset=90&limit=50", _ => true);
+        using var page = await GoalTraffic.GetUntilAsync(host, $"/api/runs/{traceId}?group={groups["chat gpt-4o"].Id}&offset=90&limit=50", _ => true);
         Assert.Equal(10, page.RootElement.GetProperty("spans").GetArrayLength());
     }
 
@@ -152,37 +150,4 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
 
     private static (long Input, long Output, long Cached) Tokens(JsonElement tokens) =>
         (tokens.GetProperty("input").GetInt64(), tokens.GetProperty("output").GetInt64(), tokens.GetProperty("cached").GetInt64());
-
-    private static TracerProvider CreateProvider(TaskLensHost host, OtlpExportProtocol protocol) =>
-        Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService("agents"))
-            .AddSource("agent-sim")
-            .SetSampler(new AlwaysOnSampler())
-            .AddOtlpExporter(o =>
-            {
-                o.Protocol = protocol;
-                o.Endpoint = protocol == OtlpExportProtocol.Grpc ? host.GrpcEndpoint : host.HttpTracesEndpoint;
-            })
-            .Build()!;
-
-    /// <summary>Polls a goal API path until <paramref name="done"/> holds: runs are final one quiet period after their last span.</summary>
-    private static async Task<JsonDocument> GetUntilAsync(TaskLensHost host, string path, Func<JsonDocument, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await host.Api.GetAsync(new Uri(path, UriKind.Relative));
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {body}");
-            var document = JsonDocument.Parse(body);
-            if (done(document))
-            {
-                return document;
-            }
-
-            document.Dispose();
-            Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state in 30 s: {body}");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using OpenTelemetry;
 using OpenTelemetry.Exporter;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using TaskLens.IntegrationTests.Infrastructure;
 
@@ -25,7 +23,7 @@ public sealed class GoalRebuildTests(ClickHouseFixture clickHouse)
         // First life: the run is still in its quiet period when TaskLens stops.
         await using (var first = await TaskLensHost.StartAsync(clickHouse.Url, database, Settings("00:10:00")))
         {
-            using var provider = CreateProvider(first);
+            using var provider = GoalTraffic.CreateProvider(first, OtlpExportProtocol.Grpc, "rebuild");
             using var source = new ActivitySource("rebuild");
             using (var root = source.StartActivity("invoke_agent planner", ActivityKind.Internal, default(ActivityContext), startTime: start)!)
             {
@@ -47,7 +45,7 @@ public sealed class GoalRebuildTests(ClickHouseFixture clickHouse)
         // Second life: nothing sends the run again; it is rebuilt from storage and finalized once.
         await using var second = await TaskLensHost.StartAsync(clickHouse.Url, database, Settings("00:00:01"));
         var runId = goal.TraceId.ToHexString();
-        using (var rebuilt = await GetRunAsync(second, runId, version: 4))
+        using (var rebuilt = await GoalTraffic.GetUntilAsync(second, $"/api/runs/{runId}", d => d.RootElement.GetProperty("run").GetProperty("version").GetInt32() == 4))
         {
             var run = rebuilt.RootElement.GetProperty("run");
             Assert.Equal(("planner", "completed", 3), (run.GetProperty("goal").GetString(), run.GetProperty("outcome").GetString(),
@@ -55,14 +53,14 @@ public sealed class GoalRebuildTests(ClickHouseFixture clickHouse)
         }
 
         // A late span of that run: its goal span is not in this process's memory, so the run is fetched back whole.
-        using (var provider = CreateProvider(second))
+        using (var provider = GoalTraffic.CreateProvider(second, OtlpExportProtocol.Grpc, "rebuild"))
         using (var source = new ActivitySource("rebuild"))
         {
             Tool(source, goal, start.AddMilliseconds(500), "call_late");
             Assert.True(provider.ForceFlush(10_000));
         }
 
-        using var late = await GetRunAsync(second, runId, version: 5);
+        using var late = await GoalTraffic.GetUntilAsync(second, $"/api/runs/{runId}", d => d.RootElement.GetProperty("run").GetProperty("version").GetInt32() == 5);
         var lateRun = late.RootElement.GetProperty("run");
         Assert.Equal(("planner", "completed", 4, 0), (lateRun.GetProperty("goal").GetString(), lateRun.GetProperty("outcome").GetString(),
             lateRun.GetProperty("subTasks").GetProperty("tool").GetInt32(), lateRun.GetProperty("retries").GetInt32()));
@@ -83,41 +81,5 @@ public sealed class GoalRebuildTests(ClickHouseFixture clickHouse)
         span.SetTag("gen_ai.operation.name", "execute_tool");
         span.SetTag("gen_ai.tool.call.id", callId);
         span.SetEndTime(start.AddMilliseconds(50).UtcDateTime);
-    }
-
-    private static TracerProvider CreateProvider(TaskLensHost host) =>
-        Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService("agents"))
-            .AddSource("rebuild")
-            .SetSampler(new AlwaysOnSampler())
-            .AddOtlpExporter(o =>
-            {
-                o.Protocol = OtlpExportProtocol.Grpc;
-                o.Endpoint = host.GrpcEndpoint;
-            })
-            .Build()!;
-
-    /// <summary>Polls <c>/api/runs/{id}</c> until the stored run has the version (distinct spans) expected.</summary>
-    private static async Task<JsonDocument> GetRunAsync(TaskLensHost host, string runId, int version)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await host.Api.GetAsync(new Uri($"/api/runs/{runId}", UriKind.Relative));
-            var body = await response.Content.ReadAsStringAsync();
-            if (response.IsSuccessStatusCode)
-            {
-                var document = JsonDocument.Parse(body);
-                if (document.RootElement.GetProperty("run").GetProperty("version").GetInt32() == version)
-                {
-                    return document;
-                }
-
-                document.Dispose();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not reach version {version} in 30 s: {(int)response.StatusCode} {body}");
-            await Task.Delay(100);
-        }
     }
 }
