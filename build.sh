@@ -168,9 +168,10 @@ write_benchmark_report() {
     echo
     echo "## Whole-system load run"
     echo
-    echo "The built server with its embedded ClickHouse on loopback: 60 warm-up exports (so the runtime's tiered JIT has"
-    echo "settled: the figures are a running server's, not a cold start's), then 360 agent exports of 5,000 spans over"
-    echo "OTLP/HTTP from 4 concurrent senders that retry pushback like OTLP exporters, timed until ClickHouse holds every"
+    echo "The built server with its embedded ClickHouse on loopback: 360 agent exports of 5,000 spans over OTLP/HTTP from 4"
+    echo "concurrent senders that retry pushback like OTLP exporters, sent twice (different ids): the first pass warms the"
+    echo "server up (the runtime's tiered JIT compiles and recompiles hot methods for its first minute under load; its CPU"
+    echo "per span is shown, marked), the second is measured. Each pass is timed until ClickHouse holds every"
     echo "span (an acknowledgement means the on-disk spool has the export; the drainer then writes it to ClickHouse) —"
     echo "each export is one agent goal run, and CPU is counted until its goal run is stored too (a quiet period later);"
     echo "then the first 120 of those exports inserted by clickhouse-client as RowBinary (the ceiling); then 30"
