@@ -13,6 +13,8 @@ public sealed class RollingSigmaDetector(int window = 100, double k = 3) : IAnom
 
     public string Name => "rolling-3sigma";
 
+    public double Threshold => k;
+
     public Anomaly? Observe(DateTimeOffset timestamp, double value)
     {
         Anomaly? anomaly = null;

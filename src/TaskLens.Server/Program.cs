@@ -1,5 +1,6 @@
 using TaskLens.Ingest;
 using TaskLens.Server.Api;
+using TaskLens.Server.Cli;
 using TaskLens.Server.EmbeddedClickHouse;
 using TaskLens.Server.Goals;
 using TaskLens.Storage;
@@ -10,10 +11,16 @@ namespace TaskLens.Server;
 /// <summary>The TaskLens executable: reads like a table of contents of the composition root.</summary>
 public static partial class Program
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
+        if (args is [DetectCommand.Verb, .. var rest])
+        {
+            return await DetectCommand.RunAsync(rest, Console.Out, Console.Error);
+        }
+
         await using var app = Create(args);
         await app.RunAsync();
+        return 0;
     }
 
     /// <summary>Builds the whole application; integration tests start it on real ports through this.</summary>

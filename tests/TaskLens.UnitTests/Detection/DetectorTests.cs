@@ -1,0 +1,114 @@
+using TaskLens.Detection;
+using static TaskLens.UnitTests.Detection.SyntheticSeries;
+
+namespace TaskLens.UnitTests.Detection;
+
+public sealed class DetectorTests
+{
+    public static TheoryData<string> AllDetectorsButTheBaseline => new(Detectors.Names.Where(n => n != "rolling-3sigma"));
+
+    [Theory]
+    [MemberData(nameof(AllDetectorsButTheBaseline))]
+    public void Observe_FlatNoisySeries_RaisesNothing(string name)
+    {
+        var values = Create(3000, level: 100, noise: 2);
+
+        Assert.Empty(Run(Detectors.Create(name)!, values));
+    }
+
+    [Theory]
+    [InlineData("combined")]
+    [InlineData("robust-seasonal")]
+    [InlineData("cusum")]
+    public void Observe_ConstantSeries_RaisesNothing(string name)
+    {
+        Assert.Empty(Run(Detectors.Create(name)!, Enumerable.Repeat(42.0, 2000).ToArray()));
+    }
+
+    [Fact]
+    public void Observe_CleanDailySeasonality_RaisesNothing_AndTheDailyModelTakesOver()
+    {
+        var values = Create(7 * PointsPerDay, level: 50, noise: 0.5, dailyAmplitude: 20);
+        var robust = new RobustSeasonalDetector();
+
+        Assert.Empty(Run(robust, values));
+        Assert.Equal("daily", robust.ModelInUse);
+        Assert.Empty(Run(new CombinedDetector(), values));
+    }
+
+    [Fact]
+    public void Observe_Spike_IsRaisedOnce_AtThatPoint_WithTheLevelExpected()
+    {
+        var values = Create(2000, level: 100, noise: 2);
+        values[1500] = 160; // 30σ
+
+        var found = Run(new CombinedDetector(), values);
+
+        var (position, anomaly) = Assert.Single(found);
+        Assert.Equal((1500, 160.0, "robust-seasonal"), (position, anomaly.Value, anomaly.Detector));
+        Assert.InRange(anomaly.Expected, 99, 101);
+        Assert.True(anomaly.Upper < 160 && anomaly.Lower > 40, "the band excludes the spike");
+        Assert.True(anomaly.Score >= 8);
+    }
+
+    [Fact]
+    public void Observe_SpectralResidual_FindsASpikeInNoise()
+    {
+        var values = Create(400, level: 100, noise: 1);
+        values[300] = 130;
+
+        var found = Run(new SpectralResidualDetector(), values);
+
+        Assert.Contains(found, f => f.Position == 300 && f.Anomaly.Detector == "spectral-residual" && f.Anomaly.Score >= 10);
+    }
+
+    [Fact]
+    public void Observe_Dip_IsRaisedForLowerIsWorse_NotForHigherIsWorse()
+    {
+        var values = Create(2000, level: 100, noise: 2);
+        values[1500] = 40;
+
+        Assert.Equal(1500, Assert.Single(Run(new CombinedDetector(SeriesKind.LowerIsWorse), values)).Position);
+        Assert.Empty(Run(new CombinedDetector(SeriesKind.HigherIsWorse), values));
+    }
+
+    [Fact]
+    public void Observe_LevelShift_IsRaisedByCusumSoonAfter_AndOnlyOnce()
+    {
+        // A shift of 5σ: no single point is extreme enough for the baseline's 8 spreads, the sum is.
+        var values = Create(3000, level: 100, noise: 2).Select((v, i) => i >= 1500 ? v + 10 : v).ToArray();
+
+        var found = Run(new CombinedDetector(), values);
+
+        var (position, anomaly) = Assert.Single(found);
+        Assert.Equal("cusum", anomaly.Detector);
+        Assert.InRange(position, 1500, 1520); // (4 - 1) spreads a point at most: 20 points to reach 60
+        Assert.InRange(anomaly.Expected, 99, 101);
+    }
+
+    [Fact]
+    public void Observe_MissingDailyPeak_IsRaisedByTheSeasonalModel_ThoughWithinTheUsualRange()
+    {
+        // The daily model is chosen once it has a full error window beside the flat one's: after 2 days + 1,024 points.
+        var values = Create(8 * PointsPerDay, level: 50, noise: 0.5, dailyAmplitude: 20);
+        var peak = (7 * PointsPerDay) + (PointsPerDay / 4); // 6 a.m. of day 8: sin = 1, expected 70
+        values[peak] = 30; // a value the series takes every night
+
+        var found = Run(new RobustSeasonalDetector(), values);
+
+        var (position, anomaly) = Assert.Single(found);
+        Assert.Equal(peak, position);
+        Assert.InRange(anomaly.Expected, 68, 72);
+    }
+
+    [Fact]
+    public void Observe_SecondSpikeWithinTheHoldOff_IsNotRaised_OneAfterIt_Is()
+    {
+        var values = Create(3000, level: 100, noise: 2);
+        values[1000] = values[1100] = values[1700] = 160;
+
+        var positions = Run(new CombinedDetector(), values).Select(f => f.Position).ToList();
+
+        Assert.Equal([1000, 1700], positions);
+    }
+}
