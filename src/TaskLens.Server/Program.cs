@@ -1,6 +1,7 @@
 using TaskLens.Ingest;
 using TaskLens.Server.Api;
 using TaskLens.Server.Cli;
+using TaskLens.Server.Detection;
 using TaskLens.Server.EmbeddedClickHouse;
 using TaskLens.Server.Goals;
 using TaskLens.Storage;
@@ -36,6 +37,7 @@ public static partial class Program
         builder.AddTaskLensStorage();
         builder.AddTaskLensIngest();
         builder.AddTaskLensGoals();
+        builder.AddTaskLensDetection();
         builder.AddTaskLensWeb();
 
         var app = builder.Build();

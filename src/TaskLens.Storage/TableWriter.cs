@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
+using TaskLens.Core.Alerts;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
+using TaskLens.Storage.Alerts;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
 using TaskLens.Storage.Logs;
@@ -15,7 +17,7 @@ namespace TaskLens.Storage;
 /// goal rollup hand over large batches, so no further grouping is needed here). Completes once the insert has; any failure becomes a
 /// retryable <see cref="SpanSinkUnavailableException"/>.
 /// </summary>
-internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, ILogger<TableWriter> logger) : ILogSink, IMetricSink, IGoalRunSink
+internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, ILogger<TableWriter> logger) : ILogSink, IMetricSink, IGoalRunSink, IAlertSink
 {
     public Task WriteAsync(LogBatch batch, CancellationToken cancellationToken)
     {
@@ -33,6 +35,12 @@ internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, IL
     {
         ArgumentNullException.ThrowIfNull(runs);
         return InsertAsync(GoalRunRowEncoder.Table, GoalRunRowEncoder.Columns, runs.Count, (rows, now) => GoalRunRowEncoder.Encode(runs, rows, now), cancellationToken);
+    }
+
+    public Task WriteAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        return InsertAsync(AlertRowEncoder.Table, AlertRowEncoder.Columns, alerts.Count, (rows, _) => AlertRowEncoder.Encode(alerts, rows), cancellationToken);
     }
 
     private async Task InsertAsync(string table, IReadOnlyList<string> columns, int count, Action<RowBinaryWriter, uint> encode, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace TaskLens.Storage.Goals;
 internal sealed class GoalReader(ClickHouseClient client) : IGoalReader
 {
     /// <summary>Aliases carry an <c>f_</c> prefix: ClickHouse aliases are visible in WHERE, so none may shadow a column.</summary>
-    private const string Figures = """
+    internal const string Figures = """
         countIf(outcome = 1) AS f_completed, countIf(outcome = 2) AS f_failed, countIf(outcome = 3) AS f_abandoned,
         quantilesExact(0.5, 0.95, 0.99)(duration_ns) AS f_duration_q,
         sum(input_tokens) AS f_input_tokens, sum(output_tokens) AS f_output_tokens, sum(cached_tokens) AS f_cached_tokens,
@@ -143,7 +143,7 @@ internal sealed class GoalReader(ClickHouseClient client) : IGoalReader
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
     }
 
-    private static GoalFigures ReadFigures(ClickHouseRow row, DateTimeOffset time)
+    internal static GoalFigures ReadFigures(ClickHouseRow row, DateTimeOffset time)
     {
         var duration = row.GetDoubleArray("f_duration_q");
         var fanOut = row.GetDoubleArray("f_fan_out_q");

@@ -19,6 +19,7 @@ internal static class SchemaMigrations
         new(5, "metric points table", [MetricPointsTable]),
         new(6, "goal runs table", [GoalRunsTable]),
         new(7, "per-operation minutes: table and view", [OperationMinutesTable, OperationMinutesView]),
+        new(8, "alerts table", [AlertsTable]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -41,6 +42,37 @@ internal static class SchemaMigrations
             $"ALTER TABLE metric_points MODIFY TTL timestamp + toIntervalDay({retentionDays})",
         ], ExtrasMajor, ExtrasMinor),
     ];
+
+    /// <summary>Alerts from continuous detection, one row each; raised or recorded as context (status).</summary>
+    private const string AlertsTable = """
+        CREATE TABLE IF NOT EXISTS alerts
+        (
+            tenant String,
+            id String,
+            source String,
+            fingerprint String,
+            severity UInt8,
+            status UInt8,
+            scope String,
+            subject String,
+            metric String,
+            observed Float64,
+            expected Float64,
+            lower Float64,
+            upper Float64,
+            score Float64,
+            detector String,
+            window_start DateTime,
+            window_end DateTime,
+            raised_at DateTime,
+            summary String,
+            reason String,
+            sample_run_ids Array(String)
+        )
+        ENGINE = MergeTree
+        PARTITION BY toYYYYMM(raised_at)
+        ORDER BY (tenant, raised_at, id)
+        """;
 
     /// <summary>
     /// RED figures per service, operation (span name) and minute for every span, kept by a materialized view. Spans

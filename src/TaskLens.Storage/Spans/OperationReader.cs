@@ -7,7 +7,7 @@ namespace TaskLens.Storage.Spans;
 /// <summary>Reads the operation_minutes aggregate (kept by a materialized view over spans) per window or step.</summary>
 internal sealed class OperationReader(ClickHouseClient client) : IOperationReader
 {
-    private const string Figures = """
+    internal const string Figures = """
         uniqMerge(spans) AS o_spans, uniqIfMerge(errors) AS o_errors,
         quantilesTDigestMerge(0.5, 0.95, 0.99)(duration) AS o_duration
         """;

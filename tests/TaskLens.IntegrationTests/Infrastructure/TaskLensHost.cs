@@ -31,6 +31,9 @@ internal sealed class TaskLensHost : IAsyncDisposable
     public string Database { get; }
     public HttpClient Api { get; }
 
+    /// <summary>The application's services, for tests that drive a component directly (e.g. the detection runner).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
     public Uri HttpTracesEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/traces");
     public Uri HttpLogsEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/logs");

@@ -1,0 +1,19 @@
+using TaskLens.Core.Goals;
+
+namespace TaskLens.Core.Alerts;
+
+/// <summary>One goal's figures over one bucket, for one tenant.</summary>
+public sealed record GoalBucket(string Tenant, GoalFigures Figures);
+
+/// <summary>One service's rate, errors and duration (all its operations) over one bucket, for one tenant.</summary>
+public sealed record ServiceBucket(string Tenant, string Service, DateTimeOffset Time, long Requests, long Errors, double DurationP95Ms);
+
+/// <summary>The series continuous detection watches, every tenant at once, bucketed by <c>bucket</c> (whole minutes).</summary>
+public interface IDetectionSeriesReader
+{
+    /// <summary>Goal figures per (tenant, goal, bucket of end time) in [since, until); buckets without runs are absent.</summary>
+    Task<IReadOnlyList<GoalBucket>> GoalBucketsAsync(DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken);
+
+    /// <summary>Per (tenant, service, bucket) in [since, until); buckets without spans are absent.</summary>
+    Task<IReadOnlyList<ServiceBucket>> ServiceBucketsAsync(DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken);
+}

@@ -1,0 +1,283 @@
+using System.Globalization;
+using TaskLens.Core.Alerts;
+using TaskLens.Core.Goals;
+
+namespace TaskLens.Detection.Continuous;
+
+/// <summary>
+/// Watches every goal and service series of every tenant: one combined detector per series, fed one step at a time in
+/// time order, plus the configured goal limits; turns what they find into alerts. Agent-aware: a rise in a service's
+/// request rate or error rate while the same tenant's goals keep finishing at their normal rate and duration is
+/// recorded as context, not raised; any trouble in the goals themselves is always raised. Not thread-safe: one
+/// caller feeds it, step by step.
+/// </summary>
+public sealed class SeriesMonitor(MonitorSettings settings, Func<SeriesKind, IAnomalyDetector>? detectorFactory = null)
+{
+    private readonly Func<SeriesKind, IAnomalyDetector> _newDetector = detectorFactory ?? (kind => new CombinedDetector(kind));
+    private readonly Dictionary<SeriesKey, IAnomalyDetector> _detectors = [];
+    private readonly Dictionary<(string Tenant, string Scope, string Subject), DateTimeOffset> _lastSeen = [];
+    private readonly Dictionary<(string Tenant, string Goal), Queue<(DateTimeOffset Time, double Cost)>> _recentCost = [];
+    private readonly HashSet<(string Tenant, string Goal, string Rule)> _violating = [];
+    private readonly Dictionary<string, DateTimeOffset> _goalTroubleAt = new(StringComparer.Ordinal);
+
+    /// <summary>Series with a detector (for logs and tests).</summary>
+    public int SeriesCount => _detectors.Count;
+
+    /// <summary>
+    /// Feeds the step starting at <paramref name="stepStart"/>: the buckets of every goal and service that had data in
+    /// it (absent ones read as zero runs). With <paramref name="raise"/> false (catching up on history at start) the
+    /// detectors learn and limits are tracked, but nothing is returned.
+    /// </summary>
+    public IReadOnlyList<Alert> Observe(
+        DateTimeOffset stepStart, IReadOnlyList<GoalBucket> goals, IReadOnlyList<ServiceBucket> services, DateTimeOffset now, bool raise = true)
+    {
+        ArgumentNullException.ThrowIfNull(goals);
+        ArgumentNullException.ThrowIfNull(services);
+        var alerts = new List<Alert>();
+        var stepEnd = stepStart + settings.Step;
+
+        var presentGoals = goals.ToDictionary(g => (g.Tenant, g.Figures.GoalName));
+        foreach (var subject in Subjects(SeriesKey.GoalScope, presentGoals.Keys, stepStart))
+        {
+            presentGoals.TryGetValue(subject, out var bucket);
+            foreach (var metric in SeriesMetrics.Goal)
+            {
+                var value = bucket is null ? metric.WhenAbsent : metric.Read(bucket.Figures);
+                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name), metric.Kind, stepStart, value) is { } anomaly)
+                {
+                    if (SeriesMetrics.GoalHealth.Contains(metric.Name))
+                    {
+                        _goalTroubleAt[subject.Tenant] = stepStart;
+                    }
+
+                    alerts.Add(Learned(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, GoalSeverity(metric.Name)));
+                }
+            }
+
+            if (bucket is not null)
+            {
+                alerts.AddRange(CheckLimits(subject.Tenant, bucket.Figures, stepStart, stepEnd, now));
+            }
+        }
+
+        var presentServices = services.ToDictionary(s => (s.Tenant, s.Service));
+        foreach (var subject in Subjects(SeriesKey.ServiceScope, presentServices.Keys, stepStart))
+        {
+            presentServices.TryGetValue(subject, out var bucket);
+            foreach (var metric in SeriesMetrics.Service)
+            {
+                var value = bucket is null ? metric.WhenAbsent : metric.Read(bucket);
+                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name), metric.Kind, stepStart, value) is { } anomaly)
+                {
+                    var alert = Learned(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, AlertSeverity.Warning);
+                    alerts.Add(AgentAware(alert, goals, stepStart));
+                }
+            }
+        }
+
+        return raise ? alerts : [];
+    }
+
+    /// <summary>The subjects to feed this step: those present, and those seen recently (absent now); forgets the rest.</summary>
+    private List<(string Tenant, string Subject)> Subjects(string scope, IEnumerable<(string Tenant, string Subject)> present, DateTimeOffset stepStart)
+    {
+        foreach (var (tenant, subject) in present)
+        {
+            _lastSeen[(tenant, scope, subject)] = stepStart;
+        }
+
+        var subjects = new List<(string Tenant, string Subject)>();
+        foreach (var ((tenant, s, subject), seen) in _lastSeen.ToList())
+        {
+            if (s != scope)
+            {
+                continue;
+            }
+
+            if (stepStart - seen > settings.ForgetAfter)
+            {
+                _lastSeen.Remove((tenant, s, subject));
+                foreach (var key in _detectors.Keys.Where(k => k.Tenant == tenant && k.Scope == s && k.Subject == subject).ToList())
+                {
+                    _detectors.Remove(key);
+                }
+
+                continue;
+            }
+
+            subjects.Add((tenant, subject));
+        }
+
+        subjects.Sort();
+        return subjects;
+    }
+
+    private Anomaly? Feed(SeriesKey key, SeriesKind kind, DateTimeOffset time, double? value)
+    {
+        if (value is not { } v || !double.IsFinite(v))
+        {
+            return null;
+        }
+
+        if (!_detectors.TryGetValue(key, out var detector))
+        {
+            _detectors[key] = detector = _newDetector(kind);
+        }
+
+        return detector.Observe(time, v);
+    }
+
+    private List<Alert> CheckLimits(string tenant, GoalFigures figures, DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
+    {
+        var alerts = new List<Alert>();
+        var goal = figures.GoalName;
+        if (!_recentCost.TryGetValue((tenant, goal), out var costs))
+        {
+            _recentCost[(tenant, goal)] = costs = new Queue<(DateTimeOffset, double)>();
+        }
+
+        costs.Enqueue((stepStart, figures.Cost));
+        while (costs.Count > 0 && costs.Peek().Time < stepEnd - TimeSpan.FromHours(1))
+        {
+            costs.Dequeue();
+        }
+
+        var limit = settings.Limits.FirstOrDefault(l => l.Goal == goal) ?? settings.Limits.FirstOrDefault(l => l.Goal == "*");
+        if (limit is null)
+        {
+            return alerts;
+        }
+
+        var ended = figures.Completed + figures.Failed + figures.Abandoned;
+        Check("rule:cost-per-hour", "cost over the last hour", limit.MaxCostPerHour, costs.Sum(c => c.Cost), above: true, stepEnd - TimeSpan.FromHours(1));
+        Check("rule:max-fan-out", "p99 fan-out (sub-tasks per run)", limit.MaxFanOut, ended == 0 ? null : figures.FanOutP99, above: true, stepStart);
+        Check("rule:min-completion-rate", "completion rate", limit.MinCompletionRate, ended < limit.MinRuns ? null : figures.CompletionRate, above: false, stepStart);
+        return alerts;
+
+        void Check(string rule, string words, double? bound, double? observed, bool above, DateTimeOffset windowStart)
+        {
+            if (bound is not { } b || observed is not { } o)
+            {
+                return;
+            }
+
+            var crossed = above ? o > b : o < b;
+            if (!crossed)
+            {
+                _violating.Remove((tenant, goal, rule));
+                return;
+            }
+
+            if (rule == "rule:min-completion-rate")
+            {
+                _goalTroubleAt[tenant] = stepStart;
+            }
+
+            if (!_violating.Add((tenant, goal, rule)))
+            {
+                return; // still over the limit: raised when it was first crossed
+            }
+
+            var unit = rule == "rule:min-completion-rate" ? "share" : rule == "rule:cost-per-hour" ? "$" : "";
+            var summary = string.Create(CultureInfo.InvariantCulture,
+                $"Goal '{goal}': {words} {(above ? "rose to" : "fell to")} {Format(o, unit)}, past the configured {(above ? "maximum" : "minimum")} of {Format(b, unit)} ({Window(windowStart, stepEnd)}).");
+            alerts.Add(new Alert
+            {
+                Id = Guid.NewGuid().ToString("N"),
+                Tenant = tenant,
+                Fingerprint = Fingerprint(tenant, SeriesKey.GoalScope, goal, rule["rule:".Length..], rule),
+                Severity = limit.Severity,
+                Status = AlertStatus.Raised,
+                Scope = SeriesKey.GoalScope,
+                Subject = goal,
+                Metric = rule["rule:".Length..],
+                Observed = o,
+                Expected = b,
+                Lower = above ? 0 : b,
+                Upper = above ? b : 1, // the only lower bound is the completion rate's, a share
+                Score = b == 0 ? o : o / b,
+                Detector = rule,
+                WindowStart = windowStart,
+                WindowEnd = stepEnd,
+                RaisedAt = now,
+                Summary = summary,
+            });
+        }
+    }
+
+    private Alert AgentAware(Alert alert, IReadOnlyList<GoalBucket> goals, DateTimeOffset stepStart)
+    {
+        var burst = alert.Metric == "error_rate" || (alert.Metric == "request_rate" && alert.Observed > alert.Expected);
+        if (!burst)
+        {
+            return alert;
+        }
+
+        var troubleRecently = _goalTroubleAt.TryGetValue(alert.Tenant, out var at) && at >= stepStart - (settings.ContextSteps * settings.Step);
+        var finishing = goals.Where(g => g.Tenant == alert.Tenant && g.Figures.Completed > 0).Select(g => g.Figures).ToList();
+        if (troubleRecently || finishing.Count == 0)
+        {
+            return alert;
+        }
+
+        var shown = string.Join(", ", finishing.Take(5).Select(f => string.Create(CultureInfo.InvariantCulture,
+            $"'{f.GoalName}' ({Format(f.CompletionRate ?? 0, "share")} completed, p95 {Format(f.DurationP95Ms, "ms")})")));
+        return alert with
+        {
+            Status = AlertStatus.Context,
+            Severity = AlertSeverity.Info,
+            Reason = string.Create(CultureInfo.InvariantCulture,
+                $"Goals of this tenant finished at their normal rate and duration in this step: {shown}{(finishing.Count > 5 ? $" and {finishing.Count - 5} more" : "")}; none was in trouble in the last {settings.ContextSteps} steps. Likely agents bursting, not a fault."),
+        };
+    }
+
+    private static Alert Learned(
+        string tenant, string scope, string subject, string metric, string words, string unit, Anomaly anomaly,
+        DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now, AlertSeverity severity)
+    {
+        // Every watched metric is a count, rate or duration: a band reaching below zero is shown from zero.
+        var direction = anomaly.Value > anomaly.Expected ? "rose to" : "dropped to";
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"{(scope == SeriesKey.GoalScope ? "Goal" : "Service")} '{subject}': {words} {direction} {Format(anomaly.Value, unit)} (expected {Format(anomaly.Expected, unit)}, normal {Format(Math.Max(anomaly.Lower, 0), unit)} to {Format(anomaly.Upper, unit)}) in {Window(stepStart, stepEnd)}; {anomaly.Detector}.");
+        return new Alert
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Tenant = tenant,
+            Fingerprint = Fingerprint(tenant, scope, subject, metric, anomaly.Detector),
+            Severity = severity,
+            Status = AlertStatus.Raised,
+            Scope = scope,
+            Subject = subject,
+            Metric = metric,
+            Observed = anomaly.Value,
+            Expected = anomaly.Expected,
+            Lower = anomaly.Lower,
+            Upper = anomaly.Upper,
+            Score = anomaly.Score,
+            Detector = anomaly.Detector,
+            WindowStart = stepStart,
+            WindowEnd = stepEnd,
+            RaisedAt = now,
+            Summary = summary,
+        };
+    }
+
+    /// <summary>Completion rate, failure rate and runs finished say a goal is failing: critical; the rest warn.</summary>
+    private static AlertSeverity GoalSeverity(string metric) =>
+        metric is "completion_rate" or "failure_rate" or "finished" ? AlertSeverity.Critical : AlertSeverity.Warning;
+
+    private static string Fingerprint(string tenant, string scope, string subject, string metric, string detector) =>
+        $"tasklens|{tenant}|{scope}|{subject}|{metric}|{detector}";
+
+    private static string Window(DateTimeOffset start, DateTimeOffset end) =>
+        string.Create(CultureInfo.InvariantCulture, $"{start.UtcDateTime:yyyy-MM-dd HH:mm}–{end.UtcDateTime:HH:mm} UTC");
+
+    private static string Format(double value, string unit) => unit switch
+    {
+        "share" => string.Create(CultureInfo.InvariantCulture, $"{value * 100:0.#}%"),
+        "ms" when value >= 1000 => string.Create(CultureInfo.InvariantCulture, $"{value / 1000:0.##} s"),
+        "ms" => string.Create(CultureInfo.InvariantCulture, $"{value:0} ms"),
+        "$" => string.Create(CultureInfo.InvariantCulture, $"{value:0.####}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{value:0.##}"),
+    };
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using TaskLens.Core.Alerts;
+
+namespace TaskLens.Server.Api;
+
+/// <summary>
+/// <c>GET /api/alerts?status&amp;severity&amp;goal&amp;service&amp;from&amp;to&amp;limit</c>: alerts from continuous
+/// detection, newest first, each with links to the series, the goal's failed runs and sample runs and traces.
+/// </summary>
+internal static class AlertApi
+{
+    public static RouteGroupBuilder MapAlertApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/alerts", ListAsync);
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IAlertReader reader, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem)
+            || !ApiQuery.TryLimit(query["limit"], 100, 1_000, out var limit, ref problem))
+        {
+            return problem!;
+        }
+
+        if (!TryEnum<AlertStatus>(query["status"], "status is raised or context.", out var status, ref problem)
+            || !TryEnum<AlertSeverity>(query["severity"], "severity is info, warning or critical.", out var severity, ref problem))
+        {
+            return problem!;
+        }
+
+        var alerts = await reader.ListAsync(
+            new AlertQuery(TraceApi.DefaultTenant, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
+            cancellationToken);
+        return Results.Json(new { from, to, alerts = alerts.Select(Json) });
+    }
+
+    private static bool TryEnum<T>(string? text, string detail, out T? value, ref IResult? problem)
+        where T : struct, Enum
+    {
+        value = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (char.IsDigit(text[0]) || !Enum.TryParse<T>(text, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+        {
+            problem = ApiQuery.BadRequest("Invalid " + typeof(T).Name.Replace("Alert", "", StringComparison.Ordinal).ToLowerInvariant(), detail);
+            return false;
+        }
+
+        value = parsed;
+        return true;
+    }
+
+    internal static object Json(Alert a) => new
+    {
+        id = a.Id,
+        source = a.Source,
+        fingerprint = a.Fingerprint,
+        severity = a.Severity.ToString().ToLowerInvariant(),
+        status = a.Status.ToString().ToLowerInvariant(),
+        scope = a.Scope,
+        subject = a.Subject,
+        metric = a.Metric,
+        observed = a.Observed,
+        expected = a.Expected,
+        lower = a.Lower,
+        upper = a.Upper,
+        score = a.Score,
+        detector = a.Detector,
+        windowStart = a.WindowStart,
+        windowEnd = a.WindowEnd,
+        raisedAt = a.RaisedAt,
+        summary = a.Summary,
+        reason = a.Reason,
+        links = Links(a),
+    };
+
+    private static object Links(Alert a)
+    {
+        var window = string.Create(CultureInfo.InvariantCulture, $"from={a.WindowStart.ToUnixTimeMilliseconds()}&to={a.WindowEnd.ToUnixTimeMilliseconds()}");
+        var around = string.Create(CultureInfo.InvariantCulture,
+            $"from={(a.WindowStart - TimeSpan.FromHours(6)).ToUnixTimeMilliseconds()}&to={a.WindowEnd.ToUnixTimeMilliseconds()}");
+        var subject = Uri.EscapeDataString(a.Subject);
+        if (a.Scope == "goal")
+        {
+            return new
+            {
+                series = $"/api/goals/{subject}/series?metric={Uri.EscapeDataString(SeriesMetricOf(a.Metric))}&{around}",
+                failedRuns = $"/api/goals/{subject}/runs?outcome=failed&{window}",
+                sampleRuns = a.SampleRunIds.Select(id => $"/api/runs/{id}").ToList(),
+                sampleTraces = a.SampleRunIds.Select(id => $"/api/traces/{id}").ToList(),
+            };
+        }
+
+        return new
+        {
+            series = $"/api/services/{subject}/series?{around}",
+            operations = $"/api/services/{subject}/operations?{window}",
+        };
+    }
+
+    /// <summary>The goal series API's metric for an alert's metric (rules and the failure rate read nearest).</summary>
+    private static string SeriesMetricOf(string metric) => metric switch
+    {
+        "failure_rate" or "min-completion-rate" => "completion_rate",
+        "finished" => "completed",
+        "cost-per-hour" => "cost",
+        "max-fan-out" => "fan_out_p99",
+        _ => metric,
+    };
+}

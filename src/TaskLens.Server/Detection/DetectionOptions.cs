@@ -1,0 +1,86 @@
+using TaskLens.Detection.Continuous;
+
+namespace TaskLens.Server.Detection;
+
+/// <summary>Continuous detection settings (<c>TaskLens:Detection</c>).</summary>
+public sealed class DetectionOptions
+{
+    public const string Section = "TaskLens:Detection";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Bucket width of every watched series; whole minutes.</summary>
+    public TimeSpan Step { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long after a step ends it is judged: goal runs are stored a quiet period after their last span
+    /// (TaskLens:Goals:QuietPeriod), so this must be longer than that; unset, it is the quiet period + 15 s.
+    /// </summary>
+    public TimeSpan? Delay { get; set; }
+
+    /// <summary>History read at start so the detectors know each series' normal before judging new steps.</summary>
+    public TimeSpan History { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>A goal or service with no data for this long stops being watched.</summary>
+    public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Steps back a goal's trouble counts against calling a service spike mere context.</summary>
+    public int ContextSteps { get; set; } = 5;
+
+    /// <summary>Per-goal limits checked beside the learned detectors.</summary>
+    public List<GoalLimit> Limits { get; set; } = [];
+
+    /// <summary>The delay in force: the configured one, or the goals' quiet period + 15 s.</summary>
+    public TimeSpan EffectiveDelay(TimeSpan goalQuietPeriod) => Delay ?? goalQuietPeriod + TimeSpan.FromSeconds(15);
+
+    public IEnumerable<string> Validate(TimeSpan goalQuietPeriod)
+    {
+        if (Step < TimeSpan.FromMinutes(1) || Step.Ticks % TimeSpan.TicksPerMinute != 0)
+        {
+            yield return $"{Section}:Step must be whole minutes (is {Step}).";
+        }
+
+        if (Delay is { } delay && delay <= goalQuietPeriod)
+        {
+            yield return $"{Section}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({goalQuietPeriod}): goal runs are stored that long after their last span.";
+        }
+
+        if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0)
+        {
+            yield return $"{Section}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter above zero).";
+        }
+
+        foreach (var limit in Limits)
+        {
+            if (string.IsNullOrWhiteSpace(limit.Goal))
+            {
+                yield return $"{Section}:Limits: every limit names a goal, or * for all.";
+            }
+
+            if (limit.MinCompletionRate is < 0 or > 1)
+            {
+                yield return $"{Section}:Limits '{limit.Goal}': MinCompletionRate is a share, 0 to 1.";
+            }
+
+            if (limit.MaxCostPerHour < 0 || limit.MaxFanOut < 0 || limit.MinRuns < 1)
+            {
+                yield return $"{Section}:Limits '{limit.Goal}': MaxCostPerHour and MaxFanOut cannot be negative; MinRuns is at least 1.";
+            }
+        }
+    }
+
+    internal MonitorSettings ToMonitorSettings() => new(Step, ForgetAfter, ContextSteps, Limits);
+
+    /// <summary>Binds the section; the delay is resolved against the goals' quiet period, so it is always set after this.</summary>
+    internal static DetectionOptions From(IConfiguration configuration, TimeSpan goalQuietPeriod)
+    {
+        var options = configuration.GetSection(Section).Get<DetectionOptions>() ?? new DetectionOptions();
+        options.QuietPeriod = goalQuietPeriod;
+        return options;
+    }
+
+    /// <summary>The goals' quiet period, for <see cref="EffectiveDelay(TimeSpan)"/>.</summary>
+    internal TimeSpan QuietPeriod { get; private set; } = TimeSpan.FromSeconds(30);
+
+    internal TimeSpan JudgedAfter => EffectiveDelay(QuietPeriod);
+}

@@ -1,0 +1,93 @@
+using TaskLens.Core.Alerts;
+using TaskLens.Core.Goals;
+using TaskLens.Detection.Continuous;
+
+namespace TaskLens.Server.Detection;
+
+/// <summary>
+/// Drives the series monitor step by step: at start it reads the configured history and lets the detectors learn it
+/// (nothing is raised for the past); afterwards each step is judged once it is <see cref="DetectionOptions.Delay"/> old
+/// — its buckets read, the monitor's alerts given sample failed runs and stored. A step that fails (ClickHouse away)
+/// is tried again; a gap longer than the history is skipped, not replayed.
+/// </summary>
+internal sealed class DetectionRunner(
+    IDetectionSeriesReader series,
+    IGoalReader goals,
+    IAlertSink sink,
+    DetectionOptions options)
+{
+    private const int SampleRuns = 3;
+
+    private readonly SeriesMonitor _monitor = new(options.ToMonitorSettings());
+    private DateTimeOffset? _next;
+
+    public int SeriesCount => _monitor.SeriesCount;
+
+    /// <summary>Learns the history before the first step due at <paramref name="now"/>; returns the steps read.</summary>
+    public async Task<int> CatchUpAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var until = Align(now - options.JudgedAfter);
+        return await FeedAsync(until - options.History, until, now, cancellationToken);
+    }
+
+    /// <summary>Judges every step due at <paramref name="now"/> not judged yet; returns the alerts stored.</summary>
+    public async Task<IReadOnlyList<Alert>> EvaluateDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var due = Align(now - options.JudgedAfter);
+        var alerts = new List<Alert>();
+        _next ??= due;
+        if (due - _next.Value > options.History)
+        {
+            _next = due - options.History; // down longer than the history: the gap is not replayed
+        }
+
+        while (_next.Value < due)
+        {
+            var step = _next.Value;
+            var goalBuckets = await series.GoalBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
+            var serviceBuckets = await series.ServiceBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
+            var found = _monitor.Observe(step, goalBuckets, serviceBuckets, now);
+            var withSamples = new List<Alert>(found.Count);
+            foreach (var alert in found)
+            {
+                withSamples.Add(await WithSamplesAsync(alert, cancellationToken));
+            }
+
+            await sink.WriteAsync(withSamples, cancellationToken);
+            alerts.AddRange(withSamples);
+            _next = step + options.Step;
+        }
+
+        return alerts;
+    }
+
+    private async Task<int> FeedAsync(DateTimeOffset from, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var goalBuckets = (await series.GoalBucketsAsync(from, until, options.Step, cancellationToken)).ToLookup(b => b.Figures.Time);
+        var serviceBuckets = (await series.ServiceBucketsAsync(from, until, options.Step, cancellationToken)).ToLookup(b => b.Time);
+        var steps = 0;
+        for (var step = from; step < until; step += options.Step, steps++)
+        {
+            _monitor.Observe(step, goalBuckets[step].ToList(), serviceBuckets[step].ToList(), now, raise: false);
+        }
+
+        _next = until;
+        return steps;
+    }
+
+    /// <summary>A goal alert names up to three failed runs of the goal in its window (run id = trace id).</summary>
+    private async Task<Alert> WithSamplesAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        if (alert.Scope != SeriesKey.GoalScope)
+        {
+            return alert;
+        }
+
+        var failed = await goals.RunsAsync(
+            new GoalRunQuery(alert.Tenant, alert.Subject, alert.WindowStart, alert.WindowEnd, GoalRunOutcome.Failed, 0, SampleRuns), cancellationToken);
+        return alert with { SampleRunIds = failed.Select(r => r.RunId).ToList() };
+    }
+
+    private DateTimeOffset Align(DateTimeOffset t) =>
+        DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds() / (long)options.Step.TotalSeconds * (long)options.Step.TotalSeconds);
+}

@@ -1,0 +1,48 @@
+using TaskLens.Core.Alerts;
+using TaskLens.Storage.ClickHouse;
+
+namespace TaskLens.Storage.Alerts;
+
+/// <summary>Encodes alerts as RowBinary rows of the <c>alerts</c> table; order matches <see cref="Columns"/>.</summary>
+internal static class AlertRowEncoder
+{
+    public const string Table = "alerts";
+
+    public static readonly IReadOnlyList<string> Columns =
+    [
+        "tenant", "id", "source", "fingerprint", "severity", "status", "scope", "subject", "metric", "observed", "expected",
+        "lower", "upper", "score", "detector", "window_start", "window_end", "raised_at", "summary", "reason", "sample_run_ids",
+    ];
+
+    public static void Encode(IReadOnlyList<Alert> alerts, RowBinaryWriter writer)
+    {
+        foreach (var alert in alerts)
+        {
+            writer.WriteString(alert.Tenant);
+            writer.WriteString(alert.Id);
+            writer.WriteString(alert.Source);
+            writer.WriteString(alert.Fingerprint);
+            writer.WriteUInt8((byte)alert.Severity);
+            writer.WriteUInt8((byte)alert.Status);
+            writer.WriteString(alert.Scope);
+            writer.WriteString(alert.Subject);
+            writer.WriteString(alert.Metric);
+            writer.WriteFloat64(alert.Observed);
+            writer.WriteFloat64(alert.Expected);
+            writer.WriteFloat64(alert.Lower);
+            writer.WriteFloat64(alert.Upper);
+            writer.WriteFloat64(alert.Score);
+            writer.WriteString(alert.Detector);
+            writer.WriteDateTime((uint)alert.WindowStart.ToUnixTimeSeconds());
+            writer.WriteDateTime((uint)alert.WindowEnd.ToUnixTimeSeconds());
+            writer.WriteDateTime((uint)alert.RaisedAt.ToUnixTimeSeconds());
+            writer.WriteString(alert.Summary);
+            writer.WriteString(alert.Reason);
+            writer.WriteArrayLength(alert.SampleRunIds.Count);
+            foreach (var id in alert.SampleRunIds)
+            {
+                writer.WriteString(id);
+            }
+        }
+    }
+}

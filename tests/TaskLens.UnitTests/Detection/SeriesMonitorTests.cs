@@ -1,0 +1,140 @@
+using TaskLens.Core.Alerts;
+using TaskLens.Core.Goals;
+using TaskLens.Detection.Continuous;
+
+namespace TaskLens.UnitTests.Detection;
+
+public sealed class SeriesMonitorTests
+{
+    private const int History = 400;
+    private static readonly DateTimeOffset T0 = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Step = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public void Observe_CompletionRateCollapse_IsRaisedCritical_WithWhatWasExpected()
+    {
+        var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
+
+        var alerts = monitor.Observe(At(History), [Goal("triage", completed: 2, failed: 18)], [Service("agents", 1000)], At(History + 2));
+
+        var drop = Assert.Single(alerts, a => a.Metric == "completion_rate");
+        Assert.Equal((AlertStatus.Raised, AlertSeverity.Critical, "goal", "triage", 0.1), (drop.Status, drop.Severity, drop.Scope, drop.Subject, drop.Observed));
+        Assert.Equal(0.95, drop.Expected, 9);
+        Assert.True(drop.Lower > 0.1, "the band excludes the observed rate");
+        Assert.Equal((At(History), At(History + 1)), (drop.WindowStart, drop.WindowEnd));
+        Assert.StartsWith("Goal 'triage': completion rate dropped to 10% (expected 95%, normal ", drop.Summary, StringComparison.Ordinal);
+        Assert.Contains("in 2026-11-20 06:40–06:41 UTC; robust-seasonal.", drop.Summary, StringComparison.Ordinal);
+        Assert.Equal("tasklens|default|goal|triage|completion_rate|robust-seasonal", drop.Fingerprint);
+        Assert.Contains(alerts, a => a.Metric == "failure_rate" && a.Status == AlertStatus.Raised);
+        Assert.DoesNotContain(alerts, a => a.Scope == "service"); // request rates looked normal: the drop is raised anyway
+    }
+
+    [Fact]
+    public void Observe_RequestSpike_WhileGoalsFinishNormally_IsContextNotRaised()
+    {
+        var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
+
+        var alerts = monitor.Observe(At(History), [Goal("triage", completed: 19, failed: 1)], [Service("agents", 12_000)], At(History + 2));
+
+        var spike = Assert.Single(alerts);
+        Assert.Equal(("service", "agents", "request_rate", AlertStatus.Context, AlertSeverity.Info), (spike.Scope, spike.Subject, spike.Metric, spike.Status, spike.Severity));
+        Assert.Contains("'triage' (95% completed, p95 2 s)", spike.Reason, StringComparison.Ordinal);
+        Assert.Contains("Likely agents bursting, not a fault.", spike.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Observe_RequestSpike_WhenGoalsFailInTheSameStep_IsRaised()
+    {
+        var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
+
+        var alerts = monitor.Observe(At(History), [Goal("triage", completed: 2, failed: 18)], [Service("agents", 12_000)], At(History + 2));
+
+        var spike = Assert.Single(alerts, a => a.Scope == "service");
+        Assert.Equal((AlertStatus.Raised, AlertSeverity.Warning, ""), (spike.Status, spike.Severity, spike.Reason));
+    }
+
+    [Fact]
+    public void Observe_GoalStopsFinishingRuns_IsRaisedAsAFall_InRunsFinished()
+    {
+        var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
+
+        var alerts = monitor.Observe(At(History), [], [Service("agents", 1000)], At(History + 2));
+
+        var stopped = Assert.Single(alerts);
+        Assert.Equal(("finished", 0.0, AlertSeverity.Critical), (stopped.Metric, stopped.Observed, stopped.Severity));
+        Assert.StartsWith("Goal 'triage': runs finished per step dropped to 0 (expected 20,", stopped.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Observe_History_IsLearntWithoutRaising()
+    {
+        var monitor = new SeriesMonitor(MonitorSettings.Default);
+
+        var raised = Enumerable.Range(0, History)
+            .SelectMany(i => monitor.Observe(At(i), [Goal("triage", completed: i == 350 ? 0 : 19, failed: i == 350 ? 20 : 1)], [], At(i), raise: false))
+            .ToList();
+
+        Assert.Empty(raised);
+        Assert.Equal(SeriesMetrics.Goal.Count, monitor.SeriesCount);
+    }
+
+    [Fact]
+    public void Observe_LimitsOnCostFanOutAndCompletionRate_AreRaisedOnceWhenCrossed()
+    {
+        var limits = new GoalLimit { Goal = "*", MaxCostPerHour = 1.0, MaxFanOut = 1000, MinCompletionRate = 0.9, MinRuns = 5, Severity = AlertSeverity.Warning };
+        var monitor = new SeriesMonitor(MonitorSettings.Default with { Limits = [limits] });
+        var raised = new List<(int Step, Alert Alert)>();
+        for (var i = 0; i < 120; i++)
+        {
+            // Cost 0.01 a step, then 0.1 from step 60: the trailing 60 steps pass 1.0 at step 64 (55 × 0.01 + 5 × 0.1) and stay over.
+            var figures = Goal("triage", completed: 19, failed: 1).Figures with
+            {
+                Cost = i < 60 ? 0.01 : 0.1,
+                FanOutP99 = i == 30 ? 5000 : 40,
+                Completed = i == 40 ? 5 : i == 41 ? 1 : 19,
+                Failed = i == 40 ? 5 : i == 41 ? 3 : 1,
+            };
+            raised.AddRange(monitor.Observe(At(i), [new GoalBucket("default", figures)], [], At(i)).Select(a => (i, a)));
+        }
+
+        Assert.Equal(
+            [(30, "rule:max-fan-out", 5000.0), (40, "rule:min-completion-rate", 0.5), (64, "rule:cost-per-hour", 1.05)],
+            raised.Select(r => (r.Step, r.Alert.Detector, Math.Round(r.Alert.Observed, 6))).ToList());
+        Assert.All(raised, r => Assert.Equal(AlertSeverity.Warning, r.Alert.Severity));
+        Assert.Equal("Goal 'triage': completion rate fell to 50%, past the configured minimum of 90% (2026-11-20 00:40–00:41 UTC).", raised[1].Alert.Summary);
+    }
+
+    [Fact]
+    public void Observe_GoalGoneLongerThanForgetAfter_IsNoLongerWatched()
+    {
+        var monitor = new SeriesMonitor(MonitorSettings.Default with { ForgetAfter = TimeSpan.FromMinutes(10) });
+        monitor.Observe(At(0), [Goal("triage", 19, 1)], [Service("agents", 100)], At(0));
+        Assert.Equal(SeriesMetrics.Goal.Count + SeriesMetrics.Service.Count, monitor.SeriesCount);
+
+        for (var i = 1; i <= 11; i++)
+        {
+            monitor.Observe(At(i), [], [], At(i));
+        }
+
+        Assert.Equal(0, monitor.SeriesCount);
+    }
+
+    /// <summary>History steps of a steady goal (19 or 20 of 20 runs completed, p95 2 s) and a steady service (~1,000 spans a step).</summary>
+    private static SeriesMonitor Learned(SeriesMonitor monitor)
+    {
+        for (var i = 0; i < History; i++)
+        {
+            var failed = i % 3 == 0 ? 2 : i % 3 == 1 ? 1 : 0;
+            monitor.Observe(At(i), [Goal("triage", completed: 20 - failed, failed: failed)], [Service("agents", 1000 + (10 * ((i % 3) - 1)))], At(i), raise: false);
+        }
+
+        return monitor;
+    }
+
+    private static GoalBucket Goal(string name, long completed, long failed) =>
+        new("default", new GoalFigures { GoalName = name, Time = T0, Completed = completed, Failed = failed, DurationP95Ms = 2000, Cost = 0.02, FanOutP99 = 40, InputTokens = 1000, OutputTokens = 200 });
+
+    private static ServiceBucket Service(string name, long requests) => new("default", name, T0, requests, 0, 120);
+
+    private static DateTimeOffset At(int step) => T0 + (step * Step);
+}
