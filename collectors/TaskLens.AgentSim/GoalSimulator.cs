@@ -20,11 +20,14 @@ internal sealed class GoalSimulator(ActivitySource source, SimOptions options)
     /// <summary>Spans emitted so far, for the caller's summary.</summary>
     public long SpansEmitted { get; private set; }
 
-    /// <summary>Runs one goal and returns its trace id.</summary>
-    public string RunGoal(int index)
+    /// <summary>
+    /// Runs one goal and returns its trace id. <paramref name="at"/> places the run at another time than now (tests
+    /// play hours of history in seconds; span times are explicit anyway).
+    /// </summary>
+    public string RunGoal(int index, DateTimeOffset? at = null)
     {
         var goal = GoalNames[index % GoalNames.Length];
-        var start = DateTimeOffset.UtcNow;
+        var start = at ?? DateTimeOffset.UtcNow;
         var runaway = _random.NextDouble() < options.RunawayRate;
         using var root = Start($"invoke_agent {goal}", ActivityKind.Internal, start)!;
         root.SetTag("gen_ai.operation.name", "invoke_agent");

@@ -62,5 +62,5 @@ public sealed class CusumDetector : IAnomalyDetector
     private static double RobustSpread(SortedWindow window, double level) =>
         Math.Max(
             Math.Max((window.Quantile(0.75) - window.Quantile(0.25)) / 1.349, window.StandardDeviation / 2),
-            Math.Max(1e-9, 1e-3 * Math.Abs(level)));
+            Math.Max(1e-9, 0.01 * Math.Abs(level)));
 }

@@ -102,7 +102,7 @@ public sealed class RobustSeasonalDetector : IAnomalyDetector
     internal static double Spread(SortedWindow errors, double expected) =>
         Math.Max(
             Math.Max(MadToSigma * errors.Median, errors.Quantile(0.9) / Q90ToSigma),
-            Math.Max(MeanAbsoluteToSigma * errors.Mean, Math.Max(1e-9, 1e-3 * Math.Abs(expected))));
+            Math.Max(MeanAbsoluteToSigma * errors.Mean, Math.Max(1e-9, 0.01 * Math.Abs(expected))));
 
     private Model Choose()
     {
