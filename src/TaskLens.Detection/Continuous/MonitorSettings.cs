@@ -7,7 +7,11 @@ namespace TaskLens.Detection.Continuous;
 /// goal of the tenant completed runs in the step.
 /// </param>
 /// <param name="Limits">Configured per-goal limits (<see cref="GoalLimit"/>).</param>
-public sealed record MonitorSettings(TimeSpan Step, TimeSpan ForgetAfter, int ContextSteps, IReadOnlyList<GoalLimit> Limits)
+/// <param name="MaxSeries">
+/// Series watched at most (each holds its detectors' windows, about 110 KB at one-minute steps); past it new series
+/// are not watched until others are forgotten.
+/// </param>
+public sealed record MonitorSettings(TimeSpan Step, TimeSpan ForgetAfter, int ContextSteps, IReadOnlyList<GoalLimit> Limits, int MaxSeries = 5_000)
 {
     public static MonitorSettings Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromDays(1), 5, []);
 }

@@ -23,6 +23,9 @@ public sealed class SeriesMonitor(MonitorSettings settings, Func<SeriesKind, IAn
     /// <summary>Series with a detector (for logs and tests).</summary>
     public int SeriesCount => _detectors.Count;
 
+    /// <summary>Points not judged because <see cref="MonitorSettings.MaxSeries"/> series were already watched.</summary>
+    public long PointsOverLimit { get; private set; }
+
     /// <summary>
     /// Feeds the step starting at <paramref name="stepStart"/>: the buckets of every goal and service that had data in
     /// it (absent ones read as zero runs). With <paramref name="raise"/> false (catching up on history at start) the
@@ -121,6 +124,12 @@ public sealed class SeriesMonitor(MonitorSettings settings, Func<SeriesKind, IAn
 
         if (!_detectors.TryGetValue(key, out var detector))
         {
+            if (_detectors.Count >= settings.MaxSeries)
+            {
+                PointsOverLimit++;
+                return null;
+            }
+
             _detectors[key] = detector = _newDetector(kind);
         }
 

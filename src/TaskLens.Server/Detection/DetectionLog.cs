@@ -10,6 +10,9 @@ internal static partial class DetectionLog
     [LoggerMessage(6121, LogLevel.Warning, "Alert ({Severity}, {Status}) for tenant {Tenant}: {Summary}")]
     public static partial void Alert(ILogger logger, AlertSeverity severity, AlertStatus status, string tenant, string summary);
 
+    [LoggerMessage(6123, LogLevel.Warning, "Detection watches its maximum of {MaxSeries} series: {Points} points of newer series were not judged so far (TaskLens:Detection:MaxSeries)")]
+    public static partial void OverLimit(ILogger logger, int maxSeries, long points);
+
     [LoggerMessage(6122, LogLevel.Warning, "Detection could not judge the due steps; trying again shortly")]
     public static partial void Failed(ILogger logger, Exception exception);
 }

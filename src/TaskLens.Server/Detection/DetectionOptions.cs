@@ -27,6 +27,9 @@ public sealed class DetectionOptions
     /// <summary>Steps back a goal's trouble counts against calling a service spike mere context.</summary>
     public int ContextSteps { get; set; } = 5;
 
+    /// <summary>Series watched at most (about 110 KB each at one-minute steps).</summary>
+    public int MaxSeries { get; set; } = 5_000;
+
     /// <summary>Per-goal limits checked beside the learned detectors.</summary>
     public List<GoalLimit> Limits { get; set; } = [];
 
@@ -45,9 +48,9 @@ public sealed class DetectionOptions
             yield return $"{Section}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({goalQuietPeriod}): goal runs are stored that long after their last span.";
         }
 
-        if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0)
+        if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1)
         {
-            yield return $"{Section}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter above zero).";
+            yield return $"{Section}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter and MaxSeries above zero).";
         }
 
         foreach (var limit in Limits)
@@ -69,7 +72,7 @@ public sealed class DetectionOptions
         }
     }
 
-    internal MonitorSettings ToMonitorSettings() => new(Step, ForgetAfter, ContextSteps, Limits);
+    internal MonitorSettings ToMonitorSettings() => new(Step, ForgetAfter, ContextSteps, Limits, MaxSeries);
 
     /// <summary>Binds the section; the delay is resolved against the goals' quiet period, so it is always set after this.</summary>
     internal static DetectionOptions From(IConfiguration configuration, TimeSpan goalQuietPeriod)

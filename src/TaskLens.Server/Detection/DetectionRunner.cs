@@ -7,8 +7,9 @@ namespace TaskLens.Server.Detection;
 /// <summary>
 /// Drives the series monitor step by step: at start it reads the configured history and lets the detectors learn it
 /// (nothing is raised for the past); afterwards each step is judged once it is <see cref="DetectionOptions.Delay"/> old
-/// — its buckets read, the monitor's alerts given sample failed runs and stored. A step that fails (ClickHouse away)
-/// is tried again; a gap longer than the history is skipped, not replayed.
+/// — its buckets read, the monitor's alerts given sample failed runs and stored. A step that cannot be read is tried
+/// again; a step judged but not stored is stored on the next try without being judged twice (the detectors saw it);
+/// a gap longer than the history is skipped, not replayed.
 /// </summary>
 internal sealed class DetectionRunner(
     IDetectionSeriesReader series,
@@ -21,7 +22,12 @@ internal sealed class DetectionRunner(
     private readonly SeriesMonitor _monitor = new(options.ToMonitorSettings());
     private DateTimeOffset? _next;
 
+    /// <summary>A judged step whose alerts could not be stored yet: stored on the next try, not judged twice.</summary>
+    private (DateTimeOffset Step, List<Alert> Alerts)? _unstored;
+
     public int SeriesCount => _monitor.SeriesCount;
+
+    public long PointsOverLimit => _monitor.PointsOverLimit;
 
     /// <summary>Learns the history before the first step due at <paramref name="now"/>; returns the steps read.</summary>
     public async Task<int> CatchUpAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -44,17 +50,22 @@ internal sealed class DetectionRunner(
         while (_next.Value < due)
         {
             var step = _next.Value;
-            var goalBuckets = await series.GoalBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
-            var serviceBuckets = await series.ServiceBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
-            var found = _monitor.Observe(step, goalBuckets, serviceBuckets, now);
-            var withSamples = new List<Alert>(found.Count);
-            foreach (var alert in found)
+            if (_unstored?.Step != step)
             {
-                withSamples.Add(await WithSamplesAsync(alert, cancellationToken));
+                var goalBuckets = await series.GoalBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
+                var serviceBuckets = await series.ServiceBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
+                _unstored = (step, _monitor.Observe(step, goalBuckets, serviceBuckets, now).ToList());
             }
 
-            await sink.WriteAsync(withSamples, cancellationToken);
-            alerts.AddRange(withSamples);
+            var judged = _unstored!.Value.Alerts;
+            for (var i = 0; i < judged.Count; i++)
+            {
+                judged[i] = await WithSamplesAsync(judged[i], cancellationToken);
+            }
+
+            await sink.WriteAsync(judged, cancellationToken);
+            alerts.AddRange(judged);
+            _unstored = null;
             _next = step + options.Step;
         }
 
@@ -78,7 +89,7 @@ internal sealed class DetectionRunner(
     /// <summary>A goal alert names up to three failed runs of the goal in its window (run id = trace id).</summary>
     private async Task<Alert> WithSamplesAsync(Alert alert, CancellationToken cancellationToken)
     {
-        if (alert.Scope != SeriesKey.GoalScope)
+        if (alert.Scope != SeriesKey.GoalScope || alert.SampleRunIds.Count > 0)
         {
             return alert;
         }

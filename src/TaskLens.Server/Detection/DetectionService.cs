@@ -22,6 +22,7 @@ internal sealed class DetectionService(DetectionRunner runner, DetectionOptions 
             }
         }
 
+        var overLimitLoggedAt = DateTimeOffset.MinValue;
         using var timer = new PeriodicTimer(Tick, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -30,6 +31,12 @@ internal sealed class DetectionService(DetectionRunner runner, DetectionOptions 
                 foreach (var alert in await runner.EvaluateDueAsync(time.GetUtcNow(), stoppingToken))
                 {
                     DetectionLog.Alert(logger, alert.Severity, alert.Status, alert.Tenant, alert.Summary);
+                }
+
+                if (runner.PointsOverLimit > 0 && time.GetUtcNow() - overLimitLoggedAt > TimeSpan.FromHours(1))
+                {
+                    DetectionLog.OverLimit(logger, options.MaxSeries, runner.PointsOverLimit);
+                    overLimitLoggedAt = time.GetUtcNow();
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

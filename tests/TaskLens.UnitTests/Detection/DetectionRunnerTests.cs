@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Configuration;
+using TaskLens.Core.Alerts;
+using TaskLens.Core.Goals;
+using TaskLens.Server.Detection;
+
+namespace TaskLens.UnitTests.Detection;
+
+public sealed class DetectionRunnerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan JudgedAfter = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task EvaluateDue_StepWhoseAlertsCouldNotBeStored_IsStoredNextTime_NotJudgedAgain()
+    {
+        var failing = T0.AddMinutes(400);
+        var sink = new FlakySink(failuresLeft: 1);
+        var runner = new DetectionRunner(new SteadyGoal(failing), new NoRuns(), sink, DetectionOptions.From(new ConfigurationBuilder().Build(), TimeSpan.FromSeconds(30)));
+        await runner.CatchUpAsync(failing + JudgedAfter, CancellationToken.None);
+
+        await Assert.ThrowsAsync<IOException>(() => runner.EvaluateDueAsync(failing.AddMinutes(1) + JudgedAfter, CancellationToken.None));
+        var stored = await runner.EvaluateDueAsync(failing.AddMinutes(1) + JudgedAfter, CancellationToken.None);
+
+        var drop = Assert.Single(stored, a => a.Metric == "completion_rate");
+        Assert.Equal(2, sink.Attempted.Count(a => a.Id == drop.Id)); // the same alert offered twice, not a second judgement
+        Assert.Equal(stored.Select(a => a.Id), sink.Stored.Select(a => a.Id));
+    }
+
+    [Fact]
+    public void Options_FromConfiguration_BindLimits_AndResolveTheDelay()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TaskLens:Detection:Limits:0:Goal"] = "*",
+            ["TaskLens:Detection:Limits:0:MinCompletionRate"] = "0.8",
+            ["TaskLens:Detection:Limits:1:Goal"] = "research",
+            ["TaskLens:Detection:Limits:1:MaxCostPerHour"] = "25",
+            ["TaskLens:Detection:Limits:1:Severity"] = "Warning",
+        }).Build();
+
+        var options = DetectionOptions.From(configuration, TimeSpan.FromSeconds(30));
+
+        Assert.Empty(options.Validate(TimeSpan.FromSeconds(30)));
+        Assert.Equal(TimeSpan.FromSeconds(45), options.JudgedAfter);
+        Assert.Equal(("*", 0.8, AlertSeverity.Critical), (options.Limits[0].Goal, options.Limits[0].MinCompletionRate, options.Limits[0].Severity));
+        Assert.Equal(("research", 25.0, AlertSeverity.Warning), (options.Limits[1].Goal, options.Limits[1].MaxCostPerHour, options.Limits[1].Severity));
+    }
+
+    [Theory]
+    [InlineData("Step", "00:01:30", "Step must be whole minutes")]
+    [InlineData("Delay", "00:00:20", "must be longer than TaskLens:Goals:QuietPeriod")]
+    [InlineData("Limits:0:MinCompletionRate", "80", "MinCompletionRate is a share, 0 to 1")]
+    public void Options_Invalid_SayWhat(string key, string value, string problem)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TaskLens:Detection:" + key] = value,
+            ["TaskLens:Detection:Limits:0:Goal"] = "*",
+        }).Build();
+
+        var errors = DetectionOptions.From(configuration, TimeSpan.FromSeconds(30)).Validate(TimeSpan.FromSeconds(30));
+
+        Assert.Contains(errors, e => e.Contains(problem, StringComparison.Ordinal));
+    }
+
+    /// <summary>One goal finishing 20 runs a minute (0 to 2 failing), and all 20 failing in the given minute.</summary>
+    private sealed class SteadyGoal(DateTimeOffset failingMinute) : IDetectionSeriesReader
+    {
+        public Task<IReadOnlyList<GoalBucket>> GoalBucketsAsync(DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken)
+        {
+            var buckets = new List<GoalBucket>();
+            for (var t = since; t < until; t += bucket)
+            {
+                var failed = t == failingMinute ? 20 : (int)Math.Abs((t - T0).TotalMinutes % 3);
+                buckets.Add(new GoalBucket("default", new GoalFigures { GoalName = "triage", Time = t, Completed = 20 - failed, Failed = failed, DurationP95Ms = 1000 }));
+            }
+
+            return Task.FromResult<IReadOnlyList<GoalBucket>>(buckets);
+        }
+
+        public Task<IReadOnlyList<ServiceBucket>> ServiceBucketsAsync(DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<ServiceBucket>>([]);
+    }
+
+    private sealed class FlakySink(int failuresLeft) : IAlertSink
+    {
+        public List<Alert> Attempted { get; } = [];
+        public List<Alert> Stored { get; } = [];
+
+        public Task WriteAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+        {
+            Attempted.AddRange(alerts);
+            if (alerts.Count > 0 && failuresLeft-- > 0)
+            {
+                throw new IOException("ClickHouse is away");
+            }
+
+            Stored.AddRange(alerts);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class NoRuns : IGoalReader
+    {
+        public Task<IReadOnlyList<GoalRun>> RunsAsync(GoalRunQuery query, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<GoalRun>>([]);
+
+        public Task<IReadOnlyList<GoalFigures>> ListGoalsAsync(string tenant, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<GoalFigures>> SeriesAsync(string tenant, string goalName, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<GoalRun?> RunAsync(string tenant, string runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlySet<string>> StoredRunIdsAsync(string tenant, IReadOnlyCollection<string> runIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<(string Tenant, string RunId)>> RunsToRebuildAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
