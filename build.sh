@@ -71,8 +71,9 @@ run_suite() {
 }
 
 cmd_test() {
-  # Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
-  ensure_apt_packages chromium
+  # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here); the alert intake tests
+  # run a real Prometheus Alertmanager.
+  ensure_apt_packages chromium prometheus-alertmanager
   build
   run_suite tests/TaskLens.UnitTests
   run_suite tests/TaskLens.IntegrationTests

@@ -1,4 +1,5 @@
 using TaskLens.Ingest;
+using TaskLens.Server.AlertIntake;
 using TaskLens.Server.Api;
 using TaskLens.Server.Cli;
 using TaskLens.Server.Detection;
@@ -38,6 +39,7 @@ public static partial class Program
         builder.AddTaskLensIngest();
         builder.AddTaskLensGoals();
         builder.AddTaskLensDetection();
+        builder.AddTaskLensAlertIntake();
         builder.AddTaskLensWeb();
 
         var app = builder.Build();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
@@ -60,6 +61,7 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IAlertReader, AlertReader>();
         builder.Services.AddSingleton<IDetectionSeriesReader, DetectionSeriesReader>();
+        builder.Services.AddSingleton<IAlertIntakeStore, AlertIntakeStore>();
         builder.Services.AddSingleton<ILogReader, LogReader>();
         builder.Services.AddSingleton<IMetricReader, MetricReader>();
         return builder;

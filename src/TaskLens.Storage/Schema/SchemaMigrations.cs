@@ -20,6 +20,7 @@ internal static class SchemaMigrations
         new(6, "goal runs table", [GoalRunsTable]),
         new(7, "per-operation minutes: table and view", [OperationMinutesTable, OperationMinutesView]),
         new(8, "alerts table", [AlertsTable]),
+        new(9, "alert intake: events and states", [AlertEventsTable, AlertStatesTable]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -72,6 +73,55 @@ internal static class SchemaMigrations
         ENGINE = MergeTree
         PARTITION BY toYYYYMM(raised_at)
         ORDER BY (tenant, raised_at, id)
+        """;
+
+    /// <summary>Every notification the alert intake accepted, as received (normalized), one row each; never updated.</summary>
+    private const string AlertEventsTable = """
+        CREATE TABLE IF NOT EXISTS alert_events
+        (
+            tenant String,
+            source String,
+            fingerprint String,
+            action UInt8,
+            title String,
+            message String,
+            severity UInt8,
+            label_keys Array(String),
+            label_values Array(String),
+            starts_at DateTime,
+            url String,
+            received_at DateTime
+        )
+        ENGINE = MergeTree
+        PARTITION BY toYYYYMM(received_at)
+        ORDER BY (tenant, source, fingerprint, received_at)
+        """;
+
+    /// <summary>
+    /// The current state of each deduplicated alert: a row per change, the highest version kept (read with FINAL).
+    /// </summary>
+    private const string AlertStatesTable = """
+        CREATE TABLE IF NOT EXISTS alert_states
+        (
+            tenant String,
+            source String,
+            fingerprint String,
+            status UInt8,
+            title String,
+            message String,
+            severity UInt8,
+            label_keys Array(String),
+            label_values Array(String),
+            url String,
+            first_seen DateTime,
+            last_seen DateTime,
+            resolved_at DateTime,
+            fires UInt32,
+            events UInt32,
+            version UInt64
+        )
+        ENGINE = ReplacingMergeTree(version)
+        ORDER BY (tenant, source, fingerprint)
         """;
 
     /// <summary>

@@ -177,14 +177,8 @@ public sealed class CrashRecoveryTests(ClickHouseFixture clickHouse)
                 "--TaskLens:Spool:Path=" + Path.Combine(work, "spool"),
                 "--Logging:LogLevel:Default=Warning",
             },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += static (_, _) => { };
-        process.ErrorDataReceived += static (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = ChildProcess.StartQuiet(start);
         using var http = new HttpClient();
         for (var i = 0; i < 300; i++)
         {

@@ -1,0 +1,139 @@
+namespace TaskLens.Core.Alerts.Intake;
+
+/// <summary>What one event did to its alert.</summary>
+public enum AlertChange
+{
+    /// <summary>First heard of, firing.</summary>
+    Opened,
+
+    /// <summary>Fired again after it was resolved: counted as a re-fire.</summary>
+    Refired,
+
+    /// <summary>Still firing (a source repeating its notification) or acknowledged again: details refreshed only.</summary>
+    Repeated,
+    Acknowledged,
+    Resolved,
+
+    /// <summary>A resolve for an alert already resolved: nothing changes but the event count.</summary>
+    AlreadyResolved,
+}
+
+/// <summary>
+/// Deduplication: the current state of every alert heard of, by (tenant, source, fingerprint). Applying an event gives
+/// the alert's new state and what changed. Thread-safe; one book per process, filled from storage at start.
+/// </summary>
+public sealed class AlertBook
+{
+    private readonly Dictionary<(string Tenant, string Source, string Fingerprint), AlertState> _states = [];
+    private readonly Lock _lock = new();
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _states.Count;
+            }
+        }
+    }
+
+    /// <summary>Puts back states loaded from storage (at start); a newer version already held wins.</summary>
+    public void Restore(IEnumerable<AlertState> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        lock (_lock)
+        {
+            foreach (var state in states)
+            {
+                var key = (state.Tenant, state.Source, state.Fingerprint);
+                if (!_states.TryGetValue(key, out var held) || held.Version < state.Version)
+                {
+                    _states[key] = state;
+                }
+            }
+        }
+    }
+
+    public AlertState? Find(string tenant, string source, string fingerprint)
+    {
+        lock (_lock)
+        {
+            return _states.GetValueOrDefault((tenant, source, fingerprint));
+        }
+    }
+
+    /// <summary>Applies the events in order; returns each one's resulting state and change.</summary>
+    public IReadOnlyList<(AlertState State, AlertChange Change)> Apply(IReadOnlyList<AlertEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var results = new List<(AlertState, AlertChange)>(events.Count);
+        lock (_lock)
+        {
+            foreach (var e in events)
+            {
+                var key = (e.Tenant, e.Source, e.Fingerprint);
+                _states.TryGetValue(key, out var held);
+                var (state, change) = Next(held, e);
+                _states[key] = state;
+                results.Add((state, change));
+            }
+        }
+
+        return results;
+    }
+
+    private static (AlertState State, AlertChange Change) Next(AlertState? held, AlertEvent e)
+    {
+        if (held is null)
+        {
+            var status = e.Action switch
+            {
+                AlertAction.Resolve => AlertStateStatus.Resolved,
+                AlertAction.Acknowledge => AlertStateStatus.Acknowledged,
+                _ => AlertStateStatus.Firing,
+            };
+            var opened = new AlertState
+            {
+                Tenant = e.Tenant,
+                Source = e.Source,
+                Fingerprint = e.Fingerprint,
+                Status = status,
+                Title = e.Title,
+                Message = e.Message,
+                Severity = e.Severity,
+                Labels = e.Labels,
+                Url = e.Url,
+                FirstSeen = e.ReceivedAt,
+                LastSeen = e.ReceivedAt,
+                ResolvedAt = status == AlertStateStatus.Resolved ? e.ReceivedAt : null,
+                Fires = status == AlertStateStatus.Resolved ? 0 : 1,
+                Events = 1,
+                Version = 1,
+            };
+            return (opened, status == AlertStateStatus.Resolved ? AlertChange.AlreadyResolved : AlertChange.Opened);
+        }
+
+        var refreshed = held with
+        {
+            Title = e.Title.Length > 0 ? e.Title : held.Title,
+            Message = e.Message.Length > 0 ? e.Message : held.Message,
+            Severity = e.Action == AlertAction.Trigger ? e.Severity : held.Severity,
+            Labels = e.Labels.Count > 0 ? e.Labels : held.Labels,
+            Url = e.Url.Length > 0 ? e.Url : held.Url,
+            LastSeen = e.ReceivedAt > held.LastSeen ? e.ReceivedAt : held.LastSeen,
+            Events = held.Events + 1,
+            Version = held.Version + 1,
+        };
+        return (e.Action, held.Status) switch
+        {
+            (AlertAction.Trigger, AlertStateStatus.Resolved) =>
+                (refreshed with { Status = AlertStateStatus.Firing, ResolvedAt = null, Fires = held.Fires + 1 }, AlertChange.Refired),
+            (AlertAction.Trigger, _) => (refreshed, AlertChange.Repeated),
+            (AlertAction.Acknowledge, AlertStateStatus.Firing) => (refreshed with { Status = AlertStateStatus.Acknowledged }, AlertChange.Acknowledged),
+            (AlertAction.Acknowledge, _) => (refreshed, AlertChange.Repeated),
+            (AlertAction.Resolve, AlertStateStatus.Resolved) => (refreshed, AlertChange.AlreadyResolved),
+            _ => (refreshed with { Status = AlertStateStatus.Resolved, ResolvedAt = e.ReceivedAt }, AlertChange.Resolved),
+        };
+    }
+}

@@ -1,0 +1,14 @@
+namespace TaskLens.Core.Alerts.Intake;
+
+/// <summary>Storage of the intake: every event (append-only) and each alert's state (latest version wins).</summary>
+public interface IAlertIntakeStore
+{
+    /// <summary>Stores the events and the states they led to, together; throws when that is not possible.</summary>
+    Task WriteAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<AlertState> states, CancellationToken cancellationToken);
+
+    /// <summary>The latest state of every alert last heard of since <paramref name="since"/>, every tenant.</summary>
+    Task<IReadOnlyList<AlertState>> StatesAsync(DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>One tenant's alert states, newest first, optionally by status and source.</summary>
+    Task<IReadOnlyList<AlertState>> ListAsync(string tenant, AlertStateStatus? status, string? source, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,36 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using TaskLens.Ingest;
+
+namespace TaskLens.Server.AlertIntake;
+
+/// <summary>
+/// Who is sending: a known token names the tenant; an unknown token is refused. In open mode (TaskLens:Ingest:OpenMode,
+/// loopback only) a sender without a token is the open-mode tenant, and so is any token while no tokens are configured
+/// (the events API's <c>routing_key</c> must be present, so local senders put anything there).
+/// </summary>
+internal sealed class AlertIntakeAuth(AlertIntakeOptions options, IOptions<IngestOptions> ingest)
+{
+    private readonly Dictionary<string, string> _tenantByDigest = options.Tokens.ToDictionary(t => Digest(t.Token), t => t.Tenant, StringComparer.Ordinal);
+
+    /// <summary>The tenant, or null when the sender is not allowed.</summary>
+    public string? TenantOf(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || _tenantByDigest.Count == 0)
+        {
+            return ingest.Value.OpenMode ? IngestOptions.OpenModeTenant : null;
+        }
+
+        return _tenantByDigest.GetValueOrDefault(Digest(token));
+    }
+
+    /// <summary>The token from <c>Authorization: Bearer …</c>, else null.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    private static string Digest(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}

@@ -1,0 +1,48 @@
+namespace TaskLens.Server.AlertIntake;
+
+/// <summary>Alert intake settings (<c>TaskLens:Alerts</c>): the tokens alert sources present, each naming its tenant.</summary>
+public sealed class AlertIntakeOptions
+{
+    public const string Section = "TaskLens:Alerts";
+
+    /// <summary>
+    /// A token per sender: <c>TaskLens__Alerts__Tokens__0__Token=…</c>, <c>…__Tenant=acme</c>. Sent as
+    /// <c>Authorization: Bearer TOKEN</c>, as the last path segment of the webhook URL, or — on the events API — as
+    /// <c>routing_key</c>. Secrets: held as SHA-256 digests, never logged.
+    /// </summary>
+    public List<AlertSourceToken> Tokens { get; set; } = [];
+
+    /// <summary>Largest webhook body accepted.</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Alert states loaded back at start: those heard of within this long.</summary>
+    public TimeSpan Remember { get; set; } = TimeSpan.FromDays(30);
+
+    public IEnumerable<string> Validate()
+    {
+        foreach (var token in Tokens)
+        {
+            if (token.Token.Length < 16 || string.IsNullOrWhiteSpace(token.Tenant))
+            {
+                yield return $"{Section}:Tokens: every token has at least 16 characters and names a tenant.";
+            }
+        }
+
+        if (Tokens.Select(t => t.Token).Distinct(StringComparer.Ordinal).Count() != Tokens.Count)
+        {
+            yield return $"{Section}:Tokens: a token is listed twice.";
+        }
+
+        if (MaxBodyBytes < 1024 || Remember <= TimeSpan.Zero)
+        {
+            yield return $"{Section}: MaxBodyBytes is at least 1024 and Remember is positive.";
+        }
+    }
+}
+
+public sealed class AlertSourceToken
+{
+    public string Token { get; set; } = "";
+
+    public string Tenant { get; set; } = "";
+}

@@ -1,0 +1,58 @@
+using TaskLens.Core.Alerts.Intake;
+
+namespace TaskLens.Server.AlertIntake;
+
+/// <summary>
+/// Applies accepted alert events to the dedup book and stores the events with the states they led to. The book is
+/// filled from storage on first use (the states heard of within <see cref="AlertIntakeOptions.Remember"/>). When
+/// storage fails the caller answers with a retryable error; the book has moved on already, so the retried event is
+/// applied again as a repeat — its state is then stored, and no re-fire is counted twice.
+/// </summary>
+internal sealed class AlertIntakeService(IAlertIntakeStore store, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IDisposable
+{
+    private readonly AlertBook _book = new();
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private bool _loaded;
+
+    public void Dispose() => _loading.Dispose();
+
+    public async Task<IReadOnlyList<(AlertState State, AlertChange Change)>> AcceptAsync(IReadOnlyList<AlertEvent> events, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        var results = _book.Apply(events);
+        await store.WriteAsync(events, results.Select(r => r.State).ToList(), cancellationToken);
+        foreach (var (state, change) in results)
+        {
+            if (change is AlertChange.Opened or AlertChange.Refired or AlertChange.Resolved)
+            {
+                AlertIntakeLog.Changed(logger, state.Source, state.Tenant, change, state.Title, state.Fires);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _loaded))
+        {
+            return;
+        }
+
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_loaded)
+            {
+                var states = await store.StatesAsync(time.GetUtcNow() - options.Remember, cancellationToken);
+                _book.Restore(states);
+                Volatile.Write(ref _loaded, true);
+                AlertIntakeLog.Loaded(logger, states.Count);
+            }
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+}
