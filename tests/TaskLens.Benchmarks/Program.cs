@@ -6,7 +6,8 @@ internal static class Program
 {
     /// <summary>
     /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>goals OUTPUT_DIR</c> the goal rollup run,
-    /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB; anything else goes to BenchmarkDotNet.
+    /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
+    /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus); anything else goes to BenchmarkDotNet.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
@@ -23,6 +24,17 @@ internal static class Program
         if (args is ["nab", var nabData, var nabOutput])
         {
             return await Detection.NabBenchmark.RunAsync(nabData, nabOutput);
+        }
+
+        if (args is ["grouping", var corpus, var groupingOutput])
+        {
+            return await Incidents.GroupingBenchmark.RunAsync(corpus, groupingOutput);
+        }
+
+        if (args is ["grouping-corpus", var corpusOutput])
+        {
+            Incidents.AlertStormCorpus.Generate(corpusOutput);
+            return 0;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,3 +1,5 @@
+using TaskLens.Core.Alerts.Intake;
+
 namespace TaskLens.Server.AlertIntake;
 
 internal static class AlertIntakeHostingExtensions
@@ -16,6 +18,7 @@ internal static class AlertIntakeHostingExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<AlertIntakeAuth>();
         builder.Services.AddSingleton<AlertIntakeService>();
+        builder.Services.AddSingleton<IAlertIntake>(sp => sp.GetRequiredService<AlertIntakeService>());
         return builder;
     }
 }

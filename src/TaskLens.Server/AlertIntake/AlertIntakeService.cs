@@ -8,7 +8,7 @@ namespace TaskLens.Server.AlertIntake;
 /// storage fails the caller answers with a retryable error; the book has moved on already, so the retried event is
 /// applied again as a repeat — its state is then stored, and no re-fire is counted twice.
 /// </summary>
-internal sealed class AlertIntakeService(IAlertIntakeStore store, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IDisposable
+internal sealed class AlertIntakeService(IAlertIntakeStore store, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
 {
     private readonly AlertBook _book = new();
     private readonly SemaphoreSlim _loading = new(1, 1);

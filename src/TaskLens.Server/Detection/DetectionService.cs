@@ -1,7 +1,13 @@
+using TaskLens.Core.Alerts;
+using TaskLens.Core.Alerts.Intake;
+
 namespace TaskLens.Server.Detection;
 
-/// <summary>Runs continuous detection: learns the history once, then judges each step as it becomes due.</summary>
-internal sealed class DetectionService(DetectionRunner runner, DetectionOptions options, TimeProvider time, ILogger<DetectionService> logger) : BackgroundService
+/// <summary>
+/// Runs continuous detection: learns the history once, then judges each step as it becomes due, and hands the raised
+/// alerts (not the context ones) to the alert intake, where they are deduplicated with every other source's.
+/// </summary>
+internal sealed class DetectionService(DetectionRunner runner, IAlertIntake intake, DetectionOptions options, TimeProvider time, ILogger<DetectionService> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
 
@@ -28,10 +34,13 @@ internal sealed class DetectionService(DetectionRunner runner, DetectionOptions 
         {
             try
             {
-                foreach (var alert in await runner.EvaluateDueAsync(time.GetUtcNow(), stoppingToken))
+                var alerts = await runner.EvaluateDueAsync(time.GetUtcNow(), stoppingToken);
+                foreach (var alert in alerts)
                 {
                     DetectionLog.Alert(logger, alert.Severity, alert.Status, alert.Tenant, alert.Summary);
                 }
+
+                await HandOverAsync(alerts, stoppingToken);
 
                 if (runner.PointsOverLimit > 0 && time.GetUtcNow() - overLimitLoggedAt > TimeSpan.FromHours(1))
                 {
@@ -45,4 +54,46 @@ internal sealed class DetectionService(DetectionRunner runner, DetectionOptions 
             }
         }
     }
+
+    /// <summary>
+    /// Raised alerts into the intake as source <c>tasklens</c>. They are stored in <c>alerts</c> already; if the intake
+    /// cannot take them now they are logged (6124) and not retried.
+    /// </summary>
+    private async Task HandOverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    {
+        var events = IntakeEvents(alerts);
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await intake.AcceptAsync(events, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            DetectionLog.HandOverFailed(logger, events.Count, e);
+        }
+    }
+
+    /// <summary>The intake's view of our raised alerts: source <c>tasklens</c>, our fingerprint, the summary as title.</summary>
+    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Alert> alerts) => alerts.Where(a => a.Status == AlertStatus.Raised).Select(a => new AlertEvent
+    {
+        Tenant = a.Tenant,
+        Source = "tasklens",
+        Fingerprint = a.Fingerprint,
+        Action = AlertAction.Trigger,
+        Title = a.Summary,
+        Severity = a.Severity,
+        Labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [a.Scope] = a.Subject,
+            ["metric"] = a.Metric,
+            ["detector"] = a.Detector,
+            ["alert_id"] = a.Id,
+        },
+        StartsAt = a.WindowStart,
+        ReceivedAt = a.RaisedAt,
+    }).ToList();
 }

@@ -27,6 +27,25 @@ public sealed class DetectionRunnerTests
     }
 
     [Fact]
+    public void IntakeEvents_RaisedAlertsOnly_AsTriggersOfSourceTasklens_WithTheSeriesAsLabels()
+    {
+        var raised = new Alert
+        {
+            Id = "a1", Tenant = "default", Fingerprint = "tasklens|default|goal|triage|completion_rate|cusum", Severity = AlertSeverity.Critical,
+            Status = AlertStatus.Raised, Scope = "goal", Subject = "triage", Metric = "completion_rate", Observed = 0.1, Expected = 0.95, Lower = 0.8,
+            Upper = 1, Score = 61, Detector = "cusum", WindowStart = T0, WindowEnd = T0.AddMinutes(1), RaisedAt = T0.AddMinutes(2),
+            Summary = "Goal 'triage': completion rate dropped to 10%",
+        };
+
+        var events = DetectionService.IntakeEvents([raised, raised with { Id = "a2", Status = AlertStatus.Context, Scope = "service", Subject = "agents" }]);
+
+        var e = Assert.Single(events);
+        Assert.Equal(("tasklens", raised.Fingerprint, Core.Alerts.Intake.AlertAction.Trigger, raised.Summary, AlertSeverity.Critical, T0.AddMinutes(2)),
+            (e.Source, e.Fingerprint, e.Action, e.Title, e.Severity, e.ReceivedAt));
+        Assert.Equal(new Dictionary<string, string> { ["goal"] = "triage", ["metric"] = "completion_rate", ["detector"] = "cusum", ["alert_id"] = "a1" }, e.Labels);
+    }
+
+    [Fact]
     public void Options_FromConfiguration_BindLimits_AndResolveTheDelay()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

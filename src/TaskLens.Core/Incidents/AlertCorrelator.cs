@@ -1,0 +1,130 @@
+using System.Globalization;
+
+namespace TaskLens.Core.Incidents;
+
+/// <summary>Why an alert joined an incident (or opened one), in words, with the score that decided it.</summary>
+public sealed record CorrelationReason(string IncidentId, bool Opened, double Score, string Why);
+
+/// <summary>
+/// Folds alerts, in time order, into incidents. An alert joins the open incident it is most related to, if any is
+/// related enough (<see cref="Settings.JoinThreshold"/>): relatedness is the same goal (1.0), the same service (0.9) or
+/// a service linked to one of the incident's by spans (<see cref="Settings.LinkWeight"/>, not enough alone), plus
+/// half the TF-IDF cosine of its words with the incident's alerts' — which also picks between two incidents sharing a
+/// service; with nothing shared, the cosine alone, if at least <see cref="Settings.TextThreshold"/>. Words never join
+/// an alert naming a service the incident's services have nothing to do with: the same alert name on unrelated
+/// services is two troubles. An incident takes new alerts for <see cref="Settings.Window"/> after its last one.
+/// Every decision is recorded with its reason.
+/// </summary>
+public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, Func<string, string, bool>? linked = null)
+{
+    private readonly Settings _settings = settings ?? new Settings();
+    private readonly Func<string, string, bool> _linked = linked ?? ((_, _) => false);
+    private readonly TextVectors _text = new();
+    private readonly List<OpenIncident> _open = [];
+    private int _next;
+
+    /// <param name="Window">How long after its last alert an incident still takes new ones.</param>
+    /// <param name="JoinThreshold">The least relatedness that joins an alert to an incident.</param>
+    /// <param name="TextThreshold">The least cosine of words that joins on words alone.</param>
+    /// <param name="LinkWeight">Relatedness of a service linked by spans to one of the incident's: alone, below the threshold.</param>
+    /// <param name="TextWeight">How much similar words add to a shared goal, service or link (and pick between incidents).</param>
+    public sealed record Settings(TimeSpan? Window = null, double JoinThreshold = 0.6, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5)
+    {
+        public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
+    }
+
+    public CorrelationReason Add(CorrelationInput alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var words = TextVectors.Words(alert.Title + " " + alert.Labels.GetValueOrDefault("alertname", ""));
+        _text.Learn(words);
+        var vector = _text.Vector(words);
+        _open.RemoveAll(i => alert.Time - i.Last > _settings.EffectiveWindow);
+
+        OpenIncident? best = null;
+        var bestScore = 0.0;
+        var bestWhy = "";
+        foreach (var incident in _open)
+        {
+            var (score, why) = Relatedness(incident, alert, vector);
+            if (score > bestScore)
+            {
+                (best, bestScore, bestWhy) = (incident, score, why);
+            }
+        }
+
+        if (best is null || bestScore < _settings.JoinThreshold)
+        {
+            var opened = new OpenIncident("inc-" + (++_next).ToString("D4", CultureInfo.InvariantCulture));
+            opened.Take(alert, vector);
+            _open.Add(opened);
+            return new CorrelationReason(opened.Id, true, 0, "opened: related to no open incident");
+        }
+
+        best.Take(alert, vector);
+        return new CorrelationReason(best.Id, false, bestScore, bestWhy);
+    }
+
+    private (double Score, string Why) Relatedness(OpenIncident incident, CorrelationInput alert, Dictionary<string, double> vector)
+    {
+        var (structure, why) = (0.0, "");
+        var service = alert.Service;
+        if (alert.Goal is { } goal && incident.Goals.Contains(goal))
+        {
+            (structure, why) = (1.0, $"same goal '{goal}'");
+        }
+        else if (service is not null && incident.Services.Contains(service))
+        {
+            (structure, why) = (0.9, $"same service '{service}'");
+        }
+        else if (service is not null && incident.Services.FirstOrDefault(s => _linked(s, service) || _linked(service, s)) is { } neighbour)
+        {
+            (structure, why) = (_settings.LinkWeight, $"service '{service}' is linked by spans to '{neighbour}'");
+        }
+
+        // Words count unless the alert names a service the incident's services have nothing to do with.
+        var unrelated = structure == 0 && service is not null && incident.Services.Count > 0;
+        var similarity = unrelated ? 0 : TextVectors.Cosine(vector, incident.Words);
+        var words = string.Create(CultureInfo.InvariantCulture, $"similar words to its alerts (cosine {similarity:0.00})");
+        if (structure == 0)
+        {
+            return similarity >= _settings.TextThreshold ? (similarity, words) : (0, "");
+        }
+
+        var score = structure + (_settings.TextWeight * similarity);
+        return (score, similarity > 0 ? $"{why}; {words}" : why);
+    }
+
+    private sealed class OpenIncident(string id)
+    {
+        public string Id { get; } = id;
+
+        public DateTimeOffset Last { get; private set; }
+
+        public HashSet<string> Goals { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Services { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The sum of its alerts' word vectors (cosine ignores the scale).</summary>
+        public Dictionary<string, double> Words { get; } = new(StringComparer.Ordinal);
+
+        public void Take(CorrelationInput alert, Dictionary<string, double> vector)
+        {
+            Last = alert.Time > Last ? alert.Time : Last;
+            if (alert.Goal is { } goal)
+            {
+                Goals.Add(goal);
+            }
+
+            if (alert.Service is { } service)
+            {
+                Services.Add(service);
+            }
+
+            foreach (var (word, weight) in vector)
+            {
+                Words[word] = Words.GetValueOrDefault(word) + weight;
+            }
+        }
+    }
+}
