@@ -11,9 +11,8 @@ namespace TaskLens.Detection.Continuous;
 /// recorded as context, not raised; any trouble in the goals themselves is always raised. Not thread-safe: one
 /// caller feeds it, step by step.
 /// </summary>
-public sealed class SeriesMonitor(MonitorSettings settings, Func<SeriesKind, IAnomalyDetector>? detectorFactory = null)
+public sealed class SeriesMonitor(MonitorSettings settings)
 {
-    private readonly Func<SeriesKind, IAnomalyDetector> _newDetector = detectorFactory ?? (kind => new CombinedDetector(kind));
     private readonly Dictionary<SeriesKey, IAnomalyDetector> _detectors = [];
     private readonly Dictionary<(string Tenant, string Scope, string Subject), DateTimeOffset> _lastSeen = [];
     private readonly Dictionary<(string Tenant, string Goal), Queue<(DateTimeOffset Time, double Cost)>> _recentCost = [];
@@ -46,7 +45,7 @@ public sealed class SeriesMonitor(MonitorSettings settings, Func<SeriesKind, IAn
             foreach (var metric in SeriesMetrics.Goal)
             {
                 var value = bucket is null ? metric.WhenAbsent : metric.Read(bucket.Figures);
-                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name), metric.Kind, stepStart, value) is { } anomaly)
+                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name), metric.Kind, metric.WhenAbsent is not null, stepStart, value) is { } anomaly)
                 {
                     if (SeriesMetrics.GoalHealth.Contains(metric.Name))
                     {
@@ -70,7 +69,7 @@ public sealed class SeriesMonitor(MonitorSettings settings, Func<SeriesKind, IAn
             foreach (var metric in SeriesMetrics.Service)
             {
                 var value = bucket is null ? metric.WhenAbsent : metric.Read(bucket);
-                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name), metric.Kind, stepStart, value) is { } anomaly)
+                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name), metric.Kind, metric.WhenAbsent is not null, stepStart, value) is { } anomaly)
                 {
                     var alert = Learned(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, AlertSeverity.Warning);
                     alerts.Add(AgentAware(alert, goals, stepStart));
@@ -115,7 +114,8 @@ public sealed class SeriesMonitor(MonitorSettings settings, Func<SeriesKind, IAn
         return subjects;
     }
 
-    private Anomaly? Feed(SeriesKey key, SeriesKind kind, DateTimeOffset time, double? value)
+    /// <param name="intermittent">A per-step sum (absent reads as zero): raised only past its recent range (<see cref="RecentRangeGuard"/>).</param>
+    private Anomaly? Feed(SeriesKey key, SeriesKind kind, bool intermittent, DateTimeOffset time, double? value)
     {
         if (value is not { } v || !double.IsFinite(v))
         {
@@ -130,7 +130,11 @@ public sealed class SeriesMonitor(MonitorSettings settings, Func<SeriesKind, IAn
                 return null;
             }
 
-            _detectors[key] = detector = _newDetector(kind);
+            // For intermittent sums each member is guarded, before the combination's hold-off: a guarded-away "spike"
+            // must not silence the series.
+            _detectors[key] = detector = intermittent
+                ? new CombinedDetector(kind, null, new RecentRangeGuard(new RobustSeasonalDetector()), new RecentRangeGuard(new CusumDetector()))
+                : new CombinedDetector(kind);
         }
 
         return detector.Observe(time, v);

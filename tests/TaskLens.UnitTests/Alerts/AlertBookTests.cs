@@ -33,6 +33,17 @@ public sealed class AlertBookTests
     }
 
     [Fact]
+    public void Apply_AcknowledgeOrResolveOfAnUnknownAlert_IsRecorded_NotCountedAsAFire()
+    {
+        var book = new AlertBook();
+
+        var changes = book.Apply([Event(AlertAction.Acknowledge, 0), Event(AlertAction.Resolve, 0) with { Fingerprint = "f2" }]);
+
+        Assert.Equal([(AlertChange.Acknowledged, AlertStateStatus.Acknowledged, 0), (AlertChange.AlreadyResolved, AlertStateStatus.Resolved, 0)],
+            changes.Select(c => (c.Change, c.State.Status, c.State.Fires)));
+    }
+
+    [Fact]
     public void Apply_SameFingerprint_OtherSourceOrTenant_IsAnotherAlert()
     {
         var book = new AlertBook();

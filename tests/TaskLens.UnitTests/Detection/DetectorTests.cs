@@ -111,4 +111,17 @@ public sealed class DetectorTests
 
         Assert.Equal([1000, 1700], positions);
     }
+
+    [Fact]
+    public void RecentRangeGuard_PassesOnlyValuesBeyondTheRecentRange()
+    {
+        // Zeros with a 5 every 20 points: the robust baseline calls every 5 a spike; the guard keeps only the 9.
+        var values = Enumerable.Range(0, 1000).Select(i => i == 900 ? 9.0 : i % 20 == 0 ? 5.0 : 0.0).ToArray();
+
+        var unguarded = Run(new RobustSeasonalDetector(), values);
+        var guarded = Run(new RecentRangeGuard(new RobustSeasonalDetector(), window: 200), values);
+
+        Assert.True(unguarded.Count > 1, $"the baseline alone raised {unguarded.Count}");
+        Assert.Equal([900], guarded.Select(g => g.Position));
+    }
 }

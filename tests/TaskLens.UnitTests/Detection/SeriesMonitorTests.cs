@@ -66,6 +66,25 @@ public sealed class SeriesMonitorTests
     }
 
     [Fact]
+    public void Observe_GoalThatRunsNowAndThen_IsNotABurnEachTimeItRuns_TenTimesItsUsualIs()
+    {
+        // One run every 20 minutes costing about 0.05: cost per step is mostly zero, and each run is a "spike" to the
+        // learned detector; only a value beyond the recent range is raised.
+        var monitor = new SeriesMonitor(MonitorSettings.Default);
+        var raised = new List<Alert>();
+        for (var i = 0; i < 1200; i++)
+        {
+            var runs = i % 20 == 0 ? 1 : 0;
+            var cost = i == 1180 ? 0.5 : runs * (0.05 + (0.001 * (i % 7)));
+            var buckets = runs == 0 && i != 1180 ? [] : new[] { Goal("nightly", completed: 1, failed: 0) with { Figures = Goal("nightly", 1, 0).Figures with { Cost = cost } } };
+            raised.AddRange(monitor.Observe(At(i), buckets, [], At(i)));
+        }
+
+        var burn = Assert.Single(raised, a => a.Metric == "cost");
+        Assert.Equal((0.5, At(1180)), (burn.Observed, burn.WindowStart));
+    }
+
+    [Fact]
     public void Observe_History_IsLearntWithoutRaising()
     {
         var monitor = new SeriesMonitor(MonitorSettings.Default);

@@ -107,11 +107,16 @@ public sealed class AlertBook
                 FirstSeen = e.ReceivedAt,
                 LastSeen = e.ReceivedAt,
                 ResolvedAt = status == AlertStateStatus.Resolved ? e.ReceivedAt : null,
-                Fires = status == AlertStateStatus.Resolved ? 0 : 1,
+                Fires = status == AlertStateStatus.Firing ? 1 : 0,
                 Events = 1,
                 Version = 1,
             };
-            return (opened, status == AlertStateStatus.Resolved ? AlertChange.AlreadyResolved : AlertChange.Opened);
+            return (opened, status switch
+            {
+                AlertStateStatus.Resolved => AlertChange.AlreadyResolved,
+                AlertStateStatus.Acknowledged => AlertChange.Acknowledged,
+                _ => AlertChange.Opened,
+            });
         }
 
         var refreshed = held with
