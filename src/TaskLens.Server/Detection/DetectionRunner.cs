@@ -8,8 +8,9 @@ namespace TaskLens.Server.Detection;
 /// Drives the series monitor step by step: at start it reads the configured history and lets the detectors learn it
 /// (nothing is raised for the past); afterwards each step is judged once it is <see cref="DetectionOptions.Delay"/> old
 /// — its buckets read, the monitor's alerts given sample failed runs and stored. A step that cannot be read is tried
-/// again; a step judged but not stored is stored on the next try without being judged twice (the detectors saw it);
-/// a gap longer than the history is skipped, not replayed.
+/// again; a step judged but not stored is stored on the next try without being judged twice (the detectors saw it).
+/// Steps missed while ClickHouse was away are judged when it returns, at most the last <see cref="DetectionOptions.History"/>
+/// of them.
 /// </summary>
 internal sealed class DetectionRunner(
     IDetectionSeriesReader series,
@@ -44,7 +45,7 @@ internal sealed class DetectionRunner(
         _next ??= due;
         if (due - _next.Value > options.History)
         {
-            _next = due - options.History; // down longer than the history: the gap is not replayed
+            _next = due - options.History; // away longer than the history: only its last part is judged
         }
 
         while (_next.Value < due)
