@@ -87,9 +87,10 @@ public sealed class TextVectors
 
         void Flush()
         {
-            if (current.Length > 1 && !current.ToString().All(char.IsDigit) && !Filler.Contains(current.ToString()))
+            var word = current.ToString();
+            if (word.Length > 1 && !word.All(char.IsDigit) && !Filler.Contains(word))
             {
-                words.Add(current.ToString());
+                words.Add(word);
             }
 
             current.Clear();

@@ -5,9 +5,10 @@ namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
 /// A request body read whole into one pooled array, stopping as soon as it passes the size limit so an
-/// oversized body costs at most the limit in memory. Dispose returns the array to the pool.
+/// oversized body costs at most the limit in memory. Dispose returns the array to the pool. The OTLP receivers and the
+/// alert intake's webhooks read their bodies with it.
 /// </summary>
-internal sealed class RequestBody : IDisposable
+public sealed class RequestBody : IDisposable
 {
     private byte[] _buffer;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskLens.Core.Alerts.Intake;
+using TaskLens.Ingest.Receivers;
 using TaskLens.Server.Api;
 
 namespace TaskLens.Server.AlertIntake;
@@ -25,10 +26,9 @@ internal static class AlertIntakeEndpoints
 
     private static async Task<IResult> WebhookAsync(HttpContext context, string source, string? token = null)
     {
-        var pathToken = token;
         var services = context.RequestServices;
         var logger = services.GetRequiredService<ILogger<AlertIntakeService>>();
-        var tenant = services.GetRequiredService<AlertIntakeAuth>().TenantOf(pathToken ?? AlertIntakeAuth.BearerToken(context.Request));
+        var tenant = services.GetRequiredService<AlertIntakeAuth>().TenantOf(token ?? AlertIntakeAuth.BearerToken(context.Request));
         if (tenant is null)
         {
             return Refuse(logger, source, StatusCodes.Status401Unauthorized, "Unauthorized", "Send the token as Authorization: Bearer TOKEN or as the last path segment.");
@@ -99,20 +99,10 @@ internal static class AlertIntakeEndpoints
     {
         var query = context.Request.Query;
         IResult? problem = null;
-        if (!ApiQuery.TryLimit(query["limit"], 100, 1_000, out var limit, ref problem))
+        if (!ApiQuery.TryLimit(query["limit"], 100, 1_000, out var limit, ref problem)
+            || !ApiQuery.TryEnum<AlertStateStatus>(query["status"], "status", "status is firing, acknowledged or resolved.", out var status, ref problem))
         {
             return problem!;
-        }
-
-        AlertStateStatus? status = null;
-        if (query["status"].ToString() is { Length: > 0 } text)
-        {
-            if (char.IsDigit(text[0]) || !Enum.TryParse<AlertStateStatus>(text, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-            {
-                return ApiQuery.BadRequest("Invalid status", "status is firing, acknowledged or resolved.");
-            }
-
-            status = parsed;
         }
 
         var states = await store.ListAsync(TraceApi.DefaultTenant, status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
@@ -160,27 +150,16 @@ internal static class AlertIntakeEndpoints
             return (null, (StatusCodes.Status415UnsupportedMediaType, "Unsupported content type", "Send application/json."));
         }
 
-        if (context.Request.ContentLength > options.MaxBodyBytes)
+        using var body = await RequestBody.ReadAsync(context.Request.BodyReader, options.MaxBodyBytes, context.Request.ContentLength, context.RequestAborted);
+        if (body is null)
         {
             return (null, (StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body is limited to {options.MaxBodyBytes} bytes."));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > options.MaxBodyBytes)
-            {
-                return (null, (StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body is limited to {options.MaxBodyBytes} bytes."));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
         try
         {
-            return (JsonDocument.Parse(buffer.ToArray()), null);
+            // The document is parsed from a copy: the pooled body goes back to the pool when this returns.
+            return (JsonDocument.Parse(body.Memory.ToArray()), null);
         }
         catch (JsonException e)
         {

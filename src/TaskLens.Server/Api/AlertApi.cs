@@ -24,8 +24,8 @@ internal static class AlertApi
             return problem!;
         }
 
-        if (!TryEnum<AlertStatus>(query["status"], "status is raised or context.", out var status, ref problem)
-            || !TryEnum<AlertSeverity>(query["severity"], "severity is info, warning or critical.", out var severity, ref problem))
+        if (!ApiQuery.TryEnum<AlertStatus>(query["status"], "status", "status is raised or context.", out var status, ref problem)
+            || !ApiQuery.TryEnum<AlertSeverity>(query["severity"], "severity", "severity is info, warning or critical.", out var severity, ref problem))
         {
             return problem!;
         }
@@ -34,25 +34,6 @@ internal static class AlertApi
             new AlertQuery(TraceApi.DefaultTenant, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
             cancellationToken);
         return Results.Json(new { from, to, alerts = alerts.Select(Json) });
-    }
-
-    private static bool TryEnum<T>(string? text, string detail, out T? value, ref IResult? problem)
-        where T : struct, Enum
-    {
-        value = null;
-        if (string.IsNullOrEmpty(text))
-        {
-            return true;
-        }
-
-        if (char.IsDigit(text[0]) || !Enum.TryParse<T>(text, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-        {
-            problem = ApiQuery.BadRequest("Invalid " + typeof(T).Name.Replace("Alert", "", StringComparison.Ordinal).ToLowerInvariant(), detail);
-            return false;
-        }
-
-        value = parsed;
-        return true;
     }
 
     internal static object Json(Alert a) => new

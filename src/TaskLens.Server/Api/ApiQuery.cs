@@ -72,6 +72,29 @@ internal static class ApiQuery
         return false;
     }
 
+    /// <summary>
+    /// An optional enum query value by name, case-insensitive (numbers are refused: they are not part of the API);
+    /// empty is null. A bad value is a 400 titled "Invalid {name}".
+    /// </summary>
+    public static bool TryEnum<T>(string? text, string name, string detail, out T? value, ref IResult? problem)
+        where T : struct, Enum
+    {
+        value = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (char.IsDigit(text[0]) || !Enum.TryParse<T>(text, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+        {
+            problem = BadRequest("Invalid " + name, detail);
+            return false;
+        }
+
+        value = parsed;
+        return true;
+    }
+
     public static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     public static IResult BadRequest(string title, string detail) =>

@@ -67,20 +67,10 @@ internal static class GoalApi
         var query = context.Request.Query;
         if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem)
             || !ApiQuery.TryLimit(query["limit"], 50, 1_000, out var limit, ref problem)
-            || !ApiQuery.TryOffset(query["offset"], out var offset, ref problem))
+            || !ApiQuery.TryOffset(query["offset"], out var offset, ref problem)
+            || !ApiQuery.TryEnum<GoalRunOutcome>(query["outcome"], "outcome", "outcome is completed, failed or abandoned.", out var outcome, ref problem))
         {
             return problem!;
-        }
-
-        GoalRunOutcome? outcome = null;
-        if (query["outcome"].ToString() is { Length: > 0 } outcomeText)
-        {
-            if (!Enum.TryParse<GoalRunOutcome>(outcomeText, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsDigit(outcomeText[0]))
-            {
-                return ApiQuery.BadRequest("Invalid outcome", "outcome is completed, failed or abandoned.");
-            }
-
-            outcome = parsed;
         }
 
         var runs = await reader.RunsAsync(new GoalRunQuery(TraceApi.DefaultTenant, name, from, to, outcome, offset, limit), cancellationToken);

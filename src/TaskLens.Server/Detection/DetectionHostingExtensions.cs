@@ -9,7 +9,7 @@ internal static class DetectionHostingExtensions
     {
         var goalOptions = builder.Configuration.GetSection(GoalOptions.Section).Get<GoalOptions>() ?? new GoalOptions();
         var options = DetectionOptions.From(builder.Configuration, goalOptions.QuietPeriod);
-        var errors = options.Validate(goalOptions.QuietPeriod).ToList();
+        var errors = options.Validate().ToList();
         if (errors.Count > 0)
         {
             throw new InvalidOperationException(

@@ -33,19 +33,16 @@ public sealed class DetectionOptions
     /// <summary>Per-goal limits checked beside the learned detectors.</summary>
     public List<GoalLimit> Limits { get; set; } = [];
 
-    /// <summary>The delay in force: the configured one, or the goals' quiet period + 15 s.</summary>
-    public TimeSpan EffectiveDelay(TimeSpan goalQuietPeriod) => Delay ?? goalQuietPeriod + TimeSpan.FromSeconds(15);
-
-    public IEnumerable<string> Validate(TimeSpan goalQuietPeriod)
+    public IEnumerable<string> Validate()
     {
         if (Step < TimeSpan.FromMinutes(1) || Step.Ticks % TimeSpan.TicksPerMinute != 0)
         {
             yield return $"{Section}:Step must be whole minutes (is {Step}).";
         }
 
-        if (Delay is { } delay && delay <= goalQuietPeriod)
+        if (Delay is { } delay && delay <= QuietPeriod)
         {
-            yield return $"{Section}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({goalQuietPeriod}): goal runs are stored that long after their last span.";
+            yield return $"{Section}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({QuietPeriod}): goal runs are stored that long after their last span.";
         }
 
         if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1)
@@ -82,8 +79,9 @@ public sealed class DetectionOptions
         return options;
     }
 
-    /// <summary>The goals' quiet period, for <see cref="EffectiveDelay(TimeSpan)"/>.</summary>
+    /// <summary>The goals' quiet period (TaskLens:Goals:QuietPeriod), set by <see cref="From"/>.</summary>
     internal TimeSpan QuietPeriod { get; private set; } = TimeSpan.FromSeconds(30);
 
-    internal TimeSpan JudgedAfter => EffectiveDelay(QuietPeriod);
+    /// <summary>How long after its end a step is judged: <see cref="Delay"/>, or the quiet period + 15 s.</summary>
+    internal TimeSpan JudgedAfter => Delay ?? QuietPeriod + TimeSpan.FromSeconds(15);
 }

@@ -59,7 +59,7 @@ public sealed class DetectionRunnerTests
 
         var options = DetectionOptions.From(configuration, TimeSpan.FromSeconds(30));
 
-        Assert.Empty(options.Validate(TimeSpan.FromSeconds(30)));
+        Assert.Empty(options.Validate());
         Assert.Equal(TimeSpan.FromSeconds(45), options.JudgedAfter);
         Assert.Equal(("*", 0.8, AlertSeverity.Critical), (options.Limits[0].Goal, options.Limits[0].MinCompletionRate, options.Limits[0].Severity));
         Assert.Equal(("research", 25.0, AlertSeverity.Warning), (options.Limits[1].Goal, options.Limits[1].MaxCostPerHour, options.Limits[1].Severity));
@@ -77,7 +77,7 @@ public sealed class DetectionRunnerTests
             ["TaskLens:Detection:Limits:0:Goal"] = "*",
         }).Build();
 
-        var errors = DetectionOptions.From(configuration, TimeSpan.FromSeconds(30)).Validate(TimeSpan.FromSeconds(30));
+        var errors = DetectionOptions.From(configuration, TimeSpan.FromSeconds(30)).Validate();
 
         Assert.Contains(errors, e => e.Contains(problem, StringComparison.Ordinal));
     }
