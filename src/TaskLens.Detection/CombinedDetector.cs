@@ -21,8 +21,11 @@ public sealed class CombinedDetector : IAnomalyDetector
     {
         _kind = kind;
         _settings = settings ?? new Settings();
-        _members = members.Length > 0 ? members : [new RobustSeasonalDetector(), new CusumDetector()];
+        _members = members.Length > 0 ? members : DefaultMembers();
     }
+
+    /// <summary>New instances of the default members: the robust seasonal baseline and CUSUM.</summary>
+    public static IAnomalyDetector[] DefaultMembers() => [new RobustSeasonalDetector(), new CusumDetector()];
 
     /// <param name="HoldOff">Points after a raised anomaly during which no other is raised.</param>
     public sealed record Settings(int HoldOff = 600);

@@ -133,7 +133,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             // For intermittent sums each member is guarded, before the combination's hold-off: a guarded-away "spike"
             // must not silence the series.
             _detectors[key] = detector = intermittent
-                ? new CombinedDetector(kind, null, new RecentRangeGuard(new RobustSeasonalDetector()), new RecentRangeGuard(new CusumDetector()))
+                ? new CombinedDetector(kind, null, [.. CombinedDetector.DefaultMembers().Select(m => new RecentRangeGuard(m))])
                 : new CombinedDetector(kind);
         }
 
