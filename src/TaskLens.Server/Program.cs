@@ -5,6 +5,7 @@ using TaskLens.Server.Cli;
 using TaskLens.Server.Detection;
 using TaskLens.Server.EmbeddedClickHouse;
 using TaskLens.Server.Goals;
+using TaskLens.Server.Incidents;
 using TaskLens.Storage;
 using TaskLens.Web;
 
@@ -39,6 +40,7 @@ public static partial class Program
         builder.AddTaskLensIngest();
         builder.AddTaskLensGoals();
         builder.AddTaskLensDetection();
+        builder.AddTaskLensIncidents();
         builder.AddTaskLensAlertIntake();
         builder.AddTaskLensWeb();
 

@@ -33,10 +33,29 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
     }
 
+    /// <summary>Decides and takes the alert in one step, naming new incidents itself (the grouping benchmark's use).</summary>
     public CorrelationReason Add(CorrelationInput alert)
     {
+        var (join, score, why) = Decide(alert);
+        if (join is null)
+        {
+            var id = "inc-" + (++_next).ToString("D4", CultureInfo.InvariantCulture);
+            Open(id, alert);
+            return new CorrelationReason(id, true, 0, why);
+        }
+
+        Take(join, alert);
+        return new CorrelationReason(join, false, score, why);
+    }
+
+    /// <summary>
+    /// Which open incident the alert should join (null: it opens one), with the score and the reason in words. Learns
+    /// the alert's words; changes no incident — follow with <see cref="Open"/> or <see cref="Take"/>.
+    /// </summary>
+    public (string? IncidentId, double Score, string Why) Decide(CorrelationInput alert)
+    {
         ArgumentNullException.ThrowIfNull(alert);
-        var words = TextVectors.Words(alert.Title + " " + alert.Labels.GetValueOrDefault("alertname", ""));
+        var words = WordsOf(alert);
         _text.Learn(words);
         var vector = _text.Vector(words);
         _open.RemoveAll(i => alert.Time - i.Last > _settings.EffectiveWindow);
@@ -53,17 +72,59 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
             }
         }
 
-        if (best is null || bestScore < _settings.JoinThreshold)
+        return best is null || bestScore < _settings.JoinThreshold
+            ? (null, 0, "opened: related to no open incident")
+            : (best.Id, bestScore, bestWhy);
+    }
+
+    /// <summary>Starts taking alerts for a new incident, with this alert its first.</summary>
+    public void Open(string incidentId, CorrelationInput alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var opened = new OpenIncident(incidentId);
+        opened.Take(alert, _text.Vector(WordsOf(alert)));
+        _open.Add(opened);
+    }
+
+    /// <summary>Adds the alert to an open incident (as decided, or as a person moved it).</summary>
+    public void Take(string incidentId, CorrelationInput alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var incident = _open.Find(i => i.Id == incidentId);
+        if (incident is null)
         {
-            var opened = new OpenIncident("inc-" + (++_next).ToString("D4", CultureInfo.InvariantCulture));
-            opened.Take(alert, vector);
-            _open.Add(opened);
-            return new CorrelationReason(opened.Id, true, 0, "opened: related to no open incident");
+            Open(incidentId, alert);
+            return;
         }
 
-        best.Take(alert, vector);
-        return new CorrelationReason(best.Id, false, bestScore, bestWhy);
+        incident.Take(alert, _text.Vector(WordsOf(alert)));
     }
+
+    /// <summary>Stops an incident taking alerts (resolved, or merged away).</summary>
+    public void Close(string incidentId) => _open.RemoveAll(i => i.Id == incidentId);
+
+    /// <summary>
+    /// Makes an incident take alerts again with exactly these alerts as its own (reopened, merged into, split, or loaded
+    /// at start); it counts as last active at <paramref name="lastActive"/>, or its latest alert's time.
+    /// </summary>
+    public void Restore(string incidentId, IReadOnlyCollection<CorrelationInput> alerts, DateTimeOffset? lastActive = null)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        Close(incidentId);
+        var incident = new OpenIncident(incidentId);
+        foreach (var alert in alerts)
+        {
+            var words = WordsOf(alert);
+            _text.Learn(words);
+            incident.Take(alert, _text.Vector(words));
+        }
+
+        incident.KeepActiveUntil(lastActive);
+        _open.Add(incident);
+    }
+
+    private static List<string> WordsOf(CorrelationInput alert) =>
+        TextVectors.Words(alert.Title + " " + alert.Labels.GetValueOrDefault("alertname", ""));
 
     private (double Score, string Why) Relatedness(OpenIncident incident, CorrelationInput alert, Dictionary<string, double> vector)
     {
@@ -107,6 +168,14 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
 
         /// <summary>The sum of its alerts' word vectors (cosine ignores the scale).</summary>
         public Dictionary<string, double> Words { get; } = new(StringComparer.Ordinal);
+
+        public void KeepActiveUntil(DateTimeOffset? time)
+        {
+            if (time is { } t && t > Last)
+            {
+                Last = t;
+            }
+        }
 
         public void Take(CorrelationInput alert, Dictionary<string, double> vector)
         {

@@ -1,4 +1,5 @@
 using TaskLens.Core.Alerts.Intake;
+using TaskLens.Core.Incidents;
 
 namespace TaskLens.Server.AlertIntake;
 
@@ -6,9 +7,12 @@ namespace TaskLens.Server.AlertIntake;
 /// Applies accepted alert events to the dedup book and stores the events with the states they led to. The book is
 /// filled from storage on first use (the states heard of within <see cref="AlertIntakeOptions.Remember"/>). When
 /// storage fails the caller answers with a retryable error; the book has moved on already, so the retried event is
-/// applied again as a repeat — its state is then stored, and no re-fire is counted twice.
+/// applied again as a repeat — its state is then stored, and no re-fire is counted twice. Stored alerts are then folded
+/// into incidents; if that fails the caller answers the same way, and the retried alert, which no incident holds, is
+/// correlated then.
 /// </summary>
-internal sealed class AlertIntakeService(IAlertIntakeStore store, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
+internal sealed class AlertIntakeService(
+    IAlertIntakeStore store, IncidentService incidents, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
 {
     private readonly AlertBook _book = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
@@ -21,6 +25,7 @@ internal sealed class AlertIntakeService(IAlertIntakeStore store, AlertIntakeOpt
         await EnsureLoadedAsync(cancellationToken);
         var results = _book.Apply(events);
         await store.WriteAsync(events, results.Select(r => r.State).ToList(), cancellationToken);
+        await incidents.TakeAlertsAsync(events, results, cancellationToken);
         foreach (var (state, change) in results)
         {
             if (change is AlertChange.Opened or AlertChange.Refired or AlertChange.Resolved)

@@ -83,6 +83,20 @@ internal sealed class AlertIntakeStore(ClickHouseClient client) : IAlertIntakeSt
             Read,
             cancellationToken);
 
+    public async Task<IReadOnlyList<AlertState>> FindAsync(string tenant, IReadOnlyCollection<string> alertIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alertIds);
+        var found = new List<AlertState>();
+        foreach (var chunk in alertIds.Chunk(1_000))
+        {
+            var ids = string.Join(", ", chunk.Select(ClickHouseSql.Literal));
+            found.AddRange(await client.QueryAsync(
+                $"{StateSelect} WHERE tenant = {ClickHouseSql.Literal(tenant)} AND concat(source, ':', fingerprint) IN ({ids})", Read, cancellationToken));
+        }
+
+        return found;
+    }
+
     public async Task<IReadOnlyList<AlertState>> ListAsync(string tenant, AlertStateStatus? status, string? source, int limit, CancellationToken cancellationToken)
     {
         var where = "tenant = " + ClickHouseSql.Literal(tenant)

@@ -21,6 +21,7 @@ internal static class SchemaMigrations
         new(7, "per-operation minutes: table and view", [OperationMinutesTable, OperationMinutesView]),
         new(8, "alerts table", [AlertsTable]),
         new(9, "alert intake: events and states", [AlertEventsTable, AlertStatesTable]),
+        new(10, "incidents: timeline, alert memberships and states", [IncidentEventsTable, IncidentAlertsTable, IncidentsTable]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -73,6 +74,74 @@ internal static class SchemaMigrations
         ENGINE = MergeTree
         PARTITION BY toYYYYMM(raised_at)
         ORDER BY (tenant, raised_at, id)
+        """;
+
+    /// <summary>
+    /// Incident timelines, one row per entry, keyed by version. Append-only in use; a row is only ever replaced when a
+    /// change failed to store part-way and its version was written again (the newer row wins under FINAL).
+    /// </summary>
+    private const string IncidentEventsTable = """
+        CREATE TABLE IF NOT EXISTS incident_events
+        (
+            tenant String,
+            incident_id String,
+            version UInt64,
+            kind UInt8,
+            at DateTime,
+            actor String,
+            text String,
+            alert_id String,
+            other_incident String,
+            score Float64
+        )
+        ENGINE = ReplacingMergeTree
+        PARTITION BY toYYYYMM(at)
+        ORDER BY (tenant, incident_id, version)
+        """;
+
+    /// <summary>Which alerts belong to which incident, and why: a row per join or leave, the highest version current.</summary>
+    private const string IncidentAlertsTable = """
+        CREATE TABLE IF NOT EXISTS incident_alerts
+        (
+            tenant String,
+            incident_id String,
+            alert_id String,
+            joined_at DateTime,
+            score Float64,
+            reason String,
+            active UInt8,
+            version UInt64
+        )
+        ENGINE = ReplacingMergeTree(version)
+        ORDER BY (tenant, incident_id, alert_id)
+        """;
+
+    /// <summary>The current state of each incident: a row per change, the highest version current.</summary>
+    private const string IncidentsTable = """
+        CREATE TABLE IF NOT EXISTS incidents
+        (
+            tenant String,
+            id String,
+            title String,
+            status UInt8,
+            severity UInt8,
+            severity_by_person UInt8,
+            assignee String,
+            goals Array(String),
+            services Array(String),
+            alerts UInt32,
+            firing_alerts UInt32,
+            opened_at DateTime,
+            updated_at DateTime,
+            acknowledged_at DateTime,
+            resolved_at DateTime,
+            resolved_by String,
+            merged_into String,
+            version UInt64,
+            triage_version UInt64
+        )
+        ENGINE = ReplacingMergeTree(version)
+        ORDER BY (tenant, id)
         """;
 
     /// <summary>Every notification the alert intake accepted, as received (normalized), one row each; never updated.</summary>

@@ -78,6 +78,58 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
             cancellationToken);
     }
 
+    /// <remarks>
+    /// Only server and consumer spans (OTLP kinds 2 and 5) are looked up by parent: that is how instrumentations record a
+    /// call arriving from another service, and it keeps the join's in-memory side small under agent bursts.
+    /// </remarks>
+    public async Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var from = string.Create(CultureInfo.InvariantCulture, $"toDateTime({since.ToUnixTimeSeconds()})");
+        var sql = $"""
+            SELECT tenant, caller, callee, count() AS calls
+            FROM
+            (
+                SELECT tenant, trace_id, span_id, service_name AS caller FROM spans WHERE timestamp >= {from}
+            )
+            ALL INNER JOIN
+            (
+                SELECT tenant, trace_id, parent_span_id AS span_id, service_name AS callee FROM spans WHERE timestamp >= {from} AND kind IN (2, 5)
+            )
+            USING (tenant, trace_id, span_id)
+            WHERE caller != callee
+            GROUP BY tenant, caller, callee
+            """;
+        return await client.QueryAsync(
+            sql, row => new ServiceLink(row.GetString("tenant"), row.GetString("caller"), row.GetString("callee"), row.GetInt64("calls")), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<SampleTrace>> ErrorTracesAsync(
+        string tenant, IReadOnlyCollection<string> services, DateTimeOffset since, DateTimeOffset until, int perService, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Count == 0)
+        {
+            return [];
+        }
+
+        var names = string.Join(", ", services.Select(s => ClickHouseSql.Literal(s.ToLowerInvariant())));
+        var sql = string.Create(CultureInfo.InvariantCulture, $"""
+            SELECT service_name, lower(hex(trace_id)) AS trace_id_hex, any(name) AS span_name, any(status_message) AS message,
+                   toUInt32(max(timestamp)) AS last_at
+            FROM spans
+            WHERE tenant = {ClickHouseSql.Literal(tenant)} AND lower(service_name) IN ({names}) AND status_code = 2
+              AND timestamp >= toDateTime({since.ToUnixTimeSeconds()}) AND timestamp < toDateTime({until.ToUnixTimeSeconds()})
+            GROUP BY service_name, trace_id
+            ORDER BY last_at DESC
+            LIMIT {Math.Clamp(perService, 1, 20)} BY service_name
+            """);
+        return await client.QueryAsync(
+            sql,
+            row => new SampleTrace(row.GetString("service_name"), row.GetString("trace_id_hex"), row.GetString("span_name"), row.GetString("message"),
+                DateTimeOffset.FromUnixTimeSeconds(row.GetInt64("last_at"))),
+            cancellationToken);
+    }
+
     private static StoredSpan ReadSpan(ClickHouseRow row)
     {
         var parent = row.GetString("parent_span_id_hex");

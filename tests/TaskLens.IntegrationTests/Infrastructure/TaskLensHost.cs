@@ -39,11 +39,14 @@ internal sealed class TaskLensHost : IAsyncDisposable
     public Uri HttpLogsEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/logs");
     public Uri HttpMetricsEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/metrics");
 
-    public static async Task<TaskLensHost> StartAsync(ClickHouseFixture clickHouse, IDictionary<string, string?>? settings = null) =>
-        await StartAsync(clickHouse.Url, await clickHouse.CreateDatabaseAsync(), settings);
+    public static async Task<TaskLensHost> StartAsync(
+        ClickHouseFixture clickHouse, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        await StartAsync(clickHouse.Url, await clickHouse.CreateDatabaseAsync(), settings, services);
 
     /// <summary>TaskLens over any ClickHouse, e.g. one a test stops and starts itself.</summary>
-    public static async Task<TaskLensHost> StartAsync(string clickHouseUrl, string database, IDictionary<string, string?>? settings = null)
+    /// <param name="services">Extra registrations, e.g. a subscriber to the incident domain events.</param>
+    public static async Task<TaskLensHost> StartAsync(
+        string clickHouseUrl, string database, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var ports = FreePorts.Take(3);
         var config = new Dictionary<string, string?>
@@ -65,7 +68,11 @@ internal sealed class TaskLensHost : IAsyncDisposable
             config[key] = value;
         }
 
-        var app = Program.Create([], builder => builder.Configuration.AddInMemoryCollection(config));
+        var app = Program.Create([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            services?.Invoke(builder.Services);
+        });
         await app.StartAsync();
         return new TaskLensHost(app, ports[0], ports[1], ports[2], database);
     }

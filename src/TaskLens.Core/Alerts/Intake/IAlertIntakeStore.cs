@@ -9,6 +9,9 @@ public interface IAlertIntakeStore
     /// <summary>The latest state of every alert last heard of since <paramref name="since"/>, every tenant.</summary>
     Task<IReadOnlyList<AlertState>> StatesAsync(DateTimeOffset since, CancellationToken cancellationToken);
 
+    /// <summary>The latest state of each named alert (<c>source:fingerprint</c>) that is known.</summary>
+    Task<IReadOnlyList<AlertState>> FindAsync(string tenant, IReadOnlyCollection<string> alertIds, CancellationToken cancellationToken);
+
     /// <summary>One tenant's alert states, newest first, optionally by status and source.</summary>
     Task<IReadOnlyList<AlertState>> ListAsync(string tenant, AlertStateStatus? status, string? source, int limit, CancellationToken cancellationToken);
 }

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using TaskLens.Core.Incidents;
+
+namespace TaskLens.Core;
+
+/// <summary>Core's log messages (event ids 6140-6149: incidents).</summary>
+internal static partial class CoreLog
+{
+    [LoggerMessage(6140, LogLevel.Information, "Incidents: loaded {Live} live incidents (open, or closed within the correlation window)")]
+    public static partial void IncidentsLoaded(ILogger logger, int live);
+
+    [LoggerMessage(6141, LogLevel.Warning, "Incidents: storing a change failed; the board is dropped and loaded again from storage on next use")]
+    public static partial void IncidentWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6142, LogLevel.Warning, "Incidents: a subscriber to {Notification} failed; the change itself is stored")]
+    public static partial void SubscriberFailed(ILogger logger, string notification, Exception exception);
+
+    [LoggerMessage(6143, LogLevel.Information, "Incident {Id} ({Tenant}) {Change}: {Title} — {Alerts} alerts, {Severity}")]
+    public static partial void IncidentChanged(ILogger logger, string id, string tenant, string change, string title, int alerts, string severity);
+
+    [LoggerMessage(6144, LogLevel.Information, "Incident {Id} ({Tenant}): {Action} by {Actor}, now version {Version}")]
+    public static partial void Triaged(ILogger logger, string id, string tenant, TriageAction action, string actor, long version);
+}

@@ -1,0 +1,45 @@
+using TaskLens.Core.Alerts;
+
+namespace TaskLens.Core.Incidents;
+
+/// <summary>
+/// Storage of incidents: the timeline (append-only), alert memberships and the current state (latest version wins).
+/// </summary>
+public interface IIncidentStore
+{
+    /// <summary>Stores a change: events first, then memberships, then states; throws when that is not possible.</summary>
+    Task WriteAsync(IncidentWrite write, CancellationToken cancellationToken);
+
+    /// <summary>Every tenant's incidents that are open, or were resolved or merged since <paramref name="closedSince"/>.</summary>
+    Task<IReadOnlyList<Incident>> LiveAsync(DateTimeOffset closedSince, CancellationToken cancellationToken);
+
+    /// <summary>The highest incident number used per tenant (incident ids are <c>inc-N</c>).</summary>
+    Task<IReadOnlyDictionary<string, long>> LastNumbersAsync(CancellationToken cancellationToken);
+
+    Task<Incident?> FindAsync(string tenant, string id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Incident>> ListAsync(IncidentQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The alerts that belong to the incidents now (latest membership row per incident and alert, active).</summary>
+    Task<IReadOnlyList<IncidentAlert>> MembersAsync(string tenant, IReadOnlyCollection<string> incidentIds, CancellationToken cancellationToken);
+
+    /// <summary>An incident's timeline, oldest first.</summary>
+    Task<IReadOnlyList<IncidentEvent>> TimelineAsync(string tenant, string id, CancellationToken cancellationToken);
+}
+
+/// <summary>What one change to incidents stores: new timeline entries, membership rows and the incidents' new states.</summary>
+public sealed record IncidentWrite(List<IncidentEvent> Events, List<IncidentAlert> Members, List<Incident> States)
+{
+    public IncidentWrite()
+        : this([], [], [])
+    {
+    }
+
+    public bool IsEmpty => Events.Count == 0 && Members.Count == 0 && States.Count == 0;
+}
+
+/// <summary>
+/// A page of one tenant's incidents opened by To (to the second) that are open or were updated since From, newest first.
+/// </summary>
+public sealed record IncidentQuery(
+    string Tenant, DateTimeOffset From, DateTimeOffset To, IncidentStatus? Status, AlertSeverity? Severity, string? Goal, string? Service, int Limit);

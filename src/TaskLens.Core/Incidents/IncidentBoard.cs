@@ -1,0 +1,554 @@
+using System.Globalization;
+using TaskLens.Core.Alerts;
+using TaskLens.Core.Alerts.Intake;
+
+namespace TaskLens.Core.Incidents;
+
+/// <summary>
+/// The live incidents of every tenant — open ones, and those closed within the correlation window — with their alerts,
+/// and one correlator per tenant over the open ones. Folds deduplicated alerts into incidents and applies triage. Every
+/// change is recorded into an <see cref="IncidentWrite"/> for the caller to store; the board moves first, so when the
+/// store fails the caller drops the board and loads it again from storage. Not thread-safe: one caller at a time.
+/// </summary>
+public sealed class IncidentBoard(AlertCorrelator.Settings? settings = null, Func<string, string, string, bool>? linked = null)
+{
+    /// <summary>The actor of changes TaskLens makes itself (alerts joining, auto-resolve).</summary>
+    public const string System = "tasklens";
+
+    private readonly AlertCorrelator.Settings _settings = settings ?? new AlertCorrelator.Settings();
+    private readonly Func<string, string, string, bool> _linked = linked ?? ((_, _, _) => false);
+    private readonly Dictionary<(string Tenant, string Id), Live> _live = [];
+    private readonly Dictionary<(string Tenant, string AlertId), Live> _incidentOfAlert = [];
+    private readonly Dictionary<string, AlertCorrelator> _correlators = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _numbers = new(StringComparer.Ordinal);
+
+    public int LiveCount => _live.Count;
+
+    public Incident? Find(string tenant, string id) => _live.GetValueOrDefault((tenant, id))?.State;
+
+    /// <summary>The alerts of a live incident now, with what correlation knows of them.</summary>
+    public IReadOnlyList<(IncidentAlert Membership, bool Firing)> MembersOf(string tenant, string id) =>
+        _live.GetValueOrDefault((tenant, id))?.Members.Values.Select(m => (m.Row, m.Firing)).ToList() ?? [];
+
+    /// <summary>Continues incident numbering after the highest number stored per tenant.</summary>
+    public void NumberFrom(IReadOnlyDictionary<string, long> lastNumbers)
+    {
+        foreach (var (tenant, number) in lastNumbers)
+        {
+            _numbers[tenant] = Math.Max(_numbers.GetValueOrDefault(tenant), number);
+        }
+    }
+
+    /// <summary>
+    /// Takes an incident loaded from storage with its alerts (their current intake state, when known). An open one
+    /// takes related alerts again, counted as last active at its latest alert.
+    /// </summary>
+    public void Adopt(Incident incident, IEnumerable<(IncidentAlert Membership, AlertState? Alert)> members)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        ArgumentNullException.ThrowIfNull(members);
+        var live = new Live(incident);
+        foreach (var (row, alert) in members)
+        {
+            var input = new CorrelationInput(row.AlertId, alert?.Source ?? "", row.JoinedAt, alert?.Title ?? "", alert?.Labels ?? new Dictionary<string, string>());
+            live.Members[row.AlertId] = new Member(row, input, alert?.Severity ?? AlertSeverity.Warning, alert is null || alert.Status != AlertStateStatus.Resolved);
+            if (incident.IsOpen || !_incidentOfAlert.ContainsKey((incident.Tenant, row.AlertId)))
+            {
+                _incidentOfAlert[(incident.Tenant, row.AlertId)] = live;
+            }
+        }
+
+        _live[(incident.Tenant, incident.Id)] = live;
+        if (Number(incident.Id) is { } number)
+        {
+            _numbers[incident.Tenant] = Math.Max(_numbers.GetValueOrDefault(incident.Tenant), number);
+        }
+
+        if (incident.IsOpen)
+        {
+            CorrelatorOf(incident.Tenant).Restore(incident.Id, live.Inputs(), live.Members.Values.Select(m => (DateTimeOffset?)m.Row.JoinedAt).Max());
+        }
+    }
+
+    /// <summary>Forgets incidents closed longer ago than the correlation window (storage still has them).</summary>
+    public void Evict(DateTimeOffset now)
+    {
+        foreach (var (key, live) in _live.Where(l => !l.Value.State.IsOpen && now - l.Value.State.UpdatedAt > _settings.EffectiveWindow).ToList())
+        {
+            _live.Remove(key);
+            foreach (var alertId in live.Members.Keys)
+            {
+                if (_incidentOfAlert.GetValueOrDefault((key.Tenant, alertId)) == live)
+                {
+                    _incidentOfAlert.Remove((key.Tenant, alertId));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds what the intake accepted into incidents: a new or re-firing alert (or one firing that no live incident
+    /// has) is correlated — it joins the most related open incident or opens one (info alerts only join); an alert
+    /// resolving is marked, and an incident whose every alert resolved is resolved automatically; an alert firing again
+    /// within the window after that reopens it.
+    /// </summary>
+    public void TakeAlerts(IReadOnlyList<AlertEvent> events, IReadOnlyList<(AlertState State, AlertChange Change)> results, DateTimeOffset now, IncidentWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(write);
+        var touched = new HashSet<Live>();
+        for (var i = 0; i < results.Count; i++)
+        {
+            var (state, change) = results[i];
+            var alertId = IncidentAlert.IdOf(state.Source, state.Fingerprint);
+            var holder = _incidentOfAlert.GetValueOrDefault((state.Tenant, alertId));
+            if (state.Status == AlertStateStatus.Resolved)
+            {
+                if (holder is not null && change == AlertChange.Resolved && holder.Members[alertId].Firing)
+                {
+                    AlertResolved(holder, alertId, now, write);
+                    touched.Add(holder);
+                }
+
+                continue;
+            }
+
+            if (holder is not null && (holder.State.IsOpen || (holder.ResolvedAutomatically && change == AlertChange.Refired)))
+            {
+                if (!holder.Members[alertId].Firing)
+                {
+                    AlertRefired(holder, alertId, state, now, write);
+                    touched.Add(holder);
+                }
+
+                continue;
+            }
+
+            if (state.Severity == AlertSeverity.Info && !HasOpenIncident(state.Tenant))
+            {
+                continue;
+            }
+
+            var input = new CorrelationInput(alertId, state.Source, CorrelationTime(events[i]), state.Title, state.Labels);
+            if (Correlate(input, state, now, write) is { } live)
+            {
+                touched.Add(live);
+            }
+        }
+
+        foreach (var live in touched)
+        {
+            write.States.Add(live.State);
+        }
+    }
+
+    /// <summary>Applies a person's triage request; see <see cref="TriageIncident"/>.</summary>
+    public TriageResult Triage(TriageIncident request, DateTimeOffset now, IncidentWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(write);
+        if (_live.GetValueOrDefault((request.Tenant, request.IncidentId)) is not { } live)
+        {
+            return new TriageResult(TriageOutcome.NotFound, null, $"No incident '{request.IncidentId}'.");
+        }
+
+        if (IsStale(live.State, request.ExpectedVersion))
+        {
+            return new TriageResult(TriageOutcome.Stale, live.State,
+                string.Create(CultureInfo.InvariantCulture, $"Incident {live.State.Id} changed after version {request.ExpectedVersion}; it is at version {live.State.Version}."));
+        }
+
+        if (live.State.Status == IncidentStatus.Merged)
+        {
+            return Refused(live, $"Incident {live.State.Id} was merged into {live.State.MergedInto}; triage that one.");
+        }
+
+        var before = live.State.Version;
+        var result = request.Action switch
+        {
+            TriageAction.Acknowledge => Acknowledge(live, request, now, write),
+            TriageAction.Resolve => Resolve(live, request.Actor, "", now, write),
+            TriageAction.Reopen => Reopen(live, request.Actor, "", now, write),
+            TriageAction.Assign => Assign(live, request, now, write),
+            TriageAction.Note => Note(live, request, now, write),
+            TriageAction.Severity => SetSeverity(live, request, now, write),
+            TriageAction.Merge => Merge(live, request, now, write),
+            TriageAction.Split => Split(live, request, now, write),
+            _ => Refused(live, $"Unknown action {request.Action}."),
+        };
+        if (result.Outcome == TriageOutcome.Done && live.State.Version != before)
+        {
+            write.States.Add(live.State);
+        }
+
+        return result.Outcome == TriageOutcome.Done && live.State.Version == before ? result with { Outcome = TriageOutcome.Unchanged } : result;
+    }
+
+    /// <summary>Stale: a triage change came after the version the person saw (or the version was never reached).</summary>
+    public static bool IsStale(Incident incident, long expectedVersion) =>
+        expectedVersion < incident.TriageVersion || expectedVersion > incident.Version;
+
+    /// <summary>
+    /// When the alert happened for correlation: the source's start time when it is believable (not ahead of our clock
+    /// by more than a minute), else when it was received. Sources batch and retry, so arrival order is not time order.
+    /// </summary>
+    private static DateTimeOffset CorrelationTime(AlertEvent e) =>
+        e.StartsAt > DateTimeOffset.UnixEpoch && e.StartsAt <= e.ReceivedAt + TimeSpan.FromMinutes(1) ? e.StartsAt : e.ReceivedAt;
+
+    private static TriageResult Done(Live live, Incident? created = null) => new(TriageOutcome.Done, live.State, "", created);
+
+    private static TriageResult Refused(Live live, string reason) => new(TriageOutcome.Refused, live.State, reason);
+
+    private static long? Number(string id) =>
+        id.StartsWith("inc-", StringComparison.Ordinal) && long.TryParse(id.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private bool HasOpenIncident(string tenant) => _live.Values.Any(l => l.State.Tenant == tenant && l.State.IsOpen);
+
+    private AlertCorrelator CorrelatorOf(string tenant)
+    {
+        if (!_correlators.TryGetValue(tenant, out var correlator))
+        {
+            correlator = new AlertCorrelator(_settings, (a, b) => _linked(tenant, a, b));
+            _correlators[tenant] = correlator;
+        }
+
+        return correlator;
+    }
+
+    private Live? Correlate(CorrelationInput input, AlertState state, DateTimeOffset now, IncidentWrite write)
+    {
+        var correlator = CorrelatorOf(state.Tenant);
+        var (join, score, why) = correlator.Decide(input);
+        if (join is not null && _live.GetValueOrDefault((state.Tenant, join)) is { } live)
+        {
+            correlator.Take(join, input);
+            AddMember(live, input, state.Severity, score, why, now, System, write);
+            return live;
+        }
+
+        if (state.Severity == AlertSeverity.Info)
+        {
+            return null;
+        }
+
+        var opened = Open(state.Tenant, state.Title, now, write, $"opened by alert {input.AlertId}");
+        correlator.Open(opened.State.Id, input);
+        AddMember(opened, input, state.Severity, 0, why, now, System, write);
+        return opened;
+    }
+
+    private Live Open(string tenant, string title, DateTimeOffset now, IncidentWrite write, string why)
+    {
+        var number = _numbers.GetValueOrDefault(tenant) + 1;
+        _numbers[tenant] = number;
+        var live = new Live(new Incident
+        {
+            Tenant = tenant,
+            Id = "inc-" + number.ToString(CultureInfo.InvariantCulture),
+            Title = title,
+            Status = IncidentStatus.Triggered,
+            Severity = AlertSeverity.Info,
+            OpenedAt = now,
+            UpdatedAt = now,
+            Version = 0,
+        });
+        _live[(tenant, live.State.Id)] = live;
+        Record(live, IncidentEventKind.Opened, now, System, write, why);
+        return live;
+    }
+
+    private void AddMember(Live live, CorrelationInput input, AlertSeverity severity, double score, string why, DateTimeOffset now, string actor, IncidentWrite write, string otherIncident = "")
+    {
+        Record(live, IncidentEventKind.AlertJoined, now, actor, write, why, input.AlertId, otherIncident, score);
+        var row = new IncidentAlert
+        {
+            Tenant = live.State.Tenant,
+            IncidentId = live.State.Id,
+            AlertId = input.AlertId,
+            JoinedAt = now,
+            Score = score,
+            Reason = why,
+            Version = live.State.Version,
+        };
+        live.Members[input.AlertId] = new Member(row, input, severity, true);
+        _incidentOfAlert[(live.State.Tenant, input.AlertId)] = live;
+        write.Members.Add(row);
+        Refresh(live);
+    }
+
+    private static void RemoveMember(Live live, string alertId, DateTimeOffset now, IncidentWrite write)
+    {
+        var member = live.Members[alertId];
+        live.Members.Remove(alertId);
+        write.Members.Add(member.Row with { Active = false, Version = live.State.Version, JoinedAt = now });
+        Refresh(live);
+    }
+
+    private void AlertResolved(Live live, string alertId, DateTimeOffset now, IncidentWrite write)
+    {
+        live.Members[alertId] = live.Members[alertId] with { Firing = false };
+        Record(live, IncidentEventKind.AlertResolved, now, System, write, "resolved at its source", alertId);
+        Refresh(live);
+        if (live.State.IsOpen && live.State.FiringAlerts == 0)
+        {
+            Resolve(live, System, "every alert resolved", now, write);
+            live.ResolvedAutomatically = true;
+        }
+    }
+
+    private void AlertRefired(Live live, string alertId, AlertState state, DateTimeOffset now, IncidentWrite write)
+    {
+        live.Members[alertId] = live.Members[alertId] with { Firing = true, Severity = state.Severity };
+        Record(live, IncidentEventKind.AlertRefired, now, System, write, "fired again", alertId);
+        if (!live.State.IsOpen)
+        {
+            Reopen(live, System, $"alert {alertId} fired again", now, write);
+        }
+
+        Refresh(live);
+    }
+
+    private static TriageResult Acknowledge(Live live, TriageIncident request, DateTimeOffset now, IncidentWrite write)
+    {
+        if (live.State.Status == IncidentStatus.Resolved)
+        {
+            return Refused(live, $"Incident {live.State.Id} is resolved; reopen it to acknowledge it.");
+        }
+
+        if (live.State.Status == IncidentStatus.Triggered)
+        {
+            live.State = live.State with { Status = IncidentStatus.Acknowledged, AcknowledgedAt = now };
+            Record(live, IncidentEventKind.Acknowledged, now, request.Actor, write);
+        }
+
+        return Done(live);
+    }
+
+    private TriageResult Resolve(Live live, string actor, string why, DateTimeOffset now, IncidentWrite write)
+    {
+        if (live.State.IsOpen)
+        {
+            live.State = live.State with { Status = IncidentStatus.Resolved, ResolvedAt = now, ResolvedBy = actor == System ? "auto" : actor };
+            live.ResolvedAutomatically = false;
+            Record(live, IncidentEventKind.Resolved, now, actor, write, why);
+            CorrelatorOf(live.State.Tenant).Close(live.State.Id);
+        }
+
+        return Done(live);
+    }
+
+    private TriageResult Reopen(Live live, string actor, string why, DateTimeOffset now, IncidentWrite write)
+    {
+        if (live.State.Status == IncidentStatus.Resolved)
+        {
+            live.State = live.State with { Status = IncidentStatus.Triggered, ResolvedAt = null, ResolvedBy = "", AcknowledgedAt = null };
+            live.ResolvedAutomatically = false;
+            Record(live, IncidentEventKind.Reopened, now, actor, write, why);
+            CorrelatorOf(live.State.Tenant).Restore(live.State.Id, live.Inputs(), now);
+        }
+
+        return Done(live);
+    }
+
+    private static TriageResult Assign(Live live, TriageIncident request, DateTimeOffset now, IncidentWrite write)
+    {
+        var assignee = request.Text.Trim();
+        if (assignee.Length > 200)
+        {
+            return Refused(live, "An assignee is at most 200 characters.");
+        }
+
+        if (assignee != live.State.Assignee)
+        {
+            live.State = live.State with { Assignee = assignee };
+            Record(live, IncidentEventKind.Assigned, now, request.Actor, write, assignee);
+        }
+
+        return Done(live);
+    }
+
+    private static TriageResult Note(Live live, TriageIncident request, DateTimeOffset now, IncidentWrite write)
+    {
+        var text = request.Text.Trim();
+        if (text.Length is 0 or > 10_000)
+        {
+            return Refused(live, "A note has 1 to 10,000 characters.");
+        }
+
+        Record(live, IncidentEventKind.Noted, now, request.Actor, write, text);
+        return Done(live);
+    }
+
+    private static TriageResult SetSeverity(Live live, TriageIncident request, DateTimeOffset now, IncidentWrite write)
+    {
+        if (request.Severity is not { } severity)
+        {
+            return Refused(live, "Name the severity: info, warning or critical.");
+        }
+
+        if (severity != live.State.Severity || !live.State.SeveritySetByPerson)
+        {
+            live.State = live.State with { Severity = severity, SeveritySetByPerson = true };
+            Record(live, IncidentEventKind.SeverityChanged, now, request.Actor, write, severity.ToString().ToLowerInvariant());
+        }
+
+        return Done(live);
+    }
+
+    private TriageResult Merge(Live into, TriageIncident request, DateTimeOffset now, IncidentWrite write)
+    {
+        if (!into.State.IsOpen)
+        {
+            return Refused(into, $"Incident {into.State.Id} is resolved; reopen it before merging into it.");
+        }
+
+        if (request.MergeFrom.Count == 0)
+        {
+            return Refused(into, "Name the incidents to merge into this one.");
+        }
+
+        var sources = new List<Live>();
+        foreach (var (id, version) in request.MergeFrom)
+        {
+            if (id == into.State.Id || sources.Any(s => s.State.Id == id))
+            {
+                return Refused(into, $"Incident {id} is named twice or is the one merged into.");
+            }
+
+            if (_live.GetValueOrDefault((into.State.Tenant, id)) is not { } source)
+            {
+                return new TriageResult(TriageOutcome.NotFound, into.State, $"No incident '{id}' to merge.");
+            }
+
+            if (IsStale(source.State, version))
+            {
+                return new TriageResult(TriageOutcome.Stale, source.State,
+                    string.Create(CultureInfo.InvariantCulture, $"Incident {id} changed after version {version}; it is at version {source.State.Version}."));
+            }
+
+            if (source.State.Status == IncidentStatus.Merged)
+            {
+                return Refused(into, $"Incident {id} was merged into {source.State.MergedInto} already.");
+            }
+
+            sources.Add(source);
+        }
+
+        var correlator = CorrelatorOf(into.State.Tenant);
+        foreach (var source in sources)
+        {
+            Record(into, IncidentEventKind.MergedFrom, now, request.Actor, write, source.State.Title, otherIncident: source.State.Id);
+            foreach (var member in source.Members.Values.ToList())
+            {
+                RemoveMember(source, member.Row.AlertId, now, write);
+                AddMember(into, member.Input, member.Severity, 1, $"merged from {source.State.Id} by {request.Actor}", now, request.Actor, write, source.State.Id);
+                into.Members[member.Row.AlertId] = into.Members[member.Row.AlertId] with { Firing = member.Firing };
+            }
+
+            source.State = source.State with { Status = IncidentStatus.Merged, MergedInto = into.State.Id };
+            Record(source, IncidentEventKind.MergedInto, now, request.Actor, write, into.State.Title, otherIncident: into.State.Id);
+            correlator.Close(source.State.Id);
+            write.States.Add(source.State);
+        }
+
+        Refresh(into);
+        correlator.Restore(into.State.Id, into.Inputs(), now);
+        return Done(into);
+    }
+
+    private TriageResult Split(Live from, TriageIncident request, DateTimeOffset now, IncidentWrite write)
+    {
+        var leaving = request.AlertIds.Distinct(StringComparer.Ordinal).ToList();
+        if (leaving.Count == 0 || leaving.Count >= from.Members.Count)
+        {
+            return Refused(from, "Name one or more of the incident's alerts to split off, leaving at least one.");
+        }
+
+        if (leaving.FirstOrDefault(a => !from.Members.ContainsKey(a)) is { } stranger)
+        {
+            return Refused(from, $"Alert '{stranger}' does not belong to incident {from.State.Id}.");
+        }
+
+        var moved = leaving.Select(a => from.Members[a]).ToList();
+        var title = request.Text.Trim().Length > 0 ? request.Text.Trim() : moved[0].Input.Title;
+        var created = Open(from.State.Tenant, title, now, write, $"split from {from.State.Id} by {request.Actor}");
+        Record(created, IncidentEventKind.SplitFrom, now, request.Actor, write, from.State.Title, otherIncident: from.State.Id);
+        foreach (var member in moved)
+        {
+            Record(from, IncidentEventKind.AlertSplitOff, now, request.Actor, write, created.State.Title, member.Row.AlertId, created.State.Id);
+            RemoveMember(from, member.Row.AlertId, now, write);
+            AddMember(created, member.Input, member.Severity, 1, $"split from {from.State.Id} by {request.Actor}", now, request.Actor, write, from.State.Id);
+            created.Members[member.Row.AlertId] = created.Members[member.Row.AlertId] with { Firing = member.Firing };
+        }
+
+        Refresh(created);
+        if (!from.State.IsOpen)
+        {
+            created.State = created.State with { Status = IncidentStatus.Resolved, ResolvedAt = now, ResolvedBy = request.Actor };
+            Record(created, IncidentEventKind.Resolved, now, request.Actor, write, $"split from resolved {from.State.Id}");
+        }
+        else
+        {
+            var correlator = CorrelatorOf(from.State.Tenant);
+            correlator.Restore(from.State.Id, from.Inputs(), now);
+            correlator.Restore(created.State.Id, created.Inputs(), now);
+        }
+
+        write.States.Add(created.State);
+        return Done(from, created.State);
+    }
+
+    /// <summary>Counts, goals, services and (unless a person set it) severity from the incident's alerts.</summary>
+    private static void Refresh(Live live)
+    {
+        var members = live.Members.Values;
+        live.State = live.State with
+        {
+            Alerts = members.Count,
+            FiringAlerts = members.Count(m => m.Firing),
+            Goals = members.Select(m => m.Input.Goal).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            Services = members.Select(m => m.Input.Service).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            Severity = live.State.SeveritySetByPerson || members.Count == 0 ? live.State.Severity : members.Max(m => m.Severity),
+        };
+    }
+
+    private static void Record(
+        Live live, IncidentEventKind kind, DateTimeOffset now, string actor, IncidentWrite write, string text = "", string alertId = "", string otherIncident = "", double score = 0)
+    {
+        var version = live.State.Version + 1;
+        live.State = live.State with
+        {
+            Version = version,
+            TriageVersion = IncidentEventKinds.IsTriage(kind) ? version : live.State.TriageVersion,
+            UpdatedAt = now,
+        };
+        write.Events.Add(new IncidentEvent
+        {
+            Tenant = live.State.Tenant,
+            IncidentId = live.State.Id,
+            Version = version,
+            Kind = kind,
+            At = now,
+            Actor = actor,
+            Text = text,
+            AlertId = alertId,
+            OtherIncident = otherIncident,
+            Score = score,
+        });
+    }
+
+    private sealed class Live(Incident state)
+    {
+        public Incident State { get; set; } = state;
+
+        /// <summary>Resolved by its last alert resolving (not by a person): an alert firing again reopens it.</summary>
+        public bool ResolvedAutomatically { get; set; } = state.ResolvedBy == "auto";
+
+        public Dictionary<string, Member> Members { get; } = new(StringComparer.Ordinal);
+
+        public List<CorrelationInput> Inputs() => Members.Values.Select(m => m.Input).ToList();
+    }
+
+    private sealed record Member(IncidentAlert Row, CorrelationInput Input, AlertSeverity Severity, bool Firing);
+}

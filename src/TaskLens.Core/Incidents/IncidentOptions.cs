@@ -1,0 +1,34 @@
+namespace TaskLens.Core.Incidents;
+
+/// <summary>Incident settings, bound from <c>TaskLens:Incidents</c>.</summary>
+public sealed class IncidentOptions
+{
+    public const string Section = "TaskLens:Incidents";
+
+    /// <summary>How long after its last alert an open incident still takes related new ones.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How far back spans are read to learn which services call which.</summary>
+    public TimeSpan LinkWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the service links are read again.</summary>
+    public TimeSpan LinkRefresh { get; set; } = TimeSpan.FromMinutes(1);
+
+    public IEnumerable<string> Validate()
+    {
+        if (Window < TimeSpan.FromMinutes(1) || Window > TimeSpan.FromDays(1))
+        {
+            yield return $"{Section}:Window must be between 00:01:00 and 1.00:00:00 (was {Window}).";
+        }
+
+        if (LinkWindow < TimeSpan.FromMinutes(1) || LinkWindow > TimeSpan.FromDays(7))
+        {
+            yield return $"{Section}:LinkWindow must be between 00:01:00 and 7.00:00:00 (was {LinkWindow}).";
+        }
+
+        if (LinkRefresh < TimeSpan.FromSeconds(1) || LinkRefresh > TimeSpan.FromHours(1))
+        {
+            yield return $"{Section}:LinkRefresh must be between 00:00:01 and 01:00:00 (was {LinkRefresh}).";
+        }
+    }
+}
