@@ -48,6 +48,54 @@ public sealed class IncidentEndToEndTests(ClickHouseFixture clickHouse, ITestOut
     }
 
     [Fact]
+    public async Task Detail_ShowsTheGoalsItsAlertsName_AndSampleTracesOfTheirFailures()
+    {
+        await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>(Settings) { ["TaskLens:Goals:QuietPeriod"] = "00:00:01" });
+        string failedRun;
+        using (var provider = GoalTraffic.CreateProvider(host, OtlpExportProtocol.Grpc, "incident-detail"))
+        using (var source = new ActivitySource("incident-detail"))
+        {
+            using (var root = source.StartActivity("invoke_agent refund-claims", ActivityKind.Internal, default(ActivityContext))!)
+            {
+                root.SetTag("tasklens.goal.name", "refund-claims");
+                using (var tool = source.StartActivity("execute_tool issue_refund", ActivityKind.Client, root.Context)!)
+                {
+                    tool.SetTag("gen_ai.operation.name", "execute_tool");
+                    tool.SetStatus(ActivityStatusCode.Error, "payments API 503");
+                }
+
+                root.SetStatus(ActivityStatusCode.Error, "refund not issued");
+                failedRun = root.TraceId.ToHexString();
+            }
+
+            Assert.True(provider.ForceFlush(10_000));
+        }
+
+        (await GoalTraffic.GetUntilAsync(host, "/api/goals/refund-claims/runs?outcome=failed", d => d.RootElement.GetProperty("runs").GetArrayLength() == 1)).Dispose();
+        using (var response = await host.Api.PostAsJsonAsync(new Uri("/api/alerts/events", UriKind.Relative), new
+        {
+            routing_key = Token,
+            event_action = "trigger",
+            dedup_key = "refunds-failing",
+            payload = new { summary = "Refund claims failing", source = "agents", severity = "critical", custom_details = new { goal = "refund-claims", service = "agents" } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var id = (await ListUntilAsync(host, "goal=refund-claims", i => i.GetArrayLength() == 1))[0].GetProperty("id").GetString()!;
+        var detail = await DetailAsync(host, id);
+
+        var goal = detail.GetProperty("goals").EnumerateArray().Single();
+        Assert.Equal(("refund-claims", 1L, 0.0), (goal.GetProperty("name").GetString(), goal.GetProperty("failed").GetInt64(), goal.GetProperty("completionRate").GetDouble()));
+        var samples = detail.GetProperty("sampleTraces").EnumerateArray().ToList();
+        Assert.Contains(samples, t => t.GetProperty("traceId").GetString() == failedRun && t.GetProperty("message").GetString() == "goal run failed");
+        Assert.Contains(samples, t => t.GetProperty("traceId").GetString() == failedRun && t.GetProperty("service").GetString() == "agents"
+            && t.GetProperty("link").GetString() == "/api/traces/" + failedRun);
+        Assert.Equal("Refund claims failing", detail.GetProperty("alerts")[0].GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task AlertFlood_OfOverAThousandAlerts_FoldsIntoTheIncidentsTheCorrelatorFinds()
     {
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>(Settings) { ["TaskLens:Incidents:LinkRefresh"] = "00:00:01" });
