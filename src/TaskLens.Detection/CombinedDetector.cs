@@ -34,6 +34,12 @@ public sealed class CombinedDetector : IAnomalyDetector
 
     public double Threshold => 1;
 
+    /// <summary>How many points in a row, up to the last one, no member found anomalous in the bad direction.</summary>
+    public long CalmPoints { get; private set; }
+
+    /// <summary>Ends the hold-off early: the alert it kept open was resolved, so the next trouble is raised.</summary>
+    public void EndHoldOff() => _quietUntil = -1;
+
     public Anomaly? Observe(DateTimeOffset timestamp, double value)
     {
         Anomaly? strongest = null;
@@ -51,6 +57,7 @@ public sealed class CombinedDetector : IAnomalyDetector
         }
 
         var position = _seen++;
+        CalmPoints = strongest is null ? CalmPoints + 1 : 0;
         if (strongest is null || position < _quietUntil)
         {
             return null;

@@ -10,4 +10,10 @@ public enum AlertStatus
     /// tenant complete at their normal rate and duration — agents bursting, not trouble.
     /// </summary>
     Context = 2,
+
+    /// <summary>
+    /// The end of a raised alert (same fingerprint): its series was back within its normal range for a while, back
+    /// within its configured limit, or no longer watched. Resolves the alert in the intake, and so its incident.
+    /// </summary>
+    Resolved = 3,
 }

@@ -8,16 +8,24 @@ namespace TaskLens.Detection.Continuous;
 /// Watches every goal and service series of every tenant: one combined detector per series, fed one step at a time in
 /// time order, plus the configured goal limits; turns what they find into alerts. Agent-aware: a rise in a service's
 /// request rate or error rate while the same tenant's goals keep finishing at their normal rate and duration is
-/// recorded as context, not raised; any trouble in the goals themselves is always raised. Not thread-safe: one
-/// caller feeds it, step by step.
+/// recorded as context, not raised; any trouble in the goals themselves is always raised. A raised alert stays open
+/// until its series is calm for <see cref="MonitorSettings.RecoverAfterSteps"/> steps (or back within its limit, or no
+/// longer watched); then a <see cref="AlertStatus.Resolved"/> alert with the same fingerprint ends it, and the series
+/// may raise again at once. Not thread-safe: one caller feeds it, step by step.
 /// </summary>
 public sealed class SeriesMonitor(MonitorSettings settings)
 {
-    private readonly Dictionary<SeriesKey, IAnomalyDetector> _detectors = [];
+    private readonly Dictionary<SeriesKey, CombinedDetector> _detectors = [];
+    private readonly Dictionary<SeriesKey, double> _lastValue = [];
+    private readonly Dictionary<SeriesKey, Dictionary<string, Alert>> _open = [];
+    private readonly HashSet<(string Tenant, string Goal, string Rule)> _backWithinLimit = [];
     private readonly Dictionary<(string Tenant, string Scope, string Subject), DateTimeOffset> _lastSeen = [];
     private readonly Dictionary<(string Tenant, string Goal), Queue<(DateTimeOffset Time, double Cost)>> _recentCost = [];
     private readonly HashSet<(string Tenant, string Goal, string Rule)> _violating = [];
     private readonly Dictionary<string, DateTimeOffset> _goalTroubleAt = new(StringComparer.Ordinal);
+
+    /// <summary>Raised alerts not resolved yet (for logs and tests).</summary>
+    public int OpenAlerts => _open.Values.Sum(o => o.Count);
 
     /// <summary>Series with a detector (for logs and tests).</summary>
     public int SeriesCount => _detectors.Count;
@@ -37,6 +45,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         ArgumentNullException.ThrowIfNull(services);
         var alerts = new List<Alert>();
         var stepEnd = stepStart + settings.Step;
+        _backWithinLimit.Clear();
 
         var presentGoals = goals.ToDictionary(g => (g.Tenant, g.Figures.GoalName));
         foreach (var subject in Subjects(SeriesKey.GoalScope, presentGoals.Keys, stepStart))
@@ -77,8 +86,81 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             }
         }
 
-        return raise ? alerts : [];
+        if (!raise)
+        {
+            return [];
+        }
+
+        foreach (var alert in alerts.Where(a => a.Status == AlertStatus.Raised))
+        {
+            var key = new SeriesKey(alert.Tenant, alert.Scope, alert.Subject, alert.Metric);
+            if (!_open.TryGetValue(key, out var open))
+            {
+                _open[key] = open = new Dictionary<string, Alert>(StringComparer.Ordinal);
+            }
+
+            open[alert.Fingerprint] = alert;
+        }
+
+        alerts.AddRange(Recoveries(stepStart, stepEnd, now));
+        return alerts;
     }
+
+    /// <summary>Ends the open alerts whose series is calm again, back within its limit, or no longer watched.</summary>
+    private List<Alert> Recoveries(DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
+    {
+        var resolved = new List<Alert>();
+        foreach (var (key, open) in _open.ToList())
+        {
+            var raised = open.Values.First();
+            string? why = null;
+            if (raised.Detector.StartsWith("rule:", StringComparison.Ordinal))
+            {
+                why = _backWithinLimit.Contains((key.Tenant, key.Subject, raised.Detector)) ? "back within the configured limit" : null;
+            }
+            else if (!_detectors.TryGetValue(key, out var detector))
+            {
+                why = string.Create(CultureInfo.InvariantCulture, $"no data for {settings.ForgetAfter.TotalHours:0.#} h: no longer watched");
+            }
+            else if (detector.CalmPoints >= settings.RecoverAfterSteps)
+            {
+                detector.EndHoldOff();
+                var (words, unit) = WordsOf(key);
+                why = string.Create(CultureInfo.InvariantCulture,
+                    $"{words} back within its normal range for {settings.RecoverAfterSteps} steps (now {Format(_lastValue.GetValueOrDefault(key), unit)})");
+            }
+
+            if (why is null)
+            {
+                continue;
+            }
+
+            _open.Remove(key);
+            foreach (var alert in open.Values)
+            {
+                resolved.Add(alert with
+                {
+                    Id = Guid.NewGuid().ToString("N"),
+                    Status = AlertStatus.Resolved,
+                    Observed = _lastValue.GetValueOrDefault(key, alert.Observed),
+                    Score = 0,
+                    WindowStart = stepStart,
+                    WindowEnd = stepEnd,
+                    RaisedAt = now,
+                    Summary = string.Create(CultureInfo.InvariantCulture,
+                        $"{(key.Scope == SeriesKey.GoalScope ? "Goal" : "Service")} '{key.Subject}': {why}; raised {alert.WindowStart.UtcDateTime:yyyy-MM-dd HH:mm} UTC."),
+                    Reason = "",
+                    SampleRunIds = [],
+                });
+            }
+        }
+
+        return resolved;
+    }
+
+    private static (string Words, string Unit) WordsOf(SeriesKey key) => key.Scope == SeriesKey.GoalScope
+        ? SeriesMetrics.Goal.Where(m => m.Name == key.Metric).Select(m => (m.Words, m.Unit)).FirstOrDefault(("value", ""))
+        : SeriesMetrics.Service.Where(m => m.Name == key.Metric).Select(m => (m.Words, m.Unit)).FirstOrDefault(("value", ""));
 
     /// <summary>The subjects to feed this step: those present, and those seen recently (absent now); forgets the rest.</summary>
     private List<(string Tenant, string Subject)> Subjects(string scope, IEnumerable<(string Tenant, string Subject)> present, DateTimeOffset stepStart)
@@ -102,6 +184,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
                 foreach (var key in _detectors.Keys.Where(k => k.Tenant == tenant && k.Scope == s && k.Subject == subject).ToList())
                 {
                     _detectors.Remove(key);
+                    _lastValue.Remove(key);
                 }
 
                 continue;
@@ -122,6 +205,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             return null;
         }
 
+        _lastValue[key] = v;
         if (!_detectors.TryGetValue(key, out var detector))
         {
             if (_detectors.Count >= settings.MaxSeries)
@@ -177,7 +261,11 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             var crossed = above ? o > b : o < b;
             if (!crossed)
             {
-                _violating.Remove((tenant, goal, rule));
+                if (_violating.Remove((tenant, goal, rule)))
+                {
+                    _backWithinLimit.Add((tenant, goal, rule));
+                }
+
                 return;
             }
 

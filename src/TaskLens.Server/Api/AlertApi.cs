@@ -24,7 +24,7 @@ internal static class AlertApi
             return problem!;
         }
 
-        if (!ApiQuery.TryEnum<AlertStatus>(query["status"], "status", "status is raised or context.", out var status, ref problem)
+        if (!ApiQuery.TryEnum<AlertStatus>(query["status"], "status", "status is raised, context or resolved.", out var status, ref problem)
             || !ApiQuery.TryEnum<AlertSeverity>(query["severity"], "severity", "severity is info, warning or critical.", out var severity, ref problem))
         {
             return problem!;

@@ -5,7 +5,8 @@ namespace TaskLens.Server.Detection;
 
 /// <summary>
 /// Runs continuous detection: learns the history once, then judges each step as it becomes due, and hands the raised
-/// alerts (not the context ones) to the alert intake, where they are deduplicated with every other source's.
+/// alerts (not the context ones) and their resolutions to the alert intake, where they are deduplicated with every
+/// other source's.
 /// </summary>
 internal sealed class DetectionService(DetectionRunner runner, IAlertIntake intake, DetectionOptions options, TimeProvider time, ILogger<DetectionService> logger) : BackgroundService
 {
@@ -77,23 +78,40 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
         }
     }
 
-    /// <summary>The intake's view of our raised alerts: source <c>tasklens</c>, our fingerprint, the summary as title.</summary>
-    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Alert> alerts) => alerts.Where(a => a.Status == AlertStatus.Raised).Select(a => new AlertEvent
-    {
-        Tenant = a.Tenant,
-        Source = "tasklens",
-        Fingerprint = a.Fingerprint,
-        Action = AlertAction.Trigger,
-        Title = a.Summary,
-        Severity = a.Severity,
-        Labels = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [a.Scope] = a.Subject,
-            ["metric"] = a.Metric,
-            ["detector"] = a.Detector,
-            ["alert_id"] = a.Id,
-        },
-        StartsAt = a.WindowStart,
-        ReceivedAt = a.RaisedAt,
-    }).ToList();
+    /// <summary>
+    /// The intake's view of our alerts: source <c>tasklens</c>, our fingerprint; a raised one triggers with its summary as
+    /// title, a resolved one resolves it with its summary as message (title and labels stay the raised alert's).
+    /// </summary>
+    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Alert> alerts) => alerts.Where(a => a.Status is AlertStatus.Raised or AlertStatus.Resolved).Select(a =>
+        a.Status == AlertStatus.Resolved
+            ? new AlertEvent
+            {
+                Tenant = a.Tenant,
+                Source = "tasklens",
+                Fingerprint = a.Fingerprint,
+                Action = AlertAction.Resolve,
+                Title = "",
+                Message = a.Summary,
+                Severity = a.Severity,
+                StartsAt = a.WindowStart,
+                ReceivedAt = a.RaisedAt,
+            }
+            : new AlertEvent
+            {
+                Tenant = a.Tenant,
+                Source = "tasklens",
+                Fingerprint = a.Fingerprint,
+                Action = AlertAction.Trigger,
+                Title = a.Summary,
+                Severity = a.Severity,
+                Labels = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [a.Scope] = a.Subject,
+                    ["metric"] = a.Metric,
+                    ["detector"] = a.Detector,
+                    ["alert_id"] = a.Id,
+                },
+                StartsAt = a.WindowStart,
+                ReceivedAt = a.RaisedAt,
+            }).ToList();
 }

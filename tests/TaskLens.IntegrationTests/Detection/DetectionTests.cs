@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using TaskLens.Core.Alerts;
+using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.Server.Detection;
@@ -68,6 +70,46 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
         run.EnsureSuccessStatusCode();
     }
 
+    [Fact]
+    public async Task OwnAlerts_OpenAnIncident_ThatResolvesItselfOnceTheGoalIsSteadyAgain()
+    {
+        await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?> { ["TaskLens:Detection:Enabled"] = "false" });
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
+        const int After = 20;
+        var t0 = now - TimeSpan.FromMinutes(HistoryMinutes + After + 2);
+        var runs = new List<GoalRun>();
+        for (var minute = 0; minute <= HistoryMinutes + After; minute++)
+        {
+            for (var r = 0; r < 10; r++)
+            {
+                runs.Add(Run(t0.AddMinutes(minute).AddSeconds(5 * r), $"{minute:x8}{r:x24}", minute == HistoryMinutes ? r < 8 : r == minute % 3));
+            }
+        }
+
+        await host.Services.GetRequiredService<IGoalRunSink>().WriteAsync(runs, CancellationToken.None);
+        var runner = host.Services.GetRequiredService<DetectionRunner>();
+        var intake = host.Services.GetRequiredService<IAlertIntake>();
+        var judgedAfter = TimeSpan.FromSeconds(45);
+        var failingMinute = t0.AddMinutes(HistoryMinutes);
+        await runner.CatchUpAsync(failingMinute + judgedAfter, CancellationToken.None);
+
+        // What DetectionService does each tick: judge the due steps, hand raised and resolved alerts to the intake.
+        var raised = await runner.EvaluateDueAsync(failingMinute.AddMinutes(1) + judgedAfter, CancellationToken.None);
+        await intake.AcceptAsync(DetectionService.IntakeEvents(raised), CancellationToken.None);
+        var open = await IncidentsAsync(host);
+        Assert.Equal(("triggered", 2), (open[0].GetProperty("status").GetString(), open[0].GetProperty("alerts").GetInt32()));
+        Assert.Equal(["itest-triage"], open[0].GetProperty("goals").EnumerateArray().Select(g => g.GetString()));
+
+        var later = await runner.EvaluateDueAsync(failingMinute.AddMinutes(After) + judgedAfter, CancellationToken.None);
+        Assert.Equal(
+            raised.Where(a => a.Status == AlertStatus.Raised).Select(a => a.Fingerprint).Order(),
+            later.Where(a => a.Status == AlertStatus.Resolved).Select(a => a.Fingerprint).Order());
+        await intake.AcceptAsync(DetectionService.IntakeEvents(later), CancellationToken.None);
+        var resolved = await IncidentsAsync(host);
+        Assert.Equal(("resolved", "auto", 0), (resolved[0].GetProperty("status").GetString(), resolved[0].GetProperty("resolvedBy").GetString(),
+            resolved[0].GetProperty("firingAlerts").GetInt32()));
+    }
+
     [Theory]
     [InlineData("status=open", "Invalid status")]
     [InlineData("severity=3", "Invalid severity")]
@@ -80,6 +122,14 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
 
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<List<JsonElement>> IncidentsAsync(TaskLensHost host)
+    {
+        using var response = await host.Api.GetAsync("/api/incidents");
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("incidents").EnumerateArray().Select(i => i.Clone()).ToList();
     }
 
     private static GoalRun Run(DateTimeOffset end, string runId, bool failed) => new()

@@ -27,7 +27,7 @@ public sealed class DetectionRunnerTests
     }
 
     [Fact]
-    public void IntakeEvents_RaisedAlertsOnly_AsTriggersOfSourceTasklens_WithTheSeriesAsLabels()
+    public void IntakeEvents_RaisedAsTriggers_ResolvedAsResolves_ContextNotAtAll()
     {
         var raised = new Alert
         {
@@ -37,12 +37,17 @@ public sealed class DetectionRunnerTests
             Summary = "Goal 'triage': completion rate dropped to 10%",
         };
 
-        var events = DetectionService.IntakeEvents([raised, raised with { Id = "a2", Status = AlertStatus.Context, Scope = "service", Subject = "agents" }]);
+        var resolved = raised with { Id = "a3", Status = AlertStatus.Resolved, RaisedAt = T0.AddMinutes(20), Summary = "Goal 'triage': completion rate back within its normal range" };
+        var events = DetectionService.IntakeEvents([raised, raised with { Id = "a2", Status = AlertStatus.Context, Scope = "service", Subject = "agents" }, resolved]);
 
-        var e = Assert.Single(events);
+        Assert.Equal(2, events.Count);
+        var e = events[0];
         Assert.Equal(("tasklens", raised.Fingerprint, Core.Alerts.Intake.AlertAction.Trigger, raised.Summary, AlertSeverity.Critical, T0.AddMinutes(2)),
             (e.Source, e.Fingerprint, e.Action, e.Title, e.Severity, e.ReceivedAt));
         Assert.Equal(new Dictionary<string, string> { ["goal"] = "triage", ["metric"] = "completion_rate", ["detector"] = "cusum", ["alert_id"] = "a1" }, e.Labels);
+        var end = events[1];
+        Assert.Equal((raised.Fingerprint, Core.Alerts.Intake.AlertAction.Resolve, "", resolved.Summary, 0, T0.AddMinutes(20)),
+            (end.Fingerprint, end.Action, end.Title, end.Message, end.Labels.Count, end.ReceivedAt));
     }
 
     [Fact]

@@ -80,7 +80,7 @@ public sealed class SeriesMonitorTests
             raised.AddRange(monitor.Observe(At(i), buckets, [], At(i)));
         }
 
-        var burn = Assert.Single(raised, a => a.Metric == "cost");
+        var burn = Assert.Single(raised, a => a.Metric == "cost" && a.Status == AlertStatus.Raised);
         Assert.Equal((0.5, At(1180)), (burn.Observed, burn.WindowStart));
     }
 
@@ -116,11 +116,39 @@ public sealed class SeriesMonitorTests
             raised.AddRange(monitor.Observe(At(i), [new GoalBucket("default", figures)], [], At(i)).Select(a => (i, a)));
         }
 
+        var resolved = raised.Where(r => r.Alert.Status == AlertStatus.Resolved).ToList();
+        raised = raised.Where(r => r.Alert.Status == AlertStatus.Raised).ToList();
         Assert.Equal(
             [(30, "rule:max-fan-out", 5000.0), (40, "rule:min-completion-rate", 0.5), (64, "rule:cost-per-hour", 1.05)],
             raised.Select(r => (r.Step, r.Alert.Detector, Math.Round(r.Alert.Observed, 6))).ToList());
+        Assert.Equal([(31, "rule:max-fan-out"), (42, "rule:min-completion-rate")], resolved.Select(r => (r.Step, r.Alert.Detector)).ToList());
+        Assert.Equal(raised[0].Alert.Fingerprint, resolved[0].Alert.Fingerprint);
+        Assert.Equal("Goal 'triage': back within the configured limit; raised 2026-11-20 00:30 UTC.", resolved[0].Alert.Summary);
+        Assert.Equal(1, monitor.OpenAlerts); // the cost stays over its limit
         Assert.All(raised, r => Assert.Equal(AlertSeverity.Warning, r.Alert.Severity));
         Assert.Equal("Goal 'triage': completion rate fell to 50%, past the configured minimum of 90% (2026-11-20 00:40–00:41 UTC).", raised[1].Alert.Summary);
+    }
+
+    [Fact]
+    public void Observe_RaisedAlert_IsResolvedOnceTheSeriesIsCalm_AndTheNextTroubleIsRaisedAtOnce()
+    {
+        var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
+        var drop = Assert.Single(monitor.Observe(At(History), [Goal("triage", completed: 2, failed: 18)], [Service("agents", 1000)], At(History)), a => a.Metric == "completion_rate");
+
+        var after = new List<(int Step, Alert Alert)>();
+        for (var i = History + 1; i < History + 40; i++)
+        {
+            var failed = i % 3 == 0 ? 2 : i % 3 == 1 ? 1 : 0;
+            var goal = i == History + 30 ? Goal("triage", completed: 3, failed: 17) : Goal("triage", completed: 20 - failed, failed: failed);
+            after.AddRange(monitor.Observe(At(i), [goal], [Service("agents", 1000)], At(i)).Select(a => (i, a)));
+        }
+
+        var end = Assert.Single(after, r => r.Alert.Status == AlertStatus.Resolved && r.Alert.Metric == "completion_rate");
+        Assert.Equal((History + 15, drop.Fingerprint), (end.Step, end.Alert.Fingerprint));
+        Assert.StartsWith("Goal 'triage': completion rate back within its normal range for 15 steps (now ", end.Alert.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("; raised 2026-11-20 06:40 UTC.", end.Alert.Summary, StringComparison.Ordinal);
+        var again = Assert.Single(after, r => r.Alert.Status == AlertStatus.Raised && r.Alert.Metric == "completion_rate");
+        Assert.Equal(History + 30, again.Step); // within the 600-step hold-off, raised because the first alert had ended
     }
 
     [Fact]
