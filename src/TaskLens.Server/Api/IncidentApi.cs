@@ -75,7 +75,8 @@ internal static class IncidentApi
             ? Results.Json(IncidentJson.Detail(detail))
             : Results.Problem(title: "Unknown incident", detail: $"No incident '{id}'.", statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> TriageAsync(string id, string action, HttpContext context, IMediator mediator, CancellationToken cancellationToken)
+    private static async Task<IResult> TriageAsync(
+        string id, string action, HttpContext context, IMediator mediator, ILogger<IncidentService> logger, CancellationToken cancellationToken)
     {
         if (!Actions.TryGetValue(action, out var triage))
         {
@@ -110,7 +111,19 @@ internal static class IncidentApi
             return ApiQuery.BadRequest("Invalid JSON", e.Message);
         }
 
-        var result = await mediator.Send(request, cancellationToken);
+        TriageResult result;
+        try
+        {
+            result = await mediator.Send(request, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Nothing was changed: the incident service stores a change before it keeps it.
+            IncidentLog.TriageNotStored(logger, id, action, e);
+            context.Response.Headers.RetryAfter = "5";
+            return Results.Problem(title: "Storage unavailable", detail: "The change could not be stored; nothing changed. Retry.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         return result.Outcome switch
         {
             TriageOutcome.Done or TriageOutcome.Unchanged => Results.Json(new
