@@ -27,6 +27,9 @@ public sealed class DetectionOptions
     /// <summary>Steps back a goal's trouble counts against calling a service spike mere context.</summary>
     public int ContextSteps { get; set; } = 5;
 
+    /// <summary>Calm steps after which a raised alert ends (is resolved).</summary>
+    public int RecoverAfterSteps { get; set; } = 15;
+
     /// <summary>Series watched at most (about 110 KB each at one-minute steps).</summary>
     public int MaxSeries { get; set; } = 5_000;
 
@@ -45,9 +48,9 @@ public sealed class DetectionOptions
             yield return $"{Section}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({QuietPeriod}): goal runs are stored that long after their last span.";
         }
 
-        if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1)
+        if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1 || RecoverAfterSteps < 1)
         {
-            yield return $"{Section}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter and MaxSeries above zero).";
+            yield return $"{Section}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter, MaxSeries and RecoverAfterSteps above zero).";
         }
 
         foreach (var limit in Limits)
@@ -69,7 +72,7 @@ public sealed class DetectionOptions
         }
     }
 
-    internal MonitorSettings ToMonitorSettings() => new(Step, ForgetAfter, ContextSteps, Limits, MaxSeries);
+    internal MonitorSettings ToMonitorSettings() => new(Step, ForgetAfter, ContextSteps, Limits, MaxSeries, RecoverAfterSteps);
 
     /// <summary>Binds the section; the delay is resolved against the goals' quiet period, so it is always set after this.</summary>
     internal static DetectionOptions From(IConfiguration configuration, TimeSpan goalQuietPeriod)
