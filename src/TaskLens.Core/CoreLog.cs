@@ -9,7 +9,7 @@ internal static partial class CoreLog
     [LoggerMessage(6140, LogLevel.Information, "Incidents: loaded {Live} live incidents (open, or closed within the correlation window)")]
     public static partial void IncidentsLoaded(ILogger logger, int live);
 
-    [LoggerMessage(6141, LogLevel.Warning, "Incidents: storing a change failed; the board is dropped and loaded again from storage on next use")]
+    [LoggerMessage(6141, LogLevel.Warning, "Incidents: a change failed (storing it, or reading what it needed); the board is dropped and loaded again from storage on next use")]
     public static partial void IncidentWriteFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(6142, LogLevel.Warning, "Incidents: a subscriber to {Notification} failed; the change itself is stored")]

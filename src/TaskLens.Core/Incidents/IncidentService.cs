@@ -71,21 +71,22 @@ public sealed class IncidentService(
         try
         {
             var board = _board ?? await LoadAsync(cancellationToken);
-            var now = time.GetUtcNow();
-            board.Evict(now);
-            await change(board, now);
-            if (!write.IsEmpty)
+            try
             {
-                try
+                var now = time.GetUtcNow();
+                board.Evict(now);
+                await change(board, now);
+                if (!write.IsEmpty)
                 {
                     await store.WriteAsync(write, cancellationToken);
                 }
-                catch (Exception e)
-                {
-                    _board = null;
-                    CoreLog.IncidentWriteFailed(logger, e);
-                    throw;
-                }
+            }
+            catch (Exception e)
+            {
+                // The board may have moved part of the way: drop it, so the next change starts from what is stored.
+                _board = null;
+                CoreLog.IncidentWriteFailed(logger, e);
+                throw;
             }
         }
         finally

@@ -80,7 +80,8 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
 
     /// <remarks>
     /// Only server and consumer spans (OTLP kinds 2 and 5) are looked up by parent: that is how instrumentations record a
-    /// call arriving from another service, and it keeps the join's in-memory side small under agent bursts.
+    /// call arriving from another service, and it keeps the join small under agent bursts: the caller side is cut to
+    /// the parents of those spans by their ids before it is joined.
     /// </remarks>
     public async Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
@@ -89,7 +90,8 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
             SELECT tenant, caller, callee, count() AS calls
             FROM
             (
-                SELECT tenant, trace_id, span_id, service_name AS caller FROM spans WHERE timestamp >= {from}
+                SELECT tenant, trace_id, span_id, service_name AS caller FROM spans
+                WHERE timestamp >= {from} AND span_id IN (SELECT parent_span_id FROM spans WHERE timestamp >= {from} AND kind IN (2, 5))
             )
             ALL INNER JOIN
             (
