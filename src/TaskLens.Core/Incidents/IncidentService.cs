@@ -73,7 +73,9 @@ public sealed class IncidentService(
             var board = _board ?? await LoadAsync(cancellationToken);
             try
             {
+                // Whole seconds, as ClickHouse 18.16's DateTime stores them: an answer shows what a later read shows.
                 var now = time.GetUtcNow();
+                now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
                 board.Evict(now);
                 await change(board, now);
                 if (!write.IsEmpty)
