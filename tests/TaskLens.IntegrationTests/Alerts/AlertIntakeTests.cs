@@ -8,7 +8,7 @@ namespace TaskLens.IntegrationTests.Alerts;
 
 /// <summary>
 /// The alert intake over real HTTP and ClickHouse: a real Alertmanager fires and resolves an alert into TaskLens;
-/// refused webhooks (no or wrong token, bad JSON, wrong version, wrong content type, too large) store nothing; the
+/// refused webhooks (no or wrong token, bad JSON, wrong version, wrong content type, too large) store nothing and open no incident; the
 /// events API dedups, resolves and counts a re-fire.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
@@ -64,6 +64,11 @@ public sealed class AlertIntakeTests(ClickHouseFixture clickHouse)
             Assert.Equal(0, (await states.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("alerts").GetArrayLength());
         }
 
+        using (var incidents = await host.Api.GetAsync("/api/incidents"))
+        {
+            Assert.Equal(0, (await incidents.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("incidents").GetArrayLength());
+        }
+
         using var content = new StringContent(good, Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/alerts/grafana") { Content = content };
         request.Headers.Authorization = new("Bearer", Token);
@@ -71,6 +76,8 @@ public sealed class AlertIntakeTests(ClickHouseFixture clickHouse)
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         using var stored = await StatesUntilAsync(host, "source=grafana", s => s.GetArrayLength() == 1);
         Assert.Equal("DiskFull", stored.RootElement.GetProperty("alerts")[0].GetProperty("title").GetString());
+        using var opened = await host.Api.GetAsync("/api/incidents");
+        Assert.Equal("DiskFull", (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("incidents")[0].GetProperty("title").GetString());
     }
 
     [Fact]
