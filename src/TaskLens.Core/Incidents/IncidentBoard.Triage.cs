@@ -162,6 +162,9 @@ public sealed partial class IncidentBoard
         foreach (var source in sources)
         {
             Record(into, IncidentEventKind.MergedFrom, now, request.Actor, write, source.State.Title, otherIncident: source.State.Id);
+
+            // Recorded before the alerts leave, so each leaving row has a later version than the row it ends.
+            Record(source, IncidentEventKind.MergedInto, now, request.Actor, write, into.State.Title, otherIncident: into.State.Id);
             foreach (var member in source.Members.Values.ToList())
             {
                 RemoveMember(source, member.Row.AlertId, now, write);
@@ -170,13 +173,13 @@ public sealed partial class IncidentBoard
             }
 
             source.State = source.State with { Status = IncidentStatus.Merged, MergedInto = into.State.Id };
-            Record(source, IncidentEventKind.MergedInto, now, request.Actor, write, into.State.Title, otherIncident: into.State.Id);
             correlator.Close(source.State.Id);
             write.States.Add(source.State);
         }
 
         Refresh(into);
         correlator.Restore(into.State.Id, into.Inputs(), now);
+        ResolveIfQuiet(into, now, write);
         return Done(into);
     }
 
@@ -216,6 +219,10 @@ public sealed partial class IncidentBoard
             var correlator = CorrelatorOf(from.State.Tenant);
             correlator.Restore(from.State.Id, from.Inputs(), now);
             correlator.Restore(created.State.Id, created.Inputs(), now);
+
+            // Either side may now hold only resolved alerts: it resolves, as when its last alert resolves.
+            ResolveIfQuiet(from, now, write);
+            ResolveIfQuiet(created, now, write);
         }
 
         write.States.Add(created.State);

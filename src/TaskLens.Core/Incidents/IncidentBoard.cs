@@ -41,23 +41,28 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
 
     /// <summary>
     /// Takes an incident loaded from storage with its alerts (their current intake state, when known). An open one
-    /// takes related alerts again, counted as last active at its latest alert.
+    /// takes related alerts again, counted as last active at its latest alert. Membership rows past the incident's
+    /// version (a change that failed to store part-way) are not its own. An alert in several incidents is held by
+    /// the open one, else the one closed last.
     /// </summary>
     public void Adopt(Incident incident, IEnumerable<(IncidentAlert Membership, AlertState? Alert)> members)
     {
         ArgumentNullException.ThrowIfNull(incident);
         ArgumentNullException.ThrowIfNull(members);
         var live = new Live(incident);
-        foreach (var (row, alert) in members)
+        foreach (var (row, alert) in members.Where(m => m.Membership.Version <= incident.Version))
         {
             var input = new CorrelationInput(row.AlertId, alert?.Source ?? "", row.JoinedAt, alert?.Title ?? "", alert?.Labels ?? new Dictionary<string, string>());
             live.Members[row.AlertId] = new Member(row, input, alert?.Severity ?? AlertSeverity.Warning, alert is null || alert.Status != AlertStateStatus.Resolved);
-            if (incident.IsOpen || !_incidentOfAlert.ContainsKey((incident.Tenant, row.AlertId)))
+            var held = _incidentOfAlert.GetValueOrDefault((incident.Tenant, row.AlertId));
+            if (held is null || incident.IsOpen || (!held.State.IsOpen && held.State.UpdatedAt <= incident.UpdatedAt))
             {
                 _incidentOfAlert[(incident.Tenant, row.AlertId)] = live;
             }
         }
 
+        // The intake may have moved on while a change was not stored: count what fires now.
+        live.State = live.State with { Alerts = live.Members.Count, FiringAlerts = live.Members.Values.Count(m => m.Firing) };
         _live[(incident.Tenant, incident.Id)] = live;
         if (Number(incident.Id) is { } number)
         {
@@ -73,7 +78,7 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
     /// <summary>Forgets incidents closed longer ago than the correlation window (storage still has them).</summary>
     public void Evict(DateTimeOffset now)
     {
-        foreach (var (key, live) in _live.Where(l => !l.Value.State.IsOpen && now - l.Value.State.UpdatedAt > _settings.EffectiveWindow).ToList())
+        foreach (var (key, live) in _live.Where(l => !l.Value.State.IsOpen && now - ClosedAt(l.Value.State) > _settings.EffectiveWindow).ToList())
         {
             _live.Remove(key);
             foreach (var alertId in live.Members.Keys)
@@ -103,22 +108,36 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
             var (state, change) = results[i];
             var alertId = IncidentAlert.IdOf(state.Source, state.Fingerprint);
             var holder = _incidentOfAlert.GetValueOrDefault((state.Tenant, alertId));
+            // What the intake holds now decides, not the kind of change: a retried event (after a failed store) comes
+            // as a repeat of what it first did.
             if (state.Status == AlertStateStatus.Resolved)
             {
-                if (holder is not null && change == AlertChange.Resolved && holder.Members[alertId].Firing)
+                if (holder is not null && (holder.Members[alertId].Firing ? AlertResolved(holder, alertId, now, write) : ResolveIfQuiet(holder, now, write)))
                 {
-                    AlertResolved(holder, alertId, now, write);
                     touched.Add(holder);
                 }
 
                 continue;
             }
 
-            if (holder is not null && (holder.State.IsOpen || (holder.ResolvedAutomatically && change == AlertChange.Refired)))
+            if (holder is not null && (holder.State.IsOpen || ReopensOnFire(holder, now)))
             {
-                if (!holder.Members[alertId].Firing)
+                var member = holder.Members[alertId];
+                if (!member.Firing)
                 {
                     AlertRefired(holder, alertId, state, now, write);
+                    touched.Add(holder);
+                }
+                else if (!holder.State.IsOpen)
+                {
+                    Reopen(holder, System, $"alert {alertId} fires", now, write);
+                    touched.Add(holder);
+                }
+                else if (member.Severity != state.Severity)
+                {
+                    holder.Members[alertId] = member with { Severity = state.Severity };
+                    Record(holder, IncidentEventKind.AlertUpdated, now, System, write, "severity " + state.Severity.ToString().ToLowerInvariant(), alertId);
+                    Refresh(holder);
                     touched.Add(holder);
                 }
 
@@ -235,17 +254,33 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
         Refresh(live);
     }
 
-    private void AlertResolved(Live live, string alertId, DateTimeOffset now, IncidentWrite write)
+    private bool AlertResolved(Live live, string alertId, DateTimeOffset now, IncidentWrite write)
     {
         live.Members[alertId] = live.Members[alertId] with { Firing = false };
         Record(live, IncidentEventKind.AlertResolved, now, System, write, "resolved at its source", alertId);
         Refresh(live);
-        if (live.State.IsOpen && live.State.FiringAlerts == 0)
-        {
-            Resolve(live, System, "every alert resolved", now, write);
-            live.ResolvedAutomatically = true;
-        }
+        ResolveIfQuiet(live, now, write);
+        return true;
     }
+
+    /// <summary>Resolves an open incident none of whose alerts fires any more (<c>resolvedBy: auto</c>).</summary>
+    private bool ResolveIfQuiet(Live live, DateTimeOffset now, IncidentWrite write)
+    {
+        if (!live.State.IsOpen || live.Members.Count == 0 || live.Members.Values.Any(m => m.Firing))
+        {
+            return false;
+        }
+
+        Resolve(live, System, "every alert resolved", now, write);
+        live.ResolvedAutomatically = true;
+        return true;
+    }
+
+    /// <summary>An incident that resolved itself reopens when one of its alerts fires within the window after.</summary>
+    private bool ReopensOnFire(Live live, DateTimeOffset now) =>
+        live.ResolvedAutomatically && live.State.Status == IncidentStatus.Resolved && now - ClosedAt(live.State) <= _settings.EffectiveWindow;
+
+    private static DateTimeOffset ClosedAt(Incident incident) => incident.ResolvedAt ?? incident.UpdatedAt;
 
     private void AlertRefired(Live live, string alertId, AlertState state, DateTimeOffset now, IncidentWrite write)
     {

@@ -25,10 +25,13 @@ public enum IncidentEventKind
 
     /// <summary>On the incident made by a split: it came from <see cref="IncidentEvent.OtherIncident"/>.</summary>
     SplitFrom = 14,
+
+    /// <summary>An alert still firing changed severity at its source.</summary>
+    AlertUpdated = 15,
 }
 
 /// <summary>Which kinds are triage changes (status, owner, severity, notes, shape) that make older versions stale.</summary>
 public static class IncidentEventKinds
 {
-    public static bool IsTriage(IncidentEventKind kind) => kind is not (IncidentEventKind.AlertJoined or IncidentEventKind.AlertResolved or IncidentEventKind.AlertRefired);
+    public static bool IsTriage(IncidentEventKind kind) => kind is not (IncidentEventKind.AlertJoined or IncidentEventKind.AlertResolved or IncidentEventKind.AlertRefired or IncidentEventKind.AlertUpdated);
 }

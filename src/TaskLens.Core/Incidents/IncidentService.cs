@@ -96,7 +96,8 @@ public sealed class IncidentService(
             _gate.Release();
         }
 
-        await PublishAsync(write, cancellationToken);
+        // The change is stored: its subscribers hear of it even if the caller has given up waiting.
+        await PublishAsync(write, CancellationToken.None);
     }
 
     private async Task<IncidentBoard> LoadAsync(CancellationToken cancellationToken)

@@ -27,6 +27,29 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// <summary>Raised alerts not resolved yet (for logs and tests).</summary>
     public int OpenAlerts => _open.Values.Sum(o => o.Count);
 
+    /// <summary>
+    /// Takes back alerts raised before a restart that are still open (firing in the intake), so they end like the
+    /// others when their series is calm again, or their goal back within its limit.
+    /// </summary>
+    public void Reopen(IEnumerable<Alert> raised)
+    {
+        ArgumentNullException.ThrowIfNull(raised);
+        foreach (var alert in raised)
+        {
+            var key = new SeriesKey(alert.Tenant, alert.Scope, alert.Subject, alert.Metric);
+            if (!_open.TryGetValue(key, out var open))
+            {
+                _open[key] = open = new Dictionary<string, Alert>(StringComparer.Ordinal);
+            }
+
+            open[alert.Fingerprint] = alert;
+            if (alert.Detector.StartsWith("rule:", StringComparison.Ordinal))
+            {
+                _violating.Add((alert.Tenant, alert.Subject, alert.Detector));
+            }
+        }
+    }
+
     /// <summary>Series with a detector (for logs and tests).</summary>
     public int SeriesCount => _detectors.Count;
 

@@ -16,16 +16,35 @@ internal sealed class AlertIntakeService(
 {
     private readonly AlertBook _book = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
+
+    /// <summary>
+    /// One acceptance at a time, from dedup to incidents: two requests about one alert (a resolve and a re-fire) must
+    /// reach its incident in the order the book applied them.
+    /// </summary>
+    private readonly SemaphoreSlim _accepting = new(1, 1);
     private bool _loaded;
 
-    public void Dispose() => _loading.Dispose();
+    public void Dispose()
+    {
+        _loading.Dispose();
+        _accepting.Dispose();
+    }
 
     public async Task<IReadOnlyList<(AlertState State, AlertChange Change)>> AcceptAsync(IReadOnlyList<AlertEvent> events, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync(cancellationToken);
-        var results = _book.Apply(events);
-        await store.WriteAsync(events, results.Select(r => r.State).ToList(), cancellationToken);
-        await incidents.TakeAlertsAsync(events, results, cancellationToken);
+        IReadOnlyList<(AlertState State, AlertChange Change)> results;
+        await _accepting.WaitAsync(cancellationToken);
+        try
+        {
+            results = _book.Apply(events);
+            await store.WriteAsync(events, results.Select(r => r.State).ToList(), cancellationToken);
+            await incidents.TakeAlertsAsync(events, results, cancellationToken);
+        }
+        finally
+        {
+            _accepting.Release();
+        }
         foreach (var (state, change) in results)
         {
             if (change is AlertChange.Opened or AlertChange.Refired or AlertChange.Resolved)

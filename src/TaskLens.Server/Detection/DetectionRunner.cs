@@ -1,4 +1,5 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.Detection.Continuous;
 
@@ -16,8 +17,12 @@ internal sealed class DetectionRunner(
     IDetectionSeriesReader series,
     IGoalReader goals,
     IAlertSink sink,
+    IAlertIntakeStore intake,
     DetectionOptions options)
 {
+    /// <summary>How far back the intake is read for our alerts still firing at start.</summary>
+    private static readonly TimeSpan OpenAlertsSince = TimeSpan.FromDays(30);
+
     private const int SampleRuns = 3;
 
     private readonly SeriesMonitor _monitor = new(options.ToMonitorSettings());
@@ -30,11 +35,49 @@ internal sealed class DetectionRunner(
 
     public long PointsOverLimit => _monitor.PointsOverLimit;
 
-    /// <summary>Learns the history before the first step due at <paramref name="now"/>; returns the steps read.</summary>
+    /// <summary>
+    /// Learns the history before the first step due at <paramref name="now"/>, and takes back our alerts the intake
+    /// still has firing (raised before a restart) so they can end; returns the steps read.
+    /// </summary>
     public async Task<int> CatchUpAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var until = Align(now - options.JudgedAfter);
-        return await FeedAsync(until - options.History, until, now, cancellationToken);
+        var steps = await FeedAsync(until - options.History, until, now, cancellationToken);
+        var firing = await intake.StatesAsync(now - OpenAlertsSince, cancellationToken);
+        _monitor.Reopen(firing.Where(s => s.Source == "tasklens" && s.Status != AlertStateStatus.Resolved).Select(OpenAlert).OfType<Alert>());
+        return steps;
+    }
+
+    /// <summary>Our alert back from its intake state; its fingerprint is <c>tasklens|tenant|scope|subject|metric|detector</c>.</summary>
+    private static Alert? OpenAlert(AlertState state)
+    {
+        var parts = state.Fingerprint.Split('|');
+        if (parts.Length < 6 || parts[0] != "tasklens")
+        {
+            return null;
+        }
+
+        return new Alert
+        {
+            Id = state.Labels.GetValueOrDefault("alert_id", state.Fingerprint),
+            Tenant = state.Tenant,
+            Fingerprint = state.Fingerprint,
+            Severity = state.Severity,
+            Status = AlertStatus.Raised,
+            Scope = parts[2],
+            Subject = string.Join('|', parts[3..^2]),
+            Metric = parts[^2],
+            Detector = parts[^1],
+            Observed = 0, // what it saw is in its row in alerts; the end says what the series shows then
+            Expected = 0,
+            Lower = 0,
+            Upper = 0,
+            Score = 0,
+            WindowStart = state.FirstSeen,
+            WindowEnd = state.FirstSeen,
+            RaisedAt = state.FirstSeen,
+            Summary = state.Title,
+        };
     }
 
     /// <summary>Judges every step due at <paramref name="now"/> not judged yet; returns the alerts stored.</summary>

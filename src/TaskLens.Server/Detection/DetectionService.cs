@@ -10,7 +10,11 @@ namespace TaskLens.Server.Detection;
 /// </summary>
 internal sealed class DetectionService(DetectionRunner runner, IAlertIntake intake, DetectionOptions options, TimeProvider time, ILogger<DetectionService> logger) : BackgroundService
 {
+    private const int MaxWaiting = 10_000;
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+
+    /// <summary>Alert events the intake could not take yet.</summary>
+    private readonly List<AlertEvent> _waiting = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,24 +61,31 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
     }
 
     /// <summary>
-    /// Raised alerts into the intake as source <c>tasklens</c>. They are stored in <c>alerts</c> already; if the intake
-    /// cannot take them now they are logged (6124) and not retried.
+    /// Raised and resolved alerts into the intake as source <c>tasklens</c>. They are stored in <c>alerts</c> already; if
+    /// the intake cannot take them now they are logged (6124) and offered again on the next tick, in order, at most
+    /// <see cref="MaxWaiting"/> of them (the oldest are dropped past that).
     /// </summary>
     private async Task HandOverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
     {
-        var events = IntakeEvents(alerts);
-        if (events.Count == 0)
+        _waiting.AddRange(IntakeEvents(alerts));
+        if (_waiting.Count == 0)
         {
             return;
         }
 
+        if (_waiting.Count > MaxWaiting)
+        {
+            _waiting.RemoveRange(0, _waiting.Count - MaxWaiting);
+        }
+
         try
         {
-            await intake.AcceptAsync(events, cancellationToken);
+            await intake.AcceptAsync(_waiting, cancellationToken);
+            _waiting.Clear();
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            DetectionLog.HandOverFailed(logger, events.Count, e);
+            DetectionLog.HandOverFailed(logger, _waiting.Count, e);
         }
     }
 

@@ -114,7 +114,8 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
     public async Task<IReadOnlyDictionary<string, long>> LastNumbersAsync(CancellationToken cancellationToken)
     {
         var rows = await client.QueryAsync(
-            "SELECT tenant, max(toUInt64OrZero(substring(id, 5))) AS last FROM incidents GROUP BY tenant",
+            // From the timeline, written first: a number whose state row failed to store is not used again.
+            "SELECT tenant, max(toUInt64OrZero(substring(incident_id, 5))) AS last FROM incident_events GROUP BY tenant",
             row => (Tenant: row.GetString("tenant"), Last: row.GetInt64("last")),
             cancellationToken);
         return rows.ToDictionary(r => r.Tenant, r => r.Last, StringComparer.Ordinal);

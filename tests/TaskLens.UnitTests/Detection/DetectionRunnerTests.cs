@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.Server.Detection;
 
@@ -15,7 +16,7 @@ public sealed class DetectionRunnerTests
     {
         var failing = T0.AddMinutes(400);
         var sink = new FlakySink(failuresLeft: 1);
-        var runner = new DetectionRunner(new SteadyGoal(failing), new NoRuns(), sink, DetectionOptions.From(new ConfigurationBuilder().Build(), TimeSpan.FromSeconds(30)));
+        var runner = new DetectionRunner(new SteadyGoal(failing), new NoRuns(), sink, new NoOpenAlerts(), DetectionOptions.From(new ConfigurationBuilder().Build(), TimeSpan.FromSeconds(30)));
         await runner.CatchUpAsync(failing + JudgedAfter, CancellationToken.None);
 
         await Assert.ThrowsAsync<IOException>(() => runner.EvaluateDueAsync(failing.AddMinutes(1) + JudgedAfter, CancellationToken.None));
@@ -122,6 +123,18 @@ public sealed class DetectionRunnerTests
             Stored.AddRange(alerts);
             return Task.CompletedTask;
         }
+    }
+
+    private sealed class NoOpenAlerts : IAlertIntakeStore
+    {
+        public Task<IReadOnlyList<AlertState>> StatesAsync(DateTimeOffset since, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AlertState>>([]);
+
+        public Task WriteAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<AlertState> states, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<AlertState>> FindAsync(string tenant, IReadOnlyCollection<string> alertIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<AlertState>> ListAsync(string tenant, AlertStateStatus? status, string? source, int limit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 
     private sealed class NoRuns : IGoalReader

@@ -152,6 +152,25 @@ public sealed class SeriesMonitorTests
     }
 
     [Fact]
+    public void Reopen_AlertsStillFiringFromBeforeARestart_EndWhenTheirSeriesIsCalm()
+    {
+        var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
+        var before = new Alert
+        {
+            Id = "a0", Tenant = "default", Fingerprint = "tasklens|default|goal|triage|completion_rate|cusum", Severity = AlertSeverity.Critical,
+            Status = AlertStatus.Raised, Scope = "goal", Subject = "triage", Metric = "completion_rate", Observed = 0, Expected = 0, Lower = 0, Upper = 0,
+            Score = 0, Detector = "cusum", WindowStart = At(100), WindowEnd = At(100), RaisedAt = At(100), Summary = "Goal 'triage': completion rate dropped",
+        };
+        monitor.Reopen([before]);
+
+        var alerts = monitor.Observe(At(History), [Goal("triage", completed: 19, failed: 1)], [Service("agents", 1000)], At(History));
+
+        var end = Assert.Single(alerts);
+        Assert.Equal((AlertStatus.Resolved, before.Fingerprint), (end.Status, end.Fingerprint));
+        Assert.Equal(0, monitor.OpenAlerts);
+    }
+
+    [Fact]
     public void Observe_GoalGoneLongerThanForgetAfter_IsNoLongerWatched()
     {
         var monitor = new SeriesMonitor(MonitorSettings.Default with { ForgetAfter = TimeSpan.FromMinutes(10) });

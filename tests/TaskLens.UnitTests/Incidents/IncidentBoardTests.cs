@@ -48,6 +48,63 @@ public sealed class IncidentBoardTests
     }
 
     [Fact]
+    public void TakeAlerts_ARetriedResolve_WhichTheBookCallsARepeat_StillResolvesTheIncident()
+    {
+        Feed(0, Fire("a1", "CheckoutErrors", "checkout"));
+        _book.Apply([Resolve("a1") with { ReceivedAt = T0.AddMinutes(1) }]); // stored by the intake; the incident change was not
+
+        var retried = Feed(2, Resolve("a1"));
+
+        Assert.Equal([IncidentEventKind.AlertResolved, IncidentEventKind.Resolved], retried.Events.Select(e => e.Kind));
+        Assert.Equal(("auto", 0), (retried.States[^1].ResolvedBy, retried.States[^1].FiringAlerts));
+    }
+
+    [Fact]
+    public void Adopt_AnOpenIncidentWhoseAlertsResolvedMeanwhile_ResolvesOnTheirNextEvent()
+    {
+        var resolved = _book.Apply([Fire("a1", "CheckoutErrors", "checkout"), Resolve("a1")])[^1].State;
+        var stored = new Incident
+        {
+            Tenant = "default", Id = "inc-3", Title = "CheckoutErrors", Status = IncidentStatus.Triggered, Severity = AlertSeverity.Critical,
+            Alerts = 1, FiringAlerts = 1, OpenedAt = T0, UpdatedAt = T0, Version = 2,
+        };
+        _board.Adopt(stored, [
+            (new IncidentAlert { Tenant = "default", IncidentId = "inc-3", AlertId = "events:a1", JoinedAt = T0, Version = 2 }, resolved),
+            (new IncidentAlert { Tenant = "default", IncidentId = "inc-3", AlertId = "events:a9", JoinedAt = T0, Version = 3 }, null), // past its version
+        ]);
+        Assert.Equal((1, 0), (_board.Find("default", "inc-3")!.Alerts, _board.Find("default", "inc-3")!.FiringAlerts));
+
+        var retried = Feed(1, Resolve("a1"));
+
+        Assert.Equal((IncidentStatus.Resolved, "auto"), (retried.States[^1].Status, retried.States[^1].ResolvedBy));
+    }
+
+    [Fact]
+    public void TakeAlerts_AFiringAlertRaisedToCritical_RaisesTheIncident_WithoutMakingTriageStale()
+    {
+        Feed(0, Fire("a1", "CheckoutSlow", "checkout", AlertSeverity.Warning));
+        var seen = _board.Find("default", "inc-1")!.Version;
+
+        var raised = Feed(1, Fire("a1", "CheckoutSlow", "checkout", AlertSeverity.Critical));
+
+        Assert.Equal((IncidentEventKind.AlertUpdated, "severity critical"), (raised.Events.Single().Kind, raised.Events.Single().Text));
+        Assert.Equal(AlertSeverity.Critical, raised.States[^1].Severity);
+        Assert.Equal(TriageOutcome.Done, Triage(TriageAction.Acknowledge, seen, "ana").Outcome);
+    }
+
+    [Fact]
+    public void TakeAlerts_AFireAfterTheWindowFromTheAutoResolve_OpensANewIncident_EvenIfItWasNotedSince()
+    {
+        Feed(0, Fire("a1", "CheckoutErrors", "checkout"));
+        Feed(1, Resolve("a1"));
+        _board.Triage(new TriageIncident("default", "inc-1", TriageAction.Note, _board.Find("default", "inc-1")!.Version, "ana") { Text = "flaky probe" }, T0.AddMinutes(10), new IncidentWrite());
+
+        var again = Feed(17, Fire("a1", "CheckoutErrors", "checkout"));
+
+        Assert.Equal(("inc-2", IncidentStatus.Triggered), (again.States[^1].Id, again.States[^1].Status));
+    }
+
+    [Fact]
     public void TakeAlerts_AfterAPersonResolved_AFireAgainOpensANewIncident()
     {
         Feed(0, Fire("a1", "CheckoutErrors", "checkout"));
@@ -133,7 +190,8 @@ public sealed class IncidentBoardTests
         Assert.Equal((TriageOutcome.Done, 2, 2), (merged.Outcome, merged.Incident!.Alerts, merged.Incident.FiringAlerts));
         var closed = _board.Find("default", "inc-2")!;
         Assert.Equal((IncidentStatus.Merged, "inc-1", 0), (closed.Status, closed.MergedInto, closed.Alerts));
-        Assert.Contains(write.Members, m => m is { IncidentId: "inc-2", AlertId: "events:a2", Active: false });
+        var left = Assert.Single(write.Members, m => m is { IncidentId: "inc-2", AlertId: "events:a2", Active: false });
+        Assert.True(left.Version > 2, "the leaving row outranks the joining row (version 2) under argMax");
         Assert.Contains(write.Members, m => m is { IncidentId: "inc-1", AlertId: "events:a2", Active: true } && m.Reason.Contains("merged from inc-2 by ana", StringComparison.Ordinal));
         Assert.Contains(write.Events, e => e is { IncidentId: "inc-1", Kind: IncidentEventKind.MergedFrom, OtherIncident: "inc-2" });
         Assert.Equal(TriageOutcome.Refused, Triage(TriageAction.Acknowledge, closed.Version, "ana", id: "inc-2").Outcome);
@@ -162,6 +220,17 @@ public sealed class IncidentBoardTests
         Assert.Equal(("inc-2", 2), (later.States[^1].Id, later.States[^1].Alerts));
         Assert.Equal(TriageOutcome.Refused, Triage(TriageAction.Split, split.Incident.Version, "ana", alerts: ["events:a1"]).Outcome);
         Assert.Equal(TriageOutcome.Refused, Triage(TriageAction.Split, split.Incident.Version, "ana", alerts: ["events:nope"]).Outcome);
+    }
+
+    [Fact]
+    public void Split_OffOnlyResolvedAlerts_TheNewIncidentResolvesItself()
+    {
+        Feed(0, Fire("a1", "CheckoutErrors", "checkout"), Fire("a2", "CheckoutLatency", "checkout"));
+        Feed(1, Resolve("a2"));
+
+        var split = Triage(TriageAction.Split, _board.Find("default", "inc-1")!.Version, "ana", alerts: ["events:a2"]);
+
+        Assert.Equal((IncidentStatus.Triggered, IncidentStatus.Resolved, "auto"), (split.Incident!.Status, split.Created!.Status, split.Created.ResolvedBy));
     }
 
     [Fact]
