@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Memory;
 using TaskLens.Ingest;
 using TaskLens.Server.AlertIntake;
 using TaskLens.Server.Api;
@@ -32,6 +33,13 @@ public static partial class Program
         // Settings are read once at start. Reloading appsettings.json on change would watch the whole content root,
         // the spool and the embedded ClickHouse's data included: under load that watcher cost ~8% of the CPU per span.
         var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+
+        // A default under every other source: ASP.NET Core's per-request lines at Information would be four lines for
+        // each webhook and API call (thousands a minute in an alert flood). Any configuration can set them back.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
         configure?.Invoke(builder);
 
         var listeners = builder.AddTaskLensServer();
