@@ -58,6 +58,12 @@ public sealed record GoalRun
     /// <summary>Spans seen beyond the per-run limit: counted in the totals above, not in fan-out, depth or critical path.</summary>
     public int SpansNotTracked { get; init; }
 
+    /// <summary>
+    /// Calls between services seen in the run — a span whose parent is in another service — as (caller, callee), each
+    /// pair once. Not stored with the run: it feeds the service links incidents correlate by.
+    /// </summary>
+    public IReadOnlyList<(string Caller, string Callee)> ServiceCalls { get; init; } = [];
+
     /// <summary>Distinct spans seen; grows with every late span, so the latest finalization wins.</summary>
     public required ulong Version { get; init; }
 }

@@ -133,6 +133,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
             InputTokens = input,
             OutputTokens = output,
             CachedTokens = cached,
+            ServiceCalls = CallsOf(run),
             Cost = priced > 0 ? cost : null,
             UnpricedCalls = unpriced,
             Errors = errors,
@@ -247,6 +248,22 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         }
 
         return children;
+    }
+
+    /// <summary>Each (caller, callee) once: spans whose parent is in another service. Names are pooled, so most compare by reference.</summary>
+    private static IReadOnlyList<(string Caller, string Callee)> CallsOf(OpenRun run)
+    {
+        HashSet<(string, string)>? calls = null;
+        foreach (var span in run.Spans.Values)
+        {
+            if (span.ParentSpanId != 0 && run.Spans.TryGetValue(span.ParentSpanId, out var parent)
+                && !ReferenceEquals(parent.Service, span.Service) && !string.Equals(parent.Service, span.Service, StringComparison.Ordinal))
+            {
+                (calls ??= []).Add((parent.Service, span.Service));
+            }
+        }
+
+        return calls is null ? [] : [.. calls];
     }
 
     /// <summary>

@@ -4,4 +4,7 @@ namespace TaskLens.Core.Incidents;
 public interface IServiceLinks
 {
     bool Linked(string tenant, string serviceA, string serviceB);
+
+    /// <summary>Learns the calls of a finished goal run (<see cref="Goals.GoalRun.ServiceCalls"/>).</summary>
+    void Observe(string tenant, IReadOnlyList<(string Caller, string Callee)> calls);
 }

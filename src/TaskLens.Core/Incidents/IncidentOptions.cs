@@ -8,11 +8,8 @@ public sealed class IncidentOptions
     /// <summary>How long after its last alert an open incident still takes related new ones.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How far back spans are read to learn which services call which.</summary>
+    /// <summary>How long a link between services counts after it was last seen (and how far back spans are read at start).</summary>
     public TimeSpan LinkWindow { get; set; } = TimeSpan.FromHours(1);
-
-    /// <summary>How often the service links are read again.</summary>
-    public TimeSpan LinkRefresh { get; set; } = TimeSpan.FromMinutes(1);
 
     public IEnumerable<string> Validate()
     {
@@ -24,11 +21,6 @@ public sealed class IncidentOptions
         if (LinkWindow < TimeSpan.FromMinutes(1) || LinkWindow > TimeSpan.FromDays(7))
         {
             yield return $"{Section}:LinkWindow must be between 00:01:00 and 7.00:00:00 (was {LinkWindow}).";
-        }
-
-        if (LinkRefresh < TimeSpan.FromSeconds(1) || LinkRefresh > TimeSpan.FromHours(1))
-        {
-            yield return $"{Section}:LinkRefresh must be between 00:00:01 and 01:00:00 (was {LinkRefresh}).";
         }
     }
 }

@@ -35,15 +35,11 @@ internal static class IncidentApi
         api.MapGet("/incidents", ListAsync);
         api.MapGet("/incidents/{id}", GetAsync);
         api.MapPost("/incidents/{id}/{action}", TriageAsync);
-        api.MapGet("/services/links", (ServiceLinkCache links) =>
+        api.MapGet("/services/links", (ServiceLinkCache links) => Results.Json(new
         {
-            var (current, readAt) = links.Current;
-            return Results.Json(new
-            {
-                readAt = readAt == DateTimeOffset.MinValue ? (DateTimeOffset?)null : readAt,
-                links = current.Where(l => l.Tenant == TraceApi.DefaultTenant).Select(l => new { caller = l.Caller, callee = l.Callee, calls = l.Calls }),
-            });
-        });
+            links = links.Current.Where(l => l.Link.Tenant == TraceApi.DefaultTenant)
+                .Select(l => new { caller = l.Link.Caller, callee = l.Link.Callee, calls = l.Link.Calls, lastSeen = l.LastSeen }),
+        }));
         return api;
     }
 

@@ -1,4 +1,5 @@
 using TaskLens.Core.Goals;
+using TaskLens.Core.Incidents;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Goals;
@@ -8,12 +9,14 @@ namespace TaskLens.Server.Goals;
 /// then every sweep, reloads runs that got a late span after they were let go, finalizes what is due and stores it.
 /// Runs that cannot be stored now wait for the next sweep, one per run id (a newer finalization replaces the waiting
 /// one). Nothing is counted twice: reloaded spans fold by span id, and a stored run is replaced by its next version.
+/// The calls between services each finished run shows go to the service links incidents correlate by.
 /// </summary>
 internal sealed class GoalRollupService(
     GoalRollup rollup,
     IGoalRunSink sink,
     IGoalReader goals,
     ITraceReader traces,
+    IServiceLinks links,
     GoalOptions options,
     TimeProvider time,
     ILogger<GoalRollupService> logger) : BackgroundService
@@ -82,6 +85,10 @@ internal sealed class GoalRollupService(
         foreach (var run in rollup.Sweep(time.GetUtcNow().ToUnixTimeMilliseconds()))
         {
             _waiting[(run.Tenant, run.RunId)] = run;
+            if (run.ServiceCalls.Count > 0)
+            {
+                links.Observe(run.Tenant, run.ServiceCalls);
+            }
         }
 
         var early = rollup.Stats.RunsFinalizedEarly;

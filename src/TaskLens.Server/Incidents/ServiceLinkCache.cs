@@ -1,50 +1,73 @@
-using System.Collections.Frozen;
+using System.Collections.Concurrent;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Incidents;
 
 /// <summary>
-/// Which services call which, read from spans every <see cref="IncidentOptions.LinkRefresh"/> over the last
-/// <see cref="IncidentOptions.LinkWindow"/>, for correlation. Names compare in lower case, as correlation's do. Until the
-/// first read, and while ClickHouse cannot answer, the last links known are used (none at first).
+/// Which services call which, for correlation: learnt from every finished goal run (a span whose parent is in another
+/// service), and once at start from the spans of the last <see cref="IncidentOptions.LinkWindow"/> in ClickHouse, so a
+/// restart does not forget them. A link not seen for that window is dropped. Names compare in lower case, as
+/// correlation's do. Learning from the runs, not by querying spans every minute, keeps the work off ClickHouse while
+/// agents burst.
 /// </summary>
 internal sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions options, TimeProvider time, ILogger<ServiceLinkCache> logger)
     : BackgroundService, IServiceLinks
 {
-    private volatile Snapshot _snapshot = new([], FrozenSet<(string, string, string)>.Empty, DateTimeOffset.MinValue);
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
 
-    /// <summary>The links as last read, and when.</summary>
-    public (IReadOnlyList<ServiceLink> Links, DateTimeOffset ReadAt) Current => (_snapshot.Links, _snapshot.ReadAt);
+    private readonly ConcurrentDictionary<(string Tenant, string Caller, string Callee), (DateTimeOffset LastSeen, long Calls)> _links = new();
+
+    /// <summary>The links known now (every tenant), with when each was last seen and how many runs or calls showed it.</summary>
+    public IReadOnlyList<(ServiceLink Link, DateTimeOffset LastSeen)> Current =>
+        _links.Select(l => (new ServiceLink(l.Key.Tenant, l.Key.Caller, l.Key.Callee, l.Value.Calls), l.Value.LastSeen))
+            .OrderBy(l => l.Item1.Caller, StringComparer.Ordinal).ThenBy(l => l.Item1.Callee, StringComparer.Ordinal).ToList();
 
     public bool Linked(string tenant, string serviceA, string serviceB) =>
-        _snapshot.Pairs.Contains((tenant, serviceA, serviceB)) || _snapshot.Pairs.Contains((tenant, serviceB, serviceA));
+        _links.ContainsKey((tenant, serviceA, serviceB)) || _links.ContainsKey((tenant, serviceB, serviceA));
 
-    /// <summary>Reads the links now (also what the refresh loop does).</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public void Observe(string tenant, IReadOnlyList<(string Caller, string Callee)> calls)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        var now = time.GetUtcNow();
+        foreach (var (caller, callee) in calls)
+        {
+            _links.AddOrUpdate((tenant, caller.ToLowerInvariant(), callee.ToLowerInvariant()), (now, 1), (_, held) => (now, held.Calls + 1));
+        }
+    }
+
+    /// <summary>Reads the calls of the last <see cref="IncidentOptions.LinkWindow"/> of spans from ClickHouse (done once at start).</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var links = await traces.ServiceLinksAsync(now - options.LinkWindow, cancellationToken);
-        var pairs = links.Select(l => (l.Tenant, l.Caller.ToLowerInvariant(), l.Callee.ToLowerInvariant())).ToFrozenSet();
-        _snapshot = new Snapshot(links, pairs, now);
+        foreach (var link in await traces.ServiceLinksAsync(now - options.LinkWindow, cancellationToken))
+        {
+            _links.AddOrUpdate((link.Tenant, link.Caller.ToLowerInvariant(), link.Callee.ToLowerInvariant()), (now, link.Calls), (_, held) => (now, held.Calls + link.Calls));
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.LinkRefresh, time);
-        do
+        try
         {
-            try
+            await LoadAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            IncidentLog.LinksFailed(logger, e);
+        }
+
+        using var timer = new PeriodicTimer(PruneEvery, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var before = time.GetUtcNow() - options.LinkWindow;
+            foreach (var (key, value) in _links)
             {
-                await RefreshAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                IncidentLog.LinksFailed(logger, e);
+                if (value.LastSeen < before)
+                {
+                    _links.TryRemove(key, out _);
+                }
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
-
-    private sealed record Snapshot(IReadOnlyList<ServiceLink> Links, FrozenSet<(string Tenant, string Caller, string Callee)> Pairs, DateTimeOffset ReadAt);
 }

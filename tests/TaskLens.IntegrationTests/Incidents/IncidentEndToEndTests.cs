@@ -98,7 +98,7 @@ public sealed class IncidentEndToEndTests(ClickHouseFixture clickHouse, ITestOut
     [Fact]
     public async Task AlertFlood_OfOverAThousandAlerts_FoldsIntoTheIncidentsTheCorrelatorFinds()
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>(Settings) { ["TaskLens:Incidents:LinkRefresh"] = "00:00:01" });
+        await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>(Settings) { ["TaskLens:Goals:QuietPeriod"] = "00:00:01" });
         var storms = new[] { "storm-03", "storm-04", "storm-05", "storm-06" }.Select(Storm.Load).ToList();
         var topology = storms.SelectMany(s => s.Topology).Select(e => (e[0], e[1])).Distinct().ToList();
         await SendCallsAsync(host, topology);

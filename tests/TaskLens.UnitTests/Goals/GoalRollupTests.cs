@@ -42,6 +42,19 @@ public sealed class GoalRollupTests
     }
 
     [Fact]
+    public void Sweep_RunAcrossServices_NamesEachCallBetweenThemOnce()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(new TraceBuilder("gateway").Span(7, 1, 0, 0, 90, "POST /refunds").Build(), nowMs: 0);
+        rollup.Observe(new TraceBuilder("agents").Agent(7, 2, 1, 1, 80, "refunds").Http(7, 3, 2, 2, 10).Http(7, 4, 2, 11, 20).Build(), nowMs: 0);
+        rollup.Observe(new TraceBuilder("payments").Span(7, 5, 3, 3, 9, "POST /charge").Span(7, 6, 4, 12, 19, "POST /charge").Build(), nowMs: 0);
+
+        var run = Assert.Single(rollup.Sweep(Quiet));
+
+        Assert.Equal([("gateway", "agents"), ("agents", "payments")], run.ServiceCalls.OrderBy(c => c.Caller == "agents"));
+    }
+
+    [Fact]
     public void Observe_FiveThousandSubTasksInFiftyBatches_CountsEverySubTask()
     {
         var rollup = new GoalRollup(new GoalOptions(), Prices);
