@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TaskLens.Core.Alerts.Intake;
-using TaskLens.Ingest.Receivers;
 using TaskLens.Server.Api;
 
 namespace TaskLens.Server.AlertIntake;
@@ -34,7 +33,7 @@ internal static class AlertIntakeEndpoints
             return Refuse(logger, source, StatusCodes.Status401Unauthorized, "Unauthorized", "Send the token as Authorization: Bearer TOKEN or as the last path segment.");
         }
 
-        var (json, refusal) = await ReadJsonAsync(context, services.GetRequiredService<AlertIntakeOptions>());
+        var (json, refusal) = await ApiQuery.ReadJsonAsync(context, services.GetRequiredService<AlertIntakeOptions>().MaxBodyBytes);
         if (refusal is not null)
         {
             return Refuse(logger, source, refusal.Value.Status, refusal.Value.Title, refusal.Value.Detail);
@@ -61,7 +60,7 @@ internal static class AlertIntakeEndpoints
     {
         var services = context.RequestServices;
         var logger = services.GetRequiredService<ILogger<AlertIntakeService>>();
-        var (json, refusal) = await ReadJsonAsync(context, services.GetRequiredService<AlertIntakeOptions>());
+        var (json, refusal) = await ApiQuery.ReadJsonAsync(context, services.GetRequiredService<AlertIntakeOptions>().MaxBodyBytes);
         if (refusal is not null)
         {
             AlertIntakeLog.Refused(logger, "events", refusal.Value.Status, refusal.Value.Detail);
@@ -139,31 +138,6 @@ internal static class AlertIntakeEndpoints
         {
             AlertIntakeLog.StoreFailed(logger, events.Count, source, e);
             return false;
-        }
-    }
-
-    private static async Task<(JsonDocument? Json, (int Status, string Title, string Detail)? Refusal)> ReadJsonAsync(HttpContext context, AlertIntakeOptions options)
-    {
-        var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
-        if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, (StatusCodes.Status415UnsupportedMediaType, "Unsupported content type", "Send application/json."));
-        }
-
-        using var body = await RequestBody.ReadAsync(context.Request.BodyReader, options.MaxBodyBytes, context.Request.ContentLength, context.RequestAborted);
-        if (body is null)
-        {
-            return (null, (StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body is limited to {options.MaxBodyBytes} bytes."));
-        }
-
-        try
-        {
-            // The document is parsed from a copy: the pooled body goes back to the pool when this returns.
-            return (JsonDocument.Parse(body.Memory.ToArray()), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, (StatusCodes.Status400BadRequest, "Invalid JSON", e.Message));
         }
     }
 

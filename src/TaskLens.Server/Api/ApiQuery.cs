@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TaskLens.Ingest.Receivers;
 
 namespace TaskLens.Server.Api;
 
@@ -93,6 +94,35 @@ internal static class ApiQuery
 
         value = parsed;
         return true;
+    }
+
+    /// <summary>
+    /// A JSON request body, read whole up to <paramref name="maxBytes"/> with the OTLP receivers' capped reader; or why
+    /// not: 415 (not <c>application/json</c>), 413 (too large), 400 (not JSON). Dispose the document.
+    /// </summary>
+    public static async Task<(JsonDocument? Json, (int Status, string Title, string Detail)? Refusal)> ReadJsonAsync(HttpContext context, int maxBytes)
+    {
+        var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
+        if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, (StatusCodes.Status415UnsupportedMediaType, "Unsupported content type", "Send application/json."));
+        }
+
+        using var body = await RequestBody.ReadAsync(context.Request.BodyReader, maxBytes, context.Request.ContentLength, context.RequestAborted);
+        if (body is null)
+        {
+            return (null, (StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body is limited to {maxBytes} bytes."));
+        }
+
+        try
+        {
+            // The document is parsed from a copy: the pooled body goes back to the pool when this returns.
+            return (JsonDocument.Parse(body.Memory.ToArray()), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, (StatusCodes.Status400BadRequest, "Invalid JSON", e.Message));
+        }
     }
 
     public static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;

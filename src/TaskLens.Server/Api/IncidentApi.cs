@@ -2,7 +2,6 @@ using System.Text.Json;
 using MediatR;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Incidents;
-using TaskLens.Ingest.Receivers;
 using TaskLens.Server.Incidents;
 
 namespace TaskLens.Server.Api;
@@ -79,32 +78,21 @@ internal static class IncidentApi
             return Results.Problem(title: "Unknown action", detail: "Actions are " + string.Join(", ", Actions.Keys) + ".", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
-        if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        var (json, refusal) = await ApiQuery.ReadJsonAsync(context, MaxBodyBytes);
+        if (refusal is { } r)
         {
-            return Results.Problem(title: "Unsupported content type", detail: "Send application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType);
-        }
-
-        using var body = await RequestBody.ReadAsync(context.Request.BodyReader, MaxBodyBytes, context.Request.ContentLength, cancellationToken);
-        if (body is null)
-        {
-            return Results.Problem(title: "Payload too large", detail: $"The body is limited to {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            return Results.Problem(title: r.Title, detail: r.Detail, statusCode: r.Status);
         }
 
         TriageIncident request;
-        try
+        using (json)
         {
-            using var json = JsonDocument.Parse(body.Memory);
-            if (Read(json.RootElement, id, triage) is not { } read)
+            if (Read(json!.RootElement, id, triage) is not { } read)
             {
                 return ApiQuery.BadRequest("Invalid triage request", Expected(triage));
             }
 
             request = read;
-        }
-        catch (JsonException e)
-        {
-            return ApiQuery.BadRequest("Invalid JSON", e.Message);
         }
 
         TriageResult result;

@@ -93,21 +93,10 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
     /// The intake's view of our alerts: source <c>tasklens</c>, our fingerprint; a raised one triggers with its summary as
     /// title, a resolved one resolves it with its summary as message (title and labels stay the raised alert's).
     /// </summary>
-    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Alert> alerts) => alerts.Where(a => a.Status is AlertStatus.Raised or AlertStatus.Resolved).Select(a =>
-        a.Status == AlertStatus.Resolved
-            ? new AlertEvent
-            {
-                Tenant = a.Tenant,
-                Source = "tasklens",
-                Fingerprint = a.Fingerprint,
-                Action = AlertAction.Resolve,
-                Title = "",
-                Message = a.Summary,
-                Severity = a.Severity,
-                StartsAt = a.WindowStart,
-                ReceivedAt = a.RaisedAt,
-            }
-            : new AlertEvent
+    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Alert> alerts) =>
+        alerts.Where(a => a.Status is AlertStatus.Raised or AlertStatus.Resolved).Select(a =>
+        {
+            var e = new AlertEvent
             {
                 Tenant = a.Tenant,
                 Source = "tasklens",
@@ -115,14 +104,20 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
                 Action = AlertAction.Trigger,
                 Title = a.Summary,
                 Severity = a.Severity,
-                Labels = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    [a.Scope] = a.Subject,
-                    ["metric"] = a.Metric,
-                    ["detector"] = a.Detector,
-                    ["alert_id"] = a.Id,
-                },
                 StartsAt = a.WindowStart,
                 ReceivedAt = a.RaisedAt,
-            }).ToList();
+            };
+            return a.Status == AlertStatus.Resolved
+                ? e with { Action = AlertAction.Resolve, Title = "", Message = a.Summary }
+                : e with
+                {
+                    Labels = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        [a.Scope] = a.Subject,
+                        ["metric"] = a.Metric,
+                        ["detector"] = a.Detector,
+                        ["alert_id"] = a.Id,
+                    },
+                };
+        }).ToList();
 }

@@ -43,9 +43,9 @@ internal sealed class AlertIntakeStore(ClickHouseClient client) : IAlertIntakeSt
                 rows.WriteString(e.Message);
                 rows.WriteUInt8((byte)e.Severity);
                 WriteLabels(rows, e.Labels);
-                rows.WriteDateTime(Seconds(e.StartsAt));
+                rows.WriteDateTime(e.StartsAt);
                 rows.WriteString(e.Url);
-                rows.WriteDateTime(Seconds(e.ReceivedAt));
+                rows.WriteDateTime(e.ReceivedAt);
             }
 
             await client.InsertRowBinaryAsync("alert_events", EventColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
@@ -65,9 +65,9 @@ internal sealed class AlertIntakeStore(ClickHouseClient client) : IAlertIntakeSt
                 rows.WriteUInt8((byte)s.Severity);
                 WriteLabels(rows, s.Labels);
                 rows.WriteString(s.Url);
-                rows.WriteDateTime(Seconds(s.FirstSeen));
-                rows.WriteDateTime(Seconds(s.LastSeen));
-                rows.WriteDateTime(s.ResolvedAt is { } resolved ? Seconds(resolved) : 0);
+                rows.WriteDateTime(s.FirstSeen);
+                rows.WriteDateTime(s.LastSeen);
+                rows.WriteDateTime(s.ResolvedAt);
                 rows.WriteUInt32((uint)s.Fires);
                 rows.WriteUInt32((uint)s.Events);
                 rows.WriteUInt64((ulong)s.Version);
@@ -108,23 +108,13 @@ internal sealed class AlertIntakeStore(ClickHouseClient client) : IAlertIntakeSt
             cancellationToken);
     }
 
+    /// <summary>Labels as two parallel arrays, sorted by name.</summary>
     private static void WriteLabels(RowBinaryWriter rows, IReadOnlyDictionary<string, string> labels)
     {
         var sorted = labels.OrderBy(l => l.Key, StringComparer.Ordinal).ToList();
-        rows.WriteArrayLength(sorted.Count);
-        foreach (var (key, _) in sorted)
-        {
-            rows.WriteString(key);
-        }
-
-        rows.WriteArrayLength(sorted.Count);
-        foreach (var (_, value) in sorted)
-        {
-            rows.WriteString(value);
-        }
+        rows.WriteStringArray(sorted.Select(l => l.Key));
+        rows.WriteStringArray(sorted.Select(l => l.Value));
     }
-
-    private static uint Seconds(DateTimeOffset time) => (uint)Math.Clamp(time.ToUnixTimeSeconds(), 0, uint.MaxValue);
 
     private static AlertState Read(ClickHouseRow row)
     {

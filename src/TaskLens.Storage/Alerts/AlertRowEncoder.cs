@@ -33,16 +33,12 @@ internal static class AlertRowEncoder
             writer.WriteFloat64(alert.Upper);
             writer.WriteFloat64(alert.Score);
             writer.WriteString(alert.Detector);
-            writer.WriteDateTime((uint)alert.WindowStart.ToUnixTimeSeconds());
-            writer.WriteDateTime((uint)alert.WindowEnd.ToUnixTimeSeconds());
-            writer.WriteDateTime((uint)alert.RaisedAt.ToUnixTimeSeconds());
+            writer.WriteDateTime(alert.WindowStart);
+            writer.WriteDateTime(alert.WindowEnd);
+            writer.WriteDateTime(alert.RaisedAt);
             writer.WriteString(alert.Summary);
             writer.WriteString(alert.Reason);
-            writer.WriteArrayLength(alert.SampleRunIds.Count);
-            foreach (var id in alert.SampleRunIds)
-            {
-                writer.WriteString(id);
-            }
+            writer.WriteStringArray(alert.SampleRunIds);
         }
     }
 }

@@ -46,6 +46,21 @@ public sealed class RowBinaryWriter : IDisposable
     /// <summary>A DateTime: seconds since the Unix epoch as UInt32.</summary>
     public void WriteDateTime(uint unixSeconds) => WriteUInt32(unixSeconds);
 
+    /// <summary>A DateTime from a time, clamped to the type's range; none is written as 0 (1970-01-01).</summary>
+    public void WriteDateTime(DateTimeOffset? time) =>
+        WriteUInt32(time is { } t ? (uint)Math.Clamp(t.ToUnixTimeSeconds(), 0, uint.MaxValue) : 0);
+
+    /// <summary>An Array(String) value.</summary>
+    public void WriteStringArray(IEnumerable<string> values)
+    {
+        var list = values as IReadOnlyCollection<string> ?? values.ToList();
+        WriteArrayLength(list.Count);
+        foreach (var value in list)
+        {
+            WriteString(value);
+        }
+    }
+
     /// <summary>The element count that starts an Array value.</summary>
     public void WriteArrayLength(int count) => WriteVarUInt((ulong)count);
 

@@ -45,7 +45,7 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
                 rows.WriteString(e.IncidentId);
                 rows.WriteUInt64((ulong)e.Version);
                 rows.WriteUInt8((byte)e.Kind);
-                rows.WriteDateTime(Seconds(e.At));
+                rows.WriteDateTime(e.At);
                 rows.WriteString(e.Actor);
                 rows.WriteString(e.Text);
                 rows.WriteString(e.AlertId);
@@ -64,7 +64,7 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
                 rows.WriteString(m.Tenant);
                 rows.WriteString(m.IncidentId);
                 rows.WriteString(m.AlertId);
-                rows.WriteDateTime(Seconds(m.JoinedAt));
+                rows.WriteDateTime(m.JoinedAt);
                 rows.WriteFloat64(m.Score);
                 rows.WriteString(m.Reason);
                 rows.WriteUInt8(m.Active ? (byte)1 : (byte)0);
@@ -86,14 +86,14 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
                 rows.WriteUInt8((byte)s.Severity);
                 rows.WriteUInt8(s.SeveritySetByPerson ? (byte)1 : (byte)0);
                 rows.WriteString(s.Assignee);
-                WriteStrings(rows, s.Goals);
-                WriteStrings(rows, s.Services);
+                rows.WriteStringArray(s.Goals);
+                rows.WriteStringArray(s.Services);
                 rows.WriteUInt32((uint)s.Alerts);
                 rows.WriteUInt32((uint)s.FiringAlerts);
-                rows.WriteDateTime(Seconds(s.OpenedAt));
-                rows.WriteDateTime(Seconds(s.UpdatedAt));
-                rows.WriteDateTime(s.AcknowledgedAt is { } acknowledged ? Seconds(acknowledged) : 0);
-                rows.WriteDateTime(s.ResolvedAt is { } resolved ? Seconds(resolved) : 0);
+                rows.WriteDateTime(s.OpenedAt);
+                rows.WriteDateTime(s.UpdatedAt);
+                rows.WriteDateTime(s.AcknowledgedAt);
+                rows.WriteDateTime(s.ResolvedAt);
                 rows.WriteString(s.ResolvedBy);
                 rows.WriteString(s.MergedInto);
                 rows.WriteUInt64((ulong)s.Version);
@@ -201,17 +201,6 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
                 Score = row.GetDouble("score"),
             },
             cancellationToken);
-
-    private static void WriteStrings(RowBinaryWriter rows, IReadOnlyList<string> values)
-    {
-        rows.WriteArrayLength(values.Count);
-        foreach (var value in values)
-        {
-            rows.WriteString(value);
-        }
-    }
-
-    private static uint Seconds(DateTimeOffset time) => (uint)Math.Clamp(time.ToUnixTimeSeconds(), 0, uint.MaxValue);
 
     private static DateTimeOffset? OptionalTime(long seconds) => seconds == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(seconds);
 

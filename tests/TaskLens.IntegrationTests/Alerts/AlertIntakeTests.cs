@@ -126,25 +126,6 @@ public sealed class AlertIntakeTests(ClickHouseFixture clickHouse)
         Assert.Equal(expected, response.StatusCode);
     }
 
-    private static async Task<JsonDocument> StatesUntilAsync(TaskLensHost host, string query, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using (var response = await host.Api.GetAsync("/api/alert-states?" + query))
-            {
-                response.EnsureSuccessStatusCode();
-                var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                if (done(json.RootElement.GetProperty("alerts")))
-                {
-                    return json;
-                }
-
-                json.Dispose();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the alert states did not reach the expected state in time");
-            await Task.Delay(100);
-        }
-    }
+    private static Task<JsonDocument> StatesUntilAsync(TaskLensHost host, string query, Func<JsonElement, bool> done) =>
+        host.GetUntilAsync("/api/alert-states?" + query, d => done(d.RootElement.GetProperty("alerts")));
 }

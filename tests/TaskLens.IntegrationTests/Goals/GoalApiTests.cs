@@ -37,7 +37,7 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
             Assert.True(provider.ForceFlush(10_000), "the exporter did not flush");
         }
 
-        using var runs = await GoalTraffic.GetUntilAsync(host, $"/api/goals/{goal}/runs", d => d.RootElement.GetProperty("runs").GetArrayLength() == 1);
+        using var runs = await host.GetUntilAsync($"/api/goals/{goal}/runs", d => d.RootElement.GetProperty("runs").GetArrayLength() == 1);
         var run = runs.RootElement.GetProperty("runs")[0];
         Assert.Equal(traceId, run.GetProperty("runId").GetString());
         Assert.Equal("explicit", run.GetProperty("rule").GetString());
@@ -52,7 +52,7 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
         Assert.Equal((1, 1, 1), (run.GetProperty("throttled").GetInt32(), run.GetProperty("retries").GetInt32(), run.GetProperty("errors").GetInt32()));
         Assert.Equal("rate limited", run.GetProperty("firstError").GetProperty("message").GetString());
 
-        using var goals = await GoalTraffic.GetUntilAsync(host, "/api/goals", _ => true);
+        using var goals = await host.GetUntilAsync("/api/goals", _ => true);
         var figures = goals.RootElement.GetProperty("goals").EnumerateArray().Single(g => g.GetProperty("goal").GetString() == goal);
         Assert.Equal((1, 1, 0, 0), (figures.GetProperty("started").GetInt32(), figures.GetProperty("completed").GetInt32(),
             figures.GetProperty("failed").GetInt32(), figures.GetProperty("abandoned").GetInt32()));
@@ -60,7 +60,7 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
         Assert.Equal(1_000.0, figures.GetProperty("durationMs").GetProperty("p99").GetDouble());
         Assert.Equal(203.0, figures.GetProperty("fanOut").GetProperty("p50").GetDouble());
 
-        using var series = await GoalTraffic.GetUntilAsync(host, $"/api/goals/{goal}/series?metric=completed&step=1m", _ => true);
+        using var series = await host.GetUntilAsync($"/api/goals/{goal}/series?metric=completed&step=1m", _ => true);
         var point = Assert.Single(series.RootElement.GetProperty("points").EnumerateArray());
         Assert.Equal(1.0, point.GetProperty("value").GetDouble());
         var end = start.AddSeconds(1);
@@ -68,13 +68,13 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
 
         // 205 sub-tasks come back as a handful of groups: the goal, its 100 LLM calls, 100 tool calls, the throttled
         // call and its retry under one name, the nested agent, and what the nested agent did.
-        using var detail = await GoalTraffic.GetUntilAsync(host, $"/api/runs/{traceId}", _ => true);
+        using var detail = await host.GetUntilAsync($"/api/runs/{traceId}", _ => true);
         var groups = detail.RootElement.GetProperty("groups").EnumerateArray()
             .ToDictionary(g => g.GetProperty("operation").GetString()!, g => (Count: g.GetProperty("count").GetInt32(), Errors: g.GetProperty("errors").GetInt32(), Id: g.GetProperty("id").GetInt32()));
         Assert.Equal(7, groups.Count);
         Assert.Equal((100, 0), (groups["execute_tool read_file"].Count, groups["execute_tool read_file"].Errors));
         Assert.Equal((2, 1), (groups["chat gpt-4o retry"].Count, groups["chat gpt-4o retry"].Errors));
-        using var page = await GoalTraffic.GetUntilAsync(host, $"/api/runs/{traceId}?group={groups["chat gpt-4o"].Id}&offset=90&limit=50", _ => true);
+        using var page = await host.GetUntilAsync($"/api/runs/{traceId}?group={groups["chat gpt-4o"].Id}&offset=90&limit=50", _ => true);
         Assert.Equal(10, page.RootElement.GetProperty("spans").GetArrayLength());
     }
 

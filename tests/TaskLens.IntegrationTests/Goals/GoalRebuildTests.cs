@@ -45,7 +45,7 @@ public sealed class GoalRebuildTests(ClickHouseFixture clickHouse)
         // Second life: nothing sends the run again; it is rebuilt from storage and finalized once.
         await using var second = await TaskLensHost.StartAsync(clickHouse.Url, database, Settings("00:00:01"));
         var runId = goal.TraceId.ToHexString();
-        using (var rebuilt = await GoalTraffic.GetUntilAsync(second, $"/api/runs/{runId}", d => d.RootElement.GetProperty("run").GetProperty("version").GetInt32() == 4))
+        using (var rebuilt = await second.GetUntilAsync($"/api/runs/{runId}", d => d.RootElement.GetProperty("run").GetProperty("version").GetInt32() == 4))
         {
             var run = rebuilt.RootElement.GetProperty("run");
             Assert.Equal(("planner", "completed", 3), (run.GetProperty("goal").GetString(), run.GetProperty("outcome").GetString(),
@@ -60,7 +60,7 @@ public sealed class GoalRebuildTests(ClickHouseFixture clickHouse)
             Assert.True(provider.ForceFlush(10_000));
         }
 
-        using var late = await GoalTraffic.GetUntilAsync(second, $"/api/runs/{runId}", d => d.RootElement.GetProperty("run").GetProperty("version").GetInt32() == 5);
+        using var late = await second.GetUntilAsync($"/api/runs/{runId}", d => d.RootElement.GetProperty("run").GetProperty("version").GetInt32() == 5);
         var lateRun = late.RootElement.GetProperty("run");
         Assert.Equal(("planner", "completed", 4, 0), (lateRun.GetProperty("goal").GetString(), lateRun.GetProperty("outcome").GetString(),
             lateRun.GetProperty("subTasks").GetProperty("tool").GetInt32(), lateRun.GetProperty("retries").GetInt32()));

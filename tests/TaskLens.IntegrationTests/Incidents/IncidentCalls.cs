@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using TaskLens.IntegrationTests.Goals;
 using TaskLens.IntegrationTests.Infrastructure;
 
 namespace TaskLens.IntegrationTests.Incidents;
@@ -32,7 +31,7 @@ internal static class IncidentCalls
     /// <summary>The incidents listed for a query, once <paramref name="done"/> holds for them.</summary>
     public static async Task<JsonElement> ListUntilAsync(TaskLensHost host, string query, Func<JsonElement, bool> done)
     {
-        using var json = await GoalTraffic.GetUntilAsync(host, "/api/incidents?" + query, d => done(d.RootElement.GetProperty("incidents")));
+        using var json = await host.GetUntilAsync("/api/incidents?" + query, d => done(d.RootElement.GetProperty("incidents")));
         return json.RootElement.GetProperty("incidents").Clone();
     }
 

@@ -71,7 +71,7 @@ public sealed class IncidentEndToEndTests(ClickHouseFixture clickHouse, ITestOut
             Assert.True(provider.ForceFlush(10_000));
         }
 
-        (await GoalTraffic.GetUntilAsync(host, "/api/goals/refund-claims/runs?outcome=failed", d => d.RootElement.GetProperty("runs").GetArrayLength() == 1)).Dispose();
+        (await host.GetUntilAsync("/api/goals/refund-claims/runs?outcome=failed", d => d.RootElement.GetProperty("runs").GetArrayLength() == 1)).Dispose();
         using (var response = await host.Api.PostAsJsonAsync(new Uri("/api/alerts/events", UriKind.Relative), new
         {
             routing_key = Token,
@@ -102,7 +102,7 @@ public sealed class IncidentEndToEndTests(ClickHouseFixture clickHouse, ITestOut
         var storms = new[] { "storm-03", "storm-04", "storm-05", "storm-06" }.Select(Storm.Load).ToList();
         var topology = storms.SelectMany(s => s.Topology).Select(e => (e[0], e[1])).Distinct().ToList();
         await SendCallsAsync(host, topology);
-        await GoalTraffic.GetUntilAsync(host, "/api/services/links", d => d.RootElement.GetProperty("links").GetArrayLength() == topology.Count);
+        await host.GetUntilAsync("/api/services/links", d => d.RootElement.GetProperty("links").GetArrayLength() == topology.Count);
 
         var alerts = storms.SelectMany(s => s.Alerts).ToList();
         var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - alerts[^1].Time;

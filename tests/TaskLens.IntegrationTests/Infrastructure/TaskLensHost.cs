@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,6 +90,34 @@ internal sealed class TaskLensHost : IAsyncDisposable
         {
             Assert.True(DateTime.UtcNow < deadline, "the spool did not drain into ClickHouse in time");
             await Task.Delay(10);
+        }
+    }
+
+    /// <summary>
+    /// Polls an API path until <paramref name="done"/> holds (goal runs are final one quiet period after their last
+    /// span; alerts and incidents are stored as they are taken); an error answer is waited out too (a run is 404 until
+    /// first finalized). Fails after 30 s with the last answer.
+    /// </summary>
+    public async Task<JsonDocument> GetUntilAsync(string path, Func<JsonDocument, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await Api.GetAsync(new Uri(path, UriKind.Relative));
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.IsSuccessStatusCode)
+            {
+                var document = JsonDocument.Parse(body);
+                if (done(document))
+                {
+                    return document;
+                }
+
+                document.Dispose();
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state in 30 s: {(int)response.StatusCode} {body}");
+            await Task.Delay(100);
         }
     }
 
