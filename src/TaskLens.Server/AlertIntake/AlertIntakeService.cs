@@ -5,11 +5,11 @@ namespace TaskLens.Server.AlertIntake;
 
 /// <summary>
 /// Applies accepted alert events to the dedup book and stores the events with the states they led to. The book is
-/// filled from storage on first use (the states heard of within <see cref="AlertIntakeOptions.Remember"/>). When
-/// storage fails the caller answers with a retryable error; the book has moved on already, so the retried event is
-/// applied again as a repeat — its state is then stored, and no re-fire is counted twice. Stored alerts are then folded
-/// into incidents; if that fails the caller answers the same way, and the retried alert, which no incident holds, is
-/// correlated then.
+/// filled from storage on first use (the states heard of within <see cref="AlertIntakeOptions.Remember"/>). The book
+/// keeps the new states only once they are stored: when storage fails the caller answers with a retryable error and
+/// the retried event is applied as it was first meant. Stored alerts are then folded into incidents; if that fails
+/// the caller answers the same way, and the retry — a repeat to the book now — still reaches the incident, which acts
+/// on the alert's state, not on the kind of change.
 /// </summary>
 internal sealed class AlertIntakeService(
     IAlertIntakeStore store, IncidentService incidents, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
@@ -37,8 +37,10 @@ internal sealed class AlertIntakeService(
         await _accepting.WaitAsync(cancellationToken);
         try
         {
-            results = _book.Apply(events);
-            await store.WriteAsync(events, results.Select(r => r.State).ToList(), cancellationToken);
+            results = _book.Plan(events);
+            var states = results.Select(r => r.State).ToList();
+            await store.WriteAsync(events, states, cancellationToken);
+            _book.Restore(states);
             await incidents.TakeAlertsAsync(events, results, cancellationToken);
         }
         finally

@@ -22,6 +22,21 @@ public sealed class AlertBookTests
     }
 
     [Fact]
+    public void Plan_KeepsNothing_UntilTheStatesAreRestored_ThenTheSameEventIsARepeat()
+    {
+        var book = new AlertBook();
+
+        var first = book.Plan([Event(AlertAction.Trigger, 0), Event(AlertAction.Resolve, 1)]);
+        var retried = book.Plan([Event(AlertAction.Trigger, 0)]);
+        book.Restore(retried.Select(r => r.State));
+        var repeat = book.Plan([Event(AlertAction.Trigger, 2)]);
+
+        Assert.Equal([AlertChange.Opened, AlertChange.Resolved], first.Select(r => r.Change)); // the resolve saw the trigger before it
+        Assert.Equal((1, AlertChange.Opened), (book.Count, retried[0].Change)); // opened again: the first plan was not kept
+        Assert.Equal((AlertChange.Repeated, 2L), (repeat[0].Change, repeat[0].State.Version));
+    }
+
+    [Fact]
     public void Apply_Acknowledge_OnlyAFiringAlert_AndAResolveAfterIt()
     {
         var book = new AlertBook();

@@ -38,7 +38,7 @@ public sealed class AlertBook
         }
     }
 
-    /// <summary>Puts back states loaded from storage (at start); a newer version already held wins.</summary>
+    /// <summary>Keeps states — loaded from storage at start, or planned and now stored; a newer version already held wins.</summary>
     public void Restore(IEnumerable<AlertState> states)
     {
         ArgumentNullException.ThrowIfNull(states);
@@ -63,19 +63,32 @@ public sealed class AlertBook
         }
     }
 
-    /// <summary>Applies the events in order; returns each one's resulting state and change.</summary>
+    /// <summary>Applies the events in order and keeps the states they lead to; returns each one's state and change.</summary>
     public IReadOnlyList<(AlertState State, AlertChange Change)> Apply(IReadOnlyList<AlertEvent> events)
+    {
+        var results = Plan(events);
+        Restore(results.Select(r => r.State));
+        return results;
+    }
+
+    /// <summary>
+    /// What the events would do, in order (a later event of the same alert sees the earlier one), without keeping
+    /// anything: the intake keeps the states with <see cref="Restore"/> once they are stored, so a retried event after
+    /// a failed store is applied as it was first meant.
+    /// </summary>
+    public IReadOnlyList<(AlertState State, AlertChange Change)> Plan(IReadOnlyList<AlertEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         var results = new List<(AlertState, AlertChange)>(events.Count);
+        var planned = new Dictionary<(string, string, string), AlertState>();
         lock (_lock)
         {
             foreach (var e in events)
             {
                 var key = (e.Tenant, e.Source, e.Fingerprint);
-                _states.TryGetValue(key, out var held);
+                var held = planned.TryGetValue(key, out var earlier) ? earlier : _states.GetValueOrDefault(key);
                 var (state, change) = Next(held, e);
-                _states[key] = state;
+                planned[key] = state;
                 results.Add((state, change));
             }
         }
