@@ -23,9 +23,20 @@ internal sealed class ServerOptions
     /// <summary>OTLP/HTTP (HTTP/1.1 and HTTP/2).</summary>
     public int OtlpHttpPort { get; set; } = 4318;
 
+    /// <summary>
+    /// The widest time window one read of the API may ask for (<c>from</c> to <c>to</c>); a wider one is answered 400
+    /// naming this cap, so no single request scans the whole history.
+    /// </summary>
+    public TimeSpan MaxReadWindow { get; set; } = TimeSpan.FromDays(7);
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (MaxReadWindow < TimeSpan.FromHours(1))
+        {
+            errors.Add($"MaxReadWindow {MaxReadWindow} must be at least one hour (the default window of a read).");
+        }
+
         if (!IPAddress.TryParse(ListenAddress, out _) && ListenAddress != "localhost")
         {
             errors.Add($"ListenAddress '{ListenAddress}' is not an IP address or 'localhost'.");

@@ -113,7 +113,10 @@ internal static class GoalApi
             return Results.Problem(title: "Unknown run", detail: $"No finalized goal run {traceId}.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var spans = await traces.GetTraceAsync(TraceApi.DefaultTenant, traceId, cancellationToken);
+        // The sub-task tree is built from at most MaxSpans spans; "truncated" says the run has more.
+        var read = await traces.GetTraceAsync(TraceApi.DefaultTenant, traceId, 0, TraceApi.MaxSpans + 1, cancellationToken);
+        var truncated = read.Count > TraceApi.MaxSpans;
+        var spans = truncated ? read.Take(TraceApi.MaxSpans).ToList() : read;
         var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : run.GoalSpanId.ToString("x16", CultureInfo.InvariantCulture));
         if (group is { } id)
         {
@@ -122,9 +125,9 @@ internal static class GoalApi
                 return Results.Problem(title: "Unknown group", detail: $"Run {traceId} has groups 0 to {tree.Groups.Count - 1}.", statusCode: StatusCodes.Status404NotFound);
             }
 
-            return Results.Json(new { group = GoalJson.Group(tree.Groups[id]), offset, limit, spans = tree.SpansOf(id, offset, limit).Select(GoalJson.Span) });
+            return Results.Json(new { group = GoalJson.Group(tree.Groups[id]), offset, limit, truncated, spans = tree.SpansOf(id, offset, limit).Select(GoalJson.Span) });
         }
 
-        return Results.Json(new { run = GoalJson.Run(run), groups = tree.Groups.Select(GoalJson.Group) });
+        return Results.Json(new { run = GoalJson.Run(run), truncated, spansRead = spans.Count, groups = tree.Groups.Select(GoalJson.Group) });
     }
 }
