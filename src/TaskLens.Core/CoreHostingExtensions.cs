@@ -32,7 +32,7 @@ public static class CoreHostingExtensions
         services.AddTransient<IRequestHandler<TriageIncident, TriageResult>, TriageIncidentHandler>();
         services.AddTransient<IRequestHandler<ListIncidents, IReadOnlyList<Incident>>, ListIncidentsHandler>();
         services.AddTransient<IRequestHandler<GetIncident, IncidentDetail?>, GetIncidentHandler>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentService>(sp, new AlertCorrelator.Settings(options.Window)));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentService>(sp, options.ToSettings()));
         return builder;
     }
 }

@@ -20,4 +20,7 @@ internal static partial class CoreLog
 
     [LoggerMessage(6144, LogLevel.Information, "Incident {Id} ({Tenant}): {Action} by {Actor}, now version {Version}")]
     public static partial void Triaged(ILogger logger, string id, string tenant, TriageAction action, string actor, long version);
+
+    [LoggerMessage(6145, LogLevel.Warning, "Incidents: tenant {Tenant} has its maximum of {Max} open incidents; {Alerts} alerts so far opened none and are in the alert intake only (TaskLens:Incidents:MaxOpenIncidents)")]
+    public static partial void OpenIncidentsAtMax(ILogger logger, string tenant, int max, long alerts);
 }

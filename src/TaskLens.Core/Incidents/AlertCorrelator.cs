@@ -19,7 +19,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
 {
     private readonly Settings _settings = settings ?? new Settings();
     private readonly Func<string, string, bool> _linked = linked ?? ((_, _) => false);
-    private readonly TextVectors _text = new();
+    private readonly TextVectors _text = new((settings ?? new Settings()).MaxWords);
     private readonly List<OpenIncident> _open = [];
     private int _next;
 
@@ -28,7 +28,11 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     /// <param name="TextThreshold">The least cosine of words that joins on words alone.</param>
     /// <param name="LinkWeight">Relatedness of a service linked by spans to one of the incident's: alone, below the threshold.</param>
     /// <param name="TextWeight">How much similar words add to a shared goal, service or link (and pick between incidents).</param>
-    public sealed record Settings(TimeSpan? Window = null, double JoinThreshold = 0.6, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5)
+    /// <param name="MaxWords">Distinct words learnt per tenant (senders choose them); later new words weigh as never seen.</param>
+    /// <param name="MaxOpenIncidents">Open incidents per tenant; past it an alert that would open one is kept by the intake, in no incident, and counted.</param>
+    public sealed record Settings(
+        TimeSpan? Window = null, double JoinThreshold = 0.6, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5,
+        int MaxWords = 100_000, int MaxOpenIncidents = 1_000)
     {
         public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
     }
@@ -52,6 +56,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     /// Which open incident the alert should join (null: it opens one), with the score and the reason in words. Learns
     /// the alert's words; changes no incident — follow with <see cref="Open"/> or <see cref="Take"/>.
     /// </summary>
+    /// <summary>Distinct words learnt.</summary>
+    public int WordCount => _text.WordCount;
+
     public (string? IncidentId, double Score, string Why) Decide(CorrelationInput alert)
     {
         ArgumentNullException.ThrowIfNull(alert);

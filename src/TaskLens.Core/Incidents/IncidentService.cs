@@ -35,7 +35,18 @@ public sealed class IncidentService(
     public async Task TakeAlertsAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<(AlertState State, AlertChange Change)> results, CancellationToken cancellationToken)
     {
         var write = new IncidentWrite();
-        await ChangeAsync((board, now) => board.TakeAlerts(events, results, now, write), write, cancellationToken);
+        await ChangeAsync(
+            (board, now) =>
+            {
+                var before = board.AlertsNotFolded;
+                board.TakeAlerts(events, results, now, write);
+                if (board.AlertsNotFolded > before && events.Count > 0)
+                {
+                    CoreLog.OpenIncidentsAtMax(logger, events[0].Tenant, _settings.MaxOpenIncidents, board.AlertsNotFolded);
+                }
+            },
+            write,
+            cancellationToken);
     }
 
     public async Task<TriageResult> TriageAsync(TriageIncident request, CancellationToken cancellationToken)
