@@ -1,11 +1,15 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Console;
 using TaskLens.Ingest;
 
 namespace TaskLens.Server;
 
 internal static class ServerHostingExtensions
 {
+    /// <summary>ASP.NET Core's host filtering setting: <c>;</c>-separated host names answered, <c>*</c> for any.</summary>
+    public const string AllowedHostsKey = "AllowedHosts";
+
     /// <summary>Binds <see cref="ServerOptions"/> and opens the three listeners; fails start-up listing every error.</summary>
     public static ServerOptions AddTaskLensServer(this WebApplicationBuilder builder)
     {
@@ -23,6 +27,15 @@ internal static class ServerHostingExtensions
         }
 
         builder.Services.AddSingleton(options);
+        builder.Logging.AddConsole(o => o.FormatterName = SingleLineLogFormatter.Name).AddConsoleFormatter<SingleLineLogFormatter, ConsoleFormatterOptions>();
+
+        // On loopback (open mode included) only loopback names are answered: a web page whose DNS name is rebound to
+        // 127.0.0.1 sends its own name as Host and is refused (400), so it cannot reach the API through a browser.
+        if (string.IsNullOrEmpty(builder.Configuration[AllowedHostsKey]) && IsLoopback(options.ListenAddress))
+        {
+            builder.Configuration[AllowedHostsKey] = "localhost;127.0.0.1;[::1]";
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Ingest enforces its own body limit after decompression (TaskLens:Ingest:MaxRequestBytes).
@@ -34,6 +47,20 @@ internal static class ServerHostingExtensions
             Listen(kestrel, options.ListenAddress, options.OtlpHttpPort, HttpProtocols.Http1);
         });
         return options;
+    }
+
+    /// <summary>
+    /// Headers on every answer: <c>X-Content-Type-Options: nosniff</c>, so a browser never reads an API answer (which
+    /// carries sender-chosen text) as HTML or script.
+    /// </summary>
+    public static WebApplication UseTaskLensServer(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
+        return app;
     }
 
     private static bool IsLoopback(string address) =>
