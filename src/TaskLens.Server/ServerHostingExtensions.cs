@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 using TaskLens.Ingest;
@@ -36,15 +37,17 @@ internal static class ServerHostingExtensions
             builder.Configuration[AllowedHostsKey] = "localhost;127.0.0.1;[::1]";
         }
 
+        var certificate = options.CertificatePath is { Length: > 0 } ? options.LoadCertificate(out _) : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Ingest enforces its own body limit after decompression (TaskLens:Ingest:MaxRequestBytes).
             kestrel.Limits.MaxRequestBodySize = null;
-            Listen(kestrel, options.ListenAddress, options.ApiPort, HttpProtocols.Http1);
+            Listen(kestrel, options.ListenAddress, options.ApiPort, HttpProtocols.Http1, certificate);
 
             // gRPC clients speak HTTP/2 with prior knowledge on a cleartext port; HTTP/2-only makes Kestrel accept that.
-            Listen(kestrel, options.ListenAddress, options.OtlpGrpcPort, HttpProtocols.Http2);
-            Listen(kestrel, options.ListenAddress, options.OtlpHttpPort, HttpProtocols.Http1);
+            // With TLS, HTTP/2 is agreed by ALPN instead.
+            Listen(kestrel, options.ListenAddress, options.OtlpGrpcPort, HttpProtocols.Http2, certificate);
+            Listen(kestrel, options.ListenAddress, options.OtlpHttpPort, certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2, certificate);
         });
         return options;
     }
@@ -66,15 +69,24 @@ internal static class ServerHostingExtensions
     private static bool IsLoopback(string address) =>
         address == "localhost" || (IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip));
 
-    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols, X509Certificate2? certificate)
     {
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }
+
         if (address == "localhost")
         {
-            kestrel.ListenLocalhost(port, o => o.Protocols = protocols);
+            kestrel.ListenLocalhost(port, Configure);
         }
         else
         {
-            kestrel.Listen(IPAddress.Parse(address), port, o => o.Protocols = protocols);
+            kestrel.Listen(IPAddress.Parse(address), port, Configure);
         }
     }
 }
