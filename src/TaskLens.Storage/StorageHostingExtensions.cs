@@ -19,6 +19,7 @@ using TaskLens.Storage.Logs;
 using TaskLens.Storage.Metrics;
 using TaskLens.Storage.Schema;
 using TaskLens.Storage.Spans;
+using TaskLens.Storage.State;
 using TaskLens.Storage.Telemetry;
 
 namespace TaskLens.Storage;
@@ -67,6 +68,21 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IIncidentStore, IncidentStore>();
         builder.Services.AddSingleton<ILogReader, LogReader>();
         builder.Services.AddSingleton<IMetricReader, MetricReader>();
+        AddStateDatabase(builder);
         return builder;
+    }
+
+    /// <summary>
+    /// The app-state database (SQLite): stores add their tables with <c>services.AddSingleton(new StateSchema(...))</c>
+    /// and open connections from <see cref="StateDatabase"/>.
+    /// </summary>
+    private static void AddStateDatabase(IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StateOptions>()
+            .Bind(builder.Configuration.GetSection(StateOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StateOptions>, StateOptionsValidator>();
+        builder.Services.AddSingleton<StateDatabase>();
+        builder.Services.AddHostedService<StateMigrator>();
     }
 }
