@@ -1,12 +1,18 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using TaskLens.Ingest;
+using TaskLens.Server.AlertIntake;
+using TaskLens.Server.EmbeddedClickHouse;
 
 namespace TaskLens.Server;
 
 internal static class ServerHostingExtensions
 {
-    /// <summary>Binds <see cref="ServerOptions"/> and opens the three listeners; fails start-up listing every error.</summary>
+    /// <summary>
+    /// What only the executable has: binds <see cref="ServerOptions"/> and opens the three listeners (failing start-up
+    /// listing every error), supervises the embedded ClickHouse when no URL is configured, and the webhook endpoints'
+    /// token check. Call first, so the embedded ClickHouse is up before storage's schema migrator runs.
+    /// </summary>
     public static ServerOptions AddTaskLensServer(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
@@ -23,6 +29,8 @@ internal static class ServerHostingExtensions
         }
 
         builder.Services.AddSingleton(options);
+        builder.AddTaskLensEmbeddedClickHouse();
+        builder.Services.AddSingleton<AlertIntakeAuth>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Ingest enforces its own body limit after decompression (TaskLens:Ingest:MaxRequestBytes).

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -51,7 +52,8 @@ public static class StorageHostingExtensions
         });
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddSingleton<SpanBatchWriter>();
-        builder.Services.AddSingleton<ISpanSink>(sp => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
         builder.Services.AddSingleton<IOperationReader, OperationReader>();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Alerts.Intake;
 using TaskLens.Ingest;
 
 namespace TaskLens.Server.AlertIntake;

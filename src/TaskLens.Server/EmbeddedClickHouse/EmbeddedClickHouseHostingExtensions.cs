@@ -10,7 +10,7 @@ internal static class EmbeddedClickHouseHostingExtensions
     /// loopback-only clickhouse-server of its own and points the client at it. Register before storage so the
     /// server is up when the schema migrator runs.
     /// </summary>
-    public static WebApplicationBuilder AddTaskLensEmbeddedClickHouse(this WebApplicationBuilder builder)
+    internal static WebApplicationBuilder AddTaskLensEmbeddedClickHouse(this WebApplicationBuilder builder)
     {
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StorageHostingExtensions.SectionName}:Url"]))
         {

@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 using TaskLens.AgentSim;
 using TaskLens.Core.Alerts;
 using TaskLens.IntegrationTests.Infrastructure;
-using TaskLens.Server.Detection;
+using TaskLens.Detection.Continuous;
 
 namespace TaskLens.IntegrationTests.Detection;
 

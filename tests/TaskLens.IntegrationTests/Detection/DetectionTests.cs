@@ -4,7 +4,7 @@ using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.IntegrationTests.Infrastructure;
-using TaskLens.Server.Detection;
+using TaskLens.Detection.Continuous;
 
 namespace TaskLens.IntegrationTests.Detection;
 

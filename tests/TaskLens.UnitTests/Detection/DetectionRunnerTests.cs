@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
-using TaskLens.Server.Detection;
+using TaskLens.Detection.Continuous;
 
 namespace TaskLens.UnitTests.Detection;
 

@@ -1,6 +1,7 @@
+using Microsoft.Extensions.Logging;
 using TaskLens.Core.Alerts;
 
-namespace TaskLens.Server.Detection;
+namespace TaskLens.Detection.Continuous;
 
 internal static partial class DetectionLog
 {

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
 
-namespace TaskLens.Server.Detection;
+namespace TaskLens.Detection.Continuous;
 
 /// <summary>
 /// Runs continuous detection: learns the history once, then judges each step as it becomes due, and hands the raised

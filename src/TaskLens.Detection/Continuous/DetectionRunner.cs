@@ -1,9 +1,8 @@
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
-using TaskLens.Detection.Continuous;
 
-namespace TaskLens.Server.Detection;
+namespace TaskLens.Detection.Continuous;
 
 /// <summary>
 /// Drives the series monitor step by step: at start it reads the configured history and lets the detectors learn it
