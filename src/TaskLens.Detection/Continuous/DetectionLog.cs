@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 
 namespace TaskLens.Detection.Continuous;
 
@@ -8,8 +9,8 @@ internal static partial class DetectionLog
     [LoggerMessage(6120, LogLevel.Information, "Detection: learnt {Steps} steps of history, watching {Series} series; step {StepMinutes:0.#} min, judged {DelaySeconds:0} s after it ends")]
     public static partial void CaughtUp(ILogger logger, int steps, int series, double stepMinutes, double delaySeconds);
 
-    [LoggerMessage(6121, LogLevel.Warning, "Alert ({Severity}, {Status}) for tenant {Tenant}: {Summary}")]
-    public static partial void Alert(ILogger logger, AlertSeverity severity, AlertStatus status, string tenant, string summary);
+    [LoggerMessage(6121, LogLevel.Warning, "Finding ({Severity}, {Status}) for tenant {Tenant}: {Summary}")]
+    public static partial void Finding(ILogger logger, AlertSeverity severity, FindingStatus status, string tenant, string summary);
 
     [LoggerMessage(6123, LogLevel.Warning, "Detection watches its maximum of {MaxSeries} series: {Points} points of newer series were not judged so far (TaskLens:Detection:MaxSeries)")]
     public static partial void OverLimit(ILogger logger, int maxSeries, long points);

@@ -1,4 +1,5 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 
@@ -15,7 +16,7 @@ namespace TaskLens.Detection.Continuous;
 internal sealed class DetectionRunner(
     IDetectionSeriesReader series,
     IGoalReader goals,
-    IAlertSink sink,
+    IFindingSink sink,
     IAlertIntakeStore intake,
     DetectionOptions options)
 {
@@ -28,7 +29,7 @@ internal sealed class DetectionRunner(
     private DateTimeOffset? _next;
 
     /// <summary>A judged step whose alerts could not be stored yet: stored on the next try, not judged twice.</summary>
-    private (DateTimeOffset Step, List<Alert> Alerts)? _unstored;
+    private (DateTimeOffset Step, List<Finding> Alerts)? _unstored;
 
     public int SeriesCount => _monitor.SeriesCount;
 
@@ -43,30 +44,29 @@ internal sealed class DetectionRunner(
         var until = Align(now - options.JudgedAfter);
         var steps = await FeedAsync(until - options.History, until, now, cancellationToken);
         var firing = await intake.StatesAsync(now - OpenAlertsSince, cancellationToken);
-        _monitor.Reopen(firing.Where(s => s.Source == "tasklens" && s.Status != AlertStateStatus.Resolved).Select(OpenAlert).OfType<Alert>());
+        _monitor.Reopen(firing.Where(s => s.Source == FindingFingerprint.Source && s.Status != AlertStateStatus.Resolved).Select(OpenFinding).OfType<Finding>());
         return steps;
     }
 
-    /// <summary>Our alert back from its intake state; its fingerprint is <c>tasklens|tenant|scope|subject|metric|detector</c>.</summary>
-    private static Alert? OpenAlert(AlertState state)
+    /// <summary>Our raised finding back from its alert's intake state, its series read from the <see cref="FindingFingerprint"/>.</summary>
+    private static Finding? OpenFinding(AlertState state)
     {
-        var parts = state.Fingerprint.Split('|');
-        if (parts.Length < 6 || parts[0] != "tasklens")
+        if (!FindingFingerprint.TryParse(state.Fingerprint, out var fingerprint))
         {
             return null;
         }
 
-        return new Alert
+        return new Finding
         {
             Id = state.Labels.GetValueOrDefault("alert_id", state.Fingerprint),
             Tenant = state.Tenant,
             Fingerprint = state.Fingerprint,
             Severity = state.Severity,
-            Status = AlertStatus.Raised,
-            Scope = parts[2],
-            Subject = string.Join('|', parts[3..^2]),
-            Metric = parts[^2],
-            Detector = parts[^1],
+            Status = FindingStatus.Raised,
+            Scope = fingerprint.Scope,
+            Subject = fingerprint.Subject,
+            Metric = fingerprint.Metric,
+            Detector = fingerprint.Detector,
             Observed = 0, // what it saw is in its row in alerts; the end says what the series shows then
             Expected = 0,
             Lower = 0,
@@ -80,10 +80,10 @@ internal sealed class DetectionRunner(
     }
 
     /// <summary>Judges every step due at <paramref name="now"/> not judged yet; returns the alerts stored.</summary>
-    public async Task<IReadOnlyList<Alert>> EvaluateDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Finding>> EvaluateDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var due = Align(now - options.JudgedAfter);
-        var alerts = new List<Alert>();
+        var alerts = new List<Finding>();
         _next ??= due;
         if (due - _next.Value > options.History)
         {
@@ -130,7 +130,7 @@ internal sealed class DetectionRunner(
     }
 
     /// <summary>A goal alert names up to three failed runs of the goal in its window (run id = trace id).</summary>
-    private async Task<Alert> WithSamplesAsync(Alert alert, CancellationToken cancellationToken)
+    private async Task<Finding> WithSamplesAsync(Finding alert, CancellationToken cancellationToken)
     {
         if (alert.Scope != SeriesKey.GoalScope || alert.SampleRunIds.Count > 0)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 
 namespace TaskLens.Detection.Continuous;
@@ -15,7 +16,7 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
     private const int MaxWaiting = 10_000;
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
 
-    /// <summary>Alert events the intake could not take yet.</summary>
+    /// <summary>Finding events the intake could not take yet.</summary>
     private readonly List<AlertEvent> _waiting = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,7 +45,7 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
                 var alerts = await runner.EvaluateDueAsync(time.GetUtcNow(), stoppingToken);
                 foreach (var alert in alerts)
                 {
-                    DetectionLog.Alert(logger, alert.Severity, alert.Status, alert.Tenant, alert.Summary);
+                    DetectionLog.Finding(logger, alert.Severity, alert.Status, alert.Tenant, alert.Summary);
                 }
 
                 await HandOverAsync(alerts, stoppingToken);
@@ -67,7 +68,7 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
     /// the intake cannot take them now they are logged (6124) and offered again on the next tick, in order, at most
     /// <see cref="MaxWaiting"/> of them (the oldest are dropped past that).
     /// </summary>
-    private async Task HandOverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    private async Task HandOverAsync(IReadOnlyList<Finding> alerts, CancellationToken cancellationToken)
     {
         _waiting.AddRange(IntakeEvents(alerts));
         if (_waiting.Count == 0)
@@ -95,13 +96,13 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
     /// The intake's view of our alerts: source <c>tasklens</c>, our fingerprint; a raised one triggers with its summary as
     /// title, a resolved one resolves it with its summary as message (title and labels stay the raised alert's).
     /// </summary>
-    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Alert> alerts) =>
-        alerts.Where(a => a.Status is AlertStatus.Raised or AlertStatus.Resolved).Select(a =>
+    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Finding> alerts) =>
+        alerts.Where(a => a.Status is FindingStatus.Raised or FindingStatus.Resolved).Select(a =>
         {
             var e = new AlertEvent
             {
                 Tenant = a.Tenant,
-                Source = "tasklens",
+                Source = FindingFingerprint.Source,
                 Fingerprint = a.Fingerprint,
                 Action = AlertAction.Trigger,
                 Title = a.Summary,
@@ -109,7 +110,7 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
                 StartsAt = a.WindowStart,
                 ReceivedAt = a.RaisedAt,
             };
-            return a.Status == AlertStatus.Resolved
+            return a.Status == FindingStatus.Resolved
                 ? e with { Action = AlertAction.Resolve, Title = "", Message = a.Summary }
                 : e with
                 {

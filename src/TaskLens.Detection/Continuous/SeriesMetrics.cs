@@ -1,4 +1,5 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Goals;
 
 namespace TaskLens.Detection.Continuous;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Goals;
 
 namespace TaskLens.Detection.Continuous;
@@ -10,14 +11,14 @@ namespace TaskLens.Detection.Continuous;
 /// request rate or error rate while the same tenant's goals keep finishing at their normal rate and duration is
 /// recorded as context, not raised; any trouble in the goals themselves is always raised. A raised alert stays open
 /// until its series is calm for <see cref="MonitorSettings.RecoverAfterSteps"/> steps (or back within its limit, or no
-/// longer watched); then a <see cref="AlertStatus.Resolved"/> alert with the same fingerprint ends it, and the series
+/// longer watched); then a <see cref="FindingStatus.Resolved"/> alert with the same fingerprint ends it, and the series
 /// may raise again at once. Not thread-safe: one caller feeds it, step by step.
 /// </summary>
 public sealed class SeriesMonitor(MonitorSettings settings)
 {
     private readonly Dictionary<SeriesKey, CombinedDetector> _detectors = [];
     private readonly Dictionary<SeriesKey, double> _lastValue = [];
-    private readonly Dictionary<SeriesKey, Dictionary<string, Alert>> _open = [];
+    private readonly Dictionary<SeriesKey, Dictionary<string, Finding>> _open = [];
     private readonly HashSet<(string Tenant, string Goal, string Rule)> _backWithinLimit = [];
     private readonly Dictionary<(string Tenant, string Scope, string Subject), DateTimeOffset> _lastSeen = [];
     private readonly Dictionary<(string Tenant, string Goal), Queue<(DateTimeOffset Time, double Cost)>> _recentCost = [];
@@ -31,7 +32,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// Takes back alerts raised before a restart that are still open (firing in the intake), so they end like the
     /// others when their series is calm again, or their goal back within its limit.
     /// </summary>
-    public void Reopen(IEnumerable<Alert> raised)
+    public void Reopen(IEnumerable<Finding> raised)
     {
         ArgumentNullException.ThrowIfNull(raised);
         foreach (var alert in raised)
@@ -39,7 +40,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             var key = new SeriesKey(alert.Tenant, alert.Scope, alert.Subject, alert.Metric);
             if (!_open.TryGetValue(key, out var open))
             {
-                _open[key] = open = new Dictionary<string, Alert>(StringComparer.Ordinal);
+                _open[key] = open = new Dictionary<string, Finding>(StringComparer.Ordinal);
             }
 
             open[alert.Fingerprint] = alert;
@@ -61,12 +62,12 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// it (absent ones read as zero runs). With <paramref name="raise"/> false (catching up on history at start) the
     /// detectors learn and limits are tracked, but nothing is returned.
     /// </summary>
-    public IReadOnlyList<Alert> Observe(
+    public IReadOnlyList<Finding> Observe(
         DateTimeOffset stepStart, IReadOnlyList<GoalBucket> goals, IReadOnlyList<ServiceBucket> services, DateTimeOffset now, bool raise = true)
     {
         ArgumentNullException.ThrowIfNull(goals);
         ArgumentNullException.ThrowIfNull(services);
-        var alerts = new List<Alert>();
+        var alerts = new List<Finding>();
         var stepEnd = stepStart + settings.Step;
         _backWithinLimit.Clear();
 
@@ -114,12 +115,12 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             return [];
         }
 
-        foreach (var alert in alerts.Where(a => a.Status == AlertStatus.Raised))
+        foreach (var alert in alerts.Where(a => a.Status == FindingStatus.Raised))
         {
             var key = new SeriesKey(alert.Tenant, alert.Scope, alert.Subject, alert.Metric);
             if (!_open.TryGetValue(key, out var open))
             {
-                _open[key] = open = new Dictionary<string, Alert>(StringComparer.Ordinal);
+                _open[key] = open = new Dictionary<string, Finding>(StringComparer.Ordinal);
             }
 
             open[alert.Fingerprint] = alert;
@@ -130,9 +131,9 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     }
 
     /// <summary>Ends the open alerts whose series is calm again, back within its limit, or no longer watched.</summary>
-    private List<Alert> Recoveries(DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
+    private List<Finding> Recoveries(DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
     {
-        var resolved = new List<Alert>();
+        var resolved = new List<Finding>();
         foreach (var (key, open) in _open.ToList())
         {
             var raised = open.Values.First();
@@ -164,7 +165,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
                 resolved.Add(alert with
                 {
                     Id = Guid.NewGuid().ToString("N"),
-                    Status = AlertStatus.Resolved,
+                    Status = FindingStatus.Resolved,
                     Observed = _lastValue.GetValueOrDefault(key, alert.Observed),
                     Score = 0,
                     WindowStart = stepStart,
@@ -247,9 +248,9 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         return detector.Observe(time, v);
     }
 
-    private List<Alert> CheckLimits(string tenant, GoalFigures figures, DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
+    private List<Finding> CheckLimits(string tenant, GoalFigures figures, DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
     {
-        var alerts = new List<Alert>();
+        var alerts = new List<Finding>();
         var goal = figures.GoalName;
         if (!_recentCost.TryGetValue((tenant, goal), out var costs))
         {
@@ -305,13 +306,13 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             var unit = rule == "rule:min-completion-rate" ? "share" : rule == "rule:cost-per-hour" ? "$" : "";
             var summary = string.Create(CultureInfo.InvariantCulture,
                 $"Goal '{goal}': {words} {(above ? "rose to" : "fell to")} {Format(o, unit)}, past the configured {(above ? "maximum" : "minimum")} of {Format(b, unit)} ({Window(windowStart, stepEnd)}).");
-            alerts.Add(new Alert
+            alerts.Add(new Finding
             {
                 Id = Guid.NewGuid().ToString("N"),
                 Tenant = tenant,
-                Fingerprint = Fingerprint(tenant, SeriesKey.GoalScope, goal, rule["rule:".Length..], rule),
+                Fingerprint = FindingFingerprint.Format(tenant, SeriesKey.GoalScope, goal, rule["rule:".Length..], rule),
                 Severity = limit.Severity,
-                Status = AlertStatus.Raised,
+                Status = FindingStatus.Raised,
                 Scope = SeriesKey.GoalScope,
                 Subject = goal,
                 Metric = rule["rule:".Length..],
@@ -329,7 +330,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         }
     }
 
-    private Alert AgentAware(Alert alert, IReadOnlyList<GoalBucket> goals, DateTimeOffset stepStart)
+    private Finding AgentAware(Finding alert, IReadOnlyList<GoalBucket> goals, DateTimeOffset stepStart)
     {
         var burst = alert.Metric == "error_rate" || (alert.Metric == "request_rate" && alert.Observed > alert.Expected);
         if (!burst)
@@ -348,14 +349,14 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             $"'{f.GoalName}' ({Format(f.CompletionRate ?? 0, "share")} completed, p95 {Format(f.DurationP95Ms, "ms")})")));
         return alert with
         {
-            Status = AlertStatus.Context,
+            Status = FindingStatus.Context,
             Severity = AlertSeverity.Info,
             Reason = string.Create(CultureInfo.InvariantCulture,
                 $"Goals of this tenant finished at their normal rate and duration in this step: {shown}{(finishing.Count > 5 ? $" and {finishing.Count - 5} more" : "")}; none was in trouble in the last {settings.ContextSteps} steps. Likely agents bursting, not a fault."),
         };
     }
 
-    private static Alert Learned(
+    private static Finding Learned(
         string tenant, string scope, string subject, string metric, string words, string unit, Anomaly anomaly,
         DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now, AlertSeverity severity)
     {
@@ -363,13 +364,13 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         var direction = anomaly.Value > anomaly.Expected ? "rose to" : "dropped to";
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"{(scope == SeriesKey.GoalScope ? "Goal" : "Service")} '{subject}': {words} {direction} {Format(anomaly.Value, unit)} (expected {Format(anomaly.Expected, unit)}, normal {Format(Math.Max(anomaly.Lower, 0), unit)} to {Format(anomaly.Upper, unit)}) in {Window(stepStart, stepEnd)}; {anomaly.Detector}.");
-        return new Alert
+        return new Finding
         {
             Id = Guid.NewGuid().ToString("N"),
             Tenant = tenant,
-            Fingerprint = Fingerprint(tenant, scope, subject, metric, anomaly.Detector),
+            Fingerprint = FindingFingerprint.Format(tenant, scope, subject, metric, anomaly.Detector),
             Severity = severity,
-            Status = AlertStatus.Raised,
+            Status = FindingStatus.Raised,
             Scope = scope,
             Subject = subject,
             Metric = metric,
@@ -389,9 +390,6 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// <summary>Completion rate, failure rate and runs finished say a goal is failing: critical; the rest warn.</summary>
     private static AlertSeverity GoalSeverity(string metric) =>
         metric is "completion_rate" or "failure_rate" or "finished" ? AlertSeverity.Critical : AlertSeverity.Warning;
-
-    private static string Fingerprint(string tenant, string scope, string subject, string metric, string detector) =>
-        $"tasklens|{tenant}|{scope}|{subject}|{metric}|{detector}";
 
     private static string Window(DateTimeOffset start, DateTimeOffset end) =>
         string.Create(CultureInfo.InvariantCulture, $"{start.UtcDateTime:yyyy-MM-dd HH:mm}–{end.UtcDateTime:HH:mm} UTC");

@@ -1,10 +1,11 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
 using TaskLens.Storage.Spans;
 
-namespace TaskLens.Storage.Alerts;
+namespace TaskLens.Storage.Findings;
 
 /// <summary>
 /// The series continuous detection reads, every tenant, goal and service in one query each: goal figures from

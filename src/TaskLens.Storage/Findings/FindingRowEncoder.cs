@@ -1,10 +1,11 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Storage.ClickHouse;
 
-namespace TaskLens.Storage.Alerts;
+namespace TaskLens.Storage.Findings;
 
 /// <summary>Encodes alerts as RowBinary rows of the <c>alerts</c> table; order matches <see cref="Columns"/>.</summary>
-internal static class AlertRowEncoder
+internal static class FindingRowEncoder
 {
     public const string Table = "alerts";
 
@@ -14,7 +15,7 @@ internal static class AlertRowEncoder
         "lower", "upper", "score", "detector", "window_start", "window_end", "raised_at", "summary", "reason", "sample_run_ids",
     ];
 
-    public static void Encode(IReadOnlyList<Alert> alerts, RowBinaryWriter writer)
+    public static void Encode(IReadOnlyList<Finding> alerts, RowBinaryWriter writer)
     {
         foreach (var alert in alerts)
         {

@@ -1,6 +1,6 @@
-namespace TaskLens.Core.Alerts;
+namespace TaskLens.Core.Findings;
 
-public enum AlertStatus
+public enum FindingStatus
 {
     /// <summary>Raised: goes on to incidents and people.</summary>
     Raised = 1,

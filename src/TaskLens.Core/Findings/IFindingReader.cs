@@ -1,17 +1,19 @@
-namespace TaskLens.Core.Alerts;
+using TaskLens.Core.Alerts;
+
+namespace TaskLens.Core.Findings;
 
 /// <summary>Reads stored alerts, newest first.</summary>
-public interface IAlertReader
+public interface IFindingReader
 {
-    Task<IReadOnlyList<Alert>> ListAsync(AlertQuery query, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Finding>> ListAsync(FindingQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary>Alerts raised in [From, To) for one tenant, optionally narrowed; null filters match everything.</summary>
-public sealed record AlertQuery(
+public sealed record FindingQuery(
     string Tenant,
     DateTimeOffset From,
     DateTimeOffset To,
-    AlertStatus? Status = null,
+    FindingStatus? Status = null,
     AlertSeverity? Severity = null,
     string? Goal = null,
     string? Service = null,
