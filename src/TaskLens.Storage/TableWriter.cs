@@ -39,10 +39,10 @@ internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, IL
         return InsertAsync(GoalRunRowEncoder.Table, GoalRunRowEncoder.Columns, runs.Count, (rows, now) => GoalRunRowEncoder.Encode(runs, rows, now), cancellationToken);
     }
 
-    public Task WriteAsync(IReadOnlyList<Finding> alerts, CancellationToken cancellationToken)
+    public Task WriteAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(alerts);
-        return InsertAsync(FindingRowEncoder.Table, FindingRowEncoder.Columns, alerts.Count, (rows, _) => FindingRowEncoder.Encode(alerts, rows), cancellationToken);
+        ArgumentNullException.ThrowIfNull(findings);
+        return InsertAsync(FindingRowEncoder.Table, FindingRowEncoder.Columns, findings.Count, (rows, _) => FindingRowEncoder.Encode(findings, rows), cancellationToken);
     }
 
     private async Task InsertAsync(string table, IReadOnlyList<string> columns, int count, Action<RowBinaryWriter, uint> encode, CancellationToken cancellationToken)

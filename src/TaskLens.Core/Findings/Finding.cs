@@ -47,9 +47,9 @@ public sealed record Finding
     /// <summary>One sentence in plain words: what happened, against what, when.</summary>
     public required string Summary { get; init; }
 
-    /// <summary>Why the alert is <see cref="FindingStatus.Context"/> rather than raised; empty otherwise.</summary>
+    /// <summary>Why the finding is <see cref="FindingStatus.Context"/> rather than raised; empty otherwise.</summary>
     public string Reason { get; init; } = "";
 
-    /// <summary>Up to three failed runs of the goal in the window (run id = trace id), for goal alerts.</summary>
+    /// <summary>Up to three failed runs of the goal in the window (run id = trace id), for goal findings.</summary>
     public IReadOnlyList<string> SampleRunIds { get; init; } = [];
 }

@@ -2,7 +2,7 @@ namespace TaskLens.Core.Findings;
 
 /// <summary>
 /// The fingerprint of a finding, stable per series and detector: <c>tasklens|tenant|scope|subject|metric|detector</c>
-/// (a subject may itself hold <c>|</c>). Formatted and parsed here only; the alert intake dedups our alerts by it.
+/// (a subject may itself hold <c>|</c>). Formatted and parsed here only; the alert intake dedups our findings by it.
 /// </summary>
 public sealed record FindingFingerprint(string Tenant, string Scope, string Subject, string Metric, string Detector)
 {

@@ -2,13 +2,13 @@ using TaskLens.Core.Alerts;
 
 namespace TaskLens.Core.Findings;
 
-/// <summary>Reads stored alerts, newest first.</summary>
+/// <summary>Reads stored findings, newest first.</summary>
 public interface IFindingReader
 {
     Task<IReadOnlyList<Finding>> ListAsync(FindingQuery query, CancellationToken cancellationToken);
 }
 
-/// <summary>Alerts raised in [From, To) for one tenant, optionally narrowed; null filters match everything.</summary>
+/// <summary>Findings raised in [From, To) for one tenant, optionally narrowed; null filters match everything.</summary>
 public sealed record FindingQuery(
     string Tenant,
     DateTimeOffset From,

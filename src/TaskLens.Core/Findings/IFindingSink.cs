@@ -1,7 +1,7 @@
 namespace TaskLens.Core.Findings;
 
-/// <summary>Stores alerts (the alerts table).</summary>
+/// <summary>Stores findings (the alerts table).</summary>
 public interface IFindingSink
 {
-    Task WriteAsync(IReadOnlyList<Finding> alerts, CancellationToken cancellationToken);
+    Task WriteAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken);
 }

@@ -15,8 +15,8 @@ internal static partial class DetectionLog
     [LoggerMessage(6123, LogLevel.Warning, "Detection watches its maximum of {MaxSeries} series: {Points} points of newer series were not judged so far (TaskLens:Detection:MaxSeries)")]
     public static partial void OverLimit(ILogger logger, int maxSeries, long points);
 
-    [LoggerMessage(6124, LogLevel.Warning, "Detection could not hand {Alerts} alert events to the alert intake; they are in the alerts table and are offered again on the next tick")]
-    public static partial void HandOverFailed(ILogger logger, int alerts, Exception exception);
+    [LoggerMessage(6124, LogLevel.Warning, "Detection could not hand {Findings} alert events to the alert intake; they are in the alerts table and are offered again on the next tick")]
+    public static partial void HandOverFailed(ILogger logger, int findings, Exception exception);
 
     [LoggerMessage(6122, LogLevel.Warning, "Detection could not judge the due steps; trying again shortly")]
     public static partial void Failed(ILogger logger, Exception exception);

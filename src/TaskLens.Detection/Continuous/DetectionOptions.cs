@@ -27,7 +27,7 @@ public sealed class DetectionOptions
     /// <summary>Steps back a goal's trouble counts against calling a service spike mere context.</summary>
     public int ContextSteps { get; set; } = 5;
 
-    /// <summary>Calm steps after which a raised alert ends (is resolved).</summary>
+    /// <summary>Calm steps after which a raised finding ends (is resolved).</summary>
     public int RecoverAfterSteps { get; set; } = 15;
 
     /// <summary>Series watched at most (about 110 KB each at one-minute steps).</summary>

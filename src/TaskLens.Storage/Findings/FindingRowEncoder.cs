@@ -4,7 +4,7 @@ using TaskLens.Storage.ClickHouse;
 
 namespace TaskLens.Storage.Findings;
 
-/// <summary>Encodes alerts as RowBinary rows of the <c>alerts</c> table; order matches <see cref="Columns"/>.</summary>
+/// <summary>Encodes findings as RowBinary rows of the <c>alerts</c> table; order matches <see cref="Columns"/>.</summary>
 internal static class FindingRowEncoder
 {
     public const string Table = "alerts";
@@ -15,31 +15,31 @@ internal static class FindingRowEncoder
         "lower", "upper", "score", "detector", "window_start", "window_end", "raised_at", "summary", "reason", "sample_run_ids",
     ];
 
-    public static void Encode(IReadOnlyList<Finding> alerts, RowBinaryWriter writer)
+    public static void Encode(IReadOnlyList<Finding> findings, RowBinaryWriter writer)
     {
-        foreach (var alert in alerts)
+        foreach (var finding in findings)
         {
-            writer.WriteString(alert.Tenant);
-            writer.WriteString(alert.Id);
-            writer.WriteString(alert.Source);
-            writer.WriteString(alert.Fingerprint);
-            writer.WriteUInt8((byte)alert.Severity);
-            writer.WriteUInt8((byte)alert.Status);
-            writer.WriteString(alert.Scope);
-            writer.WriteString(alert.Subject);
-            writer.WriteString(alert.Metric);
-            writer.WriteFloat64(alert.Observed);
-            writer.WriteFloat64(alert.Expected);
-            writer.WriteFloat64(alert.Lower);
-            writer.WriteFloat64(alert.Upper);
-            writer.WriteFloat64(alert.Score);
-            writer.WriteString(alert.Detector);
-            writer.WriteDateTime(alert.WindowStart);
-            writer.WriteDateTime(alert.WindowEnd);
-            writer.WriteDateTime(alert.RaisedAt);
-            writer.WriteString(alert.Summary);
-            writer.WriteString(alert.Reason);
-            writer.WriteStringArray(alert.SampleRunIds);
+            writer.WriteString(finding.Tenant);
+            writer.WriteString(finding.Id);
+            writer.WriteString(finding.Source);
+            writer.WriteString(finding.Fingerprint);
+            writer.WriteUInt8((byte)finding.Severity);
+            writer.WriteUInt8((byte)finding.Status);
+            writer.WriteString(finding.Scope);
+            writer.WriteString(finding.Subject);
+            writer.WriteString(finding.Metric);
+            writer.WriteFloat64(finding.Observed);
+            writer.WriteFloat64(finding.Expected);
+            writer.WriteFloat64(finding.Lower);
+            writer.WriteFloat64(finding.Upper);
+            writer.WriteFloat64(finding.Score);
+            writer.WriteString(finding.Detector);
+            writer.WriteDateTime(finding.WindowStart);
+            writer.WriteDateTime(finding.WindowEnd);
+            writer.WriteDateTime(finding.RaisedAt);
+            writer.WriteString(finding.Summary);
+            writer.WriteString(finding.Reason);
+            writer.WriteStringArray(finding.SampleRunIds);
         }
     }
 }
