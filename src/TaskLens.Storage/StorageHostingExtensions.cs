@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskLens.Core;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
@@ -28,8 +29,6 @@ namespace TaskLens.Storage;
 
 public static class StorageHostingExtensions
 {
-    public const string SectionName = "TaskLens:ClickHouse";
-
     /// <summary>
     /// Registers the ClickHouse client, the start-up schema migrator and the span writer and readers.
     /// Register the embedded ClickHouse (if any) before this, so it is up when the migrator runs.
@@ -37,10 +36,7 @@ public static class StorageHostingExtensions
     public static IHostApplicationBuilder AddTaskLensStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ClickHouseOptions>()
-            .Bind(builder.Configuration.GetSection(SectionName))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ClickHouseOptions>, ClickHouseOptionsValidator>();
+        builder.Services.AddValidatedOptions<ClickHouseOptions>(builder.Configuration, ClickHouseOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
         {

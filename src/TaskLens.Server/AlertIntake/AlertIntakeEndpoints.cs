@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using System.Text.Json;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Server.Api;
@@ -104,7 +105,7 @@ internal static class AlertIntakeEndpoints
             return problem!;
         }
 
-        var states = await store.ListAsync(TraceApi.DefaultTenant, status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
+        var states = await store.ListAsync(Tenants.Default, status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
         return Results.Json(new
         {
             alerts = states.Select(s => new

@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using System.Globalization;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Findings;
@@ -36,7 +37,7 @@ internal static class FindingApi
         }
 
         var findings = await reader.ListAsync(
-            new FindingQuery(TraceApi.DefaultTenant, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
+            new FindingQuery(Tenants.Default, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
             cancellationToken);
         return Results.Json(new Dictionary<string, object> { ["from"] = from, ["to"] = to, [listName] = findings.Select(Json) });
     }

@@ -1,4 +1,3 @@
-using TaskLens.Storage;
 using TaskLens.Storage.ClickHouse;
 
 namespace TaskLens.Server.EmbeddedClickHouse;
@@ -12,7 +11,7 @@ internal static class EmbeddedClickHouseHostingExtensions
     /// </summary>
     internal static WebApplicationBuilder AddTaskLensEmbeddedClickHouse(this WebApplicationBuilder builder)
     {
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StorageHostingExtensions.SectionName}:Url"]))
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{ClickHouseOptions.SectionName}:Url"]))
         {
             return builder;
         }
