@@ -3,7 +3,7 @@ using TaskLens.Core.Incidents;
 
 namespace TaskLens.Core;
 
-/// <summary>Core's log messages (event ids 6140-6149: incidents).</summary>
+/// <summary>Core's log messages (event ids 6140-6149 and 6150: incidents).</summary>
 internal static partial class CoreLog
 {
     [LoggerMessage(6140, LogLevel.Information, "Incidents: loaded {Live} live incidents (open, or closed within the correlation window)")]
@@ -23,4 +23,7 @@ internal static partial class CoreLog
 
     [LoggerMessage(6145, LogLevel.Warning, "Incidents: tenant {Tenant} has its maximum of {Max} open incidents; {Alerts} alerts so far opened none and are in the alert intake only (TaskLens:Incidents:MaxOpenIncidents)")]
     public static partial void OpenIncidentsAtMax(ILogger logger, string tenant, int max, long alerts);
+
+    [LoggerMessage(6150, LogLevel.Warning, "Incidents: reading the service links of recent spans at start failed; they are learnt from goal runs as they finish")]
+    public static partial void LinksFailed(ILogger logger, Exception exception);
 }

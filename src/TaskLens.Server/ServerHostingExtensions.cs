@@ -2,7 +2,10 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
+using TaskLens.Core;
 using TaskLens.Ingest;
+using TaskLens.Server.AlertIntake;
+using TaskLens.Server.EmbeddedClickHouse;
 
 namespace TaskLens.Server;
 
@@ -11,23 +14,29 @@ internal static class ServerHostingExtensions
     /// <summary>ASP.NET Core's host filtering setting: <c>;</c>-separated host names answered, <c>*</c> for any.</summary>
     public const string AllowedHostsKey = "AllowedHosts";
 
-    /// <summary>Binds <see cref="ServerOptions"/> and opens the three listeners; fails start-up listing every error.</summary>
+    /// <summary>
+    /// What only the executable has: binds <see cref="ServerOptions"/> and opens the three listeners (failing start-up
+    /// listing every error), supervises the embedded ClickHouse when no URL is configured, and the webhook endpoints'
+    /// token check. Call first, so the embedded ClickHouse is up before storage's schema migrator runs.
+    /// </summary>
     public static ServerOptions AddTaskLensServer(this WebApplicationBuilder builder)
     {
+        builder.Services.AddValidatedOptions<ServerOptions>(builder.Configuration, ServerOptions.SectionName, o => o.Validate());
+
+        // The listeners are opened from the same section, read here because the ports are needed to map the endpoints;
+        // an invalid value fails start-up through the validator above before Kestrel binds anything.
         var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
-        var errors = options.Validate().ToList();
+
+        // Not a setting of one section but a guard across two, checked as soon as the application is built: open mode
+        // takes exports without a key, so it must never be reachable from the network.
         if (builder.Configuration.GetValue<bool>($"{IngestOptions.SectionName}:OpenMode") && !IsLoopback(options.ListenAddress))
         {
-            errors.Add($"{IngestOptions.SectionName}:OpenMode accepts exports without a key, so it is allowed only on loopback; ListenAddress is '{options.ListenAddress}'.");
-        }
-
-        if (errors.Count > 0)
-        {
             throw new InvalidOperationException(
-                $"Invalid {ServerOptions.SectionName} configuration:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
+                $"{IngestOptions.SectionName}:OpenMode accepts exports without a key, so it is allowed only on loopback; ListenAddress is '{options.ListenAddress}'.");
         }
 
-        builder.Services.AddSingleton(options);
+        builder.AddTaskLensEmbeddedClickHouse();
+        builder.Services.AddSingleton<AlertIntakeAuth>();
         builder.Logging.AddConsole(o => o.FormatterName = SingleLineLogFormatter.Name).AddConsoleFormatter<SingleLineLogFormatter, ConsoleFormatterOptions>();
 
         // On loopback (open mode included) only loopback names are answered: a web page whose DNS name is rebound to

@@ -14,7 +14,7 @@ namespace TaskLens.Detection.Continuous;
 /// <param name="MaxSeriesPerTenant">
 /// Series one tenant may have watched, so one tenant's many goals and services cannot take every place from the others.
 /// </param>
-/// <param name="RecoverAfterSteps">A raised alert is resolved once no detector of its series has found anything for this many steps.</param>
+/// <param name="RecoverAfterSteps">A raised finding is resolved once no detector of its series has found anything for this many steps.</param>
 public sealed record MonitorSettings(
     TimeSpan Step, TimeSpan ForgetAfter, int ContextSteps, IReadOnlyList<GoalLimit> Limits, int MaxSeries = 5_000, int RecoverAfterSteps = 15,
     int MaxSeriesPerTenant = 2_000)

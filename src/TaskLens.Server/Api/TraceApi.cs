@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Api;
@@ -5,9 +6,6 @@ namespace TaskLens.Server.Api;
 /// <summary>The read API for traces and services on the API port.</summary>
 internal static class TraceApi
 {
-    /// <summary>Until ingest API keys map requests to tenants, everything is stored and read as this tenant.</summary>
-    public const string DefaultTenant = "default";
-
     /// <summary>The most spans one answer carries (of a trace, or read for a run); <c>offset</c> pages on.</summary>
     public const int MaxSpans = 10_000;
 
@@ -34,7 +32,7 @@ internal static class TraceApi
             return problem!;
         }
 
-        var spans = await reader.GetTraceAsync(DefaultTenant, id, offset, limit + 1, cancellationToken);
+        var spans = await reader.GetTraceAsync(Tenants.Default, id, offset, limit + 1, cancellationToken);
         if (spans.Count == 0 && offset == 0)
         {
             return Results.Problem(title: "Trace not found", detail: $"No spans of trace {id} are stored.", statusCode: StatusCodes.Status404NotFound);
@@ -47,7 +45,7 @@ internal static class TraceApi
 
     private static async Task<IResult> GetServicesAsync(ITraceReader reader, CancellationToken cancellationToken)
     {
-        var services = await reader.GetServicesAsync(DefaultTenant, cancellationToken);
+        var services = await reader.GetServicesAsync(Tenants.Default, cancellationToken);
         return Results.Json(new
         {
             services = services.Select(s => new { name = s.Name, spanCount = s.SpanCount, lastSeen = s.LastSeen }),

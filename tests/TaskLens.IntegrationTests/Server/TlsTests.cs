@@ -53,13 +53,17 @@ public sealed class TlsTests(ClickHouseFixture clickHouse) : IDisposable
     }
 
     [Fact]
-    public void CertificatePath_Unreadable_StopsStartUp_SayingWhy()
+    public async Task CertificatePath_Unreadable_StopsStartUp_SayingWhy()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => TaskLens.Server.Program.Create(
+        var ports = FreePorts.Take(3);
+        await using var app = TaskLens.Server.Program.Create(
         [
-            "--TaskLens:Ingest:OpenMode=true", "--TaskLens:Server:ListenAddress=127.0.0.1",
-            $"--TaskLens:ClickHouse:Url={clickHouse.Url}", "--TaskLens:Server:CertificatePath=" + Path.Combine(_directory, "missing.pfx"),
-        ]));
+            "--TaskLens:Ingest:OpenMode=true", "--TaskLens:Server:ListenAddress=127.0.0.1", $"--TaskLens:ClickHouse:Url={clickHouse.Url}",
+            $"--TaskLens:Server:ApiPort={ports[0]}", $"--TaskLens:Server:OtlpGrpcPort={ports[1]}", $"--TaskLens:Server:OtlpHttpPort={ports[2]}",
+            "--TaskLens:Server:CertificatePath=" + Path.Combine(_directory, "missing.pfx"),
+        ]);
+
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains("CertificatePath", e.Message, StringComparison.Ordinal);
     }
