@@ -33,7 +33,7 @@ internal static class Program
 
         if (args is ["grouping-corpus", var corpusOutput])
         {
-            Incidents.AlertStormCorpus.Generate(corpusOutput);
+            Incidents.ClusterStormCorpus.Generate(corpusOutput);
             return 0;
         }
 
