@@ -31,6 +31,11 @@ internal static class Program
             return await Incidents.GroupingBenchmark.RunAsync(corpus, groupingOutput);
         }
 
+        if (args is ["grouping-explain", var stormFile])
+        {
+            return Incidents.GroupingBenchmark.Explain(stormFile);
+        }
+
         if (args is ["grouping-corpus", var corpusOutput])
         {
             Incidents.ClusterStormCorpus.Generate(corpusOutput);

@@ -14,7 +14,9 @@ public sealed record CorrelationReason(string IncidentId, bool Opened, double Sc
 /// the TF-IDF cosine of its words with the incident's alerts' — which also picks between two incidents sharing a
 /// workload; with nothing shared, the cosine alone, if at least <see cref="Settings.TextThreshold"/>. Words never join
 /// an alert naming a workload the incident's workloads have nothing to do with: the same alert name on unrelated
-/// workloads is two troubles. An incident takes new alerts for <see cref="Settings.Window"/> after its last one.
+/// workloads is two troubles. An incident takes new alerts while one of its alerts still fires (for at most
+<see cref="Settings.FiringWindow"/> after its last one: a slow burn re-notifies seldom), then for
+<see cref="Settings.Window"/> after its last one.
 /// Every decision is recorded with its reason.
 /// </summary>
 /// <param name="linked">Whether two identities are linked (calls, or a machine and what runs on it).</param>
@@ -33,9 +35,13 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     /// <param name="TextThreshold">The least cosine of words that joins on words alone.</param>
     /// <param name="LinkWeight">Relatedness of a service linked by spans to one of the incident's: alone, below the threshold.</param>
     /// <param name="TextWeight">How much similar words add to a shared goal, service or link (and pick between incidents).</param>
-    public sealed record Settings(TimeSpan? Window = null, double JoinThreshold = 0.6, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5)
+    /// <param name="FiringWindow">How long after its last alert an incident whose alerts still fire takes new ones.</param>
+    public sealed record Settings(
+        TimeSpan? Window = null, double JoinThreshold = 0.7, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5, TimeSpan? FiringWindow = null)
     {
         public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
+
+        public TimeSpan EffectiveFiringWindow => FiringWindow ?? TimeSpan.FromHours(1);
     }
 
     /// <summary>Decides and takes the alert in one step, naming new incidents itself (the grouping benchmark's use).</summary>
@@ -63,7 +69,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         var words = WordsOf(alert);
         _text.Learn(words);
         var vector = _text.Vector(words);
-        _open.RemoveAll(i => alert.Time - i.Last > _settings.EffectiveWindow);
+        _open.RemoveAll(i => alert.Time - i.Last > (i.Firing.Count > 0 ? _settings.EffectiveFiringWindow : _settings.EffectiveWindow));
 
         if (_open.Find(i => i.Repeats.Contains(alert.RepeatKey)) is { } repeated)
         {
@@ -108,6 +114,16 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         }
 
         incident.Take(alert, IdentityOf(alert), _text.Vector(WordsOf(alert)));
+    }
+
+    /// <summary>The alert was resolved at its source: once none of its incident's alerts fires, the shorter window applies.</summary>
+    public void Resolved(CorrelationInput alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        foreach (var incident in _open)
+        {
+            incident.Firing.Remove(alert.RepeatKey);
+        }
     }
 
     /// <summary>Stops an incident taking alerts (resolved, or merged away).</summary>
@@ -182,6 +198,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         /// <summary>Its alerts' repeat keys (<see cref="CorrelationInput.RepeatKey"/>).</summary>
         public HashSet<string> Repeats { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The repeat keys of its alerts not resolved yet.</summary>
+        public HashSet<string> Firing { get; } = new(StringComparer.Ordinal);
+
         /// <summary>The sum of its alerts' word vectors (cosine ignores the scale).</summary>
         public Dictionary<string, double> Words { get; } = new(StringComparer.Ordinal);
 
@@ -197,6 +216,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         {
             Last = alert.Time > Last ? alert.Time : Last;
             Repeats.Add(alert.RepeatKey);
+            Firing.Add(alert.RepeatKey);
             if (alert.Goal is { } goal)
             {
                 Goals.Add(goal);

@@ -53,7 +53,7 @@ internal static class GroupingBenchmark
             }
         }
 
-        var report = new GroupingReport(best, best == new AlertCorrelator.Settings(),
+        var report = new GroupingReport(best, Normal(best) == Normal(new AlertCorrelator.Settings()),
             grid.Take(6).Select(g => (g.Settings.ToString(), g.Score)).ToList(), lines);
         Directory.CreateDirectory(outputDirectory);
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, "grouping.json"), JsonSerializer.Serialize(lines.Select(l => new
@@ -65,6 +65,23 @@ internal static class GroupingBenchmark
         Console.WriteLine(markdown);
         return 0;
     }
+
+    /// <summary>Prints, per incident of one storm, which true incidents its distinct alerts came from (to read its mistakes).</summary>
+    public static int Explain(string stormFile)
+    {
+        var storm = JsonSerializer.Deserialize<AlertStorm>(File.ReadAllText(stormFile))!;
+        var firing = Firing(storm);
+        var predicted = Correlate(storm, new AlertCorrelator.Settings());
+        foreach (var incident in firing.Zip(predicted).GroupBy(p => p.Second))
+        {
+            var distinct = incident.DistinctBy(p => Input(p.First).RepeatKey).ToList();
+            Console.WriteLine($"{incident.Key}: " + string.Join(", ", distinct.GroupBy(p => p.First.Incident).Select(g => $"{g.Key}×{g.Count()} [{string.Join("; ", g.Select(p => Input(p.First).Identity + " " + p.First.Title).Distinct().Take(4))}]")));
+        }
+
+        return 0;
+    }
+
+    private static AlertCorrelator.Settings Normal(AlertCorrelator.Settings s) => s with { Window = s.EffectiveWindow, FiringWindow = s.EffectiveFiringWindow };
 
     internal static double F1(GroupingScore s) => s.Precision + s.Recall == 0 ? 0 : 2 * s.Precision * s.Recall / (s.Precision + s.Recall);
 
@@ -84,7 +101,20 @@ internal static class GroupingBenchmark
         }
 
         var correlator = new AlertCorrelator(settings, topology.Linked, topology.Canonical);
-        return Firing(storm).Select(a => correlator.Add(Input(a)).IncidentId).ToList();
+        var groups = new List<string>();
+        foreach (var alert in storm.Alerts)
+        {
+            if (alert.Status == "firing")
+            {
+                groups.Add(correlator.Add(Input(alert)).IncidentId);
+            }
+            else
+            {
+                correlator.Resolved(Input(alert));
+            }
+        }
+
+        return groups;
     }
 
     private static List<string> FirstServiceLabel(AlertStorm storm) =>

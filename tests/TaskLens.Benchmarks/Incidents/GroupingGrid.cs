@@ -15,7 +15,11 @@ internal static class GroupingGrid
                 {
                     foreach (var window in new[] { 10, 15, 30 })
                     {
-                        yield return new AlertCorrelator.Settings(TimeSpan.FromMinutes(window), JoinThreshold: join, LinkWeight: link, TextWeight: text);
+                        foreach (var firing in new[] { 15, 60 })
+                        {
+                            yield return new AlertCorrelator.Settings(
+                                TimeSpan.FromMinutes(window), JoinThreshold: join, LinkWeight: link, TextWeight: text, FiringWindow: TimeSpan.FromMinutes(Math.Max(window, firing)));
+                        }
                     }
                 }
             }

@@ -18,7 +18,7 @@ public sealed class AlertCorrelatorTests
 
         Assert.Equal(("inc-0001", true, "opened: related to no open incident"), (first.IncidentId, first.Opened, first.Why));
         Assert.Equal(("inc-0001", false), (second.IncidentId, second.Opened));
-        Assert.StartsWith("same service 'checkout'", second.Why, StringComparison.Ordinal);
+        Assert.StartsWith("same workload 'checkout'", second.Why, StringComparison.Ordinal);
         Assert.Equal(("inc-0002", true), (elsewhere.IncidentId, elsewhere.Opened));
     }
 
@@ -32,7 +32,7 @@ public sealed class AlertCorrelatorTests
         var unrelatedLinked = correlator.Add(Alert(2, "GatewayTLSCertificateExpiring", ("service", "gateway")));
 
         Assert.Equal("inc-0001", cascade.IncidentId);
-        Assert.StartsWith("service 'checkout' is linked by spans to 'orders-db'; similar words to its alerts (cosine ", cascade.Why, StringComparison.Ordinal);
+        Assert.StartsWith("'checkout' is linked by spans to 'orders-db'; similar words to its alerts (cosine ", cascade.Why, StringComparison.Ordinal);
         Assert.True(unrelatedLinked.Opened); // linked to checkout, but nothing in its words: a link alone does not join
     }
 
