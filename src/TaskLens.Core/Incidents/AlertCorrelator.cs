@@ -15,8 +15,8 @@ public sealed record CorrelationReason(string IncidentId, bool Opened, double Sc
 /// workload; with nothing shared, the cosine alone, if at least <see cref="Settings.TextThreshold"/>. Words never join
 /// an alert naming a workload the incident's workloads have nothing to do with: the same alert name on unrelated
 /// workloads is two troubles. An incident takes new alerts while one of its alerts still fires (for at most
-<see cref="Settings.FiringWindow"/> after its last one: a slow burn re-notifies seldom), then for
-<see cref="Settings.Window"/> after its last one.
+/// <see cref="Settings.FiringWindow"/> after its last one: a slow burn re-notifies seldom), then for
+/// <see cref="Settings.Window"/> after its last one.
 /// Every decision is recorded with its reason.
 /// </summary>
 /// <param name="linked">Whether two identities are linked (calls, or a machine and what runs on it).</param>

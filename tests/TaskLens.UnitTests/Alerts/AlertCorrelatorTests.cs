@@ -53,13 +53,25 @@ public sealed class AlertCorrelatorTests
     }
 
     [Fact]
-    public void Add_AfterTheWindow_TheSameServiceOpensANewIncident()
+    public void Add_AfterTheWindow_OnceItsAlertsResolved_TheSameServiceOpensANewIncident()
     {
         var correlator = new AlertCorrelator(new AlertCorrelator.Settings(Window: TimeSpan.FromMinutes(15)));
         correlator.Add(Alert(0, "HighErrorRate", ("service", "checkout")));
 
-        Assert.False(correlator.Add(Alert(14, "HighErrorRate", ("service", "checkout"))).Opened);
+        Assert.False(correlator.Add(Alert(14, "HighLatency", ("service", "checkout"))).Opened);
+        correlator.Resolved(Alert(15, "HighErrorRate", ("service", "checkout")));
+        correlator.Resolved(Alert(15, "HighLatency", ("service", "checkout")));
         Assert.True(correlator.Add(Alert(30, "HighErrorRate", ("service", "checkout"))).Opened);
+    }
+
+    [Fact]
+    public void Add_SlowBurn_WhileItsAlertsStillFire_TakesAlertsPastTheWindow_UpToTheFiringWindow()
+    {
+        var correlator = new AlertCorrelator(new AlertCorrelator.Settings(Window: TimeSpan.FromMinutes(15), FiringWindow: TimeSpan.FromHours(1)));
+        correlator.Add(Alert(0, "HighErrorRate", ("service", "checkout")));
+
+        Assert.False(correlator.Add(Alert(40, "HighLatency", ("service", "checkout"))).Opened);
+        Assert.True(correlator.Add(Alert(101, "HighErrorRate", ("service", "checkout"))).Opened);
     }
 
     [Fact]
