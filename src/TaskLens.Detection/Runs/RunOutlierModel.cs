@@ -105,15 +105,28 @@ public sealed class RunOutlierModel
             return null;
         }
 
-        // The reason: the figure furthest from its usual, as a ratio either way.
+        // The reason: the figure furthest from its usual, as a ratio either way — among figures whose usual is not zero
+        // first (a ratio to nothing says little), else the largest figure the goal's runs usually do not have at all.
         var (feature, ratio) = (-1, 1.0);
-        for (var f = 0; f < RunFeatures.Count; f++)
+        foreach (var usualIsZero in new[] { false, true })
         {
-            var r = (raw[f] + 1) / (_rawMedian[f] + 1);
-            var size = Math.Max(r, 1 / r);
-            if (size > Math.Max(ratio, 1 / ratio))
+            for (var f = 0; f < RunFeatures.Count; f++)
             {
-                (feature, ratio) = (f, r);
+                if ((_rawMedian[f] == 0) != usualIsZero)
+                {
+                    continue;
+                }
+
+                var r = (raw[f] + 1) / (_rawMedian[f] + 1);
+                if (Math.Max(r, 1 / r) > Math.Max(ratio, 1 / ratio))
+                {
+                    (feature, ratio) = (f, r);
+                }
+            }
+
+            if (feature >= 0 && Math.Max(ratio, 1 / ratio) >= _minRatio)
+            {
+                break;
             }
         }
 
@@ -124,8 +137,10 @@ public sealed class RunOutlierModel
 
         var (name, more) = RunFeatures.Names[feature];
         var shown = ratio >= 1 ? ratio : 1 / ratio;
-        var reason = string.Create(CultureInfo.InvariantCulture,
-            $"this run {more} {shown:0.#}× {(ratio >= 1 ? "more" : "less")} than usual ({Format(raw[feature])} {name}, usually {Format(_rawMedian[feature])})");
+        var reason = _rawMedian[feature] == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"this run {more} where the goal's runs usually do not ({Format(raw[feature])} {name}, usually 0)")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"this run {more} {shown:0.#}× {(ratio >= 1 ? "more" : "less")} than usual ({Format(raw[feature])} {name}, usually {Format(_rawMedian[feature])})");
         return new RunOutlier(run.RunId, GoalName, score, Threshold, name, ratio, reason);
     }
 
