@@ -35,13 +35,16 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     /// <param name="TextThreshold">The least cosine of words that joins on words alone.</param>
     /// <param name="LinkWeight">Relatedness of a service linked by spans to one of the incident's: alone, below the threshold.</param>
     /// <param name="TextWeight">How much similar words add to a shared goal, service or link (and pick between incidents).</param>
-    /// <param name="FiringWindow">How long after its last alert an incident whose alerts still fire takes new ones.</param>
+    /// <param name="FiringWindow">
+    /// How long after its last alert an incident whose alerts still fire takes new ones (unset: as <paramref name="Window"/>).
+    /// </param>
     public sealed record Settings(
         TimeSpan? Window = null, double JoinThreshold = 0.7, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5, TimeSpan? FiringWindow = null)
     {
         public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
 
-        public TimeSpan EffectiveFiringWindow => FiringWindow ?? TimeSpan.FromHours(1);
+        /// <summary>The firing window, never shorter than the window (unset: the window, so firing alone keeps nothing open longer).</summary>
+        public TimeSpan EffectiveFiringWindow => FiringWindow is { } f && f > EffectiveWindow ? f : EffectiveWindow;
     }
 
     /// <summary>Decides and takes the alert in one step, naming new incidents itself (the grouping benchmark's use).</summary>

@@ -18,7 +18,7 @@ namespace TaskLens.Detection.Runs;
 public sealed class RunOutlierModel
 {
     private readonly MLContext _ml;
-    private readonly ITransformer _model;
+    private readonly ITransformer? _model;
     private readonly double[] _median;
     private readonly double[] _spread;
     private readonly double[] _rawMedian;
@@ -26,7 +26,7 @@ public sealed class RunOutlierModel
     private readonly object _gate = new();
     private PredictionEngine<RunVector, RunScore>? _engine;
 
-    private RunOutlierModel(string goal, MLContext ml, ITransformer model, double[] median, double[] spread, double[] rawMedian, double threshold, double minRatio)
+    private RunOutlierModel(string goal, MLContext ml, ITransformer? model, double[] median, double[] spread, double[] rawMedian, double threshold, double minRatio)
     {
         (GoalName, _ml, _model, _median, _spread, _rawMedian, Threshold, _minRatio) = (goal, ml, model, median, spread, rawMedian, threshold, minRatio);
     }
@@ -78,17 +78,11 @@ public sealed class RunOutlierModel
         }
 
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(usual.Select(v => new RunVector { Features = v }));
-        var trainer = ml.AnomalyDetection.Trainers.RandomizedPca(new RandomizedPcaTrainer.Options
-        {
-            FeatureColumnName = nameof(RunVector.Features),
-            Rank = Math.Min(settings.Rank, RunFeatures.Count - 1),
-            EnsureZeroMean = true,
-            Seed = 1,
-        });
-        var model = trainer.Fit(data);
-        var scores = ml.Data.CreateEnumerable<RunScore>(model.Transform(data), reuseRowObject: false)
-            .Zip(usual, (s, v) => s.Score * Norm(v)).Order().ToArray();
+        var model = Fit(ml, usual, settings.Rank);
+        var scores = (model is null
+            ? usual.Select(Norm)
+            : ml.Data.CreateEnumerable<RunScore>(model.Transform(ml.Data.LoadFromEnumerable(usual.Select(v => new RunVector { Features = v }))), reuseRowObject: false)
+                .Zip(usual, (s, v) => s.Score * Norm(v))).Order().ToArray();
         var scoreMedian = Quantile(scores, 0.5);
         var scoreSpread = Math.Max((Quantile(scores, 0.75) - Quantile(scores, 0.25)) / 1.349, 1e-6);
         return new RunOutlierModel(goal, ml, model, median, spread, rawMedian, scoreMedian + (settings.Spreads * scoreSpread), settings.MinRatio);
@@ -147,9 +141,42 @@ public sealed class RunOutlierModel
     /// <summary>The model's score of a run (for tests and explanations).</summary>
     public double ScoreOf(GoalRun run) => Score(RunFeatures.Of(run));
 
+    /// <summary>
+    /// The PCA model of the usual runs; null when their figures do not vary at all (every run alike: ML.NET's
+    /// eigenvectors come out NaN), and then a run's distance from the usual is its score.
+    /// </summary>
+    private static AnomalyPredictionTransformer<PcaModelParameters>? Fit(MLContext ml, List<float[]> usual, int rank)
+    {
+        if (usual.All(v => v.All(x => Math.Abs(x) < 1e-6f)))
+        {
+            return null;
+        }
+
+        var trainer = ml.AnomalyDetection.Trainers.RandomizedPca(new RandomizedPcaTrainer.Options
+        {
+            FeatureColumnName = nameof(RunVector.Features),
+            Rank = Math.Min(rank, RunFeatures.Count - 1),
+            EnsureZeroMean = true,
+            Seed = 1,
+        });
+        try
+        {
+            return trainer.Fit(ml.Data.LoadFromEnumerable(usual.Select(v => new RunVector { Features = v })));
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null; // degenerate runs (too few distinct ones for the rank): judged by distance alone
+        }
+    }
+
     private double Score(double[] raw)
     {
         var features = Standardize(raw.Select(v => Math.Log(1 + Math.Max(0, v))).ToArray(), _median, _spread);
+        if (_model is null)
+        {
+            return Norm(features);
+        }
+
         lock (_gate)
         {
             // PredictionEngine is not thread-safe: one per model, used under the lock.
