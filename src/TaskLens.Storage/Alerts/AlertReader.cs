@@ -4,7 +4,10 @@ using TaskLens.Storage.ClickHouse;
 
 namespace TaskLens.Storage.Alerts;
 
-/// <summary>Reads the alerts table, newest first.</summary>
+/// <summary>
+/// Reads the alerts table, newest first. An alert whose insert was retried (a timeout after ClickHouse had stored it)
+/// is in the plain MergeTree twice; <c>LIMIT 1 BY id</c> folds the copies, on 18.16 and current servers alike.
+/// </summary>
 internal sealed class AlertReader(ClickHouseClient client) : IAlertReader
 {
     public async Task<IReadOnlyList<Alert>> ListAsync(AlertQuery query, CancellationToken cancellationToken)
@@ -42,6 +45,7 @@ internal sealed class AlertReader(ClickHouseClient client) : IAlertReader
                        toUInt32(raised_at) AS a_raised_at, summary, reason, sample_run_ids
                 FROM alerts WHERE {string.Join(" AND ", where)}
                 ORDER BY raised_at DESC, id
+                LIMIT 1 BY id
                 LIMIT {Math.Clamp(query.Limit, 1, 1_000)}
                 """),
             Read,
