@@ -55,6 +55,25 @@ public sealed class SpoolDeadLetters
         return found;
     }
 
+    /// <summary>The dead letter with this id, or null; ids are checked so none can name a path outside the directory.</summary>
+    public DeadLetter? Find(string id) =>
+        IsId(id) && File.Exists(System.IO.Path.Combine(Directory, id + ".json")) ? Read(System.IO.Path.Combine(Directory, id + ".json")) : null;
+
+    /// <summary>The path of a dead letter's record (a one-record segment).</summary>
+    internal string RecordPath(string id) => IsId(id) ? System.IO.Path.Combine(Directory, id + ".rec") : throw new ArgumentException("Not a dead letter id.", nameof(id));
+
+    /// <summary>Deletes a dead letter (after it was replayed).</summary>
+    internal void Remove(string id)
+    {
+        lock (_gate)
+        {
+            File.Delete(System.IO.Path.Combine(Directory, id + ".json"));
+            File.Delete(RecordPath(id));
+        }
+    }
+
+    private static bool IsId(string id) => id.Length is > 0 and < 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+
     /// <summary>How many dead letters are on disk, and their records' bytes.</summary>
     public (int Count, long Bytes) Totals()
     {

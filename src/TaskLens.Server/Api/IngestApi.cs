@@ -5,7 +5,8 @@ namespace TaskLens.Server.Api;
 /// <summary>
 /// <c>GET /api/ingest/spool</c>: the spool's condition (bytes waiting, whether the disk refuses writes, drainer faults,
 /// dead letters); <c>GET /api/ingest/dead-letters?limit</c>: the exports set aside because ClickHouse refused them for
-/// good or they could not be read back, newest first, each with the reason (the server's error).
+/// good or they could not be read back, newest first, each with the reason (the server's error);
+/// <c>POST /api/ingest/dead-letters/{id}/replay</c>: back into the spool, once what refused it is fixed.
 /// </summary>
 internal static class IngestApi
 {
@@ -13,6 +14,7 @@ internal static class IngestApi
     {
         api.MapGet("/ingest/spool", GetSpool);
         api.MapGet("/ingest/dead-letters", ListDeadLetters);
+        api.MapPost("/ingest/dead-letters/{id}/replay", ReplayAsync);
         return api;
     }
 
@@ -59,5 +61,26 @@ internal static class IngestApi
             total = letters.Count,
             deadLetters = letters.Take(limit).Select(d => new { id = d.Id, at = d.At, kind = d.Kind, signal = d.Signal, service = d.Service, bytes = d.Bytes, error = d.Error }),
         });
+    }
+
+    private static async Task<IResult> ReplayAsync(string id, HttpContext context)
+    {
+        var monitor = context.RequestServices.GetService<SpoolMonitor>();
+        if (monitor?.DeadLetters.Find(id) is not { } letter || (letter.Tenant != TraceApi.DefaultTenant && letter.Tenant.Length != 0))
+        {
+            return Results.Problem(title: "Unknown dead letter", detail: $"No dead letter '{id}'.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        try
+        {
+            return await monitor.ReplayAsync(id) is { } reason
+                ? Results.Problem(title: "Cannot replay", detail: reason, statusCode: StatusCodes.Status409Conflict)
+                : Results.Json(new { replayed = id });
+        }
+        catch (SpoolFullException e)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Results.Problem(title: "Spool unavailable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 }

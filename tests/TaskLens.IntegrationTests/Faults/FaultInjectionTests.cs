@@ -2,9 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.Server.EmbeddedClickHouse;
-using TaskLens.UnitTests.TestSupport;
+using TaskLens.Storage.ClickHouse;
 
 namespace TaskLens.IntegrationTests.Faults;
 
@@ -150,24 +151,21 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     public async Task PoisonBatch_IsSetAsideWithTheServersError_AndDrainingGoesOn()
     {
         await using var host = await StartHostAsync("poison", Path.Combine(_directory, "poison-spool"));
-        var spans = new AcknowledgedSpans("poison-neighbour");
-        Assert.Equal(HttpStatusCode.OK, await spans.SendAsync(host.HttpTracesEndpoint, spans.Next()));
 
-        // Valid OTLP, so it is acknowledged; but its spans fall on 150 different days, and ClickHouse refuses an insert
-        // that touches more than 100 partitions — however often it is sent (TOO_MANY_PARTS, for the rows themselves).
-        var day = 86_400_000_000_000UL;
-        var now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
-        var poison = Otlp.Request("poison", [.. Enumerable.Range(1, 150).Select(i => (Action<ProtoBuilder>)(s => s
-            .BytesField(1, Otlp.TraceId(0x70))
-            .BytesField(2, BitConverter.GetBytes((ulong)i))
-            .StringField(5, "backfill")
-            .Fixed64Field(7, now - ((ulong)i * day))
-            .Fixed64Field(8, now - ((ulong)i * day) + 1000)))]);
-        using (var accepted = await Ingest.OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, poison))
+        // A check an operator added in ClickHouse refuses the rows of one service, whenever they are sent. (18.16 has no
+        // constraints and no partition limit per insert; a materialized view with throwIf is its way to refuse rows.)
+        using (var client = Client(host.Database))
         {
-            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+            await client.ExecuteAsync("CREATE TABLE poison_guard_sink (refused UInt8) ENGINE = Null", CancellationToken.None);
+            await client.ExecuteAsync(
+                "CREATE MATERIALIZED VIEW poison_guard TO poison_guard_sink AS SELECT throwIf(service_name = 'poison') AS refused FROM spans",
+                CancellationToken.None);
         }
 
+        var spans = new AcknowledgedSpans("poison-neighbour");
+        var poison = new AcknowledgedSpans("poison");
+        Assert.Equal(HttpStatusCode.OK, await spans.SendAsync(host.HttpTracesEndpoint, spans.Next()));
+        Assert.Equal(HttpStatusCode.OK, await poison.SendAsync(host.HttpTracesEndpoint, poison.Next())); // valid OTLP: acknowledged
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(HttpStatusCode.OK, await spans.SendAsync(host.HttpTracesEndpoint, spans.Next()));
@@ -180,10 +178,32 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.Equal("rejected", letter.GetProperty("kind").GetString());
         Assert.Equal("traces", letter.GetProperty("signal").GetString());
         Assert.Equal("poison", letter.GetProperty("service").GetString());
-        Assert.Contains("partitions", letter.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
-        using var condition = await SpoolConditionAsync(host);
-        Assert.Equal(1, condition.RootElement.GetProperty("deadLetters").GetInt32());
-        Assert.True(condition.RootElement.GetProperty("healthy").GetBoolean());
+        Assert.Contains("throwIf", letter.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        // Afterwards the service takes exports as before.
+        Assert.Equal(HttpStatusCode.OK, await spans.SendAsync(host.HttpTracesEndpoint, spans.Next()));
+        await host.WaitForStoredAsync();
+        await spans.AssertEachStoredOnceAsync(_clickHouse.Url, host.Database);
+        using (var condition = await SpoolConditionAsync(host))
+        {
+            Assert.Equal(1, condition.RootElement.GetProperty("deadLetters").GetInt32());
+            Assert.True(condition.RootElement.GetProperty("healthy").GetBoolean());
+        }
+
+        // Once the check is gone, the operator replays the dead letter and its spans are stored.
+        using (var client = Client(host.Database))
+        {
+            await client.ExecuteAsync("DROP TABLE poison_guard", CancellationToken.None);
+        }
+
+        using (var replay = await host.Api.PostAsync(new Uri($"/api/ingest/dead-letters/{letter.GetProperty("id").GetString()}/replay", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        }
+
+        await host.WaitForStoredAsync();
+        await poison.AssertEachStoredOnceAsync(_clickHouse.Url, host.Database);
+        using var emptied = await host.GetUntilAsync("/api/ingest/dead-letters", d => d.RootElement.GetProperty("total").GetInt32() == 0);
     }
 
     private Task<TaskLensHost> StartHostAsync(string database, string spool) =>
@@ -195,6 +215,9 @@ public sealed class FaultInjectionTests : IAsyncLifetime
             ["TaskLens:Spool:MaxRetryDelay"] = "00:00:00.500",
             ["Logging:LogLevel:Default"] = "Critical",
         });
+
+    private ClickHouseClient Client(string database) =>
+        new(new HttpClient(ClickHouseClient.CreateHandler()), new ClickHouseOptions { Url = _clickHouse.Url, Database = database }, NullLogger<ClickHouseClient>.Instance);
 
     private static void AssertStillRunning(TaskLensHost host) =>
         Assert.False(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested, "the host is stopping");
