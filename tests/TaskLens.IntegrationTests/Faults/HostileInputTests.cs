@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.IntegrationTests.Ingest;
 using TaskLens.UnitTests.TestSupport;
+using Xunit.Abstractions;
 
 namespace TaskLens.IntegrationTests.Faults;
 
@@ -13,7 +14,7 @@ namespace TaskLens.IntegrationTests.Faults;
 /// of small gzip bodies that each inflate to the 64 MiB export limit, against a small in-flight budget.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
-public sealed class HostileInputTests(ClickHouseFixture clickHouse)
+public sealed class HostileInputTests(ClickHouseFixture clickHouse, ITestOutputHelper output)
 {
     private const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
 
@@ -98,6 +99,7 @@ public sealed class HostileInputTests(ClickHouseFixture clickHouse)
             // Without the budget counted before inflating, 300 bodies inflate at once: many GiB. With it, the peak stays
             // within the budget plus the runtime's own slack.
             var grewMiB = (peak - baseline) / 1024;
+            output.WriteLine($"resident before the flood {baseline / 1024} MiB, peak {peak / 1024} MiB; {answers.Count(a => a == HttpStatusCode.TooManyRequests)} of 300 pushed back");
             Assert.True(grewMiB < (Budget / 1024 / 1024) + 256, $"peak resident memory grew by {grewMiB} MiB (budget 128 MiB)");
         }
         finally

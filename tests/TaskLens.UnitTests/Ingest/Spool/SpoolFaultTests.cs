@@ -184,6 +184,16 @@ public sealed class SpoolFaultTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_directory, "checkpoint")));
     }
 
+    [Fact]
+    public void DirectorySync_SyncsADirectory_AndSaysWhenItCannot()
+    {
+        Directory.CreateDirectory(_directory);
+
+        DirectorySync.Sync(_directory);
+
+        Assert.Throws<IOException>(() => DirectorySync.Sync(Path.Combine(_directory, "missing")));
+    }
+
     private DiskSpool CreateSpool(long segmentBytes = 1024 * 1024) =>
         new(Options.Create(new SpoolOptions { Path = _directory, SegmentBytes = segmentBytes, MaxShare = 1 }), NullLogger<DiskSpool>.Instance);
 
