@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using TaskLens.Ingest.Spool;
 
 namespace TaskLens.Server.Api;
@@ -54,7 +55,7 @@ internal static class IngestApi
 
         // Records that could not be read back carry no tenant; they are listed for every tenant (without content).
         var letters = monitor.DeadLetters.List(null, int.MaxValue)
-            .Where(d => d.Tenant == TraceApi.DefaultTenant || d.Tenant.Length == 0)
+            .Where(d => d.Tenant == Tenants.Default || d.Tenant.Length == 0)
             .ToList();
         return Results.Json(new
         {
@@ -66,7 +67,7 @@ internal static class IngestApi
     private static async Task<IResult> ReplayAsync(string id, HttpContext context)
     {
         var monitor = context.RequestServices.GetService<SpoolMonitor>();
-        if (monitor?.DeadLetters.Find(id) is not { } letter || (letter.Tenant != TraceApi.DefaultTenant && letter.Tenant.Length != 0))
+        if (monitor?.DeadLetters.Find(id) is not { } letter || (letter.Tenant != Tenants.Default && letter.Tenant.Length != 0))
         {
             return Results.Problem(title: "Unknown dead letter", detail: $"No dead letter '{id}'.", statusCode: StatusCodes.Status404NotFound);
         }

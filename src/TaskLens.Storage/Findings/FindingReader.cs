@@ -1,16 +1,18 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Storage.ClickHouse;
 
-namespace TaskLens.Storage.Alerts;
+namespace TaskLens.Storage.Findings;
 
 /// <summary>
-/// Reads the alerts table, newest first. An alert whose insert was retried (a timeout after ClickHouse had stored it)
-/// is in the plain MergeTree twice; <c>LIMIT 1 BY id</c> folds the copies, on 18.16 and current servers alike.
+/// Reads the alerts table (detection's findings), newest first. A finding whose insert was retried (a timeout after
+/// ClickHouse had stored it) is in the plain MergeTree twice; <c>LIMIT 1 BY id</c> folds the copies, on 18.16 and
+/// current servers alike.
 /// </summary>
-internal sealed class AlertReader(ClickHouseClient client) : IAlertReader
+internal sealed class FindingReader(ClickHouseClient client) : IFindingReader
 {
-    public async Task<IReadOnlyList<Alert>> ListAsync(AlertQuery query, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Finding>> ListAsync(FindingQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var where = new List<string>
@@ -52,14 +54,14 @@ internal sealed class AlertReader(ClickHouseClient client) : IAlertReader
             cancellationToken);
     }
 
-    private static Alert Read(ClickHouseRow row) => new()
+    private static Finding Read(ClickHouseRow row) => new()
     {
         Tenant = row.GetString("tenant"),
         Id = row.GetString("id"),
         Source = row.GetString("source"),
         Fingerprint = row.GetString("fingerprint"),
         Severity = (AlertSeverity)row.GetInt32("severity"),
-        Status = (AlertStatus)row.GetInt32("status"),
+        Status = (FindingStatus)row.GetInt32("status"),
         Scope = row.GetString("scope"),
         Subject = row.GetString("subject"),
         Metric = row.GetString("metric"),
