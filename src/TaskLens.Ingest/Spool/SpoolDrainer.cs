@@ -83,8 +83,15 @@ internal sealed class SpoolDrainer(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // A disk that cannot be read, or dead letters that cannot be written: nothing has been given up, so
-                // the same records are read again after a pause. A background service that threw would stop the host.
+                // the records not yet stored are read again after a pause (from what this step did store, so those are
+                // not counted twice). A background service that threw would stop the host.
                 _faults.Failed(DrainAction, e);
+                var stored = Volatile.Read(ref _position);
+                if (stored.Seq > cursor.Seq || (stored.Seq == cursor.Seq && stored.Offset > cursor.Offset))
+                {
+                    cursor = stored;
+                }
+
                 try
                 {
                     await Task.Delay(delay, stoppingToken);
