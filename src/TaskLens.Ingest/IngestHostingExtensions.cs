@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
+using TaskLens.Core.Ingest;
 using TaskLens.Ingest.Receivers;
 using TaskLens.Ingest.Spool;
 
@@ -29,6 +30,8 @@ public static class IngestHostingExtensions
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SpoolDrainer>());
         }
 
+        builder.Services.AddSingleton<IngestMeter>();
+        builder.Services.AddSingleton<IIngestHealth>(sp => sp.GetRequiredService<IngestMeter>());
         builder.Services.AddSingleton<OtlpExport>();
         builder.Services.AddSingleton<OtlpGrpcReceiver>();
         builder.Services.AddSingleton<OtlpHttpReceiver>();
