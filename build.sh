@@ -44,9 +44,25 @@ ensure_dotnet() {
   fi
 }
 
+# The dashboard's browser packages (uPlot), pinned by web/TaskLens.Web/package-lock.json: installed with npm ci and
+# copied into wwwroot/lib before the build, so they are served as the dashboard's static web assets.
+ensure_web_assets() {
+  local web=web/TaskLens.Web
+  local lib=$web/wwwroot/lib/uplot
+  if [ -f "$lib/uPlot.iife.min.js" ] && [ ! "$web/package-lock.json" -nt "$lib/uPlot.iife.min.js" ]; then
+    return 0
+  fi
+  command -v npm >/dev/null || ensure_apt_packages npm
+  log "Installing the dashboard's browser packages (npm ci)"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  mkdir -p "$lib"
+  cp "$web/node_modules/uplot/dist/uPlot.iife.min.js" "$web/node_modules/uplot/dist/uPlot.min.css" "$lib/"
+}
+
 build() {
   ensure_dotnet
   ensure_apt_packages "${APT_PACKAGES[@]}"
+  ensure_web_assets
   log "Restoring and building ($CONFIGURATION)"
   dotnet build TaskLens.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
 }

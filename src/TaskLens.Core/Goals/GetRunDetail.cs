@@ -7,7 +7,7 @@ namespace TaskLens.Core.Goals;
 /// <summary>One goal run with its sub-tasks collapsed by operation; null when no such run is stored.</summary>
 public sealed record GetRunDetail(string Tenant, string RunId) : IRequest<RunDetail?>;
 
-/// <param name="Groups">Every group with its totals; siblings with errors first, then by start.</param>
+/// <param name="Groups">Every group (as <see cref="SubTaskTree.Groups"/>) with its totals.</param>
 /// <param name="Waterfall">Every span by start time when the run is small (at most <see cref="GetRunDetailHandler.WaterfallLimit"/> spans), else empty.</param>
 /// <param name="CriticalPath">Span ids (hex) on the run's critical path.</param>
 public sealed record RunDetail(
@@ -48,8 +48,7 @@ internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces
             }
 
             return new RunGroup(g, input, output, cost, onPath);
-        })
-        .OrderBy(g => g.Group.Depth).ThenByDescending(g => g.Group.Errors > 0).ThenBy(g => g.Group.FirstStartUnixNano).ToList();
+        }).ToList();
         return new RunDetail(run, tree, groups, spans.Count <= WaterfallLimit ? TraceWaterfall.Build(spans, critical) : [], critical, spans.Count);
     }
 

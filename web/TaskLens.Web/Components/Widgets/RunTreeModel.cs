@@ -21,7 +21,8 @@ public sealed class RunTreeModel
     public RunTreeModel(RunDetail detail)
     {
         _detail = detail;
-        _children = detail.Groups.ToLookup(g => g.Group.ParentId);
+        // Errors first among siblings, then by start: the failing branch is the first thing on screen.
+        _children = detail.Groups.OrderByDescending(g => g.Group.Errors > 0).ThenBy(g => g.Group.FirstStartUnixNano).ToLookup(g => g.Group.ParentId);
 
         // The goal span's group opens by itself: its children are the run's first level of work.
         foreach (var root in _children[null].Where(g => g.Group.Id == 0))
@@ -79,7 +80,8 @@ public sealed class RunTreeModel
             Add(child, depth + 1, rows);
         }
 
-        var spans = SpansOf(group.Group);
+        // The goal span's own group is the run itself, which the page heads with: only its children are listed.
+        var spans = id == 0 ? [] : SpansOf(group.Group);
         var shown = Math.Min(spans.Count, Shown(id));
         for (var i = 0; i < shown; i++)
         {
