@@ -14,7 +14,7 @@ public sealed class ServicesPageTests(ClickHouseFixture clickHouse, BrowserFixtu
     {
         await using var host = await TaskLensHost.StartAsync(clickHouse);
         var page = await browser.Browser.NewPageAsync();
-        await page.GotoAsync($"http://127.0.0.1:{host.ApiPort}/");
+        await page.GotoAsync($"http://127.0.0.1:{host.ApiPort}/services");
         Assert.Equal("No spans received yet. Point an OpenTelemetry exporter at port 4317 (gRPC) or 4318 (HTTP).", (await page.TextContentAsync("#no-services"))?.Trim());
 
         var checkout = Otlp.Request("checkout", Otlp.Span(1), Otlp.Span(2), Otlp.Span(3));
@@ -28,12 +28,13 @@ public sealed class ServicesPageTests(ClickHouseFixture clickHouse, BrowserFixtu
         // Acknowledged means spooled; the page reads ClickHouse, which the spool reaches a moment later.
         await host.WaitForStoredAsync();
         await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#app[data-interactive='true'] #services .span-count");
         var names = await page.Locator("#services .service-name").AllTextContentsAsync();
         var counts = await page.Locator("#services .span-count").AllTextContentsAsync();
         var rows = names.Zip(counts).ToDictionary(r => r.First.Trim(), r => r.Second.Trim());
 
         Assert.Equal(new Dictionary<string, string> { ["checkout"] = "3", ["planner-agent"] = "1" }, rows);
         Assert.Equal("TaskLens · Services", await page.TitleAsync());
-        await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "services-page.png"), FullPage = true });
+        await Screenshots.TakeAsync(page, "services");
     }
 }

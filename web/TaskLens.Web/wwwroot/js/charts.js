@@ -53,7 +53,7 @@ export function render(element, spec) {
     const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 200), height: options.height }));
     observer.observe(element);
     charts.set(element, { plot, observer });
-    element.dataset.points = String(spec.times.length);
+    element.dataset.drawn = String(spec.values.filter(v => v !== null).length);
 }
 
 export function dispose(element) {
