@@ -55,6 +55,10 @@ public sealed class GoalPagesTests(ClickHouseFixture clickHouse, BrowserFixture 
         await page.WaitForSelectorAsync(".waterfall-row");
         await Screenshots.TakeAsync(page, "explore");
 
+        await Dashboard.GoAsync(page, host.ApiPort, "services");
+        await page.WaitForSelectorAsync(".operations td");
+        await Screenshots.TakeAsync(page, "services");
+
         await Dashboard.GoAsync(page, host.ApiPort, "/");
         await page.WaitForSelectorAsync(".time-chart-canvas canvas");
         Assert.Equal("0", (await page.TextContentAsync("#refusals"))?.Trim());

@@ -35,6 +35,6 @@ public sealed class ServicesPageTests(ClickHouseFixture clickHouse, BrowserFixtu
 
         Assert.Equal(new Dictionary<string, string> { ["checkout"] = "3", ["planner-agent"] = "1" }, rows);
         Assert.Equal("TaskLens · Services", await page.TitleAsync());
-        await Screenshots.TakeAsync(page, "services");
+        await Screenshots.TakeAsync(page, "services-first-exports");
     }
 }

@@ -11,7 +11,7 @@ export function render(element, spec) {
         return;
     }
     const axis = { stroke: '#8a8f98', grid: { stroke: 'rgba(128,128,128,0.18)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' } };
-    const series = [{}, { label: spec.label, stroke: spec.color || '#1f77b4', width: 1.5, spanGaps: false, points: { show: spec.times.length < 120 } }];
+    const series = [{}, { label: 'value', stroke: spec.color || '#1f77b4', width: 1.5, spanGaps: false, points: { show: spec.times.length < 120 } }];
     const data = [spec.times, spec.values];
     const bands = [];
     if (spec.lower && spec.upper) {
