@@ -14,8 +14,11 @@ internal sealed class GetGoalBoardHandler(IGoalReader goals, IDetectionSeriesRea
 {
     public async Task<IReadOnlyList<GoalRow>> Handle(GetGoalBoard request, CancellationToken cancellationToken)
     {
-        var summary = await goals.ListGoalsAsync(request.Tenant, request.From, request.To, cancellationToken);
-        var buckets = (await series.GoalBucketsAsync(request.From, request.To, request.Step, cancellationToken))
+        // Both reads at once: each is a scan of the window's runs, and ClickHouse runs them side by side.
+        var summaryRead = goals.ListGoalsAsync(request.Tenant, request.From, request.To, cancellationToken);
+        var bucketsRead = series.GoalBucketsAsync(request.From, request.To, request.Step, cancellationToken);
+        var summary = await summaryRead;
+        var buckets = (await bucketsRead)
             .Where(b => b.Tenant == request.Tenant)
             .ToLookup(b => b.Figures.GoalName, b => b.Figures, StringComparer.Ordinal);
         var steps = StepGrid.Of(request.From, request.To, request.Step);

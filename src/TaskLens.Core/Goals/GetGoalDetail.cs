@@ -28,7 +28,13 @@ internal sealed class GetGoalDetailHandler(IGoalReader goals, IAlertReader alert
 
     public async Task<GoalDetail> Handle(GetGoalDetail request, CancellationToken cancellationToken)
     {
-        var series = await goals.SeriesAsync(request.Tenant, request.Goal, request.From, request.To, request.Step, cancellationToken);
+        // Five independent reads, sent together.
+        var seriesRead = goals.SeriesAsync(request.Tenant, request.Goal, request.From, request.To, request.Step, cancellationToken);
+        var findingsRead = alerts.ListAsync(new AlertQuery(request.Tenant, request.From, request.To, Goal: request.Goal, Limit: 500), cancellationToken);
+        var raisedRead = incidents.ListAsync(new IncidentQuery(request.Tenant, request.From, request.To, null, null, request.Goal, null, 200), cancellationToken);
+        var recentRead = goals.RunsAsync(new GoalRunQuery(request.Tenant, request.Goal, request.From, request.To, null, 0, Runs), cancellationToken);
+        var failedRead = goals.RunsAsync(new GoalRunQuery(request.Tenant, request.Goal, request.From, request.To, GoalRunOutcome.Failed, 0, Runs), cancellationToken);
+        var series = await seriesRead;
         var steps = StepGrid.Of(request.From, request.To, request.Step);
         var index = steps.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i);
         var charts = GoalMetric.Charted.Select(metric =>
@@ -47,15 +53,13 @@ internal sealed class GetGoalDetailHandler(IGoalReader goals, IAlertReader alert
             return new GoalChart(metric, values, lower, upper);
         }).ToList();
 
-        var findings = await alerts.ListAsync(new AlertQuery(request.Tenant, request.From, request.To, Goal: request.Goal, Limit: 500), cancellationToken);
-        var raised = await incidents.ListAsync(new IncidentQuery(request.Tenant, request.From, request.To, null, null, request.Goal, null, 200), cancellationToken);
+        var findings = await findingsRead;
+        var raised = await raisedRead;
         var markers = findings.Where(a => a.Status != AlertStatus.Resolved)
             .Select(a => new GoalMarker(a.WindowStart, a.Status == AlertStatus.Context ? "context" : "finding", a.Metric, a.Severity, a.Summary, ""))
             .Concat(raised.Select(i => new GoalMarker(i.OpenedAt, "incident", null, i.Severity, $"{i.Id}: {i.Title}", $"incidents/{i.Id}")))
             .OrderBy(m => m.At).ToList();
 
-        var recent = await goals.RunsAsync(new GoalRunQuery(request.Tenant, request.Goal, request.From, request.To, null, 0, Runs), cancellationToken);
-        var failed = await goals.RunsAsync(new GoalRunQuery(request.Tenant, request.Goal, request.From, request.To, GoalRunOutcome.Failed, 0, Runs), cancellationToken);
-        return new GoalDetail(request.Goal, steps.Select(t => t.ToUnixTimeSeconds()).ToList(), charts, markers, recent, failed);
+        return new GoalDetail(request.Goal, steps.Select(t => t.ToUnixTimeSeconds()).ToList(), charts, markers, await recentRead, await failedRead);
     }
 }

@@ -26,13 +26,20 @@ internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces
 
     public async Task<RunDetail?> Handle(GetRunDetail request, CancellationToken cancellationToken)
     {
-        if (!TraceId.TryParse(request.RunId, out var traceId) || traceId == default
-            || await goals.RunAsync(request.Tenant, traceId.ToString(), cancellationToken) is not { } run)
+        if (!TraceId.TryParse(request.RunId.ToLowerInvariant(), out var traceId) || traceId == default)
         {
             return null;
         }
 
-        var spans = await traces.GetTraceAsync(request.Tenant, traceId, cancellationToken);
+        // The run and its spans are read together: the trace's id is the run's.
+        var spansRead = traces.GetTraceAsync(request.Tenant, traceId, cancellationToken);
+        if (await goals.RunAsync(request.Tenant, traceId.ToString(), cancellationToken) is not { } run)
+        {
+            await spansRead;
+            return null;
+        }
+
+        var spans = await spansRead;
         var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : Hex(run.GoalSpanId));
         var critical = run.CriticalPathSpanIds.Select(Hex).ToHashSet(StringComparer.Ordinal);
         var groups = tree.Groups.Select(g =>

@@ -32,6 +32,7 @@ internal sealed class GetOverviewHandler(IDetectionSeriesReader series, IInciden
         var now = time.GetUtcNow();
         var until = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1);
         var since = until - Window;
+        var incidentsRead = incidents.ListAsync(new IncidentQuery(request.Tenant, now.AddDays(-30), now, null, null, null, null, 1_000), cancellationToken);
         var buckets = (await series.GoalBucketsAsync(since, until, TimeSpan.FromMinutes(1), cancellationToken))
             .Where(b => b.Tenant == request.Tenant).Select(b => b.Figures).ToList();
         var perMinute = buckets.GroupBy(f => f.Time).ToDictionary(g => g.Key, g => (double)g.Sum(f => f.Completed));
@@ -39,8 +40,7 @@ internal sealed class GetOverviewHandler(IDetectionSeriesReader series, IInciden
             .Select(m => (m, perMinute.GetValueOrDefault(m))).ToList();
         long completed = buckets.Sum(f => f.Completed), ended = buckets.Sum(f => f.Completed + f.Failed + f.Abandoned);
 
-        var open = (await incidents.ListAsync(new IncidentQuery(request.Tenant, now.AddDays(-30), now, null, null, null, null, 1_000), cancellationToken))
-            .Where(i => i.IsOpen).ToList();
+        var open = (await incidentsRead).Where(i => i.IsOpen).ToList();
         var bySeverity = Enum.GetValues<AlertSeverity>().ToDictionary(s => s, s => open.Count(i => i.Severity == s));
         return new OverviewFigures(
             now,

@@ -11,7 +11,7 @@ public sealed class SeriesBandTests
 
         var (lower, upper) = SeriesBand.Compute(values);
 
-        Assert.All(lower.Take(SeriesBand.MinHistory), double.IsNaN);
+        Assert.All(lower.Take(SeriesBand.MinHistory), v => Assert.True(double.IsNaN(v)));
         Assert.InRange(values[^1], upper[^1] + 1, double.MaxValue);
         Assert.InRange(values[^2], lower[^2], upper[^2]);
         Assert.True(upper[^1] < 20, $"the band is {lower[^1]}..{upper[^1]}: the spike must not widen its own band");
