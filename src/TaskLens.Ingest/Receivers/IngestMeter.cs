@@ -6,7 +6,8 @@ namespace TaskLens.Ingest.Receivers;
 /// <summary>
 /// Ingest's health for the dashboard: spans accepted (a rate over the time between two reads, at least a second),
 /// refusals (admission, spool full, store unavailable), the spool's bytes not yet in ClickHouse and how long the
-/// drainer has been behind (since a read last found it caught up). Two interlocked adds per export, nothing per span.
+/// drainer has been behind (since a read first found it behind; zero once a read finds it caught up, so it never
+/// overstates). Two interlocked adds per export, nothing per span.
 /// </summary>
 internal sealed class IngestMeter(AdmissionControl admission, TimeProvider time, DiskSpool? spool = null, SpoolDrainer? drainer = null) : IIngestHealth
 {
@@ -15,7 +16,7 @@ internal sealed class IngestMeter(AdmissionControl admission, TimeProvider time,
     private long _spans;
     private long _refused;
     private (DateTimeOffset At, long Spans, double Rate) _last = (time.GetUtcNow(), 0, 0);
-    private DateTimeOffset _caughtUpAt = time.GetUtcNow();
+    private DateTimeOffset? _behindSince;
 
     public void SpansAccepted(long count) => Interlocked.Add(ref _spans, count);
 
@@ -32,12 +33,9 @@ internal sealed class IngestMeter(AdmissionControl admission, TimeProvider time,
                 _last = (now, spans, (spans - _last.Spans) / (now - _last.At).TotalSeconds);
             }
 
-            if (drainer is null || drainer.IsCaughtUp)
-            {
-                _caughtUpAt = now;
-            }
-
-            return new IngestHealth(_last.Rate, spans, Interlocked.Read(ref _refused) + admission.Refused, spool?.PendingBytes ?? 0, now - _caughtUpAt);
+            _behindSince = drainer is null || drainer.IsCaughtUp ? null : _behindSince ?? now;
+            return new IngestHealth(
+                _last.Rate, spans, Interlocked.Read(ref _refused) + admission.Refused, spool?.PendingBytes ?? 0, now - (_behindSince ?? now));
         }
     }
 }
