@@ -4,9 +4,7 @@ namespace TaskLens.Core.Access;
 public sealed class OpenModeActor : ICurrentActor
 {
     public const string UserName = "local (open mode)";
-    public const string DefaultTenant = "default";
-
     public string Name => UserName;
 
-    public string Tenant => DefaultTenant;
+    public string Tenant => Tenants.Default;
 }

@@ -1,5 +1,5 @@
 using MediatR;
-using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 
 namespace TaskLens.Core.Goals;
 

@@ -1,5 +1,6 @@
 using MediatR;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Incidents;
 
 namespace TaskLens.Core.Goals;
@@ -22,7 +23,7 @@ public sealed record GoalChart(GoalMetric Metric, double[] Values, double[] Lowe
 /// <summary>Where something was raised on the goal: a detection finding on a metric (null for incidents) or an incident.</summary>
 public sealed record GoalMarker(DateTimeOffset At, string Kind, string? Metric, AlertSeverity Severity, string Text, string Link);
 
-internal sealed class GetGoalDetailHandler(IGoalReader goals, IAlertReader alerts, IIncidentStore incidents) : IRequestHandler<GetGoalDetail, GoalDetail>
+internal sealed class GetGoalDetailHandler(IGoalReader goals, IFindingReader findingReader, IIncidentStore incidents) : IRequestHandler<GetGoalDetail, GoalDetail>
 {
     private const int Runs = 25;
 
@@ -30,7 +31,7 @@ internal sealed class GetGoalDetailHandler(IGoalReader goals, IAlertReader alert
     {
         // Five independent reads, sent together.
         var seriesRead = goals.SeriesAsync(request.Tenant, request.Goal, request.From, request.To, request.Step, cancellationToken);
-        var findingsRead = alerts.ListAsync(new AlertQuery(request.Tenant, request.From, request.To, Goal: request.Goal, Limit: 500), cancellationToken);
+        var findingsRead = findingReader.ListAsync(new FindingQuery(request.Tenant, request.From, request.To, Goal: request.Goal, Limit: 500), cancellationToken);
         var raisedRead = incidents.ListAsync(new IncidentQuery(request.Tenant, request.From, request.To, null, null, request.Goal, null, 200), cancellationToken);
         var recentRead = goals.RunsAsync(new GoalRunQuery(request.Tenant, request.Goal, request.From, request.To, null, 0, Runs), cancellationToken);
         var failedRead = goals.RunsAsync(new GoalRunQuery(request.Tenant, request.Goal, request.From, request.To, GoalRunOutcome.Failed, 0, Runs), cancellationToken);
@@ -55,8 +56,8 @@ internal sealed class GetGoalDetailHandler(IGoalReader goals, IAlertReader alert
 
         var findings = await findingsRead;
         var raised = await raisedRead;
-        var markers = findings.Where(a => a.Status != AlertStatus.Resolved)
-            .Select(a => new GoalMarker(a.WindowStart, a.Status == AlertStatus.Context ? "context" : "finding", a.Metric, a.Severity, a.Summary, ""))
+        var markers = findings.Where(a => a.Status != FindingStatus.Resolved)
+            .Select(a => new GoalMarker(a.WindowStart, a.Status == FindingStatus.Context ? "context" : "finding", a.Metric, a.Severity, a.Summary, ""))
             .Concat(raised.Select(i => new GoalMarker(i.OpenedAt, "incident", null, i.Severity, $"{i.Id}: {i.Title}", $"incidents/{i.Id}")))
             .OrderBy(m => m.At).ToList();
 

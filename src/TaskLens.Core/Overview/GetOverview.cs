@@ -1,5 +1,6 @@
 using MediatR;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Ingest;
 
