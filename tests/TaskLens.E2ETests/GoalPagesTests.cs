@@ -47,7 +47,11 @@ public sealed class GoalPagesTests(ClickHouseFixture clickHouse, BrowserFixture 
         await page.WaitForSelectorAsync(".run-tree-row.group");
         Assert.True(await page.Locator(".run-tree-row.group").CountAsync() >= 2);
         Assert.True(await page.Locator(".waterfall-row").CountAsync() >= 30);
-        await page.Locator(".run-tree-row.group button").Nth(1).PressAsync("Enter");
+        // Keyboard: Enter on a group's button opens it.
+        var group = page.Locator(".run-tree-row.group").Nth(1);
+        Assert.Equal("false", await group.GetAttributeAsync("aria-expanded"));
+        await group.Locator("button").PressAsync("Enter");
+        await Assertions.Expect(group).ToHaveAttributeAsync("aria-expanded", "true");
         await Screenshots.TakeAsync(page, "run");
 
         var runId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
@@ -63,6 +67,9 @@ public sealed class GoalPagesTests(ClickHouseFixture clickHouse, BrowserFixture 
         await page.WaitForSelectorAsync(".time-chart-canvas canvas");
         Assert.Equal("0", (await page.TextContentAsync("#refusals"))?.Trim());
         await Screenshots.TakeAsync(page, "overview");
+        await page.ClickAsync("#theme-toggle");
+        await page.WaitForSelectorAsync("#theme-toggle[aria-label='Switch to light theme']");
+        await Screenshots.TakeAsync(page, "overview-dark");
         await page.SetViewportSizeAsync(390, 844);
         await Screenshots.TakeAsync(page, "overview-390px");
     }
