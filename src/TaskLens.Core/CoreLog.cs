@@ -3,7 +3,7 @@ using TaskLens.Core.Incidents;
 
 namespace TaskLens.Core;
 
-/// <summary>Core's log messages (event ids 6140-6149: incidents).</summary>
+/// <summary>Core's log messages (event ids 6140-6149: incidents; 6180-6189: access).</summary>
 internal static partial class CoreLog
 {
     [LoggerMessage(6140, LogLevel.Information, "Incidents: loaded {Live} live incidents (open, or closed within the correlation window)")]
@@ -20,4 +20,10 @@ internal static partial class CoreLog
 
     [LoggerMessage(6144, LogLevel.Information, "Incident {Id} ({Tenant}): {Action} by {Actor}, now version {Version}")]
     public static partial void Triaged(ILogger logger, string id, string tenant, TriageAction action, string actor, long version);
+
+    [LoggerMessage(6180, LogLevel.Information, "Access: created the first admin '{Name}' of tenant '{Tenant}' (no user existed)")]
+    public static partial void FirstAdminCreated(ILogger logger, string name, string tenant);
+
+    [LoggerMessage(6181, LogLevel.Warning, "Access: re-reading the stored keys failed; the keys loaded before stay in force")]
+    public static partial void KeyRefreshFailed(ILogger logger, Exception exception);
 }

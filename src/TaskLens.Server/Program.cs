@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration.Memory;
 using TaskLens.Ingest;
+using TaskLens.Server.Access;
 using TaskLens.Server.AlertIntake;
 using TaskLens.Server.Api;
 using TaskLens.Server.Cli;
@@ -20,6 +21,11 @@ public static partial class Program
         if (args is [DetectCommand.Verb, .. var rest])
         {
             return await DetectCommand.RunAsync(rest, Console.Out, Console.Error);
+        }
+
+        if (args is [UsersCommand.Verb, .. var userArgs])
+        {
+            return await UsersCommand.RunAsync(userArgs, Console.In, Console.Out, Console.Error);
         }
 
         await using var app = Create(args);
@@ -45,6 +51,7 @@ public static partial class Program
         var listeners = builder.AddTaskLensServer();
         builder.AddTaskLensEmbeddedClickHouse();
         builder.AddTaskLensStorage();
+        builder.AddTaskLensAccess();
         builder.AddTaskLensIngest();
         builder.AddTaskLensGoals();
         builder.AddTaskLensDetection();
@@ -54,7 +61,9 @@ public static partial class Program
 
         var app = builder.Build();
         app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
+        app.UseTaskLensAccess();
         app.MapTaskLensApi(listeners.ApiPort);
+        app.MapSignOut();
         app.MapTaskLensWeb();
         return app;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Access;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
@@ -11,6 +12,7 @@ using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
+using TaskLens.Storage.Access;
 using TaskLens.Storage.Alerts;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
@@ -84,5 +86,9 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IValidateOptions<StateOptions>, StateOptionsValidator>();
         builder.Services.AddSingleton<StateDatabase>();
         builder.Services.AddHostedService<StateMigrator>();
+        builder.Services.AddSingleton(UserStore.Schema);
+        builder.Services.AddSingleton(AccessKeyStore.Schema);
+        builder.Services.AddSingleton<IUserStore, UserStore>();
+        builder.Services.AddSingleton<IAccessKeyStore, AccessKeyStore>();
     }
 }

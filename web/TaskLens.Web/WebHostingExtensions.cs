@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using TaskLens.Core.Access;
 using TaskLens.Web.Components;
 
 namespace TaskLens.Web;
@@ -12,6 +13,9 @@ public static class WebHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddRazorComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<ICurrentActor, DashboardActor>();
         return builder;
     }
 

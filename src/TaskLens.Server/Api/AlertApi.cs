@@ -31,7 +31,7 @@ internal static class AlertApi
         }
 
         var alerts = await reader.ListAsync(
-            new AlertQuery(TraceApi.DefaultTenant, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
+            new AlertQuery(context.User.Tenant(), from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
             cancellationToken);
         return Results.Json(new { from, to, alerts = alerts.Select(Json) });
     }

@@ -27,7 +27,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var goals = await reader.ListGoalsAsync(TraceApi.DefaultTenant, from, to, cancellationToken);
+        var goals = await reader.ListGoalsAsync(context.User.Tenant(), from, to, cancellationToken);
         return Results.Json(new { from, to, goals = goals.Select(GoalJson.Figures) });
     }
 
@@ -51,7 +51,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var series = await reader.SeriesAsync(TraceApi.DefaultTenant, name, from, to, step, cancellationToken);
+        var series = await reader.SeriesAsync(context.User.Tenant(), name, from, to, step, cancellationToken);
         return Results.Json(new
         {
             goal = name,
@@ -73,7 +73,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var runs = await reader.RunsAsync(new GoalRunQuery(TraceApi.DefaultTenant, name, from, to, outcome, offset, limit), cancellationToken);
+        var runs = await reader.RunsAsync(new GoalRunQuery(context.User.Tenant(), name, from, to, outcome, offset, limit), cancellationToken);
         return Results.Json(new { goal = name, offset, limit, runs = runs.Select(GoalJson.Run) });
     }
 
@@ -107,13 +107,13 @@ internal static class GoalApi
             return problem!;
         }
 
-        var run = await goals.RunAsync(TraceApi.DefaultTenant, traceId.ToString(), cancellationToken);
+        var run = await goals.RunAsync(context.User.Tenant(), traceId.ToString(), cancellationToken);
         if (run is null)
         {
             return Results.Problem(title: "Unknown run", detail: $"No finalized goal run {traceId}.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var spans = await traces.GetTraceAsync(TraceApi.DefaultTenant, traceId, cancellationToken);
+        var spans = await traces.GetTraceAsync(context.User.Tenant(), traceId, cancellationToken);
         var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : run.GoalSpanId.ToString("x16", CultureInfo.InvariantCulture));
         if (group is { } id)
         {

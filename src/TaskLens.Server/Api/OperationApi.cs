@@ -23,7 +23,7 @@ internal static class OperationApi
             return problem!;
         }
 
-        var operations = await reader.OperationsAsync(TraceApi.DefaultTenant, service, from, to, cancellationToken);
+        var operations = await reader.OperationsAsync(context.User.Tenant(), service, from, to, cancellationToken);
         return Results.Json(new { service, from, to, operations = operations.Select(Json) });
     }
 
@@ -41,7 +41,7 @@ internal static class OperationApi
         }
 
         var operation = ApiQuery.NullIfEmpty(context.Request.Query["operation"]);
-        var points = await reader.SeriesAsync(TraceApi.DefaultTenant, service, operation, from, to, step, cancellationToken);
+        var points = await reader.SeriesAsync(context.User.Tenant(), service, operation, from, to, step, cancellationToken);
         return Results.Json(new { service, operation, stepSeconds = (long)step.TotalSeconds, points = points.Select(Json) });
     }
 
