@@ -59,7 +59,7 @@ public sealed class IncidentTriageTests(ClickHouseFixture clickHouse)
             ["opened", "alert-joined", "alert-joined", "acknowledged", "assigned", "noted", "severity-changed", "resolved", "reopened"],
             timeline.Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(Enumerable.Range(1, 9).Select(v => (long)v), timeline.Select(e => e.GetProperty("version").GetInt64()));
-        Assert.Equal(("ana", "Rolled back checkout 4.2.1"), (timeline[3].GetProperty("actor").GetString(), timeline[5].GetProperty("text").GetString()));
+        Assert.Equal((TaskLens.Core.Access.OpenModeActor.UserName, "Rolled back checkout 4.2.1"), (timeline[3].GetProperty("actor").GetString(), timeline[5].GetProperty("text").GetString()));
         var alerts = detail.GetProperty("alerts").EnumerateArray().ToList();
         Assert.Equal(["events:k1", "events:k2"], alerts.Select(a => a.GetProperty("id").GetString()).Order());
         Assert.Contains(alerts, a => a.GetProperty("reason").GetString()!.Contains("same service 'checkout'", StringComparison.Ordinal));

@@ -8,7 +8,7 @@ namespace TaskLens.UnitTests.Access;
 /// <summary>The real SQLite stores in a temporary file, with the directory and service over them.</summary>
 internal sealed class AccessTestStore : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("tasklens-access-").FullName;
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("tasklens-access-").FullName;
 
     public AccessTestStore()
     {
