@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace TaskLens.Core.Access;
 
@@ -7,18 +8,18 @@ namespace TaskLens.Core.Access;
 /// At start (after the state database is migrated, before requests are served): creates the configured first admin if
 /// no user exists, and loads the stored keys. Then re-reads the keys every <see cref="AccessOptions.KeyRefresh"/>.
 /// </summary>
-internal sealed class AccessKeyRefresher(AccessOptions options, AccessService access, AccessKeyDirectory directory, ILogger<AccessKeyRefresher> logger)
+internal sealed class AccessKeyRefresher(IOptions<AccessOptions> options, AccessService access, AccessKeyDirectory directory, ILogger<AccessKeyRefresher> logger)
     : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var first = options.FirstAdmin;
+        var first = options.Value.FirstAdmin;
         if (first.Name.Length > 0)
         {
             var (created, problem) = await access.EnsureFirstAdminAsync(first.Tenant, first.Name, first.Password, cancellationToken).ConfigureAwait(false);
             if (problem is not null)
             {
-                throw new InvalidOperationException($"{AccessOptions.Section}:FirstAdmin: {problem}");
+                throw new InvalidOperationException($"{AccessOptions.SectionName}:FirstAdmin: {problem}");
             }
 
             if (created)
@@ -33,7 +34,7 @@ internal sealed class AccessKeyRefresher(AccessOptions options, AccessService ac
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.KeyRefresh);
+        using var timer = new PeriodicTimer(options.Value.KeyRefresh);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try

@@ -6,7 +6,7 @@ namespace TaskLens.Core.Access;
 /// </summary>
 public sealed class AccessOptions
 {
-    public const string Section = "TaskLens:Access";
+    public const string SectionName = "TaskLens:Access";
 
     /// <summary>
     /// The first admin, created at start when no user exists yet (then ignored): <c>TaskLens__Access__FirstAdmin__Name</c>,

@@ -1,19 +1,15 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Identity;
 
 namespace TaskLens.Core.Access;
 
 /// <summary>
-/// Users and stored keys: create, verify, change, revoke. Passwords go through ASP.NET Core Identity's
-/// <see cref="PasswordHasher{TUser}"/> (PBKDF2, salted, versioned, so old hashes are upgraded on sign-in); keys are
-/// random and kept as digests. Every operation is scoped to a tenant: an admin never sees another tenant's users or keys.
+/// Users and stored keys: create, verify, change, revoke. Passwords go through <see cref="IPasswordHasher"/> (ASP.NET
+/// Core Identity's PBKDF2 hasher in the server; old hashes are upgraded on sign-in); keys are random and kept as digests. Every operation is scoped to a tenant: an admin never sees another tenant's users or keys.
 /// </summary>
-public sealed class AccessService(IUserStore users, IAccessKeyStore keys, AccessKeyDirectory directory, TimeProvider time)
+public sealed class AccessService(IUserStore users, IAccessKeyStore keys, AccessKeyDirectory directory, IPasswordHasher hasher, TimeProvider time)
 {
-    private static readonly PasswordHasher<AppUser> Hasher = new();
-
     // Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
-    private static readonly Lazy<string> DecoyHash = new(() => Hasher.HashPassword(null!, Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
+    private readonly Lazy<string> _decoyHash = new(() => hasher.Hash(Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
 
     /// <summary>The active user with this name and password, or null (unknown name, wrong password, disabled).</summary>
     public async Task<AppUser?> VerifyPasswordAsync(string name, string password, CancellationToken cancellationToken)
@@ -21,19 +17,19 @@ public sealed class AccessService(IUserStore users, IAccessKeyStore keys, Access
         var user = string.IsNullOrEmpty(name) ? null : await users.FindByNameAsync(name.Trim(), cancellationToken).ConfigureAwait(false);
         if (user is null)
         {
-            Hasher.VerifyHashedPassword(null!, DecoyHash.Value, password ?? "");
+            hasher.Verify(_decoyHash.Value, password ?? "");
             return null;
         }
 
-        var result = Hasher.VerifyHashedPassword(user, user.PasswordHash, password ?? "");
-        if (result == PasswordVerificationResult.Failed || !user.IsActive)
+        var result = hasher.Verify(user.PasswordHash, password ?? "");
+        if (result == PasswordCheck.Failed || !user.IsActive)
         {
             return null;
         }
 
-        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        if (result == PasswordCheck.SuccessRehashNeeded)
         {
-            var upgraded = user with { PasswordHash = Hasher.HashPassword(user, password!), Version = user.Version + 1 };
+            var upgraded = user with { PasswordHash = hasher.Hash(password!), Version = user.Version + 1 };
             if (await users.UpdateAsync(upgraded, user.Version, cancellationToken).ConfigureAwait(false))
             {
                 return upgraded;
@@ -53,8 +49,7 @@ public sealed class AccessService(IUserStore users, IAccessKeyStore keys, Access
             return (null, char.ToUpperInvariant(problem[0]) + problem[1..]);
         }
 
-        var user = new AppUser(NewId("usr"), name, tenant, role, "", time.GetUtcNow(), by, null, 1);
-        user = user with { PasswordHash = Hasher.HashPassword(user, password) };
+        var user = new AppUser(NewId("usr"), name, tenant, role, hasher.Hash(password), time.GetUtcNow(), by, null, 1);
         return await users.AddAsync(user, cancellationToken).ConfigureAwait(false)
             ? (user, null)
             : (null, $"The name '{name}' is taken.");
@@ -105,7 +100,7 @@ public sealed class AccessService(IUserStore users, IAccessKeyStore keys, Access
         var changed = user with
         {
             Role = role ?? user.Role,
-            PasswordHash = password is null ? user.PasswordHash : Hasher.HashPassword(user, password),
+            PasswordHash = password is null ? user.PasswordHash : hasher.Hash(password),
             DisabledAt = active switch { true => null, false => user.DisabledAt ?? time.GetUtcNow(), null => user.DisabledAt },
             Version = expectedVersion + 1,
         };

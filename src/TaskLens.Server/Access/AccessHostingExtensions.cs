@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using TaskLens.Core.Access;
 using TaskLens.Ingest;
 using TaskLens.Server.Api;
@@ -17,7 +18,8 @@ internal static class AccessHostingExtensions
     /// </summary>
     public static WebApplicationBuilder AddTaskLensAccess(this WebApplicationBuilder builder)
     {
-        var options = Core.Access.AccessHostingExtensions.AddTaskLensAccess(builder);
+        Core.Access.AccessHostingExtensions.AddTaskLensAccess(builder);
+        builder.Services.AddSingleton<IPasswordHasher, IdentityPasswordHasher>();
         var openMode = builder.Configuration.GetValue<bool>($"{IngestOptions.SectionName}:OpenMode");
         builder.Services.AddSingleton(new AccessMode(openMode));
         builder.Services.AddSingleton<SignInCookieEvents>();
@@ -38,7 +40,6 @@ internal static class AccessHostingExtensions
                 // (and on cookie-authenticated API writes) closes cross-site request forgery.
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.ExpireTimeSpan = options.SessionLifetime;
                 o.SlidingExpiration = true;
                 o.LoginPath = "/signin";
                 o.AccessDeniedPath = "/denied";
@@ -47,6 +48,8 @@ internal static class AccessHostingExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AccessSchemes.ApiKey, null)
             .AddScheme<AuthenticationSchemeOptions, OpenModeAuthenticationHandler>(AccessSchemes.OpenMode, null);
 
+        builder.Services.AddOptions<CookieAuthenticationOptions>(AccessSchemes.Cookie)
+            .Configure<IOptions<AccessOptions>>((cookie, access) => cookie.ExpireTimeSpan = access.Value.SessionLifetime);
         builder.Services.AddAuthorization(o =>
         {
             o.AddPolicy(AccessSchemes.ReadPolicy, Requires(AccessRights.Read));

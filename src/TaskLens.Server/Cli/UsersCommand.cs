@@ -110,6 +110,7 @@ internal static class UsersCommand
         builder.Logging.ClearProviders();
         builder.AddTaskLensStorage();
         Core.Access.AccessHostingExtensions.AddTaskLensAccess(builder);
+        builder.Services.AddSingleton<IPasswordHasher, Access.IdentityPasswordHasher>();
         return builder.Build();
     }
 

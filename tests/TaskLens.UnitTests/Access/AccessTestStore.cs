@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using TaskLens.Core.Access;
+using TaskLens.Server.Access;
 using TaskLens.Storage.Access;
 using TaskLens.Storage.State;
 
@@ -17,7 +18,7 @@ internal sealed class AccessTestStore : IDisposable
         Users = new UserStore(Database);
         Keys = new AccessKeyStore(Database);
         Directory = new AccessKeyDirectory(Keys);
-        Service = new AccessService(Users, Keys, Directory, TimeProvider.System);
+        Service = new AccessService(Users, Keys, Directory, new IdentityPasswordHasher(), TimeProvider.System);
     }
 
     /// <summary>A directory with no stored key (nothing was ever loaded into it).</summary>
