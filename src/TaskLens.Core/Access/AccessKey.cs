@@ -1,7 +1,7 @@
 namespace TaskLens.Core.Access;
 
 /// <summary>
-/// A stored key or token: only its digest is kept (<see cref="SecretDigest"/>); the secret is shown once, when created.
+/// A stored key or token: only its digest is kept (<see cref="KeyDigest"/>); the secret is shown once, when created.
 /// <see cref="Hint"/> is its first characters, so people can tell keys apart.
 /// </summary>
 public sealed record AccessKey(

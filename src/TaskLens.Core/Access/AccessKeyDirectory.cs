@@ -15,11 +15,11 @@ public sealed class AccessKeyDirectory(IAccessKeyStore store)
 
     /// <summary>The active key with this secret, if it is of <paramref name="kind"/>.</summary>
     public AccessKey? Find(string secret, KeyKind kind) =>
-        _byDigest.TryGetValue(SecretDigest.Of(secret), out var key) && key.Kind == kind ? key : null;
+        _byDigest.TryGetValue(KeyDigest.Of(secret), out var key) && key.Kind == kind ? key : null;
 
     /// <summary>The active API key (read or triage scope) with this secret.</summary>
     public AccessKey? FindApiKey(string secret) =>
-        _byDigest.TryGetValue(SecretDigest.Of(secret), out var key) && KeyKinds.ApiRightsOf(key.Kind) != AccessRights.None ? key : null;
+        _byDigest.TryGetValue(KeyDigest.Of(secret), out var key) && KeyKinds.ApiRightsOf(key.Kind) != AccessRights.None ? key : null;
 
     /// <summary>Whether any alert token is stored (open mode takes any token only while none is configured or stored).</summary>
     public bool AnyAlertToken => _anyAlertToken;

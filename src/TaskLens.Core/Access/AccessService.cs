@@ -125,7 +125,7 @@ public sealed class AccessService(IUserStore users, IAccessKeyStore keys, Access
         // 32 random bytes (256 bits) in URL-safe base64, prefixed by kind so a leaked key says what it opens.
         var prefix = kind switch { KeyKind.Ingest => "tli_", KeyKind.AlertToken => "tla_", _ => "tlk_" };
         var secret = prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var key = new AccessKey(NewId("key"), tenant, kind, name.Trim(), SecretDigest.Of(secret), secret[..8], time.GetUtcNow(), by, null, null);
+        var key = new AccessKey(NewId("key"), tenant, kind, name.Trim(), KeyDigest.Of(secret), secret[..8], time.GetUtcNow(), by, null, null);
         await keys.AddAsync(key, cancellationToken).ConfigureAwait(false);
         await directory.RefreshAsync(cancellationToken).ConfigureAwait(false);
         return (key, secret, null);

@@ -4,7 +4,7 @@ namespace TaskLens.Core.Access;
 public sealed class OpenModeActor : ICurrentActor
 {
     public const string UserName = "local (open mode)";
-    public const string DefaultTenant = "default";
+    public const string DefaultTenant = Tenants.Default;
 
     public string Name => UserName;
 

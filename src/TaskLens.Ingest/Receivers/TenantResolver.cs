@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using TaskLens.Core.Access;
@@ -23,7 +24,7 @@ internal sealed class TenantResolver
         var o = options.Value;
         foreach (var key in o.ApiKeys)
         {
-            _tenantByKeyDigest[SecretDigest.Of(key.Key)] = key.Tenant;
+            _tenantByKeyDigest[KeyDigest.Of(key.Key)] = key.Tenant;
         }
 
         _header = o.ApiKeyHeader;
@@ -51,14 +52,14 @@ internal sealed class TenantResolver
         {
             if (_openMode)
             {
-                return IngestOptions.OpenModeTenant;
+                return Tenants.Default;
             }
 
             refusal = _bearer ? "An ingest key is required: send 'Authorization: Bearer <key>'." : $"An ingest key is required in the {_header} header.";
             return null;
         }
 
-        if (_tenantByKeyDigest.TryGetValue(SecretDigest.Of(value), out var tenant))
+        if (_tenantByKeyDigest.TryGetValue(KeyDigest.Of(value), out var tenant))
         {
             return tenant;
         }

@@ -12,13 +12,12 @@ namespace TaskLens.Server.Access;
 internal static class AccessHostingExtensions
 {
     /// <summary>
-    /// Sign-in and tenants: users and stored keys (Core), the sign-in cookie, API keys and open mode as authentication
-    /// schemes, and the read / triage / admin policies. Every endpoint needs the read policy unless it says otherwise
+    /// Sign-in and tenants on the API port: password hashing for Core's users, the sign-in cookie, API keys and open
+    /// mode as authentication schemes, and the read / triage / admin policies. Every endpoint needs the read policy unless it says otherwise
     /// (the fallback policy), so a new endpoint is locked until someone decides it should not be.
     /// </summary>
-    public static WebApplicationBuilder AddTaskLensAccess(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddTaskLensServerAccess(this WebApplicationBuilder builder)
     {
-        Core.Access.AccessHostingExtensions.AddTaskLensAccess(builder);
         builder.Services.AddSingleton<IPasswordHasher, IdentityPasswordHasher>();
         var openMode = builder.Configuration.GetValue<bool>($"{IngestOptions.SectionName}:OpenMode");
         builder.Services.AddSingleton(new AccessMode(openMode));

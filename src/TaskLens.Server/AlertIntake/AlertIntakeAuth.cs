@@ -1,4 +1,6 @@
+using TaskLens.Core;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Access;
 using TaskLens.Ingest;
 
@@ -12,17 +14,17 @@ namespace TaskLens.Server.AlertIntake;
 /// </summary>
 internal sealed class AlertIntakeAuth(AlertIntakeOptions options, IOptions<IngestOptions> ingest, AccessKeyDirectory stored)
 {
-    private readonly Dictionary<string, string> _tenantByDigest = options.Tokens.ToDictionary(t => SecretDigest.Of(t.Token), t => t.Tenant, StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _tenantByDigest = options.Tokens.ToDictionary(t => KeyDigest.Of(t.Token), t => t.Tenant, StringComparer.Ordinal);
 
     /// <summary>The tenant, or null when the sender is not allowed.</summary>
     public string? TenantOf(string? token)
     {
         if (string.IsNullOrEmpty(token) || (_tenantByDigest.Count == 0 && !stored.AnyAlertToken))
         {
-            return ingest.Value.OpenMode ? IngestOptions.OpenModeTenant : null;
+            return ingest.Value.OpenMode ? Tenants.Default : null;
         }
 
-        return _tenantByDigest.GetValueOrDefault(SecretDigest.Of(token)) ?? stored.Find(token, KeyKind.AlertToken)?.Tenant;
+        return _tenantByDigest.GetValueOrDefault(KeyDigest.Of(token)) ?? stored.Find(token, KeyKind.AlertToken)?.Tenant;
     }
 
     /// <summary>The token from <c>Authorization: Bearer …</c>, else null.</summary>

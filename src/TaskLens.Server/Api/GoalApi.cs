@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using System.Globalization;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Traces;

@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Api;

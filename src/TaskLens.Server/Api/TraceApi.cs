@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TaskLens.Core;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Api;

@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using TaskLens.Core.Access;
 using TaskLens.Storage;
 using TaskLens.Storage.State;
@@ -99,7 +100,7 @@ internal static class UsersCommand
         return 0;
     }
 
-    /// <summary>The server's configuration sources and content root (<c>TASKLENS_ROOT</c>, set by ./tasklens), the state database and access only.</summary>
+    /// <summary>The server's configuration sources and content root (<c>TASKLENS_ROOT</c>, set by ./tasklens); nothing is started.</summary>
     private static IHost BuildHost(string[] settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -109,7 +110,7 @@ internal static class UsersCommand
         });
         builder.Logging.ClearProviders();
         builder.AddTaskLensStorage();
-        Core.Access.AccessHostingExtensions.AddTaskLensAccess(builder);
+        builder.AddTaskLensCore();
         builder.Services.AddSingleton<IPasswordHasher, Access.IdentityPasswordHasher>();
         return builder.Build();
     }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using TaskLens.Core;
 using TaskLens.Core.Access;
 
 namespace TaskLens.UnitTests.Access;
@@ -81,7 +82,7 @@ public sealed class AccessServiceTests : IDisposable
 
         Assert.StartsWith("tlk_", secret, StringComparison.Ordinal);
         Assert.True(secret!.Length >= 40);
-        Assert.Equal(SecretDigest.Of(secret), key!.Digest);
+        Assert.Equal(KeyDigest.Of(secret), key!.Digest);
         Assert.Equal(key, _access.Directory.FindApiKey(secret));
         Assert.Null(_access.Directory.Find(secret, KeyKind.Ingest));
 
