@@ -78,6 +78,24 @@ public sealed class AccessPageTests(ClickHouseFixture clickHouse, BrowserFixture
         Assert.Equal(0, await page.Locator("#secret-value").CountAsync());
         Assert.DoesNotContain(secret[8..], await page.ContentAsync(), StringComparison.Ordinal);
 
+        // Promote vera and disable her in one change; then revoke the key: it stops working at once.
+        await page.ClickAsync("a[aria-label='Edit vera']");
+        await page.SelectOptionAsync("#edit-role", "Responder");
+        await page.UncheckAsync("#edit-active");
+        await page.ClickAsync("#save-user");
+        Assert.EndsWith("/admin", page.Url, StringComparison.Ordinal);
+        Assert.Equal(["admin", "responder"], (await page.Locator("#users .user-role").AllTextContentsAsync()).Select(n => n.Trim()));
+        Assert.Contains("disabled", await page.TextContentAsync("#users"), StringComparison.Ordinal);
+        await page.ClickAsync("a[aria-label='Revoke grafana']");
+        await page.ClickAsync("#revoke");
+        Assert.StartsWith("revoked", (await page.TextContentAsync("#keys .key-status"))!.Trim(), StringComparison.Ordinal);
+        using (var api = new HttpClient { BaseAddress = host.Api.BaseAddress })
+        {
+            api.DefaultRequestHeaders.Authorization = new("Bearer", secret);
+            using var refused = await api.GetAsync(new Uri("/api/services", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
         await page.ClickAsync("#sign-out");
         Assert.EndsWith("/signin", page.Url, StringComparison.Ordinal);
         await page.GotoAsync($"http://127.0.0.1:{host.ApiPort}/admin");

@@ -178,7 +178,7 @@ public sealed class IncidentTriageTests(ClickHouseFixture clickHouse)
         var created = split.Body.GetProperty("created").GetProperty("id").GetString()!;
         var detail = await DetailAsync(host, created);
         Assert.Equal(("CI runner disk", 1), (detail.GetProperty("incident").GetProperty("title").GetString(), detail.GetProperty("incident").GetProperty("alerts").GetInt32()));
-        Assert.Equal($"split from {into} by bo", detail.GetProperty("alerts")[0].GetProperty("reason").GetString());
+        Assert.Equal($"split from {into} by {TaskLens.Core.Access.OpenModeActor.UserName}", detail.GetProperty("alerts")[0].GetProperty("reason").GetString());
         var kinds = (await DetailAsync(host, into)).GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         Assert.Equal(["opened", "alert-joined", "merged-from", "alert-joined", "alert-split-off"], kinds);
     }
