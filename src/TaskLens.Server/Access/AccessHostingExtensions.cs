@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using System.Threading.RateLimiting;
 using TaskLens.Core.Access;
 using TaskLens.Ingest;
 using TaskLens.Server.Api;
@@ -58,12 +59,33 @@ internal static class AccessHostingExtensions
             o.FallbackPolicy = Requires(AccessRights.Read);
         });
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAwareAuthorizationResultHandler>();
+
+        // Password guessing: at most SignInAttemptsPerMinute sign-in posts per client address, then 429 with Retry-After.
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return ValueTask.CompletedTask;
+            };
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase)
+                    ? RateLimitPartition.GetFixedWindowLimiter(
+                        context.Connection.RemoteIpAddress?.ToString() ?? "",
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                    : RateLimitPartition.GetNoLimiter(""));
+        });
         return builder;
     }
+
+    /// <summary>Sign-in posts allowed per client address and minute.</summary>
+    public const int SignInAttemptsPerMinute = 10;
 
     /// <summary>Authentication and authorization for the API port; the OTLP ports branch off before this and never pay for it.</summary>
     public static WebApplication UseTaskLensAccess(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -211,6 +211,22 @@ public sealed class AccessApiTests(ClickHouseFixture clickHouse)
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task SignIn_TooManyAttemptsFromOneAddress_AreRefused429()
+    {
+        await using var host = await TaskLensHost.StartAsync(clickHouse, Keyed);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= global::TaskLens.Server.Access.AccessHostingExtensions.SignInAttemptsPerMinute; i++)
+        {
+            using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["_handler"] = "signin", ["Input.Name"] = "root", ["Input.Password"] = "guess " + i });
+            using var answer = await host.Api.PostAsync(new Uri("/signin", UriKind.Relative), form);
+            statuses.Add(answer.StatusCode);
+        }
+
+        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, statuses.Take(global::TaskLens.Server.Access.AccessHostingExtensions.SignInAttemptsPerMinute));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
     private static HttpClient Client(TaskLensHost host, string key)
     {
         var client = new HttpClient { BaseAddress = host.Api.BaseAddress };
