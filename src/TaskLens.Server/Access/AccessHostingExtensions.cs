@@ -24,13 +24,7 @@ internal static class AccessHostingExtensions
         builder.Services.AddSingleton(new AccessMode(openMode));
         builder.Services.AddSingleton<SignInCookieEvents>();
         builder.Services.AddAuthentication(AccessSchemes.Default)
-            .AddPolicyScheme(AccessSchemes.Default, "TaskLens", o =>
-            {
-                o.ForwardDefaultSelector = context =>
-                    ApiKeyAuthenticationHandler.BearerOf(context.Request) is not null ? AccessSchemes.ApiKey
-                    : context.Request.Cookies.ContainsKey(CookieName) ? AccessSchemes.Cookie
-                    : AccessSchemes.OpenMode;
-            })
+            .AddScheme<AuthenticationSchemeOptions, CallerAuthenticationHandler>(AccessSchemes.Default, null)
             .AddCookie(AccessSchemes.Cookie, o =>
             {
                 o.Cookie.Name = CookieName;

@@ -8,6 +8,7 @@ namespace TaskLens.Server.Access;
 /// <summary>
 /// Refusals on <c>/api</c> are answered by the API key scheme (401 with <c>WWW-Authenticate: Bearer</c>, 403, each with a
 /// problem body), whatever scheme the caller used; pages go to the sign-in cookie's redirects (sign-in, access denied).
+/// (A policy names the default scheme, whose own challenge would answer the same; this keeps it so for any policy.)
 /// </summary>
 internal sealed class ApiAwareAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {

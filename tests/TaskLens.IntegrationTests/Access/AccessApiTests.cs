@@ -227,6 +227,23 @@ public sealed class AccessApiTests(ClickHouseFixture clickHouse)
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
     }
 
+    [Fact]
+    public async Task OpenMode_WithoutCredentialOrWithAStaleCookie_IsTheLocalUser_ButAnUnknownKeyIsRefused()
+    {
+        await using var host = await TaskLensHost.StartAsync(clickHouse);
+        using var stale = new HttpRequestMessage(HttpMethod.Get, "/api/session");
+        stale.Headers.Add("Cookie", "TaskLens.SignIn=CfDJ8-not-a-ticket-any-more");
+
+        using var plain = await host.Api.GetAsync(new Uri("/api/session", UriKind.Relative));
+        using var withStaleCookie = await host.Api.SendAsync(stale);
+        using var unknownKey = await Get(host, "/api/session", "tlk_not-a-key-at-all-0123456789");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized), (plain.StatusCode, withStaleCookie.StatusCode, unknownKey.StatusCode));
+        using var session = JsonDocument.Parse(await withStaleCookie.Content.ReadAsStringAsync());
+        Assert.Equal((OpenModeActor.UserName, "default", "open"), (
+            session.RootElement.GetProperty("name").GetString(), session.RootElement.GetProperty("tenant").GetString(), session.RootElement.GetProperty("via").GetString()));
+    }
+
     private static HttpClient Client(TaskLensHost host, string key)
     {
         var client = new HttpClient { BaseAddress = host.Api.BaseAddress };
