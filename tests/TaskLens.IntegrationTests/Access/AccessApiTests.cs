@@ -56,7 +56,7 @@ public sealed class AccessApiTests(ClickHouseFixture clickHouse)
             "/api/services", "/api/traces/0123456789abcdef0123456789abcdef", "/api/logs", "/api/metrics", "/api/metrics/x/points",
             "/api/goals", "/api/goals/g/series?metric=completed", "/api/goals/g/runs", "/api/runs/0123456789abcdef0123456789abcdef",
             "/api/services/s/operations", "/api/services/s/series", "/api/alerts", "/api/alert-states", "/api/incidents",
-            "/api/incidents/inc-1", "/api/services/links", "/api/session", "/api/anything-added-later",
+            "/api/incidents/inc-1", "/api/services/links", "/api/session", "/api/ingest/spool", "/api/ingest/dead-letters", "/api/anything-added-later",
         })
         {
             using var response = await host.Api.GetAsync(new Uri(path, UriKind.Relative));
@@ -148,8 +148,9 @@ public sealed class AccessApiTests(ClickHouseFixture clickHouse)
         var version = listed.GetProperty("incidents")[0].GetProperty("version").GetInt64();
 
         using (var refused = await reader.PostAsJsonAsync(new Uri($"/api/incidents/{id}/ack", UriKind.Relative), new { version }))
+        using (var replay = await reader.PostAsync(new Uri("/api/ingest/dead-letters/x/replay", UriKind.Relative), null))
         {
-            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (refused.StatusCode, replay.StatusCode));
         }
 
         using var vera = await SignInClient.SignInAsync(host, "vera", Password);
