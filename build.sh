@@ -104,8 +104,8 @@ cmd_test() {
 
 # Local runs accept exports without a key (open mode, loopback only) unless ingest keys are configured.
 open_mode_args() {
-  if [ -z "${TaskLens__Ingest__ApiKeys__0__Key:-}" ]; then
-    echo "Open mode: exports without an ingest key are stored under the tenant 'default'; listeners stay on loopback." >&2
+  if [ -z "${TaskLens__Ingest__ApiKeys__0__Key:-}" ] && [ -z "${TaskLens__Ingest__OpenMode:-}" ]; then
+    echo "Open mode: no ingest key, alert token or sign-in needed on loopback; data is tenant 'default' (docs/access.md)." >&2
     echo "--TaskLens:Ingest:OpenMode=true"
   fi
 }

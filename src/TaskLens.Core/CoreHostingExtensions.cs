@@ -16,8 +16,8 @@ namespace TaskLens.Core;
 public static class CoreHostingExtensions
 {
     /// <summary>
-    /// Core's application services, one call: goals (<see cref="GoalHostingExtensions.AddTaskLensGoals"/>), the alert
-    /// intake (<c>TaskLens:Alerts</c>), incidents (<c>TaskLens:Incidents</c>) with the service links they correlate by,
+    /// Core's application services, one call: goals (<see cref="GoalHostingExtensions.AddTaskLensGoals"/>), users and
+    /// stored keys (<c>TaskLens:Access</c>; register an <see cref="IPasswordHasher"/>), the alert intake (<c>TaskLens:Alerts</c>), incidents (<c>TaskLens:Incidents</c>) with the service links they correlate by,
     /// and the mediator with every request handler (registered here, in one place: MediatR 5's own DI extension is not
     /// available). Register the storage ports as well; subscribers to the domain events register
     /// <c>INotificationHandler&lt;T&gt;</c>.
@@ -28,6 +28,7 @@ public static class CoreHostingExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         builder.AddTaskLensGoals();
+        builder.AddAccess();
 
         services.AddValidatedOptions<AlertIntakeOptions>(builder.Configuration, AlertIntakeOptions.SectionName, o => o.Validate());
         services.AddSingleton<AlertIntakeService>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using TaskLens.Core;
 using TaskLens.Detection;
 using TaskLens.Ingest;
+using TaskLens.Server.Access;
 using TaskLens.Server.Api;
 using TaskLens.Server.Cli;
 using TaskLens.Storage;
@@ -17,6 +18,11 @@ public static partial class Program
         if (args is [DetectCommand.Verb, .. var rest])
         {
             return await DetectCommand.RunAsync(rest, Console.Out, Console.Error);
+        }
+
+        if (args is [UsersCommand.Verb, .. var userArgs])
+        {
+            return await UsersCommand.RunAsync(userArgs, Console.In, Console.Out, Console.Error);
         }
 
         await using var app = Create(args);
@@ -57,7 +63,9 @@ public static partial class Program
         var app = builder.Build();
         app.UseTaskLensServer();
         app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
+        app.UseTaskLensAccess();
         app.MapTaskLensApi(listeners.ApiPort);
+        app.MapSignOut();
         app.MapTaskLensWeb();
         return app;
     }

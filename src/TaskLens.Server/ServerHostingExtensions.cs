@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 using TaskLens.Core;
 using TaskLens.Ingest;
+using TaskLens.Server.Access;
 using TaskLens.Server.AlertIntake;
 using TaskLens.Server.EmbeddedClickHouse;
 
@@ -16,8 +17,8 @@ internal static class ServerHostingExtensions
 
     /// <summary>
     /// What only the executable has: binds <see cref="ServerOptions"/> and opens the three listeners (failing start-up
-    /// listing every error), supervises the embedded ClickHouse when no URL is configured, and the webhook endpoints'
-    /// token check. Call first, so the embedded ClickHouse is up before storage's schema migrator runs.
+    /// listing every error), supervises the embedded ClickHouse when no URL is configured, the webhook endpoints'
+    /// token check, and sign-in on the API port (<see cref="AccessHostingExtensions.AddTaskLensServerAccess"/>). Call first, so the embedded ClickHouse is up before storage's schema migrator runs.
     /// </summary>
     public static ServerOptions AddTaskLensServer(this WebApplicationBuilder builder)
     {
@@ -47,6 +48,7 @@ internal static class ServerHostingExtensions
         }
 
         var certificate = options.CertificatePath is { Length: > 0 } ? options.LoadCertificate(out _) : null;
+        builder.AddTaskLensServerAccess();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Ingest enforces its own body limit after decompression (TaskLens:Ingest:MaxRequestBytes).

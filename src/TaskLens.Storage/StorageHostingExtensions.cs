@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Access;
 using TaskLens.Core;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Findings;
@@ -14,6 +15,7 @@ using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
+using TaskLens.Storage.Access;
 using TaskLens.Storage.Alerts;
 using TaskLens.Storage.Findings;
 using TaskLens.Storage.ClickHouse;
@@ -81,5 +83,9 @@ public static class StorageHostingExtensions
         builder.Services.AddValidatedOptions<StateOptions>(builder.Configuration, StateOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton<StateDatabase>();
         builder.Services.AddHostedService<StateMigrator>();
+        builder.Services.AddSingleton(UserStore.Schema);
+        builder.Services.AddSingleton(AccessKeyStore.Schema);
+        builder.Services.AddSingleton<IUserStore, UserStore>();
+        builder.Services.AddSingleton<IAccessKeyStore, AccessKeyStore>();
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MudBlazor.Services;
+using TaskLens.Core.Access;
 using TaskLens.Web.Components;
 
 namespace TaskLens.Web;
@@ -25,6 +26,9 @@ public static class WebHostingExtensions
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<ICurrentActor, DashboardActor>();
         return builder;
     }
 
@@ -32,7 +36,8 @@ public static class WebHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        // Stylesheets and scripts are public: the sign-in page needs them before anyone is signed in.
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

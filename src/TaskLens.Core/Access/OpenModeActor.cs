@@ -4,7 +4,12 @@ namespace TaskLens.Core.Access;
 public sealed class OpenModeActor : ICurrentActor
 {
     public const string UserName = "local (open mode)";
+    public const string DefaultTenant = Tenants.Default;
+
     public string Name => UserName;
 
-    public string Tenant => Tenants.Default;
+    public string Tenant => DefaultTenant;
+
+    /// <summary>Everything: open mode is for one person on their own machine (loopback only, checked at start).</summary>
+    public AccessRights Rights => AccessRights.All;
 }

@@ -32,7 +32,7 @@ internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces
         }
 
         // The run and its spans are read together: the trace's id is the run's.
-        var spansRead = traces.GetTraceAsync(request.Tenant, traceId, cancellationToken);
+        var spansRead = traces.GetTraceAsync(request.Tenant, traceId, 0, ITraceReader.MaxSpansPerRead, cancellationToken);
         if (await goals.RunAsync(request.Tenant, traceId.ToString(), cancellationToken) is not { } run)
         {
             await spansRead;

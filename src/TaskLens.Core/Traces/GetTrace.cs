@@ -9,6 +9,6 @@ internal sealed class GetTraceHandler(ITraceReader traces) : IRequestHandler<Get
 {
     public async Task<IReadOnlyList<WaterfallSpan>> Handle(GetTrace request, CancellationToken cancellationToken) =>
         TraceId.TryParse(request.TraceId.Trim().ToLowerInvariant(), out var id) && id != default
-            ? TraceWaterfall.Build(await traces.GetTraceAsync(request.Tenant, id, cancellationToken), new HashSet<string>())
+            ? TraceWaterfall.Build(await traces.GetTraceAsync(request.Tenant, id, 0, ITraceReader.MaxSpansPerRead, cancellationToken), new HashSet<string>())
             : [];
 }

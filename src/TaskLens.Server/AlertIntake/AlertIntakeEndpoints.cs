@@ -17,9 +17,10 @@ internal static class AlertIntakeEndpoints
 
     public static RouteGroupBuilder MapAlertIntake(this RouteGroupBuilder api)
     {
-        api.MapPost("/alerts/{source:regex(^(alertmanager|grafana)$)}", WebhookAsync);
-        api.MapPost("/alerts/{source:regex(^(alertmanager|grafana)$)}/{token}", WebhookAsync);
-        api.MapPost("/alerts/events", EventAsync);
+        // Alert sources authenticate with their token (below), not with sign-in or API keys.
+        api.MapPost("/alerts/{source:regex(^(alertmanager|grafana)$)}", WebhookAsync).AllowAnonymous();
+        api.MapPost("/alerts/{source:regex(^(alertmanager|grafana)$)}/{token}", WebhookAsync).AllowAnonymous();
+        api.MapPost("/alerts/events", EventAsync).AllowAnonymous();
         api.MapGet("/alert-states", ListStatesAsync);
         return api;
     }
@@ -113,7 +114,7 @@ internal static class AlertIntakeEndpoints
             return problem!;
         }
 
-        var states = await store.ListAsync(Tenants.Default, status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
+        var states = await store.ListAsync(context.User.Tenant(), status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
         return Results.Json(new
         {
             alerts = states.Select(s => new

@@ -29,7 +29,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var goals = await reader.ListGoalsAsync(Tenants.Default, from, to, cancellationToken);
+        var goals = await reader.ListGoalsAsync(context.User.Tenant(), from, to, cancellationToken);
         return Results.Json(new { from, to, goals = goals.Select(GoalJson.Figures) });
     }
 
@@ -53,7 +53,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var series = await reader.SeriesAsync(Tenants.Default, name, from, to, step, cancellationToken);
+        var series = await reader.SeriesAsync(context.User.Tenant(), name, from, to, step, cancellationToken);
         return Results.Json(new
         {
             goal = name,
@@ -75,7 +75,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var runs = await reader.RunsAsync(new GoalRunQuery(Tenants.Default, name, from, to, outcome, offset, limit), cancellationToken);
+        var runs = await reader.RunsAsync(new GoalRunQuery(context.User.Tenant(), name, from, to, outcome, offset, limit), cancellationToken);
         return Results.Json(new { goal = name, offset, limit, runs = runs.Select(GoalJson.Run) });
     }
 
@@ -109,14 +109,14 @@ internal static class GoalApi
             return problem!;
         }
 
-        var run = await goals.RunAsync(Tenants.Default, traceId.ToString(), cancellationToken);
+        var run = await goals.RunAsync(context.User.Tenant(), traceId.ToString(), cancellationToken);
         if (run is null)
         {
             return Results.Problem(title: "Unknown run", detail: $"No finalized goal run {traceId}.", statusCode: StatusCodes.Status404NotFound);
         }
 
         // The sub-task tree is built from at most MaxSpans spans; "truncated" says the run has more.
-        var read = await traces.GetTraceAsync(Tenants.Default, traceId, 0, TraceApi.MaxSpans + 1, cancellationToken);
+        var read = await traces.GetTraceAsync(context.User.Tenant(), traceId, 0, TraceApi.MaxSpans + 1, cancellationToken);
         var truncated = read.Count > TraceApi.MaxSpans;
         var spans = truncated ? read.Take(TraceApi.MaxSpans).ToList() : read;
         var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : run.GoalSpanId.ToString("x16", CultureInfo.InvariantCulture));

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using TaskLens.Core;
 using TaskLens.Core.Traces;
 
@@ -7,7 +8,7 @@ namespace TaskLens.Server.Api;
 internal static class TraceApi
 {
     /// <summary>The most spans one answer carries (of a trace, or read for a run); <c>offset</c> pages on.</summary>
-    public const int MaxSpans = 10_000;
+    public const int MaxSpans = ITraceReader.MaxSpansPerRead;
 
     public static RouteGroupBuilder MapTraceApi(this RouteGroupBuilder api)
     {
@@ -32,7 +33,7 @@ internal static class TraceApi
             return problem!;
         }
 
-        var spans = await reader.GetTraceAsync(Tenants.Default, id, offset, limit + 1, cancellationToken);
+        var spans = await reader.GetTraceAsync(context.User.Tenant(), id, offset, limit + 1, cancellationToken);
         if (spans.Count == 0 && offset == 0)
         {
             return Results.Problem(title: "Trace not found", detail: $"No spans of trace {id} are stored.", statusCode: StatusCodes.Status404NotFound);
@@ -43,9 +44,9 @@ internal static class TraceApi
         return Results.Empty;
     }
 
-    private static async Task<IResult> GetServicesAsync(ITraceReader reader, CancellationToken cancellationToken)
+    private static async Task<IResult> GetServicesAsync(ITraceReader reader, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var services = await reader.GetServicesAsync(Tenants.Default, cancellationToken);
+        var services = await reader.GetServicesAsync(user.Tenant(), cancellationToken);
         return Results.Json(new
         {
             services = services.Select(s => new { name = s.Name, spanCount = s.SpanCount, lastSeen = s.LastSeen }),
