@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.Memory;
+using TaskLens.Briefs;
 using TaskLens.Ingest;
 using TaskLens.Server.AlertIntake;
 using TaskLens.Server.Api;
@@ -50,6 +51,7 @@ public static partial class Program
         builder.AddTaskLensDetection();
         builder.AddTaskLensIncidents();
         builder.AddTaskLensAlertIntake();
+        builder.AddTaskLensBriefs();
         builder.AddTaskLensWeb();
 
         var app = builder.Build();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
+using TaskLens.Core.Briefs;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Logs;
@@ -12,6 +13,7 @@ using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.Alerts;
+using TaskLens.Storage.Briefs;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
 using TaskLens.Storage.Incidents;
@@ -67,6 +69,7 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IIncidentStore, IncidentStore>();
         builder.Services.AddSingleton<ILogReader, LogReader>();
         builder.Services.AddSingleton<IMetricReader, MetricReader>();
+        builder.Services.AddSingleton<IBriefEvidenceReader, BriefEvidenceReader>();
         return builder;
     }
 }

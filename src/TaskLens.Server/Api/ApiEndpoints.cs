@@ -1,3 +1,4 @@
+using TaskLens.Briefs.Api;
 using TaskLens.Server.AlertIntake;
 namespace TaskLens.Server.Api;
 
@@ -10,6 +11,7 @@ internal static class ApiEndpoints
             context.HttpContext.Connection.LocalPort == apiPort ? await next(context) : Results.NotFound());
         onApiPort.MapGet("/healthz", () => Results.Text("ok"));
         onApiPort.MapGroup("/api").MapTraceApi().MapTelemetryApi().MapGoalApi().MapOperationApi().MapAlertApi().MapAlertIntake().MapIncidentApi();
+        onApiPort.MapTaskLensBriefs();
         return app;
     }
 }

@@ -1,0 +1,48 @@
+using MediatR;
+using TaskLens.Core.Briefs;
+
+namespace TaskLens.Briefs;
+
+/// <summary>
+/// <see cref="GetIncidentBrief"/>: the brief held, or the facts computed now (the narrative follows in the background).
+/// </summary>
+internal sealed class GetIncidentBriefHandler(BriefBook book, BriefService briefs) : IRequestHandler<GetIncidentBrief, IncidentBrief?>
+{
+    public async Task<IncidentBrief?> Handle(GetIncidentBrief request, CancellationToken cancellationToken)
+    {
+        if (book.Find(request.Tenant, request.Id) is { } held)
+        {
+            return held;
+        }
+
+        var brief = await briefs.WriteAsync(request.Tenant, request.Id, force: false, allowModel: false, cancellationToken);
+        if (brief is not null && brief.Narrative.Status == "pending")
+        {
+            briefs.Schedule(request.Tenant, request.Id, material: true);
+        }
+
+        return brief;
+    }
+}
+
+/// <summary><see cref="RegenerateIncidentBrief"/>: at most once per <see cref="BriefOptions.RegenerateMinInterval"/> and within the model budget.</summary>
+internal sealed class RegenerateIncidentBriefHandler(BriefBook book, BriefService briefs, BriefOptions options) : IRequestHandler<RegenerateIncidentBrief, RegenerateResult>
+{
+    public async Task<RegenerateResult> Handle(RegenerateIncidentBrief request, CancellationToken cancellationToken)
+    {
+        if (!book.TryTakeRegenerate(request.Tenant, request.Id, out var wait))
+        {
+            return new RegenerateResult(RegenerateOutcome.RateLimited, null, wait, $"The brief was regenerated less than {options.RegenerateMinInterval.TotalSeconds:0} s ago.");
+        }
+
+        if (options.Llm.Configured && book.Budget(request.Tenant, request.Id) is { Left: <= 0 } budget)
+        {
+            return new RegenerateResult(RegenerateOutcome.RateLimited, null, budget.RetryAfter,
+                $"The incident's budget of {options.Llm.MaxCallsPerIncidentPerHour} model calls per hour is spent.");
+        }
+
+        return await briefs.WriteAsync(request.Tenant, request.Id, force: true, allowModel: true, cancellationToken) is { } brief
+            ? new RegenerateResult(RegenerateOutcome.Done, brief, TimeSpan.Zero, "")
+            : new RegenerateResult(RegenerateOutcome.NotFound, null, TimeSpan.Zero, "");
+    }
+}

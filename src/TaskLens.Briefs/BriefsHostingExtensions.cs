@@ -1,0 +1,97 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using MediatR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Connectors.OpenAI;
+using OpenAI;
+using TaskLens.Briefs.Api;
+using TaskLens.Briefs.Facts;
+using TaskLens.Briefs.Narrative;
+using TaskLens.Core.Briefs;
+using TaskLens.Core.Goals;
+using TaskLens.Core.Incidents;
+
+namespace TaskLens.Briefs;
+
+public static class BriefsHostingExtensions
+{
+    /// <summary>
+    /// Briefs: options (<c>TaskLens:Briefs</c>, <c>TaskLens:Llm</c>, validated here), the writer subscribed to the
+    /// incident domain events, the brief requests' handlers, the model client when an endpoint is configured, and the
+    /// MCP server's tools. Register after Core (incidents) and storage.
+    /// </summary>
+    public static IHostApplicationBuilder AddTaskLensBriefs(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new BriefOptions();
+        builder.Configuration.GetSection(BriefOptions.Section).Bind(options);
+        builder.Configuration.GetSection(BriefOptions.LlmSection).Bind(options.Llm);
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid briefs configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors));
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(options.Llm);
+        services.AddSingleton(new BriefSettings
+        {
+            GoalRunbooks = new Dictionary<string, string>(options.Runbooks.Goals, StringComparer.OrdinalIgnoreCase),
+            ServiceRunbooks = new Dictionary<string, string>(options.Runbooks.Services, StringComparer.OrdinalIgnoreCase),
+            MaxTemplates = options.MaxTemplates,
+            TemplatesShown = options.TemplatesShown,
+        });
+        services.AddSingleton<BriefBook>();
+        services.AddSingleton<EvidenceCollector>();
+        services.AddSingleton<EvidenceQueries>();
+        if (options.Llm.Configured)
+        {
+            services.AddSingleton(sp => new ModelRetryHandler(options.Llm, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelRetryHandler>>())
+            {
+                InnerHandler = new SocketsHttpHandler(),
+            });
+            services.AddSingleton<IChatCompletionService>(sp => ChatCompletion(options.Llm, sp.GetRequiredService<ModelRetryHandler>(), sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        services.AddSingleton(sp => new NarrativeWriter(
+            options.Llm, sp.GetService<IChatCompletionService>(), sp.GetService<ModelRetryHandler>(), sp.GetRequiredService<EvidenceQueries>(),
+            sp.GetService<ModelPriceTable>() ?? ModelPriceTable.Empty, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BriefService>();
+        services.AddHostedService(sp => sp.GetRequiredService<BriefService>());
+        services.AddTransient<INotificationHandler<IncidentOpened>, BriefSubscriber>();
+        services.AddTransient<INotificationHandler<IncidentUpdated>, BriefSubscriber>();
+        services.AddTransient<INotificationHandler<IncidentResolved>, BriefSubscriber>();
+        services.AddTransient<IRequestHandler<GetIncidentBrief, IncidentBrief?>, GetIncidentBriefHandler>();
+        services.AddTransient<IRequestHandler<RegenerateIncidentBrief, RegenerateResult>, RegenerateIncidentBriefHandler>();
+        services.AddMcpServer(o => o.ServerInfo = new() { Name = "tasklens", Version = "1.0" })
+            .WithHttpTransport(o => o.Stateless = true)
+            .WithTools<BriefMcpTools>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Semantic Kernel's OpenAI chat service over our own HTTP pipeline: the OpenAI client's retries are off and its
+    /// network timeout unbounded, so <see cref="ModelRetryHandler"/> alone decides timeouts and retries.
+    /// </summary>
+    private static OpenAIChatCompletionService ChatCompletion(LlmOptions llm, ModelRetryHandler handler, ILoggerFactory loggers)
+    {
+#pragma warning disable CA2000 // The client lives as long as the process: it is held by the singleton service.
+        var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+#pragma warning restore CA2000
+        var client = new OpenAIClient(
+            new ApiKeyCredential(string.IsNullOrEmpty(llm.ApiKey) ? "none" : llm.ApiKey),
+            new OpenAIClientOptions
+            {
+                Endpoint = new Uri(llm.Endpoint!),
+                Transport = new HttpClientPipelineTransport(http),
+                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                NetworkTimeout = Timeout.InfiniteTimeSpan,
+            });
+        return new OpenAIChatCompletionService(llm.Model, client, loggers);
+    }
+}
