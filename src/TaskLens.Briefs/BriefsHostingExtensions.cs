@@ -78,7 +78,7 @@ public static class BriefsHostingExtensions
     /// Semantic Kernel's OpenAI chat service over our own HTTP pipeline: the OpenAI client's retries are off and its
     /// network timeout unbounded, so <see cref="ModelRetryHandler"/> alone decides timeouts and retries.
     /// </summary>
-    private static OpenAIChatCompletionService ChatCompletion(LlmOptions llm, ModelRetryHandler handler, ILoggerFactory loggers)
+    internal static OpenAIChatCompletionService ChatCompletion(LlmOptions llm, ModelRetryHandler handler, ILoggerFactory loggers)
     {
 #pragma warning disable CA2000 // The client lives as long as the process: it is held by the singleton service.
         var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };

@@ -188,7 +188,8 @@ internal static class FactsBuilder
     private static string Title(Incident incident, IReadOnlyList<GoalImpact> goals, IReadOnlyList<OriginCandidate> origins)
     {
         var worst = goals.Where(g => g.CompletionRateNow is not null).OrderBy(g => g.CompletionRateNow! - (g.NormalLow ?? 1)).FirstOrDefault();
-        var what = worst is { CompletionRateNow: { } rate } && (worst.NormalLow is null || rate < worst.NormalLow)
+        // A completion rate well under its band says most to the person paged; else cost burning; else where it hurts.
+        var what = worst is { CompletionRateNow: { } rate } && (worst.NormalLow is null ? rate < 0.9 : rate < worst.NormalLow - 0.1)
             ? $"Goal {worst.Goal} completing {Percent(rate)} of runs" + (worst.NormalLow is { } low ? $" (normally {Percent(low)}–{Percent(worst.NormalHigh ?? low)})" : "")
             : goals.FirstOrDefault(g => g.CostPerHourNormal is > 0 && g.CostPerHourNow >= 3 * g.CostPerHourNormal) is { } burn
                 ? string.Create(CultureInfo.InvariantCulture, $"Goal {burn.Goal} burning ${burn.CostPerHourNow:0.##}/h (normally ${burn.CostPerHourNormal:0.##}/h)")

@@ -16,6 +16,9 @@ internal static class OriginRanker
 {
     public const int Shown = 5;
 
+    /// <summary>The least rise of p95 latency over its normal that counts as a signal.</summary>
+    private const double MinLatencyRiseMs = 50;
+
     private static readonly string[] BurnMetrics = ["cost", "tokens", "fan_out", "fanout", "llm_calls"];
 
     public static IReadOnlyList<OriginCandidate> Rank(
@@ -210,7 +213,9 @@ internal static class OriginRanker
         var mean = before.Sum(f => (double)f.Errors) / minutes;
         var variance = (before.Sum(f => (f.Errors - mean) * (f.Errors - mean)) + ((minutes - before.Count) * mean * mean)) / minutes;
         var errorLimit = Math.Max(3, mean + (4 * Math.Sqrt(variance)));
-        var latencyLimit = before.Count == 0 ? double.MaxValue : Math.Max(2 * Median(before.Select(f => f.DurationP95Ms)), before.Max(f => f.DurationP95Ms));
+        // Doubling past anything seen before, and by a margin that matters (a 3 ms call taking 7 ms is not an incident).
+        var median = Median(before.Select(f => f.DurationP95Ms));
+        var latencyLimit = before.Count == 0 ? double.MaxValue : Math.Max(Math.Max(2 * median, before.Max(f => f.DurationP95Ms)), median + MinLatencyRiseMs);
         foreach (var f in series.Where(f => f.Time >= onset - TimeSpan.FromMinutes(15)).OrderBy(f => f.Time))
         {
             if (f.Errors >= errorLimit)
@@ -220,7 +225,7 @@ internal static class OriginRanker
 
             if (f.Spans >= 5 && f.DurationP95Ms > latencyLimit)
             {
-                return (f.Time, "duration_p95", string.Create(CultureInfo.InvariantCulture, $"p95 latency rose to {f.DurationP95Ms:0} ms at {Time(f.Time)} (normal up to {latencyLimit / 2:0} ms)"));
+                return (f.Time, "duration_p95", string.Create(CultureInfo.InvariantCulture, $"p95 latency rose to {f.DurationP95Ms:0} ms at {Time(f.Time)} (normal {median:0} ms)"));
             }
         }
 

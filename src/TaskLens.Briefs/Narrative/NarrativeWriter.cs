@@ -101,9 +101,10 @@ internal sealed class NarrativeWriter(
         {
             return (await call.InvokeAsync(kernel, cancellationToken)).ToChatMessage();
         }
-        catch (Exception e) when (e is KernelException or ArgumentException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new FunctionResultContent(call, "The call failed: " + e.Message).ToChatMessage();
+            // The evidence could not be read (a bad argument, storage away): the model hears so and writes from what it has.
+            return new FunctionResultContent(call, $"The call failed ({e.GetType().Name}).").ToChatMessage();
         }
     }
 
