@@ -172,7 +172,8 @@ internal sealed class BriefService(
             Summary = narrative.Status == "accepted" ? FirstParagraph(narrative.Text) : facts.Summary,
             Narrative = narrative,
         };
-        book.Keep(brief, newVersion ? signature : null);
+        // A narrative tried (or not possible) is what the signature records; a pending one is still owed.
+        book.Keep(brief, narrative.Status == "pending" ? null : signature);
         if (newVersion)
         {
             await incidents.RecordBriefAsync(tenant, id, TimelineText(brief), cancellationToken);

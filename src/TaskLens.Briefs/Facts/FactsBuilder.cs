@@ -122,7 +122,8 @@ internal static class FactsBuilder
             {
                 var who = e.Actor == IncidentBoard.System ? "" : $" by {e.Actor}";
                 var other = e.OtherIncident.Length > 0 ? $" ({e.OtherIncident})" : "";
-                picked.Add(new TimelineHighlight(e.At, kind, $"{kind}{who}{other}" + (e.Text.Length > 0 ? $": {e.Text}" : ""), [$"timeline:v{e.Version}"]));
+                var text = e.Text.StartsWith(kind, StringComparison.Ordinal) ? e.Text : $"{kind}{who}{other}" + (e.Text.Length > 0 ? $": {e.Text}" : "");
+                picked.Add(new TimelineHighlight(e.At, kind, text, [$"timeline:v{e.Version}"]));
             }
         }
 
@@ -134,7 +135,7 @@ internal static class FactsBuilder
         foreach (var burst in joins)
         {
             picked.Add(new TimelineHighlight(
-                burst.Key, "alerts-joined", $"{burst.Count()} alerts joined in the minute from {OriginRanker.Time(burst.Key)}",
+                burst.Min(e => e.At), "alerts-joined", $"{burst.Count()} alerts joined in the minute from {OriginRanker.Time(burst.Key)}",
                 burst.Select(e => $"timeline:v{e.Version}").ToList()));
         }
 

@@ -147,7 +147,7 @@ internal static class OriginRanker
             {
                 var lag = (earliest - first).TotalSeconds;
                 score += weights.Earliest * Math.Exp(-lag / Math.Max(1, weights.EarlyFade.TotalSeconds));
-                if (lag <= 0)
+                if (lag <= 0 && !c.Evidence.Any(e => e.Kind == "earliest-signal" && e.At == earliest))
                 {
                     c.Evidence.Insert(0, new OriginEvidence("earliest-signal", $"the earliest anomalous signal of the incident, at {Time(earliest)}", earliest, c.EarliestSources));
                 }
