@@ -61,6 +61,15 @@ internal static class OriginRanker
             }
         }
 
+        foreach (var (service, series) in evidence.ServiceSeries)
+        {
+            if (ServiceOrDependency(service.ToLowerInvariant()) is { } c && Surge(series, evidence.Onset) is { } surge)
+            {
+                c.Surge = true;
+                c.Signal(surge.At, new OriginEvidence("load-surge", surge.What, surge.At, [$"series:service/{service}/spans"]));
+            }
+        }
+
         foreach (var template in templates.Where(t => t.IsNew).OrderBy(t => t.FirstSeen))
         {
             if (ServiceOrDependency(template.Service.ToLowerInvariant()) is { } c && !c.NewTemplate)
@@ -135,6 +144,7 @@ internal static class OriginRanker
         var affected = candidates.Where(c => c.Kind != "goal" && c.Earliest is not null).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var first = candidates.Where(c => c.Earliest is not null).Select(c => c.Earliest!.Value).DefaultIfEmpty().Min();
         var maxAlerts = Math.Max(1, candidates.Max(c => (int?)c.AlertIds.Count) ?? 0);
+        var byName = candidates.Where(c => c.Kind != "goal").GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var c in candidates)
         {
             if (c.FirstAlert is { } fa)
@@ -156,18 +166,38 @@ internal static class OriginRanker
             if (c.Kind != "goal" && affected.Contains(c.Name))
             {
                 var callers = affected.Where(a => a != c.Name && Reaches(calls, a, c.Name)).Order(StringComparer.Ordinal).ToList();
-                var dependsOnAffected = affected.Any(a => a != c.Name && Reaches(calls, c.Name, a));
+                var callees = affected.Where(a => a != c.Name && Reaches(calls, c.Name, a)).ToList();
                 var upstream = affected.Count > 1 ? (double)callers.Count / (affected.Count - 1) : 0;
-                score += weights.Upstream * (upstream - (dependsOnAffected ? 0.5 : 0));
+
+                // A service whose load surged before the trouble of a service it calls is the likelier cause of that
+                // trouble (a noisy neighbour): it takes that service's place upstream instead of a penalty for calling it.
+                var loaded = c.Surge && c.Earliest is { } surged
+                    ? callees.Where(d => byName[d].Earliest is { } e && e > surged).ToList()
+                    : [];
+                if (loaded.Count > 0)
+                {
+                    upstream = Math.Max(upstream, loaded.Max(d => (double)affected.Count(a => a != d && a != c.Name && Reaches(calls, a, d)) / Math.Max(1, affected.Count - 1)) + (1.0 / Math.Max(1, affected.Count - 1)));
+                    c.Evidence.Add(new OriginEvidence("load-on-dependency", $"its load rose before the trouble of {string.Join(", ", loaded.Order(StringComparer.Ordinal))}, which it calls", c.Earliest,
+                        loaded.Select(d => $"link:{c.Name}->{d}").ToList()));
+                }
+
+                score += weights.Upstream * (upstream - (callees.Count > loaded.Count ? 0.5 : 0));
+                if (affected.Count > 1 && callers.Count == 0 && callees.Count == 0)
+                {
+                    score -= weights.Isolated;
+                    c.Evidence.Add(new OriginEvidence("isolated", "no other affected service calls it or is called by it in the call graph", null, [$"series:service/{c.Name}/spans"]));
+                }
+
                 if (callers.Count > 0)
                 {
                     c.Evidence.Add(new OriginEvidence(
-                        "upstream", $"{callers.Count} affected service(s) depend on it in the call graph: {string.Join(", ", callers)}" + (dependsOnAffected ? "; it calls an affected service itself" : ""),
+                        "upstream", $"{callers.Count} affected service(s) depend on it in the call graph: {string.Join(", ", callers)}" + (callees.Count > loaded.Count ? "; it calls an affected service itself" : ""),
                         null, callers.Select(a => $"link:{a}->{c.Name}").ToList()));
                 }
             }
 
-            score += (c.NewTemplate ? weights.NewTemplate : 0) + (c.VersionChanged ? weights.VersionChange : 0) + (c.Burn ? weights.CostBurn : 0);
+            score += (c.NewTemplate ? weights.NewTemplate : 0) + (c.VersionChanged ? weights.VersionChange : 0) + (c.Burn ? weights.CostBurn : 0)
+                + (c.Surge ? weights.LoadSurge : 0);
             c.Score = Math.Round(score, 3);
         }
 
@@ -232,6 +262,30 @@ internal static class OriginRanker
         return null;
     }
 
+    /// <summary>
+    /// The first minute from 15 minutes before the onset where a service's spans per minute reach three times their
+    /// normal (a noisy neighbour, a retry storm, an agent loop): load others may be suffering from.
+    /// </summary>
+    internal static (DateTimeOffset At, string What)? Surge(IReadOnlyList<OperationFigures> series, DateTimeOffset onset)
+    {
+        var before = series.Where(f => f.Time < onset - TimeSpan.FromMinutes(15)).ToList();
+        if (before.Count < 5)
+        {
+            return null;
+        }
+
+        var normal = Median(before.Select(f => (double)f.Spans));
+        foreach (var f in series.Where(f => f.Time >= onset - TimeSpan.FromMinutes(15)).OrderBy(f => f.Time))
+        {
+            if (f.Spans >= Math.Max(3 * normal, normal + 100))
+            {
+                return (f.Time, string.Create(CultureInfo.InvariantCulture, $"spans rose to {f.Spans}/min at {Time(f.Time)} (normal {normal:0}/min)"));
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A service that started a new <c>service.version</c> from an hour before the onset on, while an older one ran before it.</summary>
     internal static IEnumerable<(string Service, string From, string To, DateTimeOffset At)> VersionChanges(IncidentEvidence evidence)
     {
@@ -270,6 +324,7 @@ internal static class OriginRanker
         public bool NewTemplate { get; set; }
         public bool VersionChanged { get; set; }
         public bool Burn { get; set; }
+        public bool Surge { get; set; }
         public double Score { get; set; }
 
         public void Signal(DateTimeOffset at, OriginEvidence? evidence, IReadOnlyList<string>? sources = null)

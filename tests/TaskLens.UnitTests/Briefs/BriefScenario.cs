@@ -34,6 +34,9 @@ internal sealed class BriefScenario(string name, string incidentId = "inc-7")
     /// <summary>The minutes the evidence covers after the onset (now is Onset + this).</summary>
     public int Minutes { get; set; } = 20;
 
+    /// <summary>The calls of the topology so far (caller, callee).</summary>
+    public IEnumerable<(string Caller, string Callee)> Calls => _links.Select(l => (l.Caller, l.Callee));
+
     public static DateTimeOffset At(double minutes) => Onset.AddMinutes(minutes);
 
     public BriefScenario Call(string caller, string callee, long calls = 100)
@@ -101,7 +104,8 @@ internal sealed class BriefScenario(string name, string incidentId = "inc-7")
     /// One service's minutes over the hour before the onset and after it: <paramref name="requests"/> spans a minute, the
     /// normal errors and p95; from <paramref name="faultFrom"/> on, the fault's.
     /// </summary>
-    public BriefScenario Service(string service, long requests, long errors, double p95Ms, double? faultFrom = null, long faultErrors = 0, double faultP95Ms = 0)
+    public BriefScenario Service(
+        string service, long requests, long errors, double p95Ms, double? faultFrom = null, long faultErrors = 0, double faultP95Ms = 0, long faultRequests = 0)
     {
         var minutes = new List<OperationFigures>();
         for (var m = -60; m < Minutes; m++)
@@ -109,7 +113,7 @@ internal sealed class BriefScenario(string name, string incidentId = "inc-7")
             var faulty = faultFrom is { } f && m >= f;
             minutes.Add(new OperationFigures
             {
-                Service = service, Operation = "", Time = At(m), Span = TimeSpan.FromMinutes(1), Spans = requests,
+                Service = service, Operation = "", Time = At(m), Span = TimeSpan.FromMinutes(1), Spans = faulty && faultRequests > 0 ? faultRequests : requests + Math.Abs(m % 3),
                 Errors = faulty ? faultErrors : (m % 7 == 0 ? errors + 1 : errors), DurationP95Ms = faulty && faultP95Ms > 0 ? faultP95Ms : p95Ms + Math.Abs(m % 5),
             });
         }
