@@ -6,7 +6,7 @@ namespace TaskLens.Briefs;
 /// The latest brief of each incident, and the model requests each made in the last hour, in memory: bounded by
 /// <see cref="BriefOptions.MaxBriefsHeld"/> (the least recently written go first). Thread-safe.
 /// </summary>
-internal sealed class BriefBook(BriefOptions options, TimeProvider time)
+internal sealed class BriefBook(BriefOptions options, LlmOptions llm, TimeProvider time)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Tenant, string Id), Entry> _entries = [];
@@ -53,7 +53,7 @@ internal sealed class BriefBook(BriefOptions options, TimeProvider time)
         lock (_lock)
         {
             var calls = Prune(tenant, id, now);
-            var left = options.Llm.MaxCallsPerIncidentPerHour - calls.Count;
+            var left = llm.MaxCallsPerIncidentPerHour - calls.Count;
             return (left, left > 0 || calls.Count == 0 ? TimeSpan.Zero : calls.Peek() + TimeSpan.FromHours(1) - now);
         }
     }

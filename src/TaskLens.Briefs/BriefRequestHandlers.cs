@@ -26,7 +26,7 @@ internal sealed class GetIncidentBriefHandler(BriefBook book, BriefService brief
 }
 
 /// <summary><see cref="RegenerateIncidentBrief"/>: at most once per <see cref="BriefOptions.RegenerateMinInterval"/> and within the model budget.</summary>
-internal sealed class RegenerateIncidentBriefHandler(BriefBook book, BriefService briefs, BriefOptions options) : IRequestHandler<RegenerateIncidentBrief, RegenerateResult>
+internal sealed class RegenerateIncidentBriefHandler(BriefBook book, BriefService briefs, BriefOptions options, LlmOptions llm) : IRequestHandler<RegenerateIncidentBrief, RegenerateResult>
 {
     public async Task<RegenerateResult> Handle(RegenerateIncidentBrief request, CancellationToken cancellationToken)
     {
@@ -35,10 +35,10 @@ internal sealed class RegenerateIncidentBriefHandler(BriefBook book, BriefServic
             return new RegenerateResult(RegenerateOutcome.RateLimited, null, wait, $"The brief was regenerated less than {options.RegenerateMinInterval.TotalSeconds:0} s ago.");
         }
 
-        if (options.Llm.Configured && book.Budget(request.Tenant, request.Id) is { Left: <= 0 } budget)
+        if (llm.Configured && book.Budget(request.Tenant, request.Id) is { Left: <= 0 } budget)
         {
             return new RegenerateResult(RegenerateOutcome.RateLimited, null, budget.RetryAfter,
-                $"The incident's budget of {options.Llm.MaxCallsPerIncidentPerHour} model calls per hour is spent.");
+                $"The incident's budget of {llm.MaxCallsPerIncidentPerHour} model calls per hour is spent.");
         }
 
         return await briefs.WriteAsync(request.Tenant, request.Id, force: true, allowModel: true, cancellationToken) is { } brief

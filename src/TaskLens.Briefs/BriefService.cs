@@ -27,6 +27,7 @@ internal sealed class BriefService(
     BriefBook book,
     IncidentService incidents,
     BriefOptions options,
+    LlmOptions llm,
     BriefSettings settings,
     TimeProvider time,
     ILogger<BriefService> logger) : BackgroundService
@@ -68,9 +69,9 @@ internal sealed class BriefService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Llm.Configured)
+        if (llm.Configured)
         {
-            BriefsLog.ModelConfigured(logger, options.Llm.Model, options.Llm.Endpoint!);
+            BriefsLog.ModelConfigured(logger, llm.Model, llm.Endpoint!);
         }
         else
         {
@@ -124,7 +125,7 @@ internal sealed class BriefService(
 
         NarrativeState narrative;
         var newVersion = held is null || force;
-        if (!options.Llm.Configured)
+        if (!llm.Configured)
         {
             narrative = new NarrativeState { Status = "not-configured", Reason = "No model endpoint is configured (TaskLens:Llm:Endpoint): the facts are the brief." };
             newVersion |= narratedFor != signature;
@@ -139,11 +140,11 @@ internal sealed class BriefService(
         }
         else if (book.Budget(tenant, id) is { Left: <= 0 })
         {
-            BriefsLog.BudgetSpent(logger, id, options.Llm.MaxCallsPerIncidentPerHour);
+            BriefsLog.BudgetSpent(logger, id, llm.MaxCallsPerIncidentPerHour);
             narrative = new NarrativeState
             {
                 Status = "skipped",
-                Reason = $"The incident's budget of {options.Llm.MaxCallsPerIncidentPerHour} model calls per hour is spent; the facts stand.",
+                Reason = $"The incident's budget of {llm.MaxCallsPerIncidentPerHour} model calls per hour is spent; the facts stand.",
             };
             newVersion = true;
         }

@@ -1,11 +1,10 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using MediatR;
-using Microsoft.Extensions.Configuration;
+using TaskLens.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 using OpenAI;
 using TaskLens.Briefs.Api;
@@ -20,47 +19,42 @@ namespace TaskLens.Briefs;
 public static class BriefsHostingExtensions
 {
     /// <summary>
-    /// Briefs: options (<c>TaskLens:Briefs</c>, <c>TaskLens:Llm</c>, validated here), the writer subscribed to the
+    /// Briefs: options (<c>TaskLens:Briefs</c>, <c>TaskLens:Llm</c>, validated at start), the writer subscribed to the
     /// incident domain events, the brief requests' handlers, the model client when an endpoint is configured, and the
     /// MCP server's tools. Register after Core (incidents) and storage.
     /// </summary>
     public static IHostApplicationBuilder AddTaskLensBriefs(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = new BriefOptions();
-        builder.Configuration.GetSection(BriefOptions.Section).Bind(options);
-        builder.Configuration.GetSection(BriefOptions.LlmSection).Bind(options.Llm);
-        var errors = options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid briefs configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors));
-        }
-
         var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(options.Llm);
-        services.AddSingleton(new BriefSettings
+        services.AddValidatedOptions<BriefOptions>(builder.Configuration, BriefOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<LlmOptions>(builder.Configuration, LlmOptions.SectionName, o => o.Validate());
+        services.AddSingleton(sp =>
         {
-            GoalRunbooks = new Dictionary<string, string>(options.Runbooks.Goals, StringComparer.OrdinalIgnoreCase),
-            ServiceRunbooks = new Dictionary<string, string>(options.Runbooks.Services, StringComparer.OrdinalIgnoreCase),
-            MaxTemplates = options.MaxTemplates,
-            TemplatesShown = options.TemplatesShown,
+            var options = sp.GetRequiredService<BriefOptions>();
+            return new BriefSettings
+            {
+                GoalRunbooks = new Dictionary<string, string>(options.Runbooks.Goals, StringComparer.OrdinalIgnoreCase),
+                ServiceRunbooks = new Dictionary<string, string>(options.Runbooks.Services, StringComparer.OrdinalIgnoreCase),
+                MaxTemplates = options.MaxTemplates,
+                TemplatesShown = options.TemplatesShown,
+            };
         });
         services.AddSingleton<BriefBook>();
         services.AddSingleton<EvidenceCollector>();
         services.AddSingleton<EvidenceQueries>();
-        if (options.Llm.Configured)
+        services.AddSingleton(sp =>
         {
-            services.AddSingleton(sp => new ModelRetryHandler(options.Llm, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelRetryHandler>>())
-            {
-                InnerHandler = new SocketsHttpHandler(),
-            });
-            services.AddSingleton<IChatCompletionService>(sp => ChatCompletion(options.Llm, sp.GetRequiredService<ModelRetryHandler>(), sp.GetRequiredService<ILoggerFactory>()));
-        }
-
-        services.AddSingleton(sp => new NarrativeWriter(
-            options.Llm, sp.GetService<IChatCompletionService>(), sp.GetService<ModelRetryHandler>(), sp.GetRequiredService<EvidenceQueries>(),
-            sp.GetService<ModelPriceTable>() ?? ModelPriceTable.Empty, sp.GetRequiredService<TimeProvider>()));
+            var llm = sp.GetRequiredService<LlmOptions>();
+            var time = sp.GetRequiredService<TimeProvider>();
+#pragma warning disable CA2000 // Held by the chat client, which lives as long as the process.
+            var retries = llm.Configured
+                ? new ModelRetryHandler(llm, time, sp.GetRequiredService<ILogger<ModelRetryHandler>>()) { InnerHandler = new SocketsHttpHandler() }
+                : null;
+#pragma warning restore CA2000
+            var chat = retries is null ? null : ChatCompletion(llm, retries, sp.GetRequiredService<ILoggerFactory>());
+            return new NarrativeWriter(llm, chat, retries, sp.GetRequiredService<EvidenceQueries>(), sp.GetService<ModelPriceTable>() ?? ModelPriceTable.Empty, time);
+        });
         services.AddSingleton<BriefService>();
         services.AddHostedService(sp => sp.GetRequiredService<BriefService>());
         services.AddTransient<INotificationHandler<IncidentOpened>, BriefSubscriber>();

@@ -7,6 +7,8 @@ namespace TaskLens.Briefs;
 /// </summary>
 public sealed class LlmOptions
 {
+    public const string SectionName = "TaskLens:Llm";
+
     /// <summary>The API base, e.g. <c>https://api.openai.com/v1</c> or <c>http://localhost:11434/v1</c>.</summary>
     public string? Endpoint { get; set; }
     public string Model { get; set; } = "";
@@ -38,7 +40,7 @@ public sealed class LlmOptions
 
     public IEnumerable<string> Validate()
     {
-        const string section = BriefOptions.LlmSection;
+        const string section = SectionName;
         if (!Configured)
         {
             yield break;

@@ -1,9 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskLens.Core;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Briefs;
 using TaskLens.Core.Goals;
@@ -14,6 +17,7 @@ using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.Alerts;
 using TaskLens.Storage.Briefs;
+using TaskLens.Storage.Findings;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
 using TaskLens.Storage.Incidents;
@@ -21,14 +25,13 @@ using TaskLens.Storage.Logs;
 using TaskLens.Storage.Metrics;
 using TaskLens.Storage.Schema;
 using TaskLens.Storage.Spans;
+using TaskLens.Storage.State;
 using TaskLens.Storage.Telemetry;
 
 namespace TaskLens.Storage;
 
 public static class StorageHostingExtensions
 {
-    public const string SectionName = "TaskLens:ClickHouse";
-
     /// <summary>
     /// Registers the ClickHouse client, the start-up schema migrator and the span writer and readers.
     /// Register the embedded ClickHouse (if any) before this, so it is up when the migrator runs.
@@ -36,10 +39,7 @@ public static class StorageHostingExtensions
     public static IHostApplicationBuilder AddTaskLensStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ClickHouseOptions>()
-            .Bind(builder.Configuration.GetSection(SectionName))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ClickHouseOptions>, ClickHouseOptionsValidator>();
+        builder.Services.AddValidatedOptions<ClickHouseOptions>(builder.Configuration, ClickHouseOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
         {
@@ -53,7 +53,8 @@ public static class StorageHostingExtensions
         });
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddSingleton<SpanBatchWriter>();
-        builder.Services.AddSingleton<ISpanSink>(sp => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
         builder.Services.AddSingleton<IOperationReader, OperationReader>();
@@ -62,14 +63,26 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IMetricSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalRunSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalReader, GoalReader>();
-        builder.Services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<TableWriter>());
-        builder.Services.AddSingleton<IAlertReader, AlertReader>();
+        builder.Services.AddSingleton<IFindingSink>(sp => sp.GetRequiredService<TableWriter>());
+        builder.Services.AddSingleton<IFindingReader, FindingReader>();
         builder.Services.AddSingleton<IDetectionSeriesReader, DetectionSeriesReader>();
         builder.Services.AddSingleton<IAlertIntakeStore, AlertIntakeStore>();
         builder.Services.AddSingleton<IIncidentStore, IncidentStore>();
         builder.Services.AddSingleton<ILogReader, LogReader>();
         builder.Services.AddSingleton<IMetricReader, MetricReader>();
         builder.Services.AddSingleton<IBriefEvidenceReader, BriefEvidenceReader>();
+        AddStateDatabase(builder);
         return builder;
+    }
+
+    /// <summary>
+    /// The app-state database (SQLite): stores add their tables with <c>services.AddSingleton(new StateSchema(...))</c>
+    /// and open connections from <see cref="StateDatabase"/>.
+    /// </summary>
+    private static void AddStateDatabase(IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<StateOptions>(builder.Configuration, StateOptions.SectionName, o => o.Validate());
+        builder.Services.AddSingleton<StateDatabase>();
+        builder.Services.AddHostedService<StateMigrator>();
     }
 }

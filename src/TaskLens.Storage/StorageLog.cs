@@ -25,4 +25,8 @@ internal static partial class StorageLog
 
     [LoggerMessage(3006, LogLevel.Error, "Writing {Rows} rows to {Table} failed")]
     public static partial void RowWriteFailed(ILogger logger, int rows, string table, Exception exception);
+
+    // 3050-3059: the state database (app state in SQLite).
+    [LoggerMessage(3050, LogLevel.Information, "State database ready at {Path} ({Applied} schema steps applied now)")]
+    public static partial void StateMigrated(ILogger logger, int applied, string path);
 }

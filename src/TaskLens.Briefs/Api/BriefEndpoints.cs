@@ -3,6 +3,7 @@ using MediatR;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using TaskLens.Core;
 using TaskLens.Core.Briefs;
 
 namespace TaskLens.Briefs.Api;
@@ -15,7 +16,7 @@ namespace TaskLens.Briefs.Api;
 public static class BriefEndpoints
 {
     /// <summary>The tenant read until sign-in maps callers to tenants; the same as the rest of the REST API's.</summary>
-    internal const string Tenant = "default";
+    internal const string Tenant = Tenants.Default;
 
     public static IEndpointRouteBuilder MapTaskLensBriefs(this IEndpointRouteBuilder api)
     {

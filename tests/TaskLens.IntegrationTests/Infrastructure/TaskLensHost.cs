@@ -58,6 +58,7 @@ internal sealed class TaskLensHost : IAsyncDisposable
             ["TaskLens:ClickHouse:FlushLinger"] = "00:00:00.010",
             ["TaskLens:Ingest:OpenMode"] = "true",
             ["TaskLens:Spool:Path"] = Path.Combine(Path.GetTempPath(), "tasklens-spool-" + database),
+            ["TaskLens:State:Path"] = Path.Combine(Path.GetTempPath(), "tasklens-state-" + database, "state.db"),
             ["TaskLens:Server:ListenAddress"] = "127.0.0.1",
             ["TaskLens:Server:ApiPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
             ["TaskLens:Server:OtlpGrpcPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
