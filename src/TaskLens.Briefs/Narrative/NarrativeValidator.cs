@@ -3,16 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace TaskLens.Briefs.Narrative;
 
-internal enum ClaimKind
-{
-    Id = 1,
-    Time = 2,
-    Date = 3,
-    Number = 4,
-}
-
-internal readonly record struct Claim(ClaimKind Kind, string Text, double Value, int Decimals);
-
 /// <summary>
 /// Checks a narrative against the ledger: every id (incident, alert, trace or run, template, version), time, date and
 /// figure it states must be known; its length is bounded. The first thing it cannot ground is the reason it is rejected.
