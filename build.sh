@@ -123,6 +123,8 @@ cmd_bench() {
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" grouping "$ROOT/tests/data/alert-storms" "$artifacts"
   log "Scoring incident briefs' likely origin over generated scenarios"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" briefs "$artifacts"
+  log "Fuzzing the decoders: their property tests over 1,000,000 generated inputs (FsCheck)"
+  dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" fuzz 1000000 "$artifacts"
   log "Running the goal rollup run (one core, under a minute)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" goals "$artifacts"
   log "Running the whole-system load run (embedded ClickHouse, loopback, about four minutes)"
@@ -184,6 +186,15 @@ write_benchmark_report() {
     echo "≥ 80% on the reported part."
     echo
     cat "$artifacts/briefs.md"
+    echo
+    echo "## Decoder fuzzing"
+    echo
+    echo "\`TaskLens.Benchmarks fuzz\`: the decoders' property tests at volume (the unit tests run a few thousand inputs"
+    echo "each). FsCheck generates arbitrary bytes and valid requests with bytes changed, cut short or repeated, for every"
+    echo "decoder of bytes a client or the disk sends. A crash is an exception out of a decoder (target 0); a contract"
+    echo "violation is an answer that breaks its contract (counts, a malformed answer without a reason)."
+    echo
+    cat "$artifacts/fuzz.md"
     echo
     echo "## Goal rollup"
     echo
