@@ -34,7 +34,7 @@ public static class CoreHostingExtensions
         services.AddTransient<IRequestHandler<TriageIncident, TriageResult>, TriageIncidentHandler>();
         services.AddTransient<IRequestHandler<ListIncidents, IReadOnlyList<Incident>>, ListIncidentsHandler>();
         services.AddTransient<IRequestHandler<GetIncident, IncidentDetail?>, GetIncidentHandler>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentService>(sp, new AlertCorrelator.Settings(sp.GetRequiredService<IncidentOptions>().Window)));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentService>(sp, sp.GetRequiredService<IncidentOptions>().ToSettings()));
         services.AddSingleton<ServiceLinkCache>();
         services.AddSingleton<IServiceLinks>(sp => sp.GetRequiredService<ServiceLinkCache>());
         services.AddHostedService(sp => sp.GetRequiredService<ServiceLinkCache>());

@@ -21,6 +21,9 @@ internal static partial class CoreLog
     [LoggerMessage(6144, LogLevel.Information, "Incident {Id} ({Tenant}): {Action} by {Actor}, now version {Version}")]
     public static partial void Triaged(ILogger logger, string id, string tenant, TriageAction action, string actor, long version);
 
+    [LoggerMessage(6145, LogLevel.Warning, "Incidents: tenant {Tenant} has its maximum of {Max} open incidents; {Alerts} alerts so far opened none and are in the alert intake only (TaskLens:Incidents:MaxOpenIncidents)")]
+    public static partial void OpenIncidentsAtMax(ILogger logger, string tenant, int max, long alerts);
+
     [LoggerMessage(6150, LogLevel.Warning, "Incidents: reading the service links of recent spans at start failed; they are learnt from goal runs as they finish")]
     public static partial void LinksFailed(ILogger logger, Exception exception);
 }

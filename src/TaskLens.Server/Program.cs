@@ -51,6 +51,7 @@ public static partial class Program
         builder.AddTaskLensWeb();
 
         var app = builder.Build();
+        app.UseTaskLensServer();
         app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
         app.MapTaskLensApi(listeners.ApiPort);
         app.MapTaskLensWeb();

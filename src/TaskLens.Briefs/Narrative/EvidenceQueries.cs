@@ -21,6 +21,9 @@ internal sealed class EvidenceQueries(IMediator mediator, IGoalReader goals, ITr
     public const int MaxSteps = 48;
     public const int MaxLines = 20;
     public const int MaxSpans = 20;
+
+    /// <summary>Spans of one trace a summary reads at most (an agent's run can hold tens of thousands).</summary>
+    public const int MaxTraceSpans = 10_000;
     private const int MaxText = 300;
 
     public async Task<object> IncidentsAsync(string tenant, string? status, int limit, CancellationToken cancellationToken)
@@ -102,7 +105,9 @@ internal sealed class EvidenceQueries(IMediator mediator, IGoalReader goals, ITr
             return new { error = "a trace id is 32 hex digits" };
         }
 
-        var spans = await traces.GetTraceAsync(tenant, id, cancellationToken);
+        var spans = await traces.GetTraceAsync(tenant, id, 0, MaxTraceSpans + 1, cancellationToken);
+        var truncated = spans.Count > MaxTraceSpans;
+        spans = truncated ? spans.Take(MaxTraceSpans).ToList() : spans;
         if (spans.Count == 0)
         {
             return null;
@@ -119,6 +124,7 @@ internal sealed class EvidenceQueries(IMediator mediator, IGoalReader goals, ITr
         {
             traceId,
             spans = spans.Count,
+            truncated,
             errorSpans = errors.Count,
             durationMs,
             start = DateTimeOffset.FromUnixTimeMilliseconds((long)(start / 1_000_000)),

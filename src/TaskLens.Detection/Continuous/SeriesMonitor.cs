@@ -17,6 +17,7 @@ namespace TaskLens.Detection.Continuous;
 public sealed class SeriesMonitor(MonitorSettings settings)
 {
     private readonly Dictionary<SeriesKey, CombinedDetector> _detectors = [];
+    private readonly Dictionary<string, int> _seriesOfTenant = new(StringComparer.Ordinal);
     private readonly Dictionary<SeriesKey, double> _lastValue = [];
     private readonly Dictionary<SeriesKey, Dictionary<string, Finding>> _open = [];
     private readonly HashSet<(string Tenant, string Goal, string Rule)> _backWithinLimit = [];
@@ -54,7 +55,10 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// <summary>Series with a detector (for logs and tests).</summary>
     public int SeriesCount => _detectors.Count;
 
-    /// <summary>Points not judged because <see cref="MonitorSettings.MaxSeries"/> series were already watched.</summary>
+    /// <summary>
+    /// Points not judged because <see cref="MonitorSettings.MaxSeries"/> series, or the tenant's
+    /// <see cref="MonitorSettings.MaxSeriesPerTenant"/>, were already watched.
+    /// </summary>
     public long PointsOverLimit { get; private set; }
 
     /// <summary>
@@ -146,9 +150,8 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             {
                 why = string.Create(CultureInfo.InvariantCulture, $"no data for {settings.ForgetAfter.TotalHours:0.#} h: no longer watched");
             }
-            else if (detector.CalmPoints >= settings.RecoverAfterSteps)
+            else if (detector.TryRecover(settings.RecoverAfterSteps))
             {
-                detector.EndHoldOff();
                 var (words, unit) = WordsOf(key);
                 why = string.Create(CultureInfo.InvariantCulture,
                     $"{words} back within its normal range for {settings.RecoverAfterSteps} steps (now {Format(_lastValue.GetValueOrDefault(key), unit)})");
@@ -209,6 +212,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
                 {
                     _detectors.Remove(key);
                     _lastValue.Remove(key);
+                    _seriesOfTenant[tenant]--;
                 }
 
                 continue;
@@ -221,7 +225,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         return subjects;
     }
 
-    /// <param name="intermittent">A per-step sum (absent reads as zero): raised only past its recent range (<see cref="RecentRangeGuard"/>).</param>
+    /// <param name="intermittent">A per-step sum (absent reads as zero): raised only past its recent range.</param>
     private Anomaly? Feed(SeriesKey key, SeriesKind kind, bool intermittent, DateTimeOffset time, double? value)
     {
         if (value is not { } v || !double.IsFinite(v))
@@ -232,17 +236,15 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         _lastValue[key] = v;
         if (!_detectors.TryGetValue(key, out var detector))
         {
-            if (_detectors.Count >= settings.MaxSeries)
+            var ofTenant = _seriesOfTenant.GetValueOrDefault(key.Tenant);
+            if (_detectors.Count >= settings.MaxSeries || ofTenant >= settings.MaxSeriesPerTenant)
             {
                 PointsOverLimit++;
                 return null;
             }
 
-            // For intermittent sums each member is guarded, before the combination's hold-off: a guarded-away "spike"
-            // must not silence the series.
-            _detectors[key] = detector = intermittent
-                ? new CombinedDetector(kind, null, [.. CombinedDetector.DefaultMembers().Select(m => new RecentRangeGuard(m))])
-                : new CombinedDetector(kind);
+            _seriesOfTenant[key.Tenant] = ofTenant + 1;
+            _detectors[key] = detector = SeriesDetectors.For(kind, intermittent);
         }
 
         return detector.Observe(time, v);

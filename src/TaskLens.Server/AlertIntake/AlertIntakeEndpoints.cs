@@ -48,9 +48,15 @@ internal static class AlertIntakeEndpoints
                 return Refuse(logger, source, StatusCodes.Status400BadRequest, "Invalid payload", problem);
             }
 
-            if (!await TryAcceptAsync(services, logger, source, events, context.RequestAborted))
+            var most = services.GetRequiredService<AlertIntakeOptions>().Limits.MaxAlertsPerRequest;
+            if (events.Count > most)
             {
-                return Unavailable();
+                return Refuse(logger, source, StatusCodes.Status400BadRequest, "Too many alerts", $"At most {most} alerts per request; {events.Count} were sent.");
+            }
+
+            if (await TryAcceptAsync(services, logger, source, events, context.RequestAborted) is { } refused)
+            {
+                return refused.Status == StatusCodes.Status503ServiceUnavailable ? Unavailable() : Refuse(logger, source, refused.Status, "Alerts refused", refused.Reason);
             }
 
             return Results.Json(new { status = "success", accepted = events.Count });
@@ -85,9 +91,11 @@ internal static class AlertIntakeEndpoints
             }
 
             var e = build!(tenant);
-            if (!await TryAcceptAsync(services, logger, "events", [e], cancellationToken))
+            if (await TryAcceptAsync(services, logger, "events", [e], cancellationToken) is { } refused)
             {
-                return Unavailable();
+                return refused.Status == StatusCodes.Status503ServiceUnavailable
+                    ? Unavailable()
+                    : Results.Json(new { status = "invalid event", message = "Event refused", errors = new[] { refused.Reason } }, statusCode: refused.Status);
             }
 
             return Results.Json(new { status = "success", message = "Event processed", dedup_key = e.Fingerprint }, statusCode: StatusCodes.Status202Accepted);
@@ -128,17 +136,24 @@ internal static class AlertIntakeEndpoints
         });
     }
 
-    private static async Task<bool> TryAcceptAsync(IServiceProvider services, ILogger logger, string source, List<AlertEvent> events, CancellationToken cancellationToken)
+    /// <summary>Null when the events were taken; else the status to answer (400 or 429 refused by a bound, 503 not stored) and why.</summary>
+    private static async Task<(int Status, string Reason)?> TryAcceptAsync(
+        IServiceProvider services, ILogger logger, string source, List<AlertEvent> events, CancellationToken cancellationToken)
     {
         try
         {
             await services.GetRequiredService<AlertIntakeService>().AcceptAsync(events, cancellationToken);
-            return true;
+            return null;
+        }
+        catch (AlertRefusedException e)
+        {
+            AlertWebhookLog.Refused(logger, source, e.Status, e.Message);
+            return (e.Status, e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             AlertWebhookLog.StoreFailed(logger, events.Count, source, e);
-            return false;
+            return (StatusCodes.Status503ServiceUnavailable, "");
         }
     }
 

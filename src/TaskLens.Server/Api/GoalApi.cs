@@ -1,6 +1,7 @@
 using TaskLens.Core;
 using System.Globalization;
 using TaskLens.Core.Goals;
+using TaskLens.Detection.Runs;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Api;
@@ -83,7 +84,7 @@ internal static class GoalApi
     /// <c>?group=N&amp;offset&amp;limit</c> pages through the spans of one group instead.
     /// </summary>
     private static async Task<IResult> GetRunAsync(
-        string runId, HttpContext context, IGoalReader goals, ITraceReader traces, CancellationToken cancellationToken)
+        string runId, HttpContext context, IGoalReader goals, ITraceReader traces, RunOutliers outliers, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
         IResult? problem = null;
@@ -114,7 +115,10 @@ internal static class GoalApi
             return Results.Problem(title: "Unknown run", detail: $"No finalized goal run {traceId}.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var spans = await traces.GetTraceAsync(Tenants.Default, traceId, cancellationToken);
+        // The sub-task tree is built from at most MaxSpans spans; "truncated" says the run has more.
+        var read = await traces.GetTraceAsync(Tenants.Default, traceId, 0, TraceApi.MaxSpans + 1, cancellationToken);
+        var truncated = read.Count > TraceApi.MaxSpans;
+        var spans = truncated ? read.Take(TraceApi.MaxSpans).ToList() : read;
         var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : run.GoalSpanId.ToString("x16", CultureInfo.InvariantCulture));
         if (group is { } id)
         {
@@ -123,9 +127,18 @@ internal static class GoalApi
                 return Results.Problem(title: "Unknown group", detail: $"Run {traceId} has groups 0 to {tree.Groups.Count - 1}.", statusCode: StatusCodes.Status404NotFound);
             }
 
-            return Results.Json(new { group = GoalJson.Group(tree.Groups[id]), offset, limit, spans = tree.SpansOf(id, offset, limit).Select(GoalJson.Span) });
+            return Results.Json(new { group = GoalJson.Group(tree.Groups[id]), offset, limit, truncated, spans = tree.SpansOf(id, offset, limit).Select(GoalJson.Span) });
         }
 
-        return Results.Json(new { run = GoalJson.Run(run), groups = tree.Groups.Select(GoalJson.Group) });
+        var (outlier, trainedOn) = await outliers.JudgeAsync(run, cancellationToken);
+        return Results.Json(new
+        {
+            run = GoalJson.Run(run),
+            outlier = outlier is null ? null : new { outlier.Reason, outlier.Feature, outlier.Ratio, outlier.Score, outlier.Threshold },
+            outlierModel = new { runs = trainedOn, trainer = "ML.NET randomized PCA" },
+            truncated,
+            spansRead = spans.Count,
+            groups = tree.Groups.Select(GoalJson.Group),
+        });
     }
 }

@@ -96,6 +96,11 @@ internal static class IncidentApi
             request = read;
         }
 
+        if (request.MergeFrom.Count > TriageIncident.MaxMergeSources)
+        {
+            return ApiQuery.BadRequest("Too many incidents", $"Merge at most {TriageIncident.MaxMergeSources} incidents at once; {request.MergeFrom.Count} were named.");
+        }
+
         TriageResult result;
         try
         {

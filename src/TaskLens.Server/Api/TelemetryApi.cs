@@ -31,7 +31,7 @@ internal static class TelemetryApi
     private static async Task<IResult> GetLogsAsync(HttpContext context, ILogReader reader, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
-        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 100, 10_000, out var limit, ref problem))
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 100, LogQuery.MaxLimit, out var limit, ref problem))
         {
             return problem!;
         }
@@ -92,7 +92,7 @@ internal static class TelemetryApi
     private static async Task<IResult> GetPointsAsync(string name, HttpContext context, IMetricReader reader, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
-        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 1000, 100_000, out var limit, ref problem))
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 1000, MetricQuery.MaxLimit, out var limit, ref problem))
         {
             return problem!;
         }

@@ -49,9 +49,11 @@ internal static class LoadBenchmark
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             await WaitHealthyAsync(http, ports[0], server);
+            // The embedded server's generated password, kept in TaskLens's data directory under the content root.
+            var password = File.ReadAllText(Path.Combine(work, ".tasklens", "clickhouse", "password"));
             using var clickHouse = new ClickHouseClient(
                 new HttpClient(ClickHouseClient.CreateHandler()),
-                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens" },
+                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens", Password = password },
                 NullLogger<ClickHouseClient>.Instance);
             var endpoint = new Uri($"http://127.0.0.1:{ports[2]}/v1/traces");
 
@@ -64,7 +66,7 @@ internal static class LoadBenchmark
             var exports = Enumerable.Range(1, SustainedExports).Select(i => AgentExport.Create(SpansPerExport, i)).ToList();
             var sustained = await SustainedAsync(http, endpoint, exports, server, clickHouse);
             var stored = await CountAsync(clickHouse, "spans") - (ulong)(SustainedExports * SpansPerExport);
-            var ceiling = await CeilingAsync(clickHouse, exports.Take(CeilingExports).ToList(), ports[4]);
+            var ceiling = await CeilingAsync(clickHouse, exports.Take(CeilingExports).ToList(), ports[4], password);
             // The burst is timed from a settled ClickHouse: the passes above leave merges of several million rows running,
             // and on this one disk they slow the spool's fsync, which every acknowledgement waits for.
             await WaitForMergesAsync(clickHouse, TimeSpan.FromSeconds(90));
@@ -245,7 +247,7 @@ internal static class LoadBenchmark
     }
 
     /// <summary>The ceiling: the same rows, encoded by our encoder, inserted by clickhouse-client over the native port.</summary>
-    private static async Task<double> CeilingAsync(ClickHouseClient clickHouse, List<byte[]> exports, int tcpPort)
+    private static async Task<double> CeilingAsync(ClickHouseClient clickHouse, List<byte[]> exports, int tcpPort, string password)
     {
         await clickHouse.ExecuteAsync("CREATE TABLE IF NOT EXISTS spans_ceiling AS spans", CancellationToken.None);
         var file = Path.GetTempFileName();
@@ -267,7 +269,7 @@ internal static class LoadBenchmark
             var columns = string.Join(", ", SpanRowEncoder.Columns);
             var start = new ProcessStartInfo("clickhouse-client")
             {
-                ArgumentList = { "--port", tcpPort.ToString(CultureInfo.InvariantCulture), "--database", "tasklens", "--query", $"INSERT INTO spans_ceiling ({columns}) FORMAT RowBinary" },
+                ArgumentList = { "--port", tcpPort.ToString(CultureInfo.InvariantCulture), "--password", password, "--database", "tasklens", "--query", $"INSERT INTO spans_ceiling ({columns}) FORMAT RowBinary" },
                 RedirectStandardInput = true,
                 RedirectStandardError = true,
             };
