@@ -2,9 +2,14 @@ using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using TaskLens.Core.Access;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Incidents;
+using TaskLens.Core.Logs;
+using TaskLens.Core.Metrics;
+using TaskLens.Core.Overview;
+using TaskLens.Core.Traces;
 
 namespace TaskLens.Core;
 
@@ -34,6 +39,21 @@ public static class CoreHostingExtensions
         services.AddTransient<IRequestHandler<TriageIncident, TriageResult>, TriageIncidentHandler>();
         services.AddTransient<IRequestHandler<ListIncidents, IReadOnlyList<Incident>>, ListIncidentsHandler>();
         services.AddTransient<IRequestHandler<GetIncident, IncidentDetail?>, GetIncidentHandler>();
+        services.AddTransient<IRequestHandler<GetOverview, OverviewFigures>, GetOverviewHandler>();
+        services.AddTransient<IRequestHandler<GetGoalBoard, IReadOnlyList<GoalRow>>, GetGoalBoardHandler>();
+        services.AddTransient<IRequestHandler<GetGoalDetail, GoalDetail>, GetGoalDetailHandler>();
+        services.AddTransient<IRequestHandler<GetRunDetail, RunDetail?>, GetRunDetailHandler>();
+        services.AddTransient<IRequestHandler<GetServiceBoard, IReadOnlyList<ServiceRow>>, GetServiceBoardHandler>();
+        services.AddTransient<IRequestHandler<GetTrace, IReadOnlyList<WaterfallSpan>>, GetTraceHandler>();
+        services.AddTransient<IRequestHandler<SearchLogs, IReadOnlyList<StoredLog>>, SearchLogsHandler>();
+        services.AddTransient<IRequestHandler<GetMetricPoints, MetricPoints>, GetMetricPointsHandler>();
+
+        // Open pages follow incidents through this feed; the actor is open mode's until sign-in replaces it.
+        services.AddSingleton<IncidentFeed>();
+        services.AddSingleton<INotificationHandler<IncidentOpened>>(sp => sp.GetRequiredService<IncidentFeed>());
+        services.AddSingleton<INotificationHandler<IncidentUpdated>>(sp => sp.GetRequiredService<IncidentFeed>());
+        services.AddSingleton<INotificationHandler<IncidentResolved>>(sp => sp.GetRequiredService<IncidentFeed>());
+        services.TryAddScoped<ICurrentActor, OpenModeActor>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentService>(sp, sp.GetRequiredService<IncidentOptions>().ToSettings()));
         services.AddSingleton<ServiceLinkCache>();
         services.AddSingleton<IServiceLinks>(sp => sp.GetRequiredService<ServiceLinkCache>());

@@ -30,7 +30,13 @@ public static partial class Program
     {
         // Settings are read once at start. Reloading appsettings.json on change would watch the whole content root,
         // the spool and the embedded ClickHouse's data included: under load that watcher cost ~8% of the CPU per span.
-        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        // The application is named for this assembly even when a test host starts it, so the dashboard's static web
+        // assets manifests (TaskLens.Server.staticwebassets.*.json) are found beside it.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(Program).Assembly.GetName().Name,
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args],
+        });
 
         // A default under every other source: ASP.NET Core's per-request lines at Information would be four lines for
         // each webhook and API call (thousands a minute in an alert flood). Any configuration can set them back.

@@ -353,7 +353,8 @@ internal static class LoadBenchmark
         return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
     }
 
-    private static Process StartServer(string serverDll, string work, int[] ports)
+    /// <summary>The built server on <paramref name="ports"/> (API, gRPC, HTTP, embedded ClickHouse HTTP and TCP) in <paramref name="work"/>.</summary>
+    internal static Process StartServer(string serverDll, string work, int[] ports, long spoolCapBytes = SpoolCapBytes)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -369,7 +370,7 @@ internal static class LoadBenchmark
                 $"--TaskLens:ClickHouse:EmbeddedHttpPort={ports[3]}",
                 $"--TaskLens:ClickHouse:EmbeddedTcpPort={ports[4]}",
                 "--TaskLens:Spool:Path=" + Path.Combine(work, "spool"),
-                $"--TaskLens:Spool:MaxBytes={SpoolCapBytes}",
+                $"--TaskLens:Spool:MaxBytes={spoolCapBytes}",
                 "--Logging:LogLevel:Default=Warning",
             },
             RedirectStandardOutput = true,
@@ -383,7 +384,7 @@ internal static class LoadBenchmark
         return process;
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http, int apiPort, Process server)
+    internal static async Task WaitHealthyAsync(HttpClient http, int apiPort, Process server)
     {
         for (var i = 0; i < 600; i++)
         {
@@ -411,7 +412,7 @@ internal static class LoadBenchmark
         throw new TimeoutException("TaskLens did not become healthy within 60 s.");
     }
 
-    private static void Stop(Process server)
+    internal static void Stop(Process server)
     {
         if (!server.HasExited)
         {
@@ -424,7 +425,7 @@ internal static class LoadBenchmark
         }
     }
 
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         listeners.ForEach(l => l.Start());
