@@ -1,3 +1,4 @@
+using TaskLens.Core.Access;
 using System.Net;
 using Microsoft.Playwright;
 using TaskLens.IntegrationTests.Incidents;
@@ -47,7 +48,8 @@ public sealed class IncidentPagesTests(ClickHouseFixture clickHouse, BrowserFixt
         var conflict = await page.WaitForSelectorAsync("#triage-conflict");
         var text = await conflict!.TextContentAsync() ?? "";
         Assert.Contains($"you saw version {version}", text, StringComparison.Ordinal);
-        Assert.Contains("ana · acknowledged", text, StringComparison.Ordinal);
+        // The API records its caller (open mode's local user here), not the "by" it is sent.
+        Assert.Contains($"{OpenModeActor.UserName} · acknowledged", text, StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator(".timeline-noted").CountAsync());
         await Screenshots.TakeAsync(page, "incident-conflict");
 
