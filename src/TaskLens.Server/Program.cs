@@ -7,6 +7,7 @@ using TaskLens.Server.Detection;
 using TaskLens.Server.EmbeddedClickHouse;
 using TaskLens.Server.Goals;
 using TaskLens.Server.Incidents;
+using TaskLens.Slack;
 using TaskLens.Storage;
 using TaskLens.Web;
 
@@ -50,11 +51,13 @@ public static partial class Program
         builder.AddTaskLensDetection();
         builder.AddTaskLensIncidents();
         builder.AddTaskLensAlertIntake();
+        builder.AddTaskLensSlack();
         builder.AddTaskLensWeb();
 
         var app = builder.Build();
         app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
         app.MapTaskLensApi(listeners.ApiPort);
+        app.MapTaskLensSlack(listeners.ApiPort);
         app.MapTaskLensWeb();
         return app;
     }

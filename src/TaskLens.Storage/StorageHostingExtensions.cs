@@ -9,6 +9,7 @@ using TaskLens.Core.Goals;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
+using TaskLens.Core.Slack;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.Alerts;
@@ -84,5 +85,7 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IValidateOptions<StateOptions>, StateOptionsValidator>();
         builder.Services.AddSingleton<StateDatabase>();
         builder.Services.AddHostedService<StateMigrator>();
+        builder.Services.AddSingleton(SlackStateStore.Schema);
+        builder.Services.AddSingleton<ISlackStateStore, SlackStateStore>();
     }
 }

@@ -15,8 +15,9 @@ public sealed class ProjectDependencyTests
         ["TaskLens.Storage"] = ["TaskLens.Core"],
         ["TaskLens.Detection"] = ["TaskLens.Core"],
         ["TaskLens.Briefs"] = ["TaskLens.Core"],
+        ["TaskLens.Slack"] = ["TaskLens.Core"],
         ["TaskLens.Web"] = ["TaskLens.Core"],
-        ["TaskLens.Server"] = ["TaskLens.Core", "TaskLens.Ingest", "TaskLens.Storage", "TaskLens.Detection", "TaskLens.Briefs", "TaskLens.Web"],
+        ["TaskLens.Server"] = ["TaskLens.Core", "TaskLens.Ingest", "TaskLens.Storage", "TaskLens.Detection", "TaskLens.Briefs", "TaskLens.Slack", "TaskLens.Web"],
     };
 
     public static TheoryData<string> Projects() => new(Allowed.Keys);
