@@ -25,7 +25,7 @@ internal sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> opt
         var body = new JsonObject { ["channel"] = channel, ["text"] = text, ["unfurl_links"] = false, ["unfurl_media"] = false };
         if (blocks is not null)
         {
-            body["blocks"] = blocks;
+            body["blocks"] = blocks.DeepClone();
         }
 
         if (threadTs is not null)
@@ -38,7 +38,7 @@ internal sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> opt
     }
 
     public async Task UpdateAsync(string channel, string ts, string text, JsonArray blocks, CancellationToken cancellationToken) =>
-        await CallAsync("chat.update", new JsonObject { ["channel"] = channel, ["ts"] = ts, ["text"] = text, ["blocks"] = blocks }, cancellationToken)
+        await CallAsync("chat.update", new JsonObject { ["channel"] = channel, ["ts"] = ts, ["text"] = text, ["blocks"] = blocks.DeepClone() }, cancellationToken)
             .ConfigureAwait(false);
 
     /// <summary>A message only <paramref name="user"/> sees, in <paramref name="channel"/>.</summary>
@@ -49,7 +49,7 @@ internal sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> opt
     /// <summary>Posts to the incoming webhook; it answers <c>ok</c> as text, or an error code with a 4xx.</summary>
     public async Task PostWebhookAsync(string text, JsonArray blocks, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["text"] = text, ["blocks"] = blocks, ["unfurl_links"] = false };
+        var body = new JsonObject { ["text"] = text, ["blocks"] = blocks.DeepClone(), ["unfurl_links"] = false };
         using var request = new HttpRequestMessage(HttpMethod.Post, _options.WebhookUrl) { Content = Json(body) };
         SlackLog.Payload(logger, "webhook", body.ToJsonString());
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
