@@ -3,7 +3,7 @@ using TaskLens.Core.Incidents;
 
 namespace TaskLens.Core;
 
-/// <summary>Core's log messages (event ids 6140-6149: incidents).</summary>
+/// <summary>Core's log messages (event ids 6140-6149 and 6150: incidents).</summary>
 internal static partial class CoreLog
 {
     [LoggerMessage(6140, LogLevel.Information, "Incidents: loaded {Live} live incidents (open, or closed within the correlation window)")]
@@ -20,4 +20,7 @@ internal static partial class CoreLog
 
     [LoggerMessage(6144, LogLevel.Information, "Incident {Id} ({Tenant}): {Action} by {Actor}, now version {Version}")]
     public static partial void Triaged(ILogger logger, string id, string tenant, TriageAction action, string actor, long version);
+
+    [LoggerMessage(6150, LogLevel.Warning, "Incidents: reading the service links of recent spans at start failed; they are learnt from goal runs as they finish")]
+    public static partial void LinksFailed(ILogger logger, Exception exception);
 }

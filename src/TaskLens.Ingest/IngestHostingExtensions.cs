@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
+using TaskLens.Core;
 using TaskLens.Ingest.Receivers;
 using TaskLens.Ingest.Spool;
 
@@ -15,13 +16,11 @@ public static class IngestHostingExtensions
     public static IHostApplicationBuilder AddTaskLensIngest(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        builder.Services.AddValidatedOptions<IngestOptions>(builder.Configuration, IngestOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton<SpanBatchPool>();
         builder.Services.AddSingleton<TenantResolver>();
         builder.Services.AddSingleton<AdmissionControl>();
-        builder.Services.AddOptions<SpoolOptions>().Bind(builder.Configuration.GetSection(SpoolOptions.SectionName)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>();
+        builder.Services.AddValidatedOptions<SpoolOptions>(builder.Configuration, SpoolOptions.SectionName, o => o.Validate());
         if (builder.Configuration.GetSection(SpoolOptions.SectionName).GetValue(nameof(SpoolOptions.Enabled), true))
         {
             builder.Services.AddSingleton<DiskSpool>();
@@ -46,7 +45,7 @@ public static class IngestHostingExtensions
         var http = app.ApplicationServices.GetRequiredService<OtlpHttpReceiver>();
         if (app.ApplicationServices.GetRequiredService<IOptions<IngestOptions>>().Value.OpenMode)
         {
-            IngestLog.OpenMode(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLens.Ingest"), IngestOptions.OpenModeTenant);
+            IngestLog.OpenMode(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLens.Ingest"), Tenants.Default);
         }
 
         app.MapWhen(c => c.Connection.LocalPort == grpcPort, branch => branch.Run(grpc.HandleAsync));

@@ -40,12 +40,11 @@ public sealed class IngestOptions
     public string ApiKeyHeader { get; set; } = "Authorization";
 
     /// <summary>
-    /// Local use without keys: an export with no key is stored under <see cref="OpenModeTenant"/>. Allowed only
+    /// Local use without keys: an export with no key is stored under <see cref="Tenants.Default"/>. Allowed only
     /// while every listener is on loopback (checked at start-up). A key that is sent must still be known.
     /// </summary>
     public bool OpenMode { get; set; }
 
-    public const string OpenModeTenant = "default";
 
     public IReadOnlyList<string> Validate()
     {

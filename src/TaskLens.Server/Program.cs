@@ -1,12 +1,9 @@
 using Microsoft.Extensions.Configuration.Memory;
+using TaskLens.Core;
+using TaskLens.Detection;
 using TaskLens.Ingest;
-using TaskLens.Server.AlertIntake;
 using TaskLens.Server.Api;
 using TaskLens.Server.Cli;
-using TaskLens.Server.Detection;
-using TaskLens.Server.EmbeddedClickHouse;
-using TaskLens.Server.Goals;
-using TaskLens.Server.Incidents;
 using TaskLens.Slack;
 using TaskLens.Storage;
 using TaskLens.Web;
@@ -43,14 +40,13 @@ public static partial class Program
         });
         configure?.Invoke(builder);
 
+        // One call per project. Server's own comes first: it starts the embedded ClickHouse (if any) before storage's
+        // schema migrator runs.
         var listeners = builder.AddTaskLensServer();
-        builder.AddTaskLensEmbeddedClickHouse();
         builder.AddTaskLensStorage();
         builder.AddTaskLensIngest();
-        builder.AddTaskLensGoals();
+        builder.AddTaskLensCore();
         builder.AddTaskLensDetection();
-        builder.AddTaskLensIncidents();
-        builder.AddTaskLensAlertIntake();
         builder.AddTaskLensSlack();
         builder.AddTaskLensWeb();
 

@@ -1,28 +1,37 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using TaskLens.Core;
 using TaskLens.Ingest;
+using TaskLens.Server.AlertIntake;
+using TaskLens.Server.EmbeddedClickHouse;
 
 namespace TaskLens.Server;
 
 internal static class ServerHostingExtensions
 {
-    /// <summary>Binds <see cref="ServerOptions"/> and opens the three listeners; fails start-up listing every error.</summary>
+    /// <summary>
+    /// What only the executable has: binds <see cref="ServerOptions"/> and opens the three listeners (failing start-up
+    /// listing every error), supervises the embedded ClickHouse when no URL is configured, and the webhook endpoints'
+    /// token check. Call first, so the embedded ClickHouse is up before storage's schema migrator runs.
+    /// </summary>
     public static ServerOptions AddTaskLensServer(this WebApplicationBuilder builder)
     {
+        builder.Services.AddValidatedOptions<ServerOptions>(builder.Configuration, ServerOptions.SectionName, o => o.Validate());
+
+        // The listeners are opened from the same section, read here because the ports are needed to map the endpoints;
+        // an invalid value fails start-up through the validator above before Kestrel binds anything.
         var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
-        var errors = options.Validate().ToList();
+
+        // Not a setting of one section but a guard across two, checked as soon as the application is built: open mode
+        // takes exports without a key, so it must never be reachable from the network.
         if (builder.Configuration.GetValue<bool>($"{IngestOptions.SectionName}:OpenMode") && !IsLoopback(options.ListenAddress))
         {
-            errors.Add($"{IngestOptions.SectionName}:OpenMode accepts exports without a key, so it is allowed only on loopback; ListenAddress is '{options.ListenAddress}'.");
-        }
-
-        if (errors.Count > 0)
-        {
             throw new InvalidOperationException(
-                $"Invalid {ServerOptions.SectionName} configuration:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
+                $"{IngestOptions.SectionName}:OpenMode accepts exports without a key, so it is allowed only on loopback; ListenAddress is '{options.ListenAddress}'.");
         }
 
-        builder.Services.AddSingleton(options);
+        builder.AddTaskLensEmbeddedClickHouse();
+        builder.Services.AddSingleton<AlertIntakeAuth>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Ingest enforces its own body limit after decompression (TaskLens:Ingest:MaxRequestBytes).

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using TaskLens.Core;
 using TaskLens.Core.Incidents;
 using TaskLens.Slack.Delivery;
 using TaskLens.Slack.Interactivity;
@@ -26,8 +27,7 @@ public static class SlackHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<SlackOptions>().Bind(builder.Configuration.GetSection(SlackOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SlackOptions>, SlackOptionsValidator>();
+        services.AddValidatedOptions<SlackOptions>(builder.Configuration, SlackOptions.SectionName, o => o.Validate());
         var options = new SlackOptions();
         builder.Configuration.GetSection(SlackOptions.SectionName).Bind(options);
         if (!options.Enabled)
@@ -84,8 +84,10 @@ public static class SlackHostingExtensions
 
         var slack = endpoints.MapGroup("/api/slack").AddEndpointFilter(async (context, next) =>
             context.HttpContext.Connection.LocalPort == apiPort ? await next(context).ConfigureAwait(false) : Results.NotFound());
-        slack.MapPost("/interactions", SlackInteractions.HandleAsync);
-        slack.MapPost("/commands", SlackCommand.HandleAsync);
+
+        // Slack cannot sign in: these two are locked by Slack's signature instead, checked before anything else.
+        slack.MapPost("/interactions", SlackInteractions.HandleAsync).AllowAnonymous();
+        slack.MapPost("/commands", SlackCommand.HandleAsync).AllowAnonymous();
         slack.MapSlackLinks();
         return endpoints;
     }

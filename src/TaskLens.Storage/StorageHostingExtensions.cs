@@ -1,9 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskLens.Core;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Incidents;
@@ -13,6 +16,7 @@ using TaskLens.Core.Slack;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.Alerts;
+using TaskLens.Storage.Findings;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
 using TaskLens.Storage.Incidents;
@@ -27,8 +31,6 @@ namespace TaskLens.Storage;
 
 public static class StorageHostingExtensions
 {
-    public const string SectionName = "TaskLens:ClickHouse";
-
     /// <summary>
     /// Registers the ClickHouse client, the start-up schema migrator and the span writer and readers.
     /// Register the embedded ClickHouse (if any) before this, so it is up when the migrator runs.
@@ -36,10 +38,7 @@ public static class StorageHostingExtensions
     public static IHostApplicationBuilder AddTaskLensStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ClickHouseOptions>()
-            .Bind(builder.Configuration.GetSection(SectionName))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ClickHouseOptions>, ClickHouseOptionsValidator>();
+        builder.Services.AddValidatedOptions<ClickHouseOptions>(builder.Configuration, ClickHouseOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
         {
@@ -53,7 +52,8 @@ public static class StorageHostingExtensions
         });
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddSingleton<SpanBatchWriter>();
-        builder.Services.AddSingleton<ISpanSink>(sp => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
         builder.Services.AddSingleton<IOperationReader, OperationReader>();
@@ -62,8 +62,8 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IMetricSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalRunSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalReader, GoalReader>();
-        builder.Services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<TableWriter>());
-        builder.Services.AddSingleton<IAlertReader, AlertReader>();
+        builder.Services.AddSingleton<IFindingSink>(sp => sp.GetRequiredService<TableWriter>());
+        builder.Services.AddSingleton<IFindingReader, FindingReader>();
         builder.Services.AddSingleton<IDetectionSeriesReader, DetectionSeriesReader>();
         builder.Services.AddSingleton<IAlertIntakeStore, AlertIntakeStore>();
         builder.Services.AddSingleton<IIncidentStore, IncidentStore>();
@@ -79,10 +79,7 @@ public static class StorageHostingExtensions
     /// </summary>
     private static void AddStateDatabase(IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StateOptions>()
-            .Bind(builder.Configuration.GetSection(StateOptions.SectionName))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<StateOptions>, StateOptionsValidator>();
+        builder.Services.AddValidatedOptions<StateOptions>(builder.Configuration, StateOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton<StateDatabase>();
         builder.Services.AddHostedService<StateMigrator>();
         builder.Services.AddSingleton(SlackStateStore.Schema);

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
 using TaskLens.Storage.Alerts;
+using TaskLens.Storage.Findings;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
 using TaskLens.Storage.Logs;
@@ -17,7 +19,7 @@ namespace TaskLens.Storage;
 /// goal rollup hand over large batches, so no further grouping is needed here). Completes once the insert has; any failure becomes a
 /// retryable <see cref="SpanSinkUnavailableException"/>.
 /// </summary>
-internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, ILogger<TableWriter> logger) : ILogSink, IMetricSink, IGoalRunSink, IAlertSink
+internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, ILogger<TableWriter> logger) : ILogSink, IMetricSink, IGoalRunSink, IFindingSink
 {
     public Task WriteAsync(LogBatch batch, CancellationToken cancellationToken)
     {
@@ -37,10 +39,10 @@ internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, IL
         return InsertAsync(GoalRunRowEncoder.Table, GoalRunRowEncoder.Columns, runs.Count, (rows, now) => GoalRunRowEncoder.Encode(runs, rows, now), cancellationToken);
     }
 
-    public Task WriteAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    public Task WriteAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(alerts);
-        return InsertAsync(AlertRowEncoder.Table, AlertRowEncoder.Columns, alerts.Count, (rows, _) => AlertRowEncoder.Encode(alerts, rows), cancellationToken);
+        ArgumentNullException.ThrowIfNull(findings);
+        return InsertAsync(FindingRowEncoder.Table, FindingRowEncoder.Columns, findings.Count, (rows, _) => FindingRowEncoder.Encode(findings, rows), cancellationToken);
     }
 
     private async Task InsertAsync(string table, IReadOnlyList<string> columns, int count, Action<RowBinaryWriter, uint> encode, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ namespace TaskLens.Core.Goals;
 /// <summary>How goals are found and when their runs are final (section <c>TaskLens:Goals</c>); see docs/goals.md.</summary>
 public sealed class GoalOptions
 {
-    public const string Section = "TaskLens:Goals";
+    public const string SectionName = "TaskLens:Goals";
 
     /// <summary>DESIGN.md's precedence.</summary>
     public static readonly IReadOnlyList<GoalRule> DefaultRules =
@@ -63,47 +63,47 @@ public sealed class GoalOptions
         var errors = new List<string>();
         if (QuietPeriod <= TimeSpan.Zero)
         {
-            errors.Add($"{Section}:QuietPeriod must be positive.");
+            errors.Add($"{SectionName}:QuietPeriod must be positive.");
         }
 
         if (AbandonAfter <= QuietPeriod)
         {
-            errors.Add($"{Section}:AbandonAfter must be longer than QuietPeriod.");
+            errors.Add($"{SectionName}:AbandonAfter must be longer than QuietPeriod.");
         }
 
         if (KeepFinalizedFor < TimeSpan.Zero)
         {
-            errors.Add($"{Section}:KeepFinalizedFor must not be negative.");
+            errors.Add($"{SectionName}:KeepFinalizedFor must not be negative.");
         }
 
         if (MaxRunsInMemory < 10)
         {
-            errors.Add($"{Section}:MaxRunsInMemory must be at least 10.");
+            errors.Add($"{SectionName}:MaxRunsInMemory must be at least 10.");
         }
 
         if (MaxSpansInMemory < 1_000)
         {
-            errors.Add($"{Section}:MaxSpansInMemory must be at least 1000.");
+            errors.Add($"{SectionName}:MaxSpansInMemory must be at least 1000.");
         }
 
         if (MaxSpansPerRun < 1)
         {
-            errors.Add($"{Section}:MaxSpansPerRun must be at least 1.");
+            errors.Add($"{SectionName}:MaxSpansPerRun must be at least 1.");
         }
 
         if (SweepInterval <= TimeSpan.Zero || SweepInterval > QuietPeriod)
         {
-            errors.Add($"{Section}:SweepInterval must be positive and no longer than QuietPeriod.");
+            errors.Add($"{SectionName}:SweepInterval must be positive and no longer than QuietPeriod.");
         }
 
         if (Rules.Any(r => !Enum.IsDefined(r) || r == GoalRule.None) || Rules.Distinct().Count() != Rules.Count)
         {
-            errors.Add($"{Section}:Rules lists each of Explicit, Workflow, Agent, Framework, Root at most once.");
+            errors.Add($"{SectionName}:Rules lists each of Explicit, Workflow, Agent, Framework, Root at most once.");
         }
 
         if (string.IsNullOrWhiteSpace(GoalIdAttribute) || string.IsNullOrWhiteSpace(GoalNameAttribute))
         {
-            errors.Add($"{Section}:GoalIdAttribute and GoalNameAttribute must not be empty.");
+            errors.Add($"{SectionName}:GoalIdAttribute and GoalNameAttribute must not be empty.");
         }
 
         return errors;

@@ -3,7 +3,7 @@ namespace TaskLens.Core.Incidents;
 /// <summary>Incident settings, bound from <c>TaskLens:Incidents</c>.</summary>
 public sealed class IncidentOptions
 {
-    public const string Section = "TaskLens:Incidents";
+    public const string SectionName = "TaskLens:Incidents";
 
     /// <summary>How long after its last alert an open incident still takes related new ones.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
@@ -15,12 +15,12 @@ public sealed class IncidentOptions
     {
         if (Window < TimeSpan.FromMinutes(1) || Window > TimeSpan.FromDays(1))
         {
-            yield return $"{Section}:Window must be between 00:01:00 and 1.00:00:00 (was {Window}).";
+            yield return $"{SectionName}:Window must be between 00:01:00 and 1.00:00:00 (was {Window}).";
         }
 
         if (LinkWindow < TimeSpan.FromMinutes(1) || LinkWindow > TimeSpan.FromDays(7))
         {
-            yield return $"{Section}:LinkWindow must be between 00:01:00 and 7.00:00:00 (was {LinkWindow}).";
+            yield return $"{SectionName}:LinkWindow must be between 00:01:00 and 7.00:00:00 (was {LinkWindow}).";
         }
     }
 }

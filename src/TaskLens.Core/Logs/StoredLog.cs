@@ -17,7 +17,7 @@ public sealed record StoredLog
     public required string SpanId { get; init; }
     public required uint Flags { get; init; }
     public required string EventName { get; init; }
-    public required IReadOnlyList<StoredKeyValue> Attributes { get; init; }
+    public required IReadOnlyList<AttributeRecord> Attributes { get; init; }
     public required uint DroppedAttributesCount { get; init; }
     public required StoredResource Resource { get; init; }
     public required StoredScope Scope { get; init; }

@@ -1,3 +1,4 @@
+using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Core.Metrics;
@@ -12,7 +13,7 @@ public sealed record StoredMetricPoint
     public required int Temporality { get; init; }
     public required bool IsMonotonic { get; init; }
     public required string ServiceName { get; init; }
-    public required IReadOnlyList<StoredKeyValue> Attributes { get; init; }
+    public required IReadOnlyList<AttributeRecord> Attributes { get; init; }
     public required ulong StartTimeUnixNano { get; init; }
     public required ulong TimeUnixNano { get; init; }
     public required uint Flags { get; init; }

@@ -15,7 +15,7 @@ public sealed class SpanBatch
     private LinkRecord[] _links = new LinkRecord[8];
 
     /// <summary>The tenant every span in this batch belongs to.</summary>
-    public string Tenant { get; set; } = "default";
+    public string Tenant { get; set; } = Tenants.Default;
 
     public int ResourceCount { get; private set; }
     public int ScopeCount { get; private set; }

@@ -2,4 +2,4 @@ using TaskLens.Core.Telemetry;
 
 namespace TaskLens.Core.Traces;
 
-public sealed record StoredEvent(ulong TimeUnixNano, string Name, IReadOnlyList<StoredKeyValue> Attributes, uint DroppedAttributesCount);
+public sealed record StoredEvent(ulong TimeUnixNano, string Name, IReadOnlyList<AttributeRecord> Attributes, uint DroppedAttributesCount);

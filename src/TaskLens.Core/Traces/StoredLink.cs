@@ -7,5 +7,5 @@ public sealed record StoredLink(
     string SpanId,
     string TraceState,
     uint Flags,
-    IReadOnlyList<StoredKeyValue> Attributes,
+    IReadOnlyList<AttributeRecord> Attributes,
     uint DroppedAttributesCount);

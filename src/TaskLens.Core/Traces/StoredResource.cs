@@ -2,4 +2,4 @@ using TaskLens.Core.Telemetry;
 
 namespace TaskLens.Core.Traces;
 
-public sealed record StoredResource(IReadOnlyList<StoredKeyValue> Attributes, uint DroppedAttributesCount, string SchemaUrl);
+public sealed record StoredResource(IReadOnlyList<AttributeRecord> Attributes, uint DroppedAttributesCount, string SchemaUrl);

@@ -5,6 +5,6 @@ namespace TaskLens.Core.Traces;
 public sealed record StoredScope(
     string Name,
     string Version,
-    IReadOnlyList<StoredKeyValue> Attributes,
+    IReadOnlyList<AttributeRecord> Attributes,
     uint DroppedAttributesCount,
     string SchemaUrl);

@@ -16,7 +16,7 @@ public sealed record StoredSpan
     public required int Kind { get; init; }
     public required ulong StartTimeUnixNano { get; init; }
     public required ulong EndTimeUnixNano { get; init; }
-    public required IReadOnlyList<StoredKeyValue> Attributes { get; init; }
+    public required IReadOnlyList<AttributeRecord> Attributes { get; init; }
     public required uint DroppedAttributesCount { get; init; }
     public required IReadOnlyList<StoredEvent> Events { get; init; }
     public required uint DroppedEventsCount { get; init; }

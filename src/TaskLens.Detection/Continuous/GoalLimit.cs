@@ -1,4 +1,5 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 
 namespace TaskLens.Detection.Continuous;
 

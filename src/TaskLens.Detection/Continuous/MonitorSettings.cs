@@ -11,7 +11,7 @@ namespace TaskLens.Detection.Continuous;
 /// Series watched at most (each holds its detectors' windows, about 110 KB at one-minute steps); past it new series
 /// are not watched until others are forgotten.
 /// </param>
-/// <param name="RecoverAfterSteps">A raised alert is resolved once no detector of its series has found anything for this many steps.</param>
+/// <param name="RecoverAfterSteps">A raised finding is resolved once no detector of its series has found anything for this many steps.</param>
 public sealed record MonitorSettings(
     TimeSpan Step, TimeSpan ForgetAfter, int ContextSteps, IReadOnlyList<GoalLimit> Limits, int MaxSeries = 5_000, int RecoverAfterSteps = 15)
 {

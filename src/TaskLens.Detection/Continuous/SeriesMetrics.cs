@@ -1,4 +1,5 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Goals;
 
 namespace TaskLens.Detection.Continuous;
@@ -6,7 +7,7 @@ namespace TaskLens.Detection.Continuous;
 /// <summary>
 /// A metric continuous detection watches: how to read it from a bucket, which way is trouble, what an absent bucket
 /// means (no run at all: zero runs finished, zero cost — but no completion rate), and how to say it in words. Names
-/// and units are the series API's (rates are shares, 0 to 1; durations in milliseconds), so an alert's figures can be
+/// and units are the series API's (rates are shares, 0 to 1; durations in milliseconds), so a finding's figures can be
 /// read beside <c>/api/goals/{name}/series?metric=…</c>.
 /// </summary>
 public sealed record SeriesMetric<TBucket>(string Name, SeriesKind Kind, string Words, string Unit, Func<TBucket, double?> Read, double? WhenAbsent);

@@ -1,51 +1,52 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Goals;
 
 namespace TaskLens.Detection.Continuous;
 
 /// <summary>
 /// Watches every goal and service series of every tenant: one combined detector per series, fed one step at a time in
-/// time order, plus the configured goal limits; turns what they find into alerts. Agent-aware: a rise in a service's
+/// time order, plus the configured goal limits; turns what they find into findings. Agent-aware: a rise in a service's
 /// request rate or error rate while the same tenant's goals keep finishing at their normal rate and duration is
-/// recorded as context, not raised; any trouble in the goals themselves is always raised. A raised alert stays open
+/// recorded as context, not raised; any trouble in the goals themselves is always raised. A raised finding stays open
 /// until its series is calm for <see cref="MonitorSettings.RecoverAfterSteps"/> steps (or back within its limit, or no
-/// longer watched); then a <see cref="AlertStatus.Resolved"/> alert with the same fingerprint ends it, and the series
+/// longer watched); then a <see cref="FindingStatus.Resolved"/> finding with the same fingerprint ends it, and the series
 /// may raise again at once. Not thread-safe: one caller feeds it, step by step.
 /// </summary>
 public sealed class SeriesMonitor(MonitorSettings settings)
 {
     private readonly Dictionary<SeriesKey, CombinedDetector> _detectors = [];
     private readonly Dictionary<SeriesKey, double> _lastValue = [];
-    private readonly Dictionary<SeriesKey, Dictionary<string, Alert>> _open = [];
+    private readonly Dictionary<SeriesKey, Dictionary<string, Finding>> _open = [];
     private readonly HashSet<(string Tenant, string Goal, string Rule)> _backWithinLimit = [];
     private readonly Dictionary<(string Tenant, string Scope, string Subject), DateTimeOffset> _lastSeen = [];
     private readonly Dictionary<(string Tenant, string Goal), Queue<(DateTimeOffset Time, double Cost)>> _recentCost = [];
     private readonly HashSet<(string Tenant, string Goal, string Rule)> _violating = [];
     private readonly Dictionary<string, DateTimeOffset> _goalTroubleAt = new(StringComparer.Ordinal);
 
-    /// <summary>Raised alerts not resolved yet (for logs and tests).</summary>
+    /// <summary>Raised findings not resolved yet (for logs and tests).</summary>
     public int OpenAlerts => _open.Values.Sum(o => o.Count);
 
     /// <summary>
-    /// Takes back alerts raised before a restart that are still open (firing in the intake), so they end like the
+    /// Takes back findings raised before a restart that are still open (firing in the intake), so they end like the
     /// others when their series is calm again, or their goal back within its limit.
     /// </summary>
-    public void Reopen(IEnumerable<Alert> raised)
+    public void Reopen(IEnumerable<Finding> raised)
     {
         ArgumentNullException.ThrowIfNull(raised);
-        foreach (var alert in raised)
+        foreach (var finding in raised)
         {
-            var key = new SeriesKey(alert.Tenant, alert.Scope, alert.Subject, alert.Metric);
+            var key = new SeriesKey(finding.Tenant, finding.Scope, finding.Subject, finding.Metric);
             if (!_open.TryGetValue(key, out var open))
             {
-                _open[key] = open = new Dictionary<string, Alert>(StringComparer.Ordinal);
+                _open[key] = open = new Dictionary<string, Finding>(StringComparer.Ordinal);
             }
 
-            open[alert.Fingerprint] = alert;
-            if (alert.Detector.StartsWith("rule:", StringComparison.Ordinal))
+            open[finding.Fingerprint] = finding;
+            if (finding.Detector.StartsWith("rule:", StringComparison.Ordinal))
             {
-                _violating.Add((alert.Tenant, alert.Subject, alert.Detector));
+                _violating.Add((finding.Tenant, finding.Subject, finding.Detector));
             }
         }
     }
@@ -61,12 +62,12 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// it (absent ones read as zero runs). With <paramref name="raise"/> false (catching up on history at start) the
     /// detectors learn and limits are tracked, but nothing is returned.
     /// </summary>
-    public IReadOnlyList<Alert> Observe(
+    public IReadOnlyList<Finding> Observe(
         DateTimeOffset stepStart, IReadOnlyList<GoalBucket> goals, IReadOnlyList<ServiceBucket> services, DateTimeOffset now, bool raise = true)
     {
         ArgumentNullException.ThrowIfNull(goals);
         ArgumentNullException.ThrowIfNull(services);
-        var alerts = new List<Alert>();
+        var findings = new List<Finding>();
         var stepEnd = stepStart + settings.Step;
         _backWithinLimit.Clear();
 
@@ -84,13 +85,13 @@ public sealed class SeriesMonitor(MonitorSettings settings)
                         _goalTroubleAt[subject.Tenant] = stepStart;
                     }
 
-                    alerts.Add(Learned(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, GoalSeverity(metric.Name)));
+                    findings.Add(Learned(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, GoalSeverity(metric.Name)));
                 }
             }
 
             if (bucket is not null)
             {
-                alerts.AddRange(CheckLimits(subject.Tenant, bucket.Figures, stepStart, stepEnd, now));
+                findings.AddRange(CheckLimits(subject.Tenant, bucket.Figures, stepStart, stepEnd, now));
             }
         }
 
@@ -103,8 +104,8 @@ public sealed class SeriesMonitor(MonitorSettings settings)
                 var value = bucket is null ? metric.WhenAbsent : metric.Read(bucket);
                 if (Feed(new SeriesKey(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name), metric.Kind, metric.WhenAbsent is not null, stepStart, value) is { } anomaly)
                 {
-                    var alert = Learned(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, AlertSeverity.Warning);
-                    alerts.Add(AgentAware(alert, goals, stepStart));
+                    var finding = Learned(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, AlertSeverity.Warning);
+                    findings.Add(AgentAware(finding, goals, stepStart));
                 }
             }
         }
@@ -114,25 +115,25 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             return [];
         }
 
-        foreach (var alert in alerts.Where(a => a.Status == AlertStatus.Raised))
+        foreach (var finding in findings.Where(a => a.Status == FindingStatus.Raised))
         {
-            var key = new SeriesKey(alert.Tenant, alert.Scope, alert.Subject, alert.Metric);
+            var key = new SeriesKey(finding.Tenant, finding.Scope, finding.Subject, finding.Metric);
             if (!_open.TryGetValue(key, out var open))
             {
-                _open[key] = open = new Dictionary<string, Alert>(StringComparer.Ordinal);
+                _open[key] = open = new Dictionary<string, Finding>(StringComparer.Ordinal);
             }
 
-            open[alert.Fingerprint] = alert;
+            open[finding.Fingerprint] = finding;
         }
 
-        alerts.AddRange(Recoveries(stepStart, stepEnd, now));
-        return alerts;
+        findings.AddRange(Recoveries(stepStart, stepEnd, now));
+        return findings;
     }
 
-    /// <summary>Ends the open alerts whose series is calm again, back within its limit, or no longer watched.</summary>
-    private List<Alert> Recoveries(DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
+    /// <summary>Ends the open findings whose series is calm again, back within its limit, or no longer watched.</summary>
+    private List<Finding> Recoveries(DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
     {
-        var resolved = new List<Alert>();
+        var resolved = new List<Finding>();
         foreach (var (key, open) in _open.ToList())
         {
             var raised = open.Values.First();
@@ -159,19 +160,19 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             }
 
             _open.Remove(key);
-            foreach (var alert in open.Values)
+            foreach (var finding in open.Values)
             {
-                resolved.Add(alert with
+                resolved.Add(finding with
                 {
                     Id = Guid.NewGuid().ToString("N"),
-                    Status = AlertStatus.Resolved,
-                    Observed = _lastValue.GetValueOrDefault(key, alert.Observed),
+                    Status = FindingStatus.Resolved,
+                    Observed = _lastValue.GetValueOrDefault(key, finding.Observed),
                     Score = 0,
                     WindowStart = stepStart,
                     WindowEnd = stepEnd,
                     RaisedAt = now,
                     Summary = string.Create(CultureInfo.InvariantCulture,
-                        $"{(key.Scope == SeriesKey.GoalScope ? "Goal" : "Service")} '{key.Subject}': {why}; raised {alert.WindowStart.UtcDateTime:yyyy-MM-dd HH:mm} UTC."),
+                        $"{(key.Scope == SeriesKey.GoalScope ? "Goal" : "Service")} '{key.Subject}': {why}; raised {finding.WindowStart.UtcDateTime:yyyy-MM-dd HH:mm} UTC."),
                     Reason = "",
                     SampleRunIds = [],
                 });
@@ -247,9 +248,9 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         return detector.Observe(time, v);
     }
 
-    private List<Alert> CheckLimits(string tenant, GoalFigures figures, DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
+    private List<Finding> CheckLimits(string tenant, GoalFigures figures, DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
     {
-        var alerts = new List<Alert>();
+        var findings = new List<Finding>();
         var goal = figures.GoalName;
         if (!_recentCost.TryGetValue((tenant, goal), out var costs))
         {
@@ -265,14 +266,14 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         var limit = settings.Limits.FirstOrDefault(l => l.Goal == goal) ?? settings.Limits.FirstOrDefault(l => l.Goal == "*");
         if (limit is null)
         {
-            return alerts;
+            return findings;
         }
 
         var ended = figures.Completed + figures.Failed + figures.Abandoned;
         Check("rule:cost-per-hour", "cost over the last hour", limit.MaxCostPerHour, costs.Sum(c => c.Cost), above: true, stepEnd - TimeSpan.FromHours(1));
         Check("rule:max-fan-out", "p99 fan-out (sub-tasks per run)", limit.MaxFanOut, ended == 0 ? null : figures.FanOutP99, above: true, stepStart);
         Check("rule:min-completion-rate", "completion rate", limit.MinCompletionRate, ended < limit.MinRuns ? null : figures.CompletionRate, above: false, stepStart);
-        return alerts;
+        return findings;
 
         void Check(string rule, string words, double? bound, double? observed, bool above, DateTimeOffset windowStart)
         {
@@ -305,13 +306,13 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             var unit = rule == "rule:min-completion-rate" ? "share" : rule == "rule:cost-per-hour" ? "$" : "";
             var summary = string.Create(CultureInfo.InvariantCulture,
                 $"Goal '{goal}': {words} {(above ? "rose to" : "fell to")} {Format(o, unit)}, past the configured {(above ? "maximum" : "minimum")} of {Format(b, unit)} ({Window(windowStart, stepEnd)}).");
-            alerts.Add(new Alert
+            findings.Add(new Finding
             {
                 Id = Guid.NewGuid().ToString("N"),
                 Tenant = tenant,
-                Fingerprint = Fingerprint(tenant, SeriesKey.GoalScope, goal, rule["rule:".Length..], rule),
+                Fingerprint = FindingFingerprint.Format(tenant, SeriesKey.GoalScope, goal, rule["rule:".Length..], rule),
                 Severity = limit.Severity,
-                Status = AlertStatus.Raised,
+                Status = FindingStatus.Raised,
                 Scope = SeriesKey.GoalScope,
                 Subject = goal,
                 Metric = rule["rule:".Length..],
@@ -329,33 +330,33 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         }
     }
 
-    private Alert AgentAware(Alert alert, IReadOnlyList<GoalBucket> goals, DateTimeOffset stepStart)
+    private Finding AgentAware(Finding finding, IReadOnlyList<GoalBucket> goals, DateTimeOffset stepStart)
     {
-        var burst = alert.Metric == "error_rate" || (alert.Metric == "request_rate" && alert.Observed > alert.Expected);
+        var burst = finding.Metric == "error_rate" || (finding.Metric == "request_rate" && finding.Observed > finding.Expected);
         if (!burst)
         {
-            return alert;
+            return finding;
         }
 
-        var troubleRecently = _goalTroubleAt.TryGetValue(alert.Tenant, out var at) && at >= stepStart - (settings.ContextSteps * settings.Step);
-        var finishing = goals.Where(g => g.Tenant == alert.Tenant && g.Figures.Completed > 0).Select(g => g.Figures).ToList();
+        var troubleRecently = _goalTroubleAt.TryGetValue(finding.Tenant, out var at) && at >= stepStart - (settings.ContextSteps * settings.Step);
+        var finishing = goals.Where(g => g.Tenant == finding.Tenant && g.Figures.Completed > 0).Select(g => g.Figures).ToList();
         if (troubleRecently || finishing.Count == 0)
         {
-            return alert;
+            return finding;
         }
 
         var shown = string.Join(", ", finishing.Take(5).Select(f => string.Create(CultureInfo.InvariantCulture,
             $"'{f.GoalName}' ({Format(f.CompletionRate ?? 0, "share")} completed, p95 {Format(f.DurationP95Ms, "ms")})")));
-        return alert with
+        return finding with
         {
-            Status = AlertStatus.Context,
+            Status = FindingStatus.Context,
             Severity = AlertSeverity.Info,
             Reason = string.Create(CultureInfo.InvariantCulture,
                 $"Goals of this tenant finished at their normal rate and duration in this step: {shown}{(finishing.Count > 5 ? $" and {finishing.Count - 5} more" : "")}; none was in trouble in the last {settings.ContextSteps} steps. Likely agents bursting, not a fault."),
         };
     }
 
-    private static Alert Learned(
+    private static Finding Learned(
         string tenant, string scope, string subject, string metric, string words, string unit, Anomaly anomaly,
         DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now, AlertSeverity severity)
     {
@@ -363,13 +364,13 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         var direction = anomaly.Value > anomaly.Expected ? "rose to" : "dropped to";
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"{(scope == SeriesKey.GoalScope ? "Goal" : "Service")} '{subject}': {words} {direction} {Format(anomaly.Value, unit)} (expected {Format(anomaly.Expected, unit)}, normal {Format(Math.Max(anomaly.Lower, 0), unit)} to {Format(anomaly.Upper, unit)}) in {Window(stepStart, stepEnd)}; {anomaly.Detector}.");
-        return new Alert
+        return new Finding
         {
             Id = Guid.NewGuid().ToString("N"),
             Tenant = tenant,
-            Fingerprint = Fingerprint(tenant, scope, subject, metric, anomaly.Detector),
+            Fingerprint = FindingFingerprint.Format(tenant, scope, subject, metric, anomaly.Detector),
             Severity = severity,
-            Status = AlertStatus.Raised,
+            Status = FindingStatus.Raised,
             Scope = scope,
             Subject = subject,
             Metric = metric,
@@ -389,9 +390,6 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// <summary>Completion rate, failure rate and runs finished say a goal is failing: critical; the rest warn.</summary>
     private static AlertSeverity GoalSeverity(string metric) =>
         metric is "completion_rate" or "failure_rate" or "finished" ? AlertSeverity.Critical : AlertSeverity.Warning;
-
-    private static string Fingerprint(string tenant, string scope, string subject, string metric, string detector) =>
-        $"tasklens|{tenant}|{scope}|{subject}|{metric}|{detector}";
 
     private static string Window(DateTimeOffset start, DateTimeOffset end) =>
         string.Create(CultureInfo.InvariantCulture, $"{start.UtcDateTime:yyyy-MM-dd HH:mm}–{end.UtcDateTime:HH:mm} UTC");

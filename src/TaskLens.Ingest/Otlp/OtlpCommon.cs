@@ -7,6 +7,24 @@ namespace TaskLens.Ingest.Otlp;
 /// The parts of opentelemetry-proto common/v1 and resource/v1 that the log and metric decoders share: Resource,
 /// InstrumentationScope, KeyValue lists and ids. Every reader returns false with a reason instead of throwing.
 /// </summary>
+/// <summary>Where a Resource or InstrumentationScope reader puts the attributes it reads.</summary>
+internal interface IAttributeSink
+{
+    void Add(AttributeRecord attribute);
+}
+
+/// <summary>Attributes into a list (logs, metrics).</summary>
+internal readonly struct ListAttributes(List<AttributeRecord> list) : IAttributeSink
+{
+    public void Add(AttributeRecord attribute) => list.Add(attribute);
+}
+
+/// <summary>Attributes into a span batch's shared attribute array (traces).</summary>
+internal readonly struct BatchAttributes(SpanBatch batch) : IAttributeSink
+{
+    public void Add(AttributeRecord attribute) => batch.AddAttribute(attribute);
+}
+
 internal static class OtlpCommon
 {
     public const string UnknownService = "unknown_service";
@@ -15,54 +33,45 @@ internal static class OtlpCommon
 
     public static readonly TelemetryScope EmptyScope = new(string.Empty, string.Empty, [], 0, string.Empty);
 
-    /// <summary>Resource: attributes = 1, dropped_attributes_count = 2.</summary>
+    /// <summary>Resource: attributes = 1, dropped_attributes_count = 2; attributes into a list (logs, metrics).</summary>
     public static bool TryDecodeResource(ReadOnlySpan<byte> message, string schemaUrl, out TelemetryResource resource, out string? error)
     {
         resource = EmptyResource;
         var attributes = new List<AttributeRecord>();
         uint dropped = 0;
         var serviceName = UnknownService;
-        var reader = new ProtoReader(message);
-        while (!reader.End)
+        if (!TryReadResource(message, new ListAttributes(attributes), ref dropped, ref serviceName, out error))
         {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                error = "bad field tag";
-                return false;
-            }
-
-            if (field == 1)
-            {
-                if (!TryReadAttribute(ref reader, wireType, attributes, out error))
-                {
-                    return false;
-                }
-
-                var added = attributes[^1];
-                if (added.Key == "service.name" && added.Type == AttributeValueType.String)
-                {
-                    serviceName = added.Value;
-                }
-            }
-            else if (field == 2 ? !TryReadUInt32(ref reader, wireType, out dropped) : !reader.TrySkip(wireType))
-            {
-                error = $"field {field} truncated or of the wrong wire type";
-                return false;
-            }
+            return false;
         }
 
         resource = new TelemetryResource(attributes, dropped, schemaUrl, serviceName);
-        error = null;
         return true;
     }
 
-    /// <summary>InstrumentationScope: name = 1, version = 2, attributes = 3, dropped_attributes_count = 4.</summary>
+    /// <summary>InstrumentationScope: name = 1, version = 2, attributes = 3, dropped_attributes_count = 4; attributes into a list.</summary>
     public static bool TryDecodeScope(ReadOnlySpan<byte> message, string schemaUrl, out TelemetryScope scope, out string? error)
     {
         scope = EmptyScope;
         var attributes = new List<AttributeRecord>();
         string name = string.Empty, version = string.Empty;
         uint dropped = 0;
+        if (!TryReadScope(message, new ListAttributes(attributes), ref name, ref version, ref dropped, out error))
+        {
+            return false;
+        }
+
+        scope = new TelemetryScope(name, version, attributes, dropped, schemaUrl);
+        return true;
+    }
+
+    /// <summary>
+    /// The one Resource reader of every OTLP decoder: attributes = 1 (into <paramref name="attributes"/>; the
+    /// <c>service.name</c> string one also into <paramref name="serviceName"/>), dropped_attributes_count = 2.
+    /// </summary>
+    public static bool TryReadResource<TSink>(ReadOnlySpan<byte> message, TSink attributes, ref uint dropped, ref string serviceName, out string? error)
+        where TSink : IAttributeSink
+    {
         var reader = new ProtoReader(message);
         while (!reader.End)
         {
@@ -72,22 +81,106 @@ internal static class OtlpCommon
                 return false;
             }
 
-            var ok = field switch
+            switch (field)
             {
-                1 => TryReadString(ref reader, wireType, out name),
-                2 => TryReadString(ref reader, wireType, out version),
-                3 => TryReadAttribute(ref reader, wireType, attributes, out _),
-                4 => TryReadUInt32(ref reader, wireType, out dropped),
-                _ => reader.TrySkip(wireType),
-            };
-            if (!ok)
-            {
-                error = $"field {field} truncated, of the wrong wire type or invalid";
-                return false;
+                case 1:
+                    if (!TryReadKeyValue(ref reader, wireType, "attribute: ", out var added, out error))
+                    {
+                        return false;
+                    }
+
+                    attributes.Add(added);
+                    if (added.Key == "service.name" && added.Type == AttributeValueType.String)
+                    {
+                        serviceName = added.Value;
+                    }
+
+                    break;
+                case 2:
+                    if (!TryReadUInt32(ref reader, wireType, out dropped))
+                    {
+                        error = "dropped_attributes_count truncated or of the wrong wire type";
+                        return false;
+                    }
+
+                    break;
+                default:
+                    if (!reader.TrySkip(wireType))
+                    {
+                        error = $"field {field} truncated";
+                        return false;
+                    }
+
+                    break;
             }
         }
 
-        scope = new TelemetryScope(name, version, attributes, dropped, schemaUrl);
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// The one InstrumentationScope reader of every OTLP decoder: name = 1, version = 2, attributes = 3 (into
+    /// <paramref name="attributes"/>), dropped_attributes_count = 4.
+    /// </summary>
+    public static bool TryReadScope<TSink>(ReadOnlySpan<byte> message, TSink attributes, ref string name, ref string version, ref uint dropped, out string? error)
+        where TSink : IAttributeSink
+    {
+        var reader = new ProtoReader(message);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                error = "bad field tag";
+                return false;
+            }
+
+            switch (field)
+            {
+                case 1 or 2:
+                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var text))
+                    {
+                        error = $"field {field} truncated or of the wrong wire type";
+                        return false;
+                    }
+
+                    if (field == 1)
+                    {
+                        name = OtlpTraceDecoder.DecodeString(text);
+                    }
+                    else
+                    {
+                        version = OtlpTraceDecoder.DecodeString(text);
+                    }
+
+                    break;
+                case 3:
+                    if (!TryReadKeyValue(ref reader, wireType, "attribute: ", out var added, out error))
+                    {
+                        return false;
+                    }
+
+                    attributes.Add(added);
+                    break;
+                case 4:
+                    if (!TryReadUInt32(ref reader, wireType, out dropped))
+                    {
+                        error = "dropped_attributes_count truncated or of the wrong wire type";
+                        return false;
+                    }
+
+                    break;
+                default:
+                    if (!reader.TrySkip(wireType))
+                    {
+                        error = $"field {field} truncated";
+                        return false;
+                    }
+
+                    break;
+            }
+        }
+
         error = null;
         return true;
     }
@@ -137,6 +230,22 @@ internal static class OtlpCommon
     /// <summary>Reads one KeyValue into <paramref name="attributes"/>.</summary>
     public static bool TryReadAttribute(ref ProtoReader reader, WireType wireType, List<AttributeRecord> attributes, out string? error)
     {
+        if (!TryReadKeyValue(ref reader, wireType, "attribute: ", out var added, out error))
+        {
+            return false;
+        }
+
+        attributes.Add(added);
+        return true;
+    }
+
+    /// <summary>
+    /// The one KeyValue reader of every OTLP decoder (key = 1, value = 2 as an AnyValue in canonical text). A value
+    /// that cannot be decoded fails with <paramref name="decodeErrorPrefix"/> before why.
+    /// </summary>
+    public static bool TryReadKeyValue(ref ProtoReader reader, WireType wireType, string decodeErrorPrefix, out AttributeRecord attribute, out string? error)
+    {
+        attribute = default;
         if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var keyValue))
         {
             error = "attribute truncated or of the wrong wire type";
@@ -146,11 +255,12 @@ internal static class OtlpCommon
         if (!AnyValueText.TrySplitKeyValue(keyValue, out var key, out var value, out error)
             || !AnyValueText.TryDecode(value, out var type, out var text, out error))
         {
-            error = "attribute: " + error;
+            error = decodeErrorPrefix + error;
             return false;
         }
 
-        attributes.Add(new AttributeRecord(OtlpTraceDecoder.DecodeString(key), type, text));
+        attribute = new AttributeRecord(OtlpTraceDecoder.DecodeString(key), type, text);
+        error = null;
         return true;
     }
 

@@ -321,23 +321,14 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    /// <summary>Reads one KeyValue into the batch's attributes.</summary>
+    /// <summary>Reads one KeyValue (<see cref="OtlpCommon.TryReadKeyValue"/>) into the batch's attributes.</summary>
     private static bool TryReadAttribute(ref ProtoReader reader, WireType wireType, SpanBatch batch, out AttributeRecord added, out string? error)
     {
-        added = default;
-        if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var keyValue))
-        {
-            error = "attribute truncated or of the wrong wire type";
-            return false;
-        }
-
-        if (!AnyValueText.TrySplitKeyValue(keyValue, out var key, out var value, out error)
-            || !AnyValueText.TryDecode(value, out var type, out var text, out error))
+        if (!OtlpCommon.TryReadKeyValue(ref reader, wireType, string.Empty, out added, out error))
         {
             return false;
         }
 
-        added = new AttributeRecord(DecodeString(key), type, text);
         batch.AddAttribute(added);
         return true;
     }

@@ -154,53 +154,8 @@ public static partial class OtlpTraceDecoder
         }
     }
 
-    private static bool TryDecodeResource(ReadOnlySpan<byte> message, SpanBatch batch, ref uint dropped, ref string serviceName, out string? error)
-    {
-        var reader = new ProtoReader(message);
-        while (!reader.End)
-        {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                error = "bad field tag";
-                return false;
-            }
-
-            switch (field)
-            {
-                case 1:
-                    if (!TryReadAttribute(ref reader, wireType, batch, out var added, out error))
-                    {
-                        return false;
-                    }
-
-                    if (added.Key == "service.name" && added.Type == AttributeValueType.String)
-                    {
-                        serviceName = added.Value;
-                    }
-
-                    break;
-                case 2:
-                    if (!OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped))
-                    {
-                        error = "dropped_attributes_count truncated or of the wrong wire type";
-                        return false;
-                    }
-
-                    break;
-                default:
-                    if (!reader.TrySkip(wireType))
-                    {
-                        error = $"field {field} truncated";
-                        return false;
-                    }
-
-                    break;
-            }
-        }
-
-        error = null;
-        return true;
-    }
+    private static bool TryDecodeResource(ReadOnlySpan<byte> message, SpanBatch batch, ref uint dropped, ref string serviceName, out string? error) =>
+        OtlpCommon.TryReadResource(message, new BatchAttributes(batch), ref dropped, ref serviceName, out error);
 
     private static bool TryDecodeScopeSpans(ReadOnlySpan<byte> message, int resourceIndex, SpanBatch batch, ref DecodeState state, out string? error)
     {
@@ -266,63 +221,6 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    private static bool TryDecodeScope(ReadOnlySpan<byte> message, SpanBatch batch, ref string name, ref string version, ref uint dropped, out string? error)
-    {
-        var reader = new ProtoReader(message);
-        while (!reader.End)
-        {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                error = "bad field tag";
-                return false;
-            }
-
-            switch (field)
-            {
-                case 1 or 2:
-                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var text))
-                    {
-                        error = $"field {field} truncated or of the wrong wire type";
-                        return false;
-                    }
-
-                    if (field == 1)
-                    {
-                        name = DecodeString(text);
-                    }
-                    else
-                    {
-                        version = DecodeString(text);
-                    }
-
-                    break;
-                case 3:
-                    if (!TryReadAttribute(ref reader, wireType, batch, out _, out error))
-                    {
-                        return false;
-                    }
-
-                    break;
-                case 4:
-                    if (!OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped))
-                    {
-                        error = "dropped_attributes_count truncated or of the wrong wire type";
-                        return false;
-                    }
-
-                    break;
-                default:
-                    if (!reader.TrySkip(wireType))
-                    {
-                        error = $"field {field} truncated";
-                        return false;
-                    }
-
-                    break;
-            }
-        }
-
-        error = null;
-        return true;
-    }
+    private static bool TryDecodeScope(ReadOnlySpan<byte> message, SpanBatch batch, ref string name, ref string version, ref uint dropped, out string? error) =>
+        OtlpCommon.TryReadScope(message, new BatchAttributes(batch), ref name, ref version, ref dropped, out error);
 }

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using TaskLens.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +20,7 @@ internal sealed class TenantResolver
         var o = options.Value;
         foreach (var key in o.ApiKeys)
         {
-            _tenantByKeyDigest[Digest(key.Key)] = key.Tenant;
+            _tenantByKeyDigest[KeyDigest.Of(key.Key)] = key.Tenant;
         }
 
         _header = o.ApiKeyHeader;
@@ -49,14 +48,14 @@ internal sealed class TenantResolver
         {
             if (_openMode)
             {
-                return IngestOptions.OpenModeTenant;
+                return Tenants.Default;
             }
 
             refusal = _bearer ? "An ingest key is required: send 'Authorization: Bearer <key>'." : $"An ingest key is required in the {_header} header.";
             return null;
         }
 
-        if (_tenantByKeyDigest.TryGetValue(Digest(value), out var tenant))
+        if (_tenantByKeyDigest.TryGetValue(KeyDigest.Of(value), out var tenant))
         {
             return tenant;
         }
@@ -64,6 +63,4 @@ internal sealed class TenantResolver
         refusal = "The ingest key is not known.";
         return null;
     }
-
-    private static string Digest(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

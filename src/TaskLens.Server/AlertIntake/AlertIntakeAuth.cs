@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
+using TaskLens.Core;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Alerts.Intake;
 using TaskLens.Ingest;
 
 namespace TaskLens.Server.AlertIntake;
@@ -12,17 +12,17 @@ namespace TaskLens.Server.AlertIntake;
 /// </summary>
 internal sealed class AlertIntakeAuth(AlertIntakeOptions options, IOptions<IngestOptions> ingest)
 {
-    private readonly Dictionary<string, string> _tenantByDigest = options.Tokens.ToDictionary(t => Digest(t.Token), t => t.Tenant, StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _tenantByDigest = options.Tokens.ToDictionary(t => KeyDigest.Of(t.Token), t => t.Tenant, StringComparer.Ordinal);
 
     /// <summary>The tenant, or null when the sender is not allowed.</summary>
     public string? TenantOf(string? token)
     {
         if (string.IsNullOrEmpty(token) || _tenantByDigest.Count == 0)
         {
-            return ingest.Value.OpenMode ? IngestOptions.OpenModeTenant : null;
+            return ingest.Value.OpenMode ? Tenants.Default : null;
         }
 
-        return _tenantByDigest.GetValueOrDefault(Digest(token));
+        return _tenantByDigest.GetValueOrDefault(KeyDigest.Of(token));
     }
 
     /// <summary>The token from <c>Authorization: Bearer …</c>, else null.</summary>
@@ -31,6 +31,4 @@ internal sealed class AlertIntakeAuth(AlertIntakeOptions options, IOptions<Inges
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
-
-    private static string Digest(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using System.Text.Json;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Server.Api;
@@ -63,7 +64,7 @@ internal static class AlertIntakeEndpoints
         var (json, refusal) = await ApiQuery.ReadJsonAsync(context, services.GetRequiredService<AlertIntakeOptions>().MaxBodyBytes);
         if (refusal is not null)
         {
-            AlertIntakeLog.Refused(logger, "events", refusal.Value.Status, refusal.Value.Detail);
+            AlertWebhookLog.Refused(logger, "events", refusal.Value.Status, refusal.Value.Detail);
             return Results.Json(new { status = "invalid event", message = refusal.Value.Title, errors = new[] { refusal.Value.Detail } }, statusCode: refusal.Value.Status);
         }
 
@@ -72,14 +73,14 @@ internal static class AlertIntakeEndpoints
             var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
             if (!EventsPayload.TryRead(json!.RootElement, now, out var routingKey, out var build, out var errors))
             {
-                AlertIntakeLog.Refused(logger, "events", 400, string.Join(" ", errors));
+                AlertWebhookLog.Refused(logger, "events", 400, string.Join(" ", errors));
                 return Results.Json(new { status = "invalid event", message = "Event object is invalid", errors }, statusCode: StatusCodes.Status400BadRequest);
             }
 
             var tenant = services.GetRequiredService<AlertIntakeAuth>().TenantOf(routingKey);
             if (tenant is null)
             {
-                AlertIntakeLog.Refused(logger, "events", 401, "unknown routing_key");
+                AlertWebhookLog.Refused(logger, "events", 401, "unknown routing_key");
                 return Results.Json(new { status = "unauthorized", message = "Unknown routing_key", errors = UnknownRoutingKey }, statusCode: StatusCodes.Status401Unauthorized);
             }
 
@@ -104,7 +105,7 @@ internal static class AlertIntakeEndpoints
             return problem!;
         }
 
-        var states = await store.ListAsync(TraceApi.DefaultTenant, status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
+        var states = await store.ListAsync(Tenants.Default, status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
         return Results.Json(new
         {
             alerts = states.Select(s => new
@@ -136,14 +137,14 @@ internal static class AlertIntakeEndpoints
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            AlertIntakeLog.StoreFailed(logger, events.Count, source, e);
+            AlertWebhookLog.StoreFailed(logger, events.Count, source, e);
             return false;
         }
     }
 
     private static IResult Refuse(ILogger logger, string source, int status, string title, string detail)
     {
-        AlertIntakeLog.Refused(logger, source, status, detail);
+        AlertWebhookLog.Refused(logger, source, status, detail);
         return Results.Problem(title: title, detail: detail, statusCode: status);
     }
 

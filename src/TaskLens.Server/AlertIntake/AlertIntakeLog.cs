@@ -1,15 +1,8 @@
-using TaskLens.Core.Alerts.Intake;
-
 namespace TaskLens.Server.AlertIntake;
 
-internal static partial class AlertIntakeLog
+/// <summary>The webhook endpoints' messages (6132-6133; the intake's own, 6130-6131, are Core's).</summary>
+internal static partial class AlertWebhookLog
 {
-    [LoggerMessage(6130, LogLevel.Information, "Alert intake: {States} alert states loaded back from ClickHouse")]
-    public static partial void Loaded(ILogger logger, int states);
-
-    [LoggerMessage(6131, LogLevel.Information, "Alert from {Source} for tenant {Tenant} {Change}: {Title} (fired {Fires} times)")]
-    public static partial void Changed(ILogger logger, string source, string tenant, AlertChange change, string title, int fires);
-
     [LoggerMessage(6132, LogLevel.Warning, "Alert intake could not store {Events} events from {Source}; the sender was told to retry")]
     public static partial void StoreFailed(ILogger logger, int events, string source, Exception exception);
 

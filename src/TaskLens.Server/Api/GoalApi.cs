@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using System.Globalization;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Traces;
@@ -27,7 +28,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var goals = await reader.ListGoalsAsync(TraceApi.DefaultTenant, from, to, cancellationToken);
+        var goals = await reader.ListGoalsAsync(Tenants.Default, from, to, cancellationToken);
         return Results.Json(new { from, to, goals = goals.Select(GoalJson.Figures) });
     }
 
@@ -51,7 +52,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var series = await reader.SeriesAsync(TraceApi.DefaultTenant, name, from, to, step, cancellationToken);
+        var series = await reader.SeriesAsync(Tenants.Default, name, from, to, step, cancellationToken);
         return Results.Json(new
         {
             goal = name,
@@ -73,7 +74,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var runs = await reader.RunsAsync(new GoalRunQuery(TraceApi.DefaultTenant, name, from, to, outcome, offset, limit), cancellationToken);
+        var runs = await reader.RunsAsync(new GoalRunQuery(Tenants.Default, name, from, to, outcome, offset, limit), cancellationToken);
         return Results.Json(new { goal = name, offset, limit, runs = runs.Select(GoalJson.Run) });
     }
 
@@ -107,13 +108,13 @@ internal static class GoalApi
             return problem!;
         }
 
-        var run = await goals.RunAsync(TraceApi.DefaultTenant, traceId.ToString(), cancellationToken);
+        var run = await goals.RunAsync(Tenants.Default, traceId.ToString(), cancellationToken);
         if (run is null)
         {
             return Results.Problem(title: "Unknown run", detail: $"No finalized goal run {traceId}.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var spans = await traces.GetTraceAsync(TraceApi.DefaultTenant, traceId, cancellationToken);
+        var spans = await traces.GetTraceAsync(Tenants.Default, traceId, cancellationToken);
         var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : run.GoalSpanId.ToString("x16", CultureInfo.InvariantCulture));
         if (group is { } id)
         {

@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using System.Text.Json;
 using MediatR;
 using TaskLens.Core.Alerts;
@@ -36,7 +37,7 @@ internal static class IncidentApi
         api.MapPost("/incidents/{id}/{action}", TriageAsync);
         api.MapGet("/services/links", (ServiceLinkCache links) => Results.Json(new
         {
-            links = links.Current.Where(l => l.Link.Tenant == TraceApi.DefaultTenant)
+            links = links.Current.Where(l => l.Link.Tenant == Tenants.Default)
                 .Select(l => new { caller = l.Link.Caller, callee = l.Link.Callee, calls = l.Link.Calls, lastSeen = l.LastSeen }),
         }));
         return api;
@@ -60,13 +61,13 @@ internal static class IncidentApi
         }
 
         var incidents = await mediator.Send(
-            new ListIncidents(new IncidentQuery(TraceApi.DefaultTenant, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit)),
+            new ListIncidents(new IncidentQuery(Tenants.Default, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit)),
             cancellationToken);
         return Results.Json(new { from, to, incidents = incidents.Select(IncidentJson.Summary) });
     }
 
     private static async Task<IResult> GetAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
-        await mediator.Send(new GetIncident(TraceApi.DefaultTenant, id), cancellationToken) is { } detail
+        await mediator.Send(new GetIncident(Tenants.Default, id), cancellationToken) is { } detail
             ? Results.Json(IncidentJson.Detail(detail))
             : Results.Problem(title: "Unknown incident", detail: $"No incident '{id}'.", statusCode: StatusCodes.Status404NotFound);
 
@@ -136,7 +137,7 @@ internal static class IncidentApi
         }
 
         var actor = body.TryGetProperty("by", out by) && by.GetString()!.Trim() is { Length: > 0 and <= 200 } name ? name : "api";
-        var request = new TriageIncident(TraceApi.DefaultTenant, id, action, expected, actor);
+        var request = new TriageIncident(Tenants.Default, id, action, expected, actor);
         string? Text(string field) => body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         switch (action)
         {

@@ -1,3 +1,4 @@
+using TaskLens.Core;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -64,7 +65,7 @@ internal static class TelemetryApi
         }
 
         var logs = await reader.QueryAsync(
-            new LogQuery(TraceApi.DefaultTenant, from, to)
+            new LogQuery(Tenants.Default, from, to)
             {
                 Service = ApiQuery.NullIfEmpty(query["service"]),
                 TraceId = traceId,
@@ -80,7 +81,7 @@ internal static class TelemetryApi
     /// <summary><c>GET /api/metrics</c>: every metric name with its type and unit.</summary>
     private static async Task<IResult> GetMetricsAsync(IMetricReader reader, CancellationToken cancellationToken)
     {
-        var metrics = await reader.ListMetricsAsync(TraceApi.DefaultTenant, cancellationToken);
+        var metrics = await reader.ListMetricsAsync(Tenants.Default, cancellationToken);
         return Results.Json(new { metrics = metrics.Select(m => new { name = m.Name, type = TelemetryJson.TypeName(m.Type), unit = m.Unit }) });
     }
 
@@ -100,7 +101,7 @@ internal static class TelemetryApi
             .Where(q => q.Key.StartsWith("attr.", StringComparison.Ordinal) && q.Key.Length > 5)
             .ToDictionary(q => q.Key[5..], q => q.Value.ToString(), StringComparer.Ordinal);
         var points = await reader.QueryPointsAsync(
-            new MetricQuery(TraceApi.DefaultTenant, name, from, to) { Service = ApiQuery.NullIfEmpty(query["service"]), Attributes = attributes, Limit = limit },
+            new MetricQuery(Tenants.Default, name, from, to) { Service = ApiQuery.NullIfEmpty(query["service"]), Attributes = attributes, Limit = limit },
             cancellationToken);
         await ApiQuery.WriteJsonAsync(context, json => TelemetryJson.WritePoints(json, name, points), cancellationToken);
         return Results.Empty;

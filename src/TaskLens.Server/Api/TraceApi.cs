@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TaskLens.Core;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Api;
@@ -7,9 +8,6 @@ namespace TaskLens.Server.Api;
 /// <summary>The read API for traces and services on the API port.</summary>
 internal static class TraceApi
 {
-    /// <summary>Until ingest API keys map requests to tenants, everything is stored and read as this tenant.</summary>
-    public const string DefaultTenant = "default";
-
     public static RouteGroupBuilder MapTraceApi(this RouteGroupBuilder api)
     {
         api.MapGet("/traces/{traceId}", GetTraceAsync);
@@ -27,7 +25,7 @@ internal static class TraceApi
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var spans = await reader.GetTraceAsync(DefaultTenant, id, cancellationToken);
+        var spans = await reader.GetTraceAsync(Tenants.Default, id, cancellationToken);
         if (spans.Count == 0)
         {
             return Results.Problem(title: "Trace not found", detail: $"No spans of trace {id} are stored.", statusCode: StatusCodes.Status404NotFound);
@@ -43,7 +41,7 @@ internal static class TraceApi
 
     private static async Task<IResult> GetServicesAsync(ITraceReader reader, CancellationToken cancellationToken)
     {
-        var services = await reader.GetServicesAsync(DefaultTenant, cancellationToken);
+        var services = await reader.GetServicesAsync(Tenants.Default, cancellationToken);
         return Results.Json(new
         {
             services = services.Select(s => new { name = s.Name, spanCount = s.SpanCount, lastSeen = s.LastSeen }),

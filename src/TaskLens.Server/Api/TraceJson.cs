@@ -94,7 +94,7 @@ internal static class TraceJson
         json.WriteEndObject();
     }
 
-    internal static void WriteAttributes(Utf8JsonWriter json, string name, IReadOnlyList<StoredKeyValue> attributes)
+    internal static void WriteAttributes(Utf8JsonWriter json, string name, IReadOnlyList<AttributeRecord> attributes)
     {
         json.WriteStartArray(name);
         foreach (var attribute in attributes)

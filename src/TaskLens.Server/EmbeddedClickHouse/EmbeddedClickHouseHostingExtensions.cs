@@ -1,4 +1,3 @@
-using TaskLens.Storage;
 using TaskLens.Storage.ClickHouse;
 
 namespace TaskLens.Server.EmbeddedClickHouse;
@@ -10,9 +9,9 @@ internal static class EmbeddedClickHouseHostingExtensions
     /// loopback-only clickhouse-server of its own and points the client at it. Register before storage so the
     /// server is up when the schema migrator runs.
     /// </summary>
-    public static WebApplicationBuilder AddTaskLensEmbeddedClickHouse(this WebApplicationBuilder builder)
+    internal static WebApplicationBuilder AddTaskLensEmbeddedClickHouse(this WebApplicationBuilder builder)
     {
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StorageHostingExtensions.SectionName}:Url"]))
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{ClickHouseOptions.SectionName}:Url"]))
         {
             return builder;
         }

@@ -3,6 +3,8 @@ namespace TaskLens.Storage.ClickHouse;
 /// <summary>Every storage setting, bound from <c>TaskLens:ClickHouse</c>; defaults live here.</summary>
 public sealed class ClickHouseOptions
 {
+    public const string SectionName = "TaskLens:ClickHouse";
+
     /// <summary>The HTTP interface, e.g. <c>http://clickhouse:8123</c>. Unset: TaskLens runs an embedded server.</summary>
     public string? Url { get; set; }
 

@@ -44,6 +44,9 @@ public static class ClickHouseSql
 
     public static string Literal(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A time bucket in whole seconds for <c>intDiv(toUInt32(t), s) * s</c>: whole minutes, at least one.</summary>
+    public static long BucketSeconds(TimeSpan bucket) => Math.Max(60, (long)bucket.TotalMinutes * 60);
+
     public static string Literal(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A backquoted identifier; backquote and backslash are escaped.</summary>

@@ -41,7 +41,7 @@ internal sealed class GoalReader(ClickHouseClient client) : IGoalReader
     public async Task<IReadOnlyList<GoalFigures>> SeriesAsync(
         string tenant, string goalName, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken)
     {
-        var seconds = Math.Max(60, (long)bucket.TotalMinutes * 60);
+        var seconds = ClickHouseSql.BucketSeconds(bucket);
         var ended = await client.QueryAsync(
             string.Create(CultureInfo.InvariantCulture, $"""
                 SELECT goal_name, intDiv(toUInt32(ended), {seconds}) * {seconds} AS f_bucket, {Figures}

@@ -22,7 +22,7 @@ internal sealed class OperationReader(ClickHouseClient client) : IOperationReade
     public async Task<IReadOnlyList<OperationFigures>> SeriesAsync(
         string tenant, string service, string? operation, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken)
     {
-        var seconds = Math.Max(60, (long)bucket.TotalMinutes * 60);
+        var seconds = ClickHouseSql.BucketSeconds(bucket);
         return await client.QueryAsync(
             string.Create(CultureInfo.InvariantCulture, $"""
                 SELECT intDiv(toUInt32(minute), {seconds}) * {seconds} AS o_bucket, {Figures}

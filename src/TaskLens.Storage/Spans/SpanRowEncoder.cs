@@ -1,5 +1,6 @@
 using TaskLens.Core.Telemetry;
 using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Telemetry;
 
 namespace TaskLens.Storage.Spans;
 
@@ -27,8 +28,6 @@ internal static class SpanRowEncoder
         "ingested_at",
     ];
 
-    private const ulong NanosPerSecond = 1_000_000_000;
-
     public static void Encode(SpanBatch batch, RowBinaryWriter writer, uint ingestedAtUnixSeconds)
     {
         var resources = batch.Resources;
@@ -39,7 +38,7 @@ internal static class SpanRowEncoder
             ref readonly var scope = ref scopes[span.ScopeIndex];
 
             writer.WriteString(batch.Tenant);
-            writer.WriteDateTime(ToUnixSeconds(span.StartTimeUnixNano));
+            writer.WriteDateTime(TelemetryColumns.ToUnixSeconds(span.StartTimeUnixNano));
             writer.WriteString(resource.ServiceName);
             writer.WriteString(span.Name);
             writer.WriteUInt64BigEndian(span.TraceIdHigh);
@@ -71,9 +70,6 @@ internal static class SpanRowEncoder
             writer.WriteDateTime(ingestedAtUnixSeconds);
         }
     }
-
-    /// <summary>Seconds for the DateTime sort column; clamped because DateTime is a UInt32 on every server version.</summary>
-    private static uint ToUnixSeconds(ulong unixNanos) => (uint)Math.Min(unixNanos / NanosPerSecond, uint.MaxValue);
 
     private static void WriteAttributes(RowBinaryWriter writer, ReadOnlySpan<AttributeRecord> attributes)
     {

@@ -14,7 +14,7 @@ public sealed class StateOptions
     /// <summary>How long a write waits for another writer's lock before it fails.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    internal List<string> Validate()
+    public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(Path))

@@ -83,15 +83,15 @@ internal static class TelemetryColumns
     /// <summary>A hex id as selected with lower(hex(...)); the all-zero id (absent) becomes empty.</summary>
     public static string IdOrEmpty(string hex) => hex.AsSpan().ContainsAnyExcept('0') ? hex : string.Empty;
 
-    public static List<StoredKeyValue> ReadAttributes(ClickHouseRow row, string prefix) =>
+    public static List<AttributeRecord> ReadAttributes(ClickHouseRow row, string prefix) =>
         Zip(row.GetArray(prefix + "keys"), row.GetArray(prefix + "types"), row.GetArray(prefix + "values"));
 
-    public static List<StoredKeyValue> Zip(JsonElement keys, JsonElement types, JsonElement values)
+    public static List<AttributeRecord> Zip(JsonElement keys, JsonElement types, JsonElement values)
     {
-        var result = new List<StoredKeyValue>(keys.GetArrayLength());
+        var result = new List<AttributeRecord>(keys.GetArrayLength());
         for (var i = 0; i < keys.GetArrayLength(); i++)
         {
-            result.Add(new StoredKeyValue(
+            result.Add(new AttributeRecord(
                 keys[i].GetString() ?? string.Empty,
                 (AttributeValueType)ReadNumber(types[i]),
                 values[i].GetString() ?? string.Empty));

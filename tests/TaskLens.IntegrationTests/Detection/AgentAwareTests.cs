@@ -6,8 +6,9 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using TaskLens.AgentSim;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.IntegrationTests.Infrastructure;
-using TaskLens.Server.Detection;
+using TaskLens.Detection.Continuous;
 
 namespace TaskLens.IntegrationTests.Detection;
 
@@ -29,11 +30,11 @@ public sealed class AgentAwareTests(ClickHouseFixture clickHouse)
         var alerts = await PlayAsync("burst", minute => Enumerable.Range(0, 12).Select(i => (minute.AddSeconds(4 * i), Steady)));
 
         var burst = Assert.Single(alerts, a => a.Scope == "service" && a.Metric == "request_rate");
-        Assert.Equal((AlertStatus.Context, AlertSeverity.Info, "agents"), (burst.Status, burst.Severity, burst.Subject));
+        Assert.Equal((FindingStatus.Context, AlertSeverity.Info, "agents"), (burst.Status, burst.Severity, burst.Subject));
         Assert.True(burst.Observed > 10 * burst.Expected, $"twelve runs instead of one: {burst.Observed} against {burst.Expected}");
         Assert.Contains("'triage-inbox' (100% completed", burst.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(alerts, a => a.Scope == "goal" && a.Metric is "completion_rate" or "failure_rate" or "duration_p95_ms" or "finished");
-        Assert.DoesNotContain(alerts, a => a.Scope == "service" && a.Status == AlertStatus.Raised && a.Metric != "duration_p95_ms");
+        Assert.DoesNotContain(alerts, a => a.Scope == "service" && a.Status == FindingStatus.Raised && a.Metric != "duration_p95_ms");
     }
 
     [Fact]
@@ -42,14 +43,14 @@ public sealed class AgentAwareTests(ClickHouseFixture clickHouse)
         var alerts = await PlayAsync("failing", minute => [(minute.AddSeconds(5), Steady with { ErrorRate = 1 })]);
 
         var drop = Assert.Single(alerts, a => a.Metric == "completion_rate");
-        Assert.Equal((AlertStatus.Raised, AlertSeverity.Critical, "triage-inbox", 0.0), (drop.Status, drop.Severity, drop.Subject, drop.Observed));
+        Assert.Equal((FindingStatus.Raised, AlertSeverity.Critical, "triage-inbox", 0.0), (drop.Status, drop.Severity, drop.Subject, drop.Observed));
         Assert.Single(drop.SampleRunIds);
         Assert.DoesNotContain(alerts, a => a.Metric == "request_rate");
-        Assert.All(alerts, a => Assert.Equal(AlertStatus.Raised, a.Status)); // the service's error rate rose with the failures: raised too
+        Assert.All(alerts, a => Assert.Equal(FindingStatus.Raised, a.Status)); // the service's error rate rose with the failures: raised too
     }
 
     /// <summary>Plays the history and the scenario's minute, lets the runner learn the one and judge the other.</summary>
-    private async Task<IReadOnlyList<Alert>> PlayAsync(string name, Func<DateTimeOffset, IEnumerable<(DateTimeOffset At, SimOptions Options)>> scenario)
+    private async Task<IReadOnlyList<Finding>> PlayAsync(string name, Func<DateTimeOffset, IEnumerable<(DateTimeOffset At, SimOptions Options)>> scenario)
     {
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {

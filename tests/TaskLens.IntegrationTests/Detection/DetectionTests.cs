@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.IntegrationTests.Infrastructure;
-using TaskLens.Server.Detection;
+using TaskLens.Detection.Continuous;
 
 namespace TaskLens.IntegrationTests.Detection;
 
@@ -102,8 +103,8 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
 
         var later = await runner.EvaluateDueAsync(failingMinute.AddMinutes(After) + judgedAfter, CancellationToken.None);
         Assert.Equal(
-            raised.Where(a => a.Status == AlertStatus.Raised).Select(a => a.Fingerprint).Order(),
-            later.Where(a => a.Status == AlertStatus.Resolved).Select(a => a.Fingerprint).Order());
+            raised.Where(a => a.Status == FindingStatus.Raised).Select(a => a.Fingerprint).Order(),
+            later.Where(a => a.Status == FindingStatus.Resolved).Select(a => a.Fingerprint).Order());
         await intake.AcceptAsync(DetectionService.IntakeEvents(later), CancellationToken.None);
         var resolved = await IncidentsAsync(host);
         Assert.Equal(("resolved", "auto", 0), (resolved[0].GetProperty("status").GetString(), resolved[0].GetProperty("resolvedBy").GetString(),

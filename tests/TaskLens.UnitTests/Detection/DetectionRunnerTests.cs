@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
-using TaskLens.Server.Detection;
+using TaskLens.Detection.Continuous;
 
 namespace TaskLens.UnitTests.Detection;
 
@@ -30,16 +31,16 @@ public sealed class DetectionRunnerTests
     [Fact]
     public void IntakeEvents_RaisedAsTriggers_ResolvedAsResolves_ContextNotAtAll()
     {
-        var raised = new Alert
+        var raised = new Finding
         {
             Id = "a1", Tenant = "default", Fingerprint = "tasklens|default|goal|triage|completion_rate|cusum", Severity = AlertSeverity.Critical,
-            Status = AlertStatus.Raised, Scope = "goal", Subject = "triage", Metric = "completion_rate", Observed = 0.1, Expected = 0.95, Lower = 0.8,
+            Status = FindingStatus.Raised, Scope = "goal", Subject = "triage", Metric = "completion_rate", Observed = 0.1, Expected = 0.95, Lower = 0.8,
             Upper = 1, Score = 61, Detector = "cusum", WindowStart = T0, WindowEnd = T0.AddMinutes(1), RaisedAt = T0.AddMinutes(2),
             Summary = "Goal 'triage': completion rate dropped to 10%",
         };
 
-        var resolved = raised with { Id = "a3", Status = AlertStatus.Resolved, RaisedAt = T0.AddMinutes(20), Summary = "Goal 'triage': completion rate back within its normal range" };
-        var events = DetectionService.IntakeEvents([raised, raised with { Id = "a2", Status = AlertStatus.Context, Scope = "service", Subject = "agents" }, resolved]);
+        var resolved = raised with { Id = "a3", Status = FindingStatus.Resolved, RaisedAt = T0.AddMinutes(20), Summary = "Goal 'triage': completion rate back within its normal range" };
+        var events = DetectionService.IntakeEvents([raised, raised with { Id = "a2", Status = FindingStatus.Context, Scope = "service", Subject = "agents" }, resolved]);
 
         Assert.Equal(2, events.Count);
         var e = events[0];
@@ -107,12 +108,12 @@ public sealed class DetectionRunnerTests
             Task.FromResult<IReadOnlyList<ServiceBucket>>([]);
     }
 
-    private sealed class FlakySink(int failuresLeft) : IAlertSink
+    private sealed class FlakySink(int failuresLeft) : IFindingSink
     {
-        public List<Alert> Attempted { get; } = [];
-        public List<Alert> Stored { get; } = [];
+        public List<Finding> Attempted { get; } = [];
+        public List<Finding> Stored { get; } = [];
 
-        public Task WriteAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+        public Task WriteAsync(IReadOnlyList<Finding> alerts, CancellationToken cancellationToken)
         {
             Attempted.AddRange(alerts);
             if (alerts.Count > 0 && failuresLeft-- > 0)

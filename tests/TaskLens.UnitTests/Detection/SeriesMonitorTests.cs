@@ -1,4 +1,5 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Goals;
 using TaskLens.Detection.Continuous;
 
@@ -18,14 +19,14 @@ public sealed class SeriesMonitorTests
         var alerts = monitor.Observe(At(History), [Goal("triage", completed: 2, failed: 18)], [Service("agents", 1000)], At(History + 2));
 
         var drop = Assert.Single(alerts, a => a.Metric == "completion_rate");
-        Assert.Equal((AlertStatus.Raised, AlertSeverity.Critical, "goal", "triage", 0.1), (drop.Status, drop.Severity, drop.Scope, drop.Subject, drop.Observed));
+        Assert.Equal((FindingStatus.Raised, AlertSeverity.Critical, "goal", "triage", 0.1), (drop.Status, drop.Severity, drop.Scope, drop.Subject, drop.Observed));
         Assert.Equal(0.95, drop.Expected, 9);
         Assert.True(drop.Lower > 0.1, "the band excludes the observed rate");
         Assert.Equal((At(History), At(History + 1)), (drop.WindowStart, drop.WindowEnd));
         Assert.StartsWith("Goal 'triage': completion rate dropped to 10% (expected 95%, normal ", drop.Summary, StringComparison.Ordinal);
         Assert.Contains("in 2026-11-20 06:40–06:41 UTC; robust-seasonal.", drop.Summary, StringComparison.Ordinal);
         Assert.Equal("tasklens|default|goal|triage|completion_rate|robust-seasonal", drop.Fingerprint);
-        Assert.Contains(alerts, a => a.Metric == "failure_rate" && a.Status == AlertStatus.Raised);
+        Assert.Contains(alerts, a => a.Metric == "failure_rate" && a.Status == FindingStatus.Raised);
         Assert.DoesNotContain(alerts, a => a.Scope == "service"); // request rates looked normal: the drop is raised anyway
     }
 
@@ -37,7 +38,7 @@ public sealed class SeriesMonitorTests
         var alerts = monitor.Observe(At(History), [Goal("triage", completed: 19, failed: 1)], [Service("agents", 12_000)], At(History + 2));
 
         var spike = Assert.Single(alerts);
-        Assert.Equal(("service", "agents", "request_rate", AlertStatus.Context, AlertSeverity.Info), (spike.Scope, spike.Subject, spike.Metric, spike.Status, spike.Severity));
+        Assert.Equal(("service", "agents", "request_rate", FindingStatus.Context, AlertSeverity.Info), (spike.Scope, spike.Subject, spike.Metric, spike.Status, spike.Severity));
         Assert.Contains("'triage' (95% completed, p95 2 s)", spike.Reason, StringComparison.Ordinal);
         Assert.Contains("Likely agents bursting, not a fault.", spike.Reason, StringComparison.Ordinal);
     }
@@ -50,7 +51,7 @@ public sealed class SeriesMonitorTests
         var alerts = monitor.Observe(At(History), [Goal("triage", completed: 2, failed: 18)], [Service("agents", 12_000)], At(History + 2));
 
         var spike = Assert.Single(alerts, a => a.Scope == "service");
-        Assert.Equal((AlertStatus.Raised, AlertSeverity.Warning, ""), (spike.Status, spike.Severity, spike.Reason));
+        Assert.Equal((FindingStatus.Raised, AlertSeverity.Warning, ""), (spike.Status, spike.Severity, spike.Reason));
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public sealed class SeriesMonitorTests
         // One run every 20 minutes costing about 0.05: cost per step is mostly zero, and each run is a "spike" to the
         // learned detector; only a value beyond the recent range is raised.
         var monitor = new SeriesMonitor(MonitorSettings.Default);
-        var raised = new List<Alert>();
+        var raised = new List<Finding>();
         for (var i = 0; i < 1200; i++)
         {
             var runs = i % 20 == 0 ? 1 : 0;
@@ -80,7 +81,7 @@ public sealed class SeriesMonitorTests
             raised.AddRange(monitor.Observe(At(i), buckets, [], At(i)));
         }
 
-        var burn = Assert.Single(raised, a => a.Metric == "cost" && a.Status == AlertStatus.Raised);
+        var burn = Assert.Single(raised, a => a.Metric == "cost" && a.Status == FindingStatus.Raised);
         Assert.Equal((0.5, At(1180)), (burn.Observed, burn.WindowStart));
     }
 
@@ -102,7 +103,7 @@ public sealed class SeriesMonitorTests
     {
         var limits = new GoalLimit { Goal = "*", MaxCostPerHour = 1.0, MaxFanOut = 1000, MinCompletionRate = 0.9, MinRuns = 5, Severity = AlertSeverity.Warning };
         var monitor = new SeriesMonitor(MonitorSettings.Default with { Limits = [limits] });
-        var raised = new List<(int Step, Alert Alert)>();
+        var raised = new List<(int Step, Finding Finding)>();
         for (var i = 0; i < 120; i++)
         {
             // Cost 0.01 a step, then 0.1 from step 60: the trailing 60 steps pass 1.0 at step 64 (55 × 0.01 + 5 × 0.1) and stay over.
@@ -116,17 +117,17 @@ public sealed class SeriesMonitorTests
             raised.AddRange(monitor.Observe(At(i), [new GoalBucket("default", figures)], [], At(i)).Select(a => (i, a)));
         }
 
-        var resolved = raised.Where(r => r.Alert.Status == AlertStatus.Resolved).ToList();
-        raised = raised.Where(r => r.Alert.Status == AlertStatus.Raised).ToList();
+        var resolved = raised.Where(r => r.Finding.Status == FindingStatus.Resolved).ToList();
+        raised = raised.Where(r => r.Finding.Status == FindingStatus.Raised).ToList();
         Assert.Equal(
             [(30, "rule:max-fan-out", 5000.0), (40, "rule:min-completion-rate", 0.5), (64, "rule:cost-per-hour", 1.05)],
-            raised.Select(r => (r.Step, r.Alert.Detector, Math.Round(r.Alert.Observed, 6))).ToList());
-        Assert.Equal([(31, "rule:max-fan-out"), (42, "rule:min-completion-rate")], resolved.Select(r => (r.Step, r.Alert.Detector)).ToList());
-        Assert.Equal(raised[0].Alert.Fingerprint, resolved[0].Alert.Fingerprint);
-        Assert.Equal("Goal 'triage': back within the configured limit; raised 2026-11-20 00:30 UTC.", resolved[0].Alert.Summary);
+            raised.Select(r => (r.Step, r.Finding.Detector, Math.Round(r.Finding.Observed, 6))).ToList());
+        Assert.Equal([(31, "rule:max-fan-out"), (42, "rule:min-completion-rate")], resolved.Select(r => (r.Step, r.Finding.Detector)).ToList());
+        Assert.Equal(raised[0].Finding.Fingerprint, resolved[0].Finding.Fingerprint);
+        Assert.Equal("Goal 'triage': back within the configured limit; raised 2026-11-20 00:30 UTC.", resolved[0].Finding.Summary);
         Assert.Equal(1, monitor.OpenAlerts); // the cost stays over its limit
-        Assert.All(raised, r => Assert.Equal(AlertSeverity.Warning, r.Alert.Severity));
-        Assert.Equal("Goal 'triage': completion rate fell to 50%, past the configured minimum of 90% (2026-11-20 00:40–00:41 UTC).", raised[1].Alert.Summary);
+        Assert.All(raised, r => Assert.Equal(AlertSeverity.Warning, r.Finding.Severity));
+        Assert.Equal("Goal 'triage': completion rate fell to 50%, past the configured minimum of 90% (2026-11-20 00:40–00:41 UTC).", raised[1].Finding.Summary);
     }
 
     [Fact]
@@ -135,7 +136,7 @@ public sealed class SeriesMonitorTests
         var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
         var drop = Assert.Single(monitor.Observe(At(History), [Goal("triage", completed: 2, failed: 18)], [Service("agents", 1000)], At(History)), a => a.Metric == "completion_rate");
 
-        var after = new List<(int Step, Alert Alert)>();
+        var after = new List<(int Step, Finding Finding)>();
         for (var i = History + 1; i < History + 40; i++)
         {
             var failed = i % 3 == 0 ? 2 : i % 3 == 1 ? 1 : 0;
@@ -143,11 +144,11 @@ public sealed class SeriesMonitorTests
             after.AddRange(monitor.Observe(At(i), [goal], [Service("agents", 1000)], At(i)).Select(a => (i, a)));
         }
 
-        var end = Assert.Single(after, r => r.Alert.Status == AlertStatus.Resolved && r.Alert.Metric == "completion_rate");
-        Assert.Equal((History + 15, drop.Fingerprint), (end.Step, end.Alert.Fingerprint));
-        Assert.StartsWith("Goal 'triage': completion rate back within its normal range for 15 steps (now ", end.Alert.Summary, StringComparison.Ordinal);
-        Assert.EndsWith("; raised 2026-11-20 06:40 UTC.", end.Alert.Summary, StringComparison.Ordinal);
-        var again = Assert.Single(after, r => r.Alert.Status == AlertStatus.Raised && r.Alert.Metric == "completion_rate");
+        var end = Assert.Single(after, r => r.Finding.Status == FindingStatus.Resolved && r.Finding.Metric == "completion_rate");
+        Assert.Equal((History + 15, drop.Fingerprint), (end.Step, end.Finding.Fingerprint));
+        Assert.StartsWith("Goal 'triage': completion rate back within its normal range for 15 steps (now ", end.Finding.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("; raised 2026-11-20 06:40 UTC.", end.Finding.Summary, StringComparison.Ordinal);
+        var again = Assert.Single(after, r => r.Finding.Status == FindingStatus.Raised && r.Finding.Metric == "completion_rate");
         Assert.Equal(History + 30, again.Step); // within the 600-step hold-off, raised because the first alert had ended
     }
 
@@ -155,10 +156,10 @@ public sealed class SeriesMonitorTests
     public void Reopen_AlertsStillFiringFromBeforeARestart_EndWhenTheirSeriesIsCalm()
     {
         var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
-        var before = new Alert
+        var before = new Finding
         {
             Id = "a0", Tenant = "default", Fingerprint = "tasklens|default|goal|triage|completion_rate|cusum", Severity = AlertSeverity.Critical,
-            Status = AlertStatus.Raised, Scope = "goal", Subject = "triage", Metric = "completion_rate", Observed = 0, Expected = 0, Lower = 0, Upper = 0,
+            Status = FindingStatus.Raised, Scope = "goal", Subject = "triage", Metric = "completion_rate", Observed = 0, Expected = 0, Lower = 0, Upper = 0,
             Score = 0, Detector = "cusum", WindowStart = At(100), WindowEnd = At(100), RaisedAt = At(100), Summary = "Goal 'triage': completion rate dropped",
         };
         monitor.Reopen([before]);
@@ -166,7 +167,7 @@ public sealed class SeriesMonitorTests
         var alerts = monitor.Observe(At(History), [Goal("triage", completed: 19, failed: 1)], [Service("agents", 1000)], At(History));
 
         var end = Assert.Single(alerts);
-        Assert.Equal((AlertStatus.Resolved, before.Fingerprint), (end.Status, end.Fingerprint));
+        Assert.Equal((FindingStatus.Resolved, before.Fingerprint), (end.Status, end.Fingerprint));
         Assert.Equal(0, monitor.OpenAlerts);
     }
 

@@ -1,13 +1,14 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Storage.ClickHouse;
 
-namespace TaskLens.Storage.Alerts;
+namespace TaskLens.Storage.Findings;
 
 /// <summary>Reads the alerts table, newest first.</summary>
-internal sealed class AlertReader(ClickHouseClient client) : IAlertReader
+internal sealed class FindingReader(ClickHouseClient client) : IFindingReader
 {
-    public async Task<IReadOnlyList<Alert>> ListAsync(AlertQuery query, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Finding>> ListAsync(FindingQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var where = new List<string>
@@ -48,14 +49,14 @@ internal sealed class AlertReader(ClickHouseClient client) : IAlertReader
             cancellationToken);
     }
 
-    private static Alert Read(ClickHouseRow row) => new()
+    private static Finding Read(ClickHouseRow row) => new()
     {
         Tenant = row.GetString("tenant"),
         Id = row.GetString("id"),
         Source = row.GetString("source"),
         Fingerprint = row.GetString("fingerprint"),
         Severity = (AlertSeverity)row.GetInt32("severity"),
-        Status = (AlertStatus)row.GetInt32("status"),
+        Status = (FindingStatus)row.GetInt32("status"),
         Scope = row.GetString("scope"),
         Subject = row.GetString("subject"),
         Metric = row.GetString("metric"),

@@ -1,4 +1,6 @@
-namespace TaskLens.Server.Goals;
+using Microsoft.Extensions.Logging;
+
+namespace TaskLens.Core.Goals;
 
 internal static partial class GoalLog
 {

@@ -1,11 +1,14 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 
-namespace TaskLens.Server.Detection;
+namespace TaskLens.Detection.Continuous;
 
 /// <summary>
 /// Runs continuous detection: learns the history once, then judges each step as it becomes due, and hands the raised
-/// alerts (not the context ones) and their resolutions to the alert intake, where they are deduplicated with every
+/// findings (not the context ones) and their resolutions to the alert intake, where they are deduplicated with every
 /// other source's.
 /// </summary>
 internal sealed class DetectionService(DetectionRunner runner, IAlertIntake intake, DetectionOptions options, TimeProvider time, ILogger<DetectionService> logger) : BackgroundService
@@ -13,7 +16,7 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
     private const int MaxWaiting = 10_000;
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
 
-    /// <summary>Alert events the intake could not take yet.</summary>
+    /// <summary>Finding events the intake could not take yet.</summary>
     private readonly List<AlertEvent> _waiting = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -39,13 +42,13 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
         {
             try
             {
-                var alerts = await runner.EvaluateDueAsync(time.GetUtcNow(), stoppingToken);
-                foreach (var alert in alerts)
+                var findings = await runner.EvaluateDueAsync(time.GetUtcNow(), stoppingToken);
+                foreach (var finding in findings)
                 {
-                    DetectionLog.Alert(logger, alert.Severity, alert.Status, alert.Tenant, alert.Summary);
+                    DetectionLog.Finding(logger, finding.Severity, finding.Status, finding.Tenant, finding.Summary);
                 }
 
-                await HandOverAsync(alerts, stoppingToken);
+                await HandOverAsync(findings, stoppingToken);
 
                 if (runner.PointsOverLimit > 0 && time.GetUtcNow() - overLimitLoggedAt > TimeSpan.FromHours(1))
                 {
@@ -61,13 +64,13 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
     }
 
     /// <summary>
-    /// Raised and resolved alerts into the intake as source <c>tasklens</c>. They are stored in <c>alerts</c> already; if
+    /// Raised and resolved findings into the intake as source <c>tasklens</c>. They are stored in <c>alerts</c> already; if
     /// the intake cannot take them now they are logged (6124) and offered again on the next tick, in order, at most
     /// <see cref="MaxWaiting"/> of them (the oldest are dropped past that).
     /// </summary>
-    private async Task HandOverAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    private async Task HandOverAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
     {
-        _waiting.AddRange(IntakeEvents(alerts));
+        _waiting.AddRange(IntakeEvents(findings));
         if (_waiting.Count == 0)
         {
             return;
@@ -90,16 +93,16 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
     }
 
     /// <summary>
-    /// The intake's view of our alerts: source <c>tasklens</c>, our fingerprint; a raised one triggers with its summary as
-    /// title, a resolved one resolves it with its summary as message (title and labels stay the raised alert's).
+    /// The intake's view of our findings: source <c>tasklens</c>, our fingerprint; a raised one triggers with its summary as
+    /// title, a resolved one resolves it with its summary as message (title and labels stay the raised finding's).
     /// </summary>
-    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Alert> alerts) =>
-        alerts.Where(a => a.Status is AlertStatus.Raised or AlertStatus.Resolved).Select(a =>
+    internal static List<AlertEvent> IntakeEvents(IReadOnlyList<Finding> findings) =>
+        findings.Where(a => a.Status is FindingStatus.Raised or FindingStatus.Resolved).Select(a =>
         {
             var e = new AlertEvent
             {
                 Tenant = a.Tenant,
-                Source = "tasklens",
+                Source = FindingFingerprint.Source,
                 Fingerprint = a.Fingerprint,
                 Action = AlertAction.Trigger,
                 Title = a.Summary,
@@ -107,7 +110,7 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
                 StartsAt = a.WindowStart,
                 ReceivedAt = a.RaisedAt,
             };
-            return a.Status == AlertStatus.Resolved
+            return a.Status == FindingStatus.Resolved
                 ? e with { Action = AlertAction.Resolve, Title = "", Message = a.Summary }
                 : e with
                 {

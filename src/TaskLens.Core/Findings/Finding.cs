@@ -1,23 +1,26 @@
-namespace TaskLens.Core.Alerts;
+using TaskLens.Core.Alerts;
+
+namespace TaskLens.Core.Findings;
 
 /// <summary>
-/// One alert: a series TaskLens watches went out of its normal range (a learned detector) or past a configured limit
-/// (a rule). Everything a person needs to judge it is on it: the series, what was observed against what was
-/// expected, the window, why, and where to look next.
+/// What continuous detection found: a series TaskLens watches went out of its normal range (a learned detector) or
+/// past a configured limit (a rule). Everything a person needs to judge it is on it: the series, what was observed
+/// against the expected value and band, the window, why, and where to look next. A raised finding (and its end)
+/// reaches incidents as an alert through the alert intake (source <c>tasklens</c>); "alert" means only that.
 /// </summary>
-public sealed record Alert
+public sealed record Finding
 {
-    /// <summary>Unique per alert (a fresh GUID, hex).</summary>
+    /// <summary>Unique per finding (a fresh GUID, hex).</summary>
     public required string Id { get; init; }
     public required string Tenant { get; init; }
 
     /// <summary>Who raised it: <c>tasklens</c> for our own detection.</summary>
-    public string Source { get; init; } = "tasklens";
+    public string Source { get; init; } = FindingFingerprint.Source;
 
-    /// <summary>Stable per series and detector (tenant, scope, subject, metric, detector): the dedup key for incidents.</summary>
+    /// <summary>Stable per series and detector (<see cref="FindingFingerprint"/>): the alert intake's dedup key.</summary>
     public required string Fingerprint { get; init; }
     public required AlertSeverity Severity { get; init; }
-    public required AlertStatus Status { get; init; }
+    public required FindingStatus Status { get; init; }
 
     /// <summary><c>goal</c> or <c>service</c>.</summary>
     public required string Scope { get; init; }
@@ -44,9 +47,9 @@ public sealed record Alert
     /// <summary>One sentence in plain words: what happened, against what, when.</summary>
     public required string Summary { get; init; }
 
-    /// <summary>Why the alert is <see cref="AlertStatus.Context"/> rather than raised; empty otherwise.</summary>
+    /// <summary>Why the finding is <see cref="FindingStatus.Context"/> rather than raised; empty otherwise.</summary>
     public string Reason { get; init; } = "";
 
-    /// <summary>Up to three failed runs of the goal in the window (run id = trace id), for goal alerts.</summary>
+    /// <summary>Up to three failed runs of the goal in the window (run id = trace id), for goal findings.</summary>
     public IReadOnlyList<string> SampleRunIds { get; init; } = [];
 }

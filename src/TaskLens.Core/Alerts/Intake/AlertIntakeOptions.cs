@@ -1,9 +1,9 @@
-namespace TaskLens.Server.AlertIntake;
+namespace TaskLens.Core.Alerts.Intake;
 
 /// <summary>Alert intake settings (<c>TaskLens:Alerts</c>): the tokens alert sources present, each naming its tenant.</summary>
 public sealed class AlertIntakeOptions
 {
-    public const string Section = "TaskLens:Alerts";
+    public const string SectionName = "TaskLens:Alerts";
 
     /// <summary>
     /// A token per sender: <c>TaskLens__Alerts__Tokens__0__Token=…</c>, <c>…__Tenant=acme</c>. Sent as
@@ -24,18 +24,18 @@ public sealed class AlertIntakeOptions
         {
             if (token.Token.Length < 16 || string.IsNullOrWhiteSpace(token.Tenant))
             {
-                yield return $"{Section}:Tokens: every token has at least 16 characters and names a tenant.";
+                yield return $"{SectionName}:Tokens: every token has at least 16 characters and names a tenant.";
             }
         }
 
         if (Tokens.Select(t => t.Token).Distinct(StringComparer.Ordinal).Count() != Tokens.Count)
         {
-            yield return $"{Section}:Tokens: a token is listed twice.";
+            yield return $"{SectionName}:Tokens: a token is listed twice.";
         }
 
         if (MaxBodyBytes < 1024 || Remember <= TimeSpan.Zero)
         {
-            yield return $"{Section}: MaxBodyBytes is at least 1024 and Remember is positive.";
+            yield return $"{SectionName}: MaxBodyBytes is at least 1024 and Remember is positive.";
         }
     }
 }

@@ -1,14 +1,14 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
-using TaskLens.Detection.Continuous;
 
-namespace TaskLens.Server.Detection;
+namespace TaskLens.Detection.Continuous;
 
 /// <summary>
 /// Drives the series monitor step by step: at start it reads the configured history and lets the detectors learn it
 /// (nothing is raised for the past); afterwards each step is judged once it is <see cref="DetectionOptions.Delay"/> old
-/// — its buckets read, the monitor's alerts given sample failed runs and stored. A step that cannot be read is tried
+/// — its buckets read, the monitor's findings given sample failed runs and stored. A step that cannot be read is tried
 /// again; a step judged but not stored is stored on the next try without being judged twice (the detectors saw it).
 /// Steps missed while ClickHouse was away are judged when it returns, at most the last <see cref="DetectionOptions.History"/>
 /// of them.
@@ -16,11 +16,11 @@ namespace TaskLens.Server.Detection;
 internal sealed class DetectionRunner(
     IDetectionSeriesReader series,
     IGoalReader goals,
-    IAlertSink sink,
+    IFindingSink sink,
     IAlertIntakeStore intake,
     DetectionOptions options)
 {
-    /// <summary>How far back the intake is read for our alerts still firing at start.</summary>
+    /// <summary>How far back the intake is read for our findings still firing at start.</summary>
     private static readonly TimeSpan OpenAlertsSince = TimeSpan.FromDays(30);
 
     private const int SampleRuns = 3;
@@ -28,15 +28,15 @@ internal sealed class DetectionRunner(
     private readonly SeriesMonitor _monitor = new(options.ToMonitorSettings());
     private DateTimeOffset? _next;
 
-    /// <summary>A judged step whose alerts could not be stored yet: stored on the next try, not judged twice.</summary>
-    private (DateTimeOffset Step, List<Alert> Alerts)? _unstored;
+    /// <summary>A judged step whose findings could not be stored yet: stored on the next try, not judged twice.</summary>
+    private (DateTimeOffset Step, List<Finding> Findings)? _unstored;
 
     public int SeriesCount => _monitor.SeriesCount;
 
     public long PointsOverLimit => _monitor.PointsOverLimit;
 
     /// <summary>
-    /// Learns the history before the first step due at <paramref name="now"/>, and takes back our alerts the intake
+    /// Learns the history before the first step due at <paramref name="now"/>, and takes back our findings the intake
     /// still has firing (raised before a restart) so they can end; returns the steps read.
     /// </summary>
     public async Task<int> CatchUpAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -44,31 +44,30 @@ internal sealed class DetectionRunner(
         var until = Align(now - options.JudgedAfter);
         var steps = await FeedAsync(until - options.History, until, now, cancellationToken);
         var firing = await intake.StatesAsync(now - OpenAlertsSince, cancellationToken);
-        _monitor.Reopen(firing.Where(s => s.Source == "tasklens" && s.Status != AlertStateStatus.Resolved).Select(OpenAlert).OfType<Alert>());
+        _monitor.Reopen(firing.Where(s => s.Source == FindingFingerprint.Source && s.Status != AlertStateStatus.Resolved).Select(OpenFinding).OfType<Finding>());
         return steps;
     }
 
-    /// <summary>Our alert back from its intake state; its fingerprint is <c>tasklens|tenant|scope|subject|metric|detector</c>.</summary>
-    private static Alert? OpenAlert(AlertState state)
+    /// <summary>Our raised finding back from its alert's intake state, its series read from the <see cref="FindingFingerprint"/>.</summary>
+    private static Finding? OpenFinding(AlertState state)
     {
-        var parts = state.Fingerprint.Split('|');
-        if (parts.Length < 6 || parts[0] != "tasklens")
+        if (!FindingFingerprint.TryParse(state.Fingerprint, out var fingerprint))
         {
             return null;
         }
 
-        return new Alert
+        return new Finding
         {
             Id = state.Labels.GetValueOrDefault("alert_id", state.Fingerprint),
             Tenant = state.Tenant,
             Fingerprint = state.Fingerprint,
             Severity = state.Severity,
-            Status = AlertStatus.Raised,
-            Scope = parts[2],
-            Subject = string.Join('|', parts[3..^2]),
-            Metric = parts[^2],
-            Detector = parts[^1],
-            Observed = 0, // what it saw is in its row in alerts; the end says what the series shows then
+            Status = FindingStatus.Raised,
+            Scope = fingerprint.Scope,
+            Subject = fingerprint.Subject,
+            Metric = fingerprint.Metric,
+            Detector = fingerprint.Detector,
+            Observed = 0, // what it saw is in its row in the alerts table; the end says what the series shows then
             Expected = 0,
             Lower = 0,
             Upper = 0,
@@ -80,11 +79,11 @@ internal sealed class DetectionRunner(
         };
     }
 
-    /// <summary>Judges every step due at <paramref name="now"/> not judged yet; returns the alerts stored.</summary>
-    public async Task<IReadOnlyList<Alert>> EvaluateDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Judges every step due at <paramref name="now"/> not judged yet; returns the findings stored.</summary>
+    public async Task<IReadOnlyList<Finding>> EvaluateDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var due = Align(now - options.JudgedAfter);
-        var alerts = new List<Alert>();
+        var findings = new List<Finding>();
         _next ??= due;
         if (due - _next.Value > options.History)
         {
@@ -101,19 +100,19 @@ internal sealed class DetectionRunner(
                 _unstored = (step, _monitor.Observe(step, goalBuckets, serviceBuckets, now).ToList());
             }
 
-            var judged = _unstored!.Value.Alerts;
+            var judged = _unstored!.Value.Findings;
             for (var i = 0; i < judged.Count; i++)
             {
                 judged[i] = await WithSamplesAsync(judged[i], cancellationToken);
             }
 
             await sink.WriteAsync(judged, cancellationToken);
-            alerts.AddRange(judged);
+            findings.AddRange(judged);
             _unstored = null;
             _next = step + options.Step;
         }
 
-        return alerts;
+        return findings;
     }
 
     private async Task<int> FeedAsync(DateTimeOffset from, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken)
@@ -130,17 +129,17 @@ internal sealed class DetectionRunner(
         return steps;
     }
 
-    /// <summary>A goal alert names up to three failed runs of the goal in its window (run id = trace id).</summary>
-    private async Task<Alert> WithSamplesAsync(Alert alert, CancellationToken cancellationToken)
+    /// <summary>A goal finding names up to three failed runs of the goal in its window (run id = trace id).</summary>
+    private async Task<Finding> WithSamplesAsync(Finding finding, CancellationToken cancellationToken)
     {
-        if (alert.Scope != SeriesKey.GoalScope || alert.SampleRunIds.Count > 0)
+        if (finding.Scope != SeriesKey.GoalScope || finding.SampleRunIds.Count > 0)
         {
-            return alert;
+            return finding;
         }
 
         var failed = await goals.RunsAsync(
-            new GoalRunQuery(alert.Tenant, alert.Subject, alert.WindowStart, alert.WindowEnd, GoalRunOutcome.Failed, 0, SampleRuns), cancellationToken);
-        return alert with { SampleRunIds = failed.Select(r => r.RunId).ToList() };
+            new GoalRunQuery(finding.Tenant, finding.Subject, finding.WindowStart, finding.WindowEnd, GoalRunOutcome.Failed, 0, SampleRuns), cancellationToken);
+        return finding with { SampleRunIds = failed.Select(r => r.RunId).ToList() };
     }
 
     private DateTimeOffset Align(DateTimeOffset t) =>

@@ -1,7 +1,7 @@
-using TaskLens.Core.Alerts.Intake;
+using Microsoft.Extensions.Logging;
 using TaskLens.Core.Incidents;
 
-namespace TaskLens.Server.AlertIntake;
+namespace TaskLens.Core.Alerts.Intake;
 
 /// <summary>
 /// Applies accepted alert events to the dedup book and stores the events with the states they led to. The book is
@@ -11,7 +11,7 @@ namespace TaskLens.Server.AlertIntake;
 /// the caller answers the same way, and the retry — a repeat to the book now — still reaches the incident, which acts
 /// on the alert's state, not on the kind of change.
 /// </summary>
-internal sealed class AlertIntakeService(
+public sealed class AlertIntakeService(
     IAlertIntakeStore store, IncidentService incidents, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
 {
     private readonly AlertBook _book = new();

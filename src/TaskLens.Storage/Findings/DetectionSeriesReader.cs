@@ -1,10 +1,11 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
 using TaskLens.Storage.Spans;
 
-namespace TaskLens.Storage.Alerts;
+namespace TaskLens.Storage.Findings;
 
 /// <summary>
 /// The series continuous detection reads, every tenant, goal and service in one query each: goal figures from
@@ -14,7 +15,7 @@ internal sealed class DetectionSeriesReader(ClickHouseClient client) : IDetectio
 {
     public async Task<IReadOnlyList<GoalBucket>> GoalBucketsAsync(DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken)
     {
-        var seconds = Seconds(bucket);
+        var seconds = ClickHouseSql.BucketSeconds(bucket);
         return await client.QueryAsync(
             string.Create(CultureInfo.InvariantCulture, $"""
                 SELECT tenant AS f_tenant, goal_name, intDiv(toUInt32(ended), {seconds}) * {seconds} AS f_bucket, {GoalReader.Figures}
@@ -28,7 +29,7 @@ internal sealed class DetectionSeriesReader(ClickHouseClient client) : IDetectio
 
     public async Task<IReadOnlyList<ServiceBucket>> ServiceBucketsAsync(DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken)
     {
-        var seconds = Seconds(bucket);
+        var seconds = ClickHouseSql.BucketSeconds(bucket);
         return await client.QueryAsync(
             string.Create(CultureInfo.InvariantCulture, $"""
                 SELECT tenant AS o_tenant, service_name AS o_service, intDiv(toUInt32(minute), {seconds}) * {seconds} AS o_bucket, {OperationReader.Figures}
@@ -45,6 +46,4 @@ internal sealed class DetectionSeriesReader(ClickHouseClient client) : IDetectio
                 row.GetDoubleArray("o_duration")[1] / 1e6),
             cancellationToken);
     }
-
-    private static long Seconds(TimeSpan step) => Math.Max(60, (long)step.TotalMinutes * 60);
 }

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using TaskLens.Core.Incidents;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using TaskLens.Core.Traces;
 
-namespace TaskLens.Server.Incidents;
+namespace TaskLens.Core.Incidents;
 
 /// <summary>
 /// Which services call which, for correlation: learnt from every finished goal run (a span whose parent is in another
@@ -11,7 +12,7 @@ namespace TaskLens.Server.Incidents;
 /// correlation's do. Learning from the runs, not by querying spans every minute, keeps the work off ClickHouse while
 /// agents burst.
 /// </summary>
-internal sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions options, TimeProvider time, ILogger<ServiceLinkCache> logger)
+public sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions options, TimeProvider time, ILogger<ServiceLinkCache> logger)
     : BackgroundService, IServiceLinks
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
@@ -54,7 +55,7 @@ internal sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions opti
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            IncidentLog.LinksFailed(logger, e);
+            CoreLog.LinksFailed(logger, e);
         }
 
         using var timer = new PeriodicTimer(PruneEvery, time);

@@ -1,11 +1,11 @@
-using TaskLens.Detection.Continuous;
+using Microsoft.Extensions.Configuration;
 
-namespace TaskLens.Server.Detection;
+namespace TaskLens.Detection.Continuous;
 
 /// <summary>Continuous detection settings (<c>TaskLens:Detection</c>).</summary>
 public sealed class DetectionOptions
 {
-    public const string Section = "TaskLens:Detection";
+    public const string SectionName = "TaskLens:Detection";
 
     public bool Enabled { get; set; } = true;
 
@@ -27,7 +27,7 @@ public sealed class DetectionOptions
     /// <summary>Steps back a goal's trouble counts against calling a service spike mere context.</summary>
     public int ContextSteps { get; set; } = 5;
 
-    /// <summary>Calm steps after which a raised alert ends (is resolved).</summary>
+    /// <summary>Calm steps after which a raised finding ends (is resolved).</summary>
     public int RecoverAfterSteps { get; set; } = 15;
 
     /// <summary>Series watched at most (about 110 KB each at one-minute steps).</summary>
@@ -40,34 +40,34 @@ public sealed class DetectionOptions
     {
         if (Step < TimeSpan.FromMinutes(1) || Step.Ticks % TimeSpan.TicksPerMinute != 0)
         {
-            yield return $"{Section}:Step must be whole minutes (is {Step}).";
+            yield return $"{SectionName}:Step must be whole minutes (is {Step}).";
         }
 
         if (Delay is { } delay && delay <= QuietPeriod)
         {
-            yield return $"{Section}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({QuietPeriod}): goal runs are stored that long after their last span.";
+            yield return $"{SectionName}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({QuietPeriod}): goal runs are stored that long after their last span.";
         }
 
         if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1 || RecoverAfterSteps < 1)
         {
-            yield return $"{Section}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter, MaxSeries and RecoverAfterSteps above zero).";
+            yield return $"{SectionName}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter, MaxSeries and RecoverAfterSteps above zero).";
         }
 
         foreach (var limit in Limits)
         {
             if (string.IsNullOrWhiteSpace(limit.Goal))
             {
-                yield return $"{Section}:Limits: every limit names a goal, or * for all.";
+                yield return $"{SectionName}:Limits: every limit names a goal, or * for all.";
             }
 
             if (limit.MinCompletionRate is < 0 or > 1)
             {
-                yield return $"{Section}:Limits '{limit.Goal}': MinCompletionRate is a share, 0 to 1.";
+                yield return $"{SectionName}:Limits '{limit.Goal}': MinCompletionRate is a share, 0 to 1.";
             }
 
             if (limit.MaxCostPerHour < 0 || limit.MaxFanOut < 0 || limit.MinRuns < 1)
             {
-                yield return $"{Section}:Limits '{limit.Goal}': MaxCostPerHour and MaxFanOut cannot be negative; MinRuns is at least 1.";
+                yield return $"{SectionName}:Limits '{limit.Goal}': MaxCostPerHour and MaxFanOut cannot be negative; MinRuns is at least 1.";
             }
         }
     }
@@ -77,13 +77,13 @@ public sealed class DetectionOptions
     /// <summary>Binds the section; the delay is resolved against the goals' quiet period, so it is always set after this.</summary>
     internal static DetectionOptions From(IConfiguration configuration, TimeSpan goalQuietPeriod)
     {
-        var options = configuration.GetSection(Section).Get<DetectionOptions>() ?? new DetectionOptions();
+        var options = configuration.GetSection(SectionName).Get<DetectionOptions>() ?? new DetectionOptions();
         options.QuietPeriod = goalQuietPeriod;
         return options;
     }
 
-    /// <summary>The goals' quiet period (TaskLens:Goals:QuietPeriod), set by <see cref="From"/>.</summary>
-    internal TimeSpan QuietPeriod { get; private set; } = TimeSpan.FromSeconds(30);
+    /// <summary>The goals' quiet period (TaskLens:Goals:QuietPeriod), set by <see cref="From"/> or, in the host, from the goals' options.</summary>
+    internal TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long after its end a step is judged: <see cref="Delay"/>, or the quiet period + 15 s.</summary>
     internal TimeSpan JudgedAfter => Delay ?? QuietPeriod + TimeSpan.FromSeconds(15);

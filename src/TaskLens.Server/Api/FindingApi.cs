@@ -1,21 +1,27 @@
+using TaskLens.Core;
 using System.Globalization;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Findings;
 
 namespace TaskLens.Server.Api;
 
 /// <summary>
-/// <c>GET /api/alerts?status&amp;severity&amp;goal&amp;service&amp;from&amp;to&amp;limit</c>: alerts from continuous
+/// <c>GET /api/findings?status&amp;severity&amp;goal&amp;service&amp;from&amp;to&amp;limit</c>: findings of continuous
 /// detection, newest first, each with links to the series, the goal's failed runs and sample runs and traces.
+/// <c>GET /api/alerts</c> is its alias from before the rename (the same list, under <c>alerts</c>).
 /// </summary>
-internal static class AlertApi
+internal static class FindingApi
 {
-    public static RouteGroupBuilder MapAlertApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapFindingApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/alerts", ListAsync);
+        api.MapGet("/findings", (HttpContext context, IFindingReader reader, CancellationToken cancellationToken) =>
+            ListAsync(context, reader, "findings", cancellationToken));
+        api.MapGet("/alerts", (HttpContext context, IFindingReader reader, CancellationToken cancellationToken) =>
+            ListAsync(context, reader, "alerts", cancellationToken));
         return api;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IAlertReader reader, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, IFindingReader reader, string listName, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
         if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem)
@@ -24,19 +30,19 @@ internal static class AlertApi
             return problem!;
         }
 
-        if (!ApiQuery.TryEnum<AlertStatus>(query["status"], "status", "status is raised, context or resolved.", out var status, ref problem)
+        if (!ApiQuery.TryEnum<FindingStatus>(query["status"], "status", "status is raised, context or resolved.", out var status, ref problem)
             || !ApiQuery.TryEnum<AlertSeverity>(query["severity"], "severity", "severity is info, warning or critical.", out var severity, ref problem))
         {
             return problem!;
         }
 
-        var alerts = await reader.ListAsync(
-            new AlertQuery(TraceApi.DefaultTenant, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
+        var findings = await reader.ListAsync(
+            new FindingQuery(Tenants.Default, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
             cancellationToken);
-        return Results.Json(new { from, to, alerts = alerts.Select(Json) });
+        return Results.Json(new Dictionary<string, object> { ["from"] = from, ["to"] = to, [listName] = findings.Select(Json) });
     }
 
-    internal static object Json(Alert a) => new
+    internal static object Json(Finding a) => new
     {
         id = a.Id,
         source = a.Source,
@@ -60,7 +66,7 @@ internal static class AlertApi
         links = Links(a),
     };
 
-    private static object Links(Alert a)
+    private static object Links(Finding a)
     {
         var window = string.Create(CultureInfo.InvariantCulture, $"from={a.WindowStart.ToUnixTimeMilliseconds()}&to={a.WindowEnd.ToUnixTimeMilliseconds()}");
         var around = string.Create(CultureInfo.InvariantCulture,
@@ -84,7 +90,7 @@ internal static class AlertApi
         };
     }
 
-    /// <summary>The goal series API's metric for an alert's metric (rules and the failure rate read nearest).</summary>
+    /// <summary>The goal series API's metric for a finding's metric (rules and the failure rate read nearest).</summary>
     private static string SeriesMetricOf(string metric) => metric switch
     {
         "failure_rate" or "min-completion-rate" => "completion_rate",

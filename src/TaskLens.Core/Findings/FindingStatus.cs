@@ -1,6 +1,6 @@
-namespace TaskLens.Core.Alerts;
+namespace TaskLens.Core.Findings;
 
-public enum AlertStatus
+public enum FindingStatus
 {
     /// <summary>Raised: goes on to incidents and people.</summary>
     Raised = 1,
@@ -12,8 +12,8 @@ public enum AlertStatus
     Context = 2,
 
     /// <summary>
-    /// The end of a raised alert (same fingerprint): its series was back within its normal range for a while, back
-    /// within its configured limit, or no longer watched. Resolves the alert in the intake, and so its incident.
+    /// The end of a raised finding (same fingerprint): its series was back within its normal range for a while, back
+    /// within its configured limit, or no longer watched. Resolves the finding in the intake, and so its incident.
     /// </summary>
     Resolved = 3,
 }

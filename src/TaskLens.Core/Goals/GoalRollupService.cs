@@ -1,8 +1,9 @@
-using TaskLens.Core.Goals;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Traces;
 
-namespace TaskLens.Server.Goals;
+namespace TaskLens.Core.Goals;
 
 /// <summary>
 /// Keeps the goal rollup going: at start, reloads from ClickHouse the runs that were open when TaskLens stopped;

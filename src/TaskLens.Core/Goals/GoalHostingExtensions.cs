@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TaskLens.Core.Telemetry;
+
+namespace TaskLens.Core.Goals;
+
+public static class GoalHostingExtensions
+{
+    /// <summary>
+    /// The goal rollup (<c>TaskLens:Goals</c>): the options and model price table, the rollup behind the stored span
+    /// sink (<see cref="SpanSinkKeys.Stored"/>, so it sees exactly what was stored) and the sweeper. Any order with
+    /// storage: the decoration takes the stored sink by its key.
+    /// </summary>
+    public static IHostApplicationBuilder AddTaskLensGoals(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddValidatedOptions<GoalOptions>(builder.Configuration, GoalOptions.SectionName, o => o.Validate().Concat(PriceFileErrors(o)));
+        services.AddSingleton(sp => ModelPriceTable.Parse(File.ReadAllText(PricePath(sp.GetRequiredService<GoalOptions>()))));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<GoalOptions>();
+            var prices = sp.GetRequiredService<ModelPriceTable>();
+            GoalLog.Started(sp.GetRequiredService<ILogger<GoalRollup>>(), prices.Count, PricePath(options), options.QuietPeriod.TotalSeconds, options.AbandonAfter.TotalMinutes);
+            return new GoalRollup(options, prices);
+        });
+        services.AddSingleton<ISpanSink>(sp =>
+        {
+            var logger = sp.GetRequiredService<ILogger<GoalRollup>>();
+            return new GoalRollupSpanSink(
+                sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
+                e => GoalLog.ObserveFailed(logger, e));
+        });
+        services.AddSingleton<GoalRollupService>();
+        services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());
+        return builder;
+    }
+
+    private static string PricePath(GoalOptions options) =>
+        Path.IsPathRooted(options.PriceFile) ? options.PriceFile : Path.Combine(AppContext.BaseDirectory, options.PriceFile);
+
+    private static IEnumerable<string> PriceFileErrors(GoalOptions options)
+    {
+        var priceFile = PricePath(options);
+        try
+        {
+            ModelPriceTable.Parse(File.ReadAllText(priceFile));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException)
+        {
+            return [$"{GoalOptions.SectionName}:PriceFile '{priceFile}': {e.Message}"];
+        }
+
+        return [];
+    }
+}

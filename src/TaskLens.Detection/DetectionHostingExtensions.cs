@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TaskLens.Core;
+using TaskLens.Core.Goals;
+using TaskLens.Detection.Continuous;
+
+namespace TaskLens.Detection;
+
+public static class DetectionHostingExtensions
+{
+    /// <summary>
+    /// Continuous detection over goal and service series (<c>TaskLens:Detection</c>): the runner, and the service that
+    /// drives it unless disabled. Its judging delay follows the goals' quiet period (<c>TaskLens:Goals</c>).
+    /// </summary>
+    public static IHostApplicationBuilder AddTaskLensDetection(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddValidatedOptions<DetectionOptions>(builder.Configuration, DetectionOptions.SectionName, o => o.Validate())
+            .PostConfigure<IOptions<GoalOptions>>((options, goals) => options.QuietPeriod = goals.Value.QuietPeriod);
+        builder.Services.AddSingleton<DetectionRunner>();
+        if (builder.Configuration.GetSection(DetectionOptions.SectionName).GetValue(nameof(DetectionOptions.Enabled), true))
+        {
+            builder.Services.AddHostedService<DetectionService>();
+        }
+
+        return builder;
+    }
+}
