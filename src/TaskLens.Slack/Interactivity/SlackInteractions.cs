@@ -35,17 +35,24 @@ internal static class SlackInteractions
         var answer = await triage.RunAsync(click.User, tenant, id, action, version, context.RequestAborted).ConfigureAwait(false);
         if (click.Channel.Length > 0)
         {
-            try
-            {
-                await api.PostEphemeralAsync(click.Channel, click.User, SlackText.Escape(answer), context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SlackApiException or HttpRequestException or OperationCanceledException or Polly.Timeout.TimeoutRejectedException)
-            {
-                SlackLog.ReplyFailed(logger, click.User, e is SlackApiException s ? s.Error : e.GetType().Name);
-            }
+            // Slack wants its 200 within three seconds: the private answer goes after it, on its own.
+            _ = Task.Run(() => AnswerAsync(api, click, SlackText.Escape(answer), logger), CancellationToken.None);
         }
 
         return Results.Ok();
+    }
+
+    private static async Task AnswerAsync(SlackApiClient api, Click click, string text, ILogger logger)
+    {
+        try
+        {
+            await api.PostEphemeralAsync(click.Channel, click.User, text, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Nobody awaits this task: whatever failed is logged here or nowhere.
+            SlackLog.ReplyFailed(logger, click.User, e is SlackApiException s ? s.Error : e.GetType().Name);
+        }
     }
 
     private sealed record Click(string User, string Channel, TriageAction? Action, string Value);

@@ -9,7 +9,8 @@ namespace TaskLens.Slack.Interactivity;
 /// <summary>
 /// <c>PUT /api/slack/links/{slackUserId}</c> with <c>{"user": "name"}</c> and <c>DELETE</c> of the same path: stored links
 /// from Slack users to TaskLens users. Whoever links a Slack user decides whose name that person acts under, so these
-/// answer only requests from the TaskLens host itself (loopback); elsewhere links come from configuration.
+/// answer only requests made on the TaskLens host itself: from loopback, to a loopback host name, and not forwarded by a
+/// proxy (a reverse proxy on the same host connects from loopback too); elsewhere links come from configuration.
 /// </summary>
 internal static class SlackLinkApi
 {
@@ -46,7 +47,15 @@ internal static class SlackLinkApi
             : Results.Problem(title: "Unknown link", detail: $"No stored link for '{slackUserId}'.", statusCode: StatusCodes.Status404NotFound));
     }
 
-    private static bool FromLoopback(HttpContext context) => context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip);
+    private static bool FromLoopback(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        var host = context.Request.Host.Host;
+        return context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
+            && (host is "localhost" || (IPAddress.TryParse(host, out var named) && IPAddress.IsLoopback(named)))
+            && !headers.ContainsKey("X-Forwarded-For") && !headers.ContainsKey("Forwarded") && !headers.ContainsKey("X-Real-IP")
+            && !headers.ContainsKey("X-Forwarded-Host");
+    }
 
     private static IResult Forbidden() =>
         Results.Problem(title: "Forbidden", detail: "Slack links are managed from the TaskLens host (loopback) or in TaskLens:Slack:Users.", statusCode: StatusCodes.Status403Forbidden);

@@ -1,6 +1,5 @@
 using MediatR;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TaskLens.Core.Incidents;
 using TaskLens.Slack.Delivery;
 
@@ -11,7 +10,7 @@ namespace TaskLens.Slack.Interactivity;
 /// API and dashboard send, as the TaskLens user the Slack user is linked to. The answer is a sentence for that user alone;
 /// the change itself reaches the incident's message through the domain events, like any other change.
 /// </summary>
-internal sealed class SlackTriage(IMediator mediator, SlackUsers users, SlackOutbox outbox, IOptions<SlackOptions> options, ILogger<SlackTriage> logger)
+internal sealed class SlackTriage(IMediator mediator, SlackUsers users, SlackOutbox outbox, ILogger<SlackTriage> logger)
 {
     /// <summary>Runs the action; returns what to tell the Slack user.</summary>
     public async Task<string> RunAsync(string slackUserId, string tenant, string incidentId, TriageAction action, long seenVersion, CancellationToken cancellationToken)
@@ -54,10 +53,10 @@ internal sealed class SlackTriage(IMediator mediator, SlackUsers users, SlackOut
     }
 
     /// <summary>What an unlinked Slack user is told.</summary>
-    public string HowToLink(string slackUserId) =>
+    public static string HowToLink(string slackUserId) =>
         $"Your Slack account ({slackUserId}) is not linked to a TaskLens user, so nothing changed. Ask a TaskLens admin to link it: "
         + $"add `TaskLens:Slack:Users` entry `{{\"SlackUserId\": \"{slackUserId}\", \"User\": \"<your TaskLens name>\"}}`, or on the TaskLens host run "
-        + $"`curl -X PUT -H 'Content-Type: application/json' -d '{{\"user\":\"<your TaskLens name>\"}}' {new Uri(options.Value.DashboardUrl, "api/slack/links/" + slackUserId).AbsoluteUri}`.";
+        + $"`curl -X PUT -H 'Content-Type: application/json' -d '{{\"user\":\"<your TaskLens name>\"}}' http://localhost:<API port>/api/slack/links/{slackUserId}`.";
 
     private static string Past(TriageAction action, string user) => action switch
     {

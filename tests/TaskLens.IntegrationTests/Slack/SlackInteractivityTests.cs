@@ -29,8 +29,8 @@ public sealed class SlackInteractivityTests(ClickHouseFixture clickHouse)
         var id = incident.GetProperty("id").GetString()!;
         Assert.Equal("ana", (await DetailAsync(host, id)).GetProperty("timeline").EnumerateArray().Last().GetProperty("actor").GetString());
         var calls = await UntilAsync(slack, c => c.Any(x => x.Method == "chat.update" && x.BlockText.Contains("Acknowledged by *ana* (<@U0ANA>)", StringComparison.Ordinal))
-            && c.Any(x => x.IsThreadReply && x.ThreadTs == ts && x.Text.Contains("Acknowledged by *ana*", StringComparison.Ordinal)));
-        Assert.Contains(calls, c => c.Method == "chat.postEphemeral" && c.User == "U0ANA" && c.Text.StartsWith("Done: ", StringComparison.Ordinal));
+            && c.Any(x => x.IsThreadReply && x.ThreadTs == ts && x.Text.Contains("Acknowledged by *ana*", StringComparison.Ordinal))
+            && c.Any(x => x.Method == "chat.postEphemeral" && x.User == "U0ANA" && x.Text.StartsWith("Done: ", StringComparison.Ordinal)));
         Assert.Throws<InvalidOperationException>(() => Button(slack, AlertsChannel, ts, "tasklens_ack"));
 
         // An unlinked Slack user is told how to link, and nothing changes.
@@ -40,6 +40,14 @@ public sealed class SlackInteractivityTests(ClickHouseFixture clickHouse)
         calls = await UntilAsync(slack, c => c.Any(x => x.Method == "chat.postEphemeral" && x.User == "U0EVE"));
         Assert.Contains("not linked to a TaskLens user", calls.Single(c => c.User == "U0EVE").Text, StringComparison.Ordinal);
         Assert.Equal(("acknowledged", version), State(await DetailAsync(host, id)));
+
+        // Links are made on the TaskLens host only: not through a proxy, even one on the same host.
+        using (var forwarded = new HttpRequestMessage(HttpMethod.Put, new Uri("/api/slack/links/U0EVE", UriKind.Relative)) { Content = JsonContent.Create(new { user = "eve" }) })
+        {
+            forwarded.Headers.Add("X-Forwarded-For", "203.0.113.9");
+            using var refused = await host.Api.SendAsync(forwarded);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
 
         // Once linked (from the TaskLens host), the same person can act.
         using (var link = await host.Api.PutAsJsonAsync(new Uri("/api/slack/links/U0EVE", UriKind.Relative), new { user = "eve" }))
