@@ -77,7 +77,10 @@ public static class SlackHostingExtensions
     public static IEndpointRouteBuilder MapTaskLensSlack(this IEndpointRouteBuilder endpoints, int apiPort)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (!endpoints.ServiceProvider.GetRequiredService<IOptions<SlackOptions>>().Value.UsesWebApi)
+        // Read from configuration, not validated options: invalid settings are reported by start-up validation, all at once.
+        var options = new SlackOptions();
+        endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(SlackOptions.SectionName).Bind(options);
+        if (!options.UsesWebApi)
         {
             return endpoints;
         }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 using TaskLens.IntegrationTests.Infrastructure;
+using TaskLens.Server;
 using Xunit.Abstractions;
 using static TaskLens.IntegrationTests.Incidents.IncidentCalls;
 using static TaskLens.IntegrationTests.Slack.SlackCalls;
@@ -168,6 +170,29 @@ public sealed partial class SlackDeliveryTests(ClickHouseFixture clickHouse, ITe
         Assert.Contains("Open in TaskLens", calls[0].BlockText, StringComparison.Ordinal);
         var (status, _) = await SignedAsync(host, "/api/slack/interactions", "payload=%7B%7D");
         Assert.Equal(HttpStatusCode.NotFound, status);
+    }
+
+    [Fact]
+    public async Task InvalidSettings_StopStartUp_ListingEveryError_WithoutTheToken()
+    {
+        await using var app = Program.Create(
+        [
+            "--TaskLens:Ingest:OpenMode=true", "--TaskLens:Server:ListenAddress=127.0.0.1", $"--TaskLens:ClickHouse:Url={clickHouse.Url}",
+            "--TaskLens:Slack:BotToken=xoxp-a-user-token-0001", "--TaskLens:Slack:Users:0:SlackUserId=ana",
+        ]);
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Equal(
+            [
+                "TaskLens:Slack: BotToken must be a bot token (xoxb-…).",
+                "TaskLens:Slack: SigningSecret is required with a BotToken: buttons and the slash command are refused unless signed.",
+                "TaskLens:Slack: Channel is required unless the last route matches every incident.",
+                "TaskLens:Slack: Users:0:SlackUserId must be a Slack user id (U… or W…).",
+                "TaskLens:Slack: Users:0:User must be a TaskLens user name (1-200 characters, no control characters).",
+            ],
+            failure.Failures);
+        Assert.DoesNotContain("xoxp-a-user-token-0001", failure.Message, StringComparison.Ordinal);
     }
 
     private static SlackCall? Latest(IReadOnlyList<SlackCall> calls, string channel) =>
