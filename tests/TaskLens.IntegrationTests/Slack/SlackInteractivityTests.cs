@@ -35,6 +35,7 @@ public sealed class SlackInteractivityTests(ClickHouseFixture clickHouse)
 
         // An unlinked Slack user is told how to link, and nothing changes.
         var version = incident.GetProperty("version").GetInt64();
+        var resolveSeenBeforeAssign = Button(slack, AlertsChannel, ts, "tasklens_resolve");
         (status, _) = await SignedAsync(host, "/api/slack/interactions", Click(Button(slack, AlertsChannel, ts, "tasklens_resolve"), "U0EVE", AlertsChannel, ts));
         Assert.Equal(HttpStatusCode.OK, status);
         calls = await UntilAsync(slack, c => c.Any(x => x.Method == "chat.postEphemeral" && x.User == "U0EVE"));
@@ -59,6 +60,12 @@ public sealed class SlackInteractivityTests(ClickHouseFixture clickHouse)
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("eve", (await DetailAsync(host, id)).GetProperty("incident").GetProperty("assignee").GetString());
         await UntilAsync(slack, c => c.Any(x => x.Method == "chat.update" && x.BlockText.Contains("Assigned to *eve* (<@U0EVE>) by *eve*", StringComparison.Ordinal)));
+
+        // A button on a message drawn before that triage change is stale: nothing changes, the person is told why.
+        (status, _) = await SignedAsync(host, "/api/slack/interactions", Click(resolveSeenBeforeAssign, "U0ANA", AlertsChannel, ts));
+        Assert.Equal(HttpStatusCode.OK, status);
+        await UntilAsync(slack, c => c.Any(x => x.Method == "chat.postEphemeral" && x.User == "U0ANA" && x.Text.Contains("changed since this message showed it", StringComparison.Ordinal)));
+        Assert.Equal("acknowledged", State(await DetailAsync(host, id)).Status);
 
         (status, _) = await SignedAsync(host, "/api/slack/interactions", Click(Button(slack, AlertsChannel, ts, "tasklens_resolve"), "U0ANA", AlertsChannel, ts));
         Assert.Equal(HttpStatusCode.OK, status);
