@@ -40,7 +40,4 @@ internal static partial class SlackLog
 
     [LoggerMessage(8020, LogLevel.Debug, "Slack: {Method} {Payload}")]
     public static partial void Payload(ILogger logger, string method, string payload);
-
-    [LoggerMessage(8021, LogLevel.Warning, "Slack: the delivery loop failed an iteration; it continues")]
-    public static partial void LoopFailed(ILogger logger, Exception exception);
 }

@@ -54,10 +54,9 @@ internal sealed class SlackDeliveryService(
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                var transient = e is HttpRequestException or TimeoutException or OperationCanceledException or Polly.Timeout.TimeoutRejectedException
-                    || (e is SlackApiException s && s.Error.StartsWith("http_5", StringComparison.Ordinal))
-                    || e is not SlackApiException;
-                var error = e is SlackApiException api ? api.Error : e.GetType().Name;
+                // Slack's own refusals ("ok": false) will not change by asking again; failures to reach it may.
+                var transient = e is not SlackApiException refusal || refusal.Error.StartsWith("http_5", StringComparison.Ordinal);
+                var error = e is SlackApiException known ? known.Error : e.GetType().Name;
                 if (!transient || attempts + 1 >= MaxAttempts)
                 {
                     SlackLog.DeliveryDropped(logger, incident.Id, attempts + 1, error);
