@@ -121,12 +121,20 @@ cmd_bench() {
   fi
   log "Scoring alert grouping over the alert-storm corpus (tests/data/alert-storms)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" grouping "$ROOT/tests/data/alert-storms" "$artifacts"
+  log "Fuzzing the decoders: their property tests over 1,000,000 generated inputs (FsCheck)"
+  dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" fuzz 1000000 "$artifacts"
   log "Running the goal rollup run (one core, under a minute)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" goals "$artifacts"
   log "Running the whole-system load run (embedded ClickHouse, loopback, about four minutes)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" load \
     "src/TaskLens.Server/bin/Release/net10.0/TaskLens.Server.dll" "$artifacts"
   write_benchmark_report "$artifacts"
+  local misses
+  misses=$(cat "$artifacts/nab.md" "$artifacts/grouping.md" 2>/dev/null | grep -c 'NOT MET' || true)
+  if [ "$misses" -gt 0 ]; then
+    log "Accuracy targets NOT MET: $misses (see the NAB and alert grouping sections of docs/benchmarks.md):"
+    cat "$artifacts/nab.md" "$artifacts/grouping.md" 2>/dev/null | grep 'NOT MET' >&2
+  fi
 }
 
 # docs/benchmarks.md: the machine, then every report of this run; ratios are against the baseline of the same run.
@@ -153,24 +161,34 @@ write_benchmark_report() {
       echo
       echo "The NAB development set (\`../shared/data/nab\`, 35 series, 55 labelled windows), scored as its README says: alerts"
       echo "no more than 3 steps apart form one event at its first point; a window is detected when an event starts inside"
-      echo "it; every event outside all windows is a false positive. Every detector is scored beside the baseline (rolling"
-      echo "mean ± 3σ over the previous 100 points) in the same run; \`combined\` is the one TaskLens runs (docs/detection.md,"
-      echo "which also says how its settings were chosen). Cost per point is the second of two passes."
+      echo "it; every event outside all windows is a false positive. Split: settings are chosen by a grid on the first part"
+      echo "only and reported on the second, which nothing looks at to choose. \`tasklens (production)\` is what the"
+      echo "continuous monitor runs (its detector factory and its recovery after calm steps); beside it the grid's choice,"
+      echo "each member alone and the rolling mean ± 3σ baseline over the previous 100 points, in the same run. Cost per"
+      echo "point is process CPU time in the second of two passes (docs/detection.md)."
       echo
       cat "$artifacts/nab.md"
       echo
     fi
     echo "## Alert grouping"
     echo
-    echo "The labelled alert-storm corpus (\`tests/data/alert-storms/\`, generated with fixed seeds by"
-    echo "\`TaskLens.Benchmarks grouping-corpus\`): per storm three to six concurrent incidents told by Alertmanager, Grafana,"
-    echo "the events API and TaskLens in their own label conventions (some events name no service), generic alert names on"
-    echo "unrelated services at once, and noise alerts that belong to no incident. Each storm is fed to the correlator in"
-    echo "time order with the storm's service call graph. Compression is 1 − incidents ÷ alerts; pairwise precision and"
-    echo "recall compare the pairs of alerts put together with the pairs truly together. Targets (incidents issue):"
-    echo "compression ≥ 90% with pairwise precision ≥ 95%."
+    echo "The labelled alert storms (\`tests/data/alert-storms/\`, generated with fixed seeds by \`TaskLens.Benchmarks"
+    echo "grouping-corpus\`, docs/alerts.md): a shop on Kubernetes told by kube-prometheus, node-exporter, database exporters,"
+    echo "Grafana-managed rules, the events API and TaskLens, with repeats, resolves, flapping, slow burns, two troubles on one"
+    echo "app and the Watchdog. Settings are chosen by a grid on \`choose/\` only and reported on \`held-out/\`, beside the"
+    echo "trivial groupers of the same run. Compression is 1 − incidents ÷ firing notifications; pairwise precision and"
+    echo "recall are over distinct alerts."
     echo
     cat "$artifacts/grouping.md"
+    echo
+    echo "## Decoder fuzzing"
+    echo
+    echo "\`TaskLens.Benchmarks fuzz\`: the decoders' property tests at volume (the unit tests run a few thousand inputs"
+    echo "each). FsCheck generates arbitrary bytes and valid requests with bytes changed, cut short or repeated, for every"
+    echo "decoder of bytes a client or the disk sends. A crash is an exception out of a decoder (target 0); a contract"
+    echo "violation is an answer that breaks its contract (counts, a malformed answer without a reason)."
+    echo
+    cat "$artifacts/fuzz.md"
     echo
     echo "## Goal rollup"
     echo

@@ -1,76 +1,198 @@
 namespace TaskLens.Detection;
 
 /// <summary>
-/// The detector TaskLens runs on every series: by default the robust seasonal baseline (spikes and dips: points far
-/// from what this time usually looks like) and CUSUM (level shifts) each see every point; a point is raised when one
-/// of them finds it anomalous in the series' bad direction (<see cref="SeriesKind"/>). The anomaly raised is the
-/// member's whose score is furthest past its own threshold, so it says which detector fired and what that detector
-/// expected. After raising, the series stays quiet for <see cref="Settings.HoldOff"/> points: the alert is open, and
-/// what follows belongs to it. Spectral residual is not a default member: on the NAB set it found nothing the other
-/// two missed and costs ten times as much per point (docs/detection.md); pass it as a member to use it.
+/// The detector TaskLens runs on every series, combining its members by evidence. Every point is scored twice from the
+/// robust seasonal baseline's deviations (in spreads): as a spike (its own deviation) and as a level shift (the mean of
+/// the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level). Each score is
+/// calibrated against the series' own history of that score (<see cref="TailCalibration"/>): the evidence is
+/// −log₁₀ of how often the series has scored as high. For a spike candidate the spectral residual's saliency,
+/// calibrated the same way over earlier candidates, adds its evidence (so the FFT is paid only on candidates). CUSUM's
+/// level shift counts as evidence of a level shift. A point is raised when either kind's evidence reaches
+/// <see cref="Settings.Evidence"/> in the series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind,
+/// the member that saw it and the probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the
+/// monitor calls it once the series is calm for its recovery steps) or <see cref="Settings.HoldOff"/> points at most.
 /// </summary>
 public sealed class CombinedDetector : IAnomalyDetector
 {
-    private readonly IAnomalyDetector[] _members;
     private readonly Settings _settings;
     private readonly SeriesKind _kind;
+    private readonly RobustSeasonalDetector _baseline = new();
+    private readonly CusumDetector _cusum = new();
+    private readonly SpectralResidualDetector? _spectral;
+    private readonly TailCalibration _spikes;
+    private readonly TailCalibration _levels;
+    private readonly TailCalibration _saliency;
+    private readonly double[] _deviations;
+    private readonly RecentRange? _range;
+    private double _deviationSum;
+    private int _deviationCount;
     private long _seen;
     private long _quietUntil = -1;
 
-    public CombinedDetector(SeriesKind kind = SeriesKind.Any, Settings? settings = null, params IAnomalyDetector[] members)
+    /// <summary>Whether the last point had evidence of at least <see cref="Settings.CalmBelow"/> of the threshold.</summary>
+    private bool Unsettled { get; set; }
+
+    public CombinedDetector(SeriesKind kind = SeriesKind.Any, Settings? settings = null)
     {
         _kind = kind;
         _settings = settings ?? new Settings();
-        _members = members.Length > 0 ? members : DefaultMembers();
+        _spikes = new TailCalibration(_settings.Memory);
+        _levels = new TailCalibration(_settings.Memory);
+        _saliency = new TailCalibration(_settings.Memory);
+
+        // Priors until the series' own history outweighs them: a spike's deviation in spreads as a Laplace tail of unit
+        // σ; the level score (a mean of several, correlated) as the same tail narrowed by half the square root of its
+        // points. A quarter of the memory: evidence 3 (one in a thousand) is reachable from the first judged point.
+        var prior = _settings.Memory / 4.0;
+        _spikes.Seed(x => Math.Exp(-Math.Sqrt(2) * x), prior);
+        _levels.Seed(x => Math.Exp(-Math.Sqrt(2) * x * Math.Sqrt(_settings.LevelPoints) / 2), prior);
+        _deviations = new double[_settings.LevelPoints];
+        _spectral = _settings.Spectral ? new SpectralResidualDetector() : null;
+        _range = _settings.RecentRange > 0 ? new RecentRange(_settings.RecentRange) : null;
     }
 
-    /// <summary>New instances of the default members: the robust seasonal baseline and CUSUM.</summary>
-    public static IAnomalyDetector[] DefaultMembers() => [new RobustSeasonalDetector(), new CusumDetector()];
-
-    /// <param name="HoldOff">Points after a raised anomaly during which no other is raised.</param>
-    public sealed record Settings(int HoldOff = 600);
+    /// <param name="Evidence">−log₁₀ of the calibrated probability from which a point is raised (3: one in a thousand).</param>
+    /// <param name="SpikeFloor">Spreads from the expected value below which a point is no spike candidate at all.</param>
+    /// <param name="LevelPoints">Points whose mean deviation is the level-shift score.</param>
+    /// <param name="Memory">Points the calibration remembers (exponential forgetting).</param>
+    /// <param name="Spectral">Whether the spectral residual adds evidence to spike candidates.</param>
+    /// <param name="CalmBelow">A point counts as calm only with evidence below this share of <paramref name="Evidence"/>.</param>
+    /// <param name="HoldOff">Points after a raised anomaly during which no other is raised, unless ended earlier.</param>
+    /// <param name="RecentRange">
+    /// For intermittent sums: raise only a value beyond the range of this many previous points (0: off). Cost, tokens or
+    /// runs per minute of a goal that runs now and then look like spikes against a baseline of zeros; only a value the
+    /// series has not reached lately is news.
+    /// </param>
+    public sealed record Settings(
+        double Evidence = 3.5, double SpikeFloor = 8, int LevelPoints = 8, int Memory = 16000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0);
 
     public string Name => "combined";
 
-    public double Threshold => 1;
+    /// <summary>The evidence from which a point is raised (scores are evidence, −log₁₀ of a probability).</summary>
+    public double Threshold => _settings.Evidence;
 
-    /// <summary>How many points in a row, up to the last one, no member found anomalous in the bad direction.</summary>
+    /// <summary>How many points in a row, up to the last one, were calm: evidence below <see cref="Settings.CalmBelow"/> of the threshold.</summary>
     public long CalmPoints { get; private set; }
 
     /// <summary>Ends the hold-off early: the alert it kept open was resolved, so the next trouble is raised.</summary>
     public void EndHoldOff() => _quietUntil = -1;
 
+    /// <summary>
+    /// The monitor's recovery rule: once the series has been calm for <paramref name="calmSteps"/> points, the open
+    /// alert ends and so does the hold-off (true); otherwise nothing changes (false).
+    /// </summary>
+    public bool TryRecover(int calmSteps)
+    {
+        if (CalmPoints < calmSteps)
+        {
+            return false;
+        }
+
+        EndHoldOff();
+        return true;
+    }
+
     public Anomaly? Observe(DateTimeOffset timestamp, double value)
     {
-        Anomaly? strongest = null;
-        double strongestRatio = 0;
-        foreach (var member in _members)
+        _baseline.Observe(timestamp, value);
+        var shift = _cusum.Observe(timestamp, value);
+        _spectral?.Add(value);
+        Unsettled = false;
+        var candidate = Judge(timestamp, value, shift);
+        var news = _range?.IsNews(value, candidate is { } c && c.Value > c.Expected) ?? true;
+        _range?.Add(value);
+        if (candidate is not null && !news)
         {
-            if (member.Observe(timestamp, value) is { } anomaly && InBadDirection(anomaly))
-            {
-                var ratio = anomaly.Score / member.Threshold;
-                if (ratio > strongestRatio)
-                {
-                    (strongest, strongestRatio) = (anomaly, ratio);
-                }
-            }
+            candidate = null;
         }
 
         var position = _seen++;
-        CalmPoints = strongest is null ? CalmPoints + 1 : 0;
-        if (strongest is null || position < _quietUntil)
+        CalmPoints = candidate is null && !Unsettled ? CalmPoints + 1 : 0;
+        if (candidate is null || position < _quietUntil)
         {
             return null;
         }
 
         _quietUntil = position + 1 + _settings.HoldOff;
-        return strongest;
+        return candidate;
     }
 
-    private bool InBadDirection(Anomaly anomaly) => _kind switch
+    private Anomaly? Judge(DateTimeOffset timestamp, double value, Anomaly? shift)
     {
-        SeriesKind.HigherIsWorse => anomaly.Value > anomaly.Expected,
-        SeriesKind.LowerIsWorse => anomaly.Value < anomaly.Expected,
+        var z = _baseline.LastDeviation;
+        if (double.IsNaN(z))
+        {
+            return null;
+        }
+
+        // The level score: mean of the last few capped deviations.
+        var capped = Math.Clamp(z, -4, 4);
+        var slot = (int)(_seen % _deviations.Length);
+        _deviationSum += capped - _deviations[slot];
+        _deviations[slot] = capped;
+        _deviationCount = Math.Min(_deviationCount + 1, _deviations.Length);
+        var level = _deviationSum / _deviationCount;
+
+        // Probabilities are read (a pass over the histogram) only for candidates, before the point is learnt.
+        var spikeCandidate = Math.Abs(z) >= _settings.SpikeFloor && InBadDirection(z);
+        var levelCandidate = Math.Abs(level) >= 1 && InBadDirection(level);
+        var spikeProbability = spikeCandidate ? _spikes.TailProbability(Math.Abs(z)) : 1;
+        var levelProbability = levelCandidate ? _levels.TailProbability(Math.Abs(level)) : 1;
+        _spikes.Learn(Math.Abs(z));
+        _levels.Learn(Math.Abs(level));
+
+        var expected = _baseline.LastExpected;
+        var band = _settings.SpikeFloor * _baseline.LastSpread;
+        var spikeEvidence = 0.0;
+        var spikeDetector = _baseline.Name;
+        if (spikeCandidate)
+        {
+            spikeEvidence = -Math.Log10(spikeProbability);
+            if (_spectral is not null && spikeEvidence >= _settings.Evidence / 2)
+            {
+                var saliency = _spectral.ScoreLatest(out _, out _);
+                if (!double.IsNaN(saliency))
+                {
+                    var salient = -Math.Log10(_saliency.TailProbability(saliency));
+                    _saliency.Learn(saliency);
+                    if (salient > 0.5)
+                    {
+                        spikeEvidence += salient - 0.5;
+                        spikeDetector = $"{_baseline.Name} + {_spectral.Name}";
+                    }
+                }
+            }
+        }
+
+        var levelEvidence = 0.0;
+        var levelDetector = _baseline.Name;
+        if (levelCandidate)
+        {
+            levelEvidence = -Math.Log10(levelProbability);
+        }
+
+        if (shift is not null && InBadDirection(shift.Value - shift.Expected))
+        {
+            levelEvidence = Math.Max(levelEvidence, _settings.Evidence);
+            levelDetector = _cusum.Name;
+        }
+
+        var evidence = Math.Max(spikeEvidence, levelEvidence);
+        Unsettled = evidence >= _settings.CalmBelow * _settings.Evidence;
+        if (evidence < _settings.Evidence)
+        {
+            return null;
+        }
+
+        return spikeEvidence >= levelEvidence
+            ? new Anomaly(timestamp, value, expected, expected - band, expected + band, spikeEvidence, spikeDetector, AnomalyKind.Spike, Math.Pow(10, -spikeEvidence))
+            : new Anomaly(timestamp, value, expected, expected - band, expected + band, levelEvidence, levelDetector, AnomalyKind.LevelShift, Math.Pow(10, -levelEvidence));
+    }
+
+    private bool InBadDirection(double deviation) => _kind switch
+    {
+        SeriesKind.HigherIsWorse => deviation > 0,
+        SeriesKind.LowerIsWorse => deviation < 0,
         _ => true,
     };
 }

@@ -45,7 +45,7 @@ public sealed class CusumDetector : IAnomalyDetector
             if (sum >= _settings.Limit)
             {
                 var band = _settings.Drift * spread;
-                anomaly = new Anomaly(timestamp, value, expected, expected - band, expected + band, sum, Name);
+                anomaly = new Anomaly(timestamp, value, expected, expected - band, expected + band, sum, Name, AnomalyKind.LevelShift);
                 _up = _down = 0;
                 _baseline = new SortedWindow(_settings.Window);
             }

@@ -45,6 +45,15 @@ public sealed class RobustSeasonalDetector : IAnomalyDetector
     /// <summary>The model used for the last point: flat, daily or weekly (for explanations and tests).</summary>
     public string ModelInUse { get; private set; } = "flat";
 
+    /// <summary>The last point's signed distance from the expected value, in spreads; NaN while it was not judged.</summary>
+    public double LastDeviation { get; private set; } = double.NaN;
+
+    /// <summary>The last judged point's expected value.</summary>
+    public double LastExpected { get; private set; }
+
+    /// <summary>The last judged point's spread (a normal σ's equivalent).</summary>
+    public double LastSpread { get; private set; }
+
     public Anomaly? Observe(DateTimeOffset timestamp, double value)
     {
         if (_seen == 1)
@@ -66,10 +75,12 @@ public sealed class RobustSeasonalDetector : IAnomalyDetector
         var chosen = Choose();
         ModelInUse = chosen.Name;
         Anomaly? anomaly = null;
+        LastDeviation = double.NaN;
         if (_seen >= _settings.MinHistory && chosen.Errors.Count >= _settings.MinHistory / 2)
         {
             var expected = chosen.Prediction;
             var spread = Spread(chosen.Errors, expected);
+            (LastExpected, LastSpread, LastDeviation) = (expected, spread, (value - expected) / spread);
             var score = Math.Abs(value - expected) / spread;
             if (score >= _settings.Threshold)
             {

@@ -44,12 +44,34 @@ public sealed class SpectralResidualDetector : IAnomalyDetector
 
     public Anomaly? Observe(DateTimeOffset timestamp, double value)
     {
-        var length = _recent.Length;
-        _recent[_seen % length] = value;
-        _seen++;
-        if (_seen < length)
+        Add(value);
+        var score = ScoreLatest(out var mean, out var sigma);
+        if (double.IsNaN(score) || score < _settings.Threshold)
         {
             return null;
+        }
+
+        return new Anomaly(timestamp, value, mean, mean - (3 * sigma), mean + (3 * sigma), score, Name);
+    }
+
+    /// <summary>Takes the next point without scoring it (the FFT is paid only when <see cref="ScoreLatest"/> is asked).</summary>
+    public void Add(double value)
+    {
+        _recent[_seen % _recent.Length] = value;
+        _seen++;
+    }
+
+    /// <summary>
+    /// The relative saliency of the last point added; NaN before a full window or on a flat stretch. Also gives the
+    /// mean and σ of the points before it (the expected value and band shown).
+    /// </summary>
+    public double ScoreLatest(out double mean, out double sigma)
+    {
+        (mean, sigma) = (0, 0);
+        var length = _recent.Length;
+        if (_seen < length)
+        {
+            return double.NaN;
         }
 
         // The window in time order: the actual points, then the estimated ones.
@@ -65,19 +87,9 @@ public sealed class SpectralResidualDetector : IAnomalyDetector
             _spectrum[i] = new Complex(estimate, 0);
         }
 
-        var (mean, sigma) = MeanAndSigma(current - _settings.ScoreWindow, current);
-        if (sigma == 0 && value == mean)
-        {
-            return null; // a flat stretch: nothing salient
-        }
-
-        var score = RelativeSaliency(current);
-        if (double.IsNaN(score) || score < _settings.Threshold)
-        {
-            return null;
-        }
-
-        return new Anomaly(timestamp, value, mean, mean - (3 * sigma), mean + (3 * sigma), score, Name);
+        (mean, sigma) = MeanAndSigma(current - _settings.ScoreWindow, current);
+        var value = _spectrum[current].Real;
+        return sigma == 0 && value == mean ? double.NaN : RelativeSaliency(current); // a flat stretch: nothing salient
     }
 
     private double RelativeSaliency(int current)

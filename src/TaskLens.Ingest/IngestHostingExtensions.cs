@@ -24,8 +24,11 @@ public static class IngestHostingExtensions
         if (builder.Configuration.GetSection(SpoolOptions.SectionName).GetValue(nameof(SpoolOptions.Enabled), true))
         {
             builder.Services.AddSingleton<DiskSpool>();
+            builder.Services.AddSingleton<SpoolDeadLetters>();
             builder.Services.AddSingleton<SpoolDrainer>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SpoolDrainer>());
+            builder.Services.AddSingleton(sp => new SpoolMonitor(
+                sp.GetRequiredService<DiskSpool>(), sp.GetRequiredService<SpoolDrainer>(), sp.GetRequiredService<SpoolDeadLetters>()));
         }
 
         builder.Services.AddSingleton<OtlpExport>();

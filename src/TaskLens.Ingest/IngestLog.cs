@@ -23,8 +23,8 @@ internal static partial class IngestLog
     [LoggerMessage(2010, LogLevel.Information, "Spool: found {Segments} segments ({Bytes} bytes) from an earlier run in {Directory}; replaying them into ClickHouse")]
     public static partial void SpoolFound(ILogger logger, int segments, long bytes, string directory);
 
-    [LoggerMessage(2011, LogLevel.Error, "Spool: writing {Exports} exports failed; they were refused with a retryable answer")]
-    public static partial void SpoolWriteFailed(ILogger logger, int exports, Exception exception);
+    [LoggerMessage(2011, LogLevel.Error, "Spool: the disk refuses writes in {Directory} (full, read-only or out of file handles?); {Exports} exports and every later one are refused with 503 / UNAVAILABLE and a retry hint until a write succeeds again")]
+    public static partial void SpoolWriteFailed(ILogger logger, int exports, string directory, Exception exception);
 
     [LoggerMessage(2012, LogLevel.Error, "Spool: skipped {Bytes} unreadable bytes (torn or damaged records) in {Segment}")]
     public static partial void SpoolCorruption(ILogger logger, long bytes, string segment);
@@ -37,4 +37,25 @@ internal static partial class IngestLog
 
     [LoggerMessage(2015, LogLevel.Warning, "OTLP {Transport} export refused: {Reason}")]
     public static partial void SpoolFull(ILogger logger, string transport, string reason);
+
+    [LoggerMessage(2016, LogLevel.Warning, "Spool: the disk takes writes again after {RefusedExports} refused exports over {Duration}")]
+    public static partial void SpoolWritesAgain(ILogger logger, long refusedExports, TimeSpan duration);
+
+    [LoggerMessage(2017, LogLevel.Warning, "Spool: could not cut the refused tail of {Segment}; the reader will skip it")]
+    public static partial void SpoolCutFailed(ILogger logger, string segment, Exception exception);
+
+    [LoggerMessage(2018, LogLevel.Error, "Spool: the drainer could not {Action} ({Error}); retrying, acknowledged records stay in the spool")]
+    public static partial void SpoolDrainerFault(ILogger logger, string action, string error, Exception exception);
+
+    [LoggerMessage(2019, LogLevel.Information, "Spool: the drainer can {Action} again")]
+    public static partial void SpoolDrainerRecovered(ILogger logger, string action);
+
+    [LoggerMessage(2020, LogLevel.Error, "Spool: an export ({Kind}, signal '{Signal}', tenant '{Tenant}', {Bytes} bytes) was moved to the dead letters as {Id}; GET /api/ingest/dead-letters shows why")]
+    public static partial void DeadLettered(ILogger logger, string kind, string signal, string tenant, int bytes, string id);
+
+    [LoggerMessage(2021, LogLevel.Error, "Spool: dead letters passed their cap of {MaxBytes} bytes; the oldest {Count} were deleted")]
+    public static partial void DeadLettersTrimmed(ILogger logger, long maxBytes, int count);
+
+    [LoggerMessage(2022, LogLevel.Debug, "OTLP {Transport} export refused before its body was read: {Reason}")]
+    public static partial void AdmissionRefused(ILogger logger, string transport, string reason);
 }

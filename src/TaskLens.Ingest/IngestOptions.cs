@@ -18,8 +18,8 @@ public sealed class IngestOptions
     public int RetryAfterSeconds { get; set; } = 1;
 
     /// <summary>
-    /// The bound on bytes of exports in flight — decoded, queued for ClickHouse or being written — counted as the
-    /// decompressed request size. Past it, exports are pushed back with a retry hint. 256 MiB keeps the process
+    /// The bound on bytes of exports in flight — being read, inflated, decoded, queued for ClickHouse or being written —
+    /// counted as the buffers their bodies take, before each is used. Past it, exports are pushed back with a retry hint. 256 MiB keeps the process
     /// well under 1 GiB when ClickHouse is slow (the decoded batch costs a small multiple of the request).
     /// </summary>
     public long MaxBytesInFlight { get; set; } = 256L * 1024 * 1024;
@@ -32,6 +32,12 @@ public sealed class IngestOptions
     /// <c>TaskLens__Ingest__ApiKeys__0__Key=…</c> and <c>TaskLens__Ingest__ApiKeys__0__Tenant=acme</c>.
     /// </summary>
     public IList<IngestApiKey> ApiKeys { get; } = [];
+
+    /// <summary>
+    /// The longest <c>service.name</c> accepted, in UTF-8 bytes; an export with a longer one is refused as invalid
+    /// (400 / INVALID_ARGUMENT) rather than stored under a name that fills ClickHouse's sort key.
+    /// </summary>
+    public int MaxServiceNameBytes { get; set; } = 1024;
 
     /// <summary>
     /// The header carrying the key. <c>Authorization</c> (the default) expects <c>Bearer &lt;key&gt;</c>, as the OTLP
@@ -73,9 +79,11 @@ public sealed class IngestOptions
             }
         }
 
-        if (MaxBytesInFlight < MaxRequestBytes)
+        // A request holds its compressed body and its inflated form at once, each in a pooled buffer of a power-of-two size.
+        var largest = 2 * Receivers.IBufferBudget.RentedSize(MaxRequestBytes);
+        if (MaxBytesInFlight < largest)
         {
-            errors.Add($"MaxBytesInFlight {MaxBytesInFlight} must be at least MaxRequestBytes {MaxRequestBytes}, or the largest export could never be admitted.");
+            errors.Add($"MaxBytesInFlight {MaxBytesInFlight} must be at least {largest} (twice MaxRequestBytes {MaxRequestBytes}, in power-of-two buffers: a compressed body and its inflated form), or the largest export could never be admitted.");
         }
 
         if (MaxTenantShare is <= 0 or > 1)
@@ -91,6 +99,11 @@ public sealed class IngestOptions
         if (MaxRequestBytes is < 1024 or > 1024 * 1024 * 1024)
         {
             errors.Add($"MaxRequestBytes {MaxRequestBytes} must be between 1 KiB and 1 GiB.");
+        }
+
+        if (MaxServiceNameBytes is < 64 or > 1024 * 1024)
+        {
+            errors.Add($"MaxServiceNameBytes {MaxServiceNameBytes} must be between 64 and 1048576.");
         }
 
         if (RetryAfterSeconds is < 1 or > 3600)

@@ -16,8 +16,9 @@ namespace TaskLens.Storage;
 
 /// <summary>
 /// Writes log records, metric points and goal runs to ClickHouse, one insert per batch (the spool drainer and the
-/// goal rollup hand over large batches, so no further grouping is needed here). Completes once the insert has; any failure becomes a
-/// retryable <see cref="SpanSinkUnavailableException"/>.
+/// goal rollup hand over large batches, so no further grouping is needed here). Completes once the insert has; a
+/// refusal of the rows themselves becomes <see cref="StoreRejectedException"/>, any other failure a retryable
+/// <see cref="SpanSinkUnavailableException"/>.
 /// </summary>
 internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, ILogger<TableWriter> logger) : ILogSink, IMetricSink, IGoalRunSink, IFindingSink
 {
@@ -58,6 +59,11 @@ internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, IL
         {
             await client.InsertRowBinaryAsync(table, columns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
             StorageLog.RowsWritten(logger, count, table);
+        }
+        catch (ClickHouseException e) when (e.IsPermanent)
+        {
+            StorageLog.RowWriteFailed(logger, count, table, e);
+            throw new StoreRejectedException($"ClickHouse refused these {table} rows for good: {e.Message}", e);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -7,7 +7,9 @@ internal static class Program
     /// <summary>
     /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>goals OUTPUT_DIR</c> the goal rollup run,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
-    /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus); anything else goes to BenchmarkDotNet.
+    /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
+    /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
+    /// property tests at volume; anything else goes to BenchmarkDotNet.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
@@ -31,9 +33,19 @@ internal static class Program
             return await Incidents.GroupingBenchmark.RunAsync(corpus, groupingOutput);
         }
 
+        if (args is ["grouping-explain", var stormFile])
+        {
+            return Incidents.GroupingBenchmark.Explain(stormFile);
+        }
+
+        if (args is ["fuzz", var fuzzTotal, var fuzzOutput])
+        {
+            return Fuzz.DecoderFuzz.Run(long.Parse(fuzzTotal, System.Globalization.CultureInfo.InvariantCulture), fuzzOutput);
+        }
+
         if (args is ["grouping-corpus", var corpusOutput])
         {
-            Incidents.AlertStormCorpus.Generate(corpusOutput);
+            Incidents.ClusterStormCorpus.Generate(corpusOutput);
             return 0;
         }
 

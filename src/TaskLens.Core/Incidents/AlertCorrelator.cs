@@ -6,19 +6,26 @@ namespace TaskLens.Core.Incidents;
 public sealed record CorrelationReason(string IncidentId, bool Opened, double Score, string Why);
 
 /// <summary>
-/// Folds alerts, in time order, into incidents. An alert joins the open incident it is most related to, if any is
-/// related enough (<see cref="Settings.JoinThreshold"/>): relatedness is the same goal (1.0), the same service (0.9) or
-/// a service linked to one of the incident's by spans (<see cref="Settings.LinkWeight"/>, not enough alone), plus
-/// half the TF-IDF cosine of its words with the incident's alerts' — which also picks between two incidents sharing a
-/// service; with nothing shared, the cosine alone, if at least <see cref="Settings.TextThreshold"/>. Words never join
-/// an alert naming a service the incident's services have nothing to do with: the same alert name on unrelated
-/// services is two troubles. An incident takes new alerts for <see cref="Settings.Window"/> after its last one.
+/// Folds alerts, in time order, into incidents. A repeat notification of an alert already in an open incident joins
+/// it. Otherwise an alert joins the open incident it is most related to, if any is related enough
+/// (<see cref="Settings.JoinThreshold"/>): relatedness is the same goal (1.0), the same workload (0.9: the Kubernetes
+/// workload, machine or service its labels name, <see cref="Workload"/>) or a workload linked to one of the incident's
+/// by spans — calls, or the machine it runs on (<see cref="Settings.LinkWeight"/>, not enough alone) — plus a share of
+/// the TF-IDF cosine of its words with the incident's alerts' — which also picks between two incidents sharing a
+/// workload; with nothing shared, the cosine alone, if at least <see cref="Settings.TextThreshold"/>. Words never join
+/// an alert naming a workload the incident's workloads have nothing to do with: the same alert name on unrelated
+/// workloads is two troubles. An incident takes new alerts while one of its alerts still fires (for at most
+/// <see cref="Settings.FiringWindow"/> after its last one: a slow burn re-notifies seldom), then for
+/// <see cref="Settings.Window"/> after its last one.
 /// Every decision is recorded with its reason.
 /// </summary>
-public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, Func<string, string, bool>? linked = null)
+/// <param name="linked">Whether two identities are linked (calls, or a machine and what runs on it).</param>
+/// <param name="canonical">The identity a bare service name stands for (<see cref="WorkloadTopology.Canonical"/>); itself when unknown.</param>
+public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, Func<string, string, bool>? linked = null, Func<string, string>? canonical = null)
 {
     private readonly Settings _settings = settings ?? new Settings();
     private readonly Func<string, string, bool> _linked = linked ?? ((_, _) => false);
+    private readonly Func<string, string> _canonical = canonical ?? (s => s);
     private readonly TextVectors _text = new();
     private readonly List<OpenIncident> _open = [];
     private int _next;
@@ -28,9 +35,16 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     /// <param name="TextThreshold">The least cosine of words that joins on words alone.</param>
     /// <param name="LinkWeight">Relatedness of a service linked by spans to one of the incident's: alone, below the threshold.</param>
     /// <param name="TextWeight">How much similar words add to a shared goal, service or link (and pick between incidents).</param>
-    public sealed record Settings(TimeSpan? Window = null, double JoinThreshold = 0.6, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5)
+    /// <param name="FiringWindow">
+    /// How long after its last alert an incident whose alerts still fire takes new ones (unset: as <paramref name="Window"/>).
+    /// </param>
+    public sealed record Settings(
+        TimeSpan? Window = null, double JoinThreshold = 0.7, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5, TimeSpan? FiringWindow = null)
     {
         public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
+
+        /// <summary>The firing window, never shorter than the window (unset: the window, so firing alone keeps nothing open longer).</summary>
+        public TimeSpan EffectiveFiringWindow => FiringWindow is { } f && f > EffectiveWindow ? f : EffectiveWindow;
     }
 
     /// <summary>Decides and takes the alert in one step, naming new incidents itself (the grouping benchmark's use).</summary>
@@ -58,7 +72,12 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         var words = WordsOf(alert);
         _text.Learn(words);
         var vector = _text.Vector(words);
-        _open.RemoveAll(i => alert.Time - i.Last > _settings.EffectiveWindow);
+        _open.RemoveAll(i => alert.Time - i.Last > (i.Firing.Count > 0 ? _settings.EffectiveFiringWindow : _settings.EffectiveWindow));
+
+        if (_open.Find(i => i.Repeats.Contains(alert.RepeatKey)) is { } repeated)
+        {
+            return (repeated.Id, 1, "a repeat notification of an alert already in it");
+        }
 
         OpenIncident? best = null;
         var bestScore = 0.0;
@@ -82,7 +101,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     {
         ArgumentNullException.ThrowIfNull(alert);
         var opened = new OpenIncident(incidentId);
-        opened.Take(alert, _text.Vector(WordsOf(alert)));
+        opened.Take(alert, IdentityOf(alert), _text.Vector(WordsOf(alert)));
         _open.Add(opened);
     }
 
@@ -97,7 +116,17 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
             return;
         }
 
-        incident.Take(alert, _text.Vector(WordsOf(alert)));
+        incident.Take(alert, IdentityOf(alert), _text.Vector(WordsOf(alert)));
+    }
+
+    /// <summary>The alert was resolved at its source: once none of its incident's alerts fires, the shorter window applies.</summary>
+    public void Resolved(CorrelationInput alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        foreach (var incident in _open)
+        {
+            incident.Firing.Remove(alert.RepeatKey);
+        }
     }
 
     /// <summary>Stops an incident taking alerts (resolved, or merged away).</summary>
@@ -116,7 +145,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         {
             var words = WordsOf(alert);
             _text.Learn(words);
-            incident.Take(alert, _text.Vector(words));
+            incident.Take(alert, IdentityOf(alert), _text.Vector(words));
         }
 
         incident.KeepActiveUntil(lastActive);
@@ -126,21 +155,23 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     private static List<string> WordsOf(CorrelationInput alert) =>
         TextVectors.Words(alert.Title + " " + alert.Labels.GetValueOrDefault("alertname", ""));
 
+    private string? IdentityOf(CorrelationInput alert) => alert.Identity is { } identity ? _canonical(identity) : null;
+
     private (double Score, string Why) Relatedness(OpenIncident incident, CorrelationInput alert, Dictionary<string, double> vector)
     {
         var (structure, why) = (0.0, "");
-        var service = alert.Service;
+        var service = IdentityOf(alert);
         if (alert.Goal is { } goal && incident.Goals.Contains(goal))
         {
             (structure, why) = (1.0, $"same goal '{goal}'");
         }
         else if (service is not null && incident.Services.Contains(service))
         {
-            (structure, why) = (0.9, $"same service '{service}'");
+            (structure, why) = (0.9, $"same workload '{service}'");
         }
         else if (service is not null && incident.Services.FirstOrDefault(s => _linked(s, service) || _linked(service, s)) is { } neighbour)
         {
-            (structure, why) = (_settings.LinkWeight, $"service '{service}' is linked by spans to '{neighbour}'");
+            (structure, why) = (_settings.LinkWeight, $"'{service}' is linked by spans to '{neighbour}'");
         }
 
         // Words count unless the alert names a service the incident's services have nothing to do with.
@@ -164,7 +195,14 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
 
         public HashSet<string> Goals { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The workloads, machines or services its alerts are about.</summary>
         public HashSet<string> Services { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Its alerts' repeat keys (<see cref="CorrelationInput.RepeatKey"/>).</summary>
+        public HashSet<string> Repeats { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The repeat keys of its alerts not resolved yet.</summary>
+        public HashSet<string> Firing { get; } = new(StringComparer.Ordinal);
 
         /// <summary>The sum of its alerts' word vectors (cosine ignores the scale).</summary>
         public Dictionary<string, double> Words { get; } = new(StringComparer.Ordinal);
@@ -177,17 +215,19 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
             }
         }
 
-        public void Take(CorrelationInput alert, Dictionary<string, double> vector)
+        public void Take(CorrelationInput alert, string? identity, Dictionary<string, double> vector)
         {
             Last = alert.Time > Last ? alert.Time : Last;
+            Repeats.Add(alert.RepeatKey);
+            Firing.Add(alert.RepeatKey);
             if (alert.Goal is { } goal)
             {
                 Goals.Add(goal);
             }
 
-            if (alert.Service is { } service)
+            if (identity is not null)
             {
-                Services.Add(service);
+                Services.Add(identity);
             }
 
             foreach (var (word, weight) in vector)

@@ -13,6 +13,12 @@ public sealed record CorrelationInput(string AlertId, string Source, DateTimeOff
 
     public string? Goal => First(GoalLabels);
 
+    /// <summary>The workload, machine or service the alert is about (<see cref="Workload.OfLabels"/>), or null.</summary>
+    public string? Identity => Workload.OfLabels(Labels);
+
+    /// <summary>The same alert in a later notification has the same key: its source and every label.</summary>
+    public string RepeatKey => Source + "|" + string.Join('|', Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key + "=" + l.Value)) + "|" + (Labels.ContainsKey("alertname") ? "" : Title);
+
     private string? First(IReadOnlyList<string> names)
     {
         foreach (var name in names)

@@ -112,6 +112,11 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
             // as a repeat of what it first did.
             if (state.Status == AlertStateStatus.Resolved)
             {
+                if (holder is not null)
+                {
+                    CorrelatorOf(state.Tenant).Resolved(holder.Members[alertId].Input);
+                }
+
                 if (holder is not null && (holder.Members[alertId].Firing ? AlertResolved(holder, alertId, now, write) : ResolveIfQuiet(holder, now, write)))
                 {
                     touched.Add(holder);

@@ -18,8 +18,12 @@ internal sealed class DetectionRunner(
     IGoalReader goals,
     IFindingSink sink,
     IAlertIntakeStore intake,
-    DetectionOptions options)
+    DetectionOptions options,
+    Runs.RunOutliers outliers)
 {
+    /// <summary>Runs of one goal judged for run-level outliers per step, at most.</summary>
+    private const int OutlierRunsPerStep = 200;
+
     /// <summary>How far back the intake is read for our findings still firing at start.</summary>
     private static readonly TimeSpan OpenAlertsSince = TimeSpan.FromDays(30);
 
@@ -97,7 +101,9 @@ internal sealed class DetectionRunner(
             {
                 var goalBuckets = await series.GoalBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
                 var serviceBuckets = await series.ServiceBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
-                _unstored = (step, _monitor.Observe(step, goalBuckets, serviceBuckets, now).ToList());
+                var judgedStep = _monitor.Observe(step, goalBuckets, serviceBuckets, now).ToList();
+                judgedStep.AddRange(await RunOutliersAsync(step, goalBuckets, now, cancellationToken));
+                _unstored = (step, judgedStep);
             }
 
             var judged = _unstored!.Value.Findings;
@@ -113,6 +119,54 @@ internal sealed class DetectionRunner(
         }
 
         return findings;
+    }
+
+    /// <summary>
+    /// The step's finished runs unlike their goal's usual runs (<see cref="Runs.RunOutliers"/>), as findings of kind
+    /// <c>run-outlier</c> with status context: recorded and shown with the run, not paged — a run is one event, and what
+    /// a runaway does to the goal's cost or fan-out series pages through the monitor.
+    /// </summary>
+    private async Task<List<Finding>> RunOutliersAsync(DateTimeOffset step, IReadOnlyList<GoalBucket> buckets, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var found = new List<Finding>();
+        foreach (var bucket in buckets.Where(b => b.Figures.Completed + b.Figures.Failed > 0))
+        {
+            var goal = bucket.Figures.GoalName;
+            var runs = await goals.RunsAsync(new GoalRunQuery(bucket.Tenant, goal, step, step + options.Step, null, 0, OutlierRunsPerStep), cancellationToken);
+            foreach (var run in runs)
+            {
+                if ((await outliers.JudgeAsync(run, cancellationToken)).Outlier is not { } outlier)
+                {
+                    continue;
+                }
+
+                found.Add(new Finding
+                {
+                    Id = Guid.NewGuid().ToString("N"),
+                    Tenant = bucket.Tenant,
+                    Fingerprint = FindingFingerprint.Format(bucket.Tenant, SeriesKey.GoalScope, goal, "run:" + run.RunId, "run-outlier"),
+                    Severity = AlertSeverity.Info,
+                    Status = FindingStatus.Context,
+                    Scope = SeriesKey.GoalScope,
+                    Subject = goal,
+                    Metric = "run",
+                    Observed = outlier.Score,
+                    Expected = outlier.Threshold,
+                    Lower = 0,
+                    Upper = outlier.Threshold,
+                    Score = outlier.Score,
+                    Detector = "run-outlier",
+                    WindowStart = step,
+                    WindowEnd = step + options.Step,
+                    RaisedAt = now,
+                    Summary = $"Goal '{goal}': run {run.RunId} is unlike the goal's usual runs: {outlier.Reason}.",
+                    Reason = outlier.Reason,
+                    SampleRunIds = [run.RunId],
+                });
+            }
+        }
+
+        return found;
     }
 
     private async Task<int> FeedAsync(DateTimeOffset from, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken)

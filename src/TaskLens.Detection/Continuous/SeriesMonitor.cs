@@ -146,9 +146,8 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             {
                 why = string.Create(CultureInfo.InvariantCulture, $"no data for {settings.ForgetAfter.TotalHours:0.#} h: no longer watched");
             }
-            else if (detector.CalmPoints >= settings.RecoverAfterSteps)
+            else if (detector.TryRecover(settings.RecoverAfterSteps))
             {
-                detector.EndHoldOff();
                 var (words, unit) = WordsOf(key);
                 why = string.Create(CultureInfo.InvariantCulture,
                     $"{words} back within its normal range for {settings.RecoverAfterSteps} steps (now {Format(_lastValue.GetValueOrDefault(key), unit)})");
@@ -221,7 +220,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         return subjects;
     }
 
-    /// <param name="intermittent">A per-step sum (absent reads as zero): raised only past its recent range (<see cref="RecentRangeGuard"/>).</param>
+    /// <param name="intermittent">A per-step sum (absent reads as zero): raised only past its recent range.</param>
     private Anomaly? Feed(SeriesKey key, SeriesKind kind, bool intermittent, DateTimeOffset time, double? value)
     {
         if (value is not { } v || !double.IsFinite(v))
@@ -238,11 +237,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
                 return null;
             }
 
-            // For intermittent sums each member is guarded, before the combination's hold-off: a guarded-away "spike"
-            // must not silence the series.
-            _detectors[key] = detector = intermittent
-                ? new CombinedDetector(kind, null, [.. CombinedDetector.DefaultMembers().Select(m => new RecentRangeGuard(m))])
-                : new CombinedDetector(kind);
+            _detectors[key] = detector = SeriesDetectors.For(kind, intermittent);
         }
 
         return detector.Observe(time, v);

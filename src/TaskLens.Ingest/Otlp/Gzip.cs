@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using TaskLens.Ingest.Receivers;
 
 namespace TaskLens.Ingest.Otlp;
 
@@ -13,63 +14,95 @@ namespace TaskLens.Ingest.Otlp;
 /// </summary>
 public static class Gzip
 {
-    /// <summary>On <see cref="GzipStatus.Ok"/>, <paramref name="output"/> is rented from the shared pool: return it.</summary>
-    public static GzipStatus TryDecompress(ReadOnlyMemory<byte> input, int maxBytes, out byte[] output, out int length)
+    /// <summary>
+    /// On <see cref="GzipStatus.Ok"/>, <paramref name="output"/> is rented from the shared pool: return it. With a
+    /// <paramref name="budget"/>, every output buffer is asked for before it is rented (and given back when returned),
+    /// so many bodies inflating at once cannot together pass it: <see cref="GzipStatus.OverBudget"/> then.
+    /// </summary>
+    public static GzipStatus TryDecompress(ReadOnlyMemory<byte> input, int maxBytes, out byte[] output, out int length, IBufferBudget? budget = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-
-        // One byte past the cap tells "exactly the cap" from "more" (long, so int.MaxValue cannot overflow);
-        // reaching it stops inflation.
-        var limit = (int)Math.Min(maxBytes + 1L, Array.MaxLength);
-        output = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(input.Length * 4L, 4096), limit));
         length = 0;
+
+        // The trailer's ISIZE (RFC 1952 §2.3.1) is the inflated size of the last member: an honest body is inflated into
+        // one buffer of its size. A body that lies only makes the buffer grow from there, never past the cap.
+        long guess = input.Length >= 20 ? BinaryPrimitives.ReadUInt32LittleEndian(input.Span[^4..]) : input.Length * 4L;
+        var first = (int)Math.Min(Math.Max(guess, 4096), Math.Max(maxBytes, 1));
+        if (budget?.TryGrow(IBufferBudget.RentedSize(first)) == false)
+        {
+            output = [];
+            return GzipStatus.OverBudget;
+        }
+
+        output = ArrayPool<byte>.Shared.Rent(first);
+        Span<byte> probe = stackalloc byte[1];
         try
         {
             using var source = new ReadOnlyMemoryStream(input);
             using var gzip = new GZipStream(source, CompressionMode.Decompress);
             while (true)
             {
-                if (length == output.Length)
+                var capacity = Math.Min(output.Length, maxBytes);
+                if (length == capacity)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)output.Length * 2, limit));
-                    output.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(output);
-                    output = larger;
-                }
-
-                var read = gzip.Read(output, length, Math.Min(output.Length, limit) - length);
-                if (read == 0)
-                {
-                    if (HasIntactTrailer(input.Span, output.AsSpan(0, length)))
+                    // Full: one more byte tells the end of the data from more of it, without a buffer twice the size.
+                    if (gzip.Read(probe) == 0)
                     {
-                        return GzipStatus.Ok;
+                        break;
                     }
 
+                    if (length == maxBytes)
+                    {
+                        Give(ref output, ref length, budget);
+                        return GzipStatus.TooLarge;
+                    }
+
+                    var size = (int)Math.Min((long)output.Length * 2, maxBytes);
+                    if (budget?.TryGrow(IBufferBudget.RentedSize(size)) == false)
+                    {
+                        Give(ref output, ref length, budget);
+                        return GzipStatus.OverBudget;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(size);
+                    output.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(output);
-                    output = [];
-                    length = 0;
-                    return GzipStatus.Invalid;
+                    budget?.Shrink(output.Length);
+                    output = larger;
+                    output[length++] = probe[0];
+                    continue;
                 }
 
-                length += read;
-                if (length >= limit)
+                var read = gzip.Read(output, length, capacity - length);
+                if (read == 0)
                 {
                     break;
                 }
+
+                length += read;
             }
         }
         catch (InvalidDataException)
         {
-            ArrayPool<byte>.Shared.Return(output);
-            output = [];
-            length = 0;
+            Give(ref output, ref length, budget);
             return GzipStatus.Invalid;
         }
 
+        if (HasIntactTrailer(input.Span, output.AsSpan(0, length)))
+        {
+            return GzipStatus.Ok;
+        }
+
+        Give(ref output, ref length, budget);
+        return GzipStatus.Invalid;
+    }
+
+    private static void Give(ref byte[] output, ref int length, IBufferBudget? budget)
+    {
         ArrayPool<byte>.Shared.Return(output);
+        budget?.Shrink(output.Length);
         output = [];
         length = 0;
-        return GzipStatus.TooLarge;
     }
 
     /// <summary>

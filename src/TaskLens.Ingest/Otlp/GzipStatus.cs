@@ -6,4 +6,7 @@ public enum GzipStatus
     Ok,
     TooLarge,
     Invalid,
+
+    /// <summary>The memory budget of the request refused the next output buffer (push back, retry later).</summary>
+    OverBudget,
 }

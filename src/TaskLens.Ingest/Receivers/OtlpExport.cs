@@ -45,6 +45,18 @@ internal sealed class OtlpExport(
             return (ExportOutcome.Malformed, result, TimeSpan.Zero);
         }
 
+        // Bounded before anything is spooled: a name too long for a spool record's length field was once acknowledged
+        // and then misread by the drainer, and the export vanished (issue 14).
+        var longestService = batch.LongestServiceNameBytes();
+        if (longestService > options.Value.MaxServiceNameBytes)
+        {
+            var reason = string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"a resource's service.name is {longestService} bytes; at most {options.Value.MaxServiceNameBytes} are accepted");
+            IngestLog.MalformedExport(logger, transport, reason);
+            return (ExportOutcome.Malformed, OtlpDecodeResult.Malformed(reason), TimeSpan.Zero);
+        }
+
         if (result.Rejected > 0)
         {
             IngestLog.PartialSuccess(logger, transport, result.Accepted, result.Rejected, result.ErrorMessage);
@@ -70,6 +82,12 @@ internal sealed class OtlpExport(
         {
             IngestLog.SpoolFull(logger, transport, e.Message);
             return (ExportOutcome.StoreUnavailable, result, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+        }
+        catch (StoreRejectedException e)
+        {
+            // Only with the spool off: ClickHouse will never take this export, so retrying it would not help either.
+            IngestLog.StoreUnavailable(logger, transport, e);
+            return (ExportOutcome.Malformed, OtlpDecodeResult.Malformed("ClickHouse refused this export's data for good; it is not stored"), TimeSpan.Zero);
         }
         catch (SpanSinkUnavailableException e)
         {

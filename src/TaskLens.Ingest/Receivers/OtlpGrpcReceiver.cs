@@ -61,11 +61,29 @@ internal sealed class OtlpGrpcReceiver(
             return;
         }
 
+        // Admission comes before the body is read: the lease grows with every buffer the body and its inflated form
+        // take, so concurrent requests are counted before their memory is used, not after (issue 14).
         var max = options.Value.MaxRequestBytes;
-        using var body = await RequestBody.ReadAsync(request.BodyReader, max + GrpcFraming.PrefixLength, null, context.RequestAborted);
+        using var lease = admission.TryAdmit(tenant, 0);
+        if (lease is null)
+        {
+            PushBack(context);
+            return;
+        }
+
+        var (body, overBudget) = await RequestBody.ReadAsync(request.BodyReader, max + GrpcFraming.PrefixLength, request.ContentLength, lease, context.RequestAborted);
+        using var _ = body;
         if (body is null)
         {
-            Finish(context, GrpcStatusCode.ResourceExhausted, $"The export is larger than {max} bytes.");
+            if (overBudget)
+            {
+                PushBack(context);
+            }
+            else
+            {
+                Finish(context, GrpcStatusCode.ResourceExhausted, $"The export is larger than {max} bytes.");
+            }
+
             return;
         }
 
@@ -104,7 +122,13 @@ internal sealed class OtlpGrpcReceiver(
             var payload = message.First;
             if (compressed)
             {
-                var inflatedStatus = Gzip.TryDecompress(payload, max, out inflated, out var length);
+                var inflatedStatus = Gzip.TryDecompress(payload, max, out inflated, out var length, lease);
+                if (inflatedStatus == GzipStatus.OverBudget)
+                {
+                    PushBack(context);
+                    return;
+                }
+
                 if (inflatedStatus != GzipStatus.Ok)
                 {
                     Finish(
@@ -114,18 +138,11 @@ internal sealed class OtlpGrpcReceiver(
                     return;
                 }
 
+                // The compressed body is not needed any more: its memory goes back to the budget now.
+                var compressedBytes = body.Capacity;
+                body.Dispose();
+                lease.Shrink(compressedBytes);
                 payload = inflated.AsMemory(0, length);
-            }
-
-            using var lease = admission.TryAdmit(tenant, payload.Length);
-            if (lease is null)
-            {
-                // RESOURCE_EXHAUSTED is retryable for OTLP/gRPC clients only with RetryInfo in the status details.
-                const string Message = "TaskLens is at its in-flight limit for this tenant; retry after the delay.";
-                var details = OtlpResponses.StatusWithRetryInfo(GrpcStatusCode.ResourceExhausted, Message, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
-                context.Response.AppendTrailer("grpc-status-details-bin", Convert.ToBase64String(details).TrimEnd('='));
-                Finish(context, GrpcStatusCode.ResourceExhausted, Message);
-                return;
             }
 
             var (outcome, result, _) = await export.ExportAsync(signal, payload, json: false, tenant, Transport, context.RequestAborted);
@@ -153,6 +170,15 @@ internal sealed class OtlpGrpcReceiver(
                 ArrayPool<byte>.Shared.Return(inflated);
             }
         }
+    }
+
+    private void PushBack(HttpContext context)
+    {
+        // RESOURCE_EXHAUSTED is retryable for OTLP/gRPC clients only with RetryInfo in the status details.
+        const string Message = "TaskLens is at its in-flight limit for this tenant; retry after the delay.";
+        var details = OtlpResponses.StatusWithRetryInfo(GrpcStatusCode.ResourceExhausted, Message, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+        context.Response.AppendTrailer("grpc-status-details-bin", Convert.ToBase64String(details).TrimEnd('='));
+        Finish(context, GrpcStatusCode.ResourceExhausted, Message);
     }
 
     private void Finish(HttpContext context, GrpcStatusCode code, string? message)

@@ -69,11 +69,21 @@ internal sealed class OtlpHttpReceiver(
             return;
         }
 
+        // Admission comes before the body is read: the lease grows with every buffer the body and its inflated form
+        // take, so concurrent requests are counted before their memory is used, not after (issue 14).
         var max = options.Value.MaxRequestBytes;
-        using var body = await RequestBody.ReadAsync(request.BodyReader, max, request.ContentLength, context.RequestAborted);
+        using var lease = admission.TryAdmit(tenant, 0);
+        if (lease is null)
+        {
+            await PushBackAsync(context);
+            return;
+        }
+
+        var (body, overBudget) = await RequestBody.ReadAsync(request.BodyReader, max, request.ContentLength, lease, context.RequestAborted);
+        using var _ = body;
         if (body is null)
         {
-            await RefuseTooLargeAsync(context, max);
+            await (overBudget ? PushBackAsync(context) : RefuseTooLargeAsync(context, max));
             return;
         }
 
@@ -83,29 +93,27 @@ internal sealed class OtlpHttpReceiver(
             var payload = body.Memory;
             if (gzip)
             {
-                var status = Gzip.TryDecompress(body.Memory, max, out inflated, out var length);
-                if (status == GzipStatus.TooLarge)
+                var status = Gzip.TryDecompress(body.Memory, max, out inflated, out var length, lease);
+                switch (status)
                 {
-                    await RefuseTooLargeAsync(context, max);
-                    return;
+                    case GzipStatus.TooLarge:
+                        await RefuseTooLargeAsync(context, max);
+                        return;
+                    case GzipStatus.OverBudget:
+                        await PushBackAsync(context);
+                        return;
+                    case GzipStatus.Invalid:
+                        await RefuseAsync(context, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument, "The body is not valid gzip.");
+                        return;
+                    default:
+                        break;
                 }
 
-                if (status == GzipStatus.Invalid)
-                {
-                    await RefuseAsync(context, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument, "The body is not valid gzip.");
-                    return;
-                }
-
+                // The compressed body is not needed any more: its memory goes back to the budget now.
+                var compressed = body.Capacity;
+                body.Dispose();
+                lease.Shrink(compressed);
                 payload = inflated.AsMemory(0, length);
-            }
-
-            using var lease = admission.TryAdmit(tenant, payload.Length);
-            if (lease is null)
-            {
-                // 429 with Retry-After is in OTLP/HTTP's list of retryable answers: the client keeps the data.
-                context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                await RefuseAsync(context, StatusCodes.Status429TooManyRequests, GrpcStatusCode.ResourceExhausted, "TaskLens is at its in-flight limit for this tenant; retry after the delay.");
-                return;
             }
 
             var (outcome, result, retryAfter) = await export.ExportAsync(signal, payload, json, tenant, Transport, context.RequestAborted);
@@ -135,6 +143,13 @@ internal sealed class OtlpHttpReceiver(
                 ArrayPool<byte>.Shared.Return(inflated);
             }
         }
+    }
+
+    private Task PushBackAsync(HttpContext context)
+    {
+        // 429 with Retry-After is in OTLP/HTTP's list of retryable answers: the client keeps the data.
+        context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return RefuseAsync(context, StatusCodes.Status429TooManyRequests, GrpcStatusCode.ResourceExhausted, "TaskLens is at its in-flight limit for this tenant; retry after the delay.");
     }
 
     private Task RefuseTooLargeAsync(HttpContext context, int max) =>

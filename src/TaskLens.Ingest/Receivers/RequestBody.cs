@@ -24,15 +24,34 @@ public sealed class RequestBody : IDisposable
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
+    /// <summary>The size of the array the body is held in (what a budget counted for it).</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>Reads the body; null when it is longer than <paramref name="maxBytes"/>.</summary>
-    public static async Task<RequestBody?> ReadAsync(PipeReader reader, int maxBytes, long? contentLength, CancellationToken cancellationToken)
+    public static async Task<RequestBody?> ReadAsync(PipeReader reader, int maxBytes, long? contentLength, CancellationToken cancellationToken) =>
+        (await ReadAsync(reader, maxBytes, contentLength, null, cancellationToken)).Body;
+
+    /// <summary>
+    /// Reads the body, asking <paramref name="budget"/> before each buffer it rents — the first sized by the declared
+    /// length, so a body that claims more than the budget allows is refused before a byte of it is read. Null body with
+    /// <c>OverBudget</c> false: longer than <paramref name="maxBytes"/>; with it true: the budget said no.
+    /// </summary>
+    public static async Task<(RequestBody? Body, bool OverBudget)> ReadAsync(
+        PipeReader reader, int maxBytes, long? contentLength, IBufferBudget? budget, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reader);
         if (contentLength > maxBytes)
         {
-            return null;
+            return (null, false);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(contentLength ?? 16 * 1024, 256, maxBytes));
+        var first = (int)Math.Clamp(contentLength ?? 16 * 1024, 256, maxBytes);
+        if (budget?.TryGrow(IBufferBudget.RentedSize(first)) == false)
+        {
+            return (null, true);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(first);
         var length = 0;
         try
         {
@@ -44,14 +63,23 @@ public sealed class RequestBody : IDisposable
                 {
                     reader.AdvanceTo(data.End);
                     ArrayPool<byte>.Shared.Return(buffer);
-                    return null;
+                    return (null, false);
                 }
 
                 if (length + data.Length > buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)Math.Max(buffer.Length * 2, length + data.Length), maxBytes));
+                    var size = (int)Math.Min((long)Math.Max(buffer.Length * 2, length + data.Length), maxBytes);
+                    if (budget?.TryGrow(IBufferBudget.RentedSize(size)) == false)
+                    {
+                        reader.AdvanceTo(data.End);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return (null, true);
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(size);
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
+                    budget?.Shrink(buffer.Length);
                     buffer = larger;
                 }
 
@@ -60,7 +88,7 @@ public sealed class RequestBody : IDisposable
                 reader.AdvanceTo(data.End);
                 if (read.IsCompleted)
                 {
-                    return new RequestBody(buffer, length);
+                    return (new RequestBody(buffer, length), false);
                 }
             }
         }

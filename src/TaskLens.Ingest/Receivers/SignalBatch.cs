@@ -44,6 +44,35 @@ internal sealed class SignalBatch : IDisposable
         : _metrics is { Points.Count: > 0 } ? _metrics.Points[0].Resource.ServiceName
         : OtlpCommon.UnknownService;
 
+    /// <summary>The UTF-8 length of the longest service name among the decoded resources (admission bounds it).</summary>
+    public int LongestServiceNameBytes()
+    {
+        var longest = 0;
+        if (_spans is not null)
+        {
+            foreach (var resource in _spans.Resources)
+            {
+                longest = Math.Max(longest, System.Text.Encoding.UTF8.GetByteCount(resource.ServiceName));
+            }
+
+            return longest;
+        }
+
+        TelemetryResource? previous = null;
+        var count = Count;
+        for (var i = 0; i < count; i++)
+        {
+            var resource = _logs is not null ? _logs.Rows[i].Resource : _metrics!.Points[i].Resource;
+            if (!ReferenceEquals(resource, previous))
+            {
+                longest = Math.Max(longest, System.Text.Encoding.UTF8.GetByteCount(resource.ServiceName));
+                previous = resource;
+            }
+        }
+
+        return longest;
+    }
+
     /// <summary>
     /// What the decoders take for a request: logs and metrics in OTLP/JSON become their protobuf (the transcoder), so
     /// <paramref name="json"/> is then false; traces keep their own JSON decoder. Null, with a reason, for bad JSON.

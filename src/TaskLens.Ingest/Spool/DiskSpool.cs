@@ -31,6 +31,11 @@ internal sealed class DiskSpool : IAsyncDisposable
     private SpoolPosition? _drained;
     private readonly SpoolShares _shares;
     private TaskCompletionSource _dataAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _stateLock = new();
+    private DateTimeOffset? _refusingSince;
+    private volatile bool _refusing;
+    private long _refusedExports;
+    private string? _lastError;
 
     public DiskSpool(IOptions<SpoolOptions> options, ILogger<DiskSpool> logger)
     {
@@ -71,6 +76,21 @@ internal sealed class DiskSpool : IAsyncDisposable
 
     /// <summary>The drainer reports how far it has stored, so drained bytes no longer count against the cap.</summary>
     public void ReportDrained(SpoolPosition position) => Volatile.Write(ref _drained, position);
+
+    /// <summary>
+    /// Whether the disk refuses writes now (full, read-only, out of handles): since when, how many exports were refused
+    /// meanwhile, and the last error. Null while writes succeed.
+    /// </summary>
+    public (DateTimeOffset Since, long RefusedExports, string Error)? WriteFailure
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _refusingSince is { } since ? (since, _refusedExports, _lastError ?? string.Empty) : null;
+            }
+        }
+    }
 
     /// <summary>The end of what has been written (and, with <see cref="SpoolFsync.Always"/>, synced); readers stop here.</summary>
     public SpoolPosition Committed => Volatile.Read(ref _committed);
@@ -170,20 +190,23 @@ internal sealed class DiskSpool : IAsyncDisposable
             try
             {
                 WriteGroup(group, buffer);
+                Recovered();
                 foreach (var item in group)
                 {
                     item.Done.TrySetResult();
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
-                // Disk full or gone: these exports are not durable, so they are refused (the client retries).
-                IngestLog.SpoolWriteFailed(_logger, group.Count, e);
+                // Disk full, read-only, out of handles, or anything else: these exports are not durable, so they are
+                // refused with a retryable answer. The loop must survive whatever happened: a writer that died here
+                // would leave every later export waiting for ever (issue 14).
+                Refused(group.Count, e);
                 foreach (var item in group)
                 {
                     Interlocked.Add(ref _totalBytes, -item.Length);
                     _shares.Release(item.Record.Tenant, item.Record.Service, item.Length);
-                    item.Done.TrySetException(new SpoolFullException("The spool could not write the export: " + e.Message, e));
+                    item.Done.TrySetException(new SpoolFullException("The spool cannot write to disk now: " + e.Message, e));
                 }
             }
 
@@ -196,39 +219,122 @@ internal sealed class DiskSpool : IAsyncDisposable
     {
         lock (_fileLock)
         {
-            foreach (var item in group)
+            try
             {
-                if (_active is null || _activeLength >= _options.SegmentBytes)
+                foreach (var item in group)
                 {
-                    Roll();
+                    if (_active is null || _activeLength >= _options.SegmentBytes)
+                    {
+                        Roll();
+                    }
+
+                    buffer.ResetWrittenCount();
+                    item.Record.WriteTo(buffer.GetSpan(item.Length)[..item.Length]);
+                    buffer.Advance(item.Length);
+                    _active!.Write(buffer.WrittenSpan);
+                    _activeLength += item.Length;
                 }
 
-                buffer.ResetWrittenCount();
-                item.Record.WriteTo(buffer.GetSpan(item.Length)[..item.Length]);
-                buffer.Advance(item.Length);
-                _active!.Write(buffer.WrittenSpan);
-                _activeLength += item.Length;
+                _active!.Flush(flushToDisk: _options.Fsync == SpoolFsync.Always);
+            }
+            catch
+            {
+                Abandon();
+                throw;
             }
 
-            _active!.Flush(flushToDisk: _options.Fsync == SpoolFsync.Always);
             _unsynced = _options.Fsync != SpoolFsync.Always;
             Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, _activeLength));
         }
     }
 
-    /// <summary>Seals the active segment (synced) and opens the next one.</summary>
+    /// <summary>
+    /// Seals the active segment (synced) and opens the next one. The segment number moves on only once the file it
+    /// names exists, so a segment that cannot be created (read-only file system, no file handles) is tried again by
+    /// the next write instead of leaving a closed stream behind.
+    /// </summary>
     private void Roll()
     {
         if (_active is not null)
         {
             _active.Flush(flushToDisk: true);
             _active.Dispose();
+            _active = null;
             _activeSeq++;
+            _activeLength = 0;
             Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, 0));
         }
 
         _active = new FileStream(SegmentPath(_activeSeq), FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
         _activeLength = 0;
+        if (_options.Fsync == SpoolFsync.Always)
+        {
+            // The new file's directory entry is durable before any record in it is acknowledged.
+            DirectorySync.Sync(Directory);
+        }
+    }
+
+    /// <summary>
+    /// After a failed write: cuts what the refused exports left in the active segment (a partial record on a full
+    /// disk) and seals it, so the drainer can finish and delete it — freeing its space — and the next write starts a
+    /// new segment. Best effort: if even the cut fails, the reader skips the torn tail and logs it.
+    /// </summary>
+    private void Abandon()
+    {
+        if (_active is null)
+        {
+            return;
+        }
+
+        var committed = Committed;
+        try
+        {
+            _active.SetLength(committed.Seq == _activeSeq ? committed.Offset : 0);
+            _active.Dispose();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            IngestLog.SpoolCutFailed(_logger, SegmentPath(_activeSeq), e);
+        }
+
+        _active = null;
+        _activeSeq++;
+        _activeLength = 0;
+        Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, 0));
+    }
+
+    private void Refused(int exports, Exception e)
+    {
+        lock (_stateLock)
+        {
+            _refusedExports += exports;
+            _lastError = e.Message;
+            if (_refusingSince is null)
+            {
+                _refusingSince = DateTimeOffset.UtcNow;
+                _refusing = true;
+                IngestLog.SpoolWriteFailed(_logger, exports, Directory, e);
+            }
+        }
+    }
+
+    private void Recovered()
+    {
+        if (!_refusing)
+        {
+            return;
+        }
+
+        lock (_stateLock)
+        {
+            if (_refusingSince is { } since)
+            {
+                IngestLog.SpoolWritesAgain(_logger, _refusedExports, DateTimeOffset.UtcNow - since);
+                _refusingSince = null;
+                _refusing = false;
+                _refusedExports = 0;
+            }
+        }
     }
 
     private void SyncNow()
@@ -252,6 +358,3 @@ internal sealed class DiskSpool : IAsyncDisposable
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
-
-/// <summary>A place in the spool: a segment and a byte offset in it.</summary>
-internal sealed record SpoolPosition(long Seq, long Offset);

@@ -22,9 +22,16 @@ internal sealed class SpoolDrainer(
     ILogSink logs,
     IMetricSink metrics,
     SpanBatchPool pool,
+    SpoolDeadLetters deadLetters,
     IOptions<SpoolOptions> options,
     ILogger<SpoolDrainer> logger) : BackgroundService
 {
+    private const string DrainAction = "read the spool or write a dead letter";
+    private const string CheckpointAction = "write the drain checkpoint";
+    private const string DeleteAction = "delete a drained segment";
+    private const string Rejected = "rejected";
+    private const string Undecodable = "undecodable";
+
     private const int RecordsPerRead = 2048;
 
     /// <summary>Bounds the memory one read holds: records stay in memory until their insert succeeds.</summary>
@@ -32,6 +39,7 @@ internal sealed class SpoolDrainer(
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly SpoolOptions _options = options.Value;
+    private readonly DrainerFaults _faults = new(logger);
 
     private long _itemsStored;
     private SpoolPosition _position = new(0, 0);
@@ -50,93 +58,142 @@ internal sealed class SpoolDrainer(
         }
     }
 
+    /// <summary>What the drainer cannot do right now (disk full or read-only), for the operator; empty when all is well.</summary>
+    public IReadOnlyList<string> Faults => _faults.Current;
+
     private string CheckpointPath => Path.Combine(spool.Directory, "checkpoint");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var cursor = LoadCheckpoint();
+        var delay = FirstRetryDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var waitForData = spool.WaitForDataAsync();
-            var committed = spool.Committed;
-            var segment = spool.ListSegments().FirstOrDefault(seq => seq >= cursor.Seq);
-            if (segment == 0)
-            {
-                // Nothing on disk beyond the cursor: caught up with whatever is committed.
-                Volatile.Write(ref _position, committed);
-                await WaitAsync(waitForData, stoppingToken);
-                continue;
-            }
-
-            if (segment > cursor.Seq)
-            {
-                cursor = new SpoolPosition(segment, 0);
-            }
-
-            var sealedSegment = segment < committed.Seq;
-            var limit = sealedSegment ? long.MaxValue : committed.Offset;
-            if (cursor.Offset >= limit)
-            {
-                await WaitAsync(waitForData, stoppingToken);
-                continue;
-            }
-
-            var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, BytesPerRead);
-            if (read.SkippedBytes > 0)
-            {
-                IngestLog.SpoolCorruption(logger, read.SkippedBytes, spool.SegmentPath(segment));
-            }
-
-            bool stored;
             try
             {
-                stored = await StoreAsync(read.Records, segment, stoppingToken);
-            }
-            finally
-            {
-                read.ReturnBuffers();
-            }
+                if (await DrainOnceAsync(cursor, stoppingToken) is not { } next)
+                {
+                    return; // Stopping: the records stay in the spool for the next run.
+                }
 
-            if (!stored)
-            {
-                return; // Stopping: the records stay in the spool for the next run.
+                cursor = next;
+                _faults.Succeeded(DrainAction);
+                delay = FirstRetryDelay;
             }
-
-            cursor = new SpoolPosition(segment, read.End);
-            SaveCheckpoint(cursor);
-            if (sealedSegment && read.AtLimit)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                spool.Delete(segment);
-                cursor = new SpoolPosition(segment + 1, 0);
-                SaveCheckpoint(cursor);
+                // A disk that cannot be read, or dead letters that cannot be written: nothing has been given up, so
+                // the records not yet stored are read again after a pause (from what this step did store, so those are
+                // not counted twice). A background service that threw would stop the host.
+                _faults.Failed(DrainAction, e);
+                var stored = Volatile.Read(ref _position);
+                if (stored.Seq > cursor.Seq || (stored.Seq == cursor.Seq && stored.Offset > cursor.Offset))
+                {
+                    cursor = stored;
+                }
+
+                try
+                {
+                    await Task.Delay(delay, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
     }
 
-    /// <summary>Stores the records in runs of one signal and tenant; false if stopped before all were stored.</summary>
+    /// <summary>One step: reads a slice of the oldest segment with records and stores it; null when stopping.</summary>
+    private async Task<SpoolPosition?> DrainOnceAsync(SpoolPosition cursor, CancellationToken stoppingToken)
+    {
+        var waitForData = spool.WaitForDataAsync();
+        var committed = spool.Committed;
+        var segments = spool.ListSegments();
+        DeleteDrained(segments, cursor);
+        var segment = segments.FirstOrDefault(seq => seq >= cursor.Seq);
+        if (segment == 0)
+        {
+            // Nothing on disk beyond the cursor: caught up with whatever is committed.
+            Volatile.Write(ref _position, committed);
+            await WaitAsync(waitForData, stoppingToken);
+            return cursor;
+        }
+
+        if (segment > cursor.Seq)
+        {
+            cursor = new SpoolPosition(segment, 0);
+        }
+
+        var sealedSegment = segment < committed.Seq;
+        var limit = sealedSegment ? long.MaxValue : committed.Offset;
+        if (cursor.Offset >= limit)
+        {
+            await WaitAsync(waitForData, stoppingToken);
+            return cursor;
+        }
+
+        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, BytesPerRead);
+        if (read.SkippedBytes > 0)
+        {
+            IngestLog.SpoolCorruption(logger, read.SkippedBytes, spool.SegmentPath(segment));
+        }
+
+        bool stored;
+        try
+        {
+            foreach (var raw in read.Undecodable)
+            {
+                DeadLetter(raw, Undecodable, string.Empty, string.Empty, string.Empty, "The record's checksum holds but it is not a spool record this version of TaskLens reads.");
+            }
+
+            stored = await StoreAsync(read.Records, segment, stoppingToken);
+        }
+        finally
+        {
+            read.ReturnBuffers();
+        }
+
+        if (!stored)
+        {
+            return null;
+        }
+
+        cursor = new SpoolPosition(segment, read.End);
+        SaveCheckpoint(cursor);
+        if (sealedSegment && read.AtLimit)
+        {
+            cursor = new SpoolPosition(segment + 1, 0);
+            SaveCheckpoint(cursor);
+            DeleteDrained([segment], cursor);
+        }
+
+        return cursor;
+    }
+
+    /// <summary>
+    /// Stores the records in runs of one signal and tenant; false if stopped before all were stored. A run that
+    /// ClickHouse refuses for good is split until the records it refuses are alone, and those go to the dead letters,
+    /// so one poison export neither blocks the others nor takes them with it.
+    /// </summary>
     private async Task<bool> StoreAsync(List<(SpoolRecord Record, long End)> records, long segment, CancellationToken stoppingToken)
     {
         var start = 0;
         while (start < records.Count)
         {
             var first = records[start].Record;
+            var indices = new List<int>();
             var end = start;
-            using var run = new SignalBatch(first.Signal, first.Tenant, pool);
-            while (end < records.Count && records[end].Record.Signal == first.Signal && records[end].Record.Tenant == first.Tenant && run.Count < _options.DrainMaxItems)
+            while (end < records.Count && records[end].Record.Signal == first.Signal && records[end].Record.Tenant == first.Tenant && indices.Count < _options.DrainMaxItems)
             {
-                run.Add(records[end].Record.Payload, records[end].Record.Json); // decoded exactly as at ingest
-                end++;
+                indices.Add(end++);
             }
 
-            if (!await WriteWithRetryAsync(run, stoppingToken))
+            if (!await StoreRunAsync(records, indices, stoppingToken))
             {
                 return false;
-            }
-
-            Interlocked.Add(ref _itemsStored, run.Count);
-            for (var i = start; i < end; i++)
-            {
-                spool.ReportStored(records[i].Record);
             }
 
             SaveCheckpoint(new SpoolPosition(segment, records[end - 1].End));
@@ -146,7 +203,78 @@ internal sealed class SpoolDrainer(
         return true;
     }
 
-    private async Task<bool> WriteWithRetryAsync(SignalBatch run, CancellationToken stoppingToken)
+    private async Task<bool> StoreRunAsync(List<(SpoolRecord Record, long End)> records, List<int> indices, CancellationToken stoppingToken)
+    {
+        using var run = Decode(records, indices);
+        if (indices.Count == 0)
+        {
+            return true;
+        }
+
+        var (outcome, rejection) = await WriteWithRetryAsync(run, stoppingToken);
+        if (outcome == WriteOutcome.Stopping)
+        {
+            return false;
+        }
+
+        if (outcome == WriteOutcome.Stored)
+        {
+            Interlocked.Add(ref _itemsStored, run.Count);
+        }
+        else if (indices.Count == 1)
+        {
+            var record = records[indices[0]].Record;
+            DeadLetter(Encode(record), Rejected, record.Signal.Name, record.Tenant, record.Service, rejection!.Message);
+        }
+        else
+        {
+            var half = indices.Count / 2;
+            return await StoreRunAsync(records, indices[..half], stoppingToken) && await StoreRunAsync(records, indices[half..], stoppingToken);
+        }
+
+        foreach (var i in indices)
+        {
+            spool.ReportStored(records[i].Record);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes the records into one batch, exactly as at ingest. A record that no longer decodes (it was valid when
+    /// acknowledged, so this is damage or a defect) goes to the dead letters and leaves <paramref name="indices"/>;
+    /// the batch is then decoded again without it, so nothing of it is half stored.
+    /// </summary>
+    private SignalBatch Decode(List<(SpoolRecord Record, long End)> records, List<int> indices)
+    {
+        while (true)
+        {
+            var first = records[indices.Count == 0 ? 0 : indices[0]].Record;
+            var batch = new SignalBatch(first.Signal, first.Tenant, pool);
+            var malformed = -1;
+            foreach (var i in indices)
+            {
+                var result = batch.Add(records[i].Record.Payload, records[i].Record.Json);
+                if (result.IsMalformed)
+                {
+                    malformed = i;
+                    DeadLetter(Encode(records[i].Record), Undecodable, first.Signal.Name, first.Tenant, records[i].Record.Service, "The spooled export no longer decodes: " + result.MalformedReason);
+                    break;
+                }
+            }
+
+            if (malformed < 0)
+            {
+                return batch;
+            }
+
+            batch.Dispose();
+            indices.Remove(malformed);
+            spool.ReportStored(records[malformed].Record);
+        }
+    }
+
+    private async Task<(WriteOutcome Outcome, StoreRejectedException? Rejection)> WriteWithRetryAsync(SignalBatch run, CancellationToken stoppingToken)
     {
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
@@ -159,7 +287,11 @@ internal sealed class SpoolDrainer(
                     IngestLog.SpoolDrainResumed(logger, attempt - 1);
                 }
 
-                return true;
+                return (WriteOutcome.Stored, null);
+            }
+            catch (StoreRejectedException e)
+            {
+                return (WriteOutcome.Rejected, e);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -175,10 +307,47 @@ internal sealed class SpoolDrainer(
             }
             catch (OperationCanceledException)
             {
-                return false;
+                return (WriteOutcome.Stopping, null);
             }
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+        }
+    }
+
+    /// <summary>Throws <see cref="IOException"/> when the dead letter cannot be written: the record then stays in the spool.</summary>
+    private void DeadLetter(ReadOnlySpan<byte> record, string kind, string signal, string tenant, string service, string error)
+    {
+        var letter = deadLetters.Add(record, kind, signal, tenant, service, error);
+        IngestLog.DeadLettered(logger, kind, signal, tenant, record.Length, letter.Id);
+    }
+
+    private static byte[] Encode(SpoolRecord record)
+    {
+        var bytes = new byte[record.EncodedLength];
+        record.WriteTo(bytes);
+        return bytes;
+    }
+
+    /// <summary>Deletes segments the cursor has passed; one that cannot be deleted now (read-only disk) is tried again next time.</summary>
+    private void DeleteDrained(List<long> segments, SpoolPosition cursor)
+    {
+        foreach (var seq in segments)
+        {
+            if (seq >= cursor.Seq || seq >= spool.Committed.Seq)
+            {
+                break;
+            }
+
+            try
+            {
+                spool.Delete(seq);
+                _faults.Succeeded(DeleteAction);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _faults.Failed(DeleteAction, e);
+                return;
+            }
         }
     }
 
@@ -211,13 +380,35 @@ internal sealed class SpoolDrainer(
         }
     }
 
-    /// <summary>Written by rename so it is whole or absent; not fsynced, as losing it only means replaying more.</summary>
+    /// <summary>
+    /// Written by rename so it is whole or absent; with <see cref="SpoolFsync.Always"/> the file and the rename are
+    /// synced. A checkpoint that cannot be written (disk full) is logged and tried again at the next step: losing it only
+    /// means replaying more, and the drainer must not stop over it (a background service that threw stopped the host).
+    /// </summary>
     private void SaveCheckpoint(SpoolPosition position)
     {
         Volatile.Write(ref _position, position);
         spool.ReportDrained(position);
         var temporary = CheckpointPath + ".tmp";
-        File.WriteAllText(temporary, string.Create(CultureInfo.InvariantCulture, $"{position.Seq} {position.Offset}"));
-        File.Move(temporary, CheckpointPath, overwrite: true);
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+            {
+                file.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{position.Seq} {position.Offset}")));
+                file.Flush(flushToDisk: _options.Fsync == SpoolFsync.Always);
+            }
+
+            File.Move(temporary, CheckpointPath, overwrite: true);
+            if (_options.Fsync == SpoolFsync.Always)
+            {
+                DirectorySync.Sync(spool.Directory);
+            }
+
+            _faults.Succeeded(CheckpointAction);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _faults.Failed(CheckpointAction, e);
+        }
     }
 }

@@ -41,6 +41,12 @@ public sealed class SpoolOptions
     /// <summary>The longest the drainer waits before retrying ClickHouse after a failed insert (backing off from 100 ms).</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The most bytes of dead letters (exports ClickHouse refused for good, or unreadable records) kept in
+    /// <c>dead-letters/</c> under <see cref="Path"/>; past it the oldest are deleted, with an error in the log.
+    /// </summary>
+    public long DeadLetterMaxBytes { get; set; } = 1024L * 1024 * 1024;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -67,6 +73,11 @@ public sealed class SpoolOptions
         if (DrainMaxItems < 1)
         {
             errors.Add("Spool DrainMaxItems must be at least 1.");
+        }
+
+        if (DeadLetterMaxBytes < 1024 * 1024)
+        {
+            errors.Add($"Spool DeadLetterMaxBytes {DeadLetterMaxBytes} must be at least 1 MiB.");
         }
 
         if (FsyncInterval <= TimeSpan.Zero || MaxRetryDelay <= TimeSpan.Zero)

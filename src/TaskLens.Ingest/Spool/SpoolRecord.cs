@@ -7,9 +7,10 @@ namespace TaskLens.Ingest.Spool;
 /// <summary>
 /// One acknowledged export in a spool segment. On disk, little-endian:
 /// <c>magic u32 | body length u32 | CRC-32 of body u32 | body</c>, where the body is
-/// <c>version u8 | signal u8 | flags u8 (1 = JSON) | reserved u8 | tenant length u16 | tenant UTF-8 |
-/// service length u16 | service UTF-8 | payload</c>. The service (of the export's first resource) is what the spool
-/// shares are counted by.
+/// <c>version u8 | signal u8 | flags u8 (1 = JSON) | reserved u8 | tenant length u32 | tenant UTF-8 |
+/// service length u32 | service UTF-8 | payload</c>. The service (of the export's first resource) is what the spool
+/// shares are counted by. Version 1 had 16-bit tenant and service lengths: a 65,536-byte service name wrapped and the
+/// record was misread (issue 14); version 2 widens them, and version 1 records of earlier runs are still read.
 /// The payload is the export as decoded at ingest (protobuf, or OTLP/JSON for traces sent as JSON), so replay decodes
 /// exactly what was acknowledged. The magic lets a reader find the next record after a corrupt one.
 /// </summary>
@@ -28,29 +29,26 @@ internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, st
 
     public const uint Magic = 0x4C505354; // "TSPL"
     public const int HeaderBytes = 12;
-    private const byte Version = 1;
-    private const int BodyPrefixBytes = 6;
+    private const byte Version = 2;
+    private const byte Version1 = 1;
+    private const int PrefixBytes = 4;
+    private const int LengthBytes = 4;
 
     /// <summary>The largest body a reader accepts; anything larger is corruption (exports are capped far below it).</summary>
     public const int MaxBodyBytes = 1024 * 1024 * 1024;
 
-    public int EncodedLength => HeaderBytes + BodyPrefixBytes + Encoding.UTF8.GetByteCount(Tenant) + 2 + Encoding.UTF8.GetByteCount(Service) + Payload.Length;
+    public int EncodedLength => HeaderBytes + PrefixBytes + LengthBytes + Encoding.UTF8.GetByteCount(Tenant) + LengthBytes + Encoding.UTF8.GetByteCount(Service) + Payload.Length;
 
     public void WriteTo(Span<byte> destination)
     {
-        var tenantBytes = Encoding.UTF8.GetByteCount(Tenant);
-        var serviceBytes = Encoding.UTF8.GetByteCount(Service);
         var body = destination[HeaderBytes..EncodedLength];
         body[0] = Version;
         body[1] = CodeOf(Signal);
         body[2] = Json ? (byte)1 : (byte)0;
         body[3] = 0;
-        BinaryPrimitives.WriteUInt16LittleEndian(body[4..], (ushort)tenantBytes);
-        Encoding.UTF8.GetBytes(Tenant, body[BodyPrefixBytes..]);
-        var at = BodyPrefixBytes + tenantBytes;
-        BinaryPrimitives.WriteUInt16LittleEndian(body[at..], (ushort)serviceBytes);
-        Encoding.UTF8.GetBytes(Service, body[(at + 2)..]);
-        Payload.Span.CopyTo(body[(at + 2 + serviceBytes)..]);
+        var at = WriteString(body, PrefixBytes, Tenant);
+        at = WriteString(body, at, Service);
+        Payload.Span.CopyTo(body[at..]);
         BinaryPrimitives.WriteUInt32LittleEndian(destination, Magic);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], (uint)body.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Crc32.Compute(body));
@@ -61,30 +59,46 @@ internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, st
     {
         record = default;
         var span = body.Span;
-        if (span.Length < BodyPrefixBytes || span[0] != Version || SignalOf(span[1]) is not { } signal)
+        if (span.Length < PrefixBytes || span[0] is not (Version or Version1) || SignalOf(span[1]) is not { } signal)
         {
             return false;
         }
 
-        var tenantBytes = BinaryPrimitives.ReadUInt16LittleEndian(span[4..]);
-        var at = BodyPrefixBytes + tenantBytes;
-        if (span.Length < at + 2)
+        var wide = span[0] == Version;
+        if (!TryReadString(span, PrefixBytes, wide, out var tenant, out var at) || !TryReadString(span, at, wide, out var service, out at))
         {
             return false;
         }
 
-        var serviceBytes = BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
-        if (span.Length < at + 2 + serviceBytes)
+        record = new SpoolRecord(signal, tenant, service, span[2] == 1, body[at..]);
+        return true;
+    }
+
+    private static int WriteString(Span<byte> body, int at, string value)
+    {
+        var length = Encoding.UTF8.GetBytes(value, body[(at + LengthBytes)..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[at..], (uint)length);
+        return at + LengthBytes + length;
+    }
+
+    private static bool TryReadString(ReadOnlySpan<byte> body, int at, bool wide, out string value, out int next)
+    {
+        value = string.Empty;
+        next = at;
+        var lengthBytes = wide ? LengthBytes : 2;
+        if (body.Length - at < lengthBytes)
         {
             return false;
         }
 
-        record = new SpoolRecord(
-            signal,
-            Encoding.UTF8.GetString(span.Slice(BodyPrefixBytes, tenantBytes)),
-            Encoding.UTF8.GetString(span.Slice(at + 2, serviceBytes)),
-            span[2] == 1,
-            body[(at + 2 + serviceBytes)..]);
+        long length = wide ? BinaryPrimitives.ReadUInt32LittleEndian(body[at..]) : BinaryPrimitives.ReadUInt16LittleEndian(body[at..]);
+        if (length > body.Length - at - lengthBytes)
+        {
+            return false;
+        }
+
+        value = Encoding.UTF8.GetString(body.Slice(at + lengthBytes, (int)length));
+        next = at + lengthBytes + (int)length;
         return true;
     }
 

@@ -7,15 +7,17 @@ namespace TaskLens.Ingest.Spool;
 /// <summary>
 /// Reads the records of one segment file from an offset up to a limit. A record whose header or checksum does not
 /// hold — a torn write at the tail after a crash, or a damaged block — is skipped by scanning for the next magic
-/// whose record checks out; what was skipped is counted so it can be reported, never silently.
+/// whose record checks out; what was skipped is counted so it can be reported, never silently. A record whose
+/// checksum holds but whose content this version cannot read is returned whole as undecodable, for the dead letters.
 /// </summary>
 internal static class SpoolSegmentReader
 {
     /// <summary>
-    /// The records read, the offset after the last byte examined, how many bytes were unreadable, and whether the
-    /// read reached the limit (the end of the file, for a sealed segment).
+    /// The records read, the offset after the last byte examined, how many bytes were unreadable, whether the
+    /// read reached the limit (the end of the file, for a sealed segment), and the intact records that could not be
+    /// decoded (each whole, header included).
     /// </summary>
-    public sealed record ReadResult(List<(SpoolRecord Record, long End)> Records, long End, long SkippedBytes, bool AtLimit)
+    public sealed record ReadResult(List<(SpoolRecord Record, long End)> Records, long End, long SkippedBytes, bool AtLimit, List<byte[]> Undecodable)
     {
         /// <summary>Gives the records' pooled buffers back; the records must not be used afterwards.</summary>
         public void ReturnBuffers() => Records.ForEach(r => r.Record.ReturnBuffer());
@@ -25,6 +27,7 @@ internal static class SpoolSegmentReader
     public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue)
     {
         var records = new List<(SpoolRecord, long)>();
+        var undecodable = new List<byte[]>();
         long skipped = 0;
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         limit = Math.Min(limit, file.Length);
@@ -32,9 +35,17 @@ internal static class SpoolSegmentReader
         var header = new byte[SpoolRecord.HeaderBytes];
         while (position < limit && records.Count < maxRecords && position - offset < maxBytes)
         {
-            if (TryReadAt(file, position, limit, header, out var record, out var length))
+            var found = TryReadAt(file, position, limit, header, out var record, out var length);
+            if (found == Found.Record)
             {
                 records.Add((record, position + length));
+                position += length;
+                continue;
+            }
+
+            if (found == Found.Undecodable)
+            {
+                undecodable.Add(CopyRaw(file, position, length));
                 position += length;
                 continue;
             }
@@ -45,46 +56,67 @@ internal static class SpoolSegmentReader
             position = next;
         }
 
-        return new ReadResult(records, position, skipped, position >= limit);
+        return new ReadResult(records, position, skipped, position >= limit, undecodable);
     }
 
-    private static bool TryReadAt(FileStream file, long position, long limit, byte[] header, out SpoolRecord record, out long length)
+    private enum Found
+    {
+        Nothing,
+        Record,
+        Undecodable,
+    }
+
+    private static Found TryReadAt(FileStream file, long position, long limit, byte[] header, out SpoolRecord record, out long length)
     {
         record = default;
         length = 0;
         if (limit - position < SpoolRecord.HeaderBytes)
         {
-            return false;
+            return Found.Nothing;
         }
 
         file.Position = position;
         file.ReadExactly(header);
         if (BinaryPrimitives.ReadUInt32LittleEndian(header) != SpoolRecord.Magic)
         {
-            return false;
+            return Found.Nothing;
         }
 
         var bodyLength = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
         if (bodyLength > SpoolRecord.MaxBodyBytes || position + SpoolRecord.HeaderBytes + bodyLength > limit)
         {
-            return false;
+            return Found.Nothing;
         }
 
         // Pooled: export-sized records would otherwise be a large-object allocation each (and gen-2 collections).
         var rented = ArrayPool<byte>.Shared.Rent((int)bodyLength);
         var body = rented.AsMemory(0, (int)bodyLength);
         file.ReadExactly(body.Span);
-        if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8)) || !SpoolRecord.TryParseBody(body, out record))
+        if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8)))
         {
             ArrayPool<byte>.Shared.Return(rented);
+            return Found.Nothing;
+        }
+
+        length = SpoolRecord.HeaderBytes + bodyLength;
+        if (!SpoolRecord.TryParseBody(body, out record))
+        {
+            // Intact but not a record this version reads: acknowledged data all the same, so it is kept, not skipped.
+            ArrayPool<byte>.Shared.Return(rented);
             record = default;
-            return false;
+            return Found.Undecodable;
         }
 
         record = record with { Buffer = rented };
+        return Found.Record;
+    }
 
-        length = SpoolRecord.HeaderBytes + bodyLength;
-        return true;
+    private static byte[] CopyRaw(FileStream file, long position, long length)
+    {
+        var raw = new byte[length];
+        file.Position = position;
+        file.ReadExactly(raw);
+        return raw;
     }
 
     private static long FindNext(FileStream file, long from, long limit, byte[] header)
@@ -98,7 +130,7 @@ internal static class SpoolSegmentReader
             for (var i = 0; i + 4 <= read; i++)
             {
                 if (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(i)) == SpoolRecord.Magic
-                    && TryReadAt(file, position + i, limit, header, out var found, out _))
+                    && TryReadAt(file, position + i, limit, header, out var found, out _) != Found.Nothing)
                 {
                     found.ReturnBuffer();
                     return position + i;

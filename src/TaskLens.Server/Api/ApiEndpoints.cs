@@ -9,7 +9,7 @@ internal static class ApiEndpoints
         var onApiPort = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
             context.HttpContext.Connection.LocalPort == apiPort ? await next(context) : Results.NotFound());
         onApiPort.MapGet("/healthz", () => Results.Text("ok"));
-        onApiPort.MapGroup("/api").MapTraceApi().MapTelemetryApi().MapGoalApi().MapOperationApi().MapFindingApi().MapAlertIntake().MapIncidentApi();
+        onApiPort.MapGroup("/api").MapTraceApi().MapTelemetryApi().MapGoalApi().MapOperationApi().MapFindingApi().MapAlertIntake().MapIncidentApi().MapIngestApi();
         return app;
     }
 }

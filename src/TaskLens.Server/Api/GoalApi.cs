@@ -1,6 +1,7 @@
 using TaskLens.Core;
 using System.Globalization;
 using TaskLens.Core.Goals;
+using TaskLens.Detection.Runs;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Server.Api;
@@ -83,7 +84,7 @@ internal static class GoalApi
     /// <c>?group=N&amp;offset&amp;limit</c> pages through the spans of one group instead.
     /// </summary>
     private static async Task<IResult> GetRunAsync(
-        string runId, HttpContext context, IGoalReader goals, ITraceReader traces, CancellationToken cancellationToken)
+        string runId, HttpContext context, IGoalReader goals, ITraceReader traces, RunOutliers outliers, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
         IResult? problem = null;
@@ -126,6 +127,13 @@ internal static class GoalApi
             return Results.Json(new { group = GoalJson.Group(tree.Groups[id]), offset, limit, spans = tree.SpansOf(id, offset, limit).Select(GoalJson.Span) });
         }
 
-        return Results.Json(new { run = GoalJson.Run(run), groups = tree.Groups.Select(GoalJson.Group) });
+        var (outlier, trainedOn) = await outliers.JudgeAsync(run, cancellationToken);
+        return Results.Json(new
+        {
+            run = GoalJson.Run(run),
+            outlier = outlier is null ? null : new { outlier.Reason, outlier.Feature, outlier.Ratio, outlier.Score, outlier.Threshold },
+            outlierModel = new { runs = trainedOn, trainer = "ML.NET randomized PCA" },
+            groups = tree.Groups.Select(GoalJson.Group),
+        });
     }
 }

@@ -8,11 +8,14 @@ namespace TaskLens.Storage.Alerts;
 /// <summary>
 /// The alert intake's tables: <c>alert_events</c> (append-only) and <c>alert_states</c> (ReplacingMergeTree on version,
 /// read with FINAL). Events are written before states, so a state never points at an event that was not stored.
+/// Each event row carries the version of the state it led to: an event retried after a failed write is planned again
+/// from the same state and gets the same version, so (tenant, source, fingerprint, version) identifies an event and
+/// readers fold copies with <c>LIMIT 1 BY</c> those (plain MergeTree on 18.16 has no insert deduplication).
 /// </summary>
 internal sealed class AlertIntakeStore(ClickHouseClient client) : IAlertIntakeStore
 {
     private static readonly IReadOnlyList<string> EventColumns =
-        ["tenant", "source", "fingerprint", "action", "title", "message", "severity", "label_keys", "label_values", "starts_at", "url", "received_at"];
+        ["tenant", "source", "fingerprint", "action", "title", "message", "severity", "label_keys", "label_values", "starts_at", "url", "received_at", "version"];
 
     private static readonly IReadOnlyList<string> StateColumns =
     [
@@ -33,8 +36,9 @@ internal sealed class AlertIntakeStore(ClickHouseClient client) : IAlertIntakeSt
         if (events.Count > 0)
         {
             using var rows = new RowBinaryWriter();
-            foreach (var e in events)
+            for (var i = 0; i < events.Count; i++)
             {
+                var e = events[i];
                 rows.WriteString(e.Tenant);
                 rows.WriteString(e.Source);
                 rows.WriteString(e.Fingerprint);
@@ -46,6 +50,9 @@ internal sealed class AlertIntakeStore(ClickHouseClient client) : IAlertIntakeSt
                 rows.WriteDateTime(e.StartsAt);
                 rows.WriteString(e.Url);
                 rows.WriteDateTime(e.ReceivedAt);
+
+                // states[i] is the state events[i] led to (IAlertIntakeStore.WriteAsync).
+                rows.WriteUInt64(states.Count == events.Count ? (ulong)states[i].Version : 0);
             }
 
             await client.InsertRowBinaryAsync("alert_events", EventColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);

@@ -5,7 +5,11 @@ using TaskLens.Storage.ClickHouse;
 
 namespace TaskLens.Storage.Findings;
 
-/// <summary>Reads the alerts table, newest first.</summary>
+/// <summary>
+/// Reads the alerts table (detection's findings), newest first. A finding whose insert was retried (a timeout after
+/// ClickHouse had stored it) is in the plain MergeTree twice; <c>LIMIT 1 BY id</c> folds the copies, on 18.16 and
+/// current servers alike.
+/// </summary>
 internal sealed class FindingReader(ClickHouseClient client) : IFindingReader
 {
     public async Task<IReadOnlyList<Finding>> ListAsync(FindingQuery query, CancellationToken cancellationToken)
@@ -43,6 +47,7 @@ internal sealed class FindingReader(ClickHouseClient client) : IFindingReader
                        toUInt32(raised_at) AS a_raised_at, summary, reason, sample_run_ids
                 FROM alerts WHERE {string.Join(" AND ", where)}
                 ORDER BY raised_at DESC, id
+                LIMIT 1 BY id
                 LIMIT {Math.Clamp(query.Limit, 1, 1_000)}
                 """),
             Read,

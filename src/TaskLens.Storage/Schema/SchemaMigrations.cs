@@ -22,6 +22,9 @@ internal static class SchemaMigrations
         new(8, "alerts table", [AlertsTable]),
         new(9, "alert intake: events and states", [AlertEventsTable, AlertStatesTable]),
         new(10, "incidents: timeline, alert memberships and states", [IncidentEventsTable, IncidentAlertsTable, IncidentsTable]),
+        new(11, "alert events: the state version each led to, so a retried insert folds on read", [
+            "ALTER TABLE alert_events ADD COLUMN version UInt64",
+        ]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",

@@ -8,8 +8,9 @@ namespace TaskLens.Storage.Schema;
 
 /// <summary>
 /// Applies pending migrations at start-up, before the receivers open, and records each in
-/// <c>schema_migrations</c>. Every statement is idempotent (IF NOT EXISTS, MODIFY), so two nodes starting
-/// together, or a crash between a statement and its record, only repeat harmless work.
+/// <c>schema_migrations</c>. Every statement is idempotent (IF NOT EXISTS, MODIFY, or ADD COLUMN whose "already
+/// exists" is taken as done), so two nodes starting together, or a crash between a statement and its record, only
+/// repeat harmless work.
 /// </summary>
 internal sealed class SchemaMigrator(
     ClickHouseClient client,
@@ -17,6 +18,7 @@ internal sealed class SchemaMigrator(
     ILogger<SchemaMigrator> logger) : IHostedService
 {
     private static readonly TimeSpan ServerWait = TimeSpan.FromSeconds(60);
+    private const int DuplicateColumn = 15;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +54,15 @@ internal sealed class SchemaMigrator(
 
             foreach (var statement in migration.Statements)
             {
-                await client.ExecuteAsync(statement, cancellationToken);
+                try
+                {
+                    await client.ExecuteAsync(statement, cancellationToken);
+                }
+                catch (ClickHouseException e) when (e.Code == DuplicateColumn && statement.Contains(" ADD COLUMN ", StringComparison.Ordinal))
+                {
+                    // 18.16 has no ADD COLUMN IF NOT EXISTS: a crash between this step and its record left the column
+                    // in place, which is what the step wanted.
+                }
             }
 
             await client.ExecuteAsync(

@@ -127,6 +127,32 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
             return;
         }
 
+        try
+        {
+            var failure = await InsertAsync(group, rows, cancellationToken);
+            if (failure is ClickHouseException { IsPermanent: true } && group.Count > 1)
+            {
+                // ClickHouse refused the rows themselves: find whose, one export at a time, so the others are stored
+                // and only the export at fault is told so.
+                foreach (var item in group)
+                {
+                    Complete([item], await InsertAsync([item], rows, cancellationToken));
+                }
+            }
+            else
+            {
+                Complete(group, failure);
+            }
+        }
+        finally
+        {
+            group.Clear();
+        }
+    }
+
+    /// <summary>One insert of the group's spans; the failure, or null once ClickHouse holds them.</summary>
+    private async Task<Exception?> InsertAsync(List<PendingWrite> group, RowBinaryWriter rows, CancellationToken cancellationToken)
+    {
         var spanCount = 0;
         rows.Reset();
         var now = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
@@ -144,25 +170,35 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
                 (stream, ct) => rows.CopyToAsync(stream, ct),
                 cancellationToken);
             StorageLog.SpansWritten(_logger, spanCount, group.Count);
-            foreach (var item in group)
-            {
-                item.Done.TrySetResult();
-            }
+            return null;
         }
         catch (Exception e)
         {
-            // Whatever went wrong, every waiting export gets a retryable answer and the loop goes on: a writer
-            // that died here would leave every later export waiting for ever.
+            // Whatever went wrong, every waiting export gets an answer and the loop goes on: a writer that died here
+            // would leave every later export waiting for ever.
             StorageLog.SpanWriteFailed(_logger, spanCount, e);
-            var unavailable = new SpanSinkUnavailableException("ClickHouse could not store the spans; retry later.", e);
-            foreach (var item in group)
-            {
-                item.Done.TrySetException(unavailable);
-            }
+            return e;
         }
-        finally
+    }
+
+    private static void Complete(List<PendingWrite> group, Exception? failure)
+    {
+        Exception? answer = failure switch
         {
-            group.Clear();
+            null => null,
+            ClickHouseException { IsPermanent: true } refused => new StoreRejectedException("ClickHouse refused these spans for good: " + refused.Message, refused),
+            _ => new SpanSinkUnavailableException("ClickHouse could not store the spans; retry later.", failure),
+        };
+        foreach (var item in group)
+        {
+            if (answer is null)
+            {
+                item.Done.TrySetResult();
+            }
+            else
+            {
+                item.Done.TrySetException(answer);
+            }
         }
     }
 

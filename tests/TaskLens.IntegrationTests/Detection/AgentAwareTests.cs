@@ -46,7 +46,11 @@ public sealed class AgentAwareTests(ClickHouseFixture clickHouse)
         Assert.Equal((FindingStatus.Raised, AlertSeverity.Critical, "triage-inbox", 0.0), (drop.Status, drop.Severity, drop.Subject, drop.Observed));
         Assert.Single(drop.SampleRunIds);
         Assert.DoesNotContain(alerts, a => a.Metric == "request_rate");
-        Assert.All(alerts, a => Assert.Equal(FindingStatus.Raised, a.Status)); // the service's error rate rose with the failures: raised too
+        // The service's error rate rose with the failures: raised too. The failing run itself is a run-level outlier: context.
+        Assert.All(alerts.Where(a => a.Detector != "run-outlier"), a => Assert.Equal(FindingStatus.Raised, a.Status));
+        var run = Assert.Single(alerts, a => a.Detector == "run-outlier");
+        Assert.Equal((FindingStatus.Context, drop.SampleRunIds[0]), (run.Status, run.SampleRunIds[0]));
+        Assert.StartsWith("this run failed sub-tasks where the goal's runs usually do not", run.Reason, StringComparison.Ordinal);
     }
 
     /// <summary>Plays the history and the scenario's minute, lets the runner learn the one and judge the other.</summary>

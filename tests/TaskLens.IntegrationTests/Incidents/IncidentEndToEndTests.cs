@@ -202,7 +202,7 @@ public sealed class IncidentEndToEndTests(ClickHouseFixture clickHouse, ITestOut
 
     private sealed record StormAlert(string Id, string Source, DateTimeOffset Time, string Title, Dictionary<string, string> Labels, string Incident);
 
-    /// <summary>A storm of the labelled corpus in <c>tests/data/alert-storms/</c> (see docs/alerts.md).</summary>
+    /// <summary>A storm of the first labelled corpus, kept for this test in <c>tests/data/alert-storms-v1/</c> (see docs/alerts.md).</summary>
     private sealed record Storm(List<string[]> Topology, List<StormAlert> Alerts)
     {
         public static Storm Load(string name)
@@ -213,7 +213,7 @@ public sealed class IncidentEndToEndTests(ClickHouseFixture clickHouse, ITestOut
                 root = root.Parent ?? throw new InvalidOperationException("TaskLens.sln not found above " + AppContext.BaseDirectory);
             }
 
-            return JsonSerializer.Deserialize<Storm>(File.ReadAllText(Path.Combine(root.FullName, "tests", "data", "alert-storms", name + ".json")))!;
+            return JsonSerializer.Deserialize<Storm>(File.ReadAllText(Path.Combine(root.FullName, "tests", "data", "alert-storms-v1", name + ".json")))!;
         }
     }
 }

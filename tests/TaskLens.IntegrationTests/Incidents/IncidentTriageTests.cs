@@ -62,7 +62,7 @@ public sealed class IncidentTriageTests(ClickHouseFixture clickHouse)
         Assert.Equal(("ana", "Rolled back checkout 4.2.1"), (timeline[3].GetProperty("actor").GetString(), timeline[5].GetProperty("text").GetString()));
         var alerts = detail.GetProperty("alerts").EnumerateArray().ToList();
         Assert.Equal(["events:k1", "events:k2"], alerts.Select(a => a.GetProperty("id").GetString()).Order());
-        Assert.Contains(alerts, a => a.GetProperty("reason").GetString()!.Contains("same service 'checkout'", StringComparison.Ordinal));
+        Assert.Contains(alerts, a => a.GetProperty("reason").GetString()!.Contains("same workload 'checkout'", StringComparison.Ordinal));
 
         Assert.Equal(1, (await ListUntilAsync(host, "status=triggered&service=checkout", _ => true)).GetArrayLength());
         Assert.Equal(0, (await ListUntilAsync(host, "service=payments", _ => true)).GetArrayLength());

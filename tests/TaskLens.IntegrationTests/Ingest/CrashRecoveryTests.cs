@@ -158,47 +158,6 @@ public sealed class CrashRecoveryTests(ClickHouseFixture clickHouse)
         Assert.Equal(((ulong)(Exports * SpansPerExport), (ulong)(Exports * SpansPerExport)), counts);
     }
 
-    private static async Task<Process> StartServerAsync(string clickHouseUrl, string work, string database, int[] ports)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = work,
-            ArgumentList =
-            {
-                Path.Combine(AppContext.BaseDirectory, "TaskLens.Server.dll"),
-                "--contentRoot", work,
-                "--TaskLens:Ingest:OpenMode=true",
-                "--TaskLens:Server:ListenAddress=127.0.0.1",
-                $"--TaskLens:Server:ApiPort={ports[0]}",
-                $"--TaskLens:Server:OtlpGrpcPort={ports[1]}",
-                $"--TaskLens:Server:OtlpHttpPort={ports[2]}",
-                $"--TaskLens:ClickHouse:Url={clickHouseUrl}",
-                $"--TaskLens:ClickHouse:Database={database}",
-                "--TaskLens:Spool:Path=" + Path.Combine(work, "spool"),
-                "--Logging:LogLevel:Default=Warning",
-            },
-        };
-        var process = ChildProcess.StartQuiet(start);
-        using var http = new HttpClient();
-        for (var i = 0; i < 300; i++)
-        {
-            Assert.False(process.HasExited, $"TaskLens exited with code {(process.HasExited ? process.ExitCode : 0)} during start-up");
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{ports[0]}/healthz"));
-                if (response.IsSuccessStatusCode)
-                {
-                    return process;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        process.Kill();
-        throw new TimeoutException("TaskLens did not become healthy within 30 s.");
-    }
+    private static Task<Process> StartServerAsync(string clickHouseUrl, string work, string database, int[] ports) =>
+        TaskLensProcess.StartAsync(clickHouseUrl, work, database, ports);
 }

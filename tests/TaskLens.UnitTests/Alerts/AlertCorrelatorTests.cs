@@ -18,7 +18,7 @@ public sealed class AlertCorrelatorTests
 
         Assert.Equal(("inc-0001", true, "opened: related to no open incident"), (first.IncidentId, first.Opened, first.Why));
         Assert.Equal(("inc-0001", false), (second.IncidentId, second.Opened));
-        Assert.StartsWith("same service 'checkout'", second.Why, StringComparison.Ordinal);
+        Assert.StartsWith("same workload 'checkout'", second.Why, StringComparison.Ordinal);
         Assert.Equal(("inc-0002", true), (elsewhere.IncidentId, elsewhere.Opened));
     }
 
@@ -32,7 +32,7 @@ public sealed class AlertCorrelatorTests
         var unrelatedLinked = correlator.Add(Alert(2, "GatewayTLSCertificateExpiring", ("service", "gateway")));
 
         Assert.Equal("inc-0001", cascade.IncidentId);
-        Assert.StartsWith("service 'checkout' is linked by spans to 'orders-db'; similar words to its alerts (cosine ", cascade.Why, StringComparison.Ordinal);
+        Assert.StartsWith("'checkout' is linked by spans to 'orders-db'; similar words to its alerts (cosine ", cascade.Why, StringComparison.Ordinal);
         Assert.True(unrelatedLinked.Opened); // linked to checkout, but nothing in its words: a link alone does not join
     }
 
@@ -53,13 +53,25 @@ public sealed class AlertCorrelatorTests
     }
 
     [Fact]
-    public void Add_AfterTheWindow_TheSameServiceOpensANewIncident()
+    public void Add_AfterTheWindow_OnceItsAlertsResolved_TheSameServiceOpensANewIncident()
     {
         var correlator = new AlertCorrelator(new AlertCorrelator.Settings(Window: TimeSpan.FromMinutes(15)));
         correlator.Add(Alert(0, "HighErrorRate", ("service", "checkout")));
 
-        Assert.False(correlator.Add(Alert(14, "HighErrorRate", ("service", "checkout"))).Opened);
+        Assert.False(correlator.Add(Alert(14, "HighLatency", ("service", "checkout"))).Opened);
+        correlator.Resolved(Alert(15, "HighErrorRate", ("service", "checkout")));
+        correlator.Resolved(Alert(15, "HighLatency", ("service", "checkout")));
         Assert.True(correlator.Add(Alert(30, "HighErrorRate", ("service", "checkout"))).Opened);
+    }
+
+    [Fact]
+    public void Add_SlowBurn_WhileItsAlertsStillFire_TakesAlertsPastTheWindow_UpToTheFiringWindow()
+    {
+        var correlator = new AlertCorrelator(new AlertCorrelator.Settings(Window: TimeSpan.FromMinutes(15), FiringWindow: TimeSpan.FromHours(1)));
+        correlator.Add(Alert(0, "HighErrorRate", ("service", "checkout")));
+
+        Assert.False(correlator.Add(Alert(40, "HighLatency", ("service", "checkout"))).Opened);
+        Assert.True(correlator.Add(Alert(101, "HighErrorRate", ("service", "checkout"))).Opened);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
 using TaskLens.Detection.Continuous;
+using TaskLens.Detection.Runs;
 
 namespace TaskLens.UnitTests.Detection;
 
@@ -17,7 +18,7 @@ public sealed class DetectionRunnerTests
     {
         var failing = T0.AddMinutes(400);
         var sink = new FlakySink(failuresLeft: 1);
-        var runner = new DetectionRunner(new SteadyGoal(failing), new NoRuns(), sink, new NoOpenAlerts(), DetectionOptions.From(new ConfigurationBuilder().Build(), TimeSpan.FromSeconds(30)));
+        var runner = new DetectionRunner(new SteadyGoal(failing), new NoRuns(), sink, new NoOpenAlerts(), DetectionOptions.From(new ConfigurationBuilder().Build(), TimeSpan.FromSeconds(30)), new RunOutliers(new NoRuns()));
         await runner.CatchUpAsync(failing + JudgedAfter, CancellationToken.None);
 
         await Assert.ThrowsAsync<IOException>(() => runner.EvaluateDueAsync(failing.AddMinutes(1) + JudgedAfter, CancellationToken.None));

@@ -23,7 +23,7 @@ public sealed class IncidentBoardTests
         Assert.Equal(["checkout", "payments"], incidents[0].Services);
         var joins = write.Members.Where(m => m.IncidentId == "inc-1").ToList();
         Assert.Equal(["events:a1", "events:a2", "events:a3"], joins.Select(m => m.AlertId));
-        Assert.Contains("same service 'checkout'", joins[1].Reason, StringComparison.Ordinal);
+        Assert.Contains("same workload 'checkout'", joins[1].Reason, StringComparison.Ordinal);
         Assert.Contains("linked by spans to 'checkout'", joins[2].Reason, StringComparison.Ordinal);
         Assert.Equal(
             [IncidentEventKind.Opened, IncidentEventKind.AlertJoined, IncidentEventKind.AlertJoined, IncidentEventKind.AlertJoined],
@@ -204,7 +204,7 @@ public sealed class IncidentBoardTests
     [Fact]
     public void Split_MovesTheNamedAlerts_ToANewIncident_ThatTakesTheirRelatedAlertsFromThenOn()
     {
-        Feed(0, Fire("a1", "CheckoutErrors", "checkout"), Fire("a2", "PaymentsErrors", "payments"));
+        Feed(0, Fire("a1", "CheckoutErrors", "checkout"), Fire("a2", "PaymentsCheckoutErrors", "payments"));
         Assert.Equal(2, _board.Find("default", "inc-1")!.Alerts);
 
         var write = new IncidentWrite();

@@ -55,6 +55,39 @@ public sealed class AdmissionControlTests
         Assert.NotNull(admission.TryAdmit("a", 50));
     }
 
+    [Fact]
+    public void TryGrow_PastTheBudget_IsRefused_AndShrinkGivesBytesBack()
+    {
+        var admission = Create(budget: 100, share: 0.5);
+        using var other = admission.TryAdmit("b", 30)!;
+        using var first = admission.TryAdmit("a", 10)!;
+        using var lease = admission.TryAdmit("a", 10)!;
+
+        Assert.True(lease.TryGrow(10));   // a holds 30 of its 50
+        Assert.False(lease.TryGrow(30));  // 60 would pass a's share while b holds bytes
+        lease.Shrink(15);
+
+        Assert.Equal(45, admission.BytesInFlight);
+        Assert.True(lease.TryGrow(35));   // 50 = a's share
+        Assert.Equal(80, admission.BytesInFlight);
+    }
+
+    [Fact]
+    public void TryGrow_ALoneRequestOfATenant_MayTakeTheWholeBudget_ButNoMore()
+    {
+        var admission = Create(budget: 100, share: 0.5);
+        using var lease = admission.TryAdmit("a", 0)!;
+
+        Assert.True(lease.TryGrow(60));  // like a first admission: a tenant holding nothing else is let in while there is room
+        Assert.True(lease.TryGrow(40));
+        Assert.False(lease.TryGrow(1));
+        Assert.Null(admission.TryAdmit("a", 1));
+        Assert.Null(admission.TryAdmit("b", 1));
+
+        lease.Dispose();
+        Assert.Equal(0, admission.BytesInFlight);
+    }
+
     [Property(MaxTest = 300)]
     public Property TryAdmit_AnySequence_NeverPassesTheBudgetAndReturnsToZero() =>
         Prop.ForAll(

@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using TaskLens.Ingest.Otlp;
+using TaskLens.Ingest.Receivers;
 
 namespace TaskLens.UnitTests.Ingest;
 
@@ -163,5 +165,54 @@ public sealed class GzipTests
         }
 
         return output.ToArray();
+    }
+
+    [Fact]
+    public void TryDecompress_WithABudgetThatRunsOut_StopsBeforeRenting_AndGivesEverythingBack()
+    {
+        var budget = new CountingBudget(limit: 1024 * 1024);
+        var body = Compress(new byte[8 * 1024 * 1024]);
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(body.Length - 4), 1000); // a trailer that lies: inflating must grow
+
+        var status = Gzip.TryDecompress(body, 64 * 1024 * 1024, out var output, out var length, budget);
+
+        Assert.Equal(GzipStatus.OverBudget, status);
+        Assert.Equal((0, 0), (output.Length, length));
+        Assert.Equal(0, budget.Held);
+        Assert.InRange(budget.Peak, 1, 1024 * 1024);
+    }
+
+    [Fact]
+    public void TryDecompress_WithinTheBudget_CountsTheBufferItReturns()
+    {
+        var budget = new CountingBudget(limit: 1024 * 1024);
+
+        var status = Gzip.TryDecompress(Compress(Sample), 1_000_000, out var output, out var length, budget);
+
+        Assert.Equal(GzipStatus.Ok, status);
+        Assert.Equal(Sample.Length, length);
+        Assert.Equal(output.Length, budget.Held);
+        System.Buffers.ArrayPool<byte>.Shared.Return(output);
+    }
+
+    private sealed class CountingBudget(long limit) : IBufferBudget
+    {
+        public long Held { get; private set; }
+
+        public long Peak { get; private set; }
+
+        public bool TryGrow(long bytes)
+        {
+            if (Held + bytes > limit)
+            {
+                return false;
+            }
+
+            Held += bytes;
+            Peak = Math.Max(Peak, Held);
+            return true;
+        }
+
+        public void Shrink(long bytes) => Held -= bytes;
     }
 }

@@ -40,4 +40,21 @@ public sealed class ClickHouseExceptionTests
     [Fact]
     public void IsTransient_ConnectionFailure_IsTransient() =>
         Assert.True(new ClickHouseException(0, "refused", null, new HttpRequestException("refused")).IsTransient);
+
+    [Theory]
+    [InlineData(53, "Type mismatch", true)]
+    [InlineData(27, "Cannot parse input", true)]
+    [InlineData(16, "No such column x in table", true)]
+    [InlineData(252, "Too many partitions for single INSERT block (more than 100). The limit is controlled by 'max_partitions_per_insert_block' setting.", true)]
+    [InlineData(252, "Too many parts (300). Merges are processing significantly slower than inserts.", false)]
+    [InlineData(241, "Memory limit (total) exceeded", false)]
+    [InlineData(60, "Table tasklens.spans doesn't exist.", false)]
+    [InlineData(0, "ClickHouse unreachable", false)]
+    public void IsPermanent_OnlyWhenTheRowsThemselvesAreRefused(int code, string message, bool permanent)
+    {
+        var e = new ClickHouseException(code, "DB::Exception: " + message, 500, null);
+
+        Assert.Equal(permanent, e.IsPermanent);
+        Assert.False(e.IsPermanent && e.IsTransient);
+    }
 }

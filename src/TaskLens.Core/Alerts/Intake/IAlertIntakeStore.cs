@@ -3,7 +3,10 @@ namespace TaskLens.Core.Alerts.Intake;
 /// <summary>Storage of the intake: every event (append-only) and each alert's state (latest version wins).</summary>
 public interface IAlertIntakeStore
 {
-    /// <summary>Stores the events and the states they led to, together; throws when that is not possible.</summary>
+    /// <summary>
+    /// Stores the events and the states they led to, together (<paramref name="states"/>[i] is the state
+    /// <paramref name="events"/>[i] led to); throws when that is not possible.
+    /// </summary>
     Task WriteAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<AlertState> states, CancellationToken cancellationToken);
 
     /// <summary>The latest state of every alert last heard of since <paramref name="since"/>, every tenant.</summary>

@@ -142,7 +142,8 @@ public sealed class SpoolTests : IDisposable
 
         var sink = new RecordingSink { FailuresLeft = 2 };
         await using var spool = CreateSpool();
-        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpanBatchPool(), Options.Create(new SpoolOptions { Path = _directory, MaxRetryDelay = TimeSpan.FromMilliseconds(20) }), NullLogger<SpoolDrainer>.Instance);
+        var options = Options.Create(new SpoolOptions { Path = _directory, MaxRetryDelay = TimeSpan.FromMilliseconds(20) });
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpanBatchPool(), new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
         await drainer.StartAsync(CancellationToken.None);
         await spool.AppendAsync(Record(3)); // and this run takes a new export
         await WaitUntilAsync(() => drainer.IsCaughtUp && sink.Spans.Count >= 4);
@@ -179,7 +180,7 @@ public sealed class SpoolTests : IDisposable
             skipped += result.SkippedBytes;
         }
 
-        return new SpoolSegmentReader.ReadResult(records, 0, skipped, true);
+        return new SpoolSegmentReader.ReadResult(records, 0, skipped, true, []);
     }
 
     private static SpoolRecord Record(int i, int padding = 0) =>

@@ -1,0 +1,27 @@
+using TaskLens.Detection;
+
+namespace TaskLens.Benchmarks.Detection;
+
+/// <summary>The settings of the combined detector tried on the choosing part of NAB (and only there).</summary>
+internal static class NabGrid
+{
+    public static IEnumerable<CombinedDetector.Settings> Candidates()
+    {
+        foreach (var evidence in new[] { 3.0, 3.5, 4.0, 4.5 })
+        {
+            foreach (var memory in new[] { 4000, 16000 })
+            {
+                foreach (var floor in new[] { 4.0, 8.0 })
+                {
+                    foreach (var spectral in new[] { true, false })
+                    {
+                        foreach (var calm in new[] { 1.0, 0.5 })
+                        {
+                            yield return new CombinedDetector.Settings(Evidence: evidence, SpikeFloor: floor, Memory: memory, Spectral: spectral, CalmBelow: calm);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
