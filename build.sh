@@ -44,9 +44,25 @@ ensure_dotnet() {
   fi
 }
 
+# The dashboard's browser packages (uPlot), pinned by web/TaskLens.Web/package-lock.json: installed with npm ci and
+# copied into wwwroot/lib before the build, so they are served as the dashboard's static web assets.
+ensure_web_assets() {
+  local web=web/TaskLens.Web
+  local lib=$web/wwwroot/lib/uplot
+  if [ -f "$lib/uPlot.iife.min.js" ] && [ ! "$web/package-lock.json" -nt "$lib/uPlot.iife.min.js" ]; then
+    return 0
+  fi
+  command -v npm >/dev/null || ensure_apt_packages npm
+  log "Installing the dashboard's browser packages (npm ci)"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  mkdir -p "$lib"
+  cp "$web/node_modules/uplot/dist/uPlot.iife.min.js" "$web/node_modules/uplot/dist/uPlot.min.css" "$lib/"
+}
+
 build() {
   ensure_dotnet
   ensure_apt_packages "${APT_PACKAGES[@]}"
+  ensure_web_assets
   log "Restoring and building ($CONFIGURATION)"
   dotnet build TaskLens.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
 }
@@ -88,8 +104,8 @@ cmd_test() {
 
 # Local runs accept exports without a key (open mode, loopback only) unless ingest keys are configured.
 open_mode_args() {
-  if [ -z "${TaskLens__Ingest__ApiKeys__0__Key:-}" ]; then
-    echo "Open mode: exports without an ingest key are stored under the tenant 'default'; listeners stay on loopback." >&2
+  if [ -z "${TaskLens__Ingest__ApiKeys__0__Key:-}" ] && [ -z "${TaskLens__Ingest__OpenMode:-}" ]; then
+    echo "Open mode: no ingest key, alert token or sign-in needed on loopback; data is tenant 'default' (docs/access.md)." >&2
     echo "--TaskLens:Ingest:OpenMode=true"
   fi
 }
@@ -125,6 +141,9 @@ cmd_bench() {
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" fuzz 1000000 "$artifacts"
   log "Running the goal rollup run (one core, under a minute)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" goals "$artifacts"
+  log "Timing dashboard pages over 10 million stored spans and 100,000 goal runs (embedded ClickHouse, a few minutes)"
+  dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" dashboard \
+    "src/TaskLens.Server/bin/Release/net10.0/TaskLens.Server.dll" "$artifacts"
   log "Running the whole-system load run (embedded ClickHouse, loopback, about four minutes)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" load \
     "src/TaskLens.Server/bin/Release/net10.0/TaskLens.Server.dll" "$artifacts"
@@ -199,6 +218,16 @@ write_benchmark_report() {
     echo
     cat "$artifacts/goals.md"
     echo
+    echo "## Dashboard pages"
+    echo
+    echo "\`DashboardBenchmark\`: the built server with its embedded ClickHouse holding 10 million spans (100,000 traces of 100"
+    echo "spans over the last day) and 100,000 goal runs of 20 goals, made by ClickHouse with INSERT … SELECT FROM numbers(),"
+    echo "plus one run of 5,000 sub-tasks and an incident from two Alertmanager alerts. Each page is fetched as a browser's"
+    echo "first request (the server loads the page's data through its MediatR handlers and renders the whole page), three"
+    echo "times to warm up and then 20 times one after another: time to the last byte, loopback."
+    echo
+    cat "$artifacts/dashboard.md"
+    echo
     echo "## Whole-system load run"
     echo
     echo "The built server with its embedded ClickHouse on loopback: 360 agent exports of 5,000 spans over OTLP/HTTP from 4"
@@ -224,7 +253,12 @@ write_benchmark_report() {
 cmd_demo() {
   build
   log "Starting TaskLens with the agent simulator feeding it"
-  dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" $(open_mode_args) &
+  # Without flags the simulator runs steady for three minutes, and detection holds every goal to a 90% completion
+  # rate, so the dashboard shows goals filling in and, once runs fail, an incident raised by TaskLens itself.
+  local sim_args=("$@")
+  [ ${#sim_args[@]} -eq 0 ] && sim_args=(--mode steady --rate 1 --duration 180)
+  dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" $(open_mode_args) \
+    --TaskLens:Detection:Limits:0:Goal='*' --TaskLens:Detection:Limits:0:MinCompletionRate=0.9 &
   local server=$!
   trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
   local i
@@ -232,7 +266,8 @@ cmd_demo() {
     curl -fsS http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break
     sleep 1
   done
-  dotnet "collectors/TaskLens.AgentSim/bin/$CONFIGURATION/net10.0/TaskLens.AgentSim.dll" "$@"
+  echo "Dashboard: http://127.0.0.1:8080/ (goals appear as runs finish; an incident once a goal's completion rate drops)"
+  dotnet "collectors/TaskLens.AgentSim/bin/$CONFIGURATION/net10.0/TaskLens.AgentSim.dll" "${sim_args[@]}"
   echo "TaskLens keeps running: dashboard http://127.0.0.1:8080/, API http://127.0.0.1:8080/api/services. Ctrl-C stops it."
   wait $server
 }

@@ -3,7 +3,7 @@ using TaskLens.Core.Incidents;
 
 namespace TaskLens.Core;
 
-/// <summary>Core's log messages (event ids 6140-6149 and 6150: incidents).</summary>
+/// <summary>Core's log messages (event ids 6140-6149 and 6150: incidents; 6180-6189: access).</summary>
 internal static partial class CoreLog
 {
     [LoggerMessage(6140, LogLevel.Information, "Incidents: loaded {Live} live incidents (open, or closed within the correlation window)")]
@@ -21,6 +21,15 @@ internal static partial class CoreLog
     [LoggerMessage(6144, LogLevel.Information, "Incident {Id} ({Tenant}): {Action} by {Actor}, now version {Version}")]
     public static partial void Triaged(ILogger logger, string id, string tenant, TriageAction action, string actor, long version);
 
+    [LoggerMessage(6145, LogLevel.Warning, "Incidents: tenant {Tenant} has its maximum of {Max} open incidents; {Alerts} alerts so far opened none and are in the alert intake only (TaskLens:Incidents:MaxOpenIncidents)")]
+    public static partial void OpenIncidentsAtMax(ILogger logger, string tenant, int max, long alerts);
+
     [LoggerMessage(6150, LogLevel.Warning, "Incidents: reading the service links of recent spans at start failed; they are learnt from goal runs as they finish")]
     public static partial void LinksFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6180, LogLevel.Information, "Access: created the first admin '{Name}' of tenant '{Tenant}' (no user existed)")]
+    public static partial void FirstAdminCreated(ILogger logger, string name, string tenant);
+
+    [LoggerMessage(6181, LogLevel.Warning, "Access: re-reading the stored keys failed; the keys loaded before stay in force")]
+    public static partial void KeyRefreshFailed(ILogger logger, Exception exception);
 }

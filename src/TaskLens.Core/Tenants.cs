@@ -4,9 +4,8 @@ namespace TaskLens.Core;
 public static class Tenants
 {
     /// <summary>
-    /// The tenant of data sent without a key in open mode (TaskLens:Ingest:OpenMode), and the one the read API,
-    /// the dashboard and the webhooks' open mode use: they do not choose a tenant per request yet (ingest keys and alert
-    /// tokens do map writes to their tenants).
+    /// The tenant of open mode (TaskLens:Ingest:OpenMode): of data sent without a key, alerts without a token, and
+    /// the local user's reads and triage. Otherwise the tenant comes from the key, token or signed-in user.
     /// </summary>
     public const string Default = "default";
 }

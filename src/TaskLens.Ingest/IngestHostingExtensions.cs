@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using TaskLens.Core;
+using TaskLens.Core.Ingest;
 using TaskLens.Ingest.Receivers;
 using TaskLens.Ingest.Spool;
 
@@ -31,6 +32,8 @@ public static class IngestHostingExtensions
                 sp.GetRequiredService<DiskSpool>(), sp.GetRequiredService<SpoolDrainer>(), sp.GetRequiredService<SpoolDeadLetters>()));
         }
 
+        builder.Services.AddSingleton<IngestMeter>();
+        builder.Services.AddSingleton<IIngestHealth>(sp => sp.GetRequiredService<IngestMeter>());
         builder.Services.AddSingleton<OtlpExport>();
         builder.Services.AddSingleton<OtlpGrpcReceiver>();
         builder.Services.AddSingleton<OtlpHttpReceiver>();

@@ -28,7 +28,7 @@ public sealed class IngestOptions
     public double MaxTenantShare { get; set; } = 0.5;
 
     /// <summary>
-    /// Ingest API keys and the tenant each one writes as. Configure as a list, e.g.
+    /// Ingest API keys and the tenant each one writes as (keys created on the admin page are accepted as well). Configure as a list, e.g.
     /// <c>TaskLens__Ingest__ApiKeys__0__Key=…</c> and <c>TaskLens__Ingest__ApiKeys__0__Tenant=acme</c>.
     /// </summary>
     public IList<IngestApiKey> ApiKeys { get; } = [];
@@ -55,11 +55,7 @@ public sealed class IngestOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (!OpenMode && ApiKeys.Count == 0)
-        {
-            errors.Add("No ApiKeys are configured and OpenMode is off, so no export could be accepted. Configure ApiKeys (Key and Tenant), or set OpenMode=true for local use on loopback.");
-        }
-
+        // No configured key and open mode off is valid: ingest keys may be stored from the admin page (docs/access.md).
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < ApiKeys.Count; i++)
         {

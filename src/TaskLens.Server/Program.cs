@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using TaskLens.Core;
 using TaskLens.Detection;
 using TaskLens.Ingest;
+using TaskLens.Server.Access;
 using TaskLens.Server.Api;
 using TaskLens.Server.Cli;
 using TaskLens.Slack;
@@ -20,6 +21,11 @@ public static partial class Program
             return await DetectCommand.RunAsync(rest, Console.Out, Console.Error);
         }
 
+        if (args is [UsersCommand.Verb, .. var userArgs])
+        {
+            return await UsersCommand.RunAsync(userArgs, Console.In, Console.Out, Console.Error);
+        }
+
         await using var app = Create(args);
         await app.RunAsync();
         return 0;
@@ -30,7 +36,13 @@ public static partial class Program
     {
         // Settings are read once at start. Reloading appsettings.json on change would watch the whole content root,
         // the spool and the embedded ClickHouse's data included: under load that watcher cost ~8% of the CPU per span.
-        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        // The application is named for this assembly even when a test host starts it, so the dashboard's static web
+        // assets manifests (TaskLens.Server.staticwebassets.*.json) are found beside it.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(Program).Assembly.GetName().Name,
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args],
+        });
 
         // A default under every other source: ASP.NET Core's per-request lines at Information would be four lines for
         // each webhook and API call (thousands a minute in an alert flood). Any configuration can set them back.
@@ -51,9 +63,12 @@ public static partial class Program
         builder.AddTaskLensWeb();
 
         var app = builder.Build();
+        app.UseTaskLensServer();
         app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
+        app.UseTaskLensAccess();
         app.MapTaskLensApi(listeners.ApiPort);
         app.MapTaskLensSlack(listeners.ApiPort);
+        app.MapSignOut();
         app.MapTaskLensWeb();
         return app;
     }

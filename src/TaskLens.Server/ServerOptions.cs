@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace TaskLens.Server;
 
@@ -23,9 +25,30 @@ internal sealed class ServerOptions
     /// <summary>OTLP/HTTP (HTTP/1.1 and HTTP/2).</summary>
     public int OtlpHttpPort { get; set; } = 4318;
 
+    /// <summary>
+    /// The widest time window one read of the API may ask for (<c>from</c> to <c>to</c>); a wider one is answered 400
+    /// naming this cap, so no single request scans the whole history.
+    /// </summary>
+    public TimeSpan MaxReadWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// TLS on every listener: a PEM certificate (with <see cref="CertificateKeyPath"/>, its PEM private key) or a
+    /// PKCS#12 file (<c>.pfx</c>/<c>.p12</c>, with <see cref="CertificatePassword"/> if it has one). Unset: plain HTTP.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    public string? CertificateKeyPath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (MaxReadWindow < TimeSpan.FromHours(1))
+        {
+            errors.Add($"MaxReadWindow {MaxReadWindow} must be at least one hour (the default window of a read).");
+        }
+
         if (!IPAddress.TryParse(ListenAddress, out _) && ListenAddress != "localhost")
         {
             errors.Add($"ListenAddress '{ListenAddress}' is not an IP address or 'localhost'.");
@@ -44,6 +67,46 @@ internal sealed class ServerOptions
             errors.Add($"ApiPort, OtlpGrpcPort and OtlpHttpPort must differ (got {ApiPort}, {OtlpGrpcPort}, {OtlpHttpPort}).");
         }
 
+        if (CertificatePath is { Length: > 0 } && LoadCertificate(out var problem) is null)
+        {
+            errors.Add(problem);
+        }
+        else if (CertificatePath is not { Length: > 0 } && CertificateKeyPath is { Length: > 0 })
+        {
+            errors.Add("CertificateKeyPath is set but CertificatePath is not.");
+        }
+
         return errors;
+    }
+
+    /// <summary>The listeners' certificate, or null with the reason it could not be loaded.</summary>
+    public X509Certificate2? LoadCertificate(out string problem)
+    {
+        problem = "";
+        var path = CertificatePath!;
+        try
+        {
+            var pkcs12 = path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase);
+            var certificate = pkcs12
+                ? X509CertificateLoader.LoadPkcs12FromFile(path, CertificatePassword)
+                : CertificateKeyPath is { Length: > 0 } key ? X509Certificate2.CreateFromPemFile(path, key) : null;
+            if (certificate is null)
+            {
+                problem = $"CertificatePath '{path}' is PEM: set CertificateKeyPath to its private key (or give a .pfx/.p12 file).";
+            }
+            else if (!certificate.HasPrivateKey)
+            {
+                problem = $"The certificate in '{path}' has no private key.";
+                certificate.Dispose();
+                certificate = null;
+            }
+
+            return certificate;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            problem = $"CertificatePath '{path}' could not be loaded: {e.Message}";
+            return null;
+        }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Access;
 using TaskLens.Core;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Findings;
@@ -15,6 +16,7 @@ using TaskLens.Core.Metrics;
 using TaskLens.Core.Slack;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
+using TaskLens.Storage.Access;
 using TaskLens.Storage.Alerts;
 using TaskLens.Storage.Findings;
 using TaskLens.Storage.ClickHouse;
@@ -84,5 +86,9 @@ public static class StorageHostingExtensions
         builder.Services.AddHostedService<StateMigrator>();
         builder.Services.AddSingleton(SlackStateStore.Schema);
         builder.Services.AddSingleton<ISlackStateStore, SlackStateStore>();
+        builder.Services.AddSingleton(UserStore.Schema);
+        builder.Services.AddSingleton(AccessKeyStore.Schema);
+        builder.Services.AddSingleton<IUserStore, UserStore>();
+        builder.Services.AddSingleton<IAccessKeyStore, AccessKeyStore>();
     }
 }

@@ -1,17 +1,34 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MudBlazor.Services;
+using TaskLens.Core.Access;
 using TaskLens.Web.Components;
 
 namespace TaskLens.Web;
 
 public static class WebHostingExtensions
 {
-    /// <summary>The dashboard: Blazor static server rendering (no circuits), see DESIGN.md.</summary>
+    /// <summary>
+    /// The dashboard: Blazor interactive server rendering with MudBlazor. A built (not published) app serves the
+    /// framework's and MudBlazor's files (<c>blazor.web.js</c>, <c>_content/…</c>) from their packages through the
+    /// static web assets manifest, which ASP.NET Core reads by itself only in Development: so it is read here always
+    /// (a published app has no such manifest and serves its wwwroot).
+    /// </summary>
     public static IHostApplicationBuilder AddTaskLensWeb(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddRazorComponents();
+        if (builder is WebApplicationBuilder web)
+        {
+            web.WebHost.UseStaticWebAssets();
+        }
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<ICurrentActor, DashboardActor>();
         return builder;
     }
 
@@ -19,7 +36,9 @@ public static class WebHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAntiforgery();
-        app.MapRazorComponents<App>();
+        // Stylesheets and scripts are public: the sign-in page needs them before anyone is signed in.
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 }

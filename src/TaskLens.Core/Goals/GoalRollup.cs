@@ -242,9 +242,10 @@ public sealed class GoalRollup
 
     /// <summary>
     /// Past <see cref="GoalOptions.MaxRunsInMemory"/> or <see cref="GoalOptions.MaxSpansInMemory"/>: lets go of
-    /// finalized runs first, oldest first; if that frees too little, finalizes the open runs idle longest as they
-    /// stand. It frees down to nine tenths of both limits at once, so a flood costs one sort per tenth, not a scan
-    /// per trace.
+    /// finalized runs first, oldest first; if that frees too little, finalizes open runs as they stand — always of the
+    /// tenant holding the most spans, its idle longest first, so one tenant's flood finalizes its own runs early and not
+    /// the other tenants'. It frees down to nine tenths of both limits at once, so a flood costs one sort per tenth,
+    /// not a scan per trace.
     /// </summary>
     private void MakeRoom(long nowMs)
     {
@@ -262,13 +263,13 @@ public sealed class GoalRollup
         }
 
         var early = 0;
-        foreach (var (key, run) in _runs.OrderBy(r => r.Value.LastArrival).ToList())
+        var tenants = _runs.GroupBy(r => r.Key.Tenant, StringComparer.Ordinal)
+            .Select(g => new TenantRuns(g.Sum(r => (long)r.Value.Version), new Queue<KeyValuePair<RunKey, OpenRun>>(g.OrderBy(r => r.Value.LastArrival))))
+            .ToList();
+        while (Over() && tenants.Where(t => t.Runs.Count > 0).MaxBy(t => t.Spans) is { } heaviest)
         {
-            if (!Over())
-            {
-                break;
-            }
-
+            var (key, run) = heaviest.Runs.Dequeue();
+            heaviest.Spans -= (long)run.Version;
             _finalizedEarly.Add(Finalize(run, nowMs, abandoned: !run.HasGoalCandidate));
             Forget(key);
             early++;
@@ -295,4 +296,11 @@ public sealed class GoalRollup
     }
 
     private readonly record struct RunKey(string Tenant, ulong High, ulong Low);
+
+    private sealed class TenantRuns(long spans, Queue<KeyValuePair<RunKey, OpenRun>> runs)
+    {
+        public long Spans { get; set; } = spans;
+
+        public Queue<KeyValuePair<RunKey, OpenRun>> Runs { get; } = runs;
+    }
 }

@@ -118,7 +118,8 @@ internal sealed class GoalRollupService(
 
     private async Task ReloadAsync(string tenant, TraceId traceId, CancellationToken cancellationToken)
     {
-        var spans = await traces.GetTraceAsync(tenant, traceId, cancellationToken);
+        // A run past the rollup's own memory bound could not be held anyway; reading more would only cost memory.
+        var spans = await traces.GetTraceAsync(tenant, traceId, 0, (int)Math.Min(options.MaxSpansInMemory, int.MaxValue), cancellationToken);
         if (spans.Count > 0)
         {
             rollup.Reload(StoredTrace.ToBatch(tenant, spans), time.GetUtcNow().ToUnixTimeMilliseconds());

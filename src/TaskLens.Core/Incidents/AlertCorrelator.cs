@@ -26,7 +26,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     private readonly Settings _settings = settings ?? new Settings();
     private readonly Func<string, string, bool> _linked = linked ?? ((_, _) => false);
     private readonly Func<string, string> _canonical = canonical ?? (s => s);
-    private readonly TextVectors _text = new();
+    private readonly TextVectors _text = new((settings ?? new Settings()).MaxWords);
     private readonly List<OpenIncident> _open = [];
     private int _next;
 
@@ -38,8 +38,11 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     /// <param name="FiringWindow">
     /// How long after its last alert an incident whose alerts still fire takes new ones (unset: as <paramref name="Window"/>).
     /// </param>
+    /// <param name="MaxWords">Distinct words learnt per tenant (senders choose them); later new words weigh as never seen.</param>
+    /// <param name="MaxOpenIncidents">Open incidents per tenant; past it an alert that would open one is kept by the intake, in no incident, and counted.</param>
     public sealed record Settings(
-        TimeSpan? Window = null, double JoinThreshold = 0.7, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5, TimeSpan? FiringWindow = null)
+        TimeSpan? Window = null, double JoinThreshold = 0.7, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5, TimeSpan? FiringWindow = null,
+        int MaxWords = 100_000, int MaxOpenIncidents = 1_000)
     {
         public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
 
@@ -66,6 +69,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     /// Which open incident the alert should join (null: it opens one), with the score and the reason in words. Learns
     /// the alert's words; changes no incident — follow with <see cref="Open"/> or <see cref="Take"/>.
     /// </summary>
+    /// <summary>Distinct words learnt.</summary>
+    public int WordCount => _text.WordCount;
+
     public (string? IncidentId, double Score, string Why) Decide(CorrelationInput alert)
     {
         ArgumentNullException.ThrowIfNull(alert);

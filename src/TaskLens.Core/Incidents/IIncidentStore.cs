@@ -18,6 +18,9 @@ public interface IIncidentStore
 
     Task<Incident?> FindAsync(string tenant, string id, CancellationToken cancellationToken);
 
+    /// <summary>Those of the named incidents that are stored, in one read.</summary>
+    Task<IReadOnlyList<Incident>> FindAsync(string tenant, IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<Incident>> ListAsync(IncidentQuery query, CancellationToken cancellationToken);
 
     /// <summary>The alerts that belong to the incidents now (latest membership row per incident and alert, active).</summary>

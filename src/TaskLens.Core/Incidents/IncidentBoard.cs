@@ -24,6 +24,9 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
 
     public int LiveCount => _live.Count;
 
+    /// <summary>Alerts that would have opened an incident while their tenant had its maximum open (they stay in the intake).</summary>
+    public long AlertsNotFolded { get; private set; }
+
     public Incident? Find(string tenant, string id) => _live.GetValueOrDefault((tenant, id))?.State;
 
     /// <summary>The alerts of a live incident now, with what correlation knows of them.</summary>
@@ -203,6 +206,12 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
 
         if (state.Severity == AlertSeverity.Info)
         {
+            return null;
+        }
+
+        if (_live.Values.Count(l => l.State.Tenant == state.Tenant && l.State.IsOpen) >= _settings.MaxOpenIncidents)
+        {
+            AlertsNotFolded++;
             return null;
         }
 

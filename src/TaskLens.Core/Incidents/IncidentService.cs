@@ -1,3 +1,4 @@
+using System.Globalization;
 using MediatR;
 using Microsoft.Extensions.Logging;
 using TaskLens.Core.Alerts;
@@ -34,22 +35,37 @@ public sealed class IncidentService(
     public async Task TakeAlertsAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<(AlertState State, AlertChange Change)> results, CancellationToken cancellationToken)
     {
         var write = new IncidentWrite();
-        await ChangeAsync((board, now) => board.TakeAlerts(events, results, now, write), write, cancellationToken);
+        await ChangeAsync(
+            (board, now) =>
+            {
+                var before = board.AlertsNotFolded;
+                board.TakeAlerts(events, results, now, write);
+                if (board.AlertsNotFolded > before && events.Count > 0)
+                {
+                    CoreLog.OpenIncidentsAtMax(logger, events[0].Tenant, _settings.MaxOpenIncidents, board.AlertsNotFolded);
+                }
+            },
+            write,
+            cancellationToken);
     }
 
     public async Task<TriageResult> TriageAsync(TriageIncident request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // Refused before the one writer is waited for: a long list would hold it, and alert intake with it.
+        if (request.MergeFrom.Count > TriageIncident.MaxMergeSources)
+        {
+            return new TriageResult(TriageOutcome.Refused, null,
+                string.Create(CultureInfo.InvariantCulture, $"Merge at most {TriageIncident.MaxMergeSources} incidents at once; {request.MergeFrom.Count} were named."));
+        }
+
         var write = new IncidentWrite();
         TriageResult? result = null;
         await ChangeAsync(
             async (board, now) =>
             {
-                foreach (var id in request.MergeFrom.Select(m => m.Id).Prepend(request.IncidentId))
-                {
-                    await AdoptIfClosedLongAgoAsync(board, request.Tenant, id, cancellationToken);
-                }
-
+                await AdoptIfClosedLongAgoAsync(board, request.Tenant, request.MergeFrom.Select(m => m.Id).Prepend(request.IncidentId), cancellationToken);
                 result = board.Triage(request, now, write);
             },
             write,
@@ -120,16 +136,30 @@ public sealed class IncidentService(
         return board;
     }
 
-    private async Task AdoptIfClosedLongAgoAsync(IncidentBoard board, string tenant, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the named incidents the board does not hold (closed longer ago than the window) in one read of each kind,
+    /// however many are named: this runs while the one writer waits.
+    /// </summary>
+    private async Task AdoptIfClosedLongAgoAsync(IncidentBoard board, string tenant, IEnumerable<string> ids, CancellationToken cancellationToken)
     {
-        if (board.Find(tenant, id) is not null || await store.FindAsync(tenant, id, cancellationToken) is not { } incident)
+        var missing = ids.Where(id => board.Find(tenant, id) is null).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count == 0)
         {
             return;
         }
 
-        var members = await store.MembersAsync(tenant, [id], cancellationToken);
+        var found = await store.FindAsync(tenant, missing, cancellationToken);
+        if (found.Count == 0)
+        {
+            return;
+        }
+
+        var members = await store.MembersAsync(tenant, found.Select(i => i.Id).ToList(), cancellationToken);
         var states = await AlertStatesAsync(tenant, members, cancellationToken);
-        board.Adopt(incident, members.Select(m => (m, states.GetValueOrDefault(m.AlertId))));
+        foreach (var incident in found)
+        {
+            board.Adopt(incident, members.Where(m => m.IncidentId == incident.Id).Select(m => (m, states.GetValueOrDefault(m.AlertId))));
+        }
     }
 
     private async Task<Dictionary<string, AlertState>> AlertStatesAsync(string tenant, IReadOnlyList<IncidentAlert> members, CancellationToken cancellationToken)

@@ -5,10 +5,13 @@ namespace TaskLens.Core.Incidents;
 /// <summary>
 /// TF-IDF over alert words, learnt online: words are split from camelCase and punctuation, lower-cased, plain numbers and
 /// a few filler words dropped; a word's weight is its count × log((alerts seen + 1) / (alerts with it + 1)) + 1.
-/// Vectors are compared by cosine.
+/// Vectors are compared by cosine. At most <paramref name="maxWords"/> distinct words are counted, and words longer
+/// than <see cref="MaxWordLength"/> are dropped: alert texts are chosen by senders.
 /// </summary>
-public sealed class TextVectors
+public sealed class TextVectors(int maxWords = int.MaxValue)
 {
+    public const int MaxWordLength = 64;
+
     private static readonly HashSet<string> Filler = new(StringComparer.Ordinal)
     {
         "the", "a", "an", "is", "are", "of", "on", "in", "for", "to", "and", "or", "at", "by", "with", "from", "over", "above", "below",
@@ -18,13 +21,29 @@ public sealed class TextVectors
     private readonly Dictionary<string, int> _documentFrequency = new(StringComparer.Ordinal);
     private int _documents;
 
+    public int WordCount => _documentFrequency.Count;
+
+    /// <summary>Occurrences of new words not counted because <c>maxWords</c> were known.</summary>
+    public long WordsNotLearnt { get; private set; }
+
     /// <summary>Counts the words of a new alert text (before <see cref="Vector"/> is asked of it).</summary>
     public void Learn(IEnumerable<string> words)
     {
         _documents++;
         foreach (var word in words.Distinct(StringComparer.Ordinal))
         {
-            _documentFrequency[word] = _documentFrequency.GetValueOrDefault(word) + 1;
+            if (_documentFrequency.TryGetValue(word, out var count))
+            {
+                _documentFrequency[word] = count + 1;
+            }
+            else if (_documentFrequency.Count < maxWords)
+            {
+                _documentFrequency[word] = 1;
+            }
+            else
+            {
+                WordsNotLearnt++;
+            }
         }
     }
 
@@ -88,7 +107,7 @@ public sealed class TextVectors
         void Flush()
         {
             var word = current.ToString();
-            if (word.Length > 1 && !word.All(char.IsDigit) && !Filler.Contains(word))
+            if (word.Length > 1 && word.Length <= MaxWordLength && !word.All(char.IsDigit) && !Filler.Contains(word))
             {
                 words.Add(word);
             }

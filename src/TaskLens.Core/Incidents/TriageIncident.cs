@@ -22,6 +22,12 @@ public enum TriageAction
 /// </summary>
 public sealed record TriageIncident(string Tenant, string IncidentId, TriageAction Action, long ExpectedVersion, string Actor) : IRequest<TriageResult>
 {
+    /// <summary>
+    /// The most incidents one merge folds in. Each may need loading from storage while the one writer waits, which alert
+    /// intake waits on too; a person merges a handful, so a longer list is refused before anything is read.
+    /// </summary>
+    public const int MaxMergeSources = 50;
+
     /// <summary>The note (<see cref="TriageAction.Note"/>), the assignee (<see cref="TriageAction.Assign"/>; empty unassigns) or a split-off incident's title.</summary>
     public string Text { get; init; } = "";
     public AlertSeverity? Severity { get; init; }

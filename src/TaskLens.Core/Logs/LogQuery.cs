@@ -8,6 +8,9 @@ namespace TaskLens.Core.Logs;
 /// </summary>
 public sealed record LogQuery(string Tenant, DateTimeOffset From, DateTimeOffset To)
 {
+    /// <summary>The most records one read returns; the API refuses a larger limit.</summary>
+    public const int MaxLimit = 1_000;
+
     public string? Service { get; init; }
     public TraceId? TraceId { get; init; }
     public int? MinSeverity { get; init; }

@@ -45,7 +45,7 @@ public static class AnyValueJsonWriter
             case AttributeValueType.Array or AttributeValueType.KeyValueList:
                 json.WriteStartObject(type == AttributeValueType.Array ? "arrayValue" : "kvlistValue");
                 json.WritePropertyName("values");
-                json.WriteRawValue(text, skipInputValidation: true);
+                WriteValues(json, text);
                 json.WriteEndObject();
                 break;
             default:
@@ -53,5 +53,23 @@ public static class AnyValueJsonWriter
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Copies a stored value list through the writer rather than raw, so its strings get the writer's escaping (stored
+    /// text was written with relaxed escaping, and an API answer must not pass markup through).
+    /// </summary>
+    private static void WriteValues(Utf8JsonWriter json, string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            document.RootElement.WriteTo(json);
+        }
+        catch (JsonException)
+        {
+            json.WriteStartArray();
+            json.WriteEndArray();
+        }
     }
 }

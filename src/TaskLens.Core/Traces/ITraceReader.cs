@@ -3,8 +3,15 @@ namespace TaskLens.Core.Traces;
 /// <summary>Reads stored traces and service summaries for one tenant.</summary>
 public interface ITraceReader
 {
-    /// <summary>The spans of a trace ordered by start time, or an empty list when the trace is unknown.</summary>
-    Task<IReadOnlyList<StoredSpan>> GetTraceAsync(string tenant, TraceId traceId, CancellationToken cancellationToken);
+    /// <summary>The most spans one read carries (a trace page, a run's tree); callers page on with an offset.</summary>
+    const int MaxSpansPerRead = 10_000;
+
+    /// <summary>
+    /// The spans of a trace ordered by start time, at most <paramref name="limit"/> after the first
+    /// <paramref name="offset"/>; an empty list when the trace is unknown. Ask for one more than wanted to learn whether
+    /// there are more.
+    /// </summary>
+    Task<IReadOnlyList<StoredSpan>> GetTraceAsync(string tenant, TraceId traceId, int offset, int limit, CancellationToken cancellationToken);
 
     /// <summary>Every service that sent spans, with its span count and when it was last seen.</summary>
     Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(string tenant, CancellationToken cancellationToken);

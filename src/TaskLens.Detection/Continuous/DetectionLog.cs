@@ -12,7 +12,7 @@ internal static partial class DetectionLog
     [LoggerMessage(6121, LogLevel.Warning, "Finding ({Severity}, {Status}) for tenant {Tenant}: {Summary}")]
     public static partial void Finding(ILogger logger, AlertSeverity severity, FindingStatus status, string tenant, string summary);
 
-    [LoggerMessage(6123, LogLevel.Warning, "Detection watches its maximum of {MaxSeries} series: {Points} points of newer series were not judged so far (TaskLens:Detection:MaxSeries)")]
+    [LoggerMessage(6123, LogLevel.Warning, "Detection watches its maximum of {MaxSeries} series, or a tenant its TaskLens:Detection:MaxSeriesPerTenant: {Points} points of newer series were not judged so far (TaskLens:Detection:MaxSeries)")]
     public static partial void OverLimit(ILogger logger, int maxSeries, long points);
 
     [LoggerMessage(6124, LogLevel.Warning, "Detection could not hand {Findings} alert events to the alert intake; they are in the alerts table and are offered again on the next tick")]

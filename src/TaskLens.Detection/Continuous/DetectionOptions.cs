@@ -33,6 +33,9 @@ public sealed class DetectionOptions
     /// <summary>Series watched at most (about 110 KB each at one-minute steps).</summary>
     public int MaxSeries { get; set; } = 5_000;
 
+    /// <summary>Series one tenant may have watched, so one tenant cannot take every place from the others.</summary>
+    public int MaxSeriesPerTenant { get; set; } = 2_000;
+
     /// <summary>Per-goal limits checked beside the learned detectors.</summary>
     public List<GoalLimit> Limits { get; set; } = [];
 
@@ -48,9 +51,9 @@ public sealed class DetectionOptions
             yield return $"{SectionName}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({QuietPeriod}): goal runs are stored that long after their last span.";
         }
 
-        if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1 || RecoverAfterSteps < 1)
+        if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1 || MaxSeriesPerTenant < 1 || RecoverAfterSteps < 1)
         {
-            yield return $"{SectionName}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter, MaxSeries and RecoverAfterSteps above zero).";
+            yield return $"{SectionName}: History, ForgetAfter and ContextSteps cannot be negative (ForgetAfter, MaxSeries, MaxSeriesPerTenant and RecoverAfterSteps above zero).";
         }
 
         foreach (var limit in Limits)
@@ -72,7 +75,7 @@ public sealed class DetectionOptions
         }
     }
 
-    internal MonitorSettings ToMonitorSettings() => new(Step, ForgetAfter, ContextSteps, Limits, MaxSeries, RecoverAfterSteps);
+    internal MonitorSettings ToMonitorSettings() => new(Step, ForgetAfter, ContextSteps, Limits, MaxSeries, RecoverAfterSteps, MaxSeriesPerTenant);
 
     /// <summary>Binds the section; the delay is resolved against the goals' quiet period, so it is always set after this.</summary>
     internal static DetectionOptions From(IConfiguration configuration, TimeSpan goalQuietPeriod)

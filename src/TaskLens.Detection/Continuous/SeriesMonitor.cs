@@ -17,6 +17,7 @@ namespace TaskLens.Detection.Continuous;
 public sealed class SeriesMonitor(MonitorSettings settings)
 {
     private readonly Dictionary<SeriesKey, CombinedDetector> _detectors = [];
+    private readonly Dictionary<string, int> _seriesOfTenant = new(StringComparer.Ordinal);
     private readonly Dictionary<SeriesKey, double> _lastValue = [];
     private readonly Dictionary<SeriesKey, Dictionary<string, Finding>> _open = [];
     private readonly HashSet<(string Tenant, string Goal, string Rule)> _backWithinLimit = [];
@@ -54,7 +55,10 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// <summary>Series with a detector (for logs and tests).</summary>
     public int SeriesCount => _detectors.Count;
 
-    /// <summary>Points not judged because <see cref="MonitorSettings.MaxSeries"/> series were already watched.</summary>
+    /// <summary>
+    /// Points not judged because <see cref="MonitorSettings.MaxSeries"/> series, or the tenant's
+    /// <see cref="MonitorSettings.MaxSeriesPerTenant"/>, were already watched.
+    /// </summary>
     public long PointsOverLimit { get; private set; }
 
     /// <summary>
@@ -208,6 +212,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
                 {
                     _detectors.Remove(key);
                     _lastValue.Remove(key);
+                    _seriesOfTenant[tenant]--;
                 }
 
                 continue;
@@ -231,12 +236,14 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         _lastValue[key] = v;
         if (!_detectors.TryGetValue(key, out var detector))
         {
-            if (_detectors.Count >= settings.MaxSeries)
+            var ofTenant = _seriesOfTenant.GetValueOrDefault(key.Tenant);
+            if (_detectors.Count >= settings.MaxSeries || ofTenant >= settings.MaxSeriesPerTenant)
             {
                 PointsOverLimit++;
                 return null;
             }
 
+            _seriesOfTenant[key.Tenant] = ofTenant + 1;
             _detectors[key] = detector = SeriesDetectors.For(kind, intermittent);
         }
 

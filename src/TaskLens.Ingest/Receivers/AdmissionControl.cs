@@ -19,6 +19,10 @@ internal sealed class AdmissionControl(IOptions<IngestOptions> options)
     private readonly long _budget = options.Value.MaxBytesInFlight;
     private readonly double _maxShare = options.Value.MaxTenantShare;
     private long _total;
+    private long _refused;
+
+    /// <summary>Exports pushed back since start.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     public long BytesInFlight
     {
@@ -49,6 +53,8 @@ internal sealed class AdmissionControl(IOptions<IngestOptions> options)
             var fits = _total + bytes <= _budget && (held - own == 0 || held + bytes <= tenantCap);
             if (!fits)
             {
+                // Admission or growth refused: either way the export is pushed back.
+                Interlocked.Increment(ref _refused);
                 return false;
             }
 

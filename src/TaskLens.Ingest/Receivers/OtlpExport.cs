@@ -20,6 +20,7 @@ internal sealed class OtlpExport(
     SpanBatchPool pool,
     IOptions<IngestOptions> options,
     ILogger<OtlpExport> logger,
+    IngestMeter meter,
     DiskSpool? spool = null)
 {
     public async Task<(ExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
@@ -81,6 +82,7 @@ internal sealed class OtlpExport(
         catch (SpoolFullException e)
         {
             IngestLog.SpoolFull(logger, transport, e.Message);
+            meter.Refused();
             return (ExportOutcome.StoreUnavailable, result, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
         }
         catch (StoreRejectedException e)
@@ -92,7 +94,13 @@ internal sealed class OtlpExport(
         catch (SpanSinkUnavailableException e)
         {
             IngestLog.StoreUnavailable(logger, transport, e);
+            meter.Refused();
             return (ExportOutcome.StoreUnavailable, result, e.RetryAfter);
+        }
+
+        if (signal == OtlpSignal.Traces)
+        {
+            meter.SpansAccepted(result.Accepted);
         }
 
         return (ExportOutcome.Stored, result, TimeSpan.Zero);

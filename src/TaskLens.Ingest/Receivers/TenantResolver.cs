@@ -1,22 +1,26 @@
 using TaskLens.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Access;
 
 namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
-/// Maps an export's key to its tenant. Keys are held as SHA-256 digests, so the lookup never compares secrets
-/// byte by byte and a memory dump shows no key.
+/// Maps an export's key to its tenant: a configured key (<c>TaskLens:Ingest:ApiKeys</c>) or an ingest key stored from
+/// the admin page. Keys are held as SHA-256 digests, so the lookup never compares secrets byte by byte and a memory
+/// dump shows no key.
 /// </summary>
 internal sealed class TenantResolver
 {
+    private readonly AccessKeyDirectory _stored;
     private readonly Dictionary<string, string> _tenantByKeyDigest = new(StringComparer.Ordinal);
     private readonly string _header;
     private readonly bool _bearer;
     private readonly bool _openMode;
 
-    public TenantResolver(IOptions<IngestOptions> options)
+    public TenantResolver(IOptions<IngestOptions> options, AccessKeyDirectory stored)
     {
+        _stored = stored;
         var o = options.Value;
         foreach (var key in o.ApiKeys)
         {
@@ -58,6 +62,11 @@ internal sealed class TenantResolver
         if (_tenantByKeyDigest.TryGetValue(KeyDigest.Of(value), out var tenant))
         {
             return tenant;
+        }
+
+        if (_stored.Find(value, KeyKind.Ingest) is { } key)
+        {
+            return key.Tenant;
         }
 
         refusal = "The ingest key is not known.";

@@ -17,9 +17,10 @@ internal static class AlertIntakeEndpoints
 
     public static RouteGroupBuilder MapAlertIntake(this RouteGroupBuilder api)
     {
-        api.MapPost("/alerts/{source:regex(^(alertmanager|grafana)$)}", WebhookAsync);
-        api.MapPost("/alerts/{source:regex(^(alertmanager|grafana)$)}/{token}", WebhookAsync);
-        api.MapPost("/alerts/events", EventAsync);
+        // Alert sources authenticate with their token (below), not with sign-in or API keys.
+        api.MapPost("/alerts/{source:regex(^(alertmanager|grafana)$)}", WebhookAsync).AllowAnonymous();
+        api.MapPost("/alerts/{source:regex(^(alertmanager|grafana)$)}/{token}", WebhookAsync).AllowAnonymous();
+        api.MapPost("/alerts/events", EventAsync).AllowAnonymous();
         api.MapGet("/alert-states", ListStatesAsync);
         return api;
     }
@@ -48,9 +49,15 @@ internal static class AlertIntakeEndpoints
                 return Refuse(logger, source, StatusCodes.Status400BadRequest, "Invalid payload", problem);
             }
 
-            if (!await TryAcceptAsync(services, logger, source, events, context.RequestAborted))
+            var most = services.GetRequiredService<AlertIntakeOptions>().Limits.MaxAlertsPerRequest;
+            if (events.Count > most)
             {
-                return Unavailable();
+                return Refuse(logger, source, StatusCodes.Status400BadRequest, "Too many alerts", $"At most {most} alerts per request; {events.Count} were sent.");
+            }
+
+            if (await TryAcceptAsync(services, logger, source, events, context.RequestAborted) is { } refused)
+            {
+                return refused.Status == StatusCodes.Status503ServiceUnavailable ? Unavailable() : Refuse(logger, source, refused.Status, "Alerts refused", refused.Reason);
             }
 
             return Results.Json(new { status = "success", accepted = events.Count });
@@ -85,9 +92,11 @@ internal static class AlertIntakeEndpoints
             }
 
             var e = build!(tenant);
-            if (!await TryAcceptAsync(services, logger, "events", [e], cancellationToken))
+            if (await TryAcceptAsync(services, logger, "events", [e], cancellationToken) is { } refused)
             {
-                return Unavailable();
+                return refused.Status == StatusCodes.Status503ServiceUnavailable
+                    ? Unavailable()
+                    : Results.Json(new { status = "invalid event", message = "Event refused", errors = new[] { refused.Reason } }, statusCode: refused.Status);
             }
 
             return Results.Json(new { status = "success", message = "Event processed", dedup_key = e.Fingerprint }, statusCode: StatusCodes.Status202Accepted);
@@ -105,7 +114,7 @@ internal static class AlertIntakeEndpoints
             return problem!;
         }
 
-        var states = await store.ListAsync(Tenants.Default, status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
+        var states = await store.ListAsync(context.User.Tenant(), status, ApiQuery.NullIfEmpty(query["source"]), limit, cancellationToken);
         return Results.Json(new
         {
             alerts = states.Select(s => new
@@ -128,17 +137,24 @@ internal static class AlertIntakeEndpoints
         });
     }
 
-    private static async Task<bool> TryAcceptAsync(IServiceProvider services, ILogger logger, string source, List<AlertEvent> events, CancellationToken cancellationToken)
+    /// <summary>Null when the events were taken; else the status to answer (400 or 429 refused by a bound, 503 not stored) and why.</summary>
+    private static async Task<(int Status, string Reason)?> TryAcceptAsync(
+        IServiceProvider services, ILogger logger, string source, List<AlertEvent> events, CancellationToken cancellationToken)
     {
         try
         {
             await services.GetRequiredService<AlertIntakeService>().AcceptAsync(events, cancellationToken);
-            return true;
+            return null;
+        }
+        catch (AlertRefusedException e)
+        {
+            AlertWebhookLog.Refused(logger, source, e.Status, e.Message);
+            return (e.Status, e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             AlertWebhookLog.StoreFailed(logger, events.Count, source, e);
-            return false;
+            return (StatusCodes.Status503ServiceUnavailable, "");
         }
     }
 

@@ -1,3 +1,4 @@
+using TaskLens.Server.Access;
 using TaskLens.Server.AlertIntake;
 namespace TaskLens.Server.Api;
 
@@ -8,8 +9,8 @@ internal static class ApiEndpoints
     {
         var onApiPort = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
             context.HttpContext.Connection.LocalPort == apiPort ? await next(context) : Results.NotFound());
-        onApiPort.MapGet("/healthz", () => Results.Text("ok"));
-        onApiPort.MapGroup("/api").MapTraceApi().MapTelemetryApi().MapGoalApi().MapOperationApi().MapFindingApi().MapAlertIntake().MapIncidentApi().MapIngestApi();
+        onApiPort.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        onApiPort.MapGroup("/api").AddEndpointFilter<ApiAntiforgeryFilter>().MapAccessApi().MapTraceApi().MapTelemetryApi().MapGoalApi().MapOperationApi().MapFindingApi().MapAlertIntake().MapIncidentApi().MapIngestApi();
         return app;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using TaskLens.Ingest.Receivers;
 
@@ -8,12 +7,12 @@ namespace TaskLens.Server.Api;
 /// <summary>What every read endpoint parses and answers alike: the time window, limits, problems, streamed JSON.</summary>
 internal static class ApiQuery
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(context.Response.BodyWriter, JsonOptions);
+        // The default encoder escapes <, >, &, quotes and non-ASCII: stored values are sender-chosen, and an answer read
+        // as HTML (a browser sniffing, a careless page) must not carry markup.
+        await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
         write(json);
         await json.FlushAsync(cancellationToken);
     }
@@ -37,8 +36,20 @@ internal static class ApiQuery
             return false;
         }
 
+        var cap = context.RequestServices.GetRequiredService<ServerOptions>().MaxReadWindow;
+        if (to - from > cap)
+        {
+            problem = BadRequest("Window too wide", $"At most {Describe(cap)} between from and to ({ServerOptions.SectionName}:MaxReadWindow); narrow the window.");
+            return false;
+        }
+
         return true;
     }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 && span.Ticks % TimeSpan.TicksPerDay == 0 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0} days")
+        : span.Ticks % TimeSpan.TicksPerHour == 0 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0} hours")
+        : span.ToString("c", CultureInfo.InvariantCulture);
 
     public static bool TryTime(string? text, ref DateTimeOffset value)
     {

@@ -37,7 +37,7 @@ internal static class FindingApi
         }
 
         var findings = await reader.ListAsync(
-            new FindingQuery(Tenants.Default, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
+            new FindingQuery(context.User.Tenant(), from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit),
             cancellationToken);
         return Results.Json(new Dictionary<string, object> { ["from"] = from, ["to"] = to, [listName] = findings.Select(Json) });
     }

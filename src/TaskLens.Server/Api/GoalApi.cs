@@ -29,7 +29,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var goals = await reader.ListGoalsAsync(Tenants.Default, from, to, cancellationToken);
+        var goals = await reader.ListGoalsAsync(context.User.Tenant(), from, to, cancellationToken);
         return Results.Json(new { from, to, goals = goals.Select(GoalJson.Figures) });
     }
 
@@ -53,7 +53,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var series = await reader.SeriesAsync(Tenants.Default, name, from, to, step, cancellationToken);
+        var series = await reader.SeriesAsync(context.User.Tenant(), name, from, to, step, cancellationToken);
         return Results.Json(new
         {
             goal = name,
@@ -75,7 +75,7 @@ internal static class GoalApi
             return problem!;
         }
 
-        var runs = await reader.RunsAsync(new GoalRunQuery(Tenants.Default, name, from, to, outcome, offset, limit), cancellationToken);
+        var runs = await reader.RunsAsync(new GoalRunQuery(context.User.Tenant(), name, from, to, outcome, offset, limit), cancellationToken);
         return Results.Json(new { goal = name, offset, limit, runs = runs.Select(GoalJson.Run) });
     }
 
@@ -109,13 +109,16 @@ internal static class GoalApi
             return problem!;
         }
 
-        var run = await goals.RunAsync(Tenants.Default, traceId.ToString(), cancellationToken);
+        var run = await goals.RunAsync(context.User.Tenant(), traceId.ToString(), cancellationToken);
         if (run is null)
         {
             return Results.Problem(title: "Unknown run", detail: $"No finalized goal run {traceId}.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var spans = await traces.GetTraceAsync(Tenants.Default, traceId, cancellationToken);
+        // The sub-task tree is built from at most MaxSpans spans; "truncated" says the run has more.
+        var read = await traces.GetTraceAsync(context.User.Tenant(), traceId, 0, TraceApi.MaxSpans + 1, cancellationToken);
+        var truncated = read.Count > TraceApi.MaxSpans;
+        var spans = truncated ? read.Take(TraceApi.MaxSpans).ToList() : read;
         var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : run.GoalSpanId.ToString("x16", CultureInfo.InvariantCulture));
         if (group is { } id)
         {
@@ -124,7 +127,7 @@ internal static class GoalApi
                 return Results.Problem(title: "Unknown group", detail: $"Run {traceId} has groups 0 to {tree.Groups.Count - 1}.", statusCode: StatusCodes.Status404NotFound);
             }
 
-            return Results.Json(new { group = GoalJson.Group(tree.Groups[id]), offset, limit, spans = tree.SpansOf(id, offset, limit).Select(GoalJson.Span) });
+            return Results.Json(new { group = GoalJson.Group(tree.Groups[id]), offset, limit, truncated, spans = tree.SpansOf(id, offset, limit).Select(GoalJson.Span) });
         }
 
         var (outlier, trainedOn) = await outliers.JudgeAsync(run, cancellationToken);
@@ -133,6 +136,8 @@ internal static class GoalApi
             run = GoalJson.Run(run),
             outlier = outlier is null ? null : new { outlier.Reason, outlier.Feature, outlier.Ratio, outlier.Score, outlier.Threshold },
             outlierModel = new { runs = trainedOn, trainer = "ML.NET randomized PCA" },
+            truncated,
+            spansRead = spans.Count,
             groups = tree.Groups.Select(GoalJson.Group),
         });
     }

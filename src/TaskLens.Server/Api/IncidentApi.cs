@@ -1,6 +1,7 @@
-using TaskLens.Core;
+using System.Security.Claims;
 using System.Text.Json;
 using MediatR;
+using TaskLens.Core.Access;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Incidents;
 using TaskLens.Server.Incidents;
@@ -34,10 +35,10 @@ internal static class IncidentApi
     {
         api.MapGet("/incidents", ListAsync);
         api.MapGet("/incidents/{id}", GetAsync);
-        api.MapPost("/incidents/{id}/{action}", TriageAsync);
-        api.MapGet("/services/links", (ServiceLinkCache links) => Results.Json(new
+        api.MapPost("/incidents/{id}/{action}", TriageAsync).RequireAuthorization(AccessSchemes.TriagePolicy);
+        api.MapGet("/services/links", (ServiceLinkCache links, ClaimsPrincipal user) => Results.Json(new
         {
-            links = links.Current.Where(l => l.Link.Tenant == Tenants.Default)
+            links = links.Current.Where(l => l.Link.Tenant == user.Tenant())
                 .Select(l => new { caller = l.Link.Caller, callee = l.Link.Callee, calls = l.Link.Calls, lastSeen = l.LastSeen }),
         }));
         return api;
@@ -61,13 +62,13 @@ internal static class IncidentApi
         }
 
         var incidents = await mediator.Send(
-            new ListIncidents(new IncidentQuery(Tenants.Default, from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit)),
+            new ListIncidents(new IncidentQuery(context.User.Tenant(), from, to, status, severity, ApiQuery.NullIfEmpty(query["goal"]), ApiQuery.NullIfEmpty(query["service"]), limit)),
             cancellationToken);
         return Results.Json(new { from, to, incidents = incidents.Select(IncidentJson.Summary) });
     }
 
-    private static async Task<IResult> GetAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
-        await mediator.Send(new GetIncident(Tenants.Default, id), cancellationToken) is { } detail
+    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal user, IMediator mediator, CancellationToken cancellationToken) =>
+        await mediator.Send(new GetIncident(user.Tenant(), id), cancellationToken) is { } detail
             ? Results.Json(IncidentJson.Detail(detail))
             : Results.Problem(title: "Unknown incident", detail: $"No incident '{id}'.", statusCode: StatusCodes.Status404NotFound);
 
@@ -88,12 +89,17 @@ internal static class IncidentApi
         TriageIncident request;
         using (json)
         {
-            if (Read(json!.RootElement, id, triage) is not { } read)
+            if (Read(json!.RootElement, context.User, id, triage) is not { } read)
             {
                 return ApiQuery.BadRequest("Invalid triage request", Expected(triage));
             }
 
             request = read;
+        }
+
+        if (request.MergeFrom.Count > TriageIncident.MaxMergeSources)
+        {
+            return ApiQuery.BadRequest("Too many incidents", $"Merge at most {TriageIncident.MaxMergeSources} incidents at once; {request.MergeFrom.Count} were named.");
         }
 
         TriageResult result;
@@ -126,18 +132,19 @@ internal static class IncidentApi
         };
     }
 
-    /// <summary>The request from the body; null when a field is missing or of the wrong kind.</summary>
-    private static TriageIncident? Read(JsonElement body, string id, TriageAction action)
+    /// <summary>
+    /// The request from the body; null when a field is missing or of the wrong kind. The actor is the authenticated
+    /// caller: a <c>by</c> field in the body is ignored, so no one can triage in another's name.
+    /// </summary>
+    private static TriageIncident? Read(JsonElement body, ClaimsPrincipal caller, string id, TriageAction action)
     {
         if (body.ValueKind != JsonValueKind.Object
-            || !body.TryGetProperty("version", out var version) || !version.TryGetInt64(out var expected) || expected < 0
-            || (body.TryGetProperty("by", out var by) && by.ValueKind != JsonValueKind.String))
+            || !body.TryGetProperty("version", out var version) || !version.TryGetInt64(out var expected) || expected < 0)
         {
             return null;
         }
 
-        var actor = body.TryGetProperty("by", out by) && by.GetString()!.Trim() is { Length: > 0 and <= 200 } name ? name : "api";
-        var request = new TriageIncident(Tenants.Default, id, action, expected, actor);
+        var request = new TriageIncident(caller.Tenant(), id, action, expected, caller.Actor());
         string? Text(string field) => body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         switch (action)
         {
@@ -182,7 +189,7 @@ internal static class IncidentApi
         }
     }
 
-    private static string Expected(TriageAction action) => "Send {\"version\": <the incident version you saw>, \"by\": \"<your name>\""
+    private static string Expected(TriageAction action) => "Send {\"version\": <the incident version you saw>"
         + action switch
         {
             TriageAction.Assign => ", \"assignee\": \"<name, or empty to unassign>\"",

@@ -1,4 +1,4 @@
-using TaskLens.Core;
+using TaskLens.Core.Access;
 using TaskLens.Ingest.Spool;
 
 namespace TaskLens.Server.Api;
@@ -7,7 +7,8 @@ namespace TaskLens.Server.Api;
 /// <c>GET /api/ingest/spool</c>: the spool's condition (bytes waiting, whether the disk refuses writes, drainer faults,
 /// dead letters); <c>GET /api/ingest/dead-letters?limit</c>: the exports set aside because ClickHouse refused them for
 /// good or they could not be read back, newest first, each with the reason (the server's error);
-/// <c>POST /api/ingest/dead-letters/{id}/replay</c>: back into the spool, once what refused it is fixed.
+/// <c>POST /api/ingest/dead-letters/{id}/replay</c>: back into the spool, once what refused it is fixed (admins only).
+/// Dead letters are the caller's tenant's.
 /// </summary>
 internal static class IngestApi
 {
@@ -15,7 +16,7 @@ internal static class IngestApi
     {
         api.MapGet("/ingest/spool", GetSpool);
         api.MapGet("/ingest/dead-letters", ListDeadLetters);
-        api.MapPost("/ingest/dead-letters/{id}/replay", ReplayAsync);
+        api.MapPost("/ingest/dead-letters/{id}/replay", ReplayAsync).RequireAuthorization(AccessSchemes.AdminPolicy);
         return api;
     }
 
@@ -54,8 +55,9 @@ internal static class IngestApi
         }
 
         // Records that could not be read back carry no tenant; they are listed for every tenant (without content).
+        var tenant = context.User.Tenant();
         var letters = monitor.DeadLetters.List(null, int.MaxValue)
-            .Where(d => d.Tenant == Tenants.Default || d.Tenant.Length == 0)
+            .Where(d => d.Tenant == tenant || d.Tenant.Length == 0)
             .ToList();
         return Results.Json(new
         {
@@ -67,7 +69,7 @@ internal static class IngestApi
     private static async Task<IResult> ReplayAsync(string id, HttpContext context)
     {
         var monitor = context.RequestServices.GetService<SpoolMonitor>();
-        if (monitor?.DeadLetters.Find(id) is not { } letter || (letter.Tenant != Tenants.Default && letter.Tenant.Length != 0))
+        if (monitor?.DeadLetters.Find(id) is not { } letter || (letter.Tenant != context.User.Tenant() && letter.Tenant.Length != 0))
         {
             return Results.Problem(title: "Unknown dead letter", detail: $"No dead letter '{id}'.", statusCode: StatusCodes.Status404NotFound);
         }

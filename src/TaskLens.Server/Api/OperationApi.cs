@@ -24,7 +24,7 @@ internal static class OperationApi
             return problem!;
         }
 
-        var operations = await reader.OperationsAsync(Tenants.Default, service, from, to, cancellationToken);
+        var operations = await reader.OperationsAsync(context.User.Tenant(), service, from, to, cancellationToken);
         return Results.Json(new { service, from, to, operations = operations.Select(Json) });
     }
 
@@ -42,7 +42,7 @@ internal static class OperationApi
         }
 
         var operation = ApiQuery.NullIfEmpty(context.Request.Query["operation"]);
-        var points = await reader.SeriesAsync(Tenants.Default, service, operation, from, to, step, cancellationToken);
+        var points = await reader.SeriesAsync(context.User.Tenant(), service, operation, from, to, step, cancellationToken);
         return Results.Json(new { service, operation, stepSeconds = (long)step.TotalSeconds, points = points.Select(Json) });
     }
 

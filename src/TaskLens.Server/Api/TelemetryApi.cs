@@ -1,4 +1,4 @@
-using TaskLens.Core;
+using System.Security.Claims;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -31,7 +31,7 @@ internal static class TelemetryApi
     private static async Task<IResult> GetLogsAsync(HttpContext context, ILogReader reader, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
-        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 100, 10_000, out var limit, ref problem))
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 100, LogQuery.MaxLimit, out var limit, ref problem))
         {
             return problem!;
         }
@@ -65,7 +65,7 @@ internal static class TelemetryApi
         }
 
         var logs = await reader.QueryAsync(
-            new LogQuery(Tenants.Default, from, to)
+            new LogQuery(context.User.Tenant(), from, to)
             {
                 Service = ApiQuery.NullIfEmpty(query["service"]),
                 TraceId = traceId,
@@ -79,9 +79,9 @@ internal static class TelemetryApi
     }
 
     /// <summary><c>GET /api/metrics</c>: every metric name with its type and unit.</summary>
-    private static async Task<IResult> GetMetricsAsync(IMetricReader reader, CancellationToken cancellationToken)
+    private static async Task<IResult> GetMetricsAsync(IMetricReader reader, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var metrics = await reader.ListMetricsAsync(Tenants.Default, cancellationToken);
+        var metrics = await reader.ListMetricsAsync(user.Tenant(), cancellationToken);
         return Results.Json(new { metrics = metrics.Select(m => new { name = m.Name, type = TelemetryJson.TypeName(m.Type), unit = m.Unit }) });
     }
 
@@ -92,7 +92,7 @@ internal static class TelemetryApi
     private static async Task<IResult> GetPointsAsync(string name, HttpContext context, IMetricReader reader, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
-        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 1000, 100_000, out var limit, ref problem))
+        if (!ApiQuery.TryWindow(context, out var from, out var to, out var problem) || !ApiQuery.TryLimit(query["limit"], 1000, MetricQuery.MaxLimit, out var limit, ref problem))
         {
             return problem!;
         }
@@ -101,7 +101,7 @@ internal static class TelemetryApi
             .Where(q => q.Key.StartsWith("attr.", StringComparison.Ordinal) && q.Key.Length > 5)
             .ToDictionary(q => q.Key[5..], q => q.Value.ToString(), StringComparer.Ordinal);
         var points = await reader.QueryPointsAsync(
-            new MetricQuery(Tenants.Default, name, from, to) { Service = ApiQuery.NullIfEmpty(query["service"]), Attributes = attributes, Limit = limit },
+            new MetricQuery(context.User.Tenant(), name, from, to) { Service = ApiQuery.NullIfEmpty(query["service"]), Attributes = attributes, Limit = limit },
             cancellationToken);
         await ApiQuery.WriteJsonAsync(context, json => TelemetryJson.WritePoints(json, name, points), cancellationToken);
         return Results.Empty;

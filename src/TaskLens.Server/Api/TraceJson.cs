@@ -11,11 +11,19 @@ namespace TaskLens.Server.Api;
 /// </summary>
 internal static class TraceJson
 {
-    public static void WriteTrace(Utf8JsonWriter json, string traceId, IReadOnlyList<StoredSpan> spans)
+    /// <summary>A page of a trace: <c>truncated</c> says more spans follow, from <c>nextOffset</c>.</summary>
+    public static void WriteTrace(Utf8JsonWriter json, string traceId, IReadOnlyList<StoredSpan> spans, int offset, bool truncated)
     {
         json.WriteStartObject();
         json.WriteString("traceId", traceId);
         json.WriteNumber("spanCount", spans.Count);
+        json.WriteNumber("offset", offset);
+        json.WriteBoolean("truncated", truncated);
+        if (truncated)
+        {
+            json.WriteNumber("nextOffset", offset + spans.Count);
+        }
+
         json.WriteStartArray("spans");
         foreach (var span in spans)
         {

@@ -40,7 +40,16 @@ internal static class ClickHouseConfigFiles
             """);
     }
 
-    public const string Users = """
+    /// <summary>
+    /// The users: <c>default</c>, loopback only, with the password's SHA-256 (the password itself is not written here);
+    /// an empty password only for the test run's throwaway servers.
+    /// </summary>
+    public static string Users(string password) => UsersTemplate.Replace(
+        "<password></password>",
+        password.Length == 0 ? "<password></password>" : $"<password_sha256_hex>{EmbeddedPassword.Sha256Hex(password)}</password_sha256_hex>",
+        StringComparison.Ordinal);
+
+    private const string UsersTemplate = """
         <?xml version="1.0"?>
         <yandex>
             <profiles>

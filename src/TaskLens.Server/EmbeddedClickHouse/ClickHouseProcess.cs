@@ -16,17 +16,29 @@ internal sealed partial class ClickHouseProcess : IAsyncDisposable
     private readonly string _serverPath;
     private readonly int _httpPort;
     private readonly int _tcpPort;
+    private readonly string _password;
     private Process? _process;
 
-    public ClickHouseProcess(string dataPath, int httpPort, int tcpPort, string serverPath)
+    /// <param name="password">The <c>default</c> user's password; empty only for throwaway test servers.</param>
+    public ClickHouseProcess(string dataPath, int httpPort, int tcpPort, string serverPath, string password = "")
     {
         _dataPath = Path.GetFullPath(dataPath);
         _httpPort = httpPort;
         _tcpPort = tcpPort;
         _serverPath = serverPath;
+        _password = password;
     }
 
     public string Url => $"http://127.0.0.1:{_httpPort}";
+
+    private static async Task WritePrivateAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(path, text, cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
 
     public bool HasExited => _process is null || _process.HasExited;
 
@@ -41,7 +53,7 @@ internal sealed partial class ClickHouseProcess : IAsyncDisposable
         }
 
         await File.WriteAllTextAsync(Path.Combine(_dataPath, "config.xml"), ClickHouseConfigFiles.Config(_dataPath, _httpPort, _tcpPort), cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(_dataPath, "users.xml"), ClickHouseConfigFiles.Users, cancellationToken);
+        await WritePrivateAsync(Path.Combine(_dataPath, "users.xml"), ClickHouseConfigFiles.Users(_password), cancellationToken);
         RemoveStaleLock();
 
         var start = new ProcessStartInfo(ResolveServerPath(_serverPath))

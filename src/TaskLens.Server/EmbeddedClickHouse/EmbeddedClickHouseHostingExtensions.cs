@@ -21,6 +21,10 @@ internal static class EmbeddedClickHouseHostingExtensions
         {
             options.EmbeddedDataPath = Path.GetFullPath(options.EmbeddedDataPath, contentRoot);
             options.Url = $"http://127.0.0.1:{options.EmbeddedHttpPort}";
+
+            // Never passwordless: any local account could use a loopback server without one.
+            options.User = "default";
+            options.Password = EmbeddedPassword.LoadOrCreate(options.EmbeddedDataPath);
         });
         builder.Services.AddHostedService<EmbeddedClickHouseService>();
         return builder;

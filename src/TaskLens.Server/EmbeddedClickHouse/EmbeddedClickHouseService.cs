@@ -25,7 +25,7 @@ internal sealed class EmbeddedClickHouseService(IOptions<ClickHouseOptions> opti
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        _process = new ClickHouseProcess(o.EmbeddedDataPath, o.EmbeddedHttpPort, o.EmbeddedTcpPort, o.EmbeddedServerPath);
+        _process = new ClickHouseProcess(o.EmbeddedDataPath, o.EmbeddedHttpPort, o.EmbeddedTcpPort, o.EmbeddedServerPath, o.Password);
         EmbeddedClickHouseLog.Starting(logger, o.EmbeddedDataPath, o.EmbeddedHttpPort);
         await _process.StartAsync(ReadyTimeout, cancellationToken);
         EmbeddedClickHouseLog.Ready(logger, _process.Url);

@@ -1,13 +1,13 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace TaskLens.Storage.ClickHouse;
 
 /// <summary>
 /// ClickHouse over its HTTP interface (no .NET ClickHouse package is obtainable here): SQL in the request body,
-/// results in <c>FORMAT JSON</c>, inserts streamed as RowBinary. Transient failures are retried with exponential
+/// results in <c>FORMAT JSONEachRow</c>, inserts streamed as RowBinary. Transient failures are retried with exponential
 /// backoff and jitter; errors in the query itself are not. One instance is shared and reuses its connections.
 /// </summary>
 public sealed class ClickHouseClient : IDisposable
@@ -47,26 +47,24 @@ public sealed class ClickHouseClient : IDisposable
             },
             cancellationToken);
 
-    /// <summary>Runs a SELECT and maps each row; the statement must not carry its own FORMAT clause.</summary>
+    /// <summary>
+    /// Runs a SELECT and maps each row; the statement must not carry its own FORMAT clause. The answer is read one row
+    /// at a time (<c>JSONEachRow</c>), never parsed whole, and the query runs read-only with ClickHouse's own time limit
+    /// (<c>max_execution_time</c>, the request timeout), so a heavy read stops on the server too. A read that ran out of
+    /// time, or whose caller has gone, is not tried again.
+    /// </summary>
     public Task<List<T>> QueryAsync<T>(string sql, Func<ClickHouseRow, T> map, CancellationToken cancellationToken, bool useDatabase = true) =>
         WithRetriesAsync(
             async ct =>
             {
-                using var request = CreateRequest(useDatabase, query: null);
-                request.Content = new StringContent(sql + "\nFORMAT JSON", Encoding.UTF8);
+                using var request = CreateRequest(useDatabase, query: null, ReadSettings());
+                request.Content = new StringContent(sql + "\nFORMAT JSONEachRow", Encoding.UTF8);
                 using var response = await SendAsync(request, ct);
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
-                using var document = await JsonDocument.ParseAsync(body, cancellationToken: ct);
-                var data = document.RootElement.GetProperty("data");
-                var rows = new List<T>(data.GetArrayLength());
-                foreach (var row in data.EnumerateArray())
-                {
-                    rows.Add(map(new ClickHouseRow(row)));
-                }
-
-                return rows;
+                return await ClickHouseRows.ReadAsync(body, map, ct);
             },
-            cancellationToken);
+            cancellationToken,
+            isRead: true);
 
     /// <summary>
     /// <c>INSERT INTO table (columns) FORMAT RowBinary</c> with the body streamed by <paramref name="writeRows"/>.
@@ -132,7 +130,7 @@ public sealed class ClickHouseClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken, bool isRead = false)
     {
         for (var tries = 0; ; tries++)
         {
@@ -166,10 +164,14 @@ public sealed class ClickHouseClient : IDisposable
                 }
             }
 
-            if (!failure.IsTransient || tries >= _options.MaxRetries)
+            // A read that ran out of time (ClickHouse's max_execution_time, or ours) would only run out of time again.
+            if (!failure.IsTransient || tries >= _options.MaxRetries
+                || (isRead && (failure.Code == ClickHouseException.TimeoutExceeded || failure.InnerException is TimeoutException)))
             {
                 throw failure;
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
 
             // Exponential backoff with full jitter, so nodes retrying together do not arrive together.
             var ceiling = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, tries);
@@ -195,12 +197,25 @@ public sealed class ClickHouseClient : IDisposable
         }
     }
 
-    private HttpRequestMessage CreateRequest(bool useDatabase, string? query)
+    /// <summary>
+    /// Settings of every read, in the URL. Both are known to ClickHouse 18.16 (an unknown one is an error there), and
+    /// <c>readonly</c> comes last: once applied, it refuses changes to the settings after it. The server's limit is a
+    /// second under ours, so it stops the query and says so before we give up on the answer.
+    /// </summary>
+    private string ReadSettings() =>
+        string.Create(CultureInfo.InvariantCulture, $"max_execution_time={Math.Max(1, (int)Math.Ceiling(_options.RequestTimeout.TotalSeconds) - 1)}&readonly=1");
+
+    private HttpRequestMessage CreateRequest(bool useDatabase, string? query, string? settings = null)
     {
         var parameters = new StringBuilder();
         if (useDatabase)
         {
             parameters.Append("database=").Append(Uri.EscapeDataString(_options.Database));
+        }
+
+        if (settings is not null)
+        {
+            parameters.Append(parameters.Length == 0 ? string.Empty : "&").Append(settings);
         }
 
         if (query is not null)

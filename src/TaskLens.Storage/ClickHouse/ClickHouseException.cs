@@ -10,6 +10,9 @@ public sealed partial class ClickHouseException : Exception
     /// Codes that mean "try again later", not "this query is wrong": timeouts, overload, network trouble,
     /// replicas or parts temporarily unavailable. Names from ClickHouse's src/Common/ErrorCodes.cpp.
     /// </summary>
+    /// <summary>TIMEOUT_EXCEEDED: a query ran past <c>max_execution_time</c>.</summary>
+    public const int TimeoutExceeded = 159;
+
     private static readonly HashSet<int> TransientCodes =
     [
         159, // TIMEOUT_EXCEEDED

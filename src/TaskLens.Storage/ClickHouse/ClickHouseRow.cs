@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace TaskLens.Storage.ClickHouse;
 
 /// <summary>
-/// One row of a <c>FORMAT JSON</c> result. ClickHouse writes 64-bit integers as JSON strings (so JavaScript
+/// One row of a <c>JSONEachRow</c> answer. ClickHouse writes 64-bit integers as JSON strings (so JavaScript
 /// readers keep precision) and smaller numbers as JSON numbers; the getters accept both. A row is valid only
 /// inside the mapper it is passed to: the result document is released when the query returns.
 /// </summary>

@@ -130,6 +130,20 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
         return found.Count == 0 ? null : found[0];
     }
 
+    public async Task<IReadOnlyList<Incident>> FindAsync(string tenant, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        return await client.QueryAsync(
+            $"{StateSelect} WHERE tenant = {ClickHouseSql.Literal(tenant)} AND id IN ({string.Join(", ", ids.Select(id => ClickHouseSql.Literal(id)))}) GROUP BY tenant, id",
+            Read,
+            cancellationToken);
+    }
+
     public async Task<IReadOnlyList<Incident>> ListAsync(IncidentQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -46,7 +46,7 @@ internal sealed class LogReader(ClickHouseClient client) : ILogReader
             WHERE {where}
             ORDER BY timestamp DESC, time_unix_nano DESC, observed_time_unix_nano DESC, fingerprint
             LIMIT 1 BY fingerprint
-            LIMIT {Math.Clamp(query.Limit, 1, 10_000)}
+            LIMIT {Math.Clamp(query.Limit, 1, LogQuery.MaxLimit)}
             """);
         return await client.QueryAsync(sql, ReadLog, cancellationToken);
     }

@@ -47,7 +47,7 @@ internal sealed class MetricReader(ClickHouseClient client) : IMetricReader
             WHERE {where}
             ORDER BY time_unix_nano, series_fingerprint, start_time_unix_nano
             LIMIT 1 BY series_fingerprint, time_unix_nano, start_time_unix_nano
-            LIMIT {Math.Clamp(query.Limit, 1, 100_000)}
+            LIMIT {Math.Clamp(query.Limit, 1, MetricQuery.MaxLimit)}
             """);
         return await client.QueryAsync(sql, ReadPoint, cancellationToken);
     }

@@ -19,6 +19,16 @@ internal sealed class OperationReader(ClickHouseClient client) : IOperationReade
             row => Read(row, service, row.GetString("o_name"), since, until - since),
             cancellationToken);
 
+    public async Task<IReadOnlyList<OperationFigures>> AllOperationsAsync(string tenant, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken) =>
+        await client.QueryAsync(
+            string.Create(CultureInfo.InvariantCulture, $"""
+                SELECT service_name AS o_service, name AS o_name, {Figures} FROM operation_minutes
+                WHERE tenant = {ClickHouseSql.Literal(tenant)} AND minute >= toDateTime({since.ToUnixTimeSeconds()}) AND minute < toDateTime({until.ToUnixTimeSeconds()})
+                GROUP BY o_service, o_name ORDER BY o_service, o_spans DESC, o_name
+                """),
+            row => Read(row, row.GetString("o_service"), row.GetString("o_name"), since, until - since),
+            cancellationToken);
+
     public async Task<IReadOnlyList<OperationFigures>> SeriesAsync(
         string tenant, string service, string? operation, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken)
     {

@@ -49,9 +49,11 @@ internal static class LoadBenchmark
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             await WaitHealthyAsync(http, ports[0], server);
+            // The embedded server's generated password, kept in TaskLens's data directory under the content root.
+            var password = File.ReadAllText(Path.Combine(work, ".tasklens", "clickhouse", "password"));
             using var clickHouse = new ClickHouseClient(
                 new HttpClient(ClickHouseClient.CreateHandler()),
-                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens" },
+                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens", Password = password },
                 NullLogger<ClickHouseClient>.Instance);
             var endpoint = new Uri($"http://127.0.0.1:{ports[2]}/v1/traces");
 
@@ -64,7 +66,7 @@ internal static class LoadBenchmark
             var exports = Enumerable.Range(1, SustainedExports).Select(i => AgentExport.Create(SpansPerExport, i)).ToList();
             var sustained = await SustainedAsync(http, endpoint, exports, server, clickHouse);
             var stored = await CountAsync(clickHouse, "spans") - (ulong)(SustainedExports * SpansPerExport);
-            var ceiling = await CeilingAsync(clickHouse, exports.Take(CeilingExports).ToList(), ports[4]);
+            var ceiling = await CeilingAsync(clickHouse, exports.Take(CeilingExports).ToList(), ports[4], password);
             // The burst is timed from a settled ClickHouse: the passes above leave merges of several million rows running,
             // and on this one disk they slow the spool's fsync, which every acknowledgement waits for.
             await WaitForMergesAsync(clickHouse, TimeSpan.FromSeconds(90));
@@ -245,7 +247,7 @@ internal static class LoadBenchmark
     }
 
     /// <summary>The ceiling: the same rows, encoded by our encoder, inserted by clickhouse-client over the native port.</summary>
-    private static async Task<double> CeilingAsync(ClickHouseClient clickHouse, List<byte[]> exports, int tcpPort)
+    private static async Task<double> CeilingAsync(ClickHouseClient clickHouse, List<byte[]> exports, int tcpPort, string password)
     {
         await clickHouse.ExecuteAsync("CREATE TABLE IF NOT EXISTS spans_ceiling AS spans", CancellationToken.None);
         var file = Path.GetTempFileName();
@@ -267,7 +269,7 @@ internal static class LoadBenchmark
             var columns = string.Join(", ", SpanRowEncoder.Columns);
             var start = new ProcessStartInfo("clickhouse-client")
             {
-                ArgumentList = { "--port", tcpPort.ToString(CultureInfo.InvariantCulture), "--database", "tasklens", "--query", $"INSERT INTO spans_ceiling ({columns}) FORMAT RowBinary" },
+                ArgumentList = { "--port", tcpPort.ToString(CultureInfo.InvariantCulture), "--password", password, "--database", "tasklens", "--query", $"INSERT INTO spans_ceiling ({columns}) FORMAT RowBinary" },
                 RedirectStandardInput = true,
                 RedirectStandardError = true,
             };
@@ -351,7 +353,8 @@ internal static class LoadBenchmark
         return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
     }
 
-    private static Process StartServer(string serverDll, string work, int[] ports)
+    /// <summary>The built server on <paramref name="ports"/> (API, gRPC, HTTP, embedded ClickHouse HTTP and TCP) in <paramref name="work"/>.</summary>
+    internal static Process StartServer(string serverDll, string work, int[] ports, long spoolCapBytes = SpoolCapBytes)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -367,7 +370,7 @@ internal static class LoadBenchmark
                 $"--TaskLens:ClickHouse:EmbeddedHttpPort={ports[3]}",
                 $"--TaskLens:ClickHouse:EmbeddedTcpPort={ports[4]}",
                 "--TaskLens:Spool:Path=" + Path.Combine(work, "spool"),
-                $"--TaskLens:Spool:MaxBytes={SpoolCapBytes}",
+                $"--TaskLens:Spool:MaxBytes={spoolCapBytes}",
                 "--Logging:LogLevel:Default=Warning",
             },
             RedirectStandardOutput = true,
@@ -381,7 +384,7 @@ internal static class LoadBenchmark
         return process;
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http, int apiPort, Process server)
+    internal static async Task WaitHealthyAsync(HttpClient http, int apiPort, Process server)
     {
         for (var i = 0; i < 600; i++)
         {
@@ -409,7 +412,7 @@ internal static class LoadBenchmark
         throw new TimeoutException("TaskLens did not become healthy within 60 s.");
     }
 
-    private static void Stop(Process server)
+    internal static void Stop(Process server)
     {
         if (!server.HasExited)
         {
@@ -422,7 +425,7 @@ internal static class LoadBenchmark
         }
     }
 
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         listeners.ForEach(l => l.Start());

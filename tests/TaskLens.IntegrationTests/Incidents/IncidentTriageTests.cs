@@ -59,7 +59,7 @@ public sealed class IncidentTriageTests(ClickHouseFixture clickHouse)
             ["opened", "alert-joined", "alert-joined", "acknowledged", "assigned", "noted", "severity-changed", "resolved", "reopened"],
             timeline.Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(Enumerable.Range(1, 9).Select(v => (long)v), timeline.Select(e => e.GetProperty("version").GetInt64()));
-        Assert.Equal(("ana", "Rolled back checkout 4.2.1"), (timeline[3].GetProperty("actor").GetString(), timeline[5].GetProperty("text").GetString()));
+        Assert.Equal((TaskLens.Core.Access.OpenModeActor.UserName, "Rolled back checkout 4.2.1"), (timeline[3].GetProperty("actor").GetString(), timeline[5].GetProperty("text").GetString()));
         var alerts = detail.GetProperty("alerts").EnumerateArray().ToList();
         Assert.Equal(["events:k1", "events:k2"], alerts.Select(a => a.GetProperty("id").GetString()).Order());
         Assert.Contains(alerts, a => a.GetProperty("reason").GetString()!.Contains("same workload 'checkout'", StringComparison.Ordinal));
@@ -178,7 +178,7 @@ public sealed class IncidentTriageTests(ClickHouseFixture clickHouse)
         var created = split.Body.GetProperty("created").GetProperty("id").GetString()!;
         var detail = await DetailAsync(host, created);
         Assert.Equal(("CI runner disk", 1), (detail.GetProperty("incident").GetProperty("title").GetString(), detail.GetProperty("incident").GetProperty("alerts").GetInt32()));
-        Assert.Equal($"split from {into} by bo", detail.GetProperty("alerts")[0].GetProperty("reason").GetString());
+        Assert.Equal($"split from {into} by {TaskLens.Core.Access.OpenModeActor.UserName}", detail.GetProperty("alerts")[0].GetProperty("reason").GetString());
         var kinds = (await DetailAsync(host, into)).GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         Assert.Equal(["opened", "alert-joined", "merged-from", "alert-joined", "alert-split-off"], kinds);
     }

@@ -139,7 +139,7 @@ public sealed class OtlpTraceRoundTripTests(ClickHouseFixture clickHouse)
         // absorbs the exporter's own scheduling.
         for (var attempt = 0; ; attempt++)
         {
-            using var response = await host.Api.GetAsync(new Uri($"/api/traces/{traceId}", UriKind.Relative));
+            using var response = await host.Api.GetAsync(new Uri($"/api/traces/{traceId}?limit=10000", UriKind.Relative));
             if (response.IsSuccessStatusCode)
             {
                 var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -159,10 +159,16 @@ public sealed class OtlpTraceRoundTripTests(ClickHouseFixture clickHouse)
         }
     }
 
+    /// <summary>
+    /// Each attribute's value as compact JSON with only the escapes JSON needs: the API escapes markup-sensitive and
+    /// non-ASCII characters (\u003C, \u002B…), which are the same JSON values.
+    /// </summary>
     internal static Dictionary<string, string> AttributesOf(JsonElement owner) =>
         owner.GetProperty("attributes").EnumerateArray().ToDictionary(
             a => a.GetProperty("key").GetString()!,
-            a => a.GetProperty("value").GetRawText());
+            a => JsonSerializer.Serialize(a.GetProperty("value"), Unescaped));
+
+    private static readonly JsonSerializerOptions Unescaped = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string UnixNanos(DateTime utc) =>
         ((ulong)(utc - DateTime.UnixEpoch).Ticks * 100).ToString(CultureInfo.InvariantCulture);

@@ -31,6 +31,19 @@ public sealed class SeriesMonitorTests
     }
 
     [Fact]
+    public void Observe_OneTenantWithManyServices_CannotTakeEveryPlace_FromAnother()
+    {
+        var monitor = new SeriesMonitor(MonitorSettings.Default with { MaxSeries = 100, MaxSeriesPerTenant = 40 });
+        var flood = Enumerable.Range(0, 200).Select(i => Service("svc" + i, 100) with { Tenant = "noisy" }).ToList();
+
+        monitor.Observe(At(0), [], [.. flood, Service("checkout", 100) with { Tenant = "quiet" }], At(2), raise: false);
+
+        // Each service is three series (rate, errors, duration): the noisy tenant stops at its 40, the quiet one is watched.
+        Assert.Equal(40 + 3, monitor.SeriesCount);
+        Assert.True(monitor.PointsOverLimit > 0);
+    }
+
+    [Fact]
     public void Observe_RequestSpike_WhileGoalsFinishNormally_IsContextNotRaised()
     {
         var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));

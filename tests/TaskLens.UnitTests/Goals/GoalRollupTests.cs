@@ -381,4 +381,26 @@ public sealed class GoalRollupTests
         Assert.Equal(("g1", 399), (early.GoalName, early.ToolCalls));
         Assert.Equal((800L, 2, 1L), (rollup.Stats.SpansInMemory, rollup.Stats.RunsInMemory, rollup.Stats.RunsFinalizedEarly));
     }
+
+    [Fact]
+    public void Observe_PastTheSpanLimit_FinalizesTheHeaviestTenantsRunsEarly_NotAQuietTenants()
+    {
+        var rollup = new GoalRollup(new GoalOptions { MaxSpansInMemory = 1_000 }, Prices);
+        rollup.Observe(new TraceBuilder(tenant: "quiet").Agent(500, 1, 0, 0, 10, "quiet-goal").Build(), nowMs: 0);
+        for (ulong trace = 1; trace <= 3; trace++)
+        {
+            var builder = new TraceBuilder(tenant: "noisy").Agent(600 + trace, 1, 0, 0, 100, "noisy" + trace);
+            for (ulong i = 0; i < 399; i++)
+            {
+                builder.Tool(600 + trace, 10 + i, 1, 1, 2, "read_file", "c" + i);
+            }
+
+            rollup.Observe(builder.Build(), nowMs: (long)trace);
+        }
+
+        // The quiet tenant's run is idle longest, but the noisy tenant holds the spans: its oldest run goes.
+        var early = Assert.Single(rollup.Sweep(10));
+        Assert.Equal("noisy1", early.GoalName);
+        Assert.Equal(3, rollup.Stats.RunsInMemory);
+    }
 }

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using TaskLens.Core.Access;
 using TaskLens.Ingest;
 using TaskLens.Ingest.Receivers;
+
+using TaskLens.UnitTests.Access;
 
 namespace TaskLens.UnitTests.Ingest;
 
@@ -41,11 +44,24 @@ public sealed class TenantResolverTests
         Assert.Null(resolver.Resolve(Request("Authorization", "Bearer " + AcmeKey), out _));
     }
 
-    private static TenantResolver Resolver(bool openMode, string header = "Authorization")
+    [Fact]
+    public async Task Resolve_StoredIngestKey_IsItsTenant_AndOtherKindsAreNot()
+    {
+        using var access = new AccessTestStore();
+        var (_, ingest, _) = await access.Service.CreateKeyAsync("globex", KeyKind.Ingest, "collector", "ana", CancellationToken.None);
+        var (_, api, _) = await access.Service.CreateKeyAsync("globex", KeyKind.ApiTriage, "bot", "ana", CancellationToken.None);
+        var resolver = Resolver(openMode: false, directory: access.Directory);
+
+        Assert.Equal("globex", resolver.Resolve(Request("Authorization", "Bearer " + ingest), out _));
+        Assert.Null(resolver.Resolve(Request("Authorization", "Bearer " + api), out var why));
+        Assert.Equal("The ingest key is not known.", why);
+    }
+
+    private static TenantResolver Resolver(bool openMode, string header = "Authorization", AccessKeyDirectory? directory = null)
     {
         var options = new IngestOptions { OpenMode = openMode, ApiKeyHeader = header };
         options.ApiKeys.Add(new IngestApiKey { Key = AcmeKey, Tenant = "acme" });
-        return new TenantResolver(Options.Create(options));
+        return new TenantResolver(Options.Create(options), directory ?? AccessTestStore.EmptyDirectory);
     }
 
     private static HttpRequest Request(string header, string value)

@@ -68,6 +68,40 @@ public sealed class ClickHouseClientRetryTests
         Assert.Equal("secret", seen.Headers.GetValues("X-ClickHouse-Key").Single());
     }
 
+    [Fact]
+    public async Task QueryAsync_ReadThatRanOutOfTime_IsNotRetried_ButAnInsertIs()
+    {
+        static HttpResponseMessage TimedOut(HttpRequestMessage _) => new(HttpStatusCode.InternalServerError)
+        {
+            Content = new StringContent("Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 29.0 seconds, maximum: 29"),
+        };
+        var read = new ScriptedHandler(TimedOut);
+        var write = new ScriptedHandler(TimedOut, _ => new HttpResponseMessage(HttpStatusCode.OK));
+        using var reader = Client(read, maxRetries: 3);
+        using var writer = Client(write, maxRetries: 3);
+
+        var e = await Assert.ThrowsAsync<ClickHouseException>(() => reader.QueryAsync("SELECT 1 AS x", r => 1, CancellationToken.None));
+        await writer.ExecuteAsync("INSERT INTO t VALUES (1)", CancellationToken.None);
+
+        Assert.Equal((159, 1, 2), (e.Code, read.Calls, write.Calls));
+    }
+
+    [Fact]
+    public async Task QueryAsync_ReadsRowsOneLineAtATime_AndAnErrorAfterRows_IsAClickHouseError()
+    {
+        var handler = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent("{\"x\":\"1\"}\n{\"x\":2}\nCode: 241, e.displayText() = DB::Exception: Memory limit exceeded\n"),
+        });
+        using var client = Client(handler, maxRetries: 3);
+
+        var e = await Assert.ThrowsAsync<ClickHouseException>(() => client.QueryAsync("SELECT x", r => r.GetUInt64("x"), CancellationToken.None));
+
+        Assert.Equal((241, 1), (e.Code, handler.Calls));
+        Assert.Contains("readonly=1", handler.LastUri!.Query, StringComparison.Ordinal);
+        Assert.Contains("max_execution_time=", handler.LastUri!.Query, StringComparison.Ordinal);
+    }
+
     private static ClickHouseClient Client(HttpMessageHandler handler, int maxRetries) =>
         new(
             new HttpClient(handler),
@@ -78,8 +112,11 @@ public sealed class ClickHouseClientRetryTests
     {
         public int Calls { get; private set; }
 
+        public Uri? LastUri { get; private set; }
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            LastUri = request.RequestUri;
             var step = script[Math.Min(Calls, script.Length - 1)];
             Calls++;
             return Task.FromResult(step(request));

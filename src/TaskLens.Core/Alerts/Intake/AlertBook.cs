@@ -22,10 +22,32 @@ public enum AlertChange
 /// Deduplication: the current state of every alert heard of, by (tenant, source, fingerprint). Applying an event gives
 /// the alert's new state and what changed. Thread-safe; one book per process, filled from storage at start.
 /// </summary>
-public sealed class AlertBook
+/// <remarks>
+/// Fingerprints are chosen by senders, so each tenant holds at most <paramref name="maxAlertsPerTenant"/> alerts: past it
+/// the tenant's resolved alerts are forgotten, oldest first (storage keeps them; one firing again counts as new), and
+/// when every alert held fires a new one is refused (<see cref="AlertRefusedException"/>, 429) and counted.
+/// </remarks>
+public sealed class AlertBook(int maxAlertsPerTenant = int.MaxValue)
 {
     private readonly Dictionary<(string Tenant, string Source, string Fingerprint), AlertState> _states = [];
+    private readonly Dictionary<string, int> _perTenant = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private long _refused;
+    private long _forgotten;
+
+    /// <summary>New alerts refused because their tenant's book was full of firing alerts.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Resolved alerts forgotten to make room for new ones.</summary>
+    public long Forgotten => Interlocked.Read(ref _forgotten);
+
+    public int CountOf(string tenant)
+    {
+        lock (_lock)
+        {
+            return _perTenant.GetValueOrDefault(tenant);
+        }
+    }
 
     public int Count
     {
@@ -44,13 +66,25 @@ public sealed class AlertBook
         ArgumentNullException.ThrowIfNull(states);
         lock (_lock)
         {
+            var grown = new HashSet<string>(StringComparer.Ordinal);
             foreach (var state in states)
             {
                 var key = (state.Tenant, state.Source, state.Fingerprint);
-                if (!_states.TryGetValue(key, out var held) || held.Version < state.Version)
+                if (!_states.TryGetValue(key, out var held))
+                {
+                    _perTenant[state.Tenant] = _perTenant.GetValueOrDefault(state.Tenant) + 1;
+                    grown.Add(state.Tenant);
+                }
+
+                if (held is null || held.Version < state.Version)
                 {
                     _states[key] = state;
                 }
+            }
+
+            foreach (var tenant in grown)
+            {
+                MakeRoom(tenant, 0);
             }
         }
     }
@@ -81,12 +115,25 @@ public sealed class AlertBook
         ArgumentNullException.ThrowIfNull(events);
         var results = new List<(AlertState, AlertChange)>(events.Count);
         var planned = new Dictionary<(string, string, string), AlertState>();
+        var added = new Dictionary<string, int>(StringComparer.Ordinal);
         lock (_lock)
         {
             foreach (var e in events)
             {
                 var key = (e.Tenant, e.Source, e.Fingerprint);
                 var held = planned.TryGetValue(key, out var earlier) ? earlier : _states.GetValueOrDefault(key);
+                if (held is null)
+                {
+                    added[e.Tenant] = added.GetValueOrDefault(e.Tenant) + 1;
+                    if (!MakeRoom(e.Tenant, added[e.Tenant]))
+                    {
+                        var refused = events.Where(x => x.Tenant == e.Tenant && !_states.ContainsKey((x.Tenant, x.Source, x.Fingerprint)))
+                            .Select(x => (x.Source, x.Fingerprint)).Distinct().Count();
+                        Interlocked.Add(ref _refused, refused);
+                        throw new AlertRefusedException(429, $"Tenant '{e.Tenant}' has {maxAlertsPerTenant} alerts firing or acknowledged, the most held at once; resolve some first.");
+                    }
+                }
+
                 var (state, change) = Next(held, e);
                 planned[key] = state;
                 results.Add((state, change));
@@ -94,6 +141,35 @@ public sealed class AlertBook
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Whether the tenant has room for <paramref name="adding"/> more alerts, forgetting its resolved ones oldest first
+    /// (a tenth of the cap at a time, so a flood does not scan the book per alert). Call under the lock.
+    /// </summary>
+    private bool MakeRoom(string tenant, int adding)
+    {
+        var held = _perTenant.GetValueOrDefault(tenant);
+        if (held + adding <= maxAlertsPerTenant)
+        {
+            return true;
+        }
+
+        var forget = Math.Max(held + adding - maxAlertsPerTenant, Math.Max(1, maxAlertsPerTenant / 10));
+        var resolved = _states
+            .Where(s => s.Key.Tenant == tenant && s.Value.Status == AlertStateStatus.Resolved)
+            .OrderBy(s => s.Value.LastSeen)
+            .Take(forget)
+            .Select(s => s.Key)
+            .ToList();
+        foreach (var key in resolved)
+        {
+            _states.Remove(key);
+        }
+
+        _perTenant[tenant] = held - resolved.Count;
+        Interlocked.Add(ref _forgotten, resolved.Count);
+        return held - resolved.Count + adding <= maxAlertsPerTenant;
     }
 
     private static (AlertState State, AlertChange Change) Next(AlertState? held, AlertEvent e)

@@ -15,6 +15,12 @@ public sealed class AlertIntakeOptions
     /// <summary>Largest webhook body accepted.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Bounds on sender-chosen values (<c>TaskLens:Alerts:Limits:MaxAlertsPerTenant</c>, <c>…:MaxFingerprintLength</c>…):
+    /// sizes of fingerprints, labels and texts, alerts per request, alerts held per tenant.
+    /// </summary>
+    public AlertLimits Limits { get; set; } = new();
+
     /// <summary>Alert states loaded back at start: those heard of within this long.</summary>
     public TimeSpan Remember { get; set; } = TimeSpan.FromDays(30);
 
@@ -31,6 +37,12 @@ public sealed class AlertIntakeOptions
         if (Tokens.Select(t => t.Token).Distinct(StringComparer.Ordinal).Count() != Tokens.Count)
         {
             yield return $"{SectionName}:Tokens: a token is listed twice.";
+        }
+
+        if (Limits.MaxFingerprintLength < 16 || Limits.MaxLabels < 1 || Limits.MaxLabelNameLength < 16 || Limits.MaxLabelValueLength < 16
+            || Limits.MaxTitleLength < 16 || Limits.MaxMessageLength < 16 || Limits.MaxUrlLength < 16 || Limits.MaxAlertsPerRequest < 1 || Limits.MaxAlertsPerTenant < 10)
+        {
+            yield return $"{SectionName}:Limits: sizes are at least 16, MaxLabels and MaxAlertsPerRequest at least 1, MaxAlertsPerTenant at least 10.";
         }
 
         if (MaxBodyBytes < 1024 || Remember <= TimeSpan.Zero)

@@ -14,7 +14,7 @@ namespace TaskLens.Core.Alerts.Intake;
 public sealed class AlertIntakeService(
     IAlertIntakeStore store, IncidentService incidents, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
 {
-    private readonly AlertBook _book = new();
+    private readonly AlertBook _book = new(options.Limits.MaxAlertsPerTenant);
     private readonly SemaphoreSlim _loading = new(1, 1);
 
     /// <summary>
@@ -30,8 +30,13 @@ public sealed class AlertIntakeService(
         _accepting.Dispose();
     }
 
+    /// <summary>New alerts refused because their tenant's book was full of firing alerts.</summary>
+    public long Refused => _book.Refused;
+
+    /// <exception cref="AlertRefusedException">An event is past a bound of <see cref="AlertIntakeOptions.Limits"/>; nothing was kept.</exception>
     public async Task<IReadOnlyList<(AlertState State, AlertChange Change)>> AcceptAsync(IReadOnlyList<AlertEvent> events, CancellationToken cancellationToken)
     {
+        events = Bounded(events);
         await EnsureLoadedAsync(cancellationToken);
         IReadOnlyList<(AlertState State, AlertChange Change)> results;
         await _accepting.WaitAsync(cancellationToken);
@@ -57,6 +62,26 @@ public sealed class AlertIntakeService(
 
         return results;
     }
+
+    /// <summary>The events if every one is within bounds, with links other than http(s) dropped; else refused whole.</summary>
+    private List<AlertEvent> Bounded(IReadOnlyList<AlertEvent> events)
+    {
+        var limits = options.Limits;
+        var bounded = new List<AlertEvent>(events.Count);
+        foreach (var e in events)
+        {
+            if (limits.Problem(e) is { } problem)
+            {
+                throw new AlertRefusedException(400, $"Alert {Logged(e.Fingerprint)}: {problem}.");
+            }
+
+            bounded.Add(e.Url.Length == 0 ? e : e with { Url = AlertLimits.SafeUrl(e.Url) });
+        }
+
+        return bounded;
+    }
+
+    private static string Logged(string fingerprint) => fingerprint.Length <= 64 ? fingerprint : fingerprint[..64] + "…";
 
     private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
