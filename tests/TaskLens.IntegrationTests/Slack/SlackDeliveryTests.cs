@@ -169,7 +169,8 @@ public sealed partial class SlackDeliveryTests(ClickHouseFixture clickHouse, ITe
         Assert.All(calls, c => Assert.DoesNotContain("Acknowledge", c.BlockText, StringComparison.Ordinal));
         Assert.Contains("Open in TaskLens", calls[0].BlockText, StringComparison.Ordinal);
         var (status, _) = await SignedAsync(host, "/api/slack/interactions", "payload=%7B%7D");
-        Assert.Equal(HttpStatusCode.NotFound, status);
+        // Not mapped: the dashboard's page routes answer other methods on unknown paths with 405.
+        Assert.True(status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"{(int)status}");
     }
 
     [Fact]

@@ -158,6 +158,19 @@ public sealed class SlackInteractivityTests(ClickHouseFixture clickHouse)
         Assert.StartsWith("Usage: `/tasklens list`", help.RootElement.GetProperty("text").GetString()!, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OutsideOpenMode_SlackSignatureIsTheLock_AndLinksNeedSignIn()
+    {
+        await using var slack = await FakeSlack.StartAsync(AlertsChannel);
+        await using var host = await TaskLensHost.StartAsync(clickHouse, Settings(slack, new Dictionary<string, string?> { ["TaskLens:Ingest:OpenMode"] = "false" }));
+
+        using var list = Reply(await SignedAsync(host, "/api/slack/commands", Command("list", "U0ANA")));
+        Assert.Equal("No open incidents.", list.RootElement.GetProperty("text").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(host, "/api/slack/commands", Command("list", "U0ANA"), null, null)).Status);
+        using var link = await host.Api.PutAsJsonAsync(new Uri("/api/slack/links/U0EVE", UriKind.Relative), new { user = "eve" });
+        Assert.Equal(HttpStatusCode.Unauthorized, link.StatusCode);
+    }
+
     private static (string Status, long Version) State(JsonElement detail) =>
         (detail.GetProperty("incident").GetProperty("status").GetString()!, detail.GetProperty("incident").GetProperty("version").GetInt64());
 
