@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.Memory;
+using TaskLens.Briefs;
 using TaskLens.Core;
 using TaskLens.Detection;
 using TaskLens.Ingest;
@@ -59,6 +60,7 @@ public static partial class Program
         builder.AddTaskLensIngest();
         builder.AddTaskLensCore();
         builder.AddTaskLensDetection();
+        builder.AddTaskLensBriefs();
         builder.AddTaskLensSlack();
         builder.AddTaskLensWeb();
 

@@ -9,6 +9,7 @@ using TaskLens.Core;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
+using TaskLens.Core.Briefs;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Logs;
@@ -18,6 +19,7 @@ using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.Access;
 using TaskLens.Storage.Alerts;
+using TaskLens.Storage.Briefs;
 using TaskLens.Storage.Findings;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Goals;
@@ -71,6 +73,7 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IIncidentStore, IncidentStore>();
         builder.Services.AddSingleton<ILogReader, LogReader>();
         builder.Services.AddSingleton<IMetricReader, MetricReader>();
+        builder.Services.AddSingleton<IBriefEvidenceReader, BriefEvidenceReader>();
         AddStateDatabase(builder);
         return builder;
     }

@@ -9,7 +9,7 @@ internal static class Program
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
-    /// property tests at volume; anything else goes to BenchmarkDotNet.
+    /// property tests at volume, <c>briefs OUTPUT_DIR</c> likely-origin accuracy of briefs; anything else goes to BenchmarkDotNet.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
@@ -36,6 +36,11 @@ internal static class Program
         if (args is ["grouping", var corpus, var groupingOutput])
         {
             return await Incidents.GroupingBenchmark.RunAsync(corpus, groupingOutput);
+        }
+
+        if (args is ["briefs", var briefsOutput])
+        {
+            return await Briefs.OriginEvaluation.RunAsync(briefsOutput);
         }
 
         if (args is ["grouping-explain", var stormFile])

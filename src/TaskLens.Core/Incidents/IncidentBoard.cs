@@ -334,6 +334,20 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
         return Done(live);
     }
 
+    /// <summary>Records that a brief was written for an incident held here; false when it is not held (closed long ago).</summary>
+    public bool RecordBrief(string tenant, string id, string text, DateTimeOffset now, IncidentWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (!_live.TryGetValue((tenant, id), out var live))
+        {
+            return false;
+        }
+
+        Record(live, IncidentEventKind.BriefWritten, now, System, write, text);
+        write.States.Add(live.State);
+        return true;
+    }
+
     /// <summary>Counts, goals, services and (unless a person set it) severity from the incident's alerts.</summary>
     private static void Refresh(Live live)
     {

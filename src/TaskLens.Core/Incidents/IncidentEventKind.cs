@@ -28,10 +28,14 @@ public enum IncidentEventKind
 
     /// <summary>An alert still firing changed severity at its source.</summary>
     AlertUpdated = 15,
+
+    /// <summary>A brief was written (its version and what the narrative came to, in <see cref="IncidentEvent.Text"/>).</summary>
+    BriefWritten = 16,
 }
 
 /// <summary>Which kinds are triage changes (status, owner, severity, notes, shape) that make older versions stale.</summary>
 public static class IncidentEventKinds
 {
-    public static bool IsTriage(IncidentEventKind kind) => kind is not (IncidentEventKind.AlertJoined or IncidentEventKind.AlertResolved or IncidentEventKind.AlertRefired or IncidentEventKind.AlertUpdated);
+    public static bool IsTriage(IncidentEventKind kind) => kind is not (IncidentEventKind.AlertJoined or IncidentEventKind.AlertResolved or IncidentEventKind.AlertRefired or IncidentEventKind.AlertUpdated
+        or IncidentEventKind.BriefWritten);
 }

@@ -78,6 +78,13 @@ public sealed class IncidentService(
         return result;
     }
 
+    /// <summary>Adds a brief's entry to the incident's timeline (nothing when the incident is no longer held).</summary>
+    public async Task RecordBriefAsync(string tenant, string id, string text, CancellationToken cancellationToken)
+    {
+        var write = new IncidentWrite();
+        await ChangeAsync((board, now) => board.RecordBrief(tenant, id, text, now, write), write, cancellationToken);
+    }
+
     private Task ChangeAsync(Action<IncidentBoard, DateTimeOffset> change, IncidentWrite write, CancellationToken cancellationToken) =>
         ChangeAsync((board, now) => { change(board, now); return Task.CompletedTask; }, write, cancellationToken);
 

@@ -91,6 +91,13 @@ internal static class WebhookPayload
         var fingerprint = alert.TryGetProperty("fingerprint", out var f) && f.ValueKind == JsonValueKind.String && f.GetString() is { Length: > 0 } given
             ? given
             : LabelFingerprint(labels);
+        // Alertmanager and Grafana carry runbooks as an annotation; the intake keeps labels only, so the link rides along
+        // as a label (after the fingerprint, so it never changes an alert's identity) for the brief's next steps.
+        if (annotations.TryGetValue("runbook_url", out var runbook) && !labels.ContainsKey("runbook_url"))
+        {
+            labels["runbook_url"] = runbook;
+        }
+
         e = new AlertEvent
         {
             Tenant = tenant,

@@ -1,4 +1,5 @@
 using TaskLens.Server.Access;
+using TaskLens.Briefs.Api;
 using TaskLens.Server.AlertIntake;
 namespace TaskLens.Server.Api;
 
@@ -11,6 +12,9 @@ internal static class ApiEndpoints
             context.HttpContext.Connection.LocalPort == apiPort ? await next(context) : Results.NotFound());
         onApiPort.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         onApiPort.MapGroup("/api").AddEndpointFilter<ApiAntiforgeryFilter>().MapAccessApi().MapTraceApi().MapTelemetryApi().MapGoalApi().MapOperationApi().MapFindingApi().MapAlertIntake().MapIncidentApi().MapIngestApi();
+        // The brief routes and /mcp sit beside the REST API under the same authorization (the fallback policy) and, for
+        // cookie-signed writes, the same antiforgery check.
+        onApiPort.MapGroup("").AddEndpointFilter<ApiAntiforgeryFilter>().MapTaskLensBriefs();
         return app;
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using MediatR;
+using TaskLens.Core.Briefs;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Incidents;
 using TaskLens.Slack.Messages;
@@ -9,7 +11,7 @@ namespace TaskLens.Slack.Delivery;
 /// Reads what an incident's message and thread reply show: its timeline (who did what, and what changed since the
 /// message last showed it), its alerts' titles, and the Slack users linked to the people in it.
 /// </summary>
-internal sealed class IncidentFacts(IIncidentStore incidents, IAlertIntakeStore alerts, SlackUsers users)
+internal sealed class IncidentFacts(IIncidentStore incidents, IAlertIntakeStore alerts, SlackUsers users, IMediator mediator)
 {
     private const int TopAlerts = 5;
 
@@ -36,7 +38,9 @@ internal sealed class IncidentFacts(IIncidentStore incidents, IAlertIntakeStore 
             mentions[person] = await users.SlackUsersOfAsync(person, cancellationToken).ConfigureAwait(false);
         }
 
-        var summary = Summary(incident, members.OrderByDescending(m => m.JoinedAt).Take(TopAlerts)
+        // The brief's one paragraph (the narrative's once accepted, else its facts'); the incident's own facts without one.
+        var brief = await mediator.Send(new GetIncidentBrief(incident.Tenant, incident.Id), cancellationToken).ConfigureAwait(false);
+        var summary = brief is { Summary.Length: > 0 } ? brief.Summary : Summary(incident, members.OrderByDescending(m => m.JoinedAt).Take(TopAlerts)
             .Select(m => titles.GetValueOrDefault(m.AlertId) ?? m.AlertId).ToList());
         return (new IncidentCard(incident, summary, TimelineSummary.Activity(timeline, mentions), buttons), TimelineSummary.Reply(fresh, titles, more));
     }

@@ -66,7 +66,8 @@ public sealed class IncidentStoreUnavailableTests : IAsyncLifetime
         var detail = await DetailAsync(host, id);
         Assert.Equal(("acknowledged", 2), (detail.GetProperty("incident").GetProperty("status").GetString(), detail.GetProperty("incident").GetProperty("alerts").GetInt32()));
         var timeline = detail.GetProperty("timeline").EnumerateArray().ToList();
-        Assert.Equal(["opened", "alert-joined", "alert-joined", "acknowledged"], timeline.Select(e => e.GetProperty("kind").GetString()));
-        Assert.Equal([1L, 2, 3, 4], timeline.Select(e => e.GetProperty("version").GetInt64()));
+        // Brief entries (written in the background when the incident changes) may fall between; they are not triage.
+        Assert.Equal(["opened", "alert-joined", "alert-joined", "acknowledged"], timeline.Select(e => e.GetProperty("kind").GetString()).Where(k => k != "brief-written"));
+        Assert.Equal(Enumerable.Range(1, timeline.Count).Select(v => (long)v), timeline.Select(e => e.GetProperty("version").GetInt64()));
     }
 }

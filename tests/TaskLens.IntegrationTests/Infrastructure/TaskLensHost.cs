@@ -64,6 +64,10 @@ internal sealed class TaskLensHost : IAsyncDisposable
             ["TaskLens:Server:OtlpGrpcPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
             ["TaskLens:Server:OtlpHttpPort"] = ports[2].ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+
+            // Briefs are written in the background after a change and add a timeline entry; tests that count timeline
+            // entries would race them. Brief tests set their own debounce.
+            ["TaskLens:Briefs:Debounce"] = "00:10:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

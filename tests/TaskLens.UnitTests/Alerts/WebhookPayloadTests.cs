@@ -34,6 +34,22 @@ public sealed class WebhookPayloadTests
     }
 
     [Fact]
+    public void TryRead_RunbookAnnotation_RidesAsALabel_WithoutChangingTheFingerprint()
+    {
+        using var json = JsonDocument.Parse("""
+            {"version":"4","status":"firing","alerts":[
+               {"status":"firing","labels":{"alertname":"DbDown","service":"payments-db"},
+                "annotations":{"summary":"DB down","runbook_url":"https://runbooks.example.com/db"},"startsAt":"2026-11-26T01:58:00Z"}]}
+            """);
+
+        Assert.True(WebhookPayload.TryRead(json.RootElement, "alertmanager", "default", Now, out var events, out var problem), problem);
+
+        var e = Assert.Single(events);
+        Assert.Equal("https://runbooks.example.com/db", e.Labels["runbook_url"]);
+        Assert.Equal(WebhookPayload.LabelFingerprint(new Dictionary<string, string> { ["alertname"] = "DbDown", ["service"] = "payments-db" }), e.Fingerprint);
+    }
+
+    [Fact]
     public void TryRead_GrafanaWebhook_TakesItsPanelUrl_AndNeedsNoVersion4()
     {
         using var json = JsonDocument.Parse("""

@@ -1,0 +1,71 @@
+using MediatR;
+using TaskLens.Core.Briefs;
+using TaskLens.Core.Goals;
+using TaskLens.Core.Incidents;
+using TaskLens.Core.Traces;
+
+namespace TaskLens.Briefs.Facts;
+
+/// <summary>
+/// Reads an incident's evidence through Core's ports: the incident (through <see cref="GetIncident"/>, as every
+/// channel reads it), its goals' series, its services' and their callees' minute series, error messages and versions,
+/// over the hour before its onset to now. Bounded: at most <see cref="MaxServices"/> services and
+/// <see cref="MaxGoals"/> goals, <see cref="MaxErrorGroups"/> error groups.
+/// </summary>
+internal sealed class EvidenceCollector(
+    IMediator mediator, IGoalReader goals, IOperationReader operations, ITraceReader traces, IBriefEvidenceReader evidence, TimeProvider time)
+{
+    public const int MaxServices = 16;
+    public const int MaxGoals = 8;
+    public const int MaxErrorGroups = 2000;
+    public static readonly TimeSpan Baseline = TimeSpan.FromHours(1);
+    private static readonly TimeSpan GoalStep = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan ServiceStep = TimeSpan.FromMinutes(1);
+
+    public async Task<IncidentEvidence?> CollectAsync(string tenant, string id, CancellationToken cancellationToken)
+    {
+        if (await mediator.Send(new GetIncident(tenant, id), cancellationToken) is not { } detail)
+        {
+            return null;
+        }
+
+        var incident = detail.Incident;
+        var onset = detail.Alerts.Select(a => a.Alert is { } s && s.FirstSeen < a.Membership.JoinedAt ? s.FirstSeen : a.Membership.JoinedAt)
+            .Append(incident.OpenedAt).Min();
+        var from = onset - Baseline;
+        var until = (incident.ResolvedAt ?? time.GetUtcNow()) + TimeSpan.FromMinutes(1);
+
+        // The calls seen from the baseline on; a long incident reads the last hour only (the query joins spans).
+        var linksSince = from > until - TimeSpan.FromHours(2) ? from : until - TimeSpan.FromHours(2);
+        var links = (await traces.ServiceLinksAsync(linksSince, cancellationToken)).Where(l => l.Tenant == tenant)
+            .Select(l => l with { Caller = l.Caller.ToLowerInvariant(), Callee = l.Callee.ToLowerInvariant() }).ToList();
+        var services = incident.Services.Select(s => s.ToLowerInvariant())
+            .Concat(links.Where(l => incident.Services.Contains(l.Caller, StringComparer.OrdinalIgnoreCase)).Select(l => l.Callee))
+            .Distinct(StringComparer.Ordinal).Take(MaxServices).ToList();
+
+        var goalSeries = new Dictionary<string, IReadOnlyList<GoalFigures>>(StringComparer.Ordinal);
+        foreach (var goal in detail.Goals.Select(g => g.GoalName).Take(MaxGoals))
+        {
+            goalSeries[goal] = await goals.SeriesAsync(tenant, goal, from, until, GoalStep, cancellationToken);
+        }
+
+        var serviceSeries = new Dictionary<string, IReadOnlyList<OperationFigures>>(StringComparer.Ordinal);
+        foreach (var service in services)
+        {
+            serviceSeries[service] = await operations.SeriesAsync(tenant, service, null, from, until, ServiceStep, cancellationToken);
+        }
+
+        return new IncidentEvidence
+        {
+            Detail = detail,
+            Onset = onset,
+            BaselineFrom = from,
+            Until = until,
+            GoalSeries = goalSeries,
+            ServiceSeries = serviceSeries,
+            Errors = await evidence.ErrorMessagesAsync(tenant, services, from, until, MaxErrorGroups, cancellationToken),
+            Versions = await evidence.ServiceVersionsAsync(tenant, services, from, until, cancellationToken),
+            Links = links,
+        };
+    }
+}

@@ -1,0 +1,26 @@
+using MediatR;
+using TaskLens.Core.Briefs;
+
+namespace TaskLens.Briefs;
+
+/// <summary>
+/// <see cref="GetIncidentBrief"/>: the brief held, or the facts computed now (the narrative follows in the background).
+/// </summary>
+internal sealed class GetIncidentBriefHandler(BriefBook book, BriefService briefs) : IRequestHandler<GetIncidentBrief, IncidentBrief?>
+{
+    public async Task<IncidentBrief?> Handle(GetIncidentBrief request, CancellationToken cancellationToken)
+    {
+        if (book.Find(request.Tenant, request.Id) is { } held)
+        {
+            return held;
+        }
+
+        var brief = await briefs.WriteAsync(request.Tenant, request.Id, force: false, allowModel: false, cancellationToken);
+        if (brief is not null && brief.Narrative.Status == "pending")
+        {
+            briefs.Schedule(request.Tenant, request.Id, material: true);
+        }
+
+        return brief;
+    }
+}
