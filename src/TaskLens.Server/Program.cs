@@ -6,6 +6,7 @@ using TaskLens.Ingest;
 using TaskLens.Server.Access;
 using TaskLens.Server.Api;
 using TaskLens.Server.Cli;
+using TaskLens.Slack;
 using TaskLens.Storage;
 using TaskLens.Web;
 
@@ -60,6 +61,7 @@ public static partial class Program
         builder.AddTaskLensCore();
         builder.AddTaskLensDetection();
         builder.AddTaskLensBriefs();
+        builder.AddTaskLensSlack();
         builder.AddTaskLensWeb();
 
         var app = builder.Build();
@@ -67,6 +69,7 @@ public static partial class Program
         app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
         app.UseTaskLensAccess();
         app.MapTaskLensApi(listeners.ApiPort);
+        app.MapTaskLensSlack(listeners.ApiPort);
         app.MapSignOut();
         app.MapTaskLensWeb();
         return app;

@@ -14,6 +14,7 @@ using TaskLens.Core.Goals;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Logs;
 using TaskLens.Core.Metrics;
+using TaskLens.Core.Slack;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.Access;
@@ -86,6 +87,8 @@ public static class StorageHostingExtensions
         builder.Services.AddValidatedOptions<StateOptions>(builder.Configuration, StateOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton<StateDatabase>();
         builder.Services.AddHostedService<StateMigrator>();
+        builder.Services.AddSingleton(SlackStateStore.Schema);
+        builder.Services.AddSingleton<ISlackStateStore, SlackStateStore>();
         builder.Services.AddSingleton(UserStore.Schema);
         builder.Services.AddSingleton(AccessKeyStore.Schema);
         builder.Services.AddSingleton<IUserStore, UserStore>();

@@ -18,8 +18,9 @@ public sealed class ProjectDependencyTests
         ["TaskLens.Storage"] = ["TaskLens.Core"],
         ["TaskLens.Detection"] = ["TaskLens.Core"],
         ["TaskLens.Briefs"] = ["TaskLens.Core"],
+        ["TaskLens.Slack"] = ["TaskLens.Core"],
         ["TaskLens.Web"] = ["TaskLens.Core"],
-        ["TaskLens.Server"] = ["TaskLens.Core", "TaskLens.Ingest", "TaskLens.Storage", "TaskLens.Detection", "TaskLens.Briefs", "TaskLens.Web"],
+        ["TaskLens.Server"] = ["TaskLens.Core", "TaskLens.Ingest", "TaskLens.Storage", "TaskLens.Detection", "TaskLens.Briefs", "TaskLens.Slack", "TaskLens.Web"],
     };
 
     /// <summary>
@@ -34,6 +35,7 @@ public sealed class ProjectDependencyTests
         ["TaskLens.Storage"] = ["Microsoft.AspNetCore.App"],
         ["TaskLens.Detection"] = [],
         ["TaskLens.Briefs"] = ["Microsoft.AspNetCore.App"],
+        ["TaskLens.Slack"] = ["Microsoft.AspNetCore.App"],
         ["TaskLens.Web"] = ["Microsoft.AspNetCore.App"],
         ["TaskLens.Server"] = [],
     };

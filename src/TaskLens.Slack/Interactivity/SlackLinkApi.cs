@@ -1,0 +1,64 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using TaskLens.Core.Slack;
+
+namespace TaskLens.Slack.Interactivity;
+
+/// <summary>
+/// <c>PUT /api/slack/links/{slackUserId}</c> with <c>{"user": "name"}</c> and <c>DELETE</c> of the same path: stored links
+/// from Slack users to TaskLens users. Whoever links a Slack user decides whose name that person acts under, so these
+/// answer only requests made on the TaskLens host itself: from loopback, to a loopback host name, and not forwarded by a
+/// proxy (a reverse proxy on the same host connects from loopback too); elsewhere links come from configuration.
+/// </summary>
+internal static class SlackLinkApi
+{
+    public static void MapSlackLinks(this RouteGroupBuilder slack)
+    {
+        slack.MapPut("/links/{slackUserId}", async (string slackUserId, HttpContext context, ISlackStateStore store) =>
+        {
+            if (!FromLoopback(context))
+            {
+                return Forbidden();
+            }
+
+            LinkBody? body;
+            try
+            {
+                body = await context.Request.ReadFromJsonAsync<LinkBody>(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+            {
+                body = null;
+            }
+
+            if (!SlackUsers.IsSlackUserId(slackUserId) || body is null || !SlackUsers.IsUserName(body.User))
+            {
+                return Results.Problem(title: "Invalid link", detail: "PUT /api/slack/links/U0123456789 with {\"user\": \"<TaskLens user name>\"}.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            await store.LinkUserAsync(slackUserId, body.User!, context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(new { slackUserId, user = body.User });
+        });
+        slack.MapDelete("/links/{slackUserId}", async (string slackUserId, HttpContext context, ISlackStateStore store) =>
+            !FromLoopback(context) ? Forbidden()
+            : await store.UnlinkUserAsync(slackUserId, context.RequestAborted).ConfigureAwait(false) ? Results.NoContent()
+            : Results.Problem(title: "Unknown link", detail: $"No stored link for '{slackUserId}'.", statusCode: StatusCodes.Status404NotFound));
+    }
+
+    private static bool FromLoopback(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        var host = context.Request.Host.Host;
+        return context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
+            && (host is "localhost" || (IPAddress.TryParse(host, out var named) && IPAddress.IsLoopback(named)))
+            && !headers.ContainsKey("X-Forwarded-For") && !headers.ContainsKey("Forwarded") && !headers.ContainsKey("X-Real-IP")
+            && !headers.ContainsKey("X-Forwarded-Host");
+    }
+
+    private static IResult Forbidden() =>
+        Results.Problem(title: "Forbidden", detail: "Slack links are managed from the TaskLens host (loopback) or in TaskLens:Slack:Users.", statusCode: StatusCodes.Status403Forbidden);
+
+    private sealed record LinkBody(string? User);
+}
