@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using TaskLens.Core.Access;
 using TaskLens.Core.Slack;
 
 namespace TaskLens.Slack.Interactivity;
@@ -10,15 +11,16 @@ namespace TaskLens.Slack.Interactivity;
 /// <c>PUT /api/slack/links/{slackUserId}</c> with <c>{"user": "name"}</c> and <c>DELETE</c> of the same path: stored links
 /// from Slack users to TaskLens users. Whoever links a Slack user decides whose name that person acts under, so these
 /// answer only requests made on the TaskLens host itself: from loopback, to a loopback host name, and not forwarded by a
-/// proxy (a reverse proxy on the same host connects from loopback too); elsewhere links come from configuration.
+/// proxy (a reverse proxy on the same host connects from loopback too), and only to an admin (open mode's local user is
+/// one); elsewhere links come from configuration.
 /// </summary>
 internal static class SlackLinkApi
 {
     public static void MapSlackLinks(this RouteGroupBuilder slack)
     {
-        slack.MapPut("/links/{slackUserId}", async (string slackUserId, HttpContext context, ISlackStateStore store) =>
+        slack.MapPut("/links/{slackUserId}", async (string slackUserId, HttpContext context, ICurrentActor actor, ISlackStateStore store) =>
         {
-            if (!FromLoopback(context))
+            if (!FromLoopback(context) || !IsAdmin(actor))
             {
                 return Forbidden();
             }
@@ -41,8 +43,8 @@ internal static class SlackLinkApi
             await store.LinkUserAsync(slackUserId, body.User!, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(new { slackUserId, user = body.User });
         });
-        slack.MapDelete("/links/{slackUserId}", async (string slackUserId, HttpContext context, ISlackStateStore store) =>
-            !FromLoopback(context) ? Forbidden()
+        slack.MapDelete("/links/{slackUserId}", async (string slackUserId, HttpContext context, ICurrentActor actor, ISlackStateStore store) =>
+            !FromLoopback(context) || !IsAdmin(actor) ? Forbidden()
             : await store.UnlinkUserAsync(slackUserId, context.RequestAborted).ConfigureAwait(false) ? Results.NoContent()
             : Results.Problem(title: "Unknown link", detail: $"No stored link for '{slackUserId}'.", statusCode: StatusCodes.Status404NotFound));
     }
@@ -57,8 +59,10 @@ internal static class SlackLinkApi
             && !headers.ContainsKey("X-Forwarded-Host");
     }
 
+    private static bool IsAdmin(ICurrentActor actor) => (actor.Rights & AccessRights.Admin) != 0;
+
     private static IResult Forbidden() =>
-        Results.Problem(title: "Forbidden", detail: "Slack links are managed from the TaskLens host (loopback) or in TaskLens:Slack:Users.", statusCode: StatusCodes.Status403Forbidden);
+        Results.Problem(title: "Forbidden", detail: "Slack links are managed by an admin from the TaskLens host (loopback) or in TaskLens:Slack:Users.", statusCode: StatusCodes.Status403Forbidden);
 
     private sealed record LinkBody(string? User);
 }

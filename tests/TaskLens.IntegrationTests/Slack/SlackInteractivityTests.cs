@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TaskLens.Core;
+using TaskLens.Core.Access;
 using TaskLens.IntegrationTests.Infrastructure;
 using static TaskLens.IntegrationTests.Incidents.IncidentCalls;
 using static TaskLens.IntegrationTests.Slack.SlackCalls;
@@ -159,7 +162,7 @@ public sealed class SlackInteractivityTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
-    public async Task OutsideOpenMode_SlackSignatureIsTheLock_AndLinksNeedSignIn()
+    public async Task OutsideOpenMode_SlackSignatureIsTheLock_AndLinksNeedAnAdmin()
     {
         await using var slack = await FakeSlack.StartAsync(AlertsChannel);
         await using var host = await TaskLensHost.StartAsync(clickHouse, Settings(slack, new Dictionary<string, string?> { ["TaskLens:Ingest:OpenMode"] = "false" }));
@@ -169,6 +172,14 @@ public sealed class SlackInteractivityTests(ClickHouseFixture clickHouse)
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(host, "/api/slack/commands", Command("list", "U0ANA"), null, null)).Status);
         using var link = await host.Api.PutAsJsonAsync(new Uri("/api/slack/links/U0EVE", UriKind.Relative), new { user = "eve" });
         Assert.Equal(HttpStatusCode.Unauthorized, link.StatusCode);
+
+        // A link decides whose name a Slack user acts under: a key that may triage may not make one.
+        var access = host.Services.GetRequiredService<AccessService>();
+        var triageKey = (await access.CreateKeyAsync(Tenants.Default, KeyKind.ApiTriage, "bot", "root", CancellationToken.None)).Secret!;
+        using var asResponder = new HttpRequestMessage(HttpMethod.Put, new Uri("/api/slack/links/U0EVE", UriKind.Relative)) { Content = JsonContent.Create(new { user = "eve" }) };
+        asResponder.Headers.Authorization = new("Bearer", triageKey);
+        using var refused = await host.Api.SendAsync(asResponder);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     private static (string Status, long Version) State(JsonElement detail) =>
