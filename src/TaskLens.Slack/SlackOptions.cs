@@ -1,3 +1,5 @@
+using TaskLens.Core;
+
 namespace TaskLens.Slack;
 
 /// <summary>
@@ -27,7 +29,7 @@ public sealed class SlackOptions
     public Uri DashboardUrl { get; set; } = new("http://localhost:8080/");
 
     /// <summary>The tenant whose incidents the slash command lists and acts on.</summary>
-    public string Tenant { get; set; } = "default";
+    public string Tenant { get; set; } = Tenants.Default;
 
     /// <summary>Routes, first match wins; an incident no route matches goes to <see cref="Channel"/>.</summary>
     public List<SlackRoute> Routes { get; set; } = [];

@@ -18,7 +18,7 @@ internal static class SlackLinkApi
 {
     public static void MapSlackLinks(this RouteGroupBuilder slack)
     {
-        slack.MapPut("/links/{slackUserId}", async (string slackUserId, HttpContext context, ICurrentActor actor, ISlackStateStore store) =>
+        slack.MapPut("/links/{slackUserId}", async (string slackUserId, HttpContext context, ICurrentActor actor, IUserStore users, ISlackStateStore store) =>
         {
             if (!FromLoopback(context) || !IsAdmin(actor))
             {
@@ -40,6 +40,13 @@ internal static class SlackLinkApi
                 return Results.Problem(title: "Invalid link", detail: "PUT /api/slack/links/U0123456789 with {\"user\": \"<TaskLens user name>\"}.", statusCode: StatusCodes.Status400BadRequest);
             }
 
+            // Once users exist, a link names an active user of the admin's own tenant (open mode on a fresh machine has none).
+            if (await users.AnyAsync(context.RequestAborted).ConfigureAwait(false)
+                && !await IsActiveUserOfAsync(users, body.User!, actor.Tenant, context.RequestAborted).ConfigureAwait(false))
+            {
+                return Results.Problem(title: "Unknown user", detail: $"No active TaskLens user '{body.User}' in tenant '{actor.Tenant}'.", statusCode: StatusCodes.Status422UnprocessableEntity);
+            }
+
             await store.LinkUserAsync(slackUserId, body.User!, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(new { slackUserId, user = body.User });
         });
@@ -58,6 +65,9 @@ internal static class SlackLinkApi
             && !headers.ContainsKey("X-Forwarded-For") && !headers.ContainsKey("Forwarded") && !headers.ContainsKey("X-Real-IP")
             && !headers.ContainsKey("X-Forwarded-Host");
     }
+
+    private static async Task<bool> IsActiveUserOfAsync(IUserStore users, string name, string tenant, CancellationToken cancellationToken) =>
+        await users.FindByNameAsync(name, cancellationToken).ConfigureAwait(false) is { IsActive: true } user && user.Tenant == tenant;
 
     private static bool IsAdmin(ICurrentActor actor) => (actor.Rights & AccessRights.Admin) != 0;
 

@@ -182,6 +182,26 @@ public sealed class SlackInteractivityTests(ClickHouseFixture clickHouse)
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task Link_OnceUsersExist_MustNameAnActiveUserOfTheAdminsTenant()
+    {
+        await using var slack = await FakeSlack.StartAsync(AlertsChannel);
+        await using var host = await TaskLensHost.StartAsync(clickHouse, Settings(slack));
+        var access = host.Services.GetRequiredService<AccessService>();
+        await access.CreateUserAsync(Tenants.Default, "rita", Role.Responder, "correct horse battery", "cli", CancellationToken.None);
+        await access.CreateUserAsync("globex", "gina", Role.Responder, "correct horse battery", "cli", CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await LinkAsync(host, "nobody"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await LinkAsync(host, "gina"));
+        Assert.Equal(HttpStatusCode.OK, await LinkAsync(host, "rita"));
+    }
+
+    private static async Task<HttpStatusCode> LinkAsync(TaskLensHost host, string user)
+    {
+        using var answer = await host.Api.PutAsJsonAsync(new Uri("/api/slack/links/U0RITA", UriKind.Relative), new { user });
+        return answer.StatusCode;
+    }
+
     private static (string Status, long Version) State(JsonElement detail) =>
         (detail.GetProperty("incident").GetProperty("status").GetString()!, detail.GetProperty("incident").GetProperty("version").GetInt64());
 
