@@ -20,7 +20,15 @@ public static class BriefEndpoints
         ArgumentNullException.ThrowIfNull(api);
         api.MapGet("/api/incidents/{id}/brief", GetAsync);
         api.MapPost("/api/incidents/{id}/brief/regenerate", RegenerateAsync);
-        api.MapMcp("/mcp");
+        // The MCP SDK throws (500) on a POST whose body is not JSON: answer it with 415 before it gets there.
+        api.MapMcp("/mcp").Add(endpoint =>
+        {
+            var next = endpoint.RequestDelegate!;
+            endpoint.RequestDelegate = context =>
+                HttpMethods.IsPost(context.Request.Method) && !context.Request.HasJsonContentType()
+                    ? Results.Problem(title: "Unsupported content type", detail: "MCP requests are JSON-RPC: Content-Type: application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType).ExecuteAsync(context)
+                    : next(context);
+        });
         return api;
     }
 

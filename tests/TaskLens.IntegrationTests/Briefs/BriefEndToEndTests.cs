@@ -103,6 +103,11 @@ public sealed class BriefEndToEndTests(ClickHouseFixture clickHouse)
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         }
 
+        using (var notJson = await host.Api.PostAsync(new Uri("/mcp", UriKind.Relative), new StringContent("hello")))
+        {
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
+        }
+
         await using var mcp = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri($"http://127.0.0.1:{host.ApiPort}/mcp") }));
         var tools = await mcp.ListToolsAsync();
         Assert.Equal(["get_incident", "goal_series", "list_incidents", "search_logs_by_template", "trace_summary"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
