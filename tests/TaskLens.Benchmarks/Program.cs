@@ -43,9 +43,9 @@ internal static class Program
             return await Briefs.OriginEvaluation.RunAsync(briefsOutput);
         }
 
-        if (args is ["grouping-explain", var stormFile])
+        if (args is ["grouping-explain", var stormFile, ..] && args.Length <= 3)
         {
-            return Incidents.GroupingBenchmark.Explain(stormFile);
+            return Incidents.GroupingBenchmark.Explain(stormFile, why: args is [_, _, "--why"]);
         }
 
         if (args is ["fuzz", var fuzzTotal, var fuzzOutput])

@@ -30,7 +30,7 @@ public static class GoalHostingExtensions
             var logger = sp.GetRequiredService<ILogger<GoalRollup>>();
             return new GoalRollupSpanSink(
                 sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
-                e => GoalLog.ObserveFailed(logger, e));
+                e => GoalLog.ObserveFailed(logger, e), sp.GetService<Incidents.IServiceLinks>());
         });
         services.AddSingleton<GoalRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TaskLens.Core.Incidents.Learning;
 
 namespace TaskLens.Core.Incidents;
 
@@ -19,13 +20,11 @@ public sealed record CorrelationReason(string IncidentId, bool Opened, double Sc
 /// <see cref="Settings.Window"/> after its last one.
 /// Every decision is recorded with its reason.
 /// </summary>
-/// <param name="linked">Whether two identities are linked (calls, or a machine and what runs on it).</param>
-/// <param name="canonical">The identity a bare service name stands for (<see cref="WorkloadTopology.Canonical"/>); itself when unknown.</param>
-public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, Func<string, string, bool>? linked = null, Func<string, string>? canonical = null)
+/// <param name="topology">Calls and machines seen in spans (<see cref="WorkloadTopology"/>); none when null.</param>
+public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, WorkloadTopology? topology = null)
 {
     private readonly Settings _settings = settings ?? new Settings();
-    private readonly Func<string, string, bool> _linked = linked ?? ((_, _) => false);
-    private readonly Func<string, string> _canonical = canonical ?? (s => s);
+    private readonly WorkloadTopology _topology = topology ?? new WorkloadTopology();
     private readonly TextVectors _text = new((settings ?? new Settings()).MaxWords);
     private readonly List<OpenIncident> _open = [];
     private int _next;
@@ -38,17 +37,28 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     /// <param name="FiringWindow">
     /// How long after its last alert an incident whose alerts still fire takes new ones (unset: as <paramref name="Window"/>).
     /// </param>
+    /// <param name="DependWeight">
+    /// Relatedness of a symptom (errors, latency) on a workload to an incident about what that workload depends on
+    /// (within <paramref name="Hops"/> calls), or of an alert to an incident holding symptoms of its dependants.
+    /// </param>
+    /// <param name="Hops">How many calls away a dependency may be.</param>
     /// <param name="MaxWords">Distinct words learnt per tenant (senders choose them); later new words weigh as never seen.</param>
     /// <param name="MaxOpenIncidents">Open incidents per tenant; past it an alert that would open one is kept by the intake, in no incident, and counted.</param>
     public sealed record Settings(
         TimeSpan? Window = null, double JoinThreshold = 0.7, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5, TimeSpan? FiringWindow = null,
-        int MaxWords = 100_000, int MaxOpenIncidents = 1_000)
+        double DependWeight = 0.75, int Hops = 2, int MaxWords = 100_000, int MaxOpenIncidents = 1_000)
     {
         public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
 
         /// <summary>The firing window, never shorter than the window (unset: the window, so firing alone keeps nothing open longer).</summary>
         public TimeSpan EffectiveFiringWindow => FiringWindow is { } f && f > EffectiveWindow ? f : EffectiveWindow;
     }
+
+    /// <summary>
+    /// What people's merges and splits taught about this tenant's alerts (<see cref="GroupingMemory"/>): it shifts the
+    /// rules' decision for kinds of alerts people have decided on. None: the rules alone.
+    /// </summary>
+    public GroupingMemory? Memory { get; set; }
 
     /// <summary>Decides and takes the alert in one step, naming new incidents itself (the grouping benchmark's use).</summary>
     public CorrelationReason Add(CorrelationInput alert)
@@ -85,12 +95,20 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
             return (repeated.Id, 1, "a repeat notification of an alert already in it");
         }
 
+        var identities = IdentitiesOf(alert);
+        var symptom = Symptoms.Is(TextOf(alert));
         OpenIncident? best = null;
         var bestScore = 0.0;
         var bestWhy = "";
         foreach (var incident in _open)
         {
-            var (score, why) = Relatedness(incident, alert, vector);
+            // An incident none of whose alerts fires any more (a flapping alert between flaps) takes back its own alerts only.
+            if (incident.Firing.Count == 0)
+            {
+                continue;
+            }
+
+            var (score, why) = Learnt(incident, alert, Relatedness(incident, alert, identities, symptom, vector));
             if (score > bestScore)
             {
                 (best, bestScore, bestWhy) = (incident, score, why);
@@ -107,7 +125,8 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
     {
         ArgumentNullException.ThrowIfNull(alert);
         var opened = new OpenIncident(incidentId);
-        opened.Take(alert, IdentityOf(alert), _text.Vector(WordsOf(alert)));
+        var words = WordsOf(alert);
+        opened.Take(alert, IdentitiesOf(alert), Symptoms.Is(TextOf(alert)), _text.Vector(words));
         _open.Add(opened);
     }
 
@@ -122,7 +141,8 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
             return;
         }
 
-        incident.Take(alert, IdentityOf(alert), _text.Vector(WordsOf(alert)));
+        var words = WordsOf(alert);
+        incident.Take(alert, IdentitiesOf(alert), Symptoms.Is(TextOf(alert)), _text.Vector(words));
     }
 
     /// <summary>The alert was resolved at its source: once none of its incident's alerts fires, the shorter window applies.</summary>
@@ -151,37 +171,130 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         {
             var words = WordsOf(alert);
             _text.Learn(words);
-            incident.Take(alert, IdentityOf(alert), _text.Vector(words));
+            incident.Take(alert, IdentitiesOf(alert), Symptoms.Is(TextOf(alert)), _text.Vector(words));
         }
 
         incident.KeepActiveUntil(lastActive);
         _open.Add(incident);
     }
 
-    private static List<string> WordsOf(CorrelationInput alert) =>
-        TextVectors.Words(alert.Title + " " + alert.Labels.GetValueOrDefault("alertname", ""));
+    private static List<string> WordsOf(CorrelationInput alert) => TextVectors.Words(TextOf(alert));
 
-    private string? IdentityOf(CorrelationInput alert) => alert.Identity is { } identity ? _canonical(identity) : null;
+    private static string TextOf(CorrelationInput alert) => alert.Title + " " + alert.Labels.GetValueOrDefault("alertname", "");
 
-    private (double Score, string Why) Relatedness(OpenIncident incident, CorrelationInput alert, Dictionary<string, double> vector)
+    /// <summary>
+    /// The features of a pair of alerts for the learnt grouping (<see cref="PairFeatures"/>), the rules' score among
+    /// them: how related <paramref name="a"/> is to an incident holding <paramref name="b"/> alone.
+    /// </summary>
+    public float[] FeaturesOf(CorrelationInput a, CorrelationInput b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var (left, right) = (IdentitiesOf(a), IdentitiesOf(b));
+        var (wordsA, wordsB) = (WordsOf(a), WordsOf(b));
+        var (vectorA, vectorB) = (_text.Vector(wordsA), _text.Vector(wordsB));
+        var alone = new OpenIncident("pair");
+        alone.Take(b, right, Symptoms.Is(TextOf(b)), vectorB);
+        var rule = Relatedness(alone, a, left, Symptoms.Is(TextOf(a)), vectorA).Score;
+        var distance = left.Exists(right.Contains) ? 0
+            : left.Exists(x => right.Exists(y => _topology.DependsOn(x, y, 1) || _topology.DependsOn(y, x, 1))) ? 1
+            : left.Exists(x => right.Exists(y => _topology.DependsOn(x, y, 2) || _topology.DependsOn(y, x, 2))) ? 2
+            : 3;
+        var past = Memory?.Past(AlertKind.Of(a), AlertKind.Of(b)) ?? 0;
+        return PairFeatures.Of(PairFeatures.SharedLabels(a.Labels, b.Labels), distance == 0, distance, TextVectors.Cosine(vectorA, vectorB), a.Time - b.Time, past, rule);
+    }
+
+    /// <summary>
+    /// The rules' relatedness as people's decisions shift it: kinds merged (split) <see cref="GroupingMemory.Settings.Decisive"/>
+    /// times join (stay apart); else, while the classifier is in use, a sure "together" joins and a sure "apart" does not.
+    /// </summary>
+    private (double Score, string Why) Learnt(OpenIncident incident, CorrelationInput alert, (double Score, string Why) rules)
+    {
+        if (Memory is not { } memory || memory.Decisions == 0)
+        {
+            return rules;
+        }
+
+        var kind = AlertKind.Of(alert);
+        var (most, least, mostKind, leastKind) = (0, 0, "", "");
+        foreach (var other in incident.Kinds)
+        {
+            var past = memory.Past(kind, other);
+            (most, mostKind) = past > most ? (past, other) : (most, mostKind);
+            (least, leastKind) = past < least ? (past, other) : (least, leastKind);
+        }
+
+        var decisive = memory.Options.Decisive;
+        if (least <= -decisive)
+        {
+            return (0, "");
+        }
+
+        if (most >= decisive)
+        {
+            var why = string.Create(CultureInfo.InvariantCulture, $"people merged '{Name(kind)}' with '{Name(mostKind)}' {most} times");
+            return (Math.Max(rules.Score, _settings.JoinThreshold + 0.2), rules.Score > 0 ? $"{why}; {rules.Why}" : why);
+        }
+
+        if (!memory.ModelActive)
+        {
+            return rules;
+        }
+
+        var p = incident.Recent.Select(member => memory.Probability(FeaturesOf(alert, member)) ?? 0.5).DefaultIfEmpty(0.5).Max();
+        var learnt = string.Create(CultureInfo.InvariantCulture, $"learnt from people's merges and splits (p = {p:0.00})");
+        return rules.Score >= _settings.JoinThreshold && p < 0.2 ? (0, "")
+            : rules.Score < _settings.JoinThreshold && p >= 0.8 ? (_settings.JoinThreshold + (p - 0.8), learnt)
+            : rules;
+
+        static string Name(string kind) => kind.Split('|') is [_, var name, var workload] ? (workload.Length > 0 ? $"{name} on {workload}" : name) : kind;
+    }
+
+    /// <summary>What the alert names: its workloads (a bare service name read as every workload reporting it) and the machine it was seen on.</summary>
+    private List<string> IdentitiesOf(CorrelationInput alert)
+    {
+        var identities = new List<string>();
+        if (alert.Identity is { } identity)
+        {
+            identities.AddRange(_topology.Resolve(identity));
+        }
+
+        if (Workload.MachineOfLabels(alert.Labels) is { } machine && !identities.Contains(machine))
+        {
+            identities.Add(machine);
+        }
+
+        return identities;
+    }
+
+    private (double Score, string Why) Relatedness(OpenIncident incident, CorrelationInput alert, List<string> identities, bool symptom, Dictionary<string, double> vector)
     {
         var (structure, why) = (0.0, "");
-        var service = IdentityOf(alert);
+        if (incident.Conflicts(alert, identities))
+        {
+            return (0, "");
+        }
+
         if (alert.Goal is { } goal && incident.Goals.Contains(goal))
         {
             (structure, why) = (1.0, $"same goal '{goal}'");
         }
-        else if (service is not null && incident.Services.Contains(service))
+        // A fault joins an incident with faults on the same workload, or one still waiting for the cause of its symptoms.
+        else if (identities.Find(symptom || incident.Causes.Count == 0 ? incident.Services.Contains : incident.Causes.Contains) is { } same)
         {
-            (structure, why) = (0.9, $"same workload '{service}'");
+            (structure, why) = (0.9, $"same workload '{same}'");
         }
-        else if (service is not null && incident.Services.FirstOrDefault(s => _linked(s, service) || _linked(service, s)) is { } neighbour)
+        else if (Dependency(incident, identities, symptom) is { } dependency)
         {
-            (structure, why) = (_settings.LinkWeight, $"'{service}' is linked by spans to '{neighbour}'");
+            (structure, why) = (_settings.DependWeight, dependency);
+        }
+        else if (Neighbour(incident, identities) is { } link)
+        {
+            (structure, why) = (_settings.LinkWeight, link);
         }
 
         // Words count unless the alert names a service the incident's services have nothing to do with.
-        var unrelated = structure == 0 && service is not null && incident.Services.Count > 0;
+        var unrelated = structure == 0 && identities.Count > 0 && incident.Services.Count > 0;
         var similarity = unrelated ? 0 : TextVectors.Cosine(vector, incident.Words);
         var words = string.Create(CultureInfo.InvariantCulture, $"similar words to its alerts (cosine {similarity:0.00})");
         if (structure == 0)
@@ -193,8 +306,47 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         return (score, similarity > 0 ? $"{why}; {words}" : why);
     }
 
+    /// <summary>
+    /// Errors travel from a callee to its callers: a symptom on a workload belongs with trouble in what it depends on,
+    /// and trouble in a workload explains symptoms already seen on its dependants.
+    /// </summary>
+    private string? Dependency(OpenIncident incident, List<string> identities, bool symptom)
+    {
+        foreach (var identity in identities)
+        {
+            if (symptom && incident.Causes.FirstOrDefault(s => _topology.DependsOn(identity, s, _settings.Hops)) is { } callee)
+            {
+                return $"a symptom on '{identity}', which depends on '{callee}'";
+            }
+
+            // Symptoms that came before their cause wait for it: the first fault in what they depend on explains them.
+            if (symptom ? incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(identity, s, _settings.Hops)) is { } ahead && (callee = ahead) is not null
+                : incident.Causes.Count == 0 && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(s, identity, _settings.Hops)) is { } caller && (callee = caller) is not null)
+            {
+                return symptom ? $"a symptom on '{identity}', which depends on '{callee}', with symptoms too" : $"'{callee}', with symptoms in it, depends on '{identity}'";
+            }
+        }
+
+        return null;
+    }
+
+    private string? Neighbour(OpenIncident incident, List<string> identities)
+    {
+        foreach (var identity in identities)
+        {
+            if (incident.Services.FirstOrDefault(s => _topology.Linked(s, identity)) is { } neighbour)
+            {
+                return $"'{identity}' is linked by spans to '{neighbour}'";
+            }
+        }
+
+        return null;
+    }
+
     private sealed class OpenIncident(string id)
     {
+        private const int MaxRecent = 16;
+
         public string Id { get; } = id;
 
         public DateTimeOffset Last { get; private set; }
@@ -203,6 +355,18 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
 
         /// <summary>The workloads, machines or services its alerts are about.</summary>
         public HashSet<string> Services { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Its alerts' kinds (<see cref="AlertKind"/>), for what people decided about them.</summary>
+        public HashSet<string> Kinds { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>One alert of each of its first kinds, for the learnt grouping's pair features.</summary>
+        public List<CorrelationInput> Recent { get; } = [];
+
+        /// <summary>The workloads its other alerts (faults: crashes, a disk, a database) are about.</summary>
+        public HashSet<string> Causes { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The workloads its symptom alerts (errors, latency) are about.</summary>
+        public HashSet<string> Symptomatic { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Its alerts' repeat keys (<see cref="CorrelationInput.RepeatKey"/>).</summary>
         public HashSet<string> Repeats { get; } = new(StringComparer.Ordinal);
@@ -213,6 +377,23 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
         /// <summary>The sum of its alerts' word vectors (cosine ignores the scale).</summary>
         public Dictionary<string, double> Words { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The <c>reason</c> each alert name on each workload gave (a crash loop's OOMKilled, a config error).</summary>
+        private Dictionary<(string Identity, string Name), HashSet<string>> Reasons { get; } = [];
+
+        /// <summary>
+        /// The same alert on the same workload with another <c>reason</c> (pods crash-looping for OOMKilled here, for a
+        /// missing secret there) is another trouble on that workload, not more of this one.
+        /// </summary>
+        public bool Conflicts(CorrelationInput alert, List<string> identities)
+        {
+            if (!alert.Labels.TryGetValue("reason", out var reason) || !alert.Labels.TryGetValue("alertname", out var name))
+            {
+                return false;
+            }
+
+            return identities.Exists(i => Reasons.TryGetValue((i, name), out var reasons) && !reasons.Contains(reason));
+        }
+
         public void KeepActiveUntil(DateTimeOffset? time)
         {
             if (time is { } t && t > Last)
@@ -221,7 +402,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
             }
         }
 
-        public void Take(CorrelationInput alert, string? identity, Dictionary<string, double> vector)
+        public void Take(CorrelationInput alert, List<string> identities, bool symptom, Dictionary<string, double> vector)
         {
             Last = alert.Time > Last ? alert.Time : Last;
             Repeats.Add(alert.RepeatKey);
@@ -231,9 +412,24 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, F
                 Goals.Add(goal);
             }
 
-            if (identity is not null)
+            Services.UnionWith(identities);
+            (symptom ? Symptomatic : Causes).UnionWith(identities);
+            if (Kinds.Add(AlertKind.Of(alert)) && Recent.Count < MaxRecent)
             {
-                Services.Add(identity);
+                Recent.Add(alert);
+            }
+
+            if (alert.Labels.TryGetValue("reason", out var reason) && alert.Labels.TryGetValue("alertname", out var name))
+            {
+                foreach (var identity in identities)
+                {
+                    if (!Reasons.TryGetValue((identity, name), out var reasons))
+                    {
+                        Reasons[(identity, name)] = reasons = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    reasons.Add(reason);
+                }
             }
 
             foreach (var (word, weight) in vector)

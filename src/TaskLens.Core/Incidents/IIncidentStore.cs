@@ -1,4 +1,5 @@
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Incidents.Learning;
 
 namespace TaskLens.Core.Incidents;
 
@@ -28,6 +29,9 @@ public interface IIncidentStore
 
     /// <summary>An incident's timeline, oldest first.</summary>
     Task<IReadOnlyList<IncidentEvent>> TimelineAsync(string tenant, string id, CancellationToken cancellationToken);
+
+    /// <summary>People's merge and split decisions on pairs of alert kinds, the newest <paramref name="perTenant"/> of each tenant, oldest first.</summary>
+    Task<IReadOnlyList<GroupingDecision>> DecisionsAsync(int perTenant, CancellationToken cancellationToken);
 }
 
 /// <summary>What one change to incidents stores: new timeline entries, membership rows and the incidents' new states.</summary>
@@ -38,7 +42,10 @@ public sealed record IncidentWrite(List<IncidentEvent> Events, List<IncidentAler
     {
     }
 
-    public bool IsEmpty => Events.Count == 0 && Members.Count == 0 && States.Count == 0;
+    /// <summary>What people's merges and splits decided about pairs of alert kinds (learnt grouping).</summary>
+    public List<GroupingDecision> Decisions { get; } = [];
+
+    public bool IsEmpty => Events.Count == 0 && Members.Count == 0 && States.Count == 0 && Decisions.Count == 0;
 }
 
 /// <summary>

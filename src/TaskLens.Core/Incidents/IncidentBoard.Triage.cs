@@ -1,5 +1,6 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
+using TaskLens.Core.Incidents.Learning;
 
 namespace TaskLens.Core.Incidents;
 
@@ -159,6 +160,7 @@ public sealed partial class IncidentBoard
         }
 
         var correlator = CorrelatorOf(into.State.Tenant);
+        var decided = Decisions(into.State.Tenant, correlator, [.. sources.SelectMany(s => s.Members.Values.Select(m => m.Input))], [.. into.Members.Values.Select(m => m.Input)], together: true, now, request.Actor);
         foreach (var source in sources)
         {
             Record(into, IncidentEventKind.MergedFrom, now, request.Actor, write, source.State.Title, otherIncident: source.State.Id);
@@ -178,6 +180,7 @@ public sealed partial class IncidentBoard
         }
 
         Refresh(into);
+        Remember(into.State.Tenant, decided, write);
         correlator.Restore(into.State.Id, into.Inputs(), now);
         ResolveIfQuiet(into, now, write);
         return Done(into);
@@ -197,6 +200,10 @@ public sealed partial class IncidentBoard
         }
 
         var moved = leaving.Select(a => from.Members[a]).ToList();
+        var decided = Decisions(
+            from.State.Tenant, CorrelatorOf(from.State.Tenant), [.. moved.Select(m => m.Input)], [.. from.Members.Values.Where(m => !leaving.Contains(m.Row.AlertId)).Select(m => m.Input)],
+            together: false, now, request.Actor);
+        Remember(from.State.Tenant, decided, write);
         var title = request.Text.Trim().Length > 0 ? request.Text.Trim() : moved[0].Input.Title;
         var created = Open(from.State.Tenant, title, now, write, $"split from {from.State.Id} by {request.Actor}");
         Record(created, IncidentEventKind.SplitFrom, now, request.Actor, write, from.State.Title, otherIncident: from.State.Id);
@@ -227,5 +234,38 @@ public sealed partial class IncidentBoard
 
         write.States.Add(created.State);
         return Done(from, created.State);
+    }
+
+    /// <summary>At most this many pairs of kinds are remembered from one merge or split.</summary>
+    private const int MaxDecisionsPerChange = 200;
+
+    /// <summary>
+    /// What a merge (together) or split (apart) says about pairs of alert kinds: one decision per distinct pair of
+    /// kinds across the two sides, with the pair's features as they were before the change.
+    /// </summary>
+    private static List<GroupingDecision> Decisions(
+        string tenant, AlertCorrelator correlator, List<CorrelationInput> one, List<CorrelationInput> other, bool together, DateTimeOffset now, string actor)
+    {
+        var decided = new List<GroupingDecision>();
+        var seen = new HashSet<(string, string)>();
+        foreach (var a in one)
+        {
+            foreach (var b in other)
+            {
+                var (kindA, kindB) = (AlertKind.Of(a), AlertKind.Of(b));
+                if (kindA != kindB && decided.Count < MaxDecisionsPerChange && seen.Add(AlertKind.Pair(kindA, kindB)))
+                {
+                    decided.Add(new GroupingDecision(tenant, now, actor, kindA, kindB, together, correlator.FeaturesOf(a, b)));
+                }
+            }
+        }
+
+        return decided;
+    }
+
+    private void Remember(string tenant, List<GroupingDecision> decided, IncidentWrite write)
+    {
+        MemoryOf(tenant).Learn(decided);
+        write.Decisions.AddRange(decided);
     }
 }

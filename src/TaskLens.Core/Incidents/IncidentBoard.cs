@@ -1,6 +1,7 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
+using TaskLens.Core.Incidents.Learning;
 
 namespace TaskLens.Core.Incidents;
 
@@ -10,16 +11,17 @@ namespace TaskLens.Core.Incidents;
 /// change is recorded into an <see cref="IncidentWrite"/> for the caller to store; the board moves first, so when the
 /// store fails the caller drops the board and loads it again from storage. Not thread-safe: one caller at a time.
 /// </summary>
-public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = null, Func<string, string, string, bool>? linked = null)
+public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = null, Func<string, WorkloadTopology>? topology = null)
 {
     /// <summary>The actor of changes TaskLens makes itself (alerts joining, auto-resolve).</summary>
     public const string System = "tasklens";
 
     private readonly AlertCorrelator.Settings _settings = settings ?? new AlertCorrelator.Settings();
-    private readonly Func<string, string, string, bool> _linked = linked ?? ((_, _, _) => false);
+    private readonly Func<string, WorkloadTopology> _topology = topology ?? (_ => new WorkloadTopology());
     private readonly Dictionary<(string Tenant, string Id), Live> _live = [];
     private readonly Dictionary<(string Tenant, string AlertId), Live> _incidentOfAlert = [];
     private readonly Dictionary<string, AlertCorrelator> _correlators = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GroupingMemory> _memories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _numbers = new(StringComparer.Ordinal);
 
     public int LiveCount => _live.Count;
@@ -186,11 +188,32 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
     {
         if (!_correlators.TryGetValue(tenant, out var correlator))
         {
-            correlator = new AlertCorrelator(_settings, (a, b) => _linked(tenant, a, b));
+            correlator = new AlertCorrelator(_settings, _topology(tenant)) { Memory = MemoryOf(tenant) };
             _correlators[tenant] = correlator;
         }
 
         return correlator;
+    }
+
+    /// <summary>What people's merges and splits taught about the tenant's alerts (<see cref="GroupingMemory"/>).</summary>
+    public GroupingMemory MemoryOf(string tenant)
+    {
+        if (!_memories.TryGetValue(tenant, out var memory))
+        {
+            _memories[tenant] = memory = new GroupingMemory(new GroupingMemory.Settings(_settings.JoinThreshold));
+        }
+
+        return memory;
+    }
+
+    /// <summary>Learns stored decisions (at load), per tenant.</summary>
+    public void Learn(IReadOnlyList<GroupingDecision> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        foreach (var tenant in decisions.GroupBy(d => d.Tenant, StringComparer.Ordinal))
+        {
+            MemoryOf(tenant.Key).Learn([.. tenant]);
+        }
     }
 
     private Live? Correlate(CorrelationInput input, AlertState state, DateTimeOffset now, IncidentWrite write)

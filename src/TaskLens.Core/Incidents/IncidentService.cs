@@ -3,6 +3,7 @@ using MediatR;
 using Microsoft.Extensions.Logging;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
+using TaskLens.Core.Incidents.Learning;
 
 namespace TaskLens.Core.Incidents;
 
@@ -125,8 +126,9 @@ public sealed class IncidentService(
 
     private async Task<IncidentBoard> LoadAsync(CancellationToken cancellationToken)
     {
-        var board = new IncidentBoard(_settings, links.Linked);
+        var board = new IncidentBoard(_settings, links.Topology);
         board.NumberFrom(await store.LastNumbersAsync(cancellationToken));
+        board.Learn(await store.DecisionsAsync(new GroupingMemory.Settings().MaxDecisions, cancellationToken));
         var live = await store.LiveAsync(time.GetUtcNow() - _settings.EffectiveWindow, cancellationToken);
         foreach (var tenant in live.GroupBy(i => i.Tenant))
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Core.Incidents;
@@ -10,14 +11,19 @@ namespace TaskLens.Core.Incidents;
 /// service), and once at start from the spans of the last <see cref="IncidentOptions.LinkWindow"/> in ClickHouse, so a
 /// restart does not forget them. A link not seen for that window is dropped. Names compare in lower case, as
 /// correlation's do. Learning from the runs, not by querying spans every minute, keeps the work off ClickHouse while
-/// agents burst.
+/// agents burst. Beside the service-name calls, each tenant's <see cref="WorkloadTopology"/> learns from every stored
+/// batch's resources which Kubernetes workload (and machine) reports each <c>service.name</c> — per resource, not per
+/// span — so alerts written in Kubernetes labels meet the calls spans show.
 /// </summary>
 public sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions options, TimeProvider time, ILogger<ServiceLinkCache> logger)
     : BackgroundService, IServiceLinks
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
 
+    private static readonly string[] ResourceKeys = ["k8s.namespace.name", "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name", "k8s.pod.name", "k8s.node.name"];
+
     private readonly ConcurrentDictionary<(string Tenant, string Caller, string Callee), (DateTimeOffset LastSeen, long Calls)> _links = new();
+    private readonly ConcurrentDictionary<string, WorkloadTopology> _topologies = new(StringComparer.Ordinal);
 
     /// <summary>The links known now (every tenant), with when each was last seen and how many runs or calls showed it.</summary>
     public IReadOnlyList<(ServiceLink Link, DateTimeOffset LastSeen)> Current =>
@@ -27,13 +33,42 @@ public sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions option
     public bool Linked(string tenant, string serviceA, string serviceB) =>
         _links.ContainsKey((tenant, serviceA, serviceB)) || _links.ContainsKey((tenant, serviceB, serviceA));
 
+    public WorkloadTopology Topology(string tenant) => _topologies.GetOrAdd(tenant, _ => new WorkloadTopology());
+
     public void Observe(string tenant, IReadOnlyList<(string Caller, string Callee)> calls)
     {
         ArgumentNullException.ThrowIfNull(calls);
         var now = time.GetUtcNow();
+        var topology = Topology(tenant);
         foreach (var (caller, callee) in calls)
         {
             _links.AddOrUpdate((tenant, caller.ToLowerInvariant(), callee.ToLowerInvariant()), (now, 1), (_, held) => (now, held.Calls + 1));
+            topology.ObserveCall(caller, callee, now);
+        }
+    }
+
+    public void ObserveResources(SpanBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var now = time.GetUtcNow();
+        Dictionary<string, string>? resource = null;
+        foreach (var record in batch.Resources)
+        {
+            resource?.Clear();
+            foreach (var attribute in batch.AttributesOf(record.Attributes))
+            {
+                if (Array.IndexOf(ResourceKeys, attribute.Key) >= 0)
+                {
+                    (resource ??= new Dictionary<string, string>(StringComparer.Ordinal))[attribute.Key] = attribute.Value;
+                }
+            }
+
+            // Without a namespace the resource says nothing beyond its service.name, which the calls already carry.
+            if (resource is not null && resource.ContainsKey("k8s.namespace.name"))
+            {
+                resource["service.name"] = record.ServiceName;
+                Topology(batch.Tenant).ObserveResource(resource, now);
+            }
         }
     }
 
@@ -44,6 +79,7 @@ public sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions option
         foreach (var link in await traces.ServiceLinksAsync(now - options.LinkWindow, cancellationToken))
         {
             _links.AddOrUpdate((link.Tenant, link.Caller.ToLowerInvariant(), link.Callee.ToLowerInvariant()), (now, link.Calls), (_, held) => (now, held.Calls + link.Calls));
+            Topology(link.Tenant).ObserveCall(link.Caller, link.Callee, now);
         }
     }
 
@@ -62,6 +98,11 @@ public sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions option
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var before = time.GetUtcNow() - options.LinkWindow;
+            foreach (var topology in _topologies.Values)
+            {
+                topology.Prune(before);
+            }
+
             foreach (var (key, value) in _links)
             {
                 if (value.LastSeen < before)

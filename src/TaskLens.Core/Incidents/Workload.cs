@@ -58,6 +58,16 @@ public static class Workload
         return First(labels, ServiceLabels) ?? (exporterJob ? null : job);
     }
 
+    /// <summary>
+    /// The machine an alert about a pod or container was seen on (a <c>node</c> label beside a <c>pod</c>, a Kubernetes
+    /// event's <c>source.host</c>), or null.
+    /// </summary>
+    public static string? MachineOfLabels(IReadOnlyDictionary<string, string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return (Get(labels, "source.host") ?? Get(labels, "involvedObject.node") ?? (Get(labels, "pod") is not null ? Get(labels, "node") : null)) is { } node ? Node(node) : null;
+    }
+
     /// <summary>The identity of a span's resource: its Kubernetes workload when the SDK saw one, else its service.name.</summary>
     public static string? OfResource(IReadOnlyDictionary<string, string> resource)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Incidents;
+using TaskLens.Core.Incidents.Learning;
 using TaskLens.Storage.ClickHouse;
 
 namespace TaskLens.Storage.Incidents;
@@ -18,6 +19,8 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
 
     private static readonly IReadOnlyList<string> MemberColumns =
         ["tenant", "incident_id", "alert_id", "joined_at", "score", "reason", "active", "version"];
+
+    private static readonly IReadOnlyList<string> DecisionColumns = ["tenant", "at", "actor", "kind_a", "kind_b", "together", "features"];
 
     private static readonly IReadOnlyList<string> StateColumns =
     [
@@ -102,6 +105,39 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
 
             await client.InsertRowBinaryAsync("incidents", StateColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
         }
+
+        if (write.Decisions.Count > 0)
+        {
+            using var rows = new RowBinaryWriter();
+            foreach (var d in write.Decisions)
+            {
+                rows.WriteString(d.Tenant);
+                rows.WriteDateTime(d.At);
+                rows.WriteString(d.Actor);
+                rows.WriteString(d.KindA);
+                rows.WriteString(d.KindB);
+                rows.WriteUInt8(d.Together ? (byte)1 : (byte)0);
+                rows.WriteArrayLength(d.Features.Count);
+                foreach (var feature in d.Features)
+                {
+                    rows.WriteFloat64(feature);
+                }
+            }
+
+            await client.InsertRowBinaryAsync("grouping_decisions", DecisionColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
+        }
+    }
+
+    public async Task<IReadOnlyList<GroupingDecision>> DecisionsAsync(int perTenant, CancellationToken cancellationToken)
+    {
+        var rows = await client.QueryAsync(
+            string.Create(CultureInfo.InvariantCulture,
+                $"SELECT tenant, toUInt32(at) AS at_s, actor, kind_a, kind_b, together, features FROM grouping_decisions ORDER BY tenant, at DESC LIMIT {perTenant} BY tenant"),
+            row => new GroupingDecision(
+                row.GetString("tenant"), DateTimeOffset.FromUnixTimeSeconds(row.GetInt64("at_s")), row.GetString("actor"), row.GetString("kind_a"), row.GetString("kind_b"),
+                row.GetInt64("together") == 1, row.GetDoubleArray("features").Select(f => (float)f).ToArray()),
+            cancellationToken);
+        return [.. rows.OrderBy(d => d.At)];
     }
 
     public async Task<IReadOnlyList<Incident>> LiveAsync(DateTimeOffset closedSince, CancellationToken cancellationToken) =>

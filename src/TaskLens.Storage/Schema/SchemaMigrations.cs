@@ -25,6 +25,7 @@ internal static class SchemaMigrations
         new(11, "alert events: the state version each led to, so a retried insert folds on read", [
             "ALTER TABLE alert_events ADD COLUMN version UInt64",
         ]),
+        new(30, "grouping decisions: people's merges and splits, per pair of alert kinds", [GroupingDecisionsTable]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -120,6 +121,21 @@ internal static class SchemaMigrations
         """;
 
     /// <summary>The current state of each incident: a row per change, the highest version current.</summary>
+    private const string GroupingDecisionsTable = """
+        CREATE TABLE IF NOT EXISTS grouping_decisions
+        (
+            tenant String,
+            at DateTime,
+            actor String,
+            kind_a String,
+            kind_b String,
+            together UInt8,
+            features Array(Float64)
+        )
+        ENGINE = MergeTree
+        ORDER BY (tenant, at)
+        """;
+
     private const string IncidentsTable = """
         CREATE TABLE IF NOT EXISTS incidents
         (

@@ -17,8 +17,12 @@ internal static class GroupingGrid
                     {
                         foreach (var firing in new[] { 15, 60 })
                         {
-                            yield return new AlertCorrelator.Settings(
-                                TimeSpan.FromMinutes(window), JoinThreshold: join, LinkWeight: link, TextWeight: text, FiringWindow: TimeSpan.FromMinutes(Math.Max(window, firing)));
+                            foreach (var (depend, hops) in new[] { (0.75, 2), (0.75, 1), (0.6, 2) })
+                            {
+                                yield return new AlertCorrelator.Settings(
+                                    TimeSpan.FromMinutes(window), JoinThreshold: join, LinkWeight: link, TextWeight: text, FiringWindow: TimeSpan.FromMinutes(Math.Max(window, firing)),
+                                    DependWeight: depend, Hops: hops);
+                            }
                         }
                     }
                 }

@@ -130,8 +130,13 @@ public sealed class IncidentEndToEndTests(ClickHouseFixture clickHouse, ITestOut
 
         Assert.Equal(alerts.Select(a => a.Id).Order(StringComparer.Ordinal), incidentOf.Keys.Order(StringComparer.Ordinal));
         var live = alerts.Select(a => incidentOf[a.Id]).ToList();
-        var edges = topology.ToHashSet();
-        var correlator = new AlertCorrelator(new AlertCorrelator.Settings(), (a, b) => edges.Contains((a, b)));
+        var edges = new WorkloadTopology();
+        foreach (var (caller, callee) in topology)
+        {
+            edges.ObserveCall(caller, callee);
+        }
+
+        var correlator = new AlertCorrelator(new AlertCorrelator.Settings(), edges);
         var offline = alerts.Select(a => correlator.Add(new CorrelationInput(a.Id, a.Source, a.Time, a.Title, a.Labels)).IncidentId).ToList();
         var same = GroupingScore.Of(offline, live);
         Assert.Equal((1.0, 1.0, same.TrueGroups), (same.Precision, same.Recall, same.Groups));

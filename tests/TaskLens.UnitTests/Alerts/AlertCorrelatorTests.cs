@@ -10,7 +10,7 @@ public sealed class AlertCorrelatorTests
     [Fact]
     public void Add_SameServiceJoins_SameNameOnAnUnrelatedServiceOpensAnother_AndEachSaysWhy()
     {
-        var correlator = new AlertCorrelator(linked: Linked);
+        var correlator = new AlertCorrelator(topology: Topology());
 
         var first = correlator.Add(Alert(0, "HighErrorRate", ("service", "checkout")));
         var second = correlator.Add(Alert(1, "CheckoutErrors", ("job", "checkout")));
@@ -25,7 +25,7 @@ public sealed class AlertCorrelatorTests
     [Fact]
     public void Add_LinkedService_JoinsOnlyWithSimilarWords()
     {
-        var correlator = new AlertCorrelator(linked: Linked);
+        var correlator = new AlertCorrelator(topology: Topology());
         correlator.Add(Alert(0, "OrdersDbConnectionsSaturated", ("service", "orders-db")));
 
         var cascade = correlator.Add(Alert(1, "Checkout cannot reach orders db: connections saturated", ("service", "checkout")));
@@ -91,7 +91,16 @@ public sealed class AlertCorrelatorTests
         Assert.Equal((0.5, 0.5, 1 / 3.0), (score.Compression, score.Precision, score.Recall));
     }
 
-    private static bool Linked(string a, string b) => Calls.Contains((a, b));
+    private static WorkloadTopology Topology()
+    {
+        var topology = new WorkloadTopology();
+        foreach (var (caller, callee) in Calls)
+        {
+            topology.ObserveCall(caller, callee);
+        }
+
+        return topology;
+    }
 
     private static CorrelationInput Alert(int minute, string title, params (string Key, string Value)[] labels) =>
         new($"a{minute}", "alertmanager", T0.AddMinutes(minute), title, labels.ToDictionary(l => l.Key, l => l.Value));

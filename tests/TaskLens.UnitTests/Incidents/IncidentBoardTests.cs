@@ -10,7 +10,7 @@ public sealed class IncidentBoardTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 1, 0, 0, TimeSpan.Zero);
 
     private readonly AlertBook _book = new();
-    private readonly IncidentBoard _board = new(linked: (_, a, b) => (a, b) is ("checkout", "payments") or ("payments", "checkout"));
+    private readonly IncidentBoard _board = new(topology: _ => Calls(("checkout", "payments")));
 
     [Fact]
     public void TakeAlerts_RelatedAlerts_FoldIntoOneIncident_WithTheReasonForEach()
@@ -279,4 +279,15 @@ public sealed class IncidentBoardTests
     private TriageResult Triage(
         TriageAction action, long version, string actor, string text = "", AlertSeverity? severity = null, IReadOnlyList<string>? alerts = null, string id = "inc-1") =>
         _board.Triage(new TriageIncident("default", id, action, version, actor) { Text = text, Severity = severity, AlertIds = alerts ?? [] }, T0.AddMinutes(1), new IncidentWrite());
+
+    private static WorkloadTopology Calls(params (string Caller, string Callee)[] calls)
+    {
+        var topology = new WorkloadTopology();
+        foreach (var (caller, callee) in calls)
+        {
+            topology.ObserveCall(caller, callee);
+        }
+
+        return topology;
+    }
 }
