@@ -9,16 +9,17 @@ public sealed record CorrelationReason(string IncidentId, bool Opened, double Sc
 /// <summary>
 /// Folds alerts, in time order, into incidents. A repeat notification of an alert already in an open incident joins
 /// it. Otherwise an alert joins the open incident it is most related to, if any is related enough
-/// (<see cref="Settings.JoinThreshold"/>): relatedness is the same goal (1.0), the same workload (0.9: the Kubernetes
-/// workload, machine or service its labels name, <see cref="Workload"/>) or a workload linked to one of the incident's
-/// by spans — calls, or the machine it runs on (<see cref="Settings.LinkWeight"/>, not enough alone) — plus a share of
-/// the TF-IDF cosine of its words with the incident's alerts' — which also picks between two incidents sharing a
-/// workload; with nothing shared, the cosine alone, if at least <see cref="Settings.TextThreshold"/>. Words never join
-/// an alert naming a workload the incident's workloads have nothing to do with: the same alert name on unrelated
-/// workloads is two troubles. An incident takes new alerts while one of its alerts still fires (for at most
-/// <see cref="Settings.FiringWindow"/> after its last one: a slow burn re-notifies seldom), then for
-/// <see cref="Settings.Window"/> after its last one.
-/// Every decision is recorded with its reason.
+/// (<see cref="Settings.JoinThreshold"/>): the same goal (1.0); the same workload (0.9: the Kubernetes workload, machine
+/// or service its labels name, <see cref="Workload"/>) — for a fault only when the incident holds faults of that
+/// workload or symptoms still waiting for their cause; a dependency (<see cref="Settings.DependWeight"/>): a symptom
+/// (<see cref="Symptoms"/>) on a workload with trouble in what it depends on, or a fault explaining symptoms of its
+/// dependants; a workload otherwise linked by spans (<see cref="Settings.LinkWeight"/>, not enough alone) — plus a
+/// share of the TF-IDF cosine of its words with the incident's alerts'; with nothing shared, the cosine alone, if at
+/// least <see cref="Settings.TextThreshold"/>. Words never join an alert naming a workload the incident's workloads
+/// have nothing to do with. An incident none of whose alerts still fires takes back only its own alerts. An incident
+/// takes new alerts while one of its alerts still fires (for at most <see cref="Settings.FiringWindow"/> after its last
+/// one), then for <see cref="Settings.Window"/> after its last one. People's merges and splits shift the decision for
+/// kinds of alerts they decided on (<see cref="Memory"/>). Every decision is recorded with its reason.
 /// </summary>
 /// <param name="topology">Calls and machines seen in spans (<see cref="WorkloadTopology"/>); none when null.</param>
 public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, WorkloadTopology? topology = null)
@@ -46,7 +47,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     /// <param name="MaxOpenIncidents">Open incidents per tenant; past it an alert that would open one is kept by the intake, in no incident, and counted.</param>
     public sealed record Settings(
         TimeSpan? Window = null, double JoinThreshold = 0.7, double TextThreshold = 0.6, double LinkWeight = 0.45, double TextWeight = 0.5, TimeSpan? FiringWindow = null,
-        double DependWeight = 0.75, int Hops = 2, int MaxWords = 100_000, int MaxOpenIncidents = 1_000)
+        double DependWeight = 0.75, int Hops = 1, int MaxWords = 100_000, int MaxOpenIncidents = 1_000)
     {
         public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromMinutes(15);
 
@@ -319,11 +320,15 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
                 return $"a symptom on '{identity}', which depends on '{callee}'";
             }
 
-            // Symptoms that came before their cause wait for it: the first fault in what they depend on explains them.
-            if (symptom ? incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(identity, s, _settings.Hops)) is { } ahead && (callee = ahead) is not null
-                : incident.Causes.Count == 0 && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(s, identity, _settings.Hops)) is { } caller && (callee = caller) is not null)
+            if (symptom && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(identity, s, _settings.Hops)) is { } hurt)
             {
-                return symptom ? $"a symptom on '{identity}', which depends on '{callee}', with symptoms too" : $"'{callee}', with symptoms in it, depends on '{identity}'";
+                return $"a symptom on '{identity}', which depends on '{hurt}', with symptoms too";
+            }
+
+            // Symptoms that came before their cause wait for it: the first fault in what they depend on explains them.
+            if (!symptom && incident.Causes.Count == 0 && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(s, identity, _settings.Hops)) is { } caller)
+            {
+                return $"'{caller}', with symptoms in it, depends on '{identity}'";
             }
         }
 
