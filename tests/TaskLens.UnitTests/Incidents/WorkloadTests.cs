@@ -71,4 +71,27 @@ public sealed class WorkloadTests
 
         Assert.Equal((first.IncidentId, "a repeat notification of an alert already in it"), (again.IncidentId, again.Why));
     }
+
+    [Fact]
+    public void Topology_LivePath_ServiceNameCallsPlusResources_LinkTheWorkloads_AndTellSameNamedServicesApart()
+    {
+        var topology = new WorkloadTopology();
+        var seen = DateTimeOffset.Parse("2026-11-20T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        topology.ObserveCall("checkout", "payments", seen);
+        topology.ObserveResource(new Dictionary<string, string> { ["service.name"] = "checkout", ["k8s.namespace.name"] = "storefront", ["k8s.deployment.name"] = "checkout-api", ["k8s.node.name"] = "ip-10-0-1-13" }, seen);
+        topology.ObserveResource(new Dictionary<string, string> { ["service.name"] = "payments", ["k8s.namespace.name"] = "payments", ["k8s.pod.name"] = "payment-gateway-5d8f7c9b6d-q2x7k" }, seen);
+        topology.ObserveResource(new Dictionary<string, string> { ["service.name"] = "cart", ["k8s.namespace.name"] = "storefront", ["k8s.deployment.name"] = "cart-api" }, seen);
+        topology.ObserveResource(new Dictionary<string, string> { ["service.name"] = "cart", ["k8s.namespace.name"] = "staging", ["k8s.deployment.name"] = "cart-api" }, seen);
+        topology.ObserveCall("cart", "checkout", seen);
+
+        Assert.True(topology.DependsOn("storefront/checkout-api", "payments/payment-gateway", 1));
+        Assert.False(topology.DependsOn("payments/payment-gateway", "storefront/checkout-api", 1)); // errors travel to callers only
+        Assert.True(topology.Linked("node/10.0.1.13", "storefront/checkout-api"));
+        Assert.Equal(["staging/cart-api", "storefront/cart-api"], topology.Resolve("cart"));
+        Assert.Equal("cart", topology.Canonical("cart")); // two workloads report it: no single one
+        Assert.False(topology.DependsOn("staging/checkout-api", "payments/payment-gateway", 1)); // only storefront's checkout reports "checkout"
+
+        topology.Prune(seen.AddSeconds(1));
+        Assert.False(topology.DependsOn("storefront/checkout-api", "payments/payment-gateway", 1));
+    }
 }
