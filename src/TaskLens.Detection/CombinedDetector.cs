@@ -14,14 +14,18 @@ namespace TaskLens.Detection;
 /// </summary>
 public sealed class CombinedDetector : IAnomalyDetector
 {
+    /// <summary>CUSUM sums (in spreads) below which no level shift is read from them: twice one point's largest step.</summary>
+    private const double ShiftFloor = 8;
+
     private readonly Settings _settings;
     private readonly SeriesKind _kind;
-    private readonly RobustSeasonalDetector _baseline = new();
-    private readonly CusumDetector _cusum = new();
+    private readonly RobustSeasonalDetector _baseline;
+    private readonly DeviationCusum _cusum = new();
     private readonly SpectralResidualDetector? _spectral;
     private readonly TailCalibration _spikes;
     private readonly TailCalibration _levels;
     private readonly TailCalibration _saliency;
+    private readonly TailCalibration _shifts;
     private readonly double[] _deviations;
     private readonly RecentRange? _range;
     private double _deviationSum;
@@ -36,9 +40,11 @@ public sealed class CombinedDetector : IAnomalyDetector
     {
         _kind = kind;
         _settings = settings ?? new Settings();
+        _baseline = new RobustSeasonalDetector(new RobustSeasonalDetector.Settings(MinHistory: _settings.MinHistory));
         _spikes = new TailCalibration(_settings.Memory);
         _levels = new TailCalibration(_settings.Memory);
         _saliency = new TailCalibration(_settings.Memory);
+        _shifts = new TailCalibration(_settings.Memory);
 
         // Priors until the series' own history outweighs them: a spike's deviation in spreads as a Laplace tail of unit
         // σ; the level score (a mean of several, correlated) as the same tail narrowed by half the square root of its
@@ -46,6 +52,10 @@ public sealed class CombinedDetector : IAnomalyDetector
         var prior = _settings.Memory / 4.0;
         _spikes.Seed(x => Math.Exp(-Math.Sqrt(2) * x), prior);
         _levels.Seed(x => Math.Exp(-Math.Sqrt(2) * x * Math.Sqrt(_settings.LevelPoints) / 2), prior);
+
+        // CUSUM's sum on unit noise with a drift of one spread has an exponential tail of rate about 2; rate 1 is the
+        // cautious prior (real noise is heavier-tailed and correlated).
+        _shifts.Seed(x => Math.Exp(-x), prior);
         _deviations = new double[_settings.LevelPoints];
         _spectral = _settings.Spectral ? new SpectralResidualDetector() : null;
         _range = _settings.RecentRange > 0 ? new RecentRange(_settings.RecentRange) : null;
@@ -58,13 +68,15 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// <param name="Spectral">Whether the spectral residual adds evidence to spike candidates.</param>
     /// <param name="CalmBelow">A point counts as calm only with evidence below this share of <paramref name="Evidence"/>.</param>
     /// <param name="HoldOff">Points after a raised anomaly during which no other is raised, unless ended earlier.</param>
+    /// <param name="MinHistory">Points of a series learnt before its first is judged (and after a level shift, by CUSUM).</param>
     /// <param name="RecentRange">
     /// For intermittent sums: raise only a value beyond the range of this many previous points (0: off). Cost, tokens or
     /// runs per minute of a goal that runs now and then look like spikes against a baseline of zeros; only a value the
     /// series has not reached lately is news.
     /// </param>
     public sealed record Settings(
-        double Evidence = 3.5, double SpikeFloor = 8, int LevelPoints = 8, int Memory = 16000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0);
+        double Evidence = 7, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
+        int MinHistory = 300);
 
     public string Name => "combined";
 
@@ -95,10 +107,9 @@ public sealed class CombinedDetector : IAnomalyDetector
     public Anomaly? Observe(DateTimeOffset timestamp, double value)
     {
         _baseline.Observe(timestamp, value);
-        var shift = _cusum.Observe(timestamp, value);
         _spectral?.Add(value);
         Unsettled = false;
-        var candidate = Judge(timestamp, value, shift);
+        var candidate = Judge(timestamp, value);
         var news = _range?.IsNews(value, candidate is { } c && c.Value > c.Expected) ?? true;
         _range?.Add(value);
         if (candidate is not null && !news)
@@ -117,13 +128,19 @@ public sealed class CombinedDetector : IAnomalyDetector
         return candidate;
     }
 
-    private Anomaly? Judge(DateTimeOffset timestamp, double value, Anomaly? shift)
+    private Anomaly? Judge(DateTimeOffset timestamp, double value)
     {
         var z = _baseline.LastDeviation;
         if (double.IsNaN(z))
         {
             return null;
         }
+
+        // The CUSUM of the deviations, calibrated like the rest.
+        var shift = _cusum.Add(z);
+        var shiftCandidate = Math.Abs(shift) >= ShiftFloor && InBadDirection(shift);
+        var shiftProbability = shiftCandidate ? _shifts.TailProbability(Math.Abs(shift)) : 1;
+        _shifts.Learn(Math.Abs(shift));
 
         // The level score: mean of the last few capped deviations.
         var capped = Math.Clamp(z, -4, 4);
@@ -171,10 +188,10 @@ public sealed class CombinedDetector : IAnomalyDetector
             levelEvidence = -Math.Log10(levelProbability);
         }
 
-        if (shift is not null && InBadDirection(shift.Value - shift.Expected))
+        if (shiftCandidate && -Math.Log10(shiftProbability) > levelEvidence)
         {
-            levelEvidence = Math.Max(levelEvidence, _settings.Evidence);
-            levelDetector = _cusum.Name;
+            levelEvidence = -Math.Log10(shiftProbability);
+            levelDetector = "cusum";
         }
 
         var evidence = Math.Max(spikeEvidence, levelEvidence);
