@@ -61,12 +61,13 @@ public sealed class CombinedDetector : IAnomalyDetector
         _range = _settings.RecentRange > 0 ? new RecentRange(_settings.RecentRange) : null;
     }
 
-    /// <param name="Evidence">−log₁₀ of the calibrated probability from which a point is raised (3: one in a thousand).</param>
+    /// <param name="Evidence">−log₁₀ of the calibrated probability from which a spike is raised (3: one in a thousand).</param>
+    /// <param name="LevelEvidence">The same for a level shift (its scores are means and sums, so their tails differ).</param>
     /// <param name="SpikeFloor">Spreads from the expected value below which a point is no spike candidate at all.</param>
     /// <param name="LevelPoints">Points whose mean deviation is the level-shift score.</param>
     /// <param name="Memory">Points the calibration remembers (exponential forgetting).</param>
     /// <param name="Spectral">Whether the spectral residual adds evidence to spike candidates.</param>
-    /// <param name="CalmBelow">A point counts as calm only with evidence below this share of <paramref name="Evidence"/>.</param>
+    /// <param name="CalmBelow">A point counts as calm only with evidence below this share of its kind's threshold.</param>
     /// <param name="HoldOff">Points after a raised anomaly during which no other is raised, unless ended earlier.</param>
     /// <param name="MinHistory">Points of a series learnt before its first is judged (and after a level shift, by CUSUM).</param>
     /// <param name="RecentRange">
@@ -75,8 +76,8 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// series has not reached lately is news.
     /// </param>
     public sealed record Settings(
-        double Evidence = 7, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
-        int MinHistory = 300);
+        double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
+        int MinHistory = 300, double LevelEvidence = 7);
 
     public string Name => "combined";
 
@@ -194,14 +195,16 @@ public sealed class CombinedDetector : IAnomalyDetector
             levelDetector = "cusum";
         }
 
-        var evidence = Math.Max(spikeEvidence, levelEvidence);
-        Unsettled = evidence >= _settings.CalmBelow * _settings.Evidence;
-        if (evidence < _settings.Evidence)
+        // Each kind against its own threshold; the kind further past its threshold names the anomaly.
+        var spikeShare = spikeEvidence / _settings.Evidence;
+        var levelShare = levelEvidence / _settings.LevelEvidence;
+        Unsettled = Math.Max(spikeShare, levelShare) >= _settings.CalmBelow;
+        if (spikeShare < 1 && levelShare < 1)
         {
             return null;
         }
 
-        return spikeEvidence >= levelEvidence
+        return spikeShare >= levelShare
             ? new Anomaly(timestamp, value, expected, expected - band, expected + band, spikeEvidence, spikeDetector, AnomalyKind.Spike, Math.Pow(10, -spikeEvidence))
             : new Anomaly(timestamp, value, expected, expected - band, expected + band, levelEvidence, levelDetector, AnomalyKind.LevelShift, Math.Pow(10, -levelEvidence));
     }

@@ -102,7 +102,7 @@ internal sealed class TailCalibration(int memory)
         var from = Bin(score);
         var total = _total * _scale;
         var atLeast = _atLeast[from] * _scale;
-        var counted = (1 + atLeast) / (1 + total);
+        var counted = Math.Min(1, (1 + atLeast) / (1 + total));
         if (from < _tailBin)
         {
             return counted;
