@@ -1,16 +1,17 @@
 namespace TaskLens.Detection;
 
 /// <summary>
-/// The detector TaskLens runs on every series, combining its members by evidence. Every point is scored twice from the
-/// robust seasonal baseline's deviations (in spreads): as a spike (its own deviation) and as a level shift (the mean of
-/// the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level). Each score is
-/// calibrated against the series' own history of that score (<see cref="TailCalibration"/>): the evidence is
-/// −log₁₀ of how often the series has scored as high. For a spike candidate the spectral residual's saliency,
-/// calibrated the same way over earlier candidates, adds its evidence (so the FFT is paid only on candidates). CUSUM's
-/// level shift counts as evidence of a level shift. A point is raised when either kind's evidence reaches
-/// <see cref="Settings.Evidence"/> in the series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind,
-/// the member that saw it and the probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the
-/// monitor calls it once the series is calm for its recovery steps) or <see cref="Settings.HoldOff"/> points at most.
+/// The detector TaskLens runs on every series, combining its members by evidence. Every point's deviation from the
+/// robust seasonal baseline (in spreads) is scored three ways: as a spike (the deviation itself), as a level shift (the
+/// mean of the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level) and
+/// as a level shift by a CUSUM over the deviations (<see cref="DeviationCusum"/>). Each score is calibrated per kind
+/// against the series' own history of that score (<see cref="TailCalibration"/>, with an extrapolated tail): the evidence
+/// is −log₁₀ of how often the series has scored as high. For a spike candidate the spectral residual's saliency,
+/// calibrated the same way over earlier candidates, adds its evidence (so the FFT is paid only on candidates). A spike
+/// is raised from <see cref="Settings.Evidence"/>, a level shift from <see cref="Settings.LevelEvidence"/>, in the
+/// series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind, the member that saw it and the
+/// probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the monitor calls it once the series
+/// is calm for its recovery steps) or <see cref="Settings.HoldOff"/> points at most.
 /// </summary>
 public sealed class CombinedDetector : IAnomalyDetector
 {
@@ -81,10 +82,10 @@ public sealed class CombinedDetector : IAnomalyDetector
 
     public string Name => "combined";
 
-    /// <summary>The evidence from which a point is raised (scores are evidence, −log₁₀ of a probability).</summary>
+    /// <summary>The evidence from which a spike is raised (scores are evidence, −log₁₀ of a probability); a level shift has its own.</summary>
     public double Threshold => _settings.Evidence;
 
-    /// <summary>How many points in a row, up to the last one, were calm: evidence below <see cref="Settings.CalmBelow"/> of the threshold.</summary>
+    /// <summary>How many points in a row, up to the last one, were calm: evidence below <see cref="Settings.CalmBelow"/> of its kind's threshold.</summary>
     public long CalmPoints { get; private set; }
 
     /// <summary>Ends the hold-off early: the alert it kept open was resolved, so the next trouble is raised.</summary>
