@@ -43,7 +43,7 @@ public static class StorageHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<ClickHouseOptions>(builder.Configuration, ClickHouseOptions.SectionName, o => o.Validate());
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>();

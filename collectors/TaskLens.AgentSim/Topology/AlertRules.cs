@@ -4,8 +4,8 @@ namespace TaskLens.AgentSim.Topology;
 /// The monitoring of a scenario's system: alert rules of the kinds teams write (error rate, p95 latency, request rate,
 /// an SLO burn on edges, goal cost and completion), evaluated minute by minute over what the simulator emitted, each
 /// firing once. Which service has which rule is drawn from the seed, as coverage is in practice: edges and business
-/// services are watched closely, databases, caches and the gateway less, batch jobs seldom. Plus the distractors'
-/// alerts that telemetry does not show.
+/// services are watched closely, databases, caches and the gateway less, batch jobs seldom; every goal is watched.
+/// Plus the distractors' alerts that telemetry does not show.
 /// </summary>
 internal static class AlertRules
 {
@@ -39,7 +39,8 @@ internal static class AlertRules
             var normalP95 = Median(normal.Where(f => f.Requests > 0).Select(f => f.P95Ms));
             foreach (var (rule, coverage) in rules)
             {
-                if (random.NextDouble() >= coverage)
+                // A service in trouble of its own is one its team watches: every distractor has its error rule.
+                if (random.NextDouble() >= (distractor ? 1 : coverage))
                 {
                     continue;
                 }
@@ -80,13 +81,13 @@ internal static class AlertRules
         var goal = scenario.Topology.Goal;
         var minutes = Enumerable.Range(-scenario.HistoryMinutes, scenario.HistoryMinutes + scenario.FaultMinutes).ToList();
         var normalCost = minutes.Where(m => m < normalTo).Average(m => figures.Goal(m).Cost);
-        if (random.NextDouble() < 0.8
-            && FirstFiring(minutes, EvaluateFrom, 2, m => figures.Goal(m).Cost >= 3 * normalCost) is { } costAt)
+        // Every goal is watched (TaskLens's own detection watches each goal's completion and cost).
+        if (FirstFiring(minutes, EvaluateFrom, 2, m => figures.Goal(m).Cost >= 3 * normalCost) is { } costAt)
         {
             alerts.Add(Alert("GoalCostHigh", ("goal", goal), "warning", $"goal {goal}: cost per minute above 3x normal", faultStart, costAt, random, false, "cost"));
         }
 
-        if (random.NextDouble() < 0.8 && FirstFiring(minutes, EvaluateFrom, 1, m =>
+        if (FirstFiring(minutes, EvaluateFrom, 1, m =>
             {
                 var window = Enumerable.Range(m - 2, 3).Select(figures.Goal).ToList();
                 return window.Sum(g => g.Runs) >= 3 && window.Sum(g => g.Failed) >= 0.25 * window.Sum(g => g.Runs);

@@ -126,7 +126,7 @@ internal sealed class OriginScenario
             if (random.NextDouble() < 0.5)
             {
                 var message = string.Format(CultureInfo.InvariantCulture, DistractorErrors[random.Next(DistractorErrors.Length)], random.Next(1000));
-                s.Faults.Add(new ServiceFault(distractor, at, at + Between(3, 8), Between(0.3, 0.8), 1, message));
+                s.Faults.Add(new ServiceFault(distractor, at, at + Between(3, 8), Between(0.5, 0.9), 1, message));
             }
             else
             {

@@ -107,7 +107,7 @@ internal sealed class TopologySimulator : IDisposable
         Schedule(_scenario.BatchSurge is { } surge && minute >= surge.From ? surge.JobsPerMinute : 2, BatchJob);
         foreach (var unrelated in _topology.Unrelated)
         {
-            Schedule(3, at => Root(unrelated, "POST /jobs", at));
+            Schedule(8, at => Root(unrelated, "POST /jobs", at));
         }
 
         foreach (var (at, play) in roots.OrderBy(r => r.At))

@@ -6,9 +6,10 @@ using TaskLens.Core.Traces;
 namespace TaskLens.Briefs.Facts;
 
 /// <summary>
-/// Ranks where an incident likely started. Candidates are its services, the services they call (dependencies) and its
-/// goals; each earns credit for the earliest anomalous signal (alert, error or latency onset, new error template,
-/// deploy), for being upstream in the call graph learnt from spans (affected services call it, it calls none of them:
+/// Ranks where an incident likely started. Candidates (<see cref="OriginCandidates"/>) are its services and those its
+/// goals run in, what they call (dependencies), the other callers of those dependencies (neighbours) and its goals;
+/// each earns credit for the earliest anomalous signal (alert, error or latency onset, new error template, deploy),
+/// for being upstream in the call graph learnt from spans (affected services call it, it calls none of them:
 /// failures travel from callee to caller), for a new error template, for a <c>service.version</c> change near the
 /// onset, for cost burn (a goal) and, a little, for the alerts that name it.
 /// </summary>
@@ -29,19 +30,11 @@ internal static class OriginRanker
         Candidate Get(string kind, string name) =>
             candidates.TryGetValue((kind, name), out var c) ? c : candidates[(kind, name)] = new Candidate(kind, name);
 
-        var services = incident.Services.Select(s => s.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         var calls = evidence.Links.GroupBy(l => l.Caller.ToLowerInvariant(), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(l => l.Callee.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-        foreach (var service in services)
+        foreach (var (name, kind) in OriginCandidates.Of(incident.Services, evidence.GoalServices, evidence.Links))
         {
-            Get("service", service);
-            foreach (var callee in calls.GetValueOrDefault(service) ?? [])
-            {
-                if (!services.Contains(callee))
-                {
-                    Get("dependency", callee);
-                }
-            }
+            Get(kind, name);
         }
 
         foreach (var goal in incident.Goals)
@@ -50,7 +43,7 @@ internal static class OriginRanker
         }
 
         Candidate? ServiceOrDependency(string name) =>
-            candidates.GetValueOrDefault(("service", name)) ?? candidates.GetValueOrDefault(("dependency", name));
+            candidates.GetValueOrDefault(("service", name)) ?? candidates.GetValueOrDefault(("dependency", name)) ?? candidates.GetValueOrDefault(("neighbour", name));
 
         AddAlerts(evidence, candidates, ServiceOrDependency);
         foreach (var (service, series) in evidence.ServiceSeries)

@@ -23,6 +23,9 @@ internal static class OriginEvaluation
     private const int PerKind = 6;
     private const double Target = 0.8;
 
+    /// <summary>Alertmanager's default group_wait: how long after an alert starts its first notification goes out.</summary>
+    private static readonly TimeSpan GroupWait = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(string outputDirectory)
     {
         var clock = Stopwatch.StartNew();
@@ -51,19 +54,19 @@ internal static class OriginEvaluation
 
         var played = clock.Elapsed;
         await host.WaitForStoredAsync(TimeSpan.FromMinutes(3));
+        // Every scenario's alerts in the order they started, each received when Alertmanager would have sent it.
         using (var http = new HttpClient())
         {
-            for (var i = 0; i < scenarios.Count; i++)
+            foreach (var (alert, i) in alerts.SelectMany((list, i) => list.Select(a => (a, i))).OrderBy(x => x.a.StartsAt))
             {
-                await ScenarioExport.SendAlertsAsync(http, host.AlertmanagerWebhook, host.Tenants[tenants[i]].AlertToken, alerts[i], CancellationToken.None);
+                host.Clock.Offset = alert.StartsAt + GroupWait - DateTimeOffset.UtcNow;
+                await ScenarioExport.SendAlertsAsync(http, host.AlertmanagerWebhook, host.Tenants[tenants[i]].AlertToken, [alert], CancellationToken.None);
             }
         }
 
+        host.Clock.Offset = TimeSpan.Zero;
         var mediator = host.Services.GetRequiredService<IMediator>();
         await WaitForIncidentsAsync(mediator, tenants, alerts.Select(a => a.Count).ToList());
-
-        // Let the brief writer's debounce pass, so the production briefs are written over every alert.
-        await Task.Delay(TimeSpan.FromSeconds(4));
         var collector = host.Services.GetRequiredService<EvidenceCollector>();
         var settings = host.Services.GetRequiredService<BriefSettings>();
         var cases = new List<ScenarioCase>();
@@ -73,7 +76,7 @@ internal static class OriginEvaluation
         {
             var (incidentId, incidents, faultAlerts, distractors) = await IncidentOfFaultAsync(mediator, tenants[i], alerts[i]);
             IncidentEvidence? evidence = null;
-            for (var round = 0; round < 3; round++)
+            for (var round = 0; round < 2; round++)
             {
                 var started = Stopwatch.GetTimestamp();
                 evidence = await collector.CollectAsync(tenants[i], incidentId, CancellationToken.None)
@@ -90,10 +93,11 @@ internal static class OriginEvaluation
                 }
             }
 
-            var brief = await mediator.Send(new GetIncidentBrief(tenants[i], incidentId));
+            // The production brief, written again now that the clock is back (briefs written while it was set back end then).
+            var brief = await mediator.Send(new RegenerateIncidentBrief(tenants[i], incidentId, "briefs-benchmark"));
             cases.Add(new ScenarioCase(
                 scenarios[i], tenants[i], incidentId, incidents, faultAlerts, distractors, evidence!, FactsBuilder.Templates(evidence!, settings),
-                FactsBuilder.GoalImpacts(evidence!), brief?.Facts.Origins is [var first, ..] ? first.Name : null));
+                FactsBuilder.GoalImpacts(evidence!), brief.Brief?.Facts.Origins is [var first, ..] ? first.Name : null));
         }
 
         var report = OriginReport.Write(cases, readTimes, computeTimes, spans, played, clock.Elapsed, Target);
@@ -159,7 +163,7 @@ internal static class OriginEvaluation
     }
 
     /// <summary>
-    /// The incident holding the most of the fault's alerts (the scenario knows which alerts its distractors raised; the
+    /// The incident holding the most of the fault's alerts, the first opened of those tied (the scenario knows which alerts its distractors raised; the
     /// labels sent do not say), with the tenant's incident count and the distractor alerts that joined it.
     /// </summary>
     private static async Task<(string Id, int Incidents, int FaultAlerts, int DistractorsJoined)> IncidentOfFaultAsync(IMediator mediator, string tenant, IReadOnlyList<SimAlert> sent)
@@ -171,8 +175,9 @@ internal static class OriginEvaluation
         {
             var detail = await mediator.Send(new GetIncident(tenant, incident.Id)) ?? throw new InvalidOperationException($"{tenant}: {incident.Id} vanished");
             var keys = detail.Alerts.Where(a => a.Alert is not null).Select(a => Key(a.Alert!.Labels)).ToList();
+            // Ties go to the incident opened first (listed newest first): the one that paged.
             var distractors = keys.Count(distractorKeys.Contains);
-            if (keys.Count - distractors > best.Fault)
+            if (keys.Count - distractors >= best.Fault)
             {
                 best = (incident.Id, keys.Count - distractors, distractors);
             }

@@ -78,7 +78,7 @@ internal static class OriginReport
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Chosen weights: {best.Weights}.");
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"Facts brief compute time over the {cases.Count} incidents ({cases.Average(c => c.Evidence.Errors.Count):0.#} error groups, {cases.Average(c => c.Evidence.ServiceSeries.Count):0.#} services' minute series, {cases.Average(c => c.Evidence.Detail.Alerts.Count):0.#} alerts per incident on average; 3 rounds each after one to warm up): reading the evidence from ClickHouse p50 {P(readTimes, 0.5):0.0} ms, p95 {P(readTimes, 0.95):0.0} ms; computing the facts from it p50 {P(computeTimes, 0.5):0.00} ms, p95 {P(computeTimes, 0.95):0.00} ms; both p50 {P(totals, 0.5):0.0} ms, p95 {P(totals, 0.95):0.0} ms.");
+            $"Facts brief compute time over the {cases.Count} incidents ({cases.Average(c => c.Evidence.Errors.Count):0.#} error groups, {cases.Average(c => c.Evidence.ServiceSeries.Count):0.#} services' minute series, {cases.Average(c => c.Evidence.Detail.Alerts.Count):0.#} alerts per incident on average; each read and computed twice, the second timed; machine load average {LoadAverage()}): reading the evidence from ClickHouse p50 {P(readTimes, 0.5):0.0} ms, p95 {P(readTimes, 0.95):0.0} ms; computing the facts from it p50 {P(computeTimes, 0.5):0.00} ms, p95 {P(computeTimes, 0.95):0.00} ms; both p50 {P(totals, 0.5):0.0} ms, p95 {P(totals, 0.95):0.0} ms.");
         var json = new { rows, weights = best.Weights.ToString(), hit1, baseline1, readP50Ms = P(readTimes, 0.5), computeP50Ms = P(computeTimes, 0.5), computeP95Ms = P(computeTimes, 0.95) };
         return (md.ToString(), json);
     }
@@ -148,6 +148,19 @@ internal static class OriginReport
     private static double Distance(OriginWeights a, OriginWeights b) =>
         Math.Abs(a.Earliest - b.Earliest) + Math.Abs(a.Upstream - b.Upstream) + Math.Abs(a.NewTemplate - b.NewTemplate) + Math.Abs(a.VersionChange - b.VersionChange)
         + Math.Abs(a.CostBurn - b.CostBurn) + Math.Abs(a.LoadSurge - b.LoadSurge) + Math.Abs(a.Alerts - b.Alerts) + Math.Abs(a.Isolated - b.Isolated) + Math.Abs((a.EarlyFade - b.EarlyFade).TotalMinutes);
+
+    /// <summary>The one-minute load average (other processes share the cores), or "unknown".</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
 
     private static double P(List<double> sorted, double q) => sorted.Count == 0 ? 0 : sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Count) - 1)];
 }

@@ -20,8 +20,9 @@ internal sealed class ScenarioHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _work;
 
-    private ScenarioHost(WebApplication app, string work, int[] ports, IReadOnlyDictionary<string, (string IngestKey, string AlertToken)> tenants)
+    private ScenarioHost(WebApplication app, string work, int[] ports, IReadOnlyDictionary<string, (string IngestKey, string AlertToken)> tenants, ShiftedClock clock)
     {
+        Clock = clock;
         _app = app;
         _work = work;
         OtlpTraces = new Uri($"http://127.0.0.1:{ports[2]}/v1/traces");
@@ -33,6 +34,9 @@ internal sealed class ScenarioHost : IAsyncDisposable
     public Uri AlertmanagerWebhook { get; }
     public IReadOnlyDictionary<string, (string IngestKey, string AlertToken)> Tenants { get; }
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>TaskLens's clock (every part of it reads time from it).</summary>
+    public ShiftedClock Clock { get; }
 
     public static async Task<ScenarioHost> StartAsync(IReadOnlyList<string> tenants)
     {
@@ -53,6 +57,10 @@ internal sealed class ScenarioHost : IAsyncDisposable
             ["TaskLens:State:Path"] = Path.Combine(work, "state.db"),
             ["TaskLens:Detection:Enabled"] = "false",
             ["TaskLens:Goals:QuietPeriod"] = "00:00:01",
+
+            // An hour of every scenario arrives within a minute: room for all of its runs at once.
+            ["TaskLens:Goals:MaxRunsInMemory"] = "200000",
+            ["TaskLens:Goals:MaxSpansInMemory"] = "5000000",
             ["TaskLens:Briefs:Debounce"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -67,9 +75,14 @@ internal sealed class ScenarioHost : IAsyncDisposable
             config[$"TaskLens:Alerts:Tokens:{i}:Tenant"] = tenants[i];
         }
 
-        var app = ServerProgram.Create([], builder => builder.Configuration.AddInMemoryCollection(config));
+        var clock = new ShiftedClock();
+        var app = ServerProgram.Create([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.Services.AddSingleton<TimeProvider>(clock);
+        });
         await app.StartAsync();
-        return new ScenarioHost(app, work, ports, keys);
+        return new ScenarioHost(app, work, ports, keys, clock);
     }
 
     /// <summary>
