@@ -43,15 +43,14 @@ internal sealed class EvidenceCollector(
         var links = (await traces.ServiceLinksAsync(linksSince, cancellationToken)).Where(l => l.Tenant == tenant)
             .Select(l => l with { Caller = l.Caller.ToLowerInvariant(), Callee = l.Callee.ToLowerInvariant() }).ToList();
         // The services the goals run in: the root services of their runs since shortly before the onset.
-        var goalServices = new List<string>();
+        var goalServices = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var goal in detail.Goals.Select(g => g.GoalName).Take(MaxGoals))
         {
             var runs = await goals.RunsAsync(new GoalRunQuery(tenant, goal, onset - GoalRunsBefore, until, null, 0, GoalRunsRead), cancellationToken);
-            goalServices.AddRange(runs.Select(r => r.Service.ToLowerInvariant()));
+            goalServices[goal.ToLowerInvariant()] = runs.Select(r => r.Service.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
         }
 
-        goalServices = goalServices.Distinct(StringComparer.Ordinal).ToList();
-        var services = OriginCandidates.Of(incident.Services, goalServices, links).Select(c => c.Name).Take(MaxServices).ToList();
+        var services = OriginCandidates.Of(incident.Services, goalServices.Values.SelectMany(s => s), links).Select(c => c.Name).Take(MaxServices).ToList();
 
         var goalSeries = new Dictionary<string, IReadOnlyList<GoalFigures>>(StringComparer.Ordinal);
         foreach (var goal in detail.Goals.Select(g => g.GoalName).Take(MaxGoals))
