@@ -120,7 +120,7 @@ internal static class FairCeiling
             await clickHouse.ExecuteAsync($"CREATE TABLE {Prefix}{target} AS {target}", CancellationToken.None);
             var copy = SpansSource(database).Replace(ddl, $"FROM {database}.{Prefix}spans");
             copy = TargetTable(database).Replace(copy, $"TO {database}.{Prefix}{target}", 1);
-            copy = copy.Replace($"VIEW {database}.{view} ", $"VIEW {database}.{Prefix}{view} ", StringComparison.Ordinal);
+            copy = ViewName(database, view).Replace(copy, $"VIEW {database}.{Prefix}{view}", 1);
             await clickHouse.ExecuteAsync(copy, CancellationToken.None);
             copied++;
         }
@@ -140,7 +140,11 @@ internal static class FairCeiling
         }
     }
 
-    private static Regex SpansSource(string database) => new($@"FROM {Regex.Escape(database)}\.spans\b", RegexOptions.CultureInvariant);
+    // SHOW CREATE names tables with or without their database, depending on the server version.
+    private static Regex SpansSource(string database) => new($@"\bFROM (?:{Regex.Escape(database)}\.)?spans\b", RegexOptions.CultureInvariant);
 
-    private static Regex TargetTable(string database) => new($@"\bTO {Regex.Escape(database)}\.(\w+)", RegexOptions.CultureInvariant);
+    private static Regex TargetTable(string database) => new($@"\bTO (?:{Regex.Escape(database)}\.)?(\w+)", RegexOptions.CultureInvariant);
+
+    private static Regex ViewName(string database, string view) =>
+        new($@"\bVIEW (?:{Regex.Escape(database)}\.)?{Regex.Escape(view)}\b", RegexOptions.CultureInvariant);
 }

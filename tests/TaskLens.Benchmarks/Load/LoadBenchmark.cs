@@ -22,7 +22,7 @@ internal static class LoadBenchmark
     public const int ExportsPerRound = 100;
     public const int WarmUpRounds = 6;
     public const int MeasuredRounds = 40;
-    public const int AgentExports = 120;
+    public const int AgentExports = 60;
     public const int CeilingRounds = 12;
     public const int LatencySamples = 200;
     public const double BackgroundShare = 0.5;
@@ -34,7 +34,13 @@ internal static class LoadBenchmark
     /// <summary>The drainer's concurrent inserts; the ceiling uses as many (one until the drainer inserts concurrently).</summary>
     public const int DrainInserts = 1;
 
-    public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// Probes under load add this share of the measured end-to-end rate, one every 250 ms to 1 s (so the phase stays
+    /// bounded on a slow machine; the report gives the share they really added).
+    /// </summary>
+    public const double ProbeShare = 0.2;
+    public static readonly TimeSpan MinProbeInterval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan MaxProbeInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan OverloadDuration = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan MergeWait = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RunsWait = TimeSpan.FromSeconds(90);
@@ -78,15 +84,19 @@ internal static class LoadBenchmark
             var agentPhase = await PhaseAsync(meter, store, sender, agents.Create, agentNext, AgentExports, AgentTraffic.SpansPerExport, runsExpected += AgentExports, waitForRuns: true);
             agentNext += AgentExports;
 
+            Progress(total, $"SDK-shaped {sdkPhase.SpansPerSecond:N0} spans/s, agent {agentPhase.SpansPerSecond:N0} spans/s; measuring the ceiling");
             var ceilingExports = Enumerable.Range(0, CeilingRounds * ExportsPerRound).Select(i => sdk.Create(measuredFirst + i));
             var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, DrainBatchRows, DrainInserts, "tasklens", MergeWait);
 
+            Progress(total, $"ceiling {ceiling.RowsPerSecond:N0} rows/s; acknowledgement latency");
             await WaitForMergesAsync(clickHouse, MergeWait);
             var idle = await AckLatency.IdleAsync(sender, agents, agentNext, LatencySamples, n => store.WaitForMoreAsync(n));
             agentNext += LatencySamples;
             using var probe = new OtlpSender(endpoint, 1);
             var backgroundRate = BackgroundShare * sdkPhase.SpansPerSecond;
-            var loaded = await AckLatency.UnderLoadAsync(probe, sender, agents, agentNext, sdk, sdkNext, backgroundRate, LatencySamples, ProbeInterval);
+            var probeInterval = TimeSpan.FromSeconds(Math.Clamp(
+                AgentTraffic.SpansPerExport / (ProbeShare * sdkPhase.SpansPerSecond), MinProbeInterval.TotalSeconds, MaxProbeInterval.TotalSeconds));
+            var loaded = await AckLatency.UnderLoadAsync(probe, sender, agents, agentNext, sdk, sdkNext, backgroundRate, LatencySamples, probeInterval);
             agentNext += LatencySamples;
             sdkNext += loaded.BackgroundSpansSent / SdkTraffic.SpansPerExport;
             await store.WaitForMoreAsync((ulong)(loaded.BackgroundSpansSent + (LatencySamples * AgentTraffic.SpansPerExport)));
@@ -97,6 +107,7 @@ internal static class LoadBenchmark
             var overloadFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             await Task.Delay(TimeSpan.FromSeconds(1.1));
             meter.ResetPeakRss();
+            Progress(total, $"ack p99 idle {idle.AckP99:N0} ms, loaded {loaded.AckP99:N0} ms; overload");
             using var overloadSender = new OtlpSender(endpoint, OverloadClients);
             var overload = await OverloadPhase.RunAsync(overloadSender, sdk, sdkNext, OverloadClients, OverloadDuration);
             var drain = Stopwatch.StartNew();
@@ -111,7 +122,7 @@ internal static class LoadBenchmark
             var storedAll = await store.DistinctSpansAsync("1");
             var version = (await clickHouse.GetServerVersionAsync(CancellationToken.None)).ToString();
             var report = new LoadReport(
-                sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, steadyPeakRss,
+                sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,
                 overload, overloadStored, overloadPeakRss, drainSeconds, acknowledged, storedAll, version, total.Elapsed.TotalSeconds,
                 Traces.TraceLookupResult.Read(outputDirectory));
             Directory.CreateDirectory(outputDirectory);
@@ -161,6 +172,9 @@ internal static class LoadBenchmark
             (clickHouseAfter - clickHouseBefore).TotalMicroseconds / spans,
             refusals, (long)runsStored, runsExpected, meter.PeakRssMiB());
     }
+
+    private static void Progress(Stopwatch total, string what) =>
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load run, {total.Elapsed.TotalSeconds:N0} s: {what}"));
 
     /// <summary>Waits (at most <paramref name="limit"/>) until ClickHouse runs no merge; returns the seconds waited.</summary>
     public static async Task<double> WaitForMergesAsync(ClickHouseClient clickHouse, TimeSpan limit)

@@ -15,6 +15,7 @@ internal sealed record LoadReport(
     LatencyResult Idle,
     LatencyResult Loaded,
     double BackgroundSpansPerSecond,
+    double ProbeIntervalMs,
     double SteadyPeakRssMiB,
     OverloadResult Overload,
     ulong OverloadStored,
@@ -78,7 +79,7 @@ internal sealed record LoadReport(
         Line(F($"**Acknowledgement latency** of single {AgentTraffic.SpansPerExport:N0}-span exports, {LoadBenchmark.LatencySamples} probes each: idle (one at a time, each once the"));
         Line(F($"previous is stored): p50 {Idle.AckP50:N0} ms, p99 {Idle.AckP99:N0} ms, queryable after p50 {Idle.QueryableP50:N0} ms. Under background load"));
         Line(F($"({LoadBenchmark.BackgroundShare:P0} of the SDK-shaped end-to-end rate: {BackgroundSpansPerSecond:N0} spans/s offered in {SdkTraffic.SpansPerExport}-span exports, paced; a probe every"));
-        Line(F($"{LoadBenchmark.ProbeInterval.TotalMilliseconds:N0} ms adds {AgentTraffic.SpansPerExport / LoadBenchmark.ProbeInterval.TotalSeconds:N0} spans/s): p50 {Loaded.AckP50:N0} ms, p99 **{Loaded.AckP99:N0} ms**; background spans sent {Loaded.BackgroundSpansSent:N0},"));
+        Line(F($"{ProbeIntervalMs:N0} ms adds {AgentTraffic.SpansPerExport * 1000 / ProbeIntervalMs:N0} spans/s, {AgentTraffic.SpansPerExport * 1000 / ProbeIntervalMs / SdkPhase.SpansPerSecond:P0} more): p50 {Loaded.AckP50:N0} ms, p99 **{Loaded.AckP99:N0} ms**; background spans sent {Loaded.BackgroundSpansSent:N0},"));
         Line(F($"not sent because 32 were already waiting {Loaded.BackgroundSpansSkipped:N0}; probe refusals {Idle.ProbeRefusals + Loaded.ProbeRefusals}."));
         Line("");
         var o = Overload;
