@@ -5,7 +5,7 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run,
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
@@ -16,6 +16,11 @@ internal static class Program
         if (args is ["load", var serverDll, var output])
         {
             return await Load.LoadBenchmark.RunAsync(serverDll, output);
+        }
+
+        if (args is ["traces", var tracesServerDll, var tracesOutput])
+        {
+            return await Traces.TraceLookupBenchmark.RunAsync(tracesServerDll, tracesOutput);
         }
 
         if (args is ["dashboard", var dashboardServerDll, var dashboardOutput])
