@@ -104,6 +104,18 @@ internal sealed class RunSpanSet
         }
     }
 
-    /// <summary>Span ids are random, but not necessarily in their low bits (a counter in the high half): mix first.</summary>
-    private static int Hash(ulong spanId) => (int)((spanId * 0x9E3779B97F4A7C15UL) >> 32) & int.MaxValue;
+    /// <summary>
+    /// Span ids should be random, but some instrumentations count, in any byte order (a counter read big-endian lands in
+    /// the top bits and leaves the low ones zero): every bit is mixed into the low ones that pick the slot (the
+    /// MurmurHash3 64-bit finalizer), or such ids would all probe one cluster.
+    /// </summary>
+    private static int Hash(ulong spanId)
+    {
+        spanId ^= spanId >> 33;
+        spanId *= 0xFF51AFD7ED558CCDUL;
+        spanId ^= spanId >> 33;
+        spanId *= 0xC4CEB9FE1A85EC53UL;
+        spanId ^= spanId >> 33;
+        return (int)spanId & int.MaxValue;
+    }
 }
