@@ -55,9 +55,12 @@ public static class StorageHostingExtensions
             return new ClickHouseClient(http, options.Value, sp.GetRequiredService<ILogger<ClickHouseClient>>());
         });
         builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton<SpanInserter>();
         builder.Services.AddSingleton<SpanBatchWriter>();
         builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.StoredDirect, (sp, _) => sp.GetRequiredService<SpanInserter>());
         builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));
+        builder.Services.TryAddKeyedSingleton<ISpanSink>(SpanSinkKeys.Direct, (sp, _) => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.StoredDirect));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
         builder.Services.AddSingleton<IOperationReader, OperationReader>();

@@ -35,14 +35,17 @@ public sealed class GoalOptions
     /// <summary>
     /// Runs held in memory, open or kept after finalization. Past it the oldest finalized runs are let go first, then
     /// the open runs idle longest are finalized early as they stand (<see cref="GoalRollupStats.RunsFinalizedEarly"/>).
+    /// Sized for ~3,000 traces a second held through the default quiet period (docs/goals.md, memory bounds).
     /// </summary>
-    public int MaxRunsInMemory { get; set; } = 20_000;
+    public int MaxRunsInMemory { get; set; } = 100_000;
 
     /// <summary>
-    /// Spans held in memory over all runs (about 150 bytes each): the bound that matters at agent burst rates. Past
-    /// it room is made as past <see cref="MaxRunsInMemory"/>.
+    /// Spans held in memory over all runs (about 90 bytes each): the bound that matters at agent rates. Past it room
+    /// is made as past <see cref="MaxRunsInMemory"/>. The default holds 50,000 spans a second through the default
+    /// quiet period with room to spare: room is made down to nine tenths, and a run is held a little past its quiet
+    /// period (the sweep interval, and the spread of its own spans' arrival).
     /// </summary>
-    public long MaxSpansInMemory { get; set; } = 500_000;
+    public long MaxSpansInMemory { get; set; } = 2_000_000;
 
     /// <summary>
     /// Spans of one run held individually. Past it a run keeps only the span ids (so duplicates are still folded)

@@ -9,11 +9,13 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     public string Tenant { get; } = tenant;
     public ulong TraceIdHigh { get; } = traceIdHigh;
     public ulong TraceIdLow { get; } = traceIdLow;
-    public Dictionary<ulong, RunSpan> Spans { get; } = [];
+    public RunSpanSet Spans { get; } = new();
 
-    /// <summary>Ids of spans past the per-run limit, kept so their duplicates still fold.</summary>
-    public HashSet<ulong> UntrackedIds { get; } = [];
-    public UntrackedTotals Untracked { get; } = new();
+    /// <summary>Ids of spans past the per-run limit, kept so their duplicates still fold; made for the few runs that need it.</summary>
+    public HashSet<ulong>? UntrackedIds { get; private set; }
+
+    /// <summary>Totals of the spans past the per-run limit (made with <see cref="UntrackedIds"/>).</summary>
+    public UntrackedTotals? Untracked { get; private set; }
     public long FirstArrival { get; } = firstArrival;
 
     /// <summary>When a span not seen before last arrived (rollup clock, milliseconds).</summary>
@@ -34,26 +36,26 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// </summary>
     public bool HasGoalCandidate { get; set; }
 
-    public ulong Version => (ulong)(Spans.Count + UntrackedIds.Count);
+    public ulong Version => (ulong)(Spans.Count + (UntrackedIds?.Count ?? 0));
 
     public bool IsFinalizedAndCurrent => FinalizedVersion != 0 && FinalizedVersion == Version;
 
     /// <summary>Adds a span not seen before; false for a duplicate.</summary>
     public bool Add(in RunSpan span, int maxSpans, ModelPriceTable prices)
     {
-        if (Spans.ContainsKey(span.SpanId) || UntrackedIds.Contains(span.SpanId))
+        if (Spans.ContainsKey(span.SpanId) || UntrackedIds?.Contains(span.SpanId) == true)
         {
             return false;
         }
 
         if (Spans.Count < maxSpans)
         {
-            Spans.Add(span.SpanId, span);
+            Spans.Add(span);
         }
         else
         {
-            UntrackedIds.Add(span.SpanId);
-            Untracked.Add(span, prices);
+            (UntrackedIds ??= []).Add(span.SpanId);
+            (Untracked ??= new UntrackedTotals()).Add(span, prices);
         }
 
         return true;

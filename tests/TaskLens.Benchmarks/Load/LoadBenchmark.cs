@@ -31,8 +31,8 @@ internal static class LoadBenchmark
     public const long MaxRequestBytes = 16L * 1024 * 1024;
     public const long SpoolCapBytes = 256L * 1024 * 1024;
 
-    /// <summary>The drainer's concurrent inserts; the ceiling uses as many (one until the drainer inserts concurrently).</summary>
-    public const int DrainInserts = 1;
+    /// <summary>The drainer's concurrent inserts (<c>TaskLens:Spool:DrainConcurrency</c>); the ceiling uses as many.</summary>
+    public static int DrainInserts => new SpoolOptions().DrainConcurrency;
 
     /// <summary>
     /// Probes under load add this share of the measured end-to-end rate, one every 250 ms to 1 s (so the phase stays
