@@ -25,6 +25,7 @@ internal static class SchemaMigrations
         new(11, "alert events: the state version each led to, so a retried insert folds on read", [
             "ALTER TABLE alert_events ADD COLUMN version UInt64",
         ]),
+        new(40, "spans per trace: table and view (runs finalized across nodes)", [TraceSpansTable, TraceSpansView]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -368,6 +369,30 @@ internal static class SchemaMigrations
             max(greatest(timestamp, toDateTime(least(intDiv(end_time_unix_nano, 1000000000), 4294967295)))) AS end
         FROM spans
         GROUP BY tenant, trace_id
+        """;
+
+    /// <summary>
+    /// Distinct spans stored per trace and day, kept by a materialized view, so the goal rollup can ask whether storage
+    /// holds spans of a run that this node has not seen (they reached another node) with a primary-key lookup.
+    /// </summary>
+    private const string TraceSpansTable = """
+        CREATE TABLE IF NOT EXISTS trace_spans
+        (
+            tenant String,
+            trace_id FixedString(16),
+            day Date,
+            spans AggregateFunction(uniq, FixedString(8))
+        )
+        ENGINE = AggregatingMergeTree
+        PARTITION BY day
+        ORDER BY (tenant, trace_id)
+        """;
+
+    private const string TraceSpansView = """
+        CREATE MATERIALIZED VIEW IF NOT EXISTS trace_spans_mv TO trace_spans AS
+        SELECT tenant, trace_id, toDate(timestamp) AS day, uniqState(span_id) AS spans
+        FROM spans
+        GROUP BY tenant, trace_id, day
         """;
 
     /// <summary>
