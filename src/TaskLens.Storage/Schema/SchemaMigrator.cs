@@ -19,6 +19,7 @@ internal sealed class SchemaMigrator(
 {
     private static readonly TimeSpan ServerWait = TimeSpan.FromSeconds(60);
     private const int DuplicateColumn = 15;
+    private const int IllegalColumn = 44;
     private const string JournalTable =
         "CREATE TABLE IF NOT EXISTS schema_migrations (id UInt32, name String, applied_at DateTime) ENGINE = ReplacingMergeTree() ORDER BY id";
 
@@ -60,10 +61,10 @@ internal sealed class SchemaMigrator(
                 {
                     await client.ExecuteAsync(statement, cancellationToken);
                 }
-                catch (ClickHouseException e) when (e.Code == DuplicateColumn && statement.Contains(" ADD COLUMN ", StringComparison.Ordinal))
+                catch (ClickHouseException e) when (IsDuplicateColumn(e) && statement.Contains(" ADD COLUMN ", StringComparison.Ordinal))
                 {
-                    // 18.16 has no ADD COLUMN IF NOT EXISTS: a crash between this step and its record left the column
-                    // in place, which is what the step wanted.
+                    // 18.16 has no ADD COLUMN IF NOT EXISTS: a crash between this step and its record, or another node
+                    // running the same step at once, left the column in place, which is what the step wanted.
                 }
             }
 
@@ -111,6 +112,13 @@ internal sealed class SchemaMigrator(
             await client.ExecuteAsync(statement, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// DUPLICATE_COLUMN (15); a replicated table on 18.16 says ILLEGAL_COLUMN (44) "… already exists" instead, also
+    /// when a distributed DDL task relays it from another server.
+    /// </summary>
+    private static bool IsDuplicateColumn(ClickHouseException e) =>
+        e.Code == DuplicateColumn || (e.Code == IllegalColumn && e.ServerMessage.Contains("already exists", StringComparison.Ordinal));
 
     private async Task WaitForServerAsync(CancellationToken cancellationToken)
     {
