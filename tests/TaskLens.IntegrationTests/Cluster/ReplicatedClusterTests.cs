@@ -36,6 +36,7 @@ public sealed class ReplicatedClusterTests(ReplicatedClusterFixture cluster) : I
 
             Assert.Equal(((ulong)spans.Count, (ulong)spans.Count), local);
         }
+
         await nodes.AssertTracesReadWholeThroughBothNodesAsync();
     }
 }
