@@ -88,8 +88,9 @@ run_suite() {
 
 cmd_test() {
   # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here); the alert intake tests
-  # run a real Prometheus Alertmanager; docker-compose.yml is validated by Debian's docker-compose (no engine needed).
-  ensure_apt_packages chromium prometheus-alertmanager docker-compose
+  # run a real Prometheus Alertmanager; docker-compose.yml is validated by Debian's docker-compose (no engine needed);
+  # the cluster tests start their own ZooKeeper from zookeeperd's jar (not its service).
+  ensure_apt_packages chromium prometheus-alertmanager docker-compose zookeeperd
   build
   run_suite tests/TaskLens.UnitTests
   run_suite tests/TaskLens.IntegrationTests

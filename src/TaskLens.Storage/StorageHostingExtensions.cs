@@ -69,6 +69,7 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IMetricSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalRunSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalReader, GoalReader>();
+        builder.Services.AddSingleton<IStoredSpanCounter, StoredSpanCounter>();
         builder.Services.AddSingleton<IFindingSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IFindingReader, FindingReader>();
         builder.Services.AddSingleton<IDetectionSeriesReader, DetectionSeriesReader>();

@@ -57,6 +57,13 @@ public sealed class GoalOptions
     /// <summary>How often open runs are checked for completion.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Before finalizing runs, ask storage how many spans of their traces it holds (one lookup per sweep and tenant), and
+    /// reload a trace that has spans this node has not seen: with several TaskLens nodes, spans of one trace that reached
+    /// another node (routing by trace id is not perfect) still count. Off saves that lookup on a single node.
+    /// </summary>
+    public bool CheckStoredSpans { get; set; } = true;
+
     /// <summary>The model price table (JSON, see docs/goals.md); relative paths are from the application directory.</summary>
     public string PriceFile { get; set; } = "model-prices.json";
 

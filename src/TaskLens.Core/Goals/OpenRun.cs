@@ -27,6 +27,13 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// <summary>When the run was last finalized (rollup clock); it is let go <see cref="GoalOptions.KeepFinalizedFor"/> later.</summary>
     public long FinalizedAt { get; set; }
 
+    /// <summary>
+    /// The most spans storage was seen to hold of this trace before a finalization (<see cref="GoalRollup.RunsDue"/>):
+    /// a reload is asked only when storage holds more than this and than the run, so a count that stays ahead (more
+    /// spans stored than the run may hold) never reloads the trace twice.
+    /// </summary>
+    public ulong StoredSeen { get; set; }
+
     /// <summary>The run, still without a goal span after a quiet period, was asked back from storage once.</summary>
     public bool ReloadAsked { get; set; }
 

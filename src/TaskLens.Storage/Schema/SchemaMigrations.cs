@@ -27,6 +27,7 @@ internal static class SchemaMigrations
         ]),
         new(12, "spans ordered by trace id: table", [SpansByTraceTable]),
         new(13, "spans ordered by trace id: view, and the time from which it holds every new span", [SpansByTraceView, SpanLayoutsTable, SpansByTraceFrom]),
+        new(40, "spans per trace: table and view (runs finalized across nodes)", [TraceSpansTable, TraceSpansView]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -522,6 +523,30 @@ internal static class SchemaMigrations
             max(greatest(timestamp, toDateTime(least(intDiv(end_time_unix_nano, 1000000000), 4294967295)))) AS end
         FROM spans
         GROUP BY tenant, trace_id
+        """;
+
+    /// <summary>
+    /// Distinct spans stored per trace and day, kept by a materialized view, so the goal rollup can ask whether storage
+    /// holds spans of a run that this node has not seen (they reached another node) with a primary-key lookup.
+    /// </summary>
+    private const string TraceSpansTable = """
+        CREATE TABLE IF NOT EXISTS trace_spans
+        (
+            tenant String,
+            trace_id FixedString(16),
+            day Date,
+            spans AggregateFunction(uniq, FixedString(8))
+        )
+        ENGINE = AggregatingMergeTree
+        PARTITION BY day
+        ORDER BY (tenant, trace_id)
+        """;
+
+    private const string TraceSpansView = """
+        CREATE MATERIALIZED VIEW IF NOT EXISTS trace_spans_mv TO trace_spans AS
+        SELECT tenant, trace_id, toDate(timestamp) AS day, uniqState(span_id) AS spans
+        FROM spans
+        GROUP BY tenant, trace_id, day
         """;
 
     /// <summary>
