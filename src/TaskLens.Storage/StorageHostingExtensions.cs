@@ -43,7 +43,7 @@ public static class StorageHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<ClickHouseOptions>(builder.Configuration, ClickHouseOptions.SectionName, o => o.Validate());
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>();
@@ -55,9 +55,12 @@ public static class StorageHostingExtensions
             return new ClickHouseClient(http, options.Value, sp.GetRequiredService<ILogger<ClickHouseClient>>());
         });
         builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton<SpanInserter>();
         builder.Services.AddSingleton<SpanBatchWriter>();
         builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.StoredDirect, (sp, _) => sp.GetRequiredService<SpanInserter>());
         builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));
+        builder.Services.TryAddKeyedSingleton<ISpanSink>(SpanSinkKeys.Direct, (sp, _) => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.StoredDirect));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
         builder.Services.AddSingleton<IOperationReader, OperationReader>();
@@ -66,6 +69,7 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IMetricSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalRunSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalReader, GoalReader>();
+        builder.Services.AddSingleton<IStoredSpanCounter, StoredSpanCounter>();
         builder.Services.AddSingleton<IFindingSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IFindingReader, FindingReader>();
         builder.Services.AddSingleton<IDetectionSeriesReader, DetectionSeriesReader>();
