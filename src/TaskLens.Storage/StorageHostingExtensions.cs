@@ -79,7 +79,7 @@ public static class StorageHostingExtensions
     }
 
     /// <summary>
-    /// The app-state database (SQLite): stores add their tables with <c>services.AddSingleton(new StateSchema(...))</c>
+    /// The app-state database (SQLite, or PostgreSQL when <c>TaskLens:State:Postgres</c> is set): stores add their tables with <c>services.AddSingleton(new StateSchema(...))</c>
     /// and open connections from <see cref="StateDatabase"/>.
     /// </summary>
     private static void AddStateDatabase(IHostApplicationBuilder builder)
@@ -87,6 +87,9 @@ public static class StorageHostingExtensions
         builder.Services.AddValidatedOptions<StateOptions>(builder.Configuration, StateOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton<StateDatabase>();
         builder.Services.AddHostedService<StateMigrator>();
+        builder.Services.AddHostedService<ClickHouseStateImport>();
+        builder.Services.AddSingleton(IncidentStore.Schema);
+        builder.Services.AddSingleton(AlertIntakeStore.Schema);
         builder.Services.AddSingleton(SlackStateStore.Schema);
         builder.Services.AddSingleton<ISlackStateStore, SlackStateStore>();
         builder.Services.AddSingleton(UserStore.Schema);

@@ -29,4 +29,7 @@ internal static partial class StorageLog
     // 3050-3059: the state database (app state in SQLite).
     [LoggerMessage(3050, LogLevel.Information, "State database ready at {Path} ({Applied} schema steps applied now)")]
     public static partial void StateMigrated(ILogger logger, int applied, string path);
+
+    [LoggerMessage(3051, LogLevel.Information, "Moved incident and alert state from ClickHouse to the state database at {Path}: {Incidents} incidents, {Alerts} alert states (one-shot, at first start)")]
+    public static partial void StateImported(ILogger logger, int incidents, int alerts, string path);
 }
