@@ -26,6 +26,7 @@ using TaskLens.Storage.Goals;
 using TaskLens.Storage.Incidents;
 using TaskLens.Storage.Logs;
 using TaskLens.Storage.Metrics;
+using TaskLens.Storage.Retention;
 using TaskLens.Storage.Schema;
 using TaskLens.Storage.Spans;
 using TaskLens.Storage.State;
@@ -55,6 +56,7 @@ public static class StorageHostingExtensions
             return new ClickHouseClient(http, options.Value, sp.GetRequiredService<ILogger<ClickHouseClient>>());
         });
         builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddHostedService<RetentionJob>();
         builder.Services.AddSingleton<SpanBatchWriter>();
         builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));

@@ -39,6 +39,9 @@ public sealed class ClickHouseOptions
     /// <summary>Span retention, applied as a TTL on servers that support TTL (20.3+).</summary>
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>Days per signal, each defaulting to <see cref="RetentionDays"/> (docs/operations.md#retention).</summary>
+    public Retention.RetentionDays Retention { get; set; } = new();
+
     public string EmbeddedDataPath { get; set; } = ".tasklens/clickhouse";
 
     public int EmbeddedHttpPort { get; set; } = 18123;
@@ -100,6 +103,8 @@ public sealed class ClickHouseOptions
         {
             errors.Add("RetentionDays must be at least 1.");
         }
+
+        errors.AddRange(Retention.Problems());
 
         foreach (var (name, port) in new[] { (nameof(EmbeddedHttpPort), EmbeddedHttpPort), (nameof(EmbeddedTcpPort), EmbeddedTcpPort) })
         {

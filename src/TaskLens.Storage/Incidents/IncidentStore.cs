@@ -61,8 +61,9 @@ internal sealed class IncidentStore(StateDatabase database, ClickHouseClient cli
         """,
         """
         CREATE TABLE incident_heads (
-            tenant  TEXT   NOT NULL PRIMARY KEY,
-            version BIGINT NOT NULL)
+            tenant      TEXT   NOT NULL PRIMARY KEY,
+            version     BIGINT NOT NULL,
+            last_number BIGINT NOT NULL DEFAULT 0)
         """,
     ]);
 
@@ -110,6 +111,15 @@ internal sealed class IncidentStore(StateDatabase database, ClickHouseClient cli
             {
                 throw new StateConflictException($"incident {state.Id} is past version {expected}");
             }
+
+            if (expected == 0)
+            {
+                // Numbers are never used twice, even once retention has deleted the incident that had one.
+                await using var numbered = connection.Command(
+                    "UPDATE incident_heads SET last_number = @number WHERE tenant = @tenant AND last_number < @number", transaction)
+                    .Bind("@tenant", state.Tenant).Bind("@number", Number(state.Id));
+                await numbered.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         foreach (var member in write.Members)
@@ -153,11 +163,12 @@ internal sealed class IncidentStore(StateDatabase database, ClickHouseClient cli
     {
         var numbers = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT tenant, max(number) FROM incidents GROUP BY tenant");
+        await using var command = connection.Command(
+            "SELECT tenant, max(number) FROM incidents GROUP BY tenant UNION ALL SELECT tenant, last_number FROM incident_heads");
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            numbers[row.GetString(0)] = StateRows.ReadInt64(row, 1);
+            numbers[row.GetString(0)] = Math.Max(numbers.GetValueOrDefault(row.GetString(0)), StateRows.ReadInt64(row, 1));
         }
 
         return numbers;

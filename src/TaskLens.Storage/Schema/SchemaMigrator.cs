@@ -74,6 +74,8 @@ internal sealed class SchemaMigrator(
             newlyApplied.Add(migration.Id);
         }
 
+        // Tables created partitioned by month move to days, so retention drops whole days (docs/operations.md#retention).
+        await Retention.DailyPartitions.MoveAsync(client, logger, cancellationToken);
         return newlyApplied;
     }
 

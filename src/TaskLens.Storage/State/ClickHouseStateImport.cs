@@ -91,10 +91,11 @@ internal sealed class ClickHouseStateImport(StateDatabase database, ClickHouseCl
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var tenant in incidents.Select(i => i.Tenant).Distinct(StringComparer.Ordinal))
+        foreach (var tenant in incidents.GroupBy(i => i.Tenant, StringComparer.Ordinal))
         {
-            await using var head = connection.Command("INSERT INTO incident_heads (tenant, version) VALUES (@tenant, 1) ON CONFLICT DO NOTHING", transaction)
-                .Bind("@tenant", tenant);
+            await using var head = connection.Command(
+                "INSERT INTO incident_heads (tenant, version, last_number) VALUES (@tenant, 1, @last) ON CONFLICT DO NOTHING", transaction)
+                .Bind("@tenant", tenant.Key).Bind("@last", tenant.Max(i => IncidentStore.Number(i.Id)));
             await head.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
