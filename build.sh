@@ -89,7 +89,8 @@ run_suite() {
 cmd_test() {
   # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here); the alert intake tests
   # run a real Prometheus Alertmanager.
-  ensure_apt_packages chromium prometheus-alertmanager
+  # PostgreSQL 15: the state store contract and two-node tests start their own server from /usr/lib/postgresql/15/bin.
+  ensure_apt_packages chromium prometheus-alertmanager postgresql
   build
   run_suite tests/TaskLens.UnitTests
   run_suite tests/TaskLens.IntegrationTests
