@@ -11,8 +11,8 @@ namespace TaskLens.Storage.Alerts;
 
 /// <summary>
 /// The alert intake's storage: each alert's state in the state database, changed with compare-and-set on its version
-/// (several nodes take alerts), and every event append-only in ClickHouse's <c>alert_events</c>. The events are
-/// inserted inside the states' transaction, before its commit: a batch that loses or fails stores nothing. Each event
+/// (several nodes take alerts), and every event append-only in ClickHouse's <c>alert_events</c>, written alongside the
+/// states' transaction (<see cref="StateDatabase.WriteAsync"/>): a batch that loses or fails stores nothing. Each event
 /// row carries the version of the state it led to; an event written again after a failed commit gets the same
 /// version, and readers fold copies with <c>LIMIT 1 BY</c> (tenant, source, fingerprint, version).
 /// </summary>
@@ -56,8 +56,14 @@ internal sealed class AlertIntakeStore(StateDatabase database, ClickHouseClient 
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(states);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await StateDatabase.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await database.WriteAsync(
+            (connection, transaction) => WriteStatesAsync(connection, transaction, states, cancellationToken),
+            () => WriteEventsAsync(events, states, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteStatesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AlertState> states, CancellationToken cancellationToken)
+    {
         foreach (var changed in states.GroupBy(s => (s.Tenant, s.Source, s.Fingerprint)))
         {
             // Several events of one alert in a batch: the state before the first, the state after the last.
@@ -76,6 +82,10 @@ internal sealed class AlertIntakeStore(StateDatabase database, ClickHouseClient 
             }
         }
 
+    }
+
+    private async Task WriteEventsAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<AlertState> states, CancellationToken cancellationToken)
+    {
         if (events.Count > 0)
         {
             using var rows = new RowBinaryWriter();
@@ -102,8 +112,6 @@ internal sealed class AlertIntakeStore(StateDatabase database, ClickHouseClient 
 
             await client.InsertRowBinaryAsync("alert_events", EventColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<AlertState>> StatesAsync(DateTimeOffset since, CancellationToken cancellationToken) =>

@@ -11,9 +11,10 @@ namespace TaskLens.Storage.Incidents;
 /// <summary>
 /// Incidents: the current state of each, its alert memberships and each tenant's head version in the state database
 /// (SQLite, or PostgreSQL shared by several nodes), changed with compare-and-set; the timeline append-only in
-/// ClickHouse's <c>incident_events</c>. A change is one state-database transaction, and its timeline rows are inserted
-/// inside it, before the commit: a change that loses or fails leaves nothing, and a timeline row whose commit then
-/// fails is written again under the same version by the retry (the table keeps the newer row under FINAL).
+/// ClickHouse's <c>incident_events</c>. A change is one state-database transaction with its timeline rows written
+/// alongside (<see cref="StateDatabase.WriteAsync"/>): a change that loses or fails leaves nothing, and timeline rows
+/// whose commit then failed are written again under the same versions by the retry (the table keeps the newer row
+/// under FINAL).
 /// </summary>
 internal sealed class IncidentStore(StateDatabase database, ClickHouseClient client) : IIncidentStore
 {
@@ -78,8 +79,14 @@ internal sealed class IncidentStore(StateDatabase database, ClickHouseClient cli
     public async Task WriteAsync(IncidentWrite write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await StateDatabase.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await database.WriteAsync(
+            (connection, transaction) => WriteStateAsync(connection, transaction, write, cancellationToken),
+            () => _timeline.WriteAsync(write.Events, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteStateAsync(DbConnection connection, DbTransaction transaction, IncidentWrite write, CancellationToken cancellationToken)
+    {
         foreach (var tenant in write.Tenants)
         {
             var expected = write.Heads.GetValueOrDefault(tenant);
@@ -137,9 +144,6 @@ internal sealed class IncidentStore(StateDatabase database, ClickHouseClient cli
                 .Bind("@active", member.Active).Bind("@firing", member.Firing).Bind("@version", member.Version);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        await _timeline.WriteAsync(write.Events, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyDictionary<string, long>> HeadsAsync(CancellationToken cancellationToken)

@@ -27,25 +27,6 @@ internal sealed class SlackStateStore(StateDatabase database) : ISlackStateStore
             linked_at     TEXT NOT NULL)
         """,
         "CREATE INDEX slack_user_links_by_user ON slack_user_links (user_name)",
-    ],
-    [
-        """
-        CREATE TABLE slack_messages (
-            tenant      TEXT   NOT NULL,
-            incident_id TEXT   NOT NULL,
-            channel     TEXT   NOT NULL,
-            ts          TEXT   NOT NULL,
-            version     BIGINT NOT NULL,
-            updated_at  TEXT   NOT NULL,
-            PRIMARY KEY (tenant, incident_id))
-        """,
-        """
-        CREATE TABLE slack_user_links (
-            slack_user_id TEXT NOT NULL PRIMARY KEY,
-            user_name     TEXT NOT NULL,
-            linked_at     TEXT NOT NULL)
-        """,
-        "CREATE INDEX slack_user_links_by_user ON slack_user_links (user_name)",
     ]);
 
     public async Task<SlackMessageRef?> FindMessageAsync(string tenant, string incidentId, CancellationToken cancellationToken)

@@ -127,6 +127,42 @@ public sealed class StateDatabase : IAsyncDisposable
             : await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs a compare-and-set change (<paramref name="change"/>, in a write transaction) together with a write to
+    /// ClickHouse (<paramref name="alongside"/>: timeline entries, alert events) so that a change that loses or fails
+    /// leaves neither. On PostgreSQL the ClickHouse write runs inside the transaction, before its commit: row locks make
+    /// only writers of the same rows wait, and a loser writes nothing to ClickHouse. On SQLite, which locks the whole
+    /// file, other stores (Slack, access) must not wait on ClickHouse: the change is tried and rolled back (a loser stops
+    /// there), the ClickHouse write made, then the change made for good — with one node no other writer comes between,
+    /// and a change whose commit fails is made again under the same versions, which ClickHouse's readers fold.
+    /// </summary>
+    public async Task WriteAsync(Func<DbConnection, DbTransaction, Task> change, Func<Task> alongside, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(alongside);
+        if (Dialect == StateDialect.Sqlite)
+        {
+            await using var trial = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (var attempt = await BeginWriteAsync(trial, cancellationToken).ConfigureAwait(false))
+            {
+                await change(trial, attempt).ConfigureAwait(false);
+                await attempt.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await alongside().ConfigureAwait(false);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await change(connection, transaction).ConfigureAwait(false);
+        if (Dialect == StateDialect.Postgres)
+        {
+            await alongside().ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Creates the file if needed and runs every schema statement not yet run; returns how many ran.</summary>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
