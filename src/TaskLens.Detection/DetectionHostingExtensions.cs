@@ -22,6 +22,7 @@ public static class DetectionHostingExtensions
             .PostConfigure<IOptions<GoalOptions>>((options, goals) => options.QuietPeriod = goals.Value.QuietPeriod);
         builder.Services.AddSingleton<DetectionRunner>();
         builder.Services.AddSingleton<Runs.RunOutliers>();
+        builder.Services.AddSingleton<IRunOutlierJudge>(services => services.GetRequiredService<Runs.RunOutliers>());
         if (builder.Configuration.GetSection(DetectionOptions.SectionName).GetValue(nameof(DetectionOptions.Enabled), true))
         {
             builder.Services.AddHostedService<DetectionService>();

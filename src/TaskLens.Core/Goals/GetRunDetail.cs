@@ -10,17 +10,22 @@ public sealed record GetRunDetail(string Tenant, string RunId) : IRequest<RunDet
 /// <param name="Groups">Every group (as <see cref="SubTaskTree.Groups"/>) with its totals.</param>
 /// <param name="Waterfall">Every span by start time when the run is small (at most <see cref="GetRunDetailHandler.WaterfallLimit"/> spans), else empty.</param>
 /// <param name="CriticalPath">Span ids (hex) on the run's critical path.</param>
+/// <param name="Outlier">Why the run is unlike its goal's usual runs; null when it is usual (or no model could be trained).</param>
+/// <param name="OutlierModelRuns">Runs the goal's outlier model learnt from (0: too few runs for a model).</param>
 public sealed record RunDetail(
     GoalRun Run,
     SubTaskTree Tree,
     IReadOnlyList<RunGroup> Groups,
     IReadOnlyList<WaterfallSpan> Waterfall,
     IReadOnlySet<string> CriticalPath,
-    int SpanCount);
+    int SpanCount,
+    RunOutlier? Outlier = null,
+    int OutlierModelRuns = 0);
 
 public sealed record RunGroup(SubTaskGroup Group, long InputTokens, long OutputTokens, double Cost, bool OnCriticalPath);
 
-internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces, ModelPriceTable prices) : IRequestHandler<GetRunDetail, RunDetail?>
+internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces, ModelPriceTable prices, IRunOutlierJudge outliers)
+    : IRequestHandler<GetRunDetail, RunDetail?>
 {
     public const int WaterfallLimit = 300;
 
@@ -56,7 +61,8 @@ internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces
 
             return new RunGroup(g, input, output, cost, onPath);
         }).ToList();
-        return new RunDetail(run, tree, groups, spans.Count <= WaterfallLimit ? TraceWaterfall.Build(spans, critical) : [], critical, spans.Count);
+        var (outlier, trainedOn) = await outliers.JudgeAsync(run, cancellationToken);
+        return new RunDetail(run, tree, groups, spans.Count <= WaterfallLimit ? TraceWaterfall.Build(spans, critical) : [], critical, spans.Count, outlier, trainedOn);
     }
 
     private static string Hex(ulong id) => id.ToString("x16", CultureInfo.InvariantCulture);
