@@ -12,6 +12,9 @@ internal static partial class CoreLog
     [LoggerMessage(6141, LogLevel.Warning, "Incidents: a change failed (storing it, or reading what it needed); the board is dropped and loaded again from storage on next use")]
     public static partial void IncidentWriteFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(6146, LogLevel.Information, "Incidents: another writer changed the incidents first (attempt {Attempt}: {Reason}); reading them again and deciding anew")]
+    public static partial void IncidentConflict(ILogger logger, int attempt, string reason);
+
     [LoggerMessage(6142, LogLevel.Warning, "Incidents: a subscriber to {Notification} failed; the change itself is stored")]
     public static partial void SubscriberFailed(ILogger logger, string notification, Exception exception);
 

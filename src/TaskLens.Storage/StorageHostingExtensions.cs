@@ -26,6 +26,7 @@ using TaskLens.Storage.Goals;
 using TaskLens.Storage.Incidents;
 using TaskLens.Storage.Logs;
 using TaskLens.Storage.Metrics;
+using TaskLens.Storage.Retention;
 using TaskLens.Storage.Schema;
 using TaskLens.Storage.Spans;
 using TaskLens.Storage.State;
@@ -56,6 +57,7 @@ public static class StorageHostingExtensions
         });
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddSingleton<SpanInserter>();
+        builder.Services.AddHostedService<RetentionJob>();
         builder.Services.AddSingleton<SpanBatchWriter>();
         builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.StoredDirect, (sp, _) => sp.GetRequiredService<SpanInserter>());
@@ -83,7 +85,7 @@ public static class StorageHostingExtensions
     }
 
     /// <summary>
-    /// The app-state database (SQLite): stores add their tables with <c>services.AddSingleton(new StateSchema(...))</c>
+    /// The app-state database (SQLite, or PostgreSQL when <c>TaskLens:State:Postgres</c> is set): stores add their tables with <c>services.AddSingleton(new StateSchema(...))</c>
     /// and open connections from <see cref="StateDatabase"/>.
     /// </summary>
     private static void AddStateDatabase(IHostApplicationBuilder builder)
@@ -91,6 +93,9 @@ public static class StorageHostingExtensions
         builder.Services.AddValidatedOptions<StateOptions>(builder.Configuration, StateOptions.SectionName, o => o.Validate());
         builder.Services.AddSingleton<StateDatabase>();
         builder.Services.AddHostedService<StateMigrator>();
+        builder.Services.AddHostedService<ClickHouseStateImport>();
+        builder.Services.AddSingleton(IncidentStore.Schema);
+        builder.Services.AddSingleton(AlertIntakeStore.Schema);
         builder.Services.AddSingleton(SlackStateStore.Schema);
         builder.Services.AddSingleton<ISlackStateStore, SlackStateStore>();
         builder.Services.AddSingleton(UserStore.Schema);

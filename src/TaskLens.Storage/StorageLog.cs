@@ -26,7 +26,23 @@ internal static partial class StorageLog
     [LoggerMessage(3006, LogLevel.Error, "Writing {Rows} rows to {Table} failed")]
     public static partial void RowWriteFailed(ILogger logger, int rows, string table, Exception exception);
 
+    // 3040-3049: retention.
+    [LoggerMessage(3040, LogLevel.Information, "Retention: dropped {What}")]
+    public static partial void RetentionDropped(ILogger logger, string what);
+
+    [LoggerMessage(3041, LogLevel.Warning, "Retention: a pass failed; the next runs at the next interval")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3043, LogLevel.Warning, "Retention: not applied in cluster mode yet; drop old partitions of the NAME_local tables ON CLUSTER by hand (docs/operations.md#retention)")]
+    public static partial void RetentionNotInClusterMode(ILogger logger);
+
+    [LoggerMessage(3042, LogLevel.Information, "Retention: moved {Table} to partitions by day")]
+    public static partial void MovedToDailyPartitions(ILogger logger, string table);
+
     // 3050-3059: the state database (app state in SQLite).
     [LoggerMessage(3050, LogLevel.Information, "State database ready at {Path} ({Applied} schema steps applied now)")]
     public static partial void StateMigrated(ILogger logger, int applied, string path);
+
+    [LoggerMessage(3051, LogLevel.Information, "Moved incident and alert state from ClickHouse to the state database at {Path}: {Incidents} incidents, {Alerts} alert states (one-shot, at first start)")]
+    public static partial void StateImported(ILogger logger, int incidents, int alerts, string path);
 }

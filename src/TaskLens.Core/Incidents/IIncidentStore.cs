@@ -4,12 +4,20 @@ using TaskLens.Core.Incidents.Learning;
 namespace TaskLens.Core.Incidents;
 
 /// <summary>
-/// Storage of incidents: the timeline (append-only), alert memberships and the current state (latest version wins).
+/// Storage of incidents: the timeline (append-only), alert memberships and the current state, each tenant's incidents
+/// with a head version that every change moves by one (compare-and-set), so writers on several nodes take turns.
 /// </summary>
 public interface IIncidentStore
 {
-    /// <summary>Stores a change: events first, then memberships, then states; throws when that is not possible.</summary>
+    /// <summary>
+    /// Stores a change as a whole or not at all: each tenant's head must still be at <see cref="IncidentWrite.Heads"/>
+    /// and each incident at the version before the change's first entry, else <see cref="StateConflictException"/>;
+    /// throws as well when the change cannot be stored.
+    /// </summary>
     Task WriteAsync(IncidentWrite write, CancellationToken cancellationToken);
+
+    /// <summary>Each tenant's head version (tenants without incidents are absent: version 0).</summary>
+    Task<IReadOnlyDictionary<string, long>> HeadsAsync(CancellationToken cancellationToken);
 
     /// <summary>Every tenant's incidents that are open, or were resolved or merged since <paramref name="closedSince"/>.</summary>
     Task<IReadOnlyList<Incident>> LiveAsync(DateTimeOffset closedSince, CancellationToken cancellationToken);
@@ -34,7 +42,10 @@ public interface IIncidentStore
     Task<IReadOnlyList<GroupingDecision>> DecisionsAsync(int perTenant, CancellationToken cancellationToken);
 }
 
-/// <summary>What one change to incidents stores: new timeline entries, membership rows and the incidents' new states.</summary>
+/// <summary>
+/// What one change to incidents stores: new timeline entries, membership rows and the incidents' new states, and the
+/// head version of each tenant it was decided on.
+/// </summary>
 public sealed record IncidentWrite(List<IncidentEvent> Events, List<IncidentAlert> Members, List<Incident> States)
 {
     public IncidentWrite()
@@ -44,6 +55,14 @@ public sealed record IncidentWrite(List<IncidentEvent> Events, List<IncidentAler
 
     /// <summary>What people's merges and splits decided about pairs of alert kinds (learnt grouping).</summary>
     public List<GroupingDecision> Decisions { get; } = [];
+
+    /// <summary>The head version each tenant had when the change was decided (absent: 0, no incident yet).</summary>
+    public Dictionary<string, long> Heads { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The tenants the change touches.</summary>
+    public IReadOnlyCollection<string> Tenants =>
+        Events.Select(e => e.Tenant).Concat(Members.Select(m => m.Tenant)).Concat(States.Select(s => s.Tenant))
+            .Concat(Decisions.Select(d => d.Tenant)).ToHashSet(StringComparer.Ordinal);
 
     public bool IsEmpty => Events.Count == 0 && Members.Count == 0 && States.Count == 0 && Decisions.Count == 0;
 }

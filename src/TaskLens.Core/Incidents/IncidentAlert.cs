@@ -16,6 +16,12 @@ public sealed record IncidentAlert
     public string Reason { get; init; } = "";
     public bool Active { get; init; } = true;
 
+    /// <summary>
+    /// Whether the alert fired when the incident last recorded it: a node that loads the incident after the intake
+    /// stored the alert's resolution still records that resolution when it arrives.
+    /// </summary>
+    public bool Firing { get; init; } = true;
+
     /// <summary>Orders rows of the same membership (latest wins).</summary>
     public required long Version { get; init; }
 

@@ -170,8 +170,7 @@ public sealed partial class IncidentBoard
             foreach (var member in source.Members.Values.ToList())
             {
                 RemoveMember(source, member.Row.AlertId, now, write);
-                AddMember(into, member.Input, member.Severity, 1, $"merged from {source.State.Id} by {request.Actor}", now, request.Actor, write, source.State.Id);
-                into.Members[member.Row.AlertId] = into.Members[member.Row.AlertId] with { Firing = member.Firing };
+                AddMember(into, member.Input, member.Severity, 1, $"merged from {source.State.Id} by {request.Actor}", now, request.Actor, write, source.State.Id, member.Firing);
             }
 
             source.State = source.State with { Status = IncidentStatus.Merged, MergedInto = into.State.Id };
@@ -211,8 +210,7 @@ public sealed partial class IncidentBoard
         {
             Record(from, IncidentEventKind.AlertSplitOff, now, request.Actor, write, created.State.Title, member.Row.AlertId, created.State.Id);
             RemoveMember(from, member.Row.AlertId, now, write);
-            AddMember(created, member.Input, member.Severity, 1, $"split from {from.State.Id} by {request.Actor}", now, request.Actor, write, from.State.Id);
-            created.Members[member.Row.AlertId] = created.Members[member.Row.AlertId] with { Firing = member.Firing };
+            AddMember(created, member.Input, member.Severity, 1, $"split from {from.State.Id} by {request.Actor}", now, request.Actor, write, from.State.Id, member.Firing);
         }
 
         Refresh(created);

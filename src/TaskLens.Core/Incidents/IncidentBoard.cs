@@ -122,7 +122,10 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
                     CorrelatorOf(state.Tenant).Resolved(holder.Members[alertId].Input);
                 }
 
-                if (holder is not null && (holder.Members[alertId].Firing ? AlertResolved(holder, alertId, now, write) : ResolveIfQuiet(holder, now, write)))
+                // Firing as the incident last recorded it counts too: loaded after the intake stored the resolution
+                // (on another node, or after a failed change), the incident has yet to record it.
+                if (holder is not null && (holder.Members[alertId] is { } held && (held.Firing || held.Row.Firing)
+                    ? AlertResolved(holder, alertId, now, write) : ResolveIfQuiet(holder, now, write)))
                 {
                     touched.Add(holder);
                 }
@@ -133,7 +136,7 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
             if (holder is not null && (holder.State.IsOpen || ReopensOnFire(holder, now)))
             {
                 var member = holder.Members[alertId];
-                if (!member.Firing)
+                if (!member.Firing || !member.Row.Firing)
                 {
                     AlertRefired(holder, alertId, state, now, write);
                     touched.Add(holder);
@@ -264,7 +267,9 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
         return live;
     }
 
-    private void AddMember(Live live, CorrelationInput input, AlertSeverity severity, double score, string why, DateTimeOffset now, string actor, IncidentWrite write, string otherIncident = "")
+    private void AddMember(
+        Live live, CorrelationInput input, AlertSeverity severity, double score, string why, DateTimeOffset now, string actor, IncidentWrite write, string otherIncident = "",
+        bool firing = true)
     {
         Record(live, IncidentEventKind.AlertJoined, now, actor, write, why, input.AlertId, otherIncident, score);
         var row = new IncidentAlert
@@ -276,8 +281,9 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
             Score = score,
             Reason = why,
             Version = live.State.Version,
+            Firing = firing,
         };
-        live.Members[input.AlertId] = new Member(row, input, severity, true);
+        live.Members[input.AlertId] = new Member(row, input, severity, firing);
         _incidentOfAlert[(live.State.Tenant, input.AlertId)] = live;
         write.Members.Add(row);
         Refresh(live);
@@ -293,8 +299,8 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
 
     private bool AlertResolved(Live live, string alertId, DateTimeOffset now, IncidentWrite write)
     {
-        live.Members[alertId] = live.Members[alertId] with { Firing = false };
         Record(live, IncidentEventKind.AlertResolved, now, System, write, "resolved at its source", alertId);
+        SetFiring(live, alertId, false, write);
         Refresh(live);
         ResolveIfQuiet(live, now, write);
         return true;
@@ -321,14 +327,24 @@ public sealed partial class IncidentBoard(AlertCorrelator.Settings? settings = n
 
     private void AlertRefired(Live live, string alertId, AlertState state, DateTimeOffset now, IncidentWrite write)
     {
-        live.Members[alertId] = live.Members[alertId] with { Firing = true, Severity = state.Severity };
+        live.Members[alertId] = live.Members[alertId] with { Severity = state.Severity };
         Record(live, IncidentEventKind.AlertRefired, now, System, write, "fired again", alertId);
+        SetFiring(live, alertId, true, write);
         if (!live.State.IsOpen)
         {
             Reopen(live, System, $"alert {alertId} fired again", now, write);
         }
 
         Refresh(live);
+    }
+
+    /// <summary>Marks whether a member fires, in memory and in a membership row of the incident's current version.</summary>
+    private static void SetFiring(Live live, string alertId, bool firing, IncidentWrite write)
+    {
+        var member = live.Members[alertId];
+        var row = member.Row with { Firing = firing, Version = live.State.Version };
+        live.Members[alertId] = member with { Firing = firing, Row = row };
+        write.Members.Add(row);
     }
 
     private TriageResult Resolve(Live live, string actor, string why, DateTimeOffset now, IncidentWrite write)

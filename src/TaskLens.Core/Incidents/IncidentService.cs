@@ -8,14 +8,17 @@ using TaskLens.Core.Incidents.Learning;
 namespace TaskLens.Core.Incidents;
 
 /// <summary>
-/// The one writer of incidents in a process: folds accepted alerts in and applies triage, one change at a time, on the
+/// The writer of incidents in a process: folds accepted alerts in and applies triage, one change at a time, on the
 /// <see cref="IncidentBoard"/>; stores each change (timeline, memberships, state) before answering, then publishes the
-/// domain events. The board is loaded from storage on first use, and again after a failed store, so memory never runs
-/// ahead of ClickHouse for longer than one failed change. Incidents closed long ago are loaded when a person triages them.
+/// domain events. The board is a cache of the store: loaded on first use, again after a failed store (so memory never
+/// runs ahead of storage), and again whenever another node has moved a tenant's head version. Incidents closed long
+/// ago are loaded when a person triages them.
 /// </summary>
 /// <remarks>
-/// One writer per tenant is assumed (one TaskLens node, or alerts routed by tenant): ClickHouse has no compare-and-set,
-/// so the version check happens here, in memory.
+/// Several nodes may write one tenant's incidents: each change is stored with compare-and-set on the tenant's head and
+/// on each incident's version (<see cref="IIncidentStore.WriteAsync"/>), and decided again on a fresh board when it
+/// loses. So alerts of one incident reaching two nodes land in one incident, and of two triage changes made on the
+/// version one person saw, the second is stale.
 /// </remarks>
 public sealed class IncidentService(
     IIncidentStore store,
@@ -26,18 +29,20 @@ public sealed class IncidentService(
     ILogger<IncidentService> logger,
     AlertCorrelator.Settings? settings = null) : IDisposable
 {
+    /// <summary>How often a change is decided again after another node's change won; past it the caller gets an error.</summary>
+    private const int MaxAttempts = 8;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, long> _heads = new(StringComparer.Ordinal);
     private readonly AlertCorrelator.Settings _settings = settings ?? new AlertCorrelator.Settings();
     private IncidentBoard? _board;
 
     public void Dispose() => _gate.Dispose();
 
     /// <summary>Folds alerts the intake accepted (and stored) into incidents; throws when the change cannot be stored.</summary>
-    public async Task TakeAlertsAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<(AlertState State, AlertChange Change)> results, CancellationToken cancellationToken)
-    {
-        var write = new IncidentWrite();
-        await ChangeAsync(
-            (board, now) =>
+    public Task TakeAlertsAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<(AlertState State, AlertChange Change)> results, CancellationToken cancellationToken) =>
+        ChangeAsync(
+            (board, now, write) =>
             {
                 var before = board.AlertsNotFolded;
                 board.TakeAlerts(events, results, now, write);
@@ -45,10 +50,10 @@ public sealed class IncidentService(
                 {
                     CoreLog.OpenIncidentsAtMax(logger, events[0].Tenant, _settings.MaxOpenIncidents, board.AlertsNotFolded);
                 }
+
+                return Task.CompletedTask;
             },
-            write,
             cancellationToken);
-    }
 
     public async Task<TriageResult> TriageAsync(TriageIncident request, CancellationToken cancellationToken)
     {
@@ -61,15 +66,13 @@ public sealed class IncidentService(
                 string.Create(CultureInfo.InvariantCulture, $"Merge at most {TriageIncident.MaxMergeSources} incidents at once; {request.MergeFrom.Count} were named."));
         }
 
-        var write = new IncidentWrite();
         TriageResult? result = null;
         await ChangeAsync(
-            async (board, now) =>
+            async (board, now, write) =>
             {
                 await AdoptIfClosedLongAgoAsync(board, request.Tenant, request.MergeFrom.Select(m => m.Id).Prepend(request.IncidentId), cancellationToken);
                 result = board.Triage(request, now, write);
             },
-            write,
             cancellationToken);
         if (result!.Outcome == TriageOutcome.Done)
         {
@@ -80,39 +83,65 @@ public sealed class IncidentService(
     }
 
     /// <summary>Adds a brief's entry to the incident's timeline (nothing when the incident is no longer held).</summary>
-    public async Task RecordBriefAsync(string tenant, string id, string text, CancellationToken cancellationToken)
-    {
-        var write = new IncidentWrite();
-        await ChangeAsync((board, now) => board.RecordBrief(tenant, id, text, now, write), write, cancellationToken);
-    }
+    public Task RecordBriefAsync(string tenant, string id, string text, CancellationToken cancellationToken) =>
+        ChangeAsync((board, now, write) => { board.RecordBrief(tenant, id, text, now, write); return Task.CompletedTask; }, cancellationToken);
 
-    private Task ChangeAsync(Action<IncidentBoard, DateTimeOffset> change, IncidentWrite write, CancellationToken cancellationToken) =>
-        ChangeAsync((board, now) => { change(board, now); return Task.CompletedTask; }, write, cancellationToken);
-
-    private async Task ChangeAsync(Func<IncidentBoard, DateTimeOffset, Task> change, IncidentWrite write, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one change on a board that is current: the stored heads are read first and the board is loaded again when
+    /// another node moved one. The change is stored with compare-and-set on those heads; when another node wins in
+    /// between, the board is loaded again and the change decided anew on it (a triage request then sees the other
+    /// change: stale, 409), up to <see cref="MaxAttempts"/> times.
+    /// </summary>
+    private async Task ChangeAsync(Func<IncidentBoard, DateTimeOffset, IncidentWrite, Task> change, CancellationToken cancellationToken)
     {
+        IncidentWrite write;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var board = _board ?? await LoadAsync(cancellationToken);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                // Whole seconds, as ClickHouse 18.16's DateTime stores them: an answer shows what a later read shows.
-                var now = time.GetUtcNow();
-                now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
-                board.Evict(now);
-                await change(board, now);
-                if (!write.IsEmpty)
+                write = new IncidentWrite();
+                try
                 {
+                    var heads = await store.HeadsAsync(cancellationToken);
+                    var board = _board is not null && SameHeads(heads, _heads) ? _board : await LoadAsync(heads, cancellationToken);
+
+                    // Whole seconds, as ClickHouse 18.16's DateTime stores them: an answer shows what a later read shows.
+                    var now = time.GetUtcNow();
+                    now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+                    board.Evict(now);
+                    await change(board, now, write);
+                    if (write.IsEmpty)
+                    {
+                        break;
+                    }
+
+                    foreach (var tenant in write.Tenants)
+                    {
+                        write.Heads[tenant] = _heads.GetValueOrDefault(tenant);
+                    }
+
                     await store.WriteAsync(write, cancellationToken);
+                    foreach (var (tenant, head) in write.Heads)
+                    {
+                        _heads[tenant] = head + 1;
+                    }
+
+                    break;
                 }
-            }
-            catch (Exception e)
-            {
-                // The board may have moved part of the way: drop it, so the next change starts from what is stored.
-                _board = null;
-                CoreLog.IncidentWriteFailed(logger, e);
-                throw;
+                catch (StateConflictException e) when (attempt < MaxAttempts)
+                {
+                    // Another node changed the tenant's incidents since the board was read: read them again.
+                    _board = null;
+                    CoreLog.IncidentConflict(logger, attempt, e.Message);
+                }
+                catch (Exception e)
+                {
+                    // The board may have moved part of the way: drop it, so the next change starts from what is stored.
+                    _board = null;
+                    CoreLog.IncidentWriteFailed(logger, e);
+                    throw;
+                }
             }
         }
         finally
@@ -124,8 +153,18 @@ public sealed class IncidentService(
         await PublishAsync(write, CancellationToken.None);
     }
 
-    private async Task<IncidentBoard> LoadAsync(CancellationToken cancellationToken)
+    private static bool SameHeads(IReadOnlyDictionary<string, long> stored, Dictionary<string, long> held) =>
+        stored.Count == held.Count && stored.All(h => held.TryGetValue(h.Key, out var v) && v == h.Value);
+
+    private async Task<IncidentBoard> LoadAsync(IReadOnlyDictionary<string, long> heads, CancellationToken cancellationToken)
     {
+        // The heads are read before the incidents: a change stored in between makes the next write conflict, not vanish.
+        _heads.Clear();
+        foreach (var (tenant, head) in heads)
+        {
+            _heads[tenant] = head;
+        }
+
         var board = new IncidentBoard(_settings, links.Topology);
         board.NumberFrom(await store.LastNumbersAsync(cancellationToken));
         board.Learn(await store.DecisionsAsync(new GroupingMemory.Settings().MaxDecisions, cancellationToken));

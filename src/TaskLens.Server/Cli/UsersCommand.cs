@@ -96,7 +96,7 @@ internal static class UsersCommand
             return 1;
         }
 
-        await output.WriteLineAsync($"added {Roles.Name(role)} '{created.Name}' to tenant '{tenant}' in {host.Services.GetRequiredService<StateDatabase>().FilePath}");
+        await output.WriteLineAsync($"added {Roles.Name(role)} '{created.Name}' to tenant '{tenant}' in {host.Services.GetRequiredService<StateDatabase>().Location}");
         return 0;
     }
 

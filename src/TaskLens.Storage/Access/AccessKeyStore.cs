@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using TaskLens.Core.Access;
 using TaskLens.Storage.State;
 
@@ -31,22 +31,22 @@ internal sealed class AccessKeyStore(StateDatabase database) : IAccessKeyStore
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO access_keys ({Columns}) VALUES ($id, $tenant, $kind, $name, $digest, $hint, $created_at, $created_by, $revoked_at, $revoked_by)";
-        command.Parameters.AddWithValue("$id", key.Id);
-        command.Parameters.AddWithValue("$tenant", key.Tenant);
-        command.Parameters.AddWithValue("$kind", KeyKinds.Name(key.Kind));
-        command.Parameters.AddWithValue("$name", key.Name);
-        command.Parameters.AddWithValue("$digest", key.Digest);
-        command.Parameters.AddWithValue("$hint", key.Hint);
-        command.Parameters.AddWithValue("$created_at", StateRows.Time(key.CreatedAt));
-        command.Parameters.AddWithValue("$created_by", key.CreatedBy);
-        command.Parameters.AddWithValue("$revoked_at", StateRows.TimeOrNull(key.RevokedAt));
-        command.Parameters.AddWithValue("$revoked_by", (object?)key.RevokedBy ?? DBNull.Value);
+        command.CommandText = $"INSERT INTO access_keys ({Columns}) VALUES (@id, @tenant, @kind, @name, @digest, @hint, @created_at, @created_by, @revoked_at, @revoked_by)";
+        command.Bind("@id", key.Id);
+        command.Bind("@tenant", key.Tenant);
+        command.Bind("@kind", KeyKinds.Name(key.Kind));
+        command.Bind("@name", key.Name);
+        command.Bind("@digest", key.Digest);
+        command.Bind("@hint", key.Hint);
+        command.Bind("@created_at", StateRows.Time(key.CreatedAt));
+        command.Bind("@created_by", key.CreatedBy);
+        command.Bind("@revoked_at", StateRows.TimeOrNull(key.RevokedAt));
+        command.Bind("@revoked_by", (object?)key.RevokedBy ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<AccessKey>> ListAsync(string tenant, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {Columns} FROM access_keys WHERE tenant = $tenant ORDER BY created_at DESC, id", tenant, cancellationToken);
+        QueryAsync($"SELECT {Columns} FROM access_keys WHERE tenant = @tenant ORDER BY created_at DESC, id", tenant, cancellationToken);
 
     public Task<IReadOnlyList<AccessKey>> ListActiveAsync(CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {Columns} FROM access_keys WHERE revoked_at IS NULL", null, cancellationToken);
@@ -57,11 +57,11 @@ internal sealed class AccessKeyStore(StateDatabase database) : IAccessKeyStore
         await using var command = connection.CreateCommand();
 
         // Compare-and-set on the revoked state: of two admins revoking at once, one is told it was done.
-        command.CommandText = "UPDATE access_keys SET revoked_at = $at, revoked_by = $by WHERE id = $id AND tenant = $tenant AND revoked_at IS NULL";
-        command.Parameters.AddWithValue("$at", StateRows.Time(at));
-        command.Parameters.AddWithValue("$by", by);
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$tenant", tenant);
+        command.CommandText = "UPDATE access_keys SET revoked_at = @at, revoked_by = @by WHERE id = @id AND tenant = @tenant AND revoked_at IS NULL";
+        command.Bind("@at", StateRows.Time(at));
+        command.Bind("@by", by);
+        command.Bind("@id", id);
+        command.Bind("@tenant", tenant);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -72,7 +72,7 @@ internal sealed class AccessKeyStore(StateDatabase database) : IAccessKeyStore
         command.CommandText = sql;
         if (tenant is not null)
         {
-            command.Parameters.AddWithValue("$tenant", tenant);
+            command.Bind("@tenant", tenant);
         }
 
         var result = new List<AccessKey>();

@@ -55,6 +55,9 @@ public sealed class ClickHouseOptions
     /// <summary>Whether <see cref="Cluster"/> is set (an empty value, as an empty environment variable gives, is not).</summary>
     public bool IsCluster => !string.IsNullOrEmpty(Cluster);
 
+    /// <summary>Days per signal, each defaulting to <see cref="RetentionDays"/> (docs/operations.md#retention).</summary>
+    public Retention.RetentionDays Retention { get; set; } = new();
+
     public string EmbeddedDataPath { get; set; } = ".tasklens/clickhouse";
 
     public int EmbeddedHttpPort { get; set; } = 18123;
@@ -135,6 +138,8 @@ public sealed class ClickHouseOptions
         {
             errors.Add($"ReplicationPath '{ReplicationPath}' must start with '/', not end with one, and hold no quote, backslash or control character.");
         }
+
+        errors.AddRange(Retention.Problems());
 
         foreach (var (name, port) in new[] { (nameof(EmbeddedHttpPort), EmbeddedHttpPort), (nameof(EmbeddedTcpPort), EmbeddedTcpPort) })
         {

@@ -1,132 +1,282 @@
+using System.Data.Common;
 using System.Globalization;
+using TaskLens.Core;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Incidents.Learning;
 using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.State;
 
 namespace TaskLens.Storage.Incidents;
 
 /// <summary>
-/// Incidents in ClickHouse: <c>incident_events</c> (the timeline), <c>incident_alerts</c> (memberships) and
-/// <c>incidents</c> (states). States and memberships are read as the latest version per key with <c>argMax</c> and
-/// filtered after grouping: a filter on a non-key column next to FINAL can be moved to PREWHERE by older servers and
-/// then see a superseded row.
+/// Incidents: the current state of each, its alert memberships and each tenant's head version in the state database
+/// (SQLite, or PostgreSQL shared by several nodes), changed with compare-and-set; the timeline append-only in
+/// ClickHouse's <c>incident_events</c>. A change is one state-database transaction with its timeline rows written
+/// alongside (<see cref="StateDatabase.WriteAsync"/>): a change that loses or fails leaves nothing, and timeline rows
+/// whose commit then failed are written again under the same versions by the retry (the table keeps the newer row
+/// under FINAL).
 /// </summary>
-internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
+internal sealed class IncidentStore(StateDatabase database, ClickHouseClient client) : IIncidentStore
 {
-    private static readonly IReadOnlyList<string> EventColumns =
-        ["tenant", "incident_id", "version", "kind", "at", "actor", "text", "alert_id", "other_incident", "score"];
+    /// <summary>The store's tables; append statements to change them, never edit one that has run.</summary>
+    public static readonly StateSchema Schema = new("incidents",
+    [
+        """
+        CREATE TABLE incidents (
+            tenant             TEXT   NOT NULL,
+            id                 TEXT   NOT NULL,
+            number             BIGINT NOT NULL,
+            title              TEXT   NOT NULL,
+            status             BIGINT NOT NULL,
+            severity           BIGINT NOT NULL,
+            severity_by_person BIGINT NOT NULL,
+            assignee           TEXT   NOT NULL,
+            goals              TEXT   NOT NULL,
+            services           TEXT   NOT NULL,
+            alerts             BIGINT NOT NULL,
+            firing_alerts      BIGINT NOT NULL,
+            opened_at          BIGINT NOT NULL,
+            updated_at         BIGINT NOT NULL,
+            acknowledged_at    BIGINT,
+            resolved_at        BIGINT,
+            resolved_by        TEXT   NOT NULL,
+            merged_into        TEXT   NOT NULL,
+            version            BIGINT NOT NULL,
+            triage_version     BIGINT NOT NULL,
+            PRIMARY KEY (tenant, id))
+        """,
+        "CREATE INDEX incidents_by_opened ON incidents (tenant, opened_at)",
+        "CREATE INDEX incidents_live ON incidents (status, updated_at)",
+        """
+        CREATE TABLE incident_alerts (
+            tenant      TEXT             NOT NULL,
+            incident_id TEXT             NOT NULL,
+            alert_id    TEXT             NOT NULL,
+            joined_at   BIGINT           NOT NULL,
+            score       DOUBLE PRECISION NOT NULL,
+            reason      TEXT             NOT NULL,
+            active      BIGINT           NOT NULL,
+            firing      BIGINT           NOT NULL,
+            version     BIGINT           NOT NULL,
+            PRIMARY KEY (tenant, incident_id, alert_id))
+        """,
+        """
+        CREATE TABLE incident_heads (
+            tenant      TEXT   NOT NULL PRIMARY KEY,
+            version     BIGINT NOT NULL,
+            last_number BIGINT NOT NULL DEFAULT 0)
+        """,
+    ]);
 
-    private static readonly IReadOnlyList<string> MemberColumns =
-        ["tenant", "incident_id", "alert_id", "joined_at", "score", "reason", "active", "version"];
+    internal const string Columns = "tenant, id, title, status, severity, severity_by_person, assignee, goals, services, alerts, firing_alerts, "
+        + "opened_at, updated_at, acknowledged_at, resolved_at, resolved_by, merged_into, version, triage_version";
+
+    /// <summary>The columns of <see cref="Columns"/> as parameters.</summary>
+    internal static readonly string Parameters = string.Join(", ", Columns.Split(", ").Select(c => "@" + c));
 
     private static readonly IReadOnlyList<string> DecisionColumns = ["tenant", "at", "actor", "kind_a", "kind_b", "together", "features"];
 
-    private static readonly IReadOnlyList<string> StateColumns =
-    [
-        "tenant", "id", "title", "status", "severity", "severity_by_person", "assignee", "goals", "services", "alerts", "firing_alerts",
-        "opened_at", "updated_at", "acknowledged_at", "resolved_at", "resolved_by", "merged_into", "version", "triage_version",
-    ];
-
-    /// <summary>The latest state per incident, every column prefixed <c>x_</c> (see the class remarks).</summary>
-    private static readonly string StateSelect =
-        "SELECT tenant, id, "
-        + string.Join(", ", StateColumns.Skip(2).Select(c => c is "opened_at" or "updated_at" or "acknowledged_at" or "resolved_at"
-            ? $"toUInt32(argMax({c}, version)) AS x_{c}"
-            : $"argMax({c}, version) AS x_{c}"))
-        + " FROM incidents";
+    private readonly IncidentTimeline _timeline = new(client);
 
     public async Task WriteAsync(IncidentWrite write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
-        if (write.Events.Count > 0)
-        {
-            using var rows = new RowBinaryWriter();
-            foreach (var e in write.Events)
+        await database.WriteAsync(
+            (connection, transaction) => WriteStateAsync(connection, transaction, write, cancellationToken),
+            async () =>
             {
-                rows.WriteString(e.Tenant);
-                rows.WriteString(e.IncidentId);
-                rows.WriteUInt64((ulong)e.Version);
-                rows.WriteUInt8((byte)e.Kind);
-                rows.WriteDateTime(e.At);
-                rows.WriteString(e.Actor);
-                rows.WriteString(e.Text);
-                rows.WriteString(e.AlertId);
-                rows.WriteString(e.OtherIncident);
-                rows.WriteFloat64(e.Score);
-            }
+                await _timeline.WriteAsync(write.Events, cancellationToken).ConfigureAwait(false);
+                await WriteDecisionsAsync(write.Decisions, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
 
-            await client.InsertRowBinaryAsync("incident_events", EventColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
+    private static async Task WriteStateAsync(DbConnection connection, DbTransaction transaction, IncidentWrite write, CancellationToken cancellationToken)
+    {
+        foreach (var tenant in write.Tenants)
+        {
+            var expected = write.Heads.GetValueOrDefault(tenant);
+            await using var head = connection.Command(
+                expected == 0
+                    ? "INSERT INTO incident_heads (tenant, version) VALUES (@tenant, 1) ON CONFLICT DO NOTHING"
+                    : "UPDATE incident_heads SET version = @expected + 1 WHERE tenant = @tenant AND version = @expected",
+                transaction).Bind("@tenant", tenant).Bind("@expected", expected);
+            if (await head.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                throw new StateConflictException($"tenant {tenant}'s incidents are past version {expected}");
+            }
         }
 
-        if (write.Members.Count > 0)
+        foreach (var changed in write.States.GroupBy(s => (s.Tenant, s.Id)))
         {
-            using var rows = new RowBinaryWriter();
-            foreach (var m in write.Members)
+            var state = changed.MaxBy(s => s.Version)!;
+
+            // The version before the change is the one before its first timeline entry of this incident.
+            var entries = write.Events.Where(e => e.Tenant == state.Tenant && e.IncidentId == state.Id).Select(e => e.Version).ToList();
+            var expected = entries.Count > 0 ? entries.Min() - 1 : state.Version;
+            await using var command = connection.Command(
+                expected == 0
+                    ? $"INSERT INTO incidents (number, {Columns}) VALUES (@number, {Parameters}) ON CONFLICT DO NOTHING"
+                    : $"UPDATE incidents SET {Assignments(Columns)} WHERE tenant = @tenant AND id = @id AND version = @expected",
+                transaction);
+            Bind(command, state).Bind("@expected", expected).Bind("@number", Number(state.Id));
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
             {
-                rows.WriteString(m.Tenant);
-                rows.WriteString(m.IncidentId);
-                rows.WriteString(m.AlertId);
-                rows.WriteDateTime(m.JoinedAt);
-                rows.WriteFloat64(m.Score);
-                rows.WriteString(m.Reason);
-                rows.WriteUInt8(m.Active ? (byte)1 : (byte)0);
-                rows.WriteUInt64((ulong)m.Version);
+                throw new StateConflictException($"incident {state.Id} is past version {expected}");
             }
 
-            await client.InsertRowBinaryAsync("incident_alerts", MemberColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
+            if (expected == 0)
+            {
+                // Numbers are never used twice, even once retention has deleted the incident that had one.
+                await using var numbered = connection.Command(
+                    "UPDATE incident_heads SET last_number = @number WHERE tenant = @tenant AND last_number < @number", transaction)
+                    .Bind("@tenant", state.Tenant).Bind("@number", Number(state.Id));
+                await numbered.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        if (write.States.Count > 0)
+        foreach (var member in write.Members)
         {
-            using var rows = new RowBinaryWriter();
-            foreach (var s in write.States)
-            {
-                rows.WriteString(s.Tenant);
-                rows.WriteString(s.Id);
-                rows.WriteString(s.Title);
-                rows.WriteUInt8((byte)s.Status);
-                rows.WriteUInt8((byte)s.Severity);
-                rows.WriteUInt8(s.SeveritySetByPerson ? (byte)1 : (byte)0);
-                rows.WriteString(s.Assignee);
-                rows.WriteStringArray(s.Goals);
-                rows.WriteStringArray(s.Services);
-                rows.WriteUInt32((uint)s.Alerts);
-                rows.WriteUInt32((uint)s.FiringAlerts);
-                rows.WriteDateTime(s.OpenedAt);
-                rows.WriteDateTime(s.UpdatedAt);
-                rows.WriteDateTime(s.AcknowledgedAt);
-                rows.WriteDateTime(s.ResolvedAt);
-                rows.WriteString(s.ResolvedBy);
-                rows.WriteString(s.MergedInto);
-                rows.WriteUInt64((ulong)s.Version);
-                rows.WriteUInt64((ulong)s.TriageVersion);
-            }
-
-            await client.InsertRowBinaryAsync("incidents", StateColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
-        }
-
-        if (write.Decisions.Count > 0)
-        {
-            using var rows = new RowBinaryWriter();
-            foreach (var d in write.Decisions)
-            {
-                rows.WriteString(d.Tenant);
-                rows.WriteDateTime(d.At);
-                rows.WriteString(d.Actor);
-                rows.WriteString(d.KindA);
-                rows.WriteString(d.KindB);
-                rows.WriteUInt8(d.Together ? (byte)1 : (byte)0);
-                rows.WriteArrayLength(d.Features.Count);
-                foreach (var feature in d.Features)
-                {
-                    rows.WriteFloat64(feature);
-                }
-            }
-
-            await client.InsertRowBinaryAsync("grouping_decisions", DecisionColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
+            await using var command = connection.Command(
+                """
+                INSERT INTO incident_alerts (tenant, incident_id, alert_id, joined_at, score, reason, active, firing, version)
+                VALUES (@tenant, @incident, @alert, @joined, @score, @reason, @active, @firing, @version)
+                ON CONFLICT (tenant, incident_id, alert_id) DO UPDATE SET joined_at = excluded.joined_at, score = excluded.score,
+                    reason = excluded.reason, active = excluded.active, firing = excluded.firing, version = excluded.version
+                """,
+                transaction)
+                .Bind("@tenant", member.Tenant).Bind("@incident", member.IncidentId).Bind("@alert", member.AlertId)
+                .Bind("@joined", member.JoinedAt.ToUnixTimeSeconds()).Bind("@score", member.Score).Bind("@reason", member.Reason)
+                .Bind("@active", member.Active).Bind("@firing", member.Firing).Bind("@version", member.Version);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    public async Task<IReadOnlyDictionary<string, long>> HeadsAsync(CancellationToken cancellationToken)
+    {
+        var heads = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("SELECT tenant, version FROM incident_heads");
+        await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            heads[row.GetString(0)] = StateRows.ReadInt64(row, 1);
+        }
+
+        return heads;
+    }
+
+    public Task<IReadOnlyList<Incident>> LiveAsync(DateTimeOffset closedSince, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {Columns} FROM incidents WHERE status IN (1, 2) OR updated_at >= @since", c => c.Bind("@since", closedSince.ToUnixTimeSeconds()), cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, long>> LastNumbersAsync(CancellationToken cancellationToken)
+    {
+        var numbers = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            "SELECT tenant, max(number) FROM incidents GROUP BY tenant UNION ALL SELECT tenant, last_number FROM incident_heads");
+        await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            numbers[row.GetString(0)] = Math.Max(numbers.GetValueOrDefault(row.GetString(0)), StateRows.ReadInt64(row, 1));
+        }
+
+        return numbers;
+    }
+
+    public async Task<Incident?> FindAsync(string tenant, string id, CancellationToken cancellationToken)
+    {
+        var found = await QueryAsync($"SELECT {Columns} FROM incidents WHERE tenant = @tenant AND id = @id",
+            c => c.Bind("@tenant", tenant).Bind("@id", id), cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<IReadOnlyList<Incident>> FindAsync(string tenant, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var found = new List<Incident>();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            found.AddRange(await QueryAsync($"SELECT {Columns} FROM incidents WHERE tenant = @tenant AND id IN ({InList(chunk.Length)})",
+                c => BindList(c.Bind("@tenant", tenant), chunk), cancellationToken).ConfigureAwait(false));
+        }
+
+        return found;
+    }
+
+    public Task<IReadOnlyList<Incident>> ListAsync(IncidentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = "tenant = @tenant AND opened_at <= @to AND (status IN (1, 2) OR updated_at >= @from)"
+            + (query.Status is null ? " AND status != 4" : " AND status = @status")
+            + (query.Severity is null ? "" : " AND severity = @severity")
+            + (query.Goal is null ? "" : " AND " + StateRows.Contains(database.Dialect, "goals", "@goal"))
+            + (query.Service is null ? "" : " AND " + StateRows.Contains(database.Dialect, "services", "@service"));
+        return QueryAsync(
+            string.Create(CultureInfo.InvariantCulture,
+                $"SELECT {Columns} FROM incidents WHERE {where} ORDER BY opened_at DESC, id DESC LIMIT {Math.Clamp(query.Limit, 1, 1_000)}"),
+            c =>
+            {
+                c.Bind("@tenant", query.Tenant).Bind("@to", query.To.ToUnixTimeSeconds()).Bind("@from", query.From.ToUnixTimeSeconds());
+                if (query.Status is { } status)
+                {
+                    c.Bind("@status", (long)status);
+                }
+
+                if (query.Severity is { } severity)
+                {
+                    c.Bind("@severity", (long)severity);
+                }
+
+                if (query.Goal is { } goal)
+                {
+                    c.Bind("@goal", StateRows.NameNeedle(goal.Trim().ToLowerInvariant()));
+                }
+
+                if (query.Service is { } service)
+                {
+                    c.Bind("@service", StateRows.NameNeedle(service.Trim().ToLowerInvariant()));
+                }
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<IncidentAlert>> MembersAsync(string tenant, IReadOnlyCollection<string> incidentIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(incidentIds);
+        var members = new List<IncidentAlert>();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in incidentIds.Chunk(500))
+        {
+            await using var command = BindList(connection.Command(
+                $"""
+                SELECT tenant, incident_id, alert_id, joined_at, score, reason, version, firing FROM incident_alerts
+                WHERE tenant = @tenant AND active = 1 AND incident_id IN ({InList(chunk.Length)})
+                ORDER BY version, alert_id
+                """).Bind("@tenant", tenant), chunk);
+            await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                members.Add(new IncidentAlert
+                {
+                    Tenant = row.GetString(0),
+                    IncidentId = row.GetString(1),
+                    AlertId = row.GetString(2),
+                    JoinedAt = StateRows.ReadSeconds(row, 3),
+                    Score = row.GetDouble(4),
+                    Reason = row.GetString(5),
+                    Version = StateRows.ReadInt64(row, 6),
+                    Firing = StateRows.ReadInt64(row, 7) == 1,
+                });
+            }
+        }
+
+        return members;
+    }
+
+    public Task<IReadOnlyList<IncidentEvent>> TimelineAsync(string tenant, string id, CancellationToken cancellationToken) =>
+        _timeline.ReadAsync(tenant, id, cancellationToken);
 
     public async Task<IReadOnlyList<GroupingDecision>> DecisionsAsync(int perTenant, CancellationToken cancellationToken)
     {
@@ -136,144 +286,95 @@ internal sealed class IncidentStore(ClickHouseClient client) : IIncidentStore
             row => new GroupingDecision(
                 row.GetString("tenant"), DateTimeOffset.FromUnixTimeSeconds(row.GetInt64("at_s")), row.GetString("actor"), row.GetString("kind_a"), row.GetString("kind_b"),
                 row.GetInt64("together") == 1, row.GetDoubleArray("features").Select(f => (float)f).ToArray()),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         return [.. rows.OrderBy(d => d.At)];
     }
 
-    public async Task<IReadOnlyList<Incident>> LiveAsync(DateTimeOffset closedSince, CancellationToken cancellationToken) =>
-        await client.QueryAsync(
-            string.Create(CultureInfo.InvariantCulture,
-                $"{StateSelect} GROUP BY tenant, id HAVING x_status IN (1, 2) OR x_updated_at >= {closedSince.ToUnixTimeSeconds()}"),
-            Read,
-            cancellationToken);
-
-    public async Task<IReadOnlyDictionary<string, long>> LastNumbersAsync(CancellationToken cancellationToken)
+    /// <summary>People's merge and split decisions (learnt grouping) in ClickHouse's <c>grouping_decisions</c>, beside the timeline.</summary>
+    private async Task WriteDecisionsAsync(List<GroupingDecision> decisions, CancellationToken cancellationToken)
     {
-        var rows = await client.QueryAsync(
-            // From the timeline, written first: a number whose state row failed to store is not used again.
-            "SELECT tenant, max(toUInt64OrZero(substring(incident_id, 5))) AS last FROM incident_events GROUP BY tenant",
-            row => (Tenant: row.GetString("tenant"), Last: row.GetInt64("last")),
-            cancellationToken);
-        return rows.ToDictionary(r => r.Tenant, r => r.Last, StringComparer.Ordinal);
-    }
-
-    public async Task<Incident?> FindAsync(string tenant, string id, CancellationToken cancellationToken)
-    {
-        var found = await client.QueryAsync(
-            $"{StateSelect} WHERE tenant = {ClickHouseSql.Literal(tenant)} AND id = {ClickHouseSql.Literal(id)} GROUP BY tenant, id",
-            Read,
-            cancellationToken);
-        return found.Count == 0 ? null : found[0];
-    }
-
-    public async Task<IReadOnlyList<Incident>> FindAsync(string tenant, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        if (ids.Count == 0)
+        if (decisions.Count == 0)
         {
-            return [];
+            return;
         }
 
-        return await client.QueryAsync(
-            $"{StateSelect} WHERE tenant = {ClickHouseSql.Literal(tenant)} AND id IN ({string.Join(", ", ids.Select(id => ClickHouseSql.Literal(id)))}) GROUP BY tenant, id",
-            Read,
-            cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<Incident>> ListAsync(IncidentQuery query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var having = string.Create(CultureInfo.InvariantCulture,
-            $"x_opened_at <= {query.To.ToUnixTimeSeconds()} AND (x_status IN (1, 2) OR x_updated_at >= {query.From.ToUnixTimeSeconds()})")
-            + (query.Status is { } status ? string.Create(CultureInfo.InvariantCulture, $" AND x_status = {(int)status}") : " AND x_status != 4")
-            + (query.Severity is { } severity ? string.Create(CultureInfo.InvariantCulture, $" AND x_severity = {(int)severity}") : "")
-            + (query.Goal is { } goal ? $" AND has(x_goals, {ClickHouseSql.Literal(goal.Trim().ToLowerInvariant())})" : "")
-            + (query.Service is { } service ? $" AND has(x_services, {ClickHouseSql.Literal(service.Trim().ToLowerInvariant())})" : "");
-        return await client.QueryAsync(
-            string.Create(CultureInfo.InvariantCulture,
-                $"{StateSelect} WHERE tenant = {ClickHouseSql.Literal(query.Tenant)} GROUP BY tenant, id HAVING {having} ORDER BY x_opened_at DESC, id DESC LIMIT {Math.Clamp(query.Limit, 1, 1_000)}"),
-            Read,
-            cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<IncidentAlert>> MembersAsync(string tenant, IReadOnlyCollection<string> incidentIds, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(incidentIds);
-        var members = new List<IncidentAlert>();
-        foreach (var chunk in incidentIds.Chunk(1_000))
+        using var rows = new RowBinaryWriter();
+        foreach (var d in decisions)
         {
-            var ids = string.Join(", ", chunk.Select(id => ClickHouseSql.Literal(id)));
-            members.AddRange(await client.QueryAsync(
-                $"""
-                SELECT tenant, incident_id, alert_id, toUInt32(argMax(joined_at, version)) AS x_joined, argMax(score, version) AS x_score,
-                       argMax(reason, version) AS x_reason, argMax(active, version) AS x_active, max(version) AS x_version
-                FROM incident_alerts
-                WHERE tenant = {ClickHouseSql.Literal(tenant)} AND incident_id IN ({ids})
-                GROUP BY tenant, incident_id, alert_id
-                HAVING x_active = 1
-                ORDER BY x_version, alert_id
-                """,
-                row => new IncidentAlert
-                {
-                    Tenant = row.GetString("tenant"),
-                    IncidentId = row.GetString("incident_id"),
-                    AlertId = row.GetString("alert_id"),
-                    JoinedAt = DateTimeOffset.FromUnixTimeSeconds(row.GetInt64("x_joined")),
-                    Score = row.GetDouble("x_score"),
-                    Reason = row.GetString("x_reason"),
-                    Version = row.GetInt64("x_version"),
-                },
-                cancellationToken));
-        }
-
-        return members;
-    }
-
-    public async Task<IReadOnlyList<IncidentEvent>> TimelineAsync(string tenant, string id, CancellationToken cancellationToken) =>
-        await client.QueryAsync(
-            $"""
-            SELECT tenant, incident_id, version, kind, toUInt32(at) AS s_at, actor, text, alert_id, other_incident, score
-            FROM incident_events FINAL
-            WHERE tenant = {ClickHouseSql.Literal(tenant)} AND incident_id = {ClickHouseSql.Literal(id)}
-            ORDER BY version
-            """,
-            row => new IncidentEvent
+            rows.WriteString(d.Tenant);
+            rows.WriteDateTime(d.At);
+            rows.WriteString(d.Actor);
+            rows.WriteString(d.KindA);
+            rows.WriteString(d.KindB);
+            rows.WriteUInt8(d.Together ? (byte)1 : (byte)0);
+            rows.WriteArrayLength(d.Features.Count);
+            foreach (var feature in d.Features)
             {
-                Tenant = row.GetString("tenant"),
-                IncidentId = row.GetString("incident_id"),
-                Version = row.GetInt64("version"),
-                Kind = (IncidentEventKind)row.GetInt32("kind"),
-                At = DateTimeOffset.FromUnixTimeSeconds(row.GetInt64("s_at")),
-                Actor = row.GetString("actor"),
-                Text = row.GetString("text"),
-                AlertId = row.GetString("alert_id"),
-                OtherIncident = row.GetString("other_incident"),
-                Score = row.GetDouble("score"),
-            },
-            cancellationToken);
+                rows.WriteFloat64(feature);
+            }
+        }
 
-    private static DateTimeOffset? OptionalTime(long seconds) => seconds == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(seconds);
+        await client.InsertRowBinaryAsync("grouping_decisions", DecisionColumns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken).ConfigureAwait(false);
+    }
 
-    private static Incident Read(ClickHouseRow row) => new()
+    internal static long Number(string id) =>
+        id.StartsWith("inc-", StringComparison.Ordinal) && long.TryParse(id.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+
+    private static string Assignments(string columns) => string.Join(", ", columns.Split(", ").Skip(2).Select(c => $"{c} = @{c}"));
+
+    private static string InList(int count) => string.Join(", ", Enumerable.Range(0, count).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)));
+
+    private static DbCommand BindList(DbCommand command, string[] values)
     {
-        Tenant = row.GetString("tenant"),
-        Id = row.GetString("id"),
-        Title = row.GetString("x_title"),
-        Status = (IncidentStatus)row.GetInt32("x_status"),
-        Severity = (AlertSeverity)row.GetInt32("x_severity"),
-        SeveritySetByPerson = row.GetInt32("x_severity_by_person") == 1,
-        Assignee = row.GetString("x_assignee"),
-        Goals = row.GetStringArray("x_goals"),
-        Services = row.GetStringArray("x_services"),
-        Alerts = row.GetInt32("x_alerts"),
-        FiringAlerts = row.GetInt32("x_firing_alerts"),
-        OpenedAt = DateTimeOffset.FromUnixTimeSeconds(row.GetInt64("x_opened_at")),
-        UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(row.GetInt64("x_updated_at")),
-        AcknowledgedAt = OptionalTime(row.GetInt64("x_acknowledged_at")),
-        ResolvedAt = OptionalTime(row.GetInt64("x_resolved_at")),
-        ResolvedBy = row.GetString("x_resolved_by"),
-        MergedInto = row.GetString("x_merged_into"),
-        Version = row.GetInt64("x_version"),
-        TriageVersion = row.GetInt64("x_triage_version"),
-    };
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Bind("@p" + i.ToString(CultureInfo.InvariantCulture), values[i]);
+        }
+
+        return command;
+    }
+
+    internal static DbCommand Bind(DbCommand command, Incident s) => command
+        .Bind("@tenant", s.Tenant).Bind("@id", s.Id).Bind("@title", s.Title).Bind("@status", (long)s.Status).Bind("@severity", (long)s.Severity)
+        .Bind("@severity_by_person", s.SeveritySetByPerson).Bind("@assignee", s.Assignee).Bind("@goals", StateRows.Names(s.Goals))
+        .Bind("@services", StateRows.Names(s.Services)).Bind("@alerts", s.Alerts).Bind("@firing_alerts", s.FiringAlerts)
+        .Bind("@opened_at", s.OpenedAt.ToUnixTimeSeconds()).Bind("@updated_at", s.UpdatedAt.ToUnixTimeSeconds())
+        .Bind("@acknowledged_at", StateRows.SecondsOrNull(s.AcknowledgedAt)).Bind("@resolved_at", StateRows.SecondsOrNull(s.ResolvedAt))
+        .Bind("@resolved_by", s.ResolvedBy).Bind("@merged_into", s.MergedInto).Bind("@version", s.Version).Bind("@triage_version", s.TriageVersion);
+
+    private async Task<IReadOnlyList<Incident>> QueryAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(sql);
+        bind(command);
+        var result = new List<Incident>();
+        await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new Incident
+            {
+                Tenant = row.GetString(0),
+                Id = row.GetString(1),
+                Title = row.GetString(2),
+                Status = (IncidentStatus)StateRows.ReadInt64(row, 3),
+                Severity = (AlertSeverity)StateRows.ReadInt64(row, 4),
+                SeveritySetByPerson = StateRows.ReadInt64(row, 5) == 1,
+                Assignee = row.GetString(6),
+                Goals = StateRows.ReadNames(row, 7),
+                Services = StateRows.ReadNames(row, 8),
+                Alerts = (int)StateRows.ReadInt64(row, 9),
+                FiringAlerts = (int)StateRows.ReadInt64(row, 10),
+                OpenedAt = StateRows.ReadSeconds(row, 11),
+                UpdatedAt = StateRows.ReadSeconds(row, 12),
+                AcknowledgedAt = StateRows.ReadSecondsOrNull(row, 13),
+                ResolvedAt = StateRows.ReadSecondsOrNull(row, 14),
+                ResolvedBy = row.GetString(15),
+                MergedInto = row.GetString(16),
+                Version = StateRows.ReadInt64(row, 17),
+                TriageVersion = StateRows.ReadInt64(row, 18),
+            });
+        }
+
+        return result;
+    }
 }

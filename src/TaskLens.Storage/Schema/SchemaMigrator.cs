@@ -77,6 +77,12 @@ internal sealed class SchemaMigrator(
             newlyApplied.Add(migration.Id);
         }
 
+        // Tables created partitioned by month move to days, so retention drops whole days (docs/operations.md#retention).
+        // Not in cluster mode: the move copies into a plain MergeTree table and would replace the replicated ones.
+        if (cluster is null)
+        {
+            await Retention.DailyPartitions.MoveAsync(client, logger, cancellationToken);
+        }
         return newlyApplied;
     }
 

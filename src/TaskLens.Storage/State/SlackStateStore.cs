@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using TaskLens.Core.Slack;
 
 namespace TaskLens.Storage.State;
@@ -33,9 +33,9 @@ internal sealed class SlackStateStore(StateDatabase database) : ISlackStateStore
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT channel, ts, version FROM slack_messages WHERE tenant = $tenant AND incident_id = $id";
-        command.Parameters.AddWithValue("$tenant", tenant);
-        command.Parameters.AddWithValue("$id", incidentId);
+        command.CommandText = "SELECT channel, ts, version FROM slack_messages WHERE tenant = @tenant AND incident_id = @id";
+        command.Bind("@tenant", tenant);
+        command.Bind("@id", incidentId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new SlackMessageRef(tenant, incidentId, reader.GetString(0), reader.GetString(1), reader.GetInt64(2))
@@ -49,14 +49,14 @@ internal sealed class SlackStateStore(StateDatabase database) : ISlackStateStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO slack_messages (tenant, incident_id, channel, ts, version, updated_at)
-            VALUES ($tenant, $id, $channel, $ts, $version, $at)
-            ON CONFLICT (tenant, incident_id) DO UPDATE SET channel = $channel, ts = $ts, version = $version, updated_at = $at
+            VALUES (@tenant, @id, @channel, @ts, @version, @at)
+            ON CONFLICT (tenant, incident_id) DO UPDATE SET channel = @channel, ts = @ts, version = @version, updated_at = @at
             """;
-        command.Parameters.AddWithValue("$tenant", message.Tenant);
-        command.Parameters.AddWithValue("$id", message.IncidentId);
-        command.Parameters.AddWithValue("$channel", message.Channel);
-        command.Parameters.AddWithValue("$ts", message.Ts);
-        command.Parameters.AddWithValue("$version", message.Version);
+        command.Bind("@tenant", message.Tenant);
+        command.Bind("@id", message.IncidentId);
+        command.Bind("@channel", message.Channel);
+        command.Bind("@ts", message.Ts);
+        command.Bind("@version", message.Version);
         AddNow(command);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -65,8 +65,8 @@ internal sealed class SlackStateStore(StateDatabase database) : ISlackStateStore
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT user_name FROM slack_user_links WHERE slack_user_id = $slack";
-        command.Parameters.AddWithValue("$slack", slackUserId);
+        command.CommandText = "SELECT user_name FROM slack_user_links WHERE slack_user_id = @slack";
+        command.Bind("@slack", slackUserId);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
@@ -74,8 +74,8 @@ internal sealed class SlackStateStore(StateDatabase database) : ISlackStateStore
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT slack_user_id FROM slack_user_links WHERE user_name = $user ORDER BY slack_user_id";
-        command.Parameters.AddWithValue("$user", user);
+        command.CommandText = "SELECT slack_user_id FROM slack_user_links WHERE user_name = @user ORDER BY slack_user_id";
+        command.Bind("@user", user);
         var found = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -91,11 +91,11 @@ internal sealed class SlackStateStore(StateDatabase database) : ISlackStateStore
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO slack_user_links (slack_user_id, user_name, linked_at) VALUES ($slack, $user, $at)
-            ON CONFLICT (slack_user_id) DO UPDATE SET user_name = $user, linked_at = $at
+            INSERT INTO slack_user_links (slack_user_id, user_name, linked_at) VALUES (@slack, @user, @at)
+            ON CONFLICT (slack_user_id) DO UPDATE SET user_name = @user, linked_at = @at
             """;
-        command.Parameters.AddWithValue("$slack", slackUserId);
-        command.Parameters.AddWithValue("$user", user);
+        command.Bind("@slack", slackUserId);
+        command.Bind("@user", user);
         AddNow(command);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -104,11 +104,11 @@ internal sealed class SlackStateStore(StateDatabase database) : ISlackStateStore
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM slack_user_links WHERE slack_user_id = $slack";
-        command.Parameters.AddWithValue("$slack", slackUserId);
+        command.CommandText = "DELETE FROM slack_user_links WHERE slack_user_id = @slack";
+        command.Bind("@slack", slackUserId);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
-    private static void AddNow(SqliteCommand command) =>
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+    private static void AddNow(DbCommand command) =>
+        command.Bind("@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
 }

@@ -9,7 +9,7 @@ internal sealed class StateMigrator(StateDatabase database, ILogger<StateMigrato
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var applied = await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        StorageLog.StateMigrated(logger, applied, database.FilePath);
+        StorageLog.StateMigrated(logger, applied, database.Location);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -11,6 +11,12 @@ public sealed class StateOptions
     /// <summary>The embedded SQLite database file; relative paths are under the content root.</summary>
     public string Path { get; set; } = ".tasklens/state.db";
 
+    /// <summary>
+    /// A PostgreSQL connection string (Npgsql's keywords: <c>Host=…;Port=…;Database=…;Username=…;Password=…</c>); when
+    /// set, state lives there instead of <see cref="Path"/>, shared by every node pointed at it.
+    /// </summary>
+    public string? Postgres { get; set; }
+
     /// <summary>How long a write waits for another writer's lock before it fails.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -20,6 +26,23 @@ public sealed class StateOptions
         if (string.IsNullOrWhiteSpace(Path))
         {
             errors.Add("Path must name a database file.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(Postgres))
+        {
+            try
+            {
+                var builder = new Npgsql.NpgsqlConnectionStringBuilder(Postgres);
+                if (string.IsNullOrWhiteSpace(builder.Host) || string.IsNullOrWhiteSpace(builder.Database))
+                {
+                    errors.Add("Postgres must name a Host and a Database.");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                // The message names the keyword, never the value (the string holds a password).
+                errors.Add("Postgres is not a valid connection string: " + e.Message);
+            }
         }
 
         if (BusyTimeout <= TimeSpan.Zero || BusyTimeout > TimeSpan.FromMinutes(1))

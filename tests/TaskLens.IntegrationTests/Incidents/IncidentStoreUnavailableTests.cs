@@ -34,6 +34,9 @@ public sealed class IncidentStoreUnavailableTests : IAsyncLifetime
         await using var host = await TaskLensHost.StartAsync(_clickHouse.Url, "incidents_down", new Dictionary<string, string?>(Settings)
         {
             ["TaskLens:ClickHouse:MaxRetries"] = "0",
+
+            // Incident state lives in the state store: one of this run's own, beside its ClickHouse.
+            ["TaskLens:State:Path"] = Path.Combine(_directory, "state.db"),
             ["Logging:LogLevel:Default"] = "Critical",
         });
         await TriggerAsync(host, "p1", "Payments timeouts", "payments");

@@ -57,6 +57,9 @@ internal sealed class TaskLensHost : IAsyncDisposable
             ["TaskLens:ClickHouse:FlushInterval"] = "00:00:00.050",
             ["TaskLens:ClickHouse:FlushLinger"] = "00:00:00.010",
             ["TaskLens:Ingest:OpenMode"] = "true",
+
+            // Tests write data of any age; the retention tests run the job themselves.
+            ["TaskLens:ClickHouse:Retention:Enabled"] = "false",
             ["TaskLens:Spool:Path"] = Path.Combine(Path.GetTempPath(), "tasklens-spool-" + database),
             ["TaskLens:State:Path"] = Path.Combine(Path.GetTempPath(), "tasklens-state-" + database, "state.db"),
             ["TaskLens:Server:ListenAddress"] = "127.0.0.1",

@@ -46,4 +46,14 @@ public sealed class ClickHouseOptionsTests
         Assert.False(new ClickHouseOptions { Cluster = "" }.IsCluster);
         Assert.Empty(new ClickHouseOptions { Cluster = "" }.Validate());
     }
+
+    [Fact]
+    public void Validate_RetentionOfASignalBelowOneDayOrATooShortInterval_IsListed()
+    {
+        var options = new ClickHouseOptions { Retention = new() { Logs = 0, Incidents = -3, Spans = 7, Interval = TimeSpan.FromSeconds(5) } };
+
+        var errors = options.Validate();
+
+        Assert.Equal(["Retention:Logs must be at least 1 (days).", "Retention:Incidents must be at least 1 (days).", "Retention:Interval must be at least 1 minute."], errors);
+    }
 }

@@ -62,7 +62,7 @@ public sealed class StateDatabaseTests : IDisposable
         Assert.Equal(0, await Execute(connection, "UPDATE things SET version = 2 WHERE id = 'a' AND version = 1"));
     }
 
-    private static async Task<int> Execute(SqliteConnection connection, string sql)
+    private static async Task<int> Execute(System.Data.Common.DbConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;

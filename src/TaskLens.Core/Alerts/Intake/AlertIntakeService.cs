@@ -9,11 +9,16 @@ namespace TaskLens.Core.Alerts.Intake;
 /// keeps the new states only once they are stored: when storage fails the caller answers with a retryable error and
 /// the retried event is applied as it was first meant. Stored alerts are then folded into incidents; if that fails
 /// the caller answers the same way, and the retry — a repeat to the book now — still reaches the incident, which acts
-/// on the alert's state, not on the kind of change.
+/// on the alert's state, not on the kind of change. States are stored with compare-and-set on their version: when
+/// another node stored a newer state of one of the alerts first, the stored states are read into the book and the
+/// batch planned again, so every node's events count.
 /// </summary>
 public sealed class AlertIntakeService(
     IAlertIntakeStore store, IncidentService incidents, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
 {
+    /// <summary>How often a batch is planned again after another node stored a newer state of one of its alerts.</summary>
+    private const int MaxAttempts = 8;
+
     private readonly AlertBook _book = new(options.Limits.MaxAlertsPerTenant);
     private readonly SemaphoreSlim _loading = new(1, 1);
 
@@ -42,10 +47,23 @@ public sealed class AlertIntakeService(
         await _accepting.WaitAsync(cancellationToken);
         try
         {
-            results = _book.Plan(events);
-            var states = results.Select(r => r.State).ToList();
-            await store.WriteAsync(events, states, cancellationToken);
-            _book.Restore(states);
+            for (var attempt = 1; ; attempt++)
+            {
+                results = _book.Plan(events);
+                var states = results.Select(r => r.State).ToList();
+                try
+                {
+                    await store.WriteAsync(events, states, cancellationToken);
+                    break;
+                }
+                catch (StateConflictException) when (attempt < MaxAttempts)
+                {
+                    // Another node stored a newer state of one of these alerts: take what is stored and plan again.
+                    await RefreshAsync(events, cancellationToken);
+                }
+            }
+
+            _book.Restore(results.Select(r => r.State));
             await incidents.TakeAlertsAsync(events, results, cancellationToken);
         }
         finally
@@ -82,6 +100,16 @@ public sealed class AlertIntakeService(
     }
 
     private static string Logged(string fingerprint) => fingerprint.Length <= 64 ? fingerprint : fingerprint[..64] + "…";
+
+    /// <summary>Reads the stored state of every alert the events name into the book (a newer version replaces the held one).</summary>
+    private async Task RefreshAsync(IReadOnlyList<AlertEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var tenant in events.GroupBy(e => e.Tenant, StringComparer.Ordinal))
+        {
+            var ids = tenant.Select(e => IncidentAlert.IdOf(e.Source, e.Fingerprint)).Distinct(StringComparer.Ordinal).ToList();
+            _book.Restore(await store.FindAsync(tenant.Key, ids, cancellationToken));
+        }
+    }
 
     private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {

@@ -5,7 +5,9 @@ public interface IAlertIntakeStore
 {
     /// <summary>
     /// Stores the events and the states they led to, together (<paramref name="states"/>[i] is the state
-    /// <paramref name="events"/>[i] led to); throws when that is not possible.
+    /// <paramref name="events"/>[i] led to), as a whole or not at all; throws when that is not possible, and
+    /// <see cref="StateConflictException"/> when an alert's stored version is no longer the one before its first
+    /// state here (another writer stored one first).
     /// </summary>
     Task WriteAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<AlertState> states, CancellationToken cancellationToken);
 
