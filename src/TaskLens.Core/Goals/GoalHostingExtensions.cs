@@ -34,6 +34,7 @@ public static class GoalHostingExtensions
         });
         services.AddSingleton<GoalRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());
+        services.AddSingleton<ISelfMetrics, GoalMetrics>();
         return builder;
     }
 

@@ -12,7 +12,8 @@ namespace TaskLens.Core.Alerts.Intake;
 /// on the alert's state, not on the kind of change.
 /// </summary>
 public sealed class AlertIntakeService(
-    IAlertIntakeStore store, IncidentService incidents, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
+    IAlertIntakeStore store, IncidentService incidents, IncidentMetrics metrics, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger)
+    : IAlertIntake, IDisposable
 {
     private readonly AlertBook _book = new(options.Limits.MaxAlertsPerTenant);
     private readonly SemaphoreSlim _loading = new(1, 1);
@@ -46,6 +47,7 @@ public sealed class AlertIntakeService(
             var states = results.Select(r => r.State).ToList();
             await store.WriteAsync(events, states, cancellationToken);
             _book.Restore(states);
+            metrics.AlertsTaken(results);
             await incidents.TakeAlertsAsync(events, results, cancellationToken);
         }
         finally
