@@ -18,7 +18,9 @@ internal sealed class GoalBandReplay(IGoalReader goals, DetectionOptions options
     {
         var step = options.Step;
         var steps = StepGrid.Of(since, until, step);
-        var learnFrom = steps.Count == 0 ? since : steps[0] - options.History;
+        // The history learnt first, within what one step grid holds (a longer History would cut off the window's end).
+        var learnable = TimeSpan.FromTicks(step.Ticks * Math.Max(0, StepGrid.MaxSteps - steps.Count));
+        var learnFrom = steps.Count == 0 ? since : steps[0] - (options.History < learnable ? options.History : learnable);
         var history = StepGrid.Of(learnFrom, until, step);
 
         // The runner reads buckets of ended runs; the goal series adds buckets where runs only started, which the

@@ -25,7 +25,7 @@ public sealed class GoalBandTests(ClickHouseFixture clickHouse)
             ["TaskLens:Detection:Enabled"] = "false", // the test drives the runner itself, with its own clock
         });
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
-        var t0 = now - TimeSpan.FromMinutes(HistoryMinutes + 1);
+        var t0 = now - TimeSpan.FromMinutes(HistoryMinutes + 10); // judged (raised_at) before now, as a running detector would
         var runs = new List<GoalRun>();
         var completion = new List<double>();
         for (var minute = 0; minute <= HistoryMinutes; minute++)

@@ -69,7 +69,7 @@ public sealed class DetectorBandTests
 
         var thinned = band.Thin(3);
 
-        Assert.Equal([2.5, 0.5, 1], thinned.Values);
+        Assert.Equal([2.5, 1, 0.5], thinned.Values);
         Assert.Equal([0, 0, 0], thinned.Lower);
         Assert.Equal([2, 2, 2], thinned.Upper);
         Assert.Same(band, band.Thin(1));
