@@ -289,7 +289,8 @@ cmd_demo() {
   dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" "${access_args[@]}" \
     --TaskLens:Detection:Limits:0:Goal='*' --TaskLens:Detection:Limits:0:MinCompletionRate=0.9 &
   local server=$!
-  trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+  # Expanded now: the trap may run after this function's locals are gone (set -u would stop it there).
+  trap "kill $server 2>/dev/null; wait $server 2>/dev/null" EXIT INT TERM
   local i
   for i in $(seq 1 120); do
     curl -fsS http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break

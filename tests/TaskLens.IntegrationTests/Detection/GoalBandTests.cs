@@ -14,7 +14,6 @@ namespace TaskLens.IntegrationTests.Detection;
 [Collection(ClickHouseCollection.Name)]
 public sealed class GoalBandTests(ClickHouseFixture clickHouse)
 {
-    private const int HistoryMinutes = 400;
     private const string Goal = "itest-band";
 
     [Fact]
@@ -25,29 +24,7 @@ public sealed class GoalBandTests(ClickHouseFixture clickHouse)
             ["TaskLens:Detection:Enabled"] = "false", // the test drives the runner itself, with its own clock
         });
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
-        var t0 = now - TimeSpan.FromMinutes(HistoryMinutes + 10); // judged (raised_at) before now, as a running detector would
-        var runs = new List<GoalRun>();
-        var completion = new List<double>();
-        for (var minute = 0; minute <= HistoryMinutes; minute++)
-        {
-            var failing = minute == HistoryMinutes;
-            var failedThisMinute = 0;
-            for (var r = 0; r < 10; r++)
-            {
-                var failed = failing ? r < 8 : r == minute % 3;
-                failedThisMinute += failed ? 1 : 0;
-                runs.Add(Run(t0.AddMinutes(minute).AddSeconds(5 * r), $"{minute:x8}{r:x24}", failed));
-            }
-
-            completion.Add((10 - failedThisMinute) / 10.0);
-        }
-
-        await host.Services.GetRequiredService<IGoalRunSink>().WriteAsync(runs, CancellationToken.None);
-        var runner = host.Services.GetRequiredService<DetectionRunner>();
-        var judgedAfter = TimeSpan.FromSeconds(45);
-        var failingMinute = t0.AddMinutes(HistoryMinutes);
-        await runner.CatchUpAsync(failingMinute + judgedAfter, CancellationToken.None);
-        var raised = await runner.EvaluateDueAsync(failingMinute.AddMinutes(1) + judgedAfter, CancellationToken.None);
+        var (t0, failingMinute, completion, raised) = await SteadyGoalHistory.SeedAsync(host, Goal, now);
         var drop = Assert.Single(raised, a => a.Metric == "completion_rate");
 
         var detail = await host.Services.GetRequiredService<IMediator>().Send(
@@ -64,7 +41,7 @@ public sealed class GoalBandTests(ClickHouseFixture clickHouse)
         var detector = SeriesDetectors.For(SeriesKind.LowerIsWorse, intermittent: false);
         var first = detail.Times.ToList().IndexOf(t0.ToUnixTimeSeconds());
         var judged = 0;
-        for (var minute = 0; minute <= HistoryMinutes; minute++)
+        for (var minute = 0; minute <= SteadyGoalHistory.Minutes; minute++)
         {
             detector.Observe(t0.AddMinutes(minute), completion[minute]);
             var (expected, lower, upper) = detector.LastBand;
@@ -97,22 +74,4 @@ public sealed class GoalBandTests(ClickHouseFixture clickHouse)
         Assert.Equal(5, week.StepsPerPoint);
         Assert.Contains(thinned.Values, v => Math.Abs(v - 0.2) < 1e-9);
     }
-
-    private static GoalRun Run(DateTimeOffset end, string runId, bool failed) => new()
-    {
-        Tenant = "default",
-        GoalName = Goal,
-        RunId = runId,
-        Rule = GoalRule.Agent,
-        Service = "agents",
-        Outcome = failed ? GoalRunOutcome.Failed : GoalRunOutcome.Completed,
-        StartUnixNano = (ulong)end.AddSeconds(-2).ToUnixTimeMilliseconds() * 1_000_000,
-        EndUnixNano = (ulong)end.ToUnixTimeMilliseconds() * 1_000_000,
-        LlmCalls = 3,
-        FanOut = 3,
-        Depth = 1,
-        Errors = failed ? 1 : 0,
-        FirstError = failed ? "tool timed out" : "",
-        Version = 4,
-    };
 }
