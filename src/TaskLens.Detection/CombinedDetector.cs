@@ -1,27 +1,32 @@
 namespace TaskLens.Detection;
 
 /// <summary>
-/// The detector TaskLens runs on every series, combining its members by evidence. Every point is scored twice from the
-/// robust seasonal baseline's deviations (in spreads): as a spike (its own deviation) and as a level shift (the mean of
-/// the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level). Each score is
-/// calibrated against the series' own history of that score (<see cref="TailCalibration"/>): the evidence is
-/// −log₁₀ of how often the series has scored as high. For a spike candidate the spectral residual's saliency,
-/// calibrated the same way over earlier candidates, adds its evidence (so the FFT is paid only on candidates). CUSUM's
-/// level shift counts as evidence of a level shift. A point is raised when either kind's evidence reaches
-/// <see cref="Settings.Evidence"/> in the series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind,
-/// the member that saw it and the probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the
-/// monitor calls it once the series is calm for its recovery steps) or <see cref="Settings.HoldOff"/> points at most.
+/// The detector TaskLens runs on every series, combining its members by evidence. Every point's deviation from the
+/// robust seasonal baseline (in spreads) is scored three ways: as a spike (the deviation itself), as a level shift (the
+/// mean of the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level) and
+/// as a level shift by a CUSUM over the deviations (<see cref="DeviationCusum"/>). Each score is calibrated per kind
+/// against the series' own history of that score (<see cref="TailCalibration"/>, with an extrapolated tail): the evidence
+/// is −log₁₀ of how often the series has scored as high. For a spike candidate the spectral residual's saliency,
+/// calibrated the same way over earlier candidates, adds its evidence (so the FFT is paid only on candidates). A spike
+/// is raised from <see cref="Settings.Evidence"/>, a level shift from <see cref="Settings.LevelEvidence"/>, in the
+/// series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind, the member that saw it and the
+/// probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the monitor calls it once the series
+/// is calm for its recovery steps) or <see cref="Settings.HoldOff"/> points at most.
 /// </summary>
 public sealed class CombinedDetector : IAnomalyDetector
 {
+    /// <summary>CUSUM sums (in spreads) below which no level shift is read from them: twice one point's largest step.</summary>
+    private const double ShiftFloor = 8;
+
     private readonly Settings _settings;
     private readonly SeriesKind _kind;
-    private readonly RobustSeasonalDetector _baseline = new();
-    private readonly CusumDetector _cusum = new();
+    private readonly RobustSeasonalDetector _baseline;
+    private readonly DeviationCusum _cusum = new();
     private readonly SpectralResidualDetector? _spectral;
     private readonly TailCalibration _spikes;
     private readonly TailCalibration _levels;
     private readonly TailCalibration _saliency;
+    private readonly TailCalibration _shifts;
     private readonly double[] _deviations;
     private readonly RecentRange? _range;
     private double _deviationSum;
@@ -36,9 +41,11 @@ public sealed class CombinedDetector : IAnomalyDetector
     {
         _kind = kind;
         _settings = settings ?? new Settings();
+        _baseline = new RobustSeasonalDetector(new RobustSeasonalDetector.Settings(MinHistory: _settings.MinHistory));
         _spikes = new TailCalibration(_settings.Memory);
         _levels = new TailCalibration(_settings.Memory);
         _saliency = new TailCalibration(_settings.Memory);
+        _shifts = new TailCalibration(_settings.Memory);
 
         // Priors until the series' own history outweighs them: a spike's deviation in spreads as a Laplace tail of unit
         // σ; the level score (a mean of several, correlated) as the same tail narrowed by half the square root of its
@@ -46,32 +53,39 @@ public sealed class CombinedDetector : IAnomalyDetector
         var prior = _settings.Memory / 4.0;
         _spikes.Seed(x => Math.Exp(-Math.Sqrt(2) * x), prior);
         _levels.Seed(x => Math.Exp(-Math.Sqrt(2) * x * Math.Sqrt(_settings.LevelPoints) / 2), prior);
+
+        // CUSUM's sum on unit noise with a drift of one spread has an exponential tail of rate about 2; rate 1 is the
+        // cautious prior (real noise is heavier-tailed and correlated).
+        _shifts.Seed(x => Math.Exp(-x), prior);
         _deviations = new double[_settings.LevelPoints];
         _spectral = _settings.Spectral ? new SpectralResidualDetector() : null;
         _range = _settings.RecentRange > 0 ? new RecentRange(_settings.RecentRange) : null;
     }
 
-    /// <param name="Evidence">−log₁₀ of the calibrated probability from which a point is raised (3: one in a thousand).</param>
+    /// <param name="Evidence">−log₁₀ of the calibrated probability from which a spike is raised (3: one in a thousand).</param>
+    /// <param name="LevelEvidence">The same for a level shift (its scores are means and sums, so their tails differ).</param>
     /// <param name="SpikeFloor">Spreads from the expected value below which a point is no spike candidate at all.</param>
     /// <param name="LevelPoints">Points whose mean deviation is the level-shift score.</param>
     /// <param name="Memory">Points the calibration remembers (exponential forgetting).</param>
     /// <param name="Spectral">Whether the spectral residual adds evidence to spike candidates.</param>
-    /// <param name="CalmBelow">A point counts as calm only with evidence below this share of <paramref name="Evidence"/>.</param>
+    /// <param name="CalmBelow">A point counts as calm only with evidence below this share of its kind's threshold.</param>
     /// <param name="HoldOff">Points after a raised anomaly during which no other is raised, unless ended earlier.</param>
+    /// <param name="MinHistory">Points of a series learnt before its first is judged (and after a level shift, by CUSUM).</param>
     /// <param name="RecentRange">
     /// For intermittent sums: raise only a value beyond the range of this many previous points (0: off). Cost, tokens or
     /// runs per minute of a goal that runs now and then look like spikes against a baseline of zeros; only a value the
     /// series has not reached lately is news.
     /// </param>
     public sealed record Settings(
-        double Evidence = 3.5, double SpikeFloor = 8, int LevelPoints = 8, int Memory = 16000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0);
+        double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
+        int MinHistory = 300, double LevelEvidence = 7);
 
     public string Name => "combined";
 
-    /// <summary>The evidence from which a point is raised (scores are evidence, −log₁₀ of a probability).</summary>
+    /// <summary>The evidence from which a spike is raised (scores are evidence, −log₁₀ of a probability); a level shift has its own.</summary>
     public double Threshold => _settings.Evidence;
 
-    /// <summary>How many points in a row, up to the last one, were calm: evidence below <see cref="Settings.CalmBelow"/> of the threshold.</summary>
+    /// <summary>How many points in a row, up to the last one, were calm: evidence below <see cref="Settings.CalmBelow"/> of its kind's threshold.</summary>
     public long CalmPoints { get; private set; }
 
     /// <summary>
@@ -103,10 +117,9 @@ public sealed class CombinedDetector : IAnomalyDetector
     public Anomaly? Observe(DateTimeOffset timestamp, double value)
     {
         _baseline.Observe(timestamp, value);
-        var shift = _cusum.Observe(timestamp, value);
         _spectral?.Add(value);
         Unsettled = false;
-        var candidate = Judge(timestamp, value, shift);
+        var candidate = Judge(timestamp, value);
         var news = _range?.IsNews(value, candidate is { } c && c.Value > c.Expected) ?? true;
         LastBand = Band();
         _range?.Add(value);
@@ -126,13 +139,19 @@ public sealed class CombinedDetector : IAnomalyDetector
         return candidate;
     }
 
-    private Anomaly? Judge(DateTimeOffset timestamp, double value, Anomaly? shift)
+    private Anomaly? Judge(DateTimeOffset timestamp, double value)
     {
         var z = _baseline.LastDeviation;
         if (double.IsNaN(z))
         {
             return null;
         }
+
+        // The CUSUM of the deviations, calibrated like the rest.
+        var shift = _cusum.Add(z);
+        var shiftCandidate = Math.Abs(shift) >= ShiftFloor && InBadDirection(shift);
+        var shiftProbability = shiftCandidate ? _shifts.TailProbability(Math.Abs(shift)) : 1;
+        _shifts.Learn(Math.Abs(shift));
 
         // The level score: mean of the last few capped deviations.
         var capped = Math.Clamp(z, -4, 4);
@@ -180,20 +199,22 @@ public sealed class CombinedDetector : IAnomalyDetector
             levelEvidence = -Math.Log10(levelProbability);
         }
 
-        if (shift is not null && InBadDirection(shift.Value - shift.Expected))
+        if (shiftCandidate && -Math.Log10(shiftProbability) > levelEvidence)
         {
-            levelEvidence = Math.Max(levelEvidence, _settings.Evidence);
-            levelDetector = _cusum.Name;
+            levelEvidence = -Math.Log10(shiftProbability);
+            levelDetector = "cusum";
         }
 
-        var evidence = Math.Max(spikeEvidence, levelEvidence);
-        Unsettled = evidence >= _settings.CalmBelow * _settings.Evidence;
-        if (evidence < _settings.Evidence)
+        // Each kind against its own threshold; the kind further past its threshold names the anomaly.
+        var spikeShare = spikeEvidence / _settings.Evidence;
+        var levelShare = levelEvidence / _settings.LevelEvidence;
+        Unsettled = Math.Max(spikeShare, levelShare) >= _settings.CalmBelow;
+        if (spikeShare < 1 && levelShare < 1)
         {
             return null;
         }
 
-        return spikeEvidence >= levelEvidence
+        return spikeShare >= levelShare
             ? new Anomaly(timestamp, value, expected, expected - band, expected + band, spikeEvidence, spikeDetector, AnomalyKind.Spike, Math.Pow(10, -spikeEvidence))
             : new Anomaly(timestamp, value, expected, expected - band, expected + band, levelEvidence, levelDetector, AnomalyKind.LevelShift, Math.Pow(10, -levelEvidence));
     }

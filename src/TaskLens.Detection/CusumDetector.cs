@@ -31,9 +31,16 @@ public sealed class CusumDetector : IAnomalyDetector
 
     public double Threshold => _settings.Limit;
 
+    /// <summary>
+    /// The last point's accumulated shift in spreads, signed (positive upward), before any reset; 0 while the baseline
+    /// is being learnt. The combined detector calibrates it into evidence of a level shift.
+    /// </summary>
+    public double LastStatistic { get; private set; }
+
     public Anomaly? Observe(DateTimeOffset timestamp, double value)
     {
         Anomaly? anomaly = null;
+        LastStatistic = 0;
         if (_baseline.Count >= _settings.MinHistory)
         {
             var expected = _baseline.Median;
@@ -42,6 +49,7 @@ public sealed class CusumDetector : IAnomalyDetector
             _up = Math.Max(0, _up + z - _settings.Drift);
             _down = Math.Max(0, _down - z - _settings.Drift);
             var sum = Math.Max(_up, _down);
+            LastStatistic = _up >= _down ? _up : -_down;
             if (sum >= _settings.Limit)
             {
                 var band = _settings.Drift * spread;

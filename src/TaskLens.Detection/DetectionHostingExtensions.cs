@@ -25,6 +25,7 @@ public static class DetectionHostingExtensions
         builder.Services.AddSingleton<DetectionMetrics>();
         builder.Services.AddSingleton<ISelfMetrics>(sp => sp.GetRequiredService<DetectionMetrics>());
         builder.Services.AddSingleton<Runs.RunOutliers>();
+        builder.Services.AddSingleton<IRunOutlierJudge>(services => services.GetRequiredService<Runs.RunOutliers>());
         if (builder.Configuration.GetSection(DetectionOptions.SectionName).GetValue(nameof(DetectionOptions.Enabled), true))
         {
             builder.Services.AddHostedService<DetectionService>();

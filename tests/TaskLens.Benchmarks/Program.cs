@@ -33,6 +33,11 @@ internal static class Program
             return await Detection.NabBenchmark.RunAsync(nabData, nabOutput);
         }
 
+        if (args is ["nab-choose", var chooseData])
+        {
+            return await Detection.NabBenchmark.ChooseAsync(chooseData);
+        }
+
         if (args is ["grouping", var corpus, var groupingOutput])
         {
             return await Incidents.GroupingBenchmark.RunAsync(corpus, groupingOutput);

@@ -12,6 +12,8 @@ public sealed record GetRunDetail(string Tenant, string RunId) : IRequest<RunDet
 /// <param name="CriticalPath">Span ids (hex) on the run's critical path.</param>
 /// <param name="SpanCount">Spans read: the tree holds these, at most <see cref="ITraceReader.MaxSpansPerRead"/>.</param>
 /// <param name="TotalSpans">Spans the run's trace has stored; more than <paramref name="SpanCount"/> when the read was cut short.</param>
+/// <param name="Outlier">Why the run is unlike its goal's usual runs; null when it is usual (or no model could be trained).</param>
+/// <param name="OutlierModelRuns">Runs the goal's outlier model learnt from (0: too few runs for a model).</param>
 public sealed record RunDetail(
     GoalRun Run,
     SubTaskTree Tree,
@@ -19,7 +21,9 @@ public sealed record RunDetail(
     IReadOnlyList<WaterfallSpan> Waterfall,
     IReadOnlySet<string> CriticalPath,
     int SpanCount,
-    long TotalSpans)
+    long TotalSpans,
+    RunOutlier? Outlier = null,
+    int OutlierModelRuns = 0)
 {
     /// <summary>Whether the tree shows only the first <see cref="SpanCount"/> of <see cref="TotalSpans"/> spans.</summary>
     public bool Truncated => TotalSpans > SpanCount;
@@ -27,7 +31,8 @@ public sealed record RunDetail(
 
 public sealed record RunGroup(SubTaskGroup Group, long InputTokens, long OutputTokens, double Cost, bool OnCriticalPath);
 
-internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces, ModelPriceTable prices) : IRequestHandler<GetRunDetail, RunDetail?>
+internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces, ModelPriceTable prices, IRunOutlierJudge outliers)
+    : IRequestHandler<GetRunDetail, RunDetail?>
 {
     public const int WaterfallLimit = 300;
 
@@ -66,7 +71,9 @@ internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces
 
             return new RunGroup(g, input, output, cost, onPath);
         }).ToList();
-        return new RunDetail(run, tree, groups, spans.Count <= WaterfallLimit ? TraceWaterfall.Build(spans, critical) : [], critical, spans.Count, Math.Max(total, read.Count));
+        var (outlier, trainedOn) = await outliers.JudgeAsync(run, cancellationToken);
+        return new RunDetail(
+            run, tree, groups, spans.Count <= WaterfallLimit ? TraceWaterfall.Build(spans, critical) : [], critical, spans.Count, Math.Max(total, read.Count), outlier, trainedOn);
     }
 
     private static string Hex(ulong id) => id.ToString("x16", CultureInfo.InvariantCulture);

@@ -8,7 +8,7 @@ namespace TaskLens.Detection.Runs;
 /// from its last <see cref="TrainingRuns"/> stored runs of the last <see cref="Lookback"/> and kept for
 /// <see cref="ModelLifetime"/>; at most <see cref="MaxModels"/> goals are kept at once. Thread-safe.
 /// </summary>
-public sealed class RunOutliers(IGoalReader goals)
+public sealed class RunOutliers(IGoalReader goals) : IRunOutlierJudge
 {
     public const int TrainingRuns = 1_000;
     public const int MaxModels = 1_000;

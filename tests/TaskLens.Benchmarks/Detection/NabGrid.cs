@@ -7,17 +7,17 @@ internal static class NabGrid
 {
     public static IEnumerable<CombinedDetector.Settings> Candidates()
     {
-        foreach (var evidence in new[] { 3.0, 3.5, 4.0, 4.5 })
+        foreach (var spike in new[] { 4.0, 5.0, 6.0, 7.0, 8.0 })
         {
-            foreach (var memory in new[] { 4000, 16000 })
+            foreach (var level in new[] { 3.0, 4.0, 5.0, 6.0, 7.0 })
             {
-                foreach (var floor in new[] { 4.0, 8.0 })
+                foreach (var memory in new[] { 4000, 16000 })
                 {
                     foreach (var spectral in new[] { true, false })
                     {
-                        foreach (var calm in new[] { 1.0, 0.5 })
+                        foreach (var history in new[] { 300, 600 })
                         {
-                            yield return new CombinedDetector.Settings(Evidence: evidence, SpikeFloor: floor, Memory: memory, Spectral: spectral, CalmBelow: calm);
+                            yield return new CombinedDetector.Settings(Evidence: spike, LevelEvidence: level, SpikeFloor: 4, Memory: memory, Spectral: spectral, MinHistory: history);
                         }
                     }
                 }

@@ -97,9 +97,10 @@ internal sealed record NabReport(
         }
 
         text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Production's warm-up is {new CombinedDetector.Settings().MinHistory} points (5 hours at one-minute steps); a longer one is shown by the grid but not taken: it is counted in points, and NAB's 5-minute steps make it days.");
         text.AppendLine(ChosenIsProduction
-            ? "The grid's choice is production's default settings."
-            : "The grid's choice differs from production's default settings: both are shown.");
+            ? "Production's default settings are the grid's best at production's warm-up."
+            : "Production's default settings are NOT the grid's best at production's warm-up: both are shown.");
         text.AppendLine();
         text.AppendLine("| detector | part | group | windows | alert events | detected | false positives | precision | recall | F1 | µs per point |");
         text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

@@ -6,8 +6,10 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using MediatR;
 using TaskLens.AgentSim;
 using TaskLens.Core.Findings;
+using TaskLens.Core.Goals;
 using TaskLens.Detection.Continuous;
 using TaskLens.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -100,6 +102,13 @@ public sealed class RunOutlierApiTests(ClickHouseFixture clickHouse, ITestOutput
 
         Assert.Equal((1.0, 1.0), (precision, recall));
         Assert.All(runaway, id => Assert.StartsWith("this run called tools ", flagged[id], StringComparison.Ordinal));
+
+        // The run page reads the same verdict through the application layer (GetRunDetail), a loop and a usual run.
+        var mediator = host.Services.GetRequiredService<IMediator>();
+        var loopPage = await mediator.Send(new GetRunDetail("default", runaway.First()));
+        Assert.Equal((flagged[runaway.First()], 84), (loopPage!.Outlier?.Reason, loopPage.OutlierModelRuns));
+        var usualPage = await mediator.Send(new GetRunDetail("default", all.First(id => !runaway.Contains(id))));
+        Assert.Equal(((string?)null, 84), (usualPage!.Outlier?.Reason, usualPage.OutlierModelRuns));
 
         // Detection judges the runs of each step too: minutes 70 to 83 hold one runaway run (73), a finding of its own kind.
         var runner = host.Services.GetRequiredService<DetectionRunner>();

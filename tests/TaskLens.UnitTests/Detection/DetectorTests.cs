@@ -48,8 +48,8 @@ public sealed class DetectorTests
         Assert.Equal((1500, 160.0, "robust-seasonal", AnomalyKind.Spike), (position, anomaly.Value, anomaly.Detector, anomaly.Kind));
         Assert.InRange(anomaly.Expected, 99, 101);
         Assert.True(anomaly.Upper < 160 && anomaly.Lower > 40, "the band excludes the spike");
-        Assert.True(anomaly.Score >= 3.5, $"evidence {anomaly.Score}");
-        Assert.InRange(anomaly.Probability, 0, Math.Pow(10, -3.5));
+        Assert.True(anomaly.Score >= new CombinedDetector.Settings().Evidence, $"evidence {anomaly.Score}");
+        Assert.InRange(anomaly.Probability, 0, Math.Pow(10, -new CombinedDetector.Settings().Evidence));
     }
 
     [Fact]
@@ -76,15 +76,33 @@ public sealed class DetectorTests
     [Fact]
     public void Observe_LevelShift_IsRaisedAsALevelShiftSoonAfter_AndOnlyOnce()
     {
-        // A shift of 5σ: no single point is extreme enough for the baseline's 8 spreads, the sum is.
+        // A shift of 5σ: no single point is far past the spike floor with much evidence; the level mean and CUSUM are.
         var values = Create(3000, level: 100, noise: 2).Select((v, i) => i >= 1500 ? v + 10 : v).ToArray();
 
         var found = Run(new CombinedDetector(), values);
 
         var (position, anomaly) = Assert.Single(found);
         Assert.Equal(AnomalyKind.LevelShift, anomaly.Kind);
-        Assert.InRange(position, 1500, 1520); // (4 - 1) spreads a point at most: 20 points to reach 60
+        Assert.InRange(position, 1500, 1520);
         Assert.InRange(anomaly.Expected, 99, 101);
+    }
+
+    [Fact]
+    public void Observe_StepBelowTheSpikeFloor_IsALevelShift_ASpikeOfTheSameSeriesIsASpike()
+    {
+        // 3.5σ up for good from point 1,500: no point is a spike (4 spreads), their sum is a level.
+        var shifted = Create(3000, level: 100, noise: 2).Select((v, i) => i >= 1500 ? v + 7 : v).ToArray();
+        var spiked = Create(3000, level: 100, noise: 2);
+        spiked[1500] = 170;
+
+        var shift = Assert.Single(Run(new CombinedDetector(), shifted));
+        var spike = Assert.Single(Run(new CombinedDetector(), spiked));
+
+        Assert.Equal(AnomalyKind.LevelShift, shift.Anomaly.Kind);
+        Assert.InRange(shift.Position, 1500, 1560);
+        Assert.Equal((1500, AnomalyKind.Spike), (spike.Position, spike.Anomaly.Kind));
+        Assert.True(shift.Anomaly.Score >= new CombinedDetector.Settings().LevelEvidence, $"level evidence {shift.Anomaly.Score}");
+        Assert.True(spike.Anomaly.Score >= new CombinedDetector.Settings().Evidence, $"spike evidence {spike.Anomaly.Score}");
     }
 
     [Fact]

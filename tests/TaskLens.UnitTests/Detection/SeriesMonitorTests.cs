@@ -147,13 +147,14 @@ public sealed class SeriesMonitorTests
     public void Observe_RaisedAlert_IsResolvedOnceTheSeriesIsCalm_AndTheNextTroubleIsRaisedAtOnce()
     {
         var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
-        var drop = Assert.Single(monitor.Observe(At(History), [Goal("triage", completed: 2, failed: 18)], [Service("agents", 1000)], At(History)), a => a.Metric == "completion_rate");
+        var drop = Assert.Single(monitor.Observe(At(History), [Goal("triage", completed: 4, failed: 16)], [Service("agents", 1000)], At(History)), a => a.Metric == "completion_rate");
 
         var after = new List<(int Step, Finding Finding)>();
         for (var i = History + 1; i < History + 40; i++)
         {
             var failed = i % 3 == 0 ? 2 : i % 3 == 1 ? 1 : 0;
-            // The second drop is deeper than the first: a repeat of the same depth is less news once the series has shown it.
+            // The second drop is deeper than the first (0% after 20%): a repeat of the same depth (within a calibration bin,
+            // about 9%) is less news once the series has shown it.
             var goal = i == History + 30 ? Goal("triage", completed: 0, failed: 20) : Goal("triage", completed: 20 - failed, failed: failed);
             after.AddRange(monitor.Observe(At(i), [goal], [Service("agents", 1000)], At(i)).Select(a => (i, a)));
         }

@@ -1,4 +1,4 @@
-namespace TaskLens.Detection.Runs;
+namespace TaskLens.Core.Goals;
 
 /// <summary>
 /// A finished run unlike its goal's usual runs: the model's score and the threshold it passed, and the reason in words
