@@ -3,6 +3,7 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using TaskLens.AgentSim.Topology;
 
 namespace TaskLens.AgentSim;
 
@@ -27,6 +28,11 @@ internal static class Program
         {
             Console.WriteLine(SimOptions.Usage);
             return 0;
+        }
+
+        if (options.Scenario is { } kind)
+        {
+            return await RunScenarioAsync(options, kind);
         }
 
         using var source = new ActivitySource("TaskLens.AgentSim", "0.2.0");
@@ -86,6 +92,32 @@ internal static class Program
         }
 
         Console.WriteLine($"Sent {runs} goal runs, {simulator.SpansEmitted} spans, to {options.Endpoint}.");
+        return 0;
+    }
+
+    /// <summary>Plays one origin scenario ending now, then posts its alerts when asked to.</summary>
+    private static async Task<int> RunScenarioAsync(SimOptions options, string kind)
+    {
+        var scenario = OriginScenario.Create(kind, options.Seed);
+        var faultStart = DateTimeOffset.UtcNow.AddMinutes(-scenario.FaultMinutes - 1);
+        using var simulator = new TopologySimulator(scenario, faultStart, ScenarioExport.Otlp(options.Endpoint, options.Http, options.Key));
+        simulator.Run();
+        if (!simulator.Flush(120_000))
+        {
+            Console.Error.WriteLine("The exporters did not confirm every span within 120 s.");
+            return 1;
+        }
+
+        var alerts = AlertRules.Evaluate(scenario, simulator.Figures, faultStart);
+        Console.WriteLine($"Scenario {kind} (seed {options.Seed}): {simulator.SpansEmitted} spans of {scenario.Topology.Services.Count} services sent to {options.Endpoint}; {alerts.Count} alerts.");
+        Console.WriteLine($"The fault was injected in: {scenario.Origin}.");
+        if (options.AlertsUrl is { } webhook)
+        {
+            using var http = new HttpClient();
+            await ScenarioExport.SendAlertsAsync(http, webhook, options.AlertToken, alerts, CancellationToken.None);
+            Console.WriteLine($"Posted {alerts.Count} alerts to {webhook}.");
+        }
+
         return 0;
     }
 }

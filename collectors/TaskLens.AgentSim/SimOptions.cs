@@ -27,6 +27,13 @@ internal sealed record SimOptions
           --throttle-rate X    share of LLM calls answered 429 and retried (default 0.05)
           --runaway-rate X     share of goal runs that loop on one tool call ten times over (default 0)
           --seed N             random seed (default 1)
+          --scenario KIND      instead of goal runs: one incident over a service topology (edges, business services,
+                               databases, a cache, an agent, a model gateway, a batch job), 45 minutes of history then
+                               15 of fault, ending now; KIND is failing-dependency, bad-deploy, agent-loop,
+                               throttled-model-provider, slow-database or noisy-neighbour (docs/briefs.md)
+          --alerts URL         with --scenario: post the monitoring's alerts to this Alertmanager webhook
+                               (e.g. http://127.0.0.1:8080/api/alerts/alertmanager)
+          --alert-token T      alert token sent with them (Authorization: Bearer T)
         """;
 
     public Uri Endpoint { get; init; } = new("http://127.0.0.1:4317");
@@ -42,6 +49,9 @@ internal sealed record SimOptions
     public double ThrottleRate { get; init; } = 0.05;
     public double RunawayRate { get; init; }
     public int Seed { get; init; } = 1;
+    public string? Scenario { get; init; }
+    public Uri? AlertsUrl { get; init; }
+    public string? AlertToken { get; init; }
 
     /// <summary>The settings, or null when help was asked for; throws <see cref="ArgumentException"/> on bad input.</summary>
     public static SimOptions? Parse(string[] args)
@@ -73,6 +83,9 @@ internal sealed record SimOptions
                 "--throttle-rate" => options with { ThrottleRate = Share() },
                 "--runaway-rate" => options with { RunawayRate = Share() },
                 "--seed" => options with { Seed = Int() },
+                "--scenario" => options with { Scenario = Next() is var kind && Topology.OriginScenario.Kinds.Contains(kind) ? kind : throw new ArgumentException($"--scenario is one of {string.Join(", ", Topology.OriginScenario.Kinds)}") },
+                "--alerts" => options with { AlertsUrl = new Uri(Next()) },
+                "--alert-token" => options with { AlertToken = Next() },
                 "--help" or "-h" => null,
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

@@ -44,7 +44,7 @@ public static class StorageHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<ClickHouseOptions>(builder.Configuration, ClickHouseOptions.SectionName, o => o.Validate());
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StorageMeter>();
         builder.Services.AddSingleton<ISelfMetrics>(sp => sp.GetRequiredService<StorageMeter>());
         builder.Services.AddHealthChecks() // /readyz

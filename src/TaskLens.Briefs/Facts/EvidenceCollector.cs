@@ -8,7 +8,8 @@ namespace TaskLens.Briefs.Facts;
 
 /// <summary>
 /// Reads an incident's evidence through Core's ports: the incident (through <see cref="GetIncident"/>, as every
-/// channel reads it), its goals' series, its services' and their callees' minute series, error messages and versions,
+/// channel reads it), its goals' series and the services their runs start in, the minute series, error messages and
+/// versions of the origin candidates (<see cref="OriginCandidates"/>: its services, their dependencies and neighbours),
 /// over the hour before its onset to now. Bounded: at most <see cref="MaxServices"/> services and
 /// <see cref="MaxGoals"/> goals, <see cref="MaxErrorGroups"/> error groups.
 /// </summary>
@@ -21,6 +22,8 @@ internal sealed class EvidenceCollector(
     public static readonly TimeSpan Baseline = TimeSpan.FromHours(1);
     private static readonly TimeSpan GoalStep = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan ServiceStep = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan GoalRunsBefore = TimeSpan.FromMinutes(15);
+    private const int GoalRunsRead = 20;
 
     public async Task<IncidentEvidence?> CollectAsync(string tenant, string id, CancellationToken cancellationToken)
     {
@@ -39,9 +42,15 @@ internal sealed class EvidenceCollector(
         var linksSince = from > until - TimeSpan.FromHours(2) ? from : until - TimeSpan.FromHours(2);
         var links = (await traces.ServiceLinksAsync(linksSince, cancellationToken)).Where(l => l.Tenant == tenant)
             .Select(l => l with { Caller = l.Caller.ToLowerInvariant(), Callee = l.Callee.ToLowerInvariant() }).ToList();
-        var services = incident.Services.Select(s => s.ToLowerInvariant())
-            .Concat(links.Where(l => incident.Services.Contains(l.Caller, StringComparer.OrdinalIgnoreCase)).Select(l => l.Callee))
-            .Distinct(StringComparer.Ordinal).Take(MaxServices).ToList();
+        // The services the goals run in: the root services of their runs since shortly before the onset.
+        var goalServices = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var goal in detail.Goals.Select(g => g.GoalName).Take(MaxGoals))
+        {
+            var runs = await goals.RunsAsync(new GoalRunQuery(tenant, goal, onset - GoalRunsBefore, until, null, 0, GoalRunsRead), cancellationToken);
+            goalServices[goal.ToLowerInvariant()] = runs.Select(r => r.Service.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        }
+
+        var services = OriginCandidates.Of(incident.Services, goalServices.Values.SelectMany(s => s), links).Select(c => c.Name).Take(MaxServices).ToList();
 
         var goalSeries = new Dictionary<string, IReadOnlyList<GoalFigures>>(StringComparer.Ordinal);
         foreach (var goal in detail.Goals.Select(g => g.GoalName).Take(MaxGoals))
@@ -66,6 +75,7 @@ internal sealed class EvidenceCollector(
             Errors = await evidence.ErrorMessagesAsync(tenant, services, from, until, MaxErrorGroups, cancellationToken),
             Versions = await evidence.ServiceVersionsAsync(tenant, services, from, until, cancellationToken),
             Links = links,
+            GoalServices = goalServices,
         };
     }
 }

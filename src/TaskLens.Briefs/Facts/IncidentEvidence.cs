@@ -29,4 +29,7 @@ internal sealed record IncidentEvidence
 
     /// <summary>The tenant's service calls seen in spans (caller → callee), names in lower case.</summary>
     public IReadOnlyList<ServiceLink> Links { get; init; } = [];
+
+    /// <summary>Per goal of the incident, the services its runs start in (lower case): part of the incident as its named services are.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> GoalServices { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }

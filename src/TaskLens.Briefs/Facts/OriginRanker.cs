@@ -6,9 +6,10 @@ using TaskLens.Core.Traces;
 namespace TaskLens.Briefs.Facts;
 
 /// <summary>
-/// Ranks where an incident likely started. Candidates are its services, the services they call (dependencies) and its
-/// goals; each earns credit for the earliest anomalous signal (alert, error or latency onset, new error template,
-/// deploy), for being upstream in the call graph learnt from spans (affected services call it, it calls none of them:
+/// Ranks where an incident likely started. Candidates (<see cref="OriginCandidates"/>) are its services and those its
+/// goals run in, what they call (dependencies), the other callers of those dependencies (neighbours) and its goals;
+/// each earns credit for the earliest anomalous signal (alert, error or latency onset, new error template, deploy),
+/// for being upstream in the call graph learnt from spans (affected services call it, it calls none of them:
 /// failures travel from callee to caller), for a new error template, for a <c>service.version</c> change near the
 /// onset, for cost burn (a goal) and, a little, for the alerts that name it.
 /// </summary>
@@ -18,6 +19,9 @@ internal static class OriginRanker
 
     /// <summary>The least rise of p95 latency over its normal that counts as a signal.</summary>
     private const double MinLatencyRiseMs = 50;
+
+    /// <summary>The least share of a service's calls a callee takes to count as a dependency it relies on.</summary>
+    private const double MinCallShare = 0.1;
 
     private static readonly string[] BurnMetrics = ["cost", "tokens", "fan_out", "fanout", "llm_calls"];
 
@@ -29,19 +33,10 @@ internal static class OriginRanker
         Candidate Get(string kind, string name) =>
             candidates.TryGetValue((kind, name), out var c) ? c : candidates[(kind, name)] = new Candidate(kind, name);
 
-        var services = incident.Services.Select(s => s.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
-        var calls = evidence.Links.GroupBy(l => l.Caller.ToLowerInvariant(), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(l => l.Callee.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-        foreach (var service in services)
+        var calls = SubstantialCalls(evidence.Links);
+        foreach (var (name, kind) in OriginCandidates.Of(incident.Services, evidence.GoalServices.Values.SelectMany(s => s), evidence.Links))
         {
-            Get("service", service);
-            foreach (var callee in calls.GetValueOrDefault(service) ?? [])
-            {
-                if (!services.Contains(callee))
-                {
-                    Get("dependency", callee);
-                }
-            }
+            Get(kind, name);
         }
 
         foreach (var goal in incident.Goals)
@@ -50,7 +45,7 @@ internal static class OriginRanker
         }
 
         Candidate? ServiceOrDependency(string name) =>
-            candidates.GetValueOrDefault(("service", name)) ?? candidates.GetValueOrDefault(("dependency", name));
+            candidates.GetValueOrDefault(("service", name)) ?? candidates.GetValueOrDefault(("dependency", name)) ?? candidates.GetValueOrDefault(("neighbour", name));
 
         AddAlerts(evidence, candidates, ServiceOrDependency);
         foreach (var (service, series) in evidence.ServiceSeries)
@@ -66,6 +61,7 @@ internal static class OriginRanker
             if (ServiceOrDependency(service.ToLowerInvariant()) is { } c && Surge(series, evidence.Onset) is { } surge)
             {
                 c.Surge = true;
+                c.SurgeAt = surge.At;
                 c.Signal(surge.At, new OriginEvidence("load-surge", surge.What, surge.At, [$"series:service/{service}/spans"]));
             }
         }
@@ -100,7 +96,58 @@ internal static class OriginRanker
             }
         }
 
+        AttributeLoad(evidence, candidates, calls);
         return Score(candidates.Values.ToList(), calls, weights);
+    }
+
+    /// <summary>
+    /// A load surge is evidence where the load comes from, not where it lands. A goal burning cost owns the surge of the
+    /// services its runs start in (its runs are their spans: an agent loop); a service whose load surged at or after a
+    /// surge of a service calling it received that load (a noisy neighbour's queries are its spans).
+    /// </summary>
+    private static void AttributeLoad(IncidentEvidence evidence, Dictionary<(string Kind, string Name), Candidate> candidates, Dictionary<string, HashSet<string>> calls)
+    {
+        var services = candidates.Values.Where(c => c.Kind != "goal").ToDictionary(c => c.Name, StringComparer.Ordinal);
+        foreach (var goal in candidates.Values.Where(c => c.Kind == "goal" && c.Burn))
+        {
+            foreach (var host in evidence.GoalServices.GetValueOrDefault(goal.Name) ?? [])
+            {
+                if (services.GetValueOrDefault(host) is { Surge: true, SurgeAt: { } at } h && h.TakeSurge() is { } surge)
+                {
+                    goal.Surge = true;
+                    goal.SurgeAt = at;
+                    goal.Signal(at, surge with { Text = $"its runs' load in {host}: {surge.Text}" });
+                }
+            }
+        }
+
+        foreach (var caller in services.Values.Where(c => c.Surge).OrderBy(c => c.SurgeAt).ToList())
+        {
+            foreach (var callee in calls.GetValueOrDefault(caller.Name) ?? [])
+            {
+                if (services.GetValueOrDefault(callee) is { Surge: true, SurgeAt: { } at } d && at >= caller.SurgeAt)
+                {
+                    d.TakeSurge();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Caller → callees, keeping a callee only when it takes at least <see cref="MinCallShare"/> of the caller's calls: a
+    /// dependency called now and then cannot explain a caller's trouble at large (a distractor's blip reaches a few of
+    /// its requests), so it earns no upstream credit from that caller.
+    /// </summary>
+    internal static Dictionary<string, HashSet<string>> SubstantialCalls(IReadOnlyList<ServiceLink> links)
+    {
+        var calls = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var caller in links.GroupBy(l => l.Caller.ToLowerInvariant(), StringComparer.Ordinal))
+        {
+            var total = Math.Max(1, caller.Sum(l => l.Calls));
+            calls[caller.Key] = caller.Where(l => l.Calls >= MinCallShare * total).Select(l => l.Callee.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        }
+
+        return calls;
     }
 
     private static void AddAlerts(IncidentEvidence evidence, Dictionary<(string Kind, string Name), Candidate> candidates, Func<string, Candidate?> serviceOrDependency)
@@ -171,8 +218,8 @@ internal static class OriginRanker
 
                 // A service whose load surged before the trouble of a service it calls is the likelier cause of that
                 // trouble (a noisy neighbour): it takes that service's place upstream instead of a penalty for calling it.
-                var loaded = c.Surge && c.Earliest is { } surged
-                    ? callees.Where(d => byName[d].Earliest is { } e && e > surged).ToList()
+                var loaded = c.Surge && c.SurgeAt is { } surged
+                    ? callees.Where(d => byName[d].Earliest is { } e && e >= surged).ToList()
                     : [];
                 if (loaded.Count > 0)
                 {
@@ -325,7 +372,22 @@ internal static class OriginRanker
         public bool VersionChanged { get; set; }
         public bool Burn { get; set; }
         public bool Surge { get; set; }
+        public DateTimeOffset? SurgeAt { get; set; }
         public double Score { get; set; }
+
+        /// <summary>Gives up its load surge (another candidate's doing) and returns its evidence, if it had one.</summary>
+        public OriginEvidence? TakeSurge()
+        {
+            var evidence = Evidence.Find(e => e.Kind == "load-surge");
+            Surge = false;
+            SurgeAt = null;
+            if (evidence is not null)
+            {
+                Evidence.Remove(evidence);
+            }
+
+            return evidence;
+        }
 
         public void Signal(DateTimeOffset at, OriginEvidence? evidence, IReadOnlyList<string>? sources = null)
         {

@@ -2,173 +2,195 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using TaskLens.AgentSim.Topology;
 using TaskLens.Briefs.Facts;
+using TaskLens.Core.Briefs;
 using TaskLens.Core.Incidents;
 
 namespace TaskLens.Benchmarks.Briefs;
 
 /// <summary>
-/// Likely-origin accuracy over <see cref="OriginScenarios"/>: the weights are chosen by grid search on the scenarios
-/// with odd seeds and reported on those with even seeds, as hit@1 and hit@3 beside the baseline "the service with the
-/// most alerts" in the same run; then the facts brief's compute time (evidence in memory: the storage reads are not in it).
+/// Likely-origin accuracy of incident briefs over scenarios played by AgentSim (<see cref="OriginScenario"/>): each
+/// scenario's spans go over OTLP through TaskLens's ingest into its embedded ClickHouse, its monitoring's alerts through
+/// the Alertmanager webhook into incidents, and the brief's evidence is read by the production collector. The weights
+/// are chosen by grid search on the scenarios with odd seeds and reported on those with even seeds, as hit@1 and hit@3
+/// beside the baseline "the service with the most alerts" in the same run; then the facts brief's compute time.
 /// </summary>
 internal static class OriginEvaluation
 {
-    private const int PerKind = 10;
+    private const int PerKind = 6;
+    private const double Target = 0.8;
+
+    /// <summary>Alertmanager's default group_wait: how long after an alert starts its first notification goes out.</summary>
+    private static readonly TimeSpan GroupWait = TimeSpan.FromSeconds(30);
 
     public static async Task<int> RunAsync(string outputDirectory)
     {
-        var settings = new BriefSettings();
-        var cases = OriginScenarios.All(PerKind).Select(c =>
+        var clock = Stopwatch.StartNew();
+        var scenarios = OriginScenario.Kinds.SelectMany(kind => Enumerable.Range(1, PerKind).Select(seed => OriginScenario.Create(kind, seed))).ToList();
+        var tenants = scenarios.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"scenario-{i + 1:00}")).ToList();
+        await using var host = await ScenarioHost.StartAsync(tenants);
+        Console.WriteLine($"TaskLens started in {clock.Elapsed.TotalSeconds:0} s; playing {scenarios.Count} scenarios through AgentSim.");
+
+        // Every scenario's fault window ends a minute ago, so the alerts' start times are believable to correlation.
+        var now = DateTimeOffset.UtcNow;
+        var faultStart = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(-scenarios[0].FaultMinutes - 1);
+        var alerts = new List<IReadOnlyList<SimAlert>>();
+        long spans = 0;
+        for (var i = 0; i < scenarios.Count; i++)
         {
-            var evidence = c.Scenario.Build();
-            return new Case(c.Kind, c.Seed, c.Origin, evidence, FactsBuilder.Templates(evidence, settings), FactsBuilder.GoalImpacts(evidence));
-        }).ToList();
-        var tuning = cases.Where(c => c.Seed % 2 == 1).ToList();
-        var reported = cases.Where(c => c.Seed % 2 == 0).ToList();
-
-        var best = Grid().Select(w => (Weights: w, Score: Score(tuning, w)))
-            .OrderByDescending(x => x.Score.Hit1).ThenByDescending(x => x.Score.Hit3).ThenBy(x => Distance(x.Weights, OriginWeights.Default)).First();
-
-        var markdown = new StringBuilder();
-        markdown.AppendLine(CultureInfo.InvariantCulture, $"{cases.Count} scenarios ({OriginScenarios.Kinds.Length} kinds × {PerKind}); weights chosen on the {tuning.Count} with odd seeds, reported on the {reported.Count} with even seeds.");
-        markdown.AppendLine();
-        markdown.AppendLine("| part | kind | scenarios | hit@1 | hit@3 | baseline hit@1 | baseline hit@3 |");
-        markdown.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
-        var rows = new List<object>();
-        void Row(string part, string kind, List<Case> subset, OriginWeights weights)
-        {
-            var s = Score(subset, weights);
-            var b = Baseline(subset);
-            markdown.AppendLine(CultureInfo.InvariantCulture, $"| {part} | {kind} | {subset.Count} | {s.Hit1:P0} | {s.Hit3:P0} | {b.Hit1:P0} | {b.Hit3:P0} |");
-            rows.Add(new { part, kind, scenarios = subset.Count, hit1 = s.Hit1, hit3 = s.Hit3, baselineHit1 = b.Hit1, baselineHit3 = b.Hit3 });
-        }
-
-        foreach (var kind in OriginScenarios.Kinds)
-        {
-            Row("reported", kind, reported.Where(c => c.Kind == kind).ToList(), best.Weights);
-        }
-
-        Row("reported", "all", reported, best.Weights);
-        Row("tuning", "all", tuning, best.Weights);
-        Row("reported, default weights", "all", reported, OriginWeights.Default);
-
-        markdown.AppendLine();
-        markdown.AppendLine("Reported misses (the origin, then the top three as ranked):");
-        markdown.AppendLine();
-        foreach (var c in reported)
-        {
-            var ranked = OriginRanker.Rank(c.Evidence, c.Templates, c.Goals, best.Weights);
-            if (ranked.Count == 0 || ranked[0].Name != c.Origin)
+            using var simulator = new TopologySimulator(scenarios[i], faultStart, ScenarioExport.Otlp(host.OtlpTraces, http: true, host.Tenants[tenants[i]].IngestKey));
+            simulator.Run();
+            if (!simulator.Flush(120_000))
             {
-                var top = string.Join(", ", ranked.Take(3).Select(o =>
-                    string.Create(CultureInfo.InvariantCulture, $"{o.Name} {o.Score:0.##} ({string.Join('+', o.Evidence.Select(e => e.Kind).Distinct())})")));
-                markdown.Append("- ").Append(c.Kind).Append('-').Append(c.Seed).Append(": ").Append(c.Origin).Append("; ").AppendLine(top);
+                throw new TimeoutException($"scenario {i + 1}: the exporters did not confirm every span");
+            }
+
+            spans += simulator.SpansEmitted;
+            alerts.Add(AlertRules.Evaluate(scenarios[i], simulator.Figures, faultStart));
+        }
+
+        var played = clock.Elapsed;
+        await host.WaitForStoredAsync(TimeSpan.FromMinutes(3));
+        // Every scenario's alerts in the order they started, each received when Alertmanager would have sent it.
+        using (var http = new HttpClient())
+        {
+            foreach (var (alert, i) in alerts.SelectMany((list, i) => list.Select(a => (a, i))).OrderBy(x => x.a.StartsAt))
+            {
+                host.Clock.Offset = alert.StartsAt + GroupWait - DateTimeOffset.UtcNow;
+                await ScenarioExport.SendAlertsAsync(http, host.AlertmanagerWebhook, host.Tenants[tenants[i]].AlertToken, [alert], CancellationToken.None);
             }
         }
 
-        var times = new List<double>();
-        foreach (var c in cases)
+        host.Clock.Offset = TimeSpan.Zero;
+        var mediator = host.Services.GetRequiredService<IMediator>();
+        await WaitForIncidentsAsync(mediator, tenants, alerts.Select(a => a.Count).ToList());
+        var collector = host.Services.GetRequiredService<EvidenceCollector>();
+        var settings = host.Services.GetRequiredService<BriefSettings>();
+        var cases = new List<ScenarioCase>();
+        var readTimes = new List<double>();
+        var computeTimes = new List<double>();
+        for (var i = 0; i < scenarios.Count; i++)
         {
-            for (var i = 0; i < 20; i++)
+            var (incidentId, incidents, faultAlerts, distractors) = await IncidentOfFaultAsync(mediator, tenants[i], alerts[i]);
+            IncidentEvidence? evidence = null;
+            for (var round = 0; round < 2; round++)
             {
                 var started = Stopwatch.GetTimestamp();
-                FactsBuilder.Build(c.Evidence, settings with { Weights = best.Weights });
-                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                evidence = await collector.CollectAsync(tenants[i], incidentId, CancellationToken.None)
+                    ?? throw new InvalidOperationException($"{tenants[i]}: incident {incidentId} vanished");
+                var read = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                started = Stopwatch.GetTimestamp();
+                FactsBuilder.Build(evidence, settings);
+                var compute = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (round > 0)
+                {
+                    // The first round warms the JIT and ClickHouse's caches.
+                    readTimes.Add(read);
+                    computeTimes.Add(compute);
+                }
             }
+
+            // The production brief, written again now that the clock is back (briefs written while it was set back end then).
+            var brief = await mediator.Send(new RegenerateIncidentBrief(tenants[i], incidentId, "briefs-benchmark"));
+            cases.Add(new ScenarioCase(
+                scenarios[i], tenants[i], incidentId, incidents, faultAlerts, distractors, evidence!, FactsBuilder.Templates(evidence!, settings),
+                FactsBuilder.GoalImpacts(evidence!), brief.Brief?.Facts.Origins is [var first, ..] ? first.Name : null));
         }
 
-        times.Sort();
-
-        // A flood: the most error groups storage hands a brief (EvidenceCollector.MaxErrorGroups), of 50 shapes.
-        var (flood, floodOrigin) = OriginScenarios.Build("failing-dependency", 1);
-        var random = new Random(7);
-        for (var i = 0; i < EvidenceCollector.MaxErrorGroups; i++)
-        {
-            flood.Errors(floodOrigin, i % 2 == 0 ? "log" : "span", $"step{i % 50} failed for order {random.Next()} after {random.Next(5000)} ms on host-{random.Next(40)}", 1 + random.Next(50), random.Next(-60, 19), 19);
-        }
-
-        var floodEvidence = flood.Build();
-        var floodTimes = new List<double>();
-        for (var i = 0; i < 20; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            FactsBuilder.Build(floodEvidence, settings with { Weights = best.Weights });
-            floodTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-
-        floodTimes.Sort();
-        markdown.AppendLine();
-        markdown.AppendLine(CultureInfo.InvariantCulture, $"Chosen weights: {best.Weights}.");
-        markdown.AppendLine(CultureInfo.InvariantCulture,
-            $"Facts brief compute time (evidence in memory: on average {cases.Average(c => c.Evidence.Errors.Count):0.#} error groups, {cases.Average(c => c.Evidence.ServiceSeries.Count):0.#} services' minute series over 80 minutes, {cases.Average(c => c.Evidence.Detail.Alerts.Count):0.#} alerts per incident; storage reads not included): median {times[times.Count / 2]:0.00} ms, p95 {times[(int)(times.Count * 0.95)]:0.00} ms.");
-        markdown.AppendLine(CultureInfo.InvariantCulture,
-            $"With {floodEvidence.Errors.Count:N0} error groups to mine (a flood of 50 message shapes): median {floodTimes[floodTimes.Count / 2]:0.00} ms, max {floodTimes[^1]:0.00} ms.");
+        var report = OriginReport.Write(cases, readTimes, computeTimes, spans, played, clock.Elapsed, Target);
         Directory.CreateDirectory(outputDirectory);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "briefs.md"), markdown.ToString());
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "briefs.json"), JsonSerializer.Serialize(new { rows, weights = best.Weights.ToString(), medianMs = times[times.Count / 2] }));
-        Console.WriteLine(markdown);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "briefs-scenarios.md"), await DetailsAsync(mediator, cases, alerts));
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "briefs.md"), report.Markdown);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "briefs.json"), JsonSerializer.Serialize(report.Json));
+        Console.WriteLine(report.Markdown);
         return 0;
     }
 
-    private static (double Hit1, double Hit3) Score(List<Case> cases, OriginWeights weights)
+    /// <summary>Per scenario: its incidents with the alerts each holds, the one scored, and the origins ranked with the default weights.</summary>
+    private static async Task<string> DetailsAsync(IMediator mediator, List<ScenarioCase> cases, List<IReadOnlyList<SimAlert>> alerts)
     {
-        if (cases.Count == 0)
+        var text = new StringBuilder();
+        for (var i = 0; i < cases.Count; i++)
         {
-            return (0, 0);
+            var c = cases[i];
+            text.AppendLine(CultureInfo.InvariantCulture, $"## {c.Kind}-{c.Seed} ({c.Tenant}): origin {c.Origin}, {alerts[i].Count} alerts sent ({alerts[i].Count(a => a.Distractor)} from distractors)");
+            text.AppendLine();
+            foreach (var incident in await mediator.Send(new ListIncidents(Query(c.Tenant))))
+            {
+                var detail = await mediator.Send(new GetIncident(c.Tenant, incident.Id));
+                var held = detail!.Alerts.Where(a => a.Alert is not null).OrderBy(a => a.Alert!.FirstSeen)
+                    .Select(a => $"{a.Alert!.Labels.GetValueOrDefault("service") ?? a.Alert.Labels.GetValueOrDefault("goal")}/{a.Alert.Labels.GetValueOrDefault("alertname")}@{a.Alert.FirstSeen:HH:mm:ss}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {incident.Id}{(incident.Id == c.IncidentId ? " (scored)" : "")}: {string.Join(", ", held)}");
+            }
+
+            text.AppendLine();
+            foreach (var o in OriginRanker.Rank(c.Evidence, c.Templates, c.Goals, OriginWeights.Default))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {o.Rank}. {o.Kind} {o.Name} {o.Score:0.##}: {string.Join("; ", o.Evidence.Select(e => e.Kind + " " + e.Text))}");
+            }
+
+            text.AppendLine();
         }
 
-        int hit1 = 0, hit3 = 0;
-        foreach (var c in cases)
-        {
-            var ranked = OriginRanker.Rank(c.Evidence, c.Templates, c.Goals, weights).Select(o => o.Name).ToList();
-            hit1 += ranked.Take(1).Contains(c.Origin) ? 1 : 0;
-            hit3 += ranked.Take(3).Contains(c.Origin) ? 1 : 0;
-        }
-
-        return ((double)hit1 / cases.Count, (double)hit3 / cases.Count);
+        return text.ToString();
     }
 
-    /// <summary>The service (or goal) named by the most alerts; ties go to the one alerting first.</summary>
-    private static (double Hit1, double Hit3) Baseline(List<Case> cases)
+    /// <summary>Waits until each tenant's incidents hold every alert it was sent (alerts are folded as they are taken).</summary>
+    private static async Task WaitForIncidentsAsync(IMediator mediator, List<string> tenants, List<int> sent)
     {
-        int hit1 = 0, hit3 = 0;
-        foreach (var c in cases)
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        for (var i = 0; i < tenants.Count; i++)
         {
-            var ranked = c.Evidence.Detail.Alerts
-                .Select(a => (Name: new CorrelationInput(a.Membership.AlertId, "", a.Membership.JoinedAt, "", a.Alert!.Labels) is var i ? i.Service ?? i.Goal : null, a.Alert!.FirstSeen))
-                .Where(a => a.Name is not null)
-                .GroupBy(a => a.Name!)
-                .OrderByDescending(g => g.Count()).ThenBy(g => g.Min(a => a.FirstSeen))
-                .Select(g => g.Key).ToList();
-            hit1 += ranked.Take(1).Contains(c.Origin) ? 1 : 0;
-            hit3 += ranked.Take(3).Contains(c.Origin) ? 1 : 0;
-        }
+            while (true)
+            {
+                var held = (await mediator.Send(new ListIncidents(Query(tenants[i])))).Sum(x => x.Alerts);
+                if (held >= sent[i])
+                {
+                    break;
+                }
 
-        return ((double)hit1 / cases.Count, (double)hit3 / cases.Count);
-    }
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"{tenants[i]}: incidents hold {held} of the {sent[i]} alerts sent");
+                }
 
-    private static IEnumerable<OriginWeights> Grid()
-    {
-        foreach (var earliest in new[] { 0.5, 1.0, 2.0 })
-        foreach (var upstream in new[] { 0.5, 1.0, 2.0 })
-        foreach (var template in new[] { 0.5, 1.0 })
-        foreach (var version in new[] { 1.0, 2.0 })
-        foreach (var burn in new[] { 1.5, 3.0 })
-        foreach (var surge in new[] { 0.5, 1.0, 2.0 })
-        foreach (var alerts in new[] { 0.0, 0.3, 0.6 })
-        foreach (var isolated in new[] { 0.0, 1.5, 3.0 })
-        foreach (var fade in new[] { 2.0, 4.0 })
-        {
-            yield return new OriginWeights(earliest, upstream, template, version, burn, surge, alerts, isolated, TimeSpan.FromMinutes(fade));
+                await Task.Delay(200);
+            }
         }
     }
 
-    private static double Distance(OriginWeights a, OriginWeights b) =>
-        Math.Abs(a.Earliest - b.Earliest) + Math.Abs(a.Upstream - b.Upstream) + Math.Abs(a.NewTemplate - b.NewTemplate) + Math.Abs(a.VersionChange - b.VersionChange)
-        + Math.Abs(a.CostBurn - b.CostBurn) + Math.Abs(a.LoadSurge - b.LoadSurge) + Math.Abs(a.Alerts - b.Alerts) + Math.Abs(a.Isolated - b.Isolated) + Math.Abs((a.EarlyFade - b.EarlyFade).TotalMinutes);
+    /// <summary>
+    /// The incident holding the most of the fault's alerts, the first opened of those tied (the scenario knows which alerts its distractors raised; the
+    /// labels sent do not say), with the tenant's incident count and the distractor alerts that joined it.
+    /// </summary>
+    private static async Task<(string Id, int Incidents, int FaultAlerts, int DistractorsJoined)> IncidentOfFaultAsync(IMediator mediator, string tenant, IReadOnlyList<SimAlert> sent)
+    {
+        var distractorKeys = sent.Where(a => a.Distractor).Select(Key).ToHashSet(StringComparer.Ordinal);
+        var incidents = await mediator.Send(new ListIncidents(Query(tenant)));
+        (string Id, int Fault, int Distractors) best = ("", -1, 0);
+        foreach (var incident in incidents)
+        {
+            var detail = await mediator.Send(new GetIncident(tenant, incident.Id)) ?? throw new InvalidOperationException($"{tenant}: {incident.Id} vanished");
+            var keys = detail.Alerts.Where(a => a.Alert is not null).Select(a => Key(a.Alert!.Labels)).ToList();
+            // Ties go to the incident opened first (listed newest first): the one that paged.
+            var distractors = keys.Count(distractorKeys.Contains);
+            if (keys.Count - distractors >= best.Fault)
+            {
+                best = (incident.Id, keys.Count - distractors, distractors);
+            }
+        }
 
-    private sealed record Case(
-        string Kind, int Seed, string Origin, IncidentEvidence Evidence, IReadOnlyList<TaskLens.Core.Briefs.ErrorTemplate> Templates,
-        IReadOnlyList<TaskLens.Core.Briefs.GoalImpact> Goals);
+        return (best.Id, incidents.Count, best.Fault, best.Distractors);
+    }
+
+    private static IncidentQuery Query(string tenant) =>
+        new(tenant, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddHours(1), null, null, null, null, 500);
+
+    private static string Key(SimAlert alert) => Key(alert.Labels);
+
+    private static string Key(IReadOnlyDictionary<string, string> labels) =>
+        string.Join('|', labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key + "=" + l.Value));
 }
