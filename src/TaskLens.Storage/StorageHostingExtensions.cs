@@ -61,9 +61,12 @@ public static class StorageHostingExtensions
             return new ClickHouseClient(http, options.Value, sp.GetRequiredService<ILogger<ClickHouseClient>>()) { Meter = sp.GetRequiredService<StorageMeter>() };
         });
         builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton<SpanInserter>();
         builder.Services.AddSingleton<SpanBatchWriter>();
         builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.StoredDirect, (sp, _) => sp.GetRequiredService<SpanInserter>());
         builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));
+        builder.Services.TryAddKeyedSingleton<ISpanSink>(SpanSinkKeys.Direct, (sp, _) => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.StoredDirect));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
         builder.Services.AddSingleton<IOperationReader, OperationReader>();
@@ -72,6 +75,7 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<IMetricSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalRunSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IGoalReader, GoalReader>();
+        builder.Services.AddSingleton<IStoredSpanCounter, StoredSpanCounter>();
         builder.Services.AddSingleton<IFindingSink>(sp => sp.GetRequiredService<TableWriter>());
         builder.Services.AddSingleton<IFindingReader, FindingReader>();
         builder.Services.AddSingleton<IDetectionSeriesReader, DetectionSeriesReader>();

@@ -5,7 +5,7 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run,
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
@@ -18,6 +18,11 @@ internal static class Program
             return await Load.LoadBenchmark.RunAsync(serverDll, output);
         }
 
+        if (args is ["traces", var tracesServerDll, var tracesOutput])
+        {
+            return await Traces.TraceLookupBenchmark.RunAsync(tracesServerDll, tracesOutput);
+        }
+
         if (args is ["dashboard", var dashboardServerDll, var dashboardOutput])
         {
             return await Dashboard.DashboardBenchmark.RunAsync(dashboardServerDll, dashboardOutput);
@@ -26,6 +31,11 @@ internal static class Program
         if (args is ["goals", var goalsOutput])
         {
             return await Goals.GoalRollupBenchmark.RunAsync(goalsOutput);
+        }
+
+        if (args is ["stages", var stagesOutput])
+        {
+            return await Stages.IngestStageCost.RunAsync(stagesOutput);
         }
 
         if (args is ["nab", var nabData, var nabOutput])

@@ -8,8 +8,8 @@ namespace TaskLens.Core.Goals;
 public static class GoalHostingExtensions
 {
     /// <summary>
-    /// The goal rollup (<c>TaskLens:Goals</c>): the options and model price table, the rollup behind the stored span
-    /// sink (<see cref="SpanSinkKeys.Stored"/>, so it sees exactly what was stored) and the sweeper. Any order with
+    /// The goal rollup (<c>TaskLens:Goals</c>): the options and model price table, the rollup behind both stored span
+    /// sinks (<see cref="SpanSinkKeys"/>, so it sees exactly what was stored) and the sweeper. Any order with
     /// storage: the decoration takes the stored sink by its key.
     /// </summary>
     public static IHostApplicationBuilder AddTaskLensGoals(this IHostApplicationBuilder builder)
@@ -25,17 +25,20 @@ public static class GoalHostingExtensions
             GoalLog.Started(sp.GetRequiredService<ILogger<GoalRollup>>(), prices.Count, PricePath(options), options.QuietPeriod.TotalSeconds, options.AbandonAfter.TotalMinutes);
             return new GoalRollup(options, prices);
         });
-        services.AddSingleton<ISpanSink>(sp =>
-        {
-            var logger = sp.GetRequiredService<ILogger<GoalRollup>>();
-            return new GoalRollupSpanSink(
-                sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
-                e => GoalLog.ObserveFailed(logger, e));
-        });
+        services.AddSingleton<ISpanSink>(sp => Observed(sp, SpanSinkKeys.Stored));
+        services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Direct, (sp, _) => Observed(sp, SpanSinkKeys.StoredDirect));
         services.AddSingleton<GoalRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());
         services.AddSingleton<ISelfMetrics, GoalMetrics>();
         return builder;
+    }
+
+    private static GoalRollupSpanSink Observed(IServiceProvider sp, string storedKey)
+    {
+        var logger = sp.GetRequiredService<ILogger<GoalRollup>>();
+        return new GoalRollupSpanSink(
+            sp.GetRequiredKeyedService<ISpanSink>(storedKey), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
+            e => GoalLog.ObserveFailed(logger, e));
     }
 
     private static string PricePath(GoalOptions options) =>

@@ -24,4 +24,7 @@ internal static partial class GoalLog
 
     [LoggerMessage(6116, LogLevel.Error, "Goal rollup failed on a stored batch; its spans are stored but not rolled up")]
     public static partial void ObserveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6117, LogLevel.Warning, "Goal rollup: could not compare due runs of tenant {Tenant} with the spans stored of them; they are finalized from the spans this node holds")]
+    public static partial void StoredSpanCheckFailed(ILogger logger, string tenant, Exception exception);
 }

@@ -35,14 +35,17 @@ public sealed class GoalOptions
     /// <summary>
     /// Runs held in memory, open or kept after finalization. Past it the oldest finalized runs are let go first, then
     /// the open runs idle longest are finalized early as they stand (<see cref="GoalRollupStats.RunsFinalizedEarly"/>).
+    /// Sized for ~3,000 traces a second held through the default quiet period (docs/goals.md, memory bounds).
     /// </summary>
-    public int MaxRunsInMemory { get; set; } = 20_000;
+    public int MaxRunsInMemory { get; set; } = 100_000;
 
     /// <summary>
-    /// Spans held in memory over all runs (about 150 bytes each): the bound that matters at agent burst rates. Past
-    /// it room is made as past <see cref="MaxRunsInMemory"/>.
+    /// Spans held in memory over all runs (about 90 bytes each): the bound that matters at agent rates. Past it room
+    /// is made as past <see cref="MaxRunsInMemory"/>. The default holds 50,000 spans a second through the default
+    /// quiet period with room to spare: room is made down to nine tenths, and a run is held a little past its quiet
+    /// period (the sweep interval, and the spread of its own spans' arrival).
     /// </summary>
-    public long MaxSpansInMemory { get; set; } = 500_000;
+    public long MaxSpansInMemory { get; set; } = 2_000_000;
 
     /// <summary>
     /// Spans of one run held individually. Past it a run keeps only the span ids (so duplicates are still folded)
@@ -53,6 +56,13 @@ public sealed class GoalOptions
 
     /// <summary>How often open runs are checked for completion.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Before finalizing runs, ask storage how many spans of their traces it holds (one lookup per sweep and tenant), and
+    /// reload a trace that has spans this node has not seen: with several TaskLens nodes, spans of one trace that reached
+    /// another node (routing by trace id is not perfect) still count. Off saves that lookup on a single node.
+    /// </summary>
+    public bool CheckStoredSpans { get; set; } = true;
 
     /// <summary>The model price table (JSON, see docs/goals.md); relative paths are from the application directory.</summary>
     public string PriceFile { get; set; } = "model-prices.json";

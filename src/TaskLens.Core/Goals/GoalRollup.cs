@@ -1,5 +1,6 @@
 using System.Buffers;
 using TaskLens.Core.Telemetry;
+using TaskLens.Core.Traces;
 
 namespace TaskLens.Core.Goals;
 
@@ -78,7 +79,13 @@ public sealed class GoalRollup
     }
 
     /// <summary>Takes the spans of one stored batch.</summary>
-    public void Observe(SpanBatch batch, long nowMs)
+    public void Observe(SpanBatch batch, long nowMs) => Observe(batch, nowMs, arrival: true);
+
+    /// <param name="arrival">
+    /// Whether new spans count as arrivals (restart the quiet period); spans reloaded because storage held more of a
+    /// due run than this node do not, so the run is finalized in the same sweep, from all of them.
+    /// </param>
+    private void Observe(SpanBatch batch, long nowMs, bool arrival)
     {
         // Attributes are read outside the lock: that is most of the work. The facts array is pooled: a 5,000-span
         // batch would otherwise put ~750 KB on the large-object heap per export.
@@ -91,7 +98,7 @@ public sealed class GoalRollup
                 facts[i] = _reader.Read(batch, spans[i]);
             }
 
-            Hold(batch.Tenant, spans, facts, nowMs);
+            Hold(batch.Tenant, spans, facts, nowMs, arrival);
         }
         finally
         {
@@ -100,7 +107,7 @@ public sealed class GoalRollup
         }
     }
 
-    private void Hold(string tenant, ReadOnlySpan<SpanRecord> spans, RunSpan[] facts, long nowMs)
+    private void Hold(string tenant, ReadOnlySpan<SpanRecord> spans, RunSpan[] facts, long nowMs, bool arrival)
     {
         lock (_gate)
         {
@@ -134,7 +141,7 @@ public sealed class GoalRollup
                 }
 
                 _spansInMemory++;
-                run.LastArrival = nowMs;
+                run.LastArrival = arrival ? nowMs : run.LastArrival;
                 run.HasGoalCandidate |= (facts[i].Markers & _enabledMarkers) != 0 || (_rootRule && facts[i].ParentSpanId == 0);
                 late += run.FinalizedVersion != 0 ? 1 : 0;
             }
@@ -185,7 +192,11 @@ public sealed class GoalRollup
     /// Takes the stored spans of whole traces: a run let go and asked back (<see cref="TakeReloads"/>), or a run that
     /// was open when TaskLens stopped. Spans already held fold as duplicates, so nothing counts twice.
     /// </summary>
-    public void Reload(SpanBatch batch, long nowMs)
+    public void Reload(SpanBatch batch, long nowMs) => Reload(batch, nowMs, arrival: true);
+
+    /// <inheritdoc cref="Reload(SpanBatch, long)"/>
+    /// <param name="arrival">Whether the reloaded spans restart the run's quiet period (see <see cref="NoteStored"/>).</param>
+    public void Reload(SpanBatch batch, long nowMs, bool arrival)
     {
         lock (_gate)
         {
@@ -197,7 +208,52 @@ public sealed class GoalRollup
             _stats = _stats with { RunsReloaded = _stats.RunsReloaded + 1 };
         }
 
-        Observe(batch, nowMs);
+        Observe(batch, nowMs, arrival);
+    }
+
+    /// <summary>
+    /// The runs the next <see cref="Sweep"/> at <paramref name="nowMs"/> would finalize, each with the spans it holds (or
+    /// the most storage was last seen to hold, if more), for the caller to compare with storage
+    /// (<see cref="GoalOptions.CheckStoredSpans"/>) before sweeping.
+    /// </summary>
+    public IReadOnlyList<(string Tenant, TraceId TraceId, ulong Spans)> RunsDue(long nowMs)
+    {
+        lock (_gate)
+        {
+            var due = new List<(string, TraceId, ulong)>();
+            foreach (var (key, run) in _runs)
+            {
+                if (!run.IsFinalizedAndCurrent && IsDue(run, nowMs))
+                {
+                    due.Add((key.Tenant, new TraceId(key.High, key.Low), Math.Max(run.Version, run.StoredSeen)));
+                }
+            }
+
+            return due;
+        }
+    }
+
+    /// <summary>
+    /// Storage holds <paramref name="storedSpans"/> spans of a due run, more than the run: reload the trace with
+    /// <see cref="Reload(SpanBatch, long, bool)"/> and no arrival, so the sweep finalizes it from every span.
+    /// </summary>
+    public void NoteStored(string tenant, TraceId traceId, ulong storedSpans)
+    {
+        lock (_gate)
+        {
+            if (_runs.TryGetValue(new RunKey(tenant, traceId.High, traceId.Low), out var run))
+            {
+                run.StoredSeen = Math.Max(run.StoredSeen, storedSpans);
+            }
+        }
+    }
+
+    private bool IsDue(OpenRun run, long nowMs)
+    {
+        var quiet = nowMs - run.LastArrival >= (long)_options.QuietPeriod.TotalMilliseconds;
+        return run.HasGoalCandidate
+            ? quiet
+            : nowMs - run.FirstArrival >= (long)_options.AbandonAfter.TotalMilliseconds && (run.FinalizedVersion == 0 || quiet);
     }
 
     /// <summary>The runs that became final (or final again, with late spans) by <paramref name="nowMs"/>.</summary>

@@ -17,6 +17,7 @@ internal sealed class GoalRollupService(
     IGoalRunSink sink,
     IGoalReader goals,
     ITraceReader traces,
+    IStoredSpanCounter storedSpans,
     IServiceLinks links,
     GoalOptions options,
     TimeProvider time,
@@ -24,6 +25,9 @@ internal sealed class GoalRollupService(
 {
     /// <summary>Bounds the trace reads one sweep makes; the rest wait for the next sweep.</summary>
     private const int MaxReloadsPerSweep = 100;
+
+    /// <summary>Trace ids per lookup of stored span counts.</summary>
+    private const int CountsPerQuery = 500;
 
     private readonly Dictionary<(string Tenant, string RunId), GoalRun> _waiting = [];
     private long _caughtUpAtTicks = time.GetUtcNow().UtcTicks;
@@ -87,6 +91,11 @@ internal sealed class GoalRollupService(
             }
         }
 
+        if (options.CheckStoredSpans)
+        {
+            await CheckStoredSpansAsync(cancellationToken);
+        }
+
         foreach (var run in rollup.Sweep(time.GetUtcNow().ToUnixTimeMilliseconds()))
         {
             _waiting[(run.Tenant, run.RunId)] = run;
@@ -122,13 +131,46 @@ internal sealed class GoalRollupService(
         }
     }
 
-    private async Task ReloadAsync(string tenant, TraceId traceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Compares the runs due now with what storage holds of their traces and reloads a trace of which storage holds more
+    /// spans: they reached another TaskLens node. Nothing about a run is shared between nodes but ClickHouse, so this is
+    /// how the node with the goal span sees the rest. If storage cannot be asked, runs are finalized from memory as before;
+    /// the other node's late-span path still re-finalizes them from storage (docs/goals.md, "Several nodes").
+    /// </summary>
+    private async Task CheckStoredSpansAsync(CancellationToken cancellationToken)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var tenant in rollup.RunsDue(nowMs).GroupBy(r => r.Tenant))
+        {
+            try
+            {
+                foreach (var chunk in tenant.Chunk(CountsPerQuery))
+                {
+                    var stored = await storedSpans.CountAsync(tenant.Key, chunk.Select(r => r.TraceId).ToList(), cancellationToken);
+                    foreach (var (_, traceId, held) in chunk)
+                    {
+                        if (stored.TryGetValue(traceId, out var count) && count > held)
+                        {
+                            rollup.NoteStored(tenant.Key, traceId, count);
+                            await ReloadAsync(tenant.Key, traceId, cancellationToken, arrival: false);
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                GoalLog.StoredSpanCheckFailed(logger, tenant.Key, e);
+            }
+        }
+    }
+
+    private async Task ReloadAsync(string tenant, TraceId traceId, CancellationToken cancellationToken, bool arrival = true)
     {
         // A run past the rollup's own memory bound could not be held anyway; reading more would only cost memory.
         var spans = await traces.GetTraceAsync(tenant, traceId, 0, (int)Math.Min(options.MaxSpansInMemory, int.MaxValue), cancellationToken);
         if (spans.Count > 0)
         {
-            rollup.Reload(StoredTrace.ToBatch(tenant, spans), time.GetUtcNow().ToUnixTimeMilliseconds());
+            rollup.Reload(StoredTrace.ToBatch(tenant, spans), time.GetUtcNow().ToUnixTimeMilliseconds(), arrival);
         }
     }
 }

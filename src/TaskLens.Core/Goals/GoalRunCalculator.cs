@@ -62,7 +62,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     {
         var subTasks = new ReadOnlySpan<RunSpan>(tasks, 0, count);
         var children = ChildrenOf(goal, subTasks);
-        var untracked = run.Untracked;
+        var untracked = run.Untracked ?? UntrackedTotals.None;
         var byKind = (int[])untracked.ByKind.Clone();
         long input = untracked.InputTokens, output = untracked.OutputTokens, cached = untracked.CachedTokens;
         var cost = untracked.Cost;
@@ -143,7 +143,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
             Retries = untracked.Retries + Retries(subTasks),
             CriticalPathNano = criticalPath.Nano,
             CriticalPathSpanIds = criticalPath.SpanIds,
-            SpansNotTracked = run.UntrackedIds.Count,
+            SpansNotTracked = run.UntrackedIds?.Count ?? 0,
             Version = run.Version,
         };
     }

@@ -9,11 +9,13 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     public string Tenant { get; } = tenant;
     public ulong TraceIdHigh { get; } = traceIdHigh;
     public ulong TraceIdLow { get; } = traceIdLow;
-    public Dictionary<ulong, RunSpan> Spans { get; } = [];
+    public RunSpanSet Spans { get; } = new();
 
-    /// <summary>Ids of spans past the per-run limit, kept so their duplicates still fold.</summary>
-    public HashSet<ulong> UntrackedIds { get; } = [];
-    public UntrackedTotals Untracked { get; } = new();
+    /// <summary>Ids of spans past the per-run limit, kept so their duplicates still fold; made for the few runs that need it.</summary>
+    public HashSet<ulong>? UntrackedIds { get; private set; }
+
+    /// <summary>Totals of the spans past the per-run limit (made with <see cref="UntrackedIds"/>).</summary>
+    public UntrackedTotals? Untracked { get; private set; }
     public long FirstArrival { get; } = firstArrival;
 
     /// <summary>When a span not seen before last arrived (rollup clock, milliseconds).</summary>
@@ -25,6 +27,13 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// <summary>When the run was last finalized (rollup clock); it is let go <see cref="GoalOptions.KeepFinalizedFor"/> later.</summary>
     public long FinalizedAt { get; set; }
 
+    /// <summary>
+    /// The most spans storage was seen to hold of this trace before a finalization (<see cref="GoalRollup.RunsDue"/>):
+    /// a reload is asked only when storage holds more than this and than the run, so a count that stays ahead (more
+    /// spans stored than the run may hold) never reloads the trace twice.
+    /// </summary>
+    public ulong StoredSeen { get; set; }
+
     /// <summary>The run, still without a goal span after a quiet period, was asked back from storage once.</summary>
     public bool ReloadAsked { get; set; }
 
@@ -34,26 +43,26 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// </summary>
     public bool HasGoalCandidate { get; set; }
 
-    public ulong Version => (ulong)(Spans.Count + UntrackedIds.Count);
+    public ulong Version => (ulong)(Spans.Count + (UntrackedIds?.Count ?? 0));
 
     public bool IsFinalizedAndCurrent => FinalizedVersion != 0 && FinalizedVersion == Version;
 
     /// <summary>Adds a span not seen before; false for a duplicate.</summary>
     public bool Add(in RunSpan span, int maxSpans, ModelPriceTable prices)
     {
-        if (Spans.ContainsKey(span.SpanId) || UntrackedIds.Contains(span.SpanId))
+        if (Spans.ContainsKey(span.SpanId) || UntrackedIds?.Contains(span.SpanId) == true)
         {
             return false;
         }
 
         if (Spans.Count < maxSpans)
         {
-            Spans.Add(span.SpanId, span);
+            Spans.Add(span);
         }
         else
         {
-            UntrackedIds.Add(span.SpanId);
-            Untracked.Add(span, prices);
+            (UntrackedIds ??= []).Add(span.SpanId);
+            (Untracked ??= new UntrackedTotals()).Add(span, prices);
         }
 
         return true;

@@ -3,7 +3,7 @@ namespace TaskLens.Core.Goals;
 /// <summary>
 /// What the rollup keeps of one span: ids, times, and the facts a goal run is computed from, read once when the span
 /// arrives (<see cref="RunSpanReader"/>). Its strings are pooled (<see cref="StringPool"/>), not the decoded batch's.
-/// Kept small, with few references, as hundreds of thousands are held at agent burst rates: what only error and
+/// Kept small, with few references, as millions are held at agent rates (72 bytes): what only error and
 /// goal-marked spans have lives in <see cref="RunSpanExtras"/>, allocated for those spans alone.
 /// </summary>
 public readonly record struct RunSpan
@@ -14,8 +14,13 @@ public readonly record struct RunSpan
     public ulong ParentSpanId { get; init; }
     public ulong StartUnixNano { get; init; }
     public ulong EndUnixNano { get; init; }
-    public string Name { get; init; }
-    public string Service { get; init; }
+
+    /// <summary>Name, service, model and kind, pooled (<see cref="SpanShape"/>).</summary>
+    public SpanShape Shape { get; init; }
+
+    // Null-safe: default(RunSpan) stands for "no goal span" in the calculator.
+    public string Name => Shape?.Name ?? "";
+    public string Service => Shape?.Service ?? "";
 
     /// <summary>
     /// A 64-bit hash of <c>gen_ai.tool.call.id</c> (never 0 when set; 0 when absent): the same id on a second span is
@@ -24,7 +29,7 @@ public readonly record struct RunSpan
     public ulong ToolCallId { get; init; }
 
     /// <summary><c>gen_ai.response.model</c>, else <c>gen_ai.request.model</c>.</summary>
-    public string? Model { get; init; }
+    public string? Model => Shape?.Model;
 
     /// <summary>The status message and goal names, for error and goal-marked spans only.</summary>
     public RunSpanExtras? Extras { get; init; }
@@ -35,7 +40,7 @@ public readonly record struct RunSpan
 
     /// <summary>Input tokens served from the provider's prompt cache (part of <see cref="InputTokens"/>).</summary>
     public int CachedTokens { get; init; }
-    public SubTaskKind Kind { get; init; }
+    public SubTaskKind Kind => Shape?.Kind ?? default;
     public bool IsError { get; init; }
 
     /// <summary>Refused for rate (HTTP 429, gRPC RESOURCE_EXHAUSTED).</summary>

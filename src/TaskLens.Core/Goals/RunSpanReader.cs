@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -12,6 +13,7 @@ namespace TaskLens.Core.Goals;
 internal sealed class RunSpanReader(string goalIdAttribute, string goalNameAttribute)
 {
     private readonly StringPool _strings = new();
+    private readonly ConcurrentDictionary<(string Name, string Service, string? Model, SubTaskKind Kind), SpanShape> _shapes = new();
 
     public RunSpan Read(SpanBatch batch, in SpanRecord span)
     {
@@ -88,20 +90,30 @@ internal sealed class RunSpanReader(string goalIdAttribute, string goalNameAttri
             ParentSpanId = span.ParentSpanId,
             StartUnixNano = span.StartTimeUnixNano,
             EndUnixNano = span.EndTimeUnixNano,
-            Name = _strings.Intern(span.Name),
-            Service = _strings.Intern(batch.Resources[span.ResourceIndex].ServiceName),
-            Kind = KindOf(operation, traceloopKind, openInferenceKind, model, provider, input + output, db, http),
+            Shape = ShapeOf(span.Name, batch.Resources[span.ResourceIndex].ServiceName, model, KindOf(operation, traceloopKind, openInferenceKind, model, provider, input + output, db, http)),
             IsError = isError,
             Throttled = throttled,
             MarkedRetry = retry,
             ToolCallId = toolCallId is null ? 0 : XxHash3.HashToUInt64(MemoryMarshal.AsBytes(toolCallId.AsSpan())) | 1,
-            Model = _strings.InternOrNull(model),
             InputTokens = Clamp(input),
             OutputTokens = Clamp(output),
             CachedTokens = Clamp(cached),
             Markers = markers,
             Extras = extras,
         };
+    }
+
+    /// <summary>One shared shape per distinct name, service, model and kind; past the pool's bound a span gets its own.</summary>
+    private SpanShape ShapeOf(string name, string service, string? model, SubTaskKind kind)
+    {
+        var key = (name, service, model, kind);
+        if (_shapes.TryGetValue(key, out var shape))
+        {
+            return shape;
+        }
+
+        shape = new SpanShape(_strings.Intern(name), _strings.Intern(service), _strings.InternOrNull(model), kind);
+        return _shapes.Count < StringPool.MaxEntries ? _shapes.GetOrAdd(key, shape) : shape;
     }
 
     private static int Clamp(long tokens) => (int)Math.Clamp(tokens, 0, int.MaxValue);

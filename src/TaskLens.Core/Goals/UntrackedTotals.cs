@@ -3,6 +3,9 @@ namespace TaskLens.Core.Goals;
 /// <summary>What a run still counts of the spans it no longer holds one by one (past <see cref="GoalOptions.MaxSpansPerRun"/>).</summary>
 internal sealed class UntrackedTotals
 {
+    /// <summary>No spans past the limit (most runs); never added to.</summary>
+    public static readonly UntrackedTotals None = new();
+
     public int[] ByKind { get; } = new int[5];
     public long InputTokens { get; private set; }
     public long OutputTokens { get; private set; }

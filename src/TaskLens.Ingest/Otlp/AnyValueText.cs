@@ -32,7 +32,11 @@ internal static class AnyValueText
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_json;
 
-    public static bool TryDecode(ReadOnlySpan<byte> anyValue, out AttributeValueType type, out string text, out string? error)
+    /// <summary>
+    /// The value's kind and text. <paramref name="countOnly"/> (a validating decode) leaves scalar text empty: it is
+    /// checked, not kept; arrays and key-value lists are still rendered, as rendering validates them.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> anyValue, out AttributeValueType type, out string text, out string? error, bool countOnly = false)
     {
         type = AttributeValueType.Empty;
         text = string.Empty;
@@ -47,7 +51,7 @@ internal static class AnyValueText
                 return true;
             case StringValue:
                 type = AttributeValueType.String;
-                text = CountOnly.Active ? string.Empty : Encoding.UTF8.GetString(payload);
+                text = countOnly ? string.Empty : Utf8Text.Decode(payload);
                 return true;
             case BoolValue:
                 type = AttributeValueType.Bool;
@@ -55,15 +59,15 @@ internal static class AnyValueText
                 return true;
             case IntValue:
                 type = AttributeValueType.Int;
-                text = CountOnly.Active ? string.Empty : ((long)scalar).ToString(CultureInfo.InvariantCulture);
+                text = countOnly ? string.Empty : ((long)scalar).ToString(CultureInfo.InvariantCulture);
                 return true;
             case DoubleValue:
                 type = AttributeValueType.Double;
-                text = CountOnly.Active ? string.Empty : FormatDouble(BitConverter.UInt64BitsToDouble(scalar));
+                text = countOnly ? string.Empty : FormatDouble(BitConverter.UInt64BitsToDouble(scalar));
                 return true;
             case BytesValue:
                 type = AttributeValueType.Bytes;
-                text = CountOnly.Active ? string.Empty : Convert.ToBase64String(payload);
+                text = countOnly ? string.Empty : Convert.ToBase64String(payload);
                 return true;
             case ArrayValue or KvlistValue:
                 type = field == ArrayValue ? AttributeValueType.Array : AttributeValueType.KeyValueList;

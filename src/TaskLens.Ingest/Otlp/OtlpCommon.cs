@@ -123,7 +123,7 @@ internal static class OtlpCommon
     /// The one InstrumentationScope reader of every OTLP decoder: name = 1, version = 2, attributes = 3 (into
     /// <paramref name="attributes"/>), dropped_attributes_count = 4.
     /// </summary>
-    public static bool TryReadScope<TSink>(ReadOnlySpan<byte> message, TSink attributes, ref string name, ref string version, ref uint dropped, out string? error)
+    public static bool TryReadScope<TSink>(ReadOnlySpan<byte> message, TSink attributes, ref string name, ref string version, ref uint dropped, out string? error, bool countOnly = false)
         where TSink : IAttributeSink
     {
         var reader = new ProtoReader(message);
@@ -146,16 +146,16 @@ internal static class OtlpCommon
 
                     if (field == 1)
                     {
-                        name = OtlpTraceDecoder.DecodeString(text);
+                        name = OtlpTraceDecoder.DecodeString(text, countOnly);
                     }
                     else
                     {
-                        version = OtlpTraceDecoder.DecodeString(text);
+                        version = OtlpTraceDecoder.DecodeString(text, countOnly);
                     }
 
                     break;
                 case 3:
-                    if (!TryReadKeyValue(ref reader, wireType, "attribute: ", out var added, out error))
+                    if (!TryReadKeyValue(ref reader, wireType, "attribute: ", out var added, out error, countOnly))
                     {
                         return false;
                     }
@@ -243,7 +243,7 @@ internal static class OtlpCommon
     /// The one KeyValue reader of every OTLP decoder (key = 1, value = 2 as an AnyValue in canonical text). A value
     /// that cannot be decoded fails with <paramref name="decodeErrorPrefix"/> before why.
     /// </summary>
-    public static bool TryReadKeyValue(ref ProtoReader reader, WireType wireType, string decodeErrorPrefix, out AttributeRecord attribute, out string? error)
+    public static bool TryReadKeyValue(ref ProtoReader reader, WireType wireType, string decodeErrorPrefix, out AttributeRecord attribute, out string? error, bool countOnly = false)
     {
         attribute = default;
         if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var keyValue))
@@ -253,18 +253,18 @@ internal static class OtlpCommon
         }
 
         if (!AnyValueText.TrySplitKeyValue(keyValue, out var key, out var value, out error)
-            || !AnyValueText.TryDecode(value, out var type, out var text, out error))
+            || !AnyValueText.TryDecode(value, out var type, out var text, out error, countOnly))
         {
             error = decodeErrorPrefix + error;
             return false;
         }
 
-        attribute = new AttributeRecord(OtlpTraceDecoder.DecodeString(key), type, text);
+        attribute = new AttributeRecord(OtlpTraceDecoder.DecodeString(key, countOnly), type, text);
         error = null;
         return true;
     }
 
-    public static bool TryReadString(ref ProtoReader reader, WireType wireType, out string value)
+    public static bool TryReadString(ref ProtoReader reader, WireType wireType, out string value, bool countOnly = false)
     {
         value = string.Empty;
         if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var bytes))
@@ -272,7 +272,7 @@ internal static class OtlpCommon
             return false;
         }
 
-        value = OtlpTraceDecoder.DecodeString(bytes);
+        value = OtlpTraceDecoder.DecodeString(bytes, countOnly);
         return true;
     }
 

@@ -1,9 +1,9 @@
 namespace TaskLens.Ingest.Otlp;
 
 /// <summary>
-/// The protobuf shape of the OTLP log and metric messages, as far as <see cref="OtlpJsonTranscoder"/> needs it:
+/// The protobuf shape of the OTLP trace, log and metric messages, as far as <see cref="OtlpJsonTranscoder"/> needs it:
 /// each field's JSON name (lowerCamelCase; the proto name is derived), number and kind. Field numbers are those
-/// of opentelemetry-proto v1 (common, resource, logs, metrics and their collector services).
+/// of opentelemetry-proto v1 (common, resource, trace, logs, metrics and their collector services).
 /// </summary>
 internal static class OtlpJsonSchema
 {
@@ -29,14 +29,17 @@ internal static class OtlpJsonSchema
     }
 
     public static readonly MessageSchema KeyValue = new("KeyValue");
-    public static readonly MessageSchema AnyValue = new("AnyValue");
+    public static readonly MessageSchema AnyValue = new("AnyValue") { IsOneOf = true };
     public static readonly MessageSchema Resource = new("Resource");
     public static readonly MessageSchema Scope = new("InstrumentationScope");
+    public static readonly MessageSchema TracesRequest = new("ExportTraceServiceRequest");
     public static readonly MessageSchema LogsRequest = new("ExportLogsServiceRequest");
     public static readonly MessageSchema MetricsRequest = new("ExportMetricsServiceRequest");
 
     private static readonly string[] SeverityNames = BuildSeverityNames();
     private static readonly string[] TemporalityNames = ["UNSPECIFIED", "DELTA", "CUMULATIVE"];
+    private static readonly string[] SpanKindNames = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"];
+    private static readonly string[] StatusCodeNames = ["UNSET", "OK", "ERROR"];
 
     static OtlpJsonSchema()
     {
@@ -53,6 +56,26 @@ internal static class OtlpJsonSchema
         Scope.Set(
             F("name", 1, Kind.String), F("version", 2, Kind.String), Rep("attributes", 3, KeyValue),
             F("droppedAttributesCount", 4, Kind.Varint));
+
+        var status = new MessageSchema("Status");
+        status.Set(F("message", 2, Kind.String), F("code", 3, Kind.Varint) with { EnumPrefix = "STATUS_CODE_", EnumNames = StatusCodeNames });
+        var spanEvent = new MessageSchema("Event");
+        spanEvent.Set(
+            F("timeUnixNano", 1, Kind.Fixed64), F("name", 2, Kind.String), Rep("attributes", 3, KeyValue),
+            F("droppedAttributesCount", 4, Kind.Varint));
+        var link = new MessageSchema("Link");
+        link.Set(
+            F("traceId", 1, Kind.HexBytes), F("spanId", 2, Kind.HexBytes), F("traceState", 3, Kind.String),
+            Rep("attributes", 4, KeyValue), F("droppedAttributesCount", 5, Kind.Varint), F("flags", 6, Kind.Fixed32));
+        var span = new MessageSchema("Span");
+        span.Set(
+            F("traceId", 1, Kind.HexBytes), F("spanId", 2, Kind.HexBytes), F("traceState", 3, Kind.String),
+            F("parentSpanId", 4, Kind.HexBytes), F("name", 5, Kind.String),
+            F("kind", 6, Kind.Varint) with { EnumPrefix = "SPAN_KIND_", EnumNames = SpanKindNames },
+            F("startTimeUnixNano", 7, Kind.Fixed64), F("endTimeUnixNano", 8, Kind.Fixed64), Rep("attributes", 9, KeyValue),
+            F("droppedAttributesCount", 10, Kind.Varint), Rep("events", 11, spanEvent), F("droppedEventsCount", 12, Kind.Varint),
+            Rep("links", 13, link), F("droppedLinksCount", 14, Kind.Varint), M("status", 15, status), F("flags", 16, Kind.Fixed32));
+        TracesRequest.Set(Rep("resourceSpans", 1, Envelope("ResourceSpans", "scopeSpans", "ScopeSpans", "spans", span)));
 
         var logRecord = new MessageSchema("LogRecord");
         logRecord.Set(
@@ -143,6 +166,9 @@ internal static class OtlpJsonSchema
         public string Name { get; } = name;
 
         public IReadOnlyList<FieldSchema> Fields { get; private set; } = [];
+
+        /// <summary>Every field is a member of one oneof (AnyValue's value): at most one may be set.</summary>
+        public bool IsOneOf { get; init; }
 
         /// <summary>Looks a JSON member up by its lowerCamelCase or its proto (snake_case) name.</summary>
         public FieldSchema? Find(string jsonName)

@@ -8,7 +8,7 @@ using static TaskLens.Ingest.Otlp.OtlpJsonSchema;
 namespace TaskLens.Ingest.Otlp;
 
 /// <summary>
-/// Turns an OTLP/JSON log or metric export into the protobuf bytes of the same message, so one protobuf decoder
+/// Turns an OTLP/JSON trace, log or metric export into the protobuf bytes of the same message, so one protobuf decoder
 /// serves both encodings. Follows the OTLP/JSON rules (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
 /// hex trace and span ids, integer enums (names accepted as in the proto3 JSON mapping), 64-bit integers as strings
 /// or numbers, lowerCamelCase keys (proto names accepted), unknown fields ignored, "NaN"/"Infinity" doubles.
@@ -16,6 +16,9 @@ namespace TaskLens.Ingest.Otlp;
 public static class OtlpJsonTranscoder
 {
     private const int MaxJsonDepth = 128;
+
+    /// <summary>Transcodes an <c>ExportTraceServiceRequest</c>; null and a reason when the JSON is not one.</summary>
+    public static byte[]? TranscodeTraces(ReadOnlyMemory<byte> json, out string? error) => Transcode(json, TracesRequest, out error);
 
     /// <summary>Transcodes an <c>ExportLogsServiceRequest</c>; null and a reason when the JSON is not one.</summary>
     public static byte[]? TranscodeLogs(ReadOnlyMemory<byte> json, out string? error) => Transcode(json, LogsRequest, out error);
@@ -58,12 +61,19 @@ public static class OtlpJsonTranscoder
             return $"{path} must be a JSON object";
         }
 
+        var set = 0;
         foreach (var member in element.EnumerateObject())
         {
             var field = schema.Find(member.Name);
             if (field is null || member.Value.ValueKind == JsonValueKind.Null)
             {
                 continue; // Unknown fields are ignored (OTLP/JSON); null means absent.
+            }
+
+            // The proto3 JSON mapping refuses a oneof with more than one member set (protobuf would keep the last).
+            if (schema.IsOneOf && ++set > 1)
+            {
+                return $"{path} sets more than one value";
             }
 
             var fieldPath = $"{path}.{field.Camel}";
@@ -204,7 +214,7 @@ public static class OtlpJsonTranscoder
 
                 return null;
             case Kind.Double:
-                if (!AnyValueJson.TryDouble(value, out var number))
+                if (!JsonDouble.TryRead(value, out var number))
                 {
                     return $"{path} must be a number or \"NaN\", \"Infinity\", \"-Infinity\"";
                 }
@@ -257,14 +267,16 @@ public static class OtlpJsonTranscoder
             return true;
         }
 
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var signed))
+        // fixed64 and fixed32 (times, counts, flags) are unsigned: "-1" is not one, though it fits the wire.
+        var unsigned = field.Kind is Kind.Fixed64 or Kind.Fixed32;
+        if (!unsigned && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var signed))
         {
             integer = unchecked((ulong)signed);
             return true;
         }
 
         // proto3 JSON also accepts integral numbers in exponent form, such as 1e3.
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d) && Math.Abs(d) < 9.2e18)
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d) && Math.Abs(d) < 9.2e18 && (d >= 0 || !unsigned))
         {
             integer = d < 0 ? unchecked((ulong)(long)d) : (ulong)d;
             return true;

@@ -69,11 +69,11 @@ public static partial class OtlpTraceDecoder
 
                     if (field == 3)
                     {
-                        span.TraceState = DecodeString(payload);
+                        span.TraceState = DecodeString(payload, state.CountOnly);
                     }
                     else
                     {
-                        span.Name = DecodeString(payload);
+                        span.Name = DecodeString(payload, state.CountOnly);
                     }
 
                     break;
@@ -110,14 +110,14 @@ public static partial class OtlpTraceDecoder
 
                     break;
                 case 9:
-                    if (!TryReadAttribute(ref reader, wireType, batch, out _, out error))
+                    if (!TryReadAttribute(ref reader, wireType, batch, state.CountOnly, out error))
                     {
                         return Malformed(batch, mark, "attributes: " + error, out error);
                     }
 
                     break;
                 case 15:
-                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload) || !TryDecodeStatus(payload, ref span))
+                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload) || !TryDecodeStatus(payload, ref span, state.CountOnly))
                     {
                         return Malformed(batch, mark, "status truncated or of the wrong wire type", out error);
                     }
@@ -160,7 +160,7 @@ public static partial class OtlpTraceDecoder
             if (field == 11)
             {
                 reader.TryReadLengthDelimited(out var e);
-                if (!TryDecodeEvent(e, batch, out error))
+                if (!TryDecodeEvent(e, batch, state.CountOnly, out error))
                 {
                     return Malformed(batch, mark, "events." + error, out error);
                 }
@@ -178,7 +178,7 @@ public static partial class OtlpTraceDecoder
             if (field == 13)
             {
                 reader.TryReadLengthDelimited(out var link);
-                if (!TryDecodeLink(link, batch, ref linkProblem, out error))
+                if (!TryDecodeLink(link, batch, state.CountOnly, ref linkProblem, out error))
                 {
                     return Malformed(batch, mark, "links." + error, out error);
                 }
@@ -209,7 +209,7 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    private static bool TryDecodeStatus(ReadOnlySpan<byte> message, ref SpanRecord span)
+    private static bool TryDecodeStatus(ReadOnlySpan<byte> message, ref SpanRecord span, bool countOnly)
     {
         var reader = new ProtoReader(message);
         while (!reader.End)
@@ -221,7 +221,7 @@ public static partial class OtlpTraceDecoder
 
             if (field == 2 && wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out var text))
             {
-                span.StatusMessage = DecodeString(text);
+                span.StatusMessage = DecodeString(text, countOnly);
             }
             else if (field == 3 && wireType == WireType.Varint && reader.TryReadVarint(out var code))
             {
@@ -236,7 +236,7 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    private static bool TryDecodeEvent(ReadOnlySpan<byte> message, SpanBatch batch, out string? error)
+    private static bool TryDecodeEvent(ReadOnlySpan<byte> message, SpanBatch batch, bool countOnly, out string? error)
     {
         var attributesStart = batch.AttributeCount;
         ulong time = 0;
@@ -255,8 +255,8 @@ public static partial class OtlpTraceDecoder
             var ok = field switch
             {
                 1 => wireType == WireType.Fixed64 && reader.TryReadFixed64(out time),
-                2 => OtlpCommon.TryReadString(ref reader, wireType, out name),
-                3 => TryReadAttribute(ref reader, wireType, batch, out _, out attributeError),
+                2 => OtlpCommon.TryReadString(ref reader, wireType, out name, countOnly),
+                3 => TryReadAttribute(ref reader, wireType, batch, countOnly, out attributeError),
                 4 => OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped),
                 _ => reader.TrySkip(wireType),
             };
@@ -273,7 +273,7 @@ public static partial class OtlpTraceDecoder
     }
 
     /// <summary>Adds the link; an invalid link id sets <paramref name="problem"/> (the span is then rejected).</summary>
-    private static bool TryDecodeLink(ReadOnlySpan<byte> message, SpanBatch batch, ref string? problem, out string? error)
+    private static bool TryDecodeLink(ReadOnlySpan<byte> message, SpanBatch batch, bool countOnly, ref string? problem, out string? error)
     {
         var attributesStart = batch.AttributeCount;
         ulong high = 0, low = 0, spanId = 0;
@@ -293,8 +293,8 @@ public static partial class OtlpTraceDecoder
             var ok = field switch
             {
                 1 or 2 => wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out payload),
-                3 => OtlpCommon.TryReadString(ref reader, wireType, out traceState),
-                4 => TryReadAttribute(ref reader, wireType, batch, out _, out attributeError),
+                3 => OtlpCommon.TryReadString(ref reader, wireType, out traceState, countOnly),
+                4 => TryReadAttribute(ref reader, wireType, batch, countOnly, out attributeError),
                 5 => OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped),
                 6 => wireType == WireType.Fixed32 && reader.TryReadFixed32(out flags),
                 _ => reader.TrySkip(wireType),
@@ -322,9 +322,9 @@ public static partial class OtlpTraceDecoder
     }
 
     /// <summary>Reads one KeyValue (<see cref="OtlpCommon.TryReadKeyValue"/>) into the batch's attributes.</summary>
-    private static bool TryReadAttribute(ref ProtoReader reader, WireType wireType, SpanBatch batch, out AttributeRecord added, out string? error)
+    private static bool TryReadAttribute(ref ProtoReader reader, WireType wireType, SpanBatch batch, bool countOnly, out string? error)
     {
-        if (!OtlpCommon.TryReadKeyValue(ref reader, wireType, string.Empty, out added, out error))
+        if (!OtlpCommon.TryReadKeyValue(ref reader, wireType, string.Empty, out var added, out error, countOnly))
         {
             return false;
         }
@@ -338,7 +338,8 @@ public static partial class OtlpTraceDecoder
     /// strict parsers refuse the whole message otherwise. We replace each invalid sequence with U+FFFD instead
     /// (what <see cref="Encoding.UTF8"/> does): one bad byte in an attribute should not cost the export.
     /// </summary>
-    internal static string DecodeString(ReadOnlySpan<byte> utf8) => utf8.IsEmpty || CountOnly.Active ? string.Empty : Encoding.UTF8.GetString(utf8);
+    /// <remarks><paramref name="countOnly"/>: a validating decode, which checks lengths but keeps no text.</remarks>
+    internal static string DecodeString(ReadOnlySpan<byte> utf8, bool countOnly = false) => utf8.IsEmpty || countOnly ? string.Empty : Utf8Text.Decode(utf8);
 
     /// <summary>Null when the id is valid, else why not.</summary>
     private static string? ReadTraceId(ReadOnlySpan<byte> bytes, out ulong high, out ulong low, string what)
@@ -380,6 +381,9 @@ public static partial class OtlpTraceDecoder
 
     private struct DecodeState
     {
+        /// <summary>Validate and count only: text is left empty (<see cref="Validate"/>).</summary>
+        public bool CountOnly;
+
         public int Accepted;
         public int Rejected;
         public string? FirstRejection;

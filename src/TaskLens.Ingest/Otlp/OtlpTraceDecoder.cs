@@ -18,11 +18,20 @@ public static partial class OtlpTraceDecoder
     /// rejected (OTLP partial success) and leave nothing behind; a request that is not valid protobuf of the
     /// expected shape adds nothing at all and is reported as malformed. Never throws on any input.
     /// </summary>
-    public static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch)
+    public static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch) => Decode(request, batch, countOnly: false);
+
+    /// <summary>
+    /// Decodes only to validate and count, as ingest does before spooling (the drainer decodes again for real):
+    /// the same checks, results and records as <see cref="Decode(ReadOnlySpan{byte}, SpanBatch)"/>, but text is left
+    /// empty — no string is allocated for names or attribute values (resources still name their service).
+    /// </summary>
+    public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, SpanBatch batch) => Decode(request, batch, countOnly: true);
+
+    private static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch, bool countOnly)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var start = batch.Mark();
-        var state = new DecodeState();
+        var state = new DecodeState { CountOnly = countOnly };
         var reader = new ProtoReader(request);
         var resourceIndex = 0;
         while (!reader.End)
@@ -55,19 +64,6 @@ public static partial class OtlpTraceDecoder
         return new OtlpDecodeResult(state.Accepted, state.Rejected, state.FirstRejection, null);
     }
 
-    /// <summary>
-    /// Decodes only to validate and count, as ingest does before spooling (the drainer decodes again for real):
-    /// the same checks, results and records as <see cref="Decode"/>, but text is left empty — no string is
-    /// allocated for names or attribute values. Arrays and key-value lists are still rendered, as that validates them.
-    /// </summary>
-    public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, SpanBatch batch)
-    {
-        using (CountOnly.Enter())
-        {
-            return Decode(request, batch);
-        }
-    }
-
     private static OtlpDecodeResult Fail(SpanBatch batch, SpanBatchMark start, string reason)
     {
         batch.Truncate(start);
@@ -94,9 +90,9 @@ public static partial class OtlpTraceDecoder
             {
                 if (field == 3)
                 {
-                    schemaUrl = DecodeString(payload);
+                    schemaUrl = DecodeString(payload, state.CountOnly);
                 }
-                else if (!TryDecodeResourceFully(payload, batch, ref dropped, ref serviceName, out error))
+                else if (!TryDecodeResource(payload, batch, ref dropped, ref serviceName, out error))
                 {
                     error = "resource." + error;
                     return false;
@@ -145,15 +141,7 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    /// <summary>Resources are few and name the service, which even a validate-only decode reports.</summary>
-    private static bool TryDecodeResourceFully(ReadOnlySpan<byte> message, SpanBatch batch, ref uint dropped, ref string serviceName, out string? error)
-    {
-        using (CountOnly.Suspend())
-        {
-            return TryDecodeResource(message, batch, ref dropped, ref serviceName, out error);
-        }
-    }
-
+    /// <summary>Resources are few and name the service, which even a validate-only decode reports: always decoded in full.</summary>
     private static bool TryDecodeResource(ReadOnlySpan<byte> message, SpanBatch batch, ref uint dropped, ref string serviceName, out string? error) =>
         OtlpCommon.TryReadResource(message, new BatchAttributes(batch), ref dropped, ref serviceName, out error);
 
@@ -176,9 +164,9 @@ public static partial class OtlpTraceDecoder
             {
                 if (field == 3)
                 {
-                    schemaUrl = DecodeString(payload);
+                    schemaUrl = DecodeString(payload, state.CountOnly);
                 }
-                else if (field == 1 && !TryDecodeScope(payload, batch, ref name, ref version, ref dropped, out error))
+                else if (field == 1 && !TryDecodeScope(payload, batch, ref name, ref version, ref dropped, out error, state.CountOnly))
                 {
                     error = "scope." + error;
                     return false;
@@ -221,6 +209,6 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    private static bool TryDecodeScope(ReadOnlySpan<byte> message, SpanBatch batch, ref string name, ref string version, ref uint dropped, out string? error) =>
-        OtlpCommon.TryReadScope(message, new BatchAttributes(batch), ref name, ref version, ref dropped, out error);
+    private static bool TryDecodeScope(ReadOnlySpan<byte> message, SpanBatch batch, ref string name, ref string version, ref uint dropped, out string? error, bool countOnly) =>
+        OtlpCommon.TryReadScope(message, new BatchAttributes(batch), ref name, ref version, ref dropped, out error, countOnly);
 }

@@ -74,19 +74,19 @@ internal sealed class SignalBatch : IDisposable
     }
 
     /// <summary>
-    /// What the decoders take for a request: logs and metrics in OTLP/JSON become their protobuf (the transcoder), so
-    /// <paramref name="json"/> is then false; traces keep their own JSON decoder. Null, with a reason, for bad JSON.
+    /// What the decoders take for a request: an OTLP/JSON export of any signal becomes its protobuf (the transcoder),
+    /// so <paramref name="json"/> is then false — one JSON route, one decoder per signal. Null, with a reason, for bad JSON.
     /// </summary>
     public static ReadOnlyMemory<byte>? ToDecodable(OtlpSignal signal, ReadOnlyMemory<byte> request, ref bool json, out string? error)
     {
         error = null;
-        if (!json || signal == OtlpSignal.Traces)
+        if (!json)
         {
             return request;
         }
 
-        var transcoded = signal == OtlpSignal.Logs
-            ? OtlpJsonTranscoder.TranscodeLogs(request, out error)
+        var transcoded = signal == OtlpSignal.Traces ? OtlpJsonTranscoder.TranscodeTraces(request, out error)
+            : signal == OtlpSignal.Logs ? OtlpJsonTranscoder.TranscodeLogs(request, out error)
             : OtlpJsonTranscoder.TranscodeMetrics(request, out error);
         json = false;
 
@@ -100,16 +100,29 @@ internal sealed class SignalBatch : IDisposable
     }
 
     /// <summary>
-    /// Decodes a payload from <see cref="ToDecodable"/> into the batch. <paramref name="validateOnly"/> (protobuf
-    /// spans only) checks and counts without making strings, for an export that is spooled and decoded again later.
+    /// Decodes a payload from <see cref="ToDecodable"/> into the batch. <paramref name="validateOnly"/> (spans only)
+    /// checks and counts without making strings, for an export that is spooled and decoded again later.
+    /// <paramref name="json"/>: a JSON trace export spooled as sent by TaskLens before traces went through the
+    /// transcoder (spool records carry the flag); it is transcoded first, as it would be today.
     /// </summary>
-    public OtlpDecodeResult Add(ReadOnlyMemory<byte> payload, bool json, bool validateOnly = false) =>
-        _spans is not null
-            ? json ? OtlpJsonTraceDecoder.Decode(payload, _spans)
-              : validateOnly ? OtlpTraceDecoder.Validate(payload.Span, _spans)
-              : OtlpTraceDecoder.Decode(payload.Span, _spans)
-        : _logs is not null ? OtlpLogDecoder.Decode(payload.Span, _logs)
-        : OtlpMetricDecoder.Decode(payload.Span, _metrics!);
+    public OtlpDecodeResult Add(ReadOnlyMemory<byte> payload, bool json, bool validateOnly = false)
+    {
+        if (json)
+        {
+            var signal = _spans is not null ? OtlpSignal.Traces : _logs is not null ? OtlpSignal.Logs : OtlpSignal.Metrics;
+            if (ToDecodable(signal, payload, ref json, out var error) is not { } decodable)
+            {
+                return OtlpDecodeResult.Malformed(error!);
+            }
+
+            payload = decodable;
+        }
+
+        return _spans is not null
+            ? validateOnly ? OtlpTraceDecoder.Validate(payload.Span, _spans) : OtlpTraceDecoder.Decode(payload.Span, _spans)
+            : _logs is not null ? OtlpLogDecoder.Decode(payload.Span, _logs)
+            : OtlpMetricDecoder.Decode(payload.Span, _metrics!);
+    }
 
     /// <summary>Writes what was decoded to the signal's sink; nothing to do for an empty batch.</summary>
     public Task WriteAsync(ISpanSink spans, ILogSink logs, IMetricSink metrics, CancellationToken cancellationToken) =>

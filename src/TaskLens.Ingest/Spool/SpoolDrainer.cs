@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ namespace TaskLens.Ingest.Spool;
 /// </summary>
 internal sealed class SpoolDrainer(
     DiskSpool spool,
-    ISpanSink spans,
+    [FromKeyedServices(SpanSinkKeys.Direct)] ISpanSink spans,
     ILogSink logs,
     IMetricSink metrics,
     SpanBatchPool pool,
@@ -34,7 +35,10 @@ internal sealed class SpoolDrainer(
 
     private const int RecordsPerRead = 2048;
 
-    /// <summary>Bounds the memory one read holds: records stay in memory until their insert succeeds.</summary>
+    /// <summary>
+    /// Bounds the memory one read holds (records stay in memory until their insert succeeds), unless the configured
+    /// inserts in flight need more: a read holds at least two rounds of them, so runs keep overlapping.
+    /// </summary>
     private const long BytesPerRead = 32L * 1024 * 1024;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
@@ -135,7 +139,7 @@ internal sealed class SpoolDrainer(
             return cursor;
         }
 
-        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, BytesPerRead);
+        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, Math.Max(BytesPerRead, _options.DrainMaxBytes * _options.DrainConcurrency * 2));
         if (read.SkippedBytes > 0)
         {
             IngestLog.SpoolCorruption(logger, read.SkippedBytes, spool.SegmentPath(segment));
@@ -174,33 +178,97 @@ internal sealed class SpoolDrainer(
     }
 
     /// <summary>
-    /// Stores the records in runs of one signal and tenant; false if stopped before all were stored. A run that
+    /// Stores the records in runs of one signal and tenant (at most <see cref="SpoolOptions.DrainMaxItems"/> items and
+    /// <see cref="SpoolOptions.DrainMaxBytes"/> bytes each); false if stopped before all were stored. Up to
+    /// <see cref="SpoolOptions.DrainConcurrency"/> runs are decoded, encoded and inserted at once, but the checkpoint
+    /// only moves past a run once it and every run before it are stored, so a crash replays, never skips. A run that
     /// ClickHouse refuses for good is split until the records it refuses are alone, and those go to the dead letters,
     /// so one poison export neither blocks the others nor takes them with it.
     /// </summary>
     private async Task<bool> StoreAsync(List<(SpoolRecord Record, long End)> records, long segment, CancellationToken stoppingToken)
     {
+        var inFlight = new Queue<(Task<bool> Stored, long End)>();
+        var stopped = false;
+        Exception? failure = null;
         var start = 0;
-        while (start < records.Count)
+        while (start < records.Count && !stopped)
         {
-            var first = records[start].Record;
-            var indices = new List<int>();
-            var end = start;
-            while (end < records.Count && records[end].Record.Signal == first.Signal && records[end].Record.Tenant == first.Tenant && indices.Count < _options.DrainMaxItems)
+            var indices = NextRun(records, start);
+            start = indices[^1] + 1;
+            if (inFlight.Count >= _options.DrainConcurrency)
             {
-                indices.Add(end++);
+                (stopped, failure) = await SettleOldestAsync(inFlight, segment, stopped, failure);
+                if (stopped)
+                {
+                    break;
+                }
             }
 
-            if (!await StoreRunAsync(records, indices, stoppingToken))
-            {
-                return false;
-            }
-
-            SaveCheckpoint(new SpoolPosition(segment, records[end - 1].End));
-            start = end;
+            // Task.Run: the decode and encode before the insert's first await are CPU work that should run beside the
+            // other runs', not on this loop.
+            inFlight.Enqueue((Task.Run(() => StoreRunAsync(records, indices, stoppingToken), CancellationToken.None), records[start - 1].End));
         }
 
-        return true;
+        // Every started run is awaited, stopped or not: they read the slice's buffers, which the caller returns next.
+        while (inFlight.Count > 0)
+        {
+            (stopped, failure) = await SettleOldestAsync(inFlight, segment, stopped, failure);
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return !stopped;
+    }
+
+    /// <summary>The next run from <paramref name="start"/>: one signal and tenant, within the item and byte bounds (at least one record).</summary>
+    private List<int> NextRun(List<(SpoolRecord Record, long End)> records, int start)
+    {
+        var first = records[start].Record;
+        var indices = new List<int> { start };
+        long bytes = first.Payload.Length;
+        for (var end = start + 1; end < records.Count && indices.Count < _options.DrainMaxItems; end++)
+        {
+            var record = records[end].Record;
+            bytes += record.Payload.Length;
+            if (record.Signal != first.Signal || record.Tenant != first.Tenant || bytes > _options.DrainMaxBytes)
+            {
+                break;
+            }
+
+            indices.Add(end);
+        }
+
+        return indices;
+    }
+
+    /// <summary>Waits for the oldest run in flight; moves the checkpoint past it only if it and all before it were stored.</summary>
+    private async Task<(bool Stopped, Exception? Failure)> SettleOldestAsync(
+        Queue<(Task<bool> Stored, long End)> inFlight, long segment, bool stopped, Exception? failure)
+    {
+        var (task, end) = inFlight.Dequeue();
+        try
+        {
+            if (await task)
+            {
+                if (!stopped && failure is null)
+                {
+                    SaveCheckpoint(new SpoolPosition(segment, end));
+                }
+
+                return (stopped, failure);
+            }
+
+            return (true, failure);
+        }
+#pragma warning disable CA1031 // Kept and rethrown by StoreAsync once every run in flight has finished with the slice's buffers.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return (true, failure ?? e);
+        }
     }
 
     private async Task<bool> StoreRunAsync(List<(SpoolRecord Record, long End)> records, List<int> indices, CancellationToken stoppingToken)

@@ -35,8 +35,20 @@ public sealed class SpoolOptions
 
     public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The most items (spans, log records or points) the drainer sends to ClickHouse in one insert.</summary>
+    /// <summary>The most exports (spool records) the drainer sends to ClickHouse in one insert.</summary>
     public int DrainMaxItems { get; set; } = 20_000;
+
+    /// <summary>
+    /// The most bytes of spooled exports (as received, decompressed) in one insert: inserts are sized by bytes, so
+    /// exports of big spans make fewer rows per insert and memory stays bounded. An export larger than this goes alone.
+    /// </summary>
+    public long DrainMaxBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// How many inserts the drainer has in flight at once: each is decoded, encoded and sent while the others wait
+    /// for ClickHouse, so the drainer uses more than one core. The checkpoint still only passes stored inserts.
+    /// </summary>
+    public int DrainConcurrency { get; set; } = 2;
 
     /// <summary>The longest the drainer waits before retrying ClickHouse after a failed insert (backing off from 100 ms).</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
@@ -73,6 +85,16 @@ public sealed class SpoolOptions
         if (DrainMaxItems < 1)
         {
             errors.Add("Spool DrainMaxItems must be at least 1.");
+        }
+
+        if (DrainMaxBytes < 64 * 1024)
+        {
+            errors.Add($"Spool DrainMaxBytes {DrainMaxBytes} must be at least 64 KiB.");
+        }
+
+        if (DrainConcurrency is < 1 or > 16)
+        {
+            errors.Add($"Spool DrainConcurrency {DrainConcurrency} must be from 1 to 16.");
         }
 
         if (DeadLetterMaxBytes < 1024 * 1024)

@@ -44,7 +44,7 @@ public sealed class ClickHouseClient : IDisposable
         WithRetriesAsync(
             async ct =>
             {
-                using var request = CreateRequest(useDatabase, query: null);
+                using var request = CreateRequest(useDatabase, query: null, WriteSettings());
                 request.Content = new StringContent(sql, Encoding.UTF8);
                 using var response = await SendAsync(request, ct);
                 return true;
@@ -90,7 +90,7 @@ public sealed class ClickHouseClient : IDisposable
         return TimedAsync(table, () => WithRetriesAsync(
             async ct =>
             {
-                using var request = CreateRequest(useDatabase: true, query);
+                using var request = CreateRequest(useDatabase: true, query, WriteSettings());
                 request.Content = new StreamingContent(writeRows);
                 using var response = await SendAsync(request, ct);
                 return true;
@@ -221,8 +221,21 @@ public sealed class ClickHouseClient : IDisposable
     /// <c>readonly</c> comes last: once applied, it refuses changes to the settings after it. The server's limit is a
     /// second under ours, so it stops the query and says so before we give up on the answer.
     /// </summary>
+    /// <remarks>
+    /// In cluster mode, <c>distributed_product_mode=local</c>: an IN or JOIN over a Distributed table inside a query over
+    /// one runs against each shard's local table. Shards hold whole traces (ClusterSchema's sharding key), which is
+    /// what those subqueries join on; without it 18.16 refuses them on more than one shard.
+    /// </remarks>
     private string ReadSettings() =>
-        string.Create(CultureInfo.InvariantCulture, $"max_execution_time={Math.Max(1, (int)Math.Ceiling(_options.RequestTimeout.TotalSeconds) - 1)}&readonly=1");
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(_options.IsCluster ? "distributed_product_mode=local&" : "")}max_execution_time={Math.Max(1, (int)Math.Ceiling(_options.RequestTimeout.TotalSeconds) - 1)}&readonly=1");
+
+    /// <summary>
+    /// In cluster mode, an insert into a Distributed table returns once each shard has the rows (one replica; the
+    /// others fetch them), not once they wait in a queue on this server: only then is the spool's copy safe to drop.
+    /// </summary>
+    private string? WriteSettings() => _options.IsCluster ? "insert_distributed_sync=1" : null;
 
     private HttpRequestMessage CreateRequest(bool useDatabase, string? query, string? settings = null)
     {

@@ -39,6 +39,22 @@ public sealed class ClickHouseOptions
     /// <summary>Span retention, applied as a TTL on servers that support TTL (20.3+).</summary>
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// Cluster mode: the name of a cluster in the servers' <c>remote_servers</c>. Tables are then created
+    /// <c>ON CLUSTER</c> as Replicated*MergeTree (<c>NAME_local</c>) with a Distributed table of the plain name over
+    /// them (docs/operations.md, "From one node to a cluster"). Unset: one server, plain MergeTree tables.
+    /// </summary>
+    public string? Cluster { get; set; }
+
+    /// <summary>
+    /// Cluster mode: the ZooKeeper path under which each replicated table keeps its replicas, before
+    /// <c>/DATABASE/TABLE_local</c>; <c>{shard}</c> is the server's macro, so each shard has its own.
+    /// </summary>
+    public string ReplicationPath { get; set; } = "/clickhouse/tables/{shard}";
+
+    /// <summary>Whether <see cref="Cluster"/> is set (an empty value, as an empty environment variable gives, is not).</summary>
+    public bool IsCluster => !string.IsNullOrEmpty(Cluster);
+
     public string EmbeddedDataPath { get; set; } = ".tasklens/clickhouse";
 
     public int EmbeddedHttpPort { get; set; } = 18123;
@@ -99,6 +115,25 @@ public sealed class ClickHouseOptions
         if (RetentionDays < 1)
         {
             errors.Add("RetentionDays must be at least 1.");
+        }
+
+        if (IsCluster)
+        {
+            if (!ClickHouseSql.IsPlainIdentifier(Cluster))
+            {
+                errors.Add($"Cluster '{Cluster}' must be letters, digits and underscores, not starting with a digit.");
+            }
+
+            if (Url is null)
+            {
+                errors.Add("Cluster needs Url: the embedded server is a single node; point Url at a server of the cluster.");
+            }
+        }
+
+        if (!ReplicationPath.StartsWith('/') || ReplicationPath.EndsWith('/')
+            || ReplicationPath.Any(c => c is '\'' or '\\' or '`' || char.IsControl(c)))
+        {
+            errors.Add($"ReplicationPath '{ReplicationPath}' must start with '/', not end with one, and hold no quote, backslash or control character.");
         }
 
         foreach (var (name, port) in new[] { (nameof(EmbeddedHttpPort), EmbeddedHttpPort), (nameof(EmbeddedTcpPort), EmbeddedTcpPort) })

@@ -10,6 +10,9 @@ namespace TaskLens.Storage.ClickHouse;
 /// </summary>
 public sealed class RowBinaryWriter : IDisposable
 {
+    /// <summary>Strings up to this many chars (at most 126 UTF-8 bytes: a one-byte length) take the one-pass path.</summary>
+    private const int ShortString = 42;
+
     private byte[] _buffer;
     private int _length;
 
@@ -66,11 +69,28 @@ public sealed class RowBinaryWriter : IDisposable
 
     public void WriteString(string value)
     {
+        if (value.Length <= ShortString)
+        {
+            // At most 126 bytes, so the length is one byte: encode straight after it, no counting pass first.
+            if (_length + 1 + (value.Length * 3) > _buffer.Length)
+            {
+                Grow(1 + (value.Length * 3));
+            }
+
+            var written = Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length + 1));
+            _buffer[_length] = (byte)written;
+            _length += 1 + written;
+            return;
+        }
+
         // Exact byte count first: RowBinary puts the length before the bytes.
         var byteCount = Encoding.UTF8.GetByteCount(value);
         WriteVarUInt((ulong)byteCount);
         Encoding.UTF8.GetBytes(value, Reserve(byteCount));
     }
+
+    /// <summary>Bytes already in RowBinary form (a piece encoded once and repeated on many rows).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> rowBinary) => rowBinary.CopyTo(Reserve(rowBinary.Length));
 
     public void WriteString(ReadOnlySpan<byte> utf8)
     {

@@ -25,6 +25,9 @@ internal static class SchemaMigrations
         new(11, "alert events: the state version each led to, so a retried insert folds on read", [
             "ALTER TABLE alert_events ADD COLUMN version UInt64",
         ]),
+        new(12, "spans ordered by trace id: table", [SpansByTraceTable]),
+        new(13, "spans ordered by trace id: view, and the time from which it holds every new span", [SpansByTraceView, SpanLayoutsTable, SpansByTraceFrom]),
+        new(40, "spans per trace: table and view (runs finalized across nodes)", [TraceSpansTable, TraceSpansView]),
         new(101, "spans: compression codecs on time columns", [
             "ALTER TABLE spans MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
             "ALTER TABLE spans MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
@@ -45,6 +48,15 @@ internal static class SchemaMigrations
         new(105, "logs and metric points: retention TTL", [
             $"ALTER TABLE logs MODIFY TTL timestamp + toIntervalDay({retentionDays})",
             $"ALTER TABLE metric_points MODIFY TTL timestamp + toIntervalDay({retentionDays})",
+        ], ExtrasMajor, ExtrasMinor),
+        new(110, "spans ordered by trace id: codecs, LowCardinality and retention TTL as on spans", [
+            "ALTER TABLE spans_by_trace MODIFY COLUMN start_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
+            "ALTER TABLE spans_by_trace MODIFY COLUMN end_time_unix_nano UInt64 CODEC(Delta, ZSTD(1))",
+            "ALTER TABLE spans_by_trace MODIFY COLUMN duration_ns UInt64 CODEC(T64, ZSTD(1))",
+            "ALTER TABLE spans_by_trace MODIFY COLUMN name LowCardinality(String)",
+            "ALTER TABLE spans_by_trace MODIFY COLUMN scope_name LowCardinality(String)",
+            "ALTER TABLE spans_by_trace MODIFY COLUMN scope_version LowCardinality(String)",
+            $"ALTER TABLE spans_by_trace MODIFY TTL timestamp + toIntervalDay({retentionDays})",
         ], ExtrasMajor, ExtrasMinor),
     ];
 
@@ -359,6 +371,149 @@ internal static class SchemaMigrations
         ORDER BY (tenant, trace_id)
         """;
 
+    /// <summary>
+    /// The spans again, ordered by trace id (issue 20): a trace's spans lie together, so reading one trace touches one
+    /// small granule range per partition instead of every span of its time window across services. This is the layout
+    /// of trace stores on ClickHouse (a spans table keyed by trace id beside one keyed for search). Filled by
+    /// <see cref="SpansByTraceView"/> from every insert into spans; the same ReplacingMergeTree identity, so a retried
+    /// export folds here too. Small granules because a lookup reads whole granules of every column.
+    /// </summary>
+    private const string SpansByTraceTable = """
+        CREATE TABLE IF NOT EXISTS spans_by_trace
+        (
+            tenant String,
+            timestamp DateTime,
+            service_name String,
+            name String,
+            trace_id FixedString(16),
+            span_id FixedString(8),
+            parent_span_id FixedString(8),
+            trace_state String,
+            flags UInt32,
+            kind Int8,
+            start_time_unix_nano UInt64,
+            end_time_unix_nano UInt64,
+            duration_ns UInt64,
+            status_code UInt8,
+            status_message String,
+            attr_keys Array(String),
+            attr_types Array(UInt8),
+            attr_values Array(String),
+            dropped_attributes_count UInt32,
+            event_times Array(UInt64),
+            event_names Array(String),
+            event_attr_keys Array(Array(String)),
+            event_attr_types Array(Array(UInt8)),
+            event_attr_values Array(Array(String)),
+            event_dropped_attributes_counts Array(UInt32),
+            dropped_events_count UInt32,
+            link_trace_ids Array(FixedString(16)),
+            link_span_ids Array(FixedString(8)),
+            link_trace_states Array(String),
+            link_flags Array(UInt32),
+            link_attr_keys Array(Array(String)),
+            link_attr_types Array(Array(UInt8)),
+            link_attr_values Array(Array(String)),
+            link_dropped_attributes_counts Array(UInt32),
+            dropped_links_count UInt32,
+            resource_attr_keys Array(String),
+            resource_attr_types Array(UInt8),
+            resource_attr_values Array(String),
+            resource_dropped_attributes_count UInt32,
+            resource_schema_url String,
+            scope_name String,
+            scope_version String,
+            scope_attr_keys Array(String),
+            scope_attr_types Array(UInt8),
+            scope_attr_values Array(String),
+            scope_dropped_attributes_count UInt32,
+            scope_schema_url String,
+            ingested_at DateTime
+        )
+        ENGINE = ReplacingMergeTree(ingested_at)
+        PARTITION BY toDate(timestamp)
+        ORDER BY (tenant, trace_id, span_id)
+        SETTINGS index_granularity = 1024
+        """;
+
+    /// <summary>Named columns, not *, so a column added to spans later does not break inserts until added here too.</summary>
+    private const string SpansByTraceView = """
+        CREATE MATERIALIZED VIEW IF NOT EXISTS spans_by_trace_mv TO spans_by_trace AS
+        SELECT
+            tenant,
+            timestamp,
+            service_name,
+            name,
+            trace_id,
+            span_id,
+            parent_span_id,
+            trace_state,
+            flags,
+            kind,
+            start_time_unix_nano,
+            end_time_unix_nano,
+            duration_ns,
+            status_code,
+            status_message,
+            attr_keys,
+            attr_types,
+            attr_values,
+            dropped_attributes_count,
+            event_times,
+            event_names,
+            event_attr_keys,
+            event_attr_types,
+            event_attr_values,
+            event_dropped_attributes_counts,
+            dropped_events_count,
+            link_trace_ids,
+            link_span_ids,
+            link_trace_states,
+            link_flags,
+            link_attr_keys,
+            link_attr_types,
+            link_attr_values,
+            link_dropped_attributes_counts,
+            dropped_links_count,
+            resource_attr_keys,
+            resource_attr_types,
+            resource_attr_values,
+            resource_dropped_attributes_count,
+            resource_schema_url,
+            scope_name,
+            scope_version,
+            scope_attr_keys,
+            scope_attr_types,
+            scope_attr_values,
+            scope_dropped_attributes_count,
+            scope_schema_url,
+            ingested_at
+        FROM spans
+        """;
+
+    /// <summary>
+    /// From when a span layout holds every span stored: <c>spans_by_trace</c> holds the spans inserted after its view was
+    /// created, not those stored before (docs/ingest.md says how to copy them and then lower this time to 0). Readers
+    /// take the earliest row; a repeated migration step only adds a later, safe time.
+    /// </summary>
+    private const string SpanLayoutsTable = """
+        CREATE TABLE IF NOT EXISTS span_layouts
+        (
+            layout String,
+            complete_from DateTime
+        )
+        ENGINE = ReplacingMergeTree
+        ORDER BY layout
+        """;
+
+    /// <summary>
+    /// Complete from the start when spans was empty once the view existed (a new install: nothing was stored before it),
+    /// else from now.
+    /// </summary>
+    private const string SpansByTraceFrom =
+        "INSERT INTO span_layouts (layout, complete_from) SELECT 'spans_by_trace', if((SELECT count() FROM spans) = 0, toDateTime(0), now())";
+
+
     private const string TraceIndexView = """
         CREATE MATERIALIZED VIEW IF NOT EXISTS trace_index_mv TO trace_index AS
         SELECT
@@ -368,6 +523,30 @@ internal static class SchemaMigrations
             max(greatest(timestamp, toDateTime(least(intDiv(end_time_unix_nano, 1000000000), 4294967295)))) AS end
         FROM spans
         GROUP BY tenant, trace_id
+        """;
+
+    /// <summary>
+    /// Distinct spans stored per trace and day, kept by a materialized view, so the goal rollup can ask whether storage
+    /// holds spans of a run that this node has not seen (they reached another node) with a primary-key lookup.
+    /// </summary>
+    private const string TraceSpansTable = """
+        CREATE TABLE IF NOT EXISTS trace_spans
+        (
+            tenant String,
+            trace_id FixedString(16),
+            day Date,
+            spans AggregateFunction(uniq, FixedString(8))
+        )
+        ENGINE = AggregatingMergeTree
+        PARTITION BY day
+        ORDER BY (tenant, trace_id)
+        """;
+
+    private const string TraceSpansView = """
+        CREATE MATERIALIZED VIEW IF NOT EXISTS trace_spans_mv TO trace_spans AS
+        SELECT tenant, trace_id, toDate(timestamp) AS day, uniqState(span_id) AS spans
+        FROM spans
+        GROUP BY tenant, trace_id, day
         """;
 
     /// <summary>

@@ -19,6 +19,9 @@ internal sealed class SchemaMigrator(
 {
     private static readonly TimeSpan ServerWait = TimeSpan.FromSeconds(60);
     private const int DuplicateColumn = 15;
+    private const int IllegalColumn = 44;
+    private const string JournalTable =
+        "CREATE TABLE IF NOT EXISTS schema_migrations (id UInt32, name String, applied_at DateTime) ENGINE = ReplacingMergeTree() ORDER BY id";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,17 +33,17 @@ internal sealed class SchemaMigrator(
 
     internal async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
     {
-        var database = options.Value.Database;
-        await client.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {ClickHouseSql.Identifier(database)}", cancellationToken, useDatabase: false);
-        await client.ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (id UInt32, name String, applied_at DateTime) ENGINE = ReplacingMergeTree() ORDER BY id",
-            cancellationToken);
+        var settings = options.Value;
+        var cluster = settings.IsCluster ? new ClusterSchema(settings.Cluster!, settings.Database, settings.ReplicationPath) : null;
+        await CreateDatabaseAndJournalAsync(cluster, cancellationToken);
 
         var applied = await client.QueryAsync("SELECT DISTINCT id FROM schema_migrations", row => (int)row.GetUInt32("id"), cancellationToken);
         var version = await client.GetServerVersionAsync(cancellationToken);
         var newlyApplied = new List<int>();
-        foreach (var migration in SchemaMigrations.All(options.Value.RetentionDays))
+        foreach (var migration in SchemaMigrations.All(settings.RetentionDays))
         {
+            // Rewritten even when applied or skipped: the cluster form learns each table's sharding key as it goes.
+            var statements = cluster is null ? migration.Statements : cluster.Rewrite(migration);
             if (applied.Contains(migration.Id))
             {
                 continue;
@@ -52,16 +55,16 @@ internal sealed class SchemaMigrator(
                 continue;
             }
 
-            foreach (var statement in migration.Statements)
+            foreach (var statement in statements)
             {
                 try
                 {
                     await client.ExecuteAsync(statement, cancellationToken);
                 }
-                catch (ClickHouseException e) when (e.Code == DuplicateColumn && statement.Contains(" ADD COLUMN ", StringComparison.Ordinal))
+                catch (ClickHouseException e) when (IsDuplicateColumn(e) && statement.Contains(" ADD COLUMN ", StringComparison.Ordinal))
                 {
-                    // 18.16 has no ADD COLUMN IF NOT EXISTS: a crash between this step and its record left the column
-                    // in place, which is what the step wanted.
+                    // 18.16 has no ADD COLUMN IF NOT EXISTS: a crash between this step and its record, or another node
+                    // running the same step at once, left the column in place, which is what the step wanted.
                 }
             }
 
@@ -76,6 +79,46 @@ internal sealed class SchemaMigrator(
 
         return newlyApplied;
     }
+
+    /// <summary>
+    /// The database and the journal of applied steps. In cluster mode both are created ON CLUSTER, and only when this
+    /// server lacks them: distributed DDL waits for every server, so a start-up while another is down must not send any
+    /// once the schema is in place.
+    /// </summary>
+    private async Task CreateDatabaseAndJournalAsync(ClusterSchema? cluster, CancellationToken cancellationToken)
+    {
+        var database = options.Value.Database;
+        if (cluster is null)
+        {
+            await client.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {ClickHouseSql.Identifier(database)}", cancellationToken, useDatabase: false);
+            await client.ExecuteAsync(JournalTable, cancellationToken);
+            return;
+        }
+
+        var journal = cluster.Rewrite(0, JournalTable);
+        var present = await client.QueryAsync(
+            $"SELECT count() AS n FROM system.tables WHERE database = {ClickHouseSql.Literal(database)} AND name = 'schema_migrations'",
+            row => row.GetUInt64("n"),
+            cancellationToken,
+            useDatabase: false);
+        if (present.Count == 1 && present[0] > 0)
+        {
+            return;
+        }
+
+        await client.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {database} ON CLUSTER {options.Value.Cluster}", cancellationToken, useDatabase: false);
+        foreach (var statement in journal)
+        {
+            await client.ExecuteAsync(statement, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// DUPLICATE_COLUMN (15); a replicated table on 18.16 says ILLEGAL_COLUMN (44) "… already exists" instead, also
+    /// when a distributed DDL task relays it from another server.
+    /// </summary>
+    private static bool IsDuplicateColumn(ClickHouseException e) =>
+        e.Code == DuplicateColumn || (e.Code == IllegalColumn && e.ServerMessage.Contains("already exists", StringComparison.Ordinal));
 
     private async Task WaitForServerAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskLens.Core.Telemetry;
 using TaskLens.Storage.ClickHouse;
@@ -17,16 +16,14 @@ namespace TaskLens.Storage.Spans;
 internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
 {
     private readonly Channel<PendingWrite> _queue;
-    private readonly ClickHouseClient _client;
+    private readonly SpanInserter _inserter;
     private readonly ClickHouseOptions _options;
-    private readonly ILogger<SpanBatchWriter> _logger;
     private readonly TimeProvider _time;
 
-    public SpanBatchWriter(ClickHouseClient client, IOptions<ClickHouseOptions> options, ILogger<SpanBatchWriter> logger, TimeProvider time)
+    public SpanBatchWriter(SpanInserter inserter, IOptions<ClickHouseOptions> options, TimeProvider time)
     {
-        _client = client;
+        _inserter = inserter;
         _options = options.Value;
-        _logger = logger;
         _time = time;
 
         // Bounded: when ClickHouse falls behind, exports wait here instead of piling up in memory.
@@ -63,13 +60,12 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
     {
         var reader = _queue.Reader;
         var group = new List<PendingWrite>();
-        var rows = new RowBinaryWriter();
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 await CollectAsync(reader, group, stoppingToken);
-                await FlushAsync(group, rows, CancellationToken.None);
+                await FlushAsync(group, CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,7 +77,7 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
                 group.Add(item);
             }
 
-            await FlushAsync(group, rows, CancellationToken.None);
+            await FlushAsync(group, CancellationToken.None);
         }
     }
 
@@ -120,7 +116,7 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
         }
     }
 
-    private async Task FlushAsync(List<PendingWrite> group, RowBinaryWriter rows, CancellationToken cancellationToken)
+    private async Task FlushAsync(List<PendingWrite> group, CancellationToken cancellationToken)
     {
         if (group.Count == 0)
         {
@@ -129,14 +125,14 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
 
         try
         {
-            var failure = await InsertAsync(group, rows, cancellationToken);
+            var failure = await InsertAsync(group, cancellationToken);
             if (failure is ClickHouseException { IsPermanent: true } && group.Count > 1)
             {
                 // ClickHouse refused the rows themselves: find whose, one export at a time, so the others are stored
                 // and only the export at fault is told so.
                 foreach (var item in group)
                 {
-                    Complete([item], await InsertAsync([item], rows, cancellationToken));
+                    Complete([item], await InsertAsync([item], cancellationToken));
                 }
             }
             else
@@ -150,45 +146,20 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
         }
     }
 
-    /// <summary>One insert of the group's spans; the failure, or null once ClickHouse holds them.</summary>
-    private async Task<Exception?> InsertAsync(List<PendingWrite> group, RowBinaryWriter rows, CancellationToken cancellationToken)
+    private Task<Exception?> InsertAsync(List<PendingWrite> group, CancellationToken cancellationToken)
     {
-        var spanCount = 0;
-        rows.Reset();
-        var now = (uint)_time.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var item in group)
+        var batches = new SpanBatch[group.Count];
+        for (var i = 0; i < group.Count; i++)
         {
-            SpanRowEncoder.Encode(item.Batch, rows, now);
-            spanCount += item.Batch.SpanCount;
+            batches[i] = group[i].Batch;
         }
 
-        try
-        {
-            await _client.InsertRowBinaryAsync(
-                SpanRowEncoder.Table,
-                SpanRowEncoder.Columns,
-                (stream, ct) => rows.CopyToAsync(stream, ct),
-                cancellationToken);
-            StorageLog.SpansWritten(_logger, spanCount, group.Count);
-            return null;
-        }
-        catch (Exception e)
-        {
-            // Whatever went wrong, every waiting export gets an answer and the loop goes on: a writer that died here
-            // would leave every later export waiting for ever.
-            StorageLog.SpanWriteFailed(_logger, spanCount, e);
-            return e;
-        }
+        return _inserter.InsertAsync(batches, cancellationToken);
     }
 
     private static void Complete(List<PendingWrite> group, Exception? failure)
     {
-        Exception? answer = failure switch
-        {
-            null => null,
-            ClickHouseException { IsPermanent: true } refused => new StoreRejectedException("ClickHouse refused these spans for good: " + refused.Message, refused),
-            _ => new SpanSinkUnavailableException("ClickHouse could not store the spans; retry later.", failure),
-        };
+        var answer = failure is null ? null : SpanInserter.Answer(failure);
         foreach (var item in group)
         {
             if (answer is null)

@@ -30,16 +30,28 @@ internal static class SpanRowEncoder
 
     public static void Encode(SpanBatch batch, RowBinaryWriter writer, uint ingestedAtUnixSeconds)
     {
-        var resources = batch.Resources;
-        var scopes = batch.Scopes;
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(writer);
+
+        // What every span of a scope repeats — its service name, and the resource and scope columns from
+        // resource_attr_keys to scope_schema_url, which are adjacent — is encoded once per scope and copied per span
+        // (an SDK export has a handful of scopes for hundreds of spans, each resource with several attributes).
+        using var shared = new RowBinaryWriter(4096);
+        shared.WriteString(batch.Tenant);
+        var tenantLength = shared.Length;
+        var pieces = new (int Resource, int ServiceStart, int TailStart, int TailEnd)[batch.ScopeCount];
         foreach (ref readonly var span in batch.Spans)
         {
-            ref readonly var resource = ref resources[span.ResourceIndex];
-            ref readonly var scope = ref scopes[span.ScopeIndex];
+            ref var piece = ref pieces[span.ScopeIndex];
+            if (piece.TailEnd == 0 || piece.Resource != span.ResourceIndex)
+            {
+                piece = EncodeShared(batch, span, shared);
+            }
 
-            writer.WriteString(batch.Tenant);
+            var bytes = shared.WrittenMemory.Span;
+            writer.WriteRaw(bytes[..tenantLength]);
             writer.WriteDateTime(TelemetryColumns.ToUnixSeconds(span.StartTimeUnixNano));
-            writer.WriteString(resource.ServiceName);
+            writer.WriteRaw(bytes[piece.ServiceStart..piece.TailStart]);
             writer.WriteString(span.Name);
             writer.WriteUInt64BigEndian(span.TraceIdHigh);
             writer.WriteUInt64BigEndian(span.TraceIdLow);
@@ -59,16 +71,28 @@ internal static class SpanRowEncoder
             writer.WriteUInt32(span.DroppedEventsCount);
             WriteLinks(writer, batch, batch.LinksOf(span));
             writer.WriteUInt32(span.DroppedLinksCount);
-            WriteAttributes(writer, batch.AttributesOf(resource.Attributes));
-            writer.WriteUInt32(resource.DroppedAttributesCount);
-            writer.WriteString(resource.SchemaUrl);
-            writer.WriteString(scope.Name);
-            writer.WriteString(scope.Version);
-            WriteAttributes(writer, batch.AttributesOf(scope.Attributes));
-            writer.WriteUInt32(scope.DroppedAttributesCount);
-            writer.WriteString(scope.SchemaUrl);
+            writer.WriteRaw(shared.WrittenMemory.Span[piece.TailStart..piece.TailEnd]);
             writer.WriteDateTime(ingestedAtUnixSeconds);
         }
+    }
+
+    /// <summary>The service name, then the resource and scope columns, of <paramref name="span"/>'s scope.</summary>
+    private static (int Resource, int ServiceStart, int TailStart, int TailEnd) EncodeShared(SpanBatch batch, in SpanRecord span, RowBinaryWriter shared)
+    {
+        ref readonly var resource = ref batch.Resources[span.ResourceIndex];
+        ref readonly var scope = ref batch.Scopes[span.ScopeIndex];
+        var serviceStart = shared.Length;
+        shared.WriteString(resource.ServiceName);
+        var tailStart = shared.Length;
+        WriteAttributes(shared, batch.AttributesOf(resource.Attributes));
+        shared.WriteUInt32(resource.DroppedAttributesCount);
+        shared.WriteString(resource.SchemaUrl);
+        shared.WriteString(scope.Name);
+        shared.WriteString(scope.Version);
+        WriteAttributes(shared, batch.AttributesOf(scope.Attributes));
+        shared.WriteUInt32(scope.DroppedAttributesCount);
+        shared.WriteString(scope.SchemaUrl);
+        return (span.ResourceIndex, serviceStart, tailStart, shared.Length);
     }
 
     private static void WriteAttributes(RowBinaryWriter writer, ReadOnlySpan<AttributeRecord> attributes)

@@ -8,8 +8,19 @@ using TaskLens.Storage.Telemetry;
 namespace TaskLens.Storage.Spans;
 
 /// <summary>Reads traces and service summaries back from the spans table.</summary>
-internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
+internal sealed class TraceReader(ClickHouseClient client, TimeProvider time) : ITraceReader
 {
+    /// <summary>
+    /// A trace that starts this long after spans_by_trace became complete is read from it. The margin covers spans stored
+    /// before that time whose clocks ran ahead of it (their timestamps lie in the future): they are in spans only.
+    /// </summary>
+    private static readonly TimeSpan LayoutMargin = TimeSpan.FromHours(1);
+
+    /// <summary>How long the layout's start is remembered; an operator who copies older spans over lowers it (docs/ingest.md).</summary>
+    private static readonly TimeSpan LayoutRecheck = TimeSpan.FromMinutes(1);
+
+    private (long FirstTrace, DateTimeOffset CheckedAt)? _byTrace;
+
     // Aliases differ from column names on purpose: a ClickHouse alias shadows the column of the same name
     // everywhere in the query, WHERE included.
     private const string SpanColumns = """
@@ -39,10 +50,15 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
 
         var (first, last) = range;
 
+        // spans_by_trace is ordered by trace id, so the read touches one small granule range per partition; spans (ordered
+        // by service and time) would scan every span of the trace's time window. Traces older than the layout are only
+        // complete in spans.
+        var table = first >= await ByTraceFromAsync(cancellationToken) ? "spans_by_trace" : "spans";
+
         // LIMIT 1 BY folds copies of a span that a retried export stored twice and that no merge has folded yet.
         var sql = string.Create(CultureInfo.InvariantCulture, $"""
             SELECT {SpanColumns}
-            FROM spans
+            FROM {table}
             WHERE tenant = {tenantLiteral} AND trace_id = {idLiteral}
               AND timestamp >= toDateTime({first}) AND timestamp <= toDateTime({last})
             ORDER BY start_time_unix_nano, span_id
@@ -63,10 +79,11 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
 
         var (first, last) = range;
 
-        // Distinct span ids, as the read folds copies of a span a retried export stored twice.
+        // Distinct span ids, as the read folds copies of a span a retried export stored twice; from the same table the read uses.
+        var table = first >= await ByTraceFromAsync(cancellationToken) ? "spans_by_trace" : "spans";
         var counts = await client.QueryAsync(
             string.Create(CultureInfo.InvariantCulture, $"""
-                SELECT uniqExact(span_id) AS n FROM spans
+                SELECT uniqExact(span_id) AS n FROM {table}
                 WHERE tenant = {tenantLiteral} AND trace_id = {idLiteral} AND timestamp >= toDateTime({first}) AND timestamp <= toDateTime({last})
                 """),
             row => row.GetUInt64("n"),
@@ -82,6 +99,26 @@ internal sealed class TraceReader(ClickHouseClient client) : ITraceReader
             row => (Count: row.GetUInt64("n"), First: row.GetUInt32("first"), Last: row.GetUInt32("last")),
             cancellationToken);
         return ranges.Count == 0 || ranges[0].Count == 0 ? null : (ranges[0].First, ranges[0].Last);
+    }
+
+    /// <summary>The earliest trace start (unix seconds) whose spans spans_by_trace holds in full; long.MaxValue before its migration.</summary>
+    private async Task<long> ByTraceFromAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_byTrace is { } known && now - known.CheckedAt < LayoutRecheck)
+        {
+            return known.FirstTrace;
+        }
+
+        var rows = await client.QueryAsync(
+            "SELECT count() AS n, toUnixTimestamp(min(complete_from)) AS s_from FROM span_layouts WHERE layout = 'spans_by_trace'",
+            row => (Count: row.GetUInt64("n"), From: row.GetInt64("s_from")),
+            cancellationToken);
+        var from = rows.Count == 0 || rows[0].Count == 0 ? long.MaxValue
+            : rows[0].From == 0 ? 0
+            : rows[0].From + (long)LayoutMargin.TotalSeconds;
+        _byTrace = (from, now);
+        return from;
     }
 
     public async Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(string tenant, CancellationToken cancellationToken)

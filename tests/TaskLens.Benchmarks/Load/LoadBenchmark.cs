@@ -1,95 +1,135 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging.Abstractions;
-using TaskLens.Core.Telemetry;
-using TaskLens.Ingest.Otlp;
+using TaskLens.Ingest.Spool;
 using TaskLens.Storage.ClickHouse;
-using TaskLens.Storage.Spans;
 
 namespace TaskLens.Benchmarks.Load;
 
 /// <summary>
-/// Whole-system ingest on loopback, bounded in time: the built TaskLens server (embedded ClickHouse) takes agent
-/// exports over OTLP/HTTP, and the same rows are then inserted by clickhouse-client directly as RowBinary — the
-/// ceiling — in the same run, so the report gives ratios rather than machine-bound absolute numbers.
+/// Whole-system ingest on loopback, bounded in time (a few minutes, never unbounded load): the built TaskLens server
+/// with its embedded ClickHouse takes SDK-shaped exports (<see cref="SdkTraffic"/>) and, as a second scenario, 5,000-span
+/// agent exports; then the same rows go straight into ClickHouse (<see cref="FairCeiling"/>); then acknowledgement
+/// latency idle and under background load; then overload. Every figure and sentence of the report comes from this run.
 /// </summary>
 internal static class LoadBenchmark
 {
-    private const int SpansPerExport = 5000;
-    private const int SustainedExports = 360;
-    private const int Concurrency = 4;
-    private const int CeilingExports = 120;
-    private const int Bursts = 30;
+    public const int Connections = 8;
+    public const int ExportsPerRound = 100;
+    public const int WarmUpRounds = 6;
+    public const int MeasuredRounds = 40;
+    public const int AgentExports = 60;
+    public const int CeilingRounds = 12;
+    public const int LatencySamples = 200;
+    public const double BackgroundShare = 0.5;
+    public const int OverloadClients = 96;
+    public const long MaxBytesInFlight = 64L * 1024 * 1024;
+    public const long MaxRequestBytes = 16L * 1024 * 1024;
+    public const long SpoolCapBytes = 256L * 1024 * 1024;
 
-    /// <summary>The overload phase: offered load is this multiple of the measured end-to-end rate, for this long.</summary>
-    private const int OverloadFactor = 10;
-    private static readonly TimeSpan OverloadDuration = TimeSpan.FromSeconds(60);
+    /// <summary>The drainer's concurrent inserts (<c>TaskLens:Spool:DrainConcurrency</c>); the ceiling uses as many.</summary>
+    public static int DrainInserts => new SpoolOptions().DrainConcurrency;
 
-    /// <summary>Overload exporters, each with a bounded queue as an OTLP SDK's batch processor has.</summary>
-    private const int OverloadClients = 8;
-    private const int ClientQueueExports = 4;
+    /// <summary>
+    /// Probes under load add this share of the measured end-to-end rate, one every 250 ms to 1 s (so the phase stays
+    /// bounded on a slow machine; the report gives the share they really added).
+    /// </summary>
+    public const double ProbeShare = 0.2;
+    public static readonly TimeSpan MinProbeInterval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan MaxProbeInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan OverloadDuration = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan MergeWait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RunsWait = TimeSpan.FromSeconds(90);
 
-    /// <summary>The spool cap for the run: small enough that overload reaches it within the phase.</summary>
-    private const long SpoolCapBytes = 256L * 1024 * 1024;
+    /// <summary>The drainer's batch size, so the ceiling inserts the same batches.</summary>
+    public static int DrainBatchRows => new SpoolOptions().DrainMaxItems;
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static async Task<int> RunAsync(string serverDll, string outputDirectory)
     {
         var work = Path.Combine(Path.GetTempPath(), "tasklens-load-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         var ports = FreePorts(5);
-        using var server = StartServer(serverDll, work, ports);
+        using var server = StartServer(serverDll, work, ports, SpoolCapBytes,
+            $"--TaskLens:Ingest:MaxBytesInFlight={MaxBytesInFlight}", $"--TaskLens:Ingest:MaxRequestBytes={MaxRequestBytes}");
+        var total = Stopwatch.StartNew();
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             await WaitHealthyAsync(http, ports[0], server);
-            // The embedded server's generated password, kept in TaskLens's data directory under the content root.
             var password = File.ReadAllText(Path.Combine(work, ".tasklens", "clickhouse", "password"));
             using var clickHouse = new ClickHouseClient(
-                new HttpClient(ClickHouseClient.CreateHandler()),
-                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens", Password = password },
+                new HttpClient(ClickHouseClient.CreateHandler()) { Timeout = TimeSpan.FromMinutes(5) },
+                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens", Password = password, RequestTimeout = TimeSpan.FromMinutes(5) },
                 NullLogger<ClickHouseClient>.Instance);
+            var meter = new ProcessMeter(server);
+            var store = new StoreProbe(clickHouse);
             var endpoint = new Uri($"http://127.0.0.1:{ports[2]}/v1/traces");
+            var sdk = new SdkTraffic(ExportsPerRound, seed: 20, startUnixNanos: (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000) * 1_000_000);
+            var agents = new AgentTraffic();
+            using var sender = new OtlpSender(endpoint, Connections);
 
-            // A first pass of the same shape (the same senders, the same number of exports, their goal runs stored)
-            // warms the server up: the runtime's tiered JIT and the thread pool settle, so the measured pass shows a
-            // running server's cost per span. The first pass's figures are reported too: they include the JIT.
-            var warmUp = Enumerable.Range(50_000, SustainedExports).Select(i => AgentExport.Create(SpansPerExport, i)).ToList();
-            var firstPass = await SustainedAsync(http, endpoint, warmUp, server, clickHouse);
-            warmUp.Clear();
-            var exports = Enumerable.Range(1, SustainedExports).Select(i => AgentExport.Create(SpansPerExport, i)).ToList();
-            var sustained = await SustainedAsync(http, endpoint, exports, server, clickHouse);
-            var stored = await CountAsync(clickHouse, "spans") - (ulong)(SustainedExports * SpansPerExport);
-            var ceiling = await CeilingAsync(clickHouse, exports.Take(CeilingExports).ToList(), ports[4], password);
-            // The burst is timed from a settled ClickHouse: the passes above leave merges of several million rows running,
-            // and on this one disk they slow the spool's fsync, which every acknowledgement waits for.
-            await WaitForMergesAsync(clickHouse, TimeSpan.FromSeconds(90));
-            var burst = await BurstAsync(http, endpoint, clickHouse);
-            var overload = await OverloadAsync(http, endpoint, clickHouse, server, sustained.SpansPerSecond);
+            long sdkNext = 0, agentNext = 0, runsExpected = 0;
+            var warmUp = await PhaseAsync(meter, store, sender, sdk.Create, sdkNext, WarmUpRounds * ExportsPerRound, SdkTraffic.SpansPerExport, runsExpected += WarmUpRounds * sdk.TracesPerRound, waitForRuns: false);
+            sdkNext += WarmUpRounds * ExportsPerRound;
+            meter.ResetPeakRss();
+            var measuredFirst = sdkNext;
+            var sdkPhase = await PhaseAsync(meter, store, sender, sdk.Create, sdkNext, MeasuredRounds * ExportsPerRound, SdkTraffic.SpansPerExport, runsExpected += MeasuredRounds * sdk.TracesPerRound, waitForRuns: true);
+            sdkNext += MeasuredRounds * ExportsPerRound;
+            var agentPhase = await PhaseAsync(meter, store, sender, agents.Create, agentNext, AgentExports, AgentTraffic.SpansPerExport, runsExpected += AgentExports, waitForRuns: true);
+            agentNext += AgentExports;
+
+            Progress(total, $"SDK-shaped {sdkPhase.SpansPerSecond:N0} spans/s, agent {agentPhase.SpansPerSecond:N0} spans/s; measuring the ceiling");
+            var ceilingExports = Enumerable.Range(0, CeilingRounds * ExportsPerRound).Select(i => sdk.Create(measuredFirst + i));
+            var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, DrainBatchRows, DrainInserts, "tasklens", MergeWait);
+
+            Progress(total, $"ceiling {ceiling.RowsPerSecond:N0} rows/s; acknowledgement latency");
+            await WaitForMergesAsync(clickHouse, MergeWait);
+            var idle = await AckLatency.IdleAsync(sender, agents, agentNext, LatencySamples, n => store.WaitForMoreAsync(n));
+            agentNext += LatencySamples;
+            using var probe = new OtlpSender(endpoint, 1);
+            var backgroundRate = BackgroundShare * sdkPhase.SpansPerSecond;
+            var probeInterval = TimeSpan.FromSeconds(Math.Clamp(
+                AgentTraffic.SpansPerExport / (ProbeShare * sdkPhase.SpansPerSecond), MinProbeInterval.TotalSeconds, MaxProbeInterval.TotalSeconds));
+            var loaded = await AckLatency.UnderLoadAsync(probe, sender, agents, agentNext, sdk, sdkNext, backgroundRate, LatencySamples, probeInterval);
+            agentNext += LatencySamples;
+            sdkNext += loaded.BackgroundSpansSent / SdkTraffic.SpansPerExport;
+            await store.WaitForMoreAsync((ulong)(loaded.BackgroundSpansSent + (LatencySamples * AgentTraffic.SpansPerExport)));
+            var steadyPeakRss = meter.PeakRssMiB();
+
+            // Overload: everything before it is stored; its spans are told apart by their drain time (whole seconds).
+            await Task.Delay(TimeSpan.FromSeconds(1.1));
+            var overloadFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            await Task.Delay(TimeSpan.FromSeconds(1.1));
+            meter.ResetPeakRss();
+            Progress(total, $"ack p99 idle {idle.AckP99:N0} ms, loaded {loaded.AckP99:N0} ms; overload");
+            using var overloadSender = new OtlpSender(endpoint, OverloadClients);
+            var overload = await OverloadPhase.RunAsync(overloadSender, sdk, sdkNext, OverloadClients, OverloadDuration);
+            var drain = Stopwatch.StartNew();
+            store.Expect((ulong)overload.SpansAcknowledged);
+            await store.WaitForMoreAsync(0, TimeSpan.FromMinutes(3));
+            var drainSeconds = drain.Elapsed.TotalSeconds;
+            var overloadPeakRss = meter.PeakRssMiB();
+            var overloadStored = await store.DistinctSpansAsync($"ingested_at >= toDateTime({overloadFrom})");
+
+            var acknowledged = (ulong)(warmUp.Spans + sdkPhase.Spans + agentPhase.Spans) + (ulong)(2 * LatencySamples * AgentTraffic.SpansPerExport)
+                + (ulong)loaded.BackgroundSpansSent + (ulong)overload.SpansAcknowledged;
+            var storedAll = await store.DistinctSpansAsync("1");
+            var version = (await clickHouse.GetServerVersionAsync(CancellationToken.None)).ToString();
             var report = new LoadReport(
-                SpansPerExport * SustainedExports,
-                stored,
-                sustained.SpansPerSecond,
-                sustained.CpuMicrosPerSpan,
-                firstPass.CpuMicrosPerSpan,
-                ceiling,
-                sustained.SpansPerSecond / ceiling,
-                burst.AckP50Ms,
-                burst.AckP99Ms,
-                burst.QueryableP50Ms,
-                sustained.PeakRssMiB,
-                overload);
+                sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,
+                overload, overloadStored, overloadPeakRss, drainSeconds, acknowledged, storedAll, version, total.Elapsed.TotalSeconds,
+                Traces.TraceLookupResult.Read(outputDirectory));
             Directory.CreateDirectory(outputDirectory);
-            await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.md"), report.ToMarkdown());
+            await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));
             Console.WriteLine(report.ToMarkdown());
-            return stored == (ulong)report.SpansSent && overload.SpansStored == overload.SpansAcknowledged ? 0 : 1;
+            return acknowledged == storedAll && (ulong)overload.SpansAcknowledged == overloadStored ? 0 : 1;
         }
         finally
         {
@@ -99,262 +139,58 @@ internal static class LoadBenchmark
     }
 
     /// <summary>
-    /// Exports from concurrent senders; the clock runs until ClickHouse holds every span (an acknowledgement only means
-    /// the spool has it), so the rate is end to end. CPU is the server's until ClickHouse also holds every export's
-    /// final goal run (a quiet period after its last span), so it includes the rollup's whole work on these spans.
+    /// Exports from <see cref="Connections"/> concurrent senders over keep-alive connections; the clock runs until
+    /// ClickHouse holds every span (an acknowledgement only means the spool has it), so the rate is end to end. CPU of
+    /// both processes is counted until ClickHouse also holds the goal runs expected by then (a quiet period after their
+    /// last spans), so it includes the rollup's whole work on these spans.
     /// </summary>
-    private static async Task<(double SpansPerSecond, double CpuMicrosPerSpan, double PeakRssMiB)> SustainedAsync(
-        HttpClient http,
-        Uri endpoint,
-        List<byte[]> exports,
-        Process server,
-        ClickHouseClient clickHouse)
+    private static async Task<PhaseResult> PhaseAsync(
+        ProcessMeter meter, StoreProbe store, OtlpSender sender, Func<long, byte[]> create, long first, int exports, int spansPerExport,
+        long runsExpected, bool waitForRuns)
     {
-        var before = await CountAsync(clickHouse, "spans");
-        var runsBefore = await CountAsync(clickHouse, "goal_runs FINAL");
-        var cpuBefore = server.TotalProcessorTime;
-        using var rss = new RssSampler(server);
+        var spans = (long)exports * spansPerExport;
+        var (taskLensBefore, clickHouseBefore) = meter.Cpu();
+        store.Expect((ulong)spans);
         var clock = Stopwatch.StartNew();
         var next = -1;
-        var workers = Enumerable.Range(0, Concurrency).Select(async _ =>
+        var refusals = 0;
+        await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => Task.Run(async () =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < exports.Count)
+            while ((i = Interlocked.Increment(ref next)) < exports)
             {
-                await PostUntilAcceptedAsync(http, endpoint, exports[i]);
+                Interlocked.Add(ref refusals, await sender.SendUntilAcceptedAsync(create(first + i)));
             }
-        });
-        await Task.WhenAll(workers);
-        var spans = (ulong)exports.Count * SpansPerExport;
-        await WaitForCountAsync(clickHouse, before + spans);
+        })));
+        await store.WaitForMoreAsync(0);
         var elapsed = clock.Elapsed;
-        await WaitForCountAsync(clickHouse, runsBefore + (ulong)exports.Count, TimeSpan.FromSeconds(120), "goal_runs FINAL");
-        server.Refresh();
-        var cpu = server.TotalProcessorTime - cpuBefore;
-        return (spans / elapsed.TotalSeconds, cpu.TotalMicroseconds / spans, rss.PeakMiB);
+        var runsStored = waitForRuns ? await store.WaitForRunsAsync((ulong)runsExpected, RunsWait) : 0;
+        var (taskLensAfter, clickHouseAfter) = meter.Cpu();
+        return new PhaseResult(
+            spans, elapsed.TotalSeconds, spans / elapsed.TotalSeconds,
+            (taskLensAfter - taskLensBefore).TotalMicroseconds / spans,
+            (clickHouseAfter - clickHouseBefore).TotalMicroseconds / spans,
+            refusals, (long)runsStored, runsExpected, meter.PeakRssMiB());
     }
 
-    /// <summary>
-    /// Offers <see cref="OverloadFactor"/> times the measured end-to-end rate for <see cref="OverloadDuration"/>. Each
-    /// exporter keeps a bounded queue and retries what TaskLens pushes back after its Retry-After, as OTLP exporters do;
-    /// an export that finds its exporter's queue full is dropped by the client (as an SDK drops when its queue is full)
-    /// and never reaches TaskLens. Afterwards the exporters finish retrying and ClickHouse must hold exactly the spans
-    /// TaskLens acknowledged.
-    /// </summary>
-    private static async Task<OverloadReport> OverloadAsync(HttpClient http, Uri endpoint, ClickHouseClient clickHouse, Process server, double sustainedSpansPerSecond)
+    private static void Progress(Stopwatch total, string what) =>
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load run, {total.Elapsed.TotalSeconds:N0} s: {what}"));
+
+    /// <summary>Waits (at most <paramref name="limit"/>) until ClickHouse runs no merge; returns the seconds waited.</summary>
+    public static async Task<double> WaitForMergesAsync(ClickHouseClient clickHouse, TimeSpan limit)
     {
-        var before = await CountAsync(clickHouse, "spans");
-        var offeredExportsPerSecond = OverloadFactor * sustainedSpansPerSecond / SpansPerExport;
-        var queues = Enumerable.Range(0, OverloadClients).Select(_ => System.Threading.Channels.Channel.CreateBounded<byte[]>(ClientQueueExports)).ToList();
-        long acknowledged = 0, tooMany = 0, unavailable = 0, withoutHint = 0, offered = 0, droppedByClients = 0;
-        using var rss = new RssSampler(server);
-        var clients = queues.Select(queue => Task.Run(async () =>
-        {
-            await foreach (var export in queue.Reader.ReadAllAsync())
-            {
-                while (true)
-                {
-                    using var content = new ByteArrayContent(export);
-                    content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-                    using var response = await http.PostAsync(endpoint, content);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        Interlocked.Increment(ref acknowledged);
-                        break;
-                    }
-
-                    Interlocked.Increment(ref response.StatusCode == HttpStatusCode.TooManyRequests ? ref tooMany : ref unavailable);
-                    if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable))
-                    {
-                        throw new InvalidOperationException($"export refused: {(int)response.StatusCode}");
-                    }
-
-                    if (response.Headers.RetryAfter?.Delta is not { } delay)
-                    {
-                        Interlocked.Increment(ref withoutHint);
-                        delay = TimeSpan.FromSeconds(1);
-                    }
-
-                    await Task.Delay(delay);
-                }
-            }
-        })).ToList();
-
         var clock = Stopwatch.StartNew();
-        var seed = 100_000;
-        while (clock.Elapsed < OverloadDuration)
-        {
-            var due = (long)(clock.Elapsed.TotalSeconds * offeredExportsPerSecond);
-            while (offered < due)
-            {
-                var queue = queues[(int)(offered++ % OverloadClients)];
-                if (queue.Reader.Count >= ClientQueueExports)
-                {
-                    droppedByClients++;
-                    continue;
-                }
-
-                queue.Writer.TryWrite(AgentExport.Create(SpansPerExport, seed++));
-            }
-
-            await Task.Delay(10);
-        }
-
-        queues.ForEach(q => q.Writer.Complete());
-        await Task.WhenAll(clients);
-        var retriesDone = clock.Elapsed;
-        var acknowledgedSpans = (ulong)acknowledged * SpansPerExport;
-        await WaitForCountAsync(clickHouse, before + acknowledgedSpans, TimeSpan.FromMinutes(5));
-        var stored = await CountAsync(clickHouse, "spans") - before;
-        return new OverloadReport(
-            OverloadFactor,
-            OverloadDuration.TotalSeconds,
-            offered * SpansPerExport,
-            droppedByClients * SpansPerExport,
-            acknowledgedSpans,
-            stored,
-            tooMany,
-            unavailable,
-            withoutHint,
-            rss.PeakMiB,
-            (retriesDone - OverloadDuration).TotalSeconds,
-            (clock.Elapsed - retriesDone).TotalSeconds);
-    }
-
-    /// <summary>Waits (at most <paramref name="limit"/>) until ClickHouse runs no merge.</summary>
-    private static async Task WaitForMergesAsync(ClickHouseClient clickHouse, TimeSpan limit)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < limit && await CountAsync(clickHouse, "system.merges") > 0)
+        while (clock.Elapsed < limit
+               && (await clickHouse.QueryAsync("SELECT count() AS n FROM system.merges", r => r.GetUInt64("n"), CancellationToken.None))[0] > 0)
         {
             await Task.Delay(200);
         }
-    }
 
-    /// <summary>Waits until <paramref name="table"/> (spans unless told) holds <paramref name="expected"/> rows.</summary>
-    private static async Task WaitForCountAsync(ClickHouseClient clickHouse, ulong expected, TimeSpan? timeout = null, string table = "spans")
-    {
-        var deadline = Stopwatch.StartNew();
-        while (await CountAsync(clickHouse, table) < expected)
-        {
-            if (deadline.Elapsed > (timeout ?? TimeSpan.FromMinutes(2)))
-            {
-                throw new TimeoutException($"ClickHouse did not reach {expected} rows in {table}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    /// <summary>The ceiling: the same rows, encoded by our encoder, inserted by clickhouse-client over the native port.</summary>
-    private static async Task<double> CeilingAsync(ClickHouseClient clickHouse, List<byte[]> exports, int tcpPort, string password)
-    {
-        await clickHouse.ExecuteAsync("CREATE TABLE IF NOT EXISTS spans_ceiling AS spans", CancellationToken.None);
-        var file = Path.GetTempFileName();
-        try
-        {
-            using (var rows = new RowBinaryWriter(1 << 24))
-            {
-                var batch = new SpanBatch();
-                foreach (var export in exports)
-                {
-                    batch.Clear();
-                    OtlpTraceDecoder.Decode(export, batch);
-                    SpanRowEncoder.Encode(batch, rows, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-                }
-
-                await File.WriteAllBytesAsync(file, rows.WrittenMemory.ToArray());
-            }
-
-            var columns = string.Join(", ", SpanRowEncoder.Columns);
-            var start = new ProcessStartInfo("clickhouse-client")
-            {
-                ArgumentList = { "--port", tcpPort.ToString(CultureInfo.InvariantCulture), "--password", password, "--database", "tasklens", "--query", $"INSERT INTO spans_ceiling ({columns}) FORMAT RowBinary" },
-                RedirectStandardInput = true,
-                RedirectStandardError = true,
-            };
-            var clock = Stopwatch.StartNew();
-            using var client = Process.Start(start)!;
-            await using (var input = File.OpenRead(file))
-            {
-                await input.CopyToAsync(client.StandardInput.BaseStream);
-            }
-
-            client.StandardInput.Close();
-            await client.WaitForExitAsync();
-            var elapsed = clock.Elapsed;
-            if (client.ExitCode != 0)
-            {
-                throw new InvalidOperationException("clickhouse-client failed: " + await client.StandardError.ReadToEndAsync());
-            }
-
-            var inserted = await CountAsync(clickHouse, "spans_ceiling");
-            return inserted / elapsed.TotalSeconds;
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
-    /// <summary>Single 5,000-span exports one after another: ack latency, and time until the whole run is queryable.</summary>
-    private static async Task<(double AckP50Ms, double AckP99Ms, double QueryableP50Ms)> BurstAsync(HttpClient http, Uri endpoint, ClickHouseClient clickHouse)
-    {
-        var acks = new List<double>();
-        var queryable = new List<double>();
-        for (var i = 0; i < Bursts; i++)
-        {
-            var export = AgentExport.Create(SpansPerExport, 1000 + i);
-            var batch = new SpanBatch();
-            OtlpTraceDecoder.Decode(export, batch);
-            var traceId = $"{batch.Spans[0].TraceIdHigh:x16}{batch.Spans[0].TraceIdLow:x16}";
-            var clock = Stopwatch.StartNew();
-            await PostUntilAcceptedAsync(http, endpoint, export);
-            acks.Add(clock.Elapsed.TotalMilliseconds);
-            while (await CountAsync(clickHouse, "spans", $"trace_id = unhex('{traceId}')") < SpansPerExport)
-            {
-                await Task.Delay(5);
-            }
-
-            queryable.Add(clock.Elapsed.TotalMilliseconds);
-        }
-
-        return (Percentile(acks, 0.5), Percentile(acks, 0.99), Percentile(queryable, 0.5));
-    }
-
-    private static async Task PostUntilAcceptedAsync(HttpClient http, Uri endpoint, byte[] export)
-    {
-        // Like an OTLP exporter: retry what TaskLens pushes back (429/503), honour Retry-After; nothing is dropped.
-        for (var attempt = 0; ; attempt++)
-        {
-            using var content = new ByteArrayContent(export);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-            using var response = await http.PostAsync(endpoint, content);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return;
-            }
-
-            if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable) || attempt > 100)
-            {
-                throw new InvalidOperationException($"export refused: {(int)response.StatusCode}");
-            }
-
-            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(200));
-        }
-    }
-
-    private static async Task<ulong> CountAsync(ClickHouseClient clickHouse, string table, string where = "1") =>
-        (await clickHouse.QueryAsync($"SELECT count() AS n FROM {table} WHERE {where}", r => r.GetUInt64("n"), CancellationToken.None))[0];
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+        return clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>The built server on <paramref name="ports"/> (API, gRPC, HTTP, embedded ClickHouse HTTP and TCP) in <paramref name="work"/>.</summary>
-    internal static Process StartServer(string serverDll, string work, int[] ports, long spoolCapBytes = SpoolCapBytes)
+    internal static Process StartServer(string serverDll, string work, int[] ports, long spoolCapBytes = SpoolCapBytes, params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -376,6 +212,11 @@ internal static class LoadBenchmark
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += static (_, _) => { };
         process.ErrorDataReceived += static (_, _) => { };

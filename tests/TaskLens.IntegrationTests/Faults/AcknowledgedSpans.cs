@@ -8,13 +8,15 @@ namespace TaskLens.IntegrationTests.Faults;
 /// <summary>
 /// Exports of one service with span ids never used twice, and which of them TaskLens acknowledged; at the end, every
 /// acknowledged span must be in ClickHouse exactly once. Sends time out: an export that waits for ever is a failure.
+/// All exports are of one trace, or each of a trace of its own (<paramref name="tracePerExport"/>: spread over shards).
 /// </summary>
-internal sealed class AcknowledgedSpans(string service)
+internal sealed class AcknowledgedSpans(string service, bool tracePerExport = false)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
     private readonly Lock _gate = new();
     private readonly HashSet<ulong> _acknowledged = [];
     private long _nextSpanId = 1;
+    private long _exports;
 
     public string Service => service;
 
@@ -34,13 +36,15 @@ internal sealed class AcknowledgedSpans(string service)
     {
         var ids = Enumerable.Range(0, spans).Select(_ => (ulong)Interlocked.Increment(ref _nextSpanId)).ToArray();
         var now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        var export = (ulong)Interlocked.Increment(ref _exports);
+        byte[] traceId = [.. BitConverter.GetBytes(0xFA17UL), .. BitConverter.GetBytes((ulong)service.GetHashCode(StringComparison.Ordinal) ^ (tracePerExport ? export : 0))];
         var body = Otlp.Request(service, [.. ids.Select(id => (Action<ProtoBuilder>)(s => s
-            .BytesField(1, [.. BitConverter.GetBytes(0xFA17UL), .. BitConverter.GetBytes((ulong)service.GetHashCode(StringComparison.Ordinal))])
+            .BytesField(1, traceId)
             .BytesField(2, BitConverter.GetBytes(id))
             .StringField(5, "step " + new string('p', padding))
             .Fixed64Field(7, now)
             .Fixed64Field(8, now + 1000)))]);
-        return new Export(body, ids);
+        return new Export(body, ids, Convert.ToHexStringLower(traceId));
     }
 
     /// <summary>Sends once; on 200 the export's spans count as acknowledged. A refusal must be retryable with a hint.</summary>
@@ -108,5 +112,5 @@ internal sealed class AcknowledgedSpans(string service)
         Assert.Equal((expected, expected), counts);
     }
 
-    public sealed record Export(byte[] Body, ulong[] SpanIds);
+    public sealed record Export(byte[] Body, ulong[] SpanIds, string TraceId);
 }

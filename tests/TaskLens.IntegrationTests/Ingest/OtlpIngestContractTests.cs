@@ -158,7 +158,7 @@ public sealed class OtlpIngestContractTests(ClickHouseFixture clickHouse) : IAsy
             Assert.Equal("application/json", badJson.Content.Headers.ContentType?.MediaType);
             using var status = JsonDocument.Parse(await badJson.Content.ReadAsStringAsync());
             Assert.Equal(3, status.RootElement.GetProperty("code").GetInt32());
-            Assert.Equal("Undecodable ExportTraceServiceRequest: resourceSpans must be an array", status.RootElement.GetProperty("message").GetString());
+            Assert.Equal("Undecodable ExportTraceServiceRequest: ExportTraceServiceRequest.resourceSpans must be an array", status.RootElement.GetProperty("message").GetString());
         }
 
         using (var brotli = new HttpRequestMessage(HttpMethod.Post, _host.HttpTracesEndpoint) { Content = new ByteArrayContent(good[0]) })
@@ -216,7 +216,7 @@ public sealed class OtlpIngestContractTests(ClickHouseFixture clickHouse) : IAsy
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("""{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span 1: spanId must be 16 hex digits"}}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("""{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span 1: span_id must be 8 bytes, got 0"}}""", await response.Content.ReadAsStringAsync());
         using var trace = await OtlpTraceRoundTripTests.GetTraceAsync(_host, "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf", 1);
         var span = trace.RootElement.GetProperty("spans").EnumerateArray().Single();
         Assert.Equal(("plan", "json-agent", "1795000000000001000"), (Str(span, "name"), Str(span, "serviceName"), Str(span, "endTimeUnixNano")));

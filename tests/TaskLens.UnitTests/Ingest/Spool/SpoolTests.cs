@@ -155,6 +155,39 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(0, spool.PendingBytes);
     }
 
+    [Fact]
+    public async Task Drainer_WithInsertsInFlight_StoresLaterRunsButCheckpointsOnlyPastStoredOnes()
+    {
+        // Records alternate tenants, so each is a run of its own; the first run's insert hangs until released.
+        await WriteAsync(Record(0), Record(1), Record(2), Record(3));
+        var sink = new RecordingSink { HoldSpanNamed = "span-0" };
+        await using var spool = CreateSpool();
+        var options = Options.Create(new SpoolOptions { Path = _directory, DrainConcurrency = 2 });
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpanBatchPool(), new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
+        await drainer.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => Snapshot(sink).Contains("span-1"));
+
+        // The second run is stored beside the hanging first one, but the checkpoint does not pass the first.
+        var checkpoint = Path.Combine(_directory, "checkpoint");
+        Assert.DoesNotContain("span-0", Snapshot(sink));
+        Assert.True(!File.Exists(checkpoint) || File.ReadAllText(checkpoint).EndsWith(" 0", StringComparison.Ordinal), File.Exists(checkpoint) ? File.ReadAllText(checkpoint) : "");
+        Assert.False(drainer.IsCaughtUp);
+
+        sink.Release.SetResult();
+        await WaitUntilAsync(() => drainer.IsCaughtUp);
+        await drainer.StopAsync(CancellationToken.None);
+        Assert.Equal(["span-0", "span-1", "span-2", "span-3"], Snapshot(sink).Order());
+        Assert.Equal(0, spool.PendingBytes);
+    }
+
+    private static List<string> Snapshot(RecordingSink sink)
+    {
+        lock (sink.Spans)
+        {
+            return [.. sink.Spans];
+        }
+    }
+
     private DiskSpool CreateSpool(long maxBytes = 1024 * 1024, long segmentBytes = 1024 * 1024, double maxShare = 1) =>
         new(Options.Create(new SpoolOptions { Path = _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes, MaxShare = maxShare }), NullLogger<DiskSpool>.Instance);
 
@@ -207,6 +240,8 @@ public sealed class SpoolTests : IDisposable
 
     private sealed class RecordingSink : ISpanSink, ILogSink, IMetricSink
     {
+        private readonly Lock _gate = new();
+
         public List<string> Spans { get; } = [];
 
         public int FailuresLeft { get; set; }
@@ -215,21 +250,38 @@ public sealed class SpoolTests : IDisposable
 
         public int Writes { get; private set; }
 
-        public Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
-        {
-            Attempts++;
-            if (FailuresLeft-- > 0)
-            {
-                throw new SpanSinkUnavailableException("down");
-            }
+        /// <summary>A batch with a span of this name waits for <see cref="Release"/> before it is stored.</summary>
+        public string? HoldSpanNamed { get; init; }
 
-            Writes++;
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
+        {
+            var names = new List<string>();
             foreach (var span in batch.Spans)
             {
-                Spans.Add(span.Name);
+                names.Add(span.Name);
             }
 
-            return Task.CompletedTask;
+            if (HoldSpanNamed is not null && names.Contains(HoldSpanNamed))
+            {
+                await Release.Task;
+            }
+
+            lock (_gate)
+            {
+                Attempts++;
+                if (FailuresLeft-- > 0)
+                {
+                    throw new SpanSinkUnavailableException("down");
+                }
+
+                Writes++;
+                lock (Spans)
+                {
+                    Spans.AddRange(names);
+                }
+            }
         }
 
         public Task WriteAsync(LogBatch batch, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -8,7 +8,7 @@ using TaskLens.UnitTests.TestSupport;
 
 namespace TaskLens.UnitTests.Ingest;
 
-public sealed class OtlpJsonTraceDecoderTests
+public sealed class OtlpJsonTraceTests
 {
     /// <summary>One span with every field, in OTLP/JSON with the spec's quirks mixed in.</summary>
     private const string EveryQuirk = """
@@ -103,7 +103,7 @@ public sealed class OtlpJsonTraceDecoderTests
         var fromJson = new SpanBatch();
         var fromProtobuf = new SpanBatch();
 
-        var jsonResult = OtlpJsonTraceDecoder.Decode(Encoding.UTF8.GetBytes(EveryQuirk), fromJson);
+        var jsonResult = DecodeJson(Encoding.UTF8.GetBytes(EveryQuirk), fromJson);
         var protobufResult = OtlpTraceDecoder.Decode(EveryQuirkProtobuf(), fromProtobuf);
 
         Assert.Equal(new OtlpDecodeResult(1, 0, null, null), jsonResult);
@@ -117,18 +117,19 @@ public sealed class OtlpJsonTraceDecoderTests
         Assert.Equal(13, fromJson.AttributeCount);
     }
 
+    /// <summary>Ids that are not hex of the right length reach the protobuf decoder with the wrong size (not hex: one byte).</summary>
     [Theory]
-    [InlineData("""{"traceId": "0102", "spanId": "0102030405060708"}""", "span 0: traceId must be 32 hex digits")]
-    [InlineData("""{"traceId": "zz02030405060708090a0b0c0d0e0f10", "spanId": "0102030405060708"}""", "span 0: traceId must be 32 hex digits")]
-    [InlineData("""{"traceId": "00000000000000000000000000000000", "spanId": "0102030405060708"}""", "span 0: traceId is all zero")]
-    [InlineData("""{"traceId": "0102030405060708090a0b0c0d0e0f10"}""", "span 0: spanId must be 16 hex digits")]
-    [InlineData("""{"traceId": "0102030405060708090a0b0c0d0e0f10", "spanId": "0102030405060708", "links": [{"traceId": "0102030405060708090a0b0c0d0e0f10", "spanId": "01"}]}""", "span 0: link spanId must be 16 hex digits")]
+    [InlineData("""{"traceId": "0102", "spanId": "0102030405060708"}""", "span 0: trace_id must be 16 bytes, got 2")]
+    [InlineData("""{"traceId": "zz02030405060708090a0b0c0d0e0f10", "spanId": "0102030405060708"}""", "span 0: trace_id must be 16 bytes, got 1")]
+    [InlineData("""{"traceId": "00000000000000000000000000000000", "spanId": "0102030405060708"}""", "span 0: trace_id is all zero")]
+    [InlineData("""{"traceId": "0102030405060708090a0b0c0d0e0f10"}""", "span 0: span_id is missing")]
+    [InlineData("""{"traceId": "0102030405060708090a0b0c0d0e0f10", "spanId": "0102030405060708", "links": [{"traceId": "0102030405060708090a0b0c0d0e0f10", "spanId": "01"}]}""", "span 0: link span_id must be 8 bytes, got 1")]
     public void Decode_InvalidIds_RejectsThatSpanOnly(string badSpan, string reason)
     {
         var json = $$"""{"resourceSpans":[{"scopeSpans":[{"spans":[{{badSpan}}, {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"1112131415161718","name":"kept"}]}]}]}""";
         var batch = new SpanBatch();
 
-        var result = OtlpJsonTraceDecoder.Decode(Encoding.UTF8.GetBytes(json), batch);
+        var result = DecodeJson(Encoding.UTF8.GetBytes(json), batch);
 
         Assert.Equal(new OtlpDecodeResult(1, 1, reason, null), result);
         Assert.Equal("kept", Assert.Single(batch.Spans.ToArray()).Name);
@@ -150,7 +151,7 @@ public sealed class OtlpJsonTraceDecoderTests
         OtlpTraceDecoder.Decode(Otlp.Request("earlier", Otlp.Span(3)), batch);
         var before = batch.Mark();
 
-        var result = OtlpJsonTraceDecoder.Decode(Encoding.UTF8.GetBytes(json), batch);
+        var result = DecodeJson(Encoding.UTF8.GetBytes(json), batch);
 
         Assert.True(result.IsMalformed);
         Assert.False(string.IsNullOrWhiteSpace(result.MalformedReason));
@@ -162,7 +163,7 @@ public sealed class OtlpJsonTraceDecoderTests
     {
         byte[] json = [.. "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\""u8.ToArray(), 0xC3, 0x28, .. "\"}]}]}]}"u8.ToArray()];
 
-        var result = OtlpJsonTraceDecoder.Decode(json, new SpanBatch());
+        var result = DecodeJson(json, new SpanBatch());
 
         Assert.Equal("the body is not valid UTF-8", result.MalformedReason);
     }
@@ -187,9 +188,15 @@ public sealed class OtlpJsonTraceDecoderTests
     private static bool Holds(byte[] input)
     {
         var batch = new SpanBatch();
-        var result = OtlpJsonTraceDecoder.Decode(input, batch);
+        var result = DecodeJson(input, batch);
         return result.IsMalformed
             ? !string.IsNullOrEmpty(result.MalformedReason) && batch.Mark() == default
             : batch.SpanCount == result.Accepted && (result.Rejected == 0) == (result.ErrorMessage is null);
     }
+
+    /// <summary>The one JSON route: transcoded to protobuf, then the protobuf decoder (SignalBatch.ToDecodable).</summary>
+    private static OtlpDecodeResult DecodeJson(ReadOnlyMemory<byte> json, SpanBatch batch) =>
+        OtlpJsonTranscoder.TranscodeTraces(json, out var error) is { } protobuf
+            ? OtlpTraceDecoder.Decode(protobuf, batch)
+            : OtlpDecodeResult.Malformed(error!);
 }

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using TaskLens.Core.Telemetry;
+using TaskLens.Storage.ClickHouse;
+
+namespace TaskLens.Storage.Spans;
+
+/// <summary>
+/// Stores span batches in one RowBinary insert per call, at once and concurrently with other calls: the sink for a
+/// caller that batches by itself (the spool drainer, <see cref="SpanSinkKeys.StoredDirect"/>), and the insert under
+/// <see cref="SpanBatchWriter"/>'s grouping of concurrent exports.
+/// </summary>
+internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter> logger, TimeProvider time) : ISpanSink
+{
+    /// <summary>Encode buffers kept for reuse: one per concurrent insert is enough; more would only pin memory.</summary>
+    private const int WritersKept = 4;
+
+    private readonly ConcurrentQueue<RowBinaryWriter> _writers = new();
+
+    public async Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.SpanCount > 0 && await InsertAsync([batch], cancellationToken) is { } failure)
+        {
+            throw Answer(failure);
+        }
+    }
+
+    /// <summary>One insert of every span of <paramref name="batches"/>; the failure, or null once ClickHouse holds them.</summary>
+    public async Task<Exception?> InsertAsync(IReadOnlyList<SpanBatch> batches, CancellationToken cancellationToken)
+    {
+        var rows = _writers.TryDequeue(out var kept) ? kept : new RowBinaryWriter(1 << 20);
+        var spanCount = 0;
+        try
+        {
+            rows.Reset();
+            var now = (uint)time.GetUtcNow().ToUnixTimeSeconds();
+            foreach (var batch in batches)
+            {
+                SpanRowEncoder.Encode(batch, rows, now);
+                spanCount += batch.SpanCount;
+            }
+
+            await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, rows.CopyToAsync, cancellationToken);
+            StorageLog.SpansWritten(logger, spanCount, batches.Count);
+            return null;
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong is answered to the caller, never thrown past it: a grouping writer that died here
+            // would leave every later export waiting for ever.
+            StorageLog.SpanWriteFailed(logger, spanCount, e);
+            return e;
+        }
+        finally
+        {
+            if (_writers.Count < WritersKept)
+            {
+                _writers.Enqueue(rows);
+            }
+            else
+            {
+                rows.Dispose();
+            }
+        }
+    }
+
+    /// <summary>What a failed insert means to the caller: refused for good, or retry later.</summary>
+    public static Exception Answer(Exception failure) => failure switch
+    {
+        ClickHouseException { IsPermanent: true } refused => new StoreRejectedException("ClickHouse refused these spans for good: " + refused.Message, refused),
+        _ => new SpanSinkUnavailableException("ClickHouse could not store the spans; retry later.", failure),
+    };
+}

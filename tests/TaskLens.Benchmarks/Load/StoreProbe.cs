@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using TaskLens.Storage.ClickHouse;
+
+namespace TaskLens.Benchmarks.Load;
+
+/// <summary>
+/// Tells when ClickHouse holds what was acknowledged: the rows of the spans table's active parts (metadata only, so
+/// polling it costs ClickHouse next to nothing) against a running total of spans expected; exact distinct counts at the
+/// end.
+/// </summary>
+internal sealed class StoreProbe(ClickHouseClient clickHouse)
+{
+    private ulong _expected;
+
+    /// <summary>Adds <paramref name="spans"/> to the spans ClickHouse must eventually hold.</summary>
+    public void Expect(ulong spans) => _expected += spans;
+
+    /// <summary>Expects <paramref name="spans"/> more, then waits until the spans table holds every span expected.</summary>
+    public async Task WaitForMoreAsync(ulong spans, TimeSpan? timeout = null)
+    {
+        _expected += spans;
+        var clock = Stopwatch.StartNew();
+        while (await RowsAsync() < _expected)
+        {
+            if (clock.Elapsed > (timeout ?? TimeSpan.FromMinutes(2)))
+            {
+                throw new TimeoutException($"ClickHouse did not reach {_expected:N0} spans.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) for <paramref name="expected"/> goal runs; returns how many there are.</summary>
+    public async Task<ulong> WaitForRunsAsync(ulong expected, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        ulong runs;
+        while ((runs = await ScalarAsync("SELECT count() AS n FROM goal_runs FINAL")) < expected && clock.Elapsed < timeout)
+        {
+            await Task.Delay(250);
+        }
+
+        return runs;
+    }
+
+    /// <summary>Distinct (trace id, span id) pairs stored where <paramref name="condition"/> holds: what survives retries and replays.</summary>
+    public Task<ulong> DistinctSpansAsync(string condition) =>
+        ScalarAsync($"SELECT uniqExact(trace_id, span_id) AS n FROM spans WHERE {condition}");
+
+    private Task<ulong> RowsAsync() =>
+        ScalarAsync("SELECT sum(rows) AS n FROM system.parts WHERE database = currentDatabase() AND table = 'spans' AND active");
+
+    private async Task<ulong> ScalarAsync(string sql) =>
+        (await clickHouse.QueryAsync(sql, r => r.GetUInt64("n"), CancellationToken.None))[0];
+}

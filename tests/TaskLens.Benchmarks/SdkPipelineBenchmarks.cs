@@ -1,0 +1,80 @@
+using BenchmarkDotNet.Attributes;
+using TaskLens.Core.Goals;
+using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
+using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Spans;
+
+namespace TaskLens.Benchmarks;
+
+/// <summary>
+/// The stages of ingest that run in TaskLens's own code, on SDK-shaped exports (<see cref="SdkExport"/>), each
+/// reported per span (<c>OperationsPerInvoke</c> is the span count): the validating decode at ingest, the drainer's
+/// decode of a run of spooled exports into one batch, its RowBinary encode, and the goal rollup's observe of the
+/// batch. Run alone: <c>dotnet run -c Release --project tests/TaskLens.Benchmarks -- --filter '*SdkPipeline*'</c>.
+/// </summary>
+[MemoryDiagnoser]
+public class SdkPipelineBenchmarks
+{
+    /// <summary>About one drainer insert's worth: 40 exports of 512 spans.</summary>
+    private const int Exports = 40;
+    private const int TotalSpans = Exports * SdkExport.SpansPerExport;
+
+    private readonly SpanBatch _batch = new();
+    private readonly SpanBatch _scratch = new();
+    private readonly RowBinaryWriter _rows = new(1 << 24);
+    private readonly ModelPriceTable _prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}""");
+    private byte[][] _exports = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _exports = [.. Enumerable.Range(1, Exports).Select(SdkExport.Create)];
+        Decode();
+        if (_batch.SpanCount != TotalSpans)
+        {
+            throw new InvalidOperationException($"expected {TotalSpans} spans, decoded {_batch.SpanCount}");
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = TotalSpans)]
+    public int ValidateAtIngest()
+    {
+        var accepted = 0;
+        foreach (var export in _exports)
+        {
+            _scratch.Clear();
+            accepted += OtlpTraceDecoder.Validate(export, _scratch).Accepted;
+        }
+
+        return accepted;
+    }
+
+    [Benchmark(OperationsPerInvoke = TotalSpans)]
+    public int Decode()
+    {
+        _batch.Clear();
+        foreach (var export in _exports)
+        {
+            OtlpTraceDecoder.Decode(export, _batch);
+        }
+
+        return _batch.SpanCount;
+    }
+
+    [Benchmark(OperationsPerInvoke = TotalSpans)]
+    public int EncodeRowBinary()
+    {
+        _rows.Reset();
+        SpanRowEncoder.Encode(_batch, _rows, 1_795_000_000);
+        return _rows.Length;
+    }
+
+    [Benchmark(OperationsPerInvoke = TotalSpans)]
+    public int RollupObserve()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), _prices);
+        rollup.Observe(_batch, nowMs: 0);
+        return (int)rollup.Stats.SpansInMemory;
+    }
+}

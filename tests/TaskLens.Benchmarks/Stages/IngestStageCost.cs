@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using TaskLens.Core.Goals;
+using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
+using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Spans;
+
+namespace TaskLens.Benchmarks.Stages;
+
+/// <summary>
+/// CPU time per span of each stage of ingest that runs in TaskLens's own code, on SDK-shaped exports
+/// (<see cref="SdkExport"/>): process CPU (user + system, GC included) over many repetitions, best of five rounds.
+/// CPU time, not wall time, so a busy machine inflates it less than it does a stopwatch. Run alone:
+/// <c>TaskLens.Benchmarks stages OUTPUT_DIR</c>.
+/// </summary>
+internal static class IngestStageCost
+{
+    private const int Exports = 40;
+    private const int Rounds = 5;
+    private const int Repetitions = 10;
+    private const int Spans = Exports * SdkExport.SpansPerExport;
+
+    public static async Task<int> RunAsync(string outputDirectory)
+    {
+        var exports = Enumerable.Range(1, Exports).Select(SdkExport.Create).ToArray();
+        var batch = new SpanBatch();
+        var scratch = new SpanBatch();
+        var rows = new RowBinaryWriter(1 << 24);
+        var prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}""");
+        var options = new GoalOptions();
+
+        void Decode()
+        {
+            batch.Clear();
+            foreach (var export in exports)
+            {
+                OtlpTraceDecoder.Decode(export, batch);
+            }
+        }
+
+        Decode();
+        var stages = new List<(string Stage, double MicrosPerSpan)>
+        {
+            ("validate at ingest (count-only decode)", Measure(() =>
+            {
+                foreach (var export in exports)
+                {
+                    scratch.Clear();
+                    OtlpTraceDecoder.Validate(export, scratch);
+                }
+            })),
+            ("decode a drained run into one batch", Measure(Decode)),
+            ("encode the batch as RowBinary", Measure(() =>
+            {
+                rows.Reset();
+                SpanRowEncoder.Encode(batch, rows, 1_795_000_000);
+            })),
+            ("goal rollup: observe the batch, finalize its runs", Measure(() =>
+            {
+                var rollup = new GoalRollup(options, prices);
+                rollup.Observe(batch, 0);
+                rollup.Sweep(3_600_000);
+            })),
+        };
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"SDK-shaped exports: {Exports} × {SdkExport.SpansPerExport} spans, {exports.Sum(e => e.Length) / Spans:N0} protobuf bytes a span.");
+        text.AppendLine();
+        text.AppendLine("| stage | CPU-µs per span |");
+        text.AppendLine("| --- | ---: |");
+        foreach (var (stage, micros) in stages)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {stage} | {micros:0.000} |");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"| total | {stages.Sum(s => s.MicrosPerSpan):0.000} |");
+        Directory.CreateDirectory(outputDirectory);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "stages.md"), text.ToString());
+        Console.WriteLine(text);
+        return 0;
+    }
+
+    /// <summary>Best of <see cref="Rounds"/> rounds of <see cref="Repetitions"/> runs of <paramref name="stage"/>, in CPU-µs per span.</summary>
+    private static double Measure(Action stage)
+    {
+        stage();
+        var best = double.MaxValue;
+        var process = Process.GetCurrentProcess();
+        for (var round = 0; round < Rounds; round++)
+        {
+            process.Refresh();
+            var before = process.TotalProcessorTime;
+            for (var i = 0; i < Repetitions; i++)
+            {
+                stage();
+            }
+
+            process.Refresh();
+            best = Math.Min(best, (process.TotalProcessorTime - before).TotalMicroseconds / (Repetitions * (double)Spans));
+        }
+
+        return best;
+    }
+}
