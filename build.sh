@@ -270,16 +270,34 @@ cmd_demo() {
   # rate, so the dashboard shows goals filling in and, once runs fail, an incident raised by TaskLens itself.
   local sim_args=("$@")
   [ ${#sim_args[@]} -eq 0 ] && sim_args=(--mode steady --rate 1 --duration 180)
-  dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" $(open_mode_args) \
+  # With sign-in, as a team runs it: an admin whose password is made once and kept in .tasklens/demo-admin (the first
+  # admin is created only while no user exists), and an ingest key for the simulator. TaskLens__Ingest__OpenMode=true
+  # keeps the demo in open mode instead.
+  local access_args=()
+  if [ "${TaskLens__Ingest__OpenMode:-}" = "true" ]; then
+    access_args=($(open_mode_args))
+  else
+    mkdir -p .tasklens && chmod 700 .tasklens
+    [ -s .tasklens/demo-admin ] || (umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' > .tasklens/demo-admin)
+    local password key
+    password=$(cat .tasklens/demo-admin)
+    key=${TaskLens__Ingest__ApiKeys__0__Key:-demo-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+    access_args=(--TaskLens:Ingest:OpenMode=false --TaskLens:Ingest:ApiKeys:0:Key="$key" --TaskLens:Ingest:ApiKeys:0:Tenant=default
+      --TaskLens:Access:FirstAdmin:Name=admin --TaskLens:Access:FirstAdmin:Password="$password")
+    sim_args+=(--key "$key")
+  fi
+  dotnet "src/TaskLens.Server/bin/$CONFIGURATION/net10.0/TaskLens.Server.dll" --contentRoot "$ROOT" "${access_args[@]}" \
     --TaskLens:Detection:Limits:0:Goal='*' --TaskLens:Detection:Limits:0:MinCompletionRate=0.9 &
   local server=$!
-  trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+  # Expanded now: the trap may run after this function's locals are gone (set -u would stop it there).
+  trap "kill $server 2>/dev/null; wait $server 2>/dev/null" EXIT INT TERM
   local i
   for i in $(seq 1 120); do
     curl -fsS http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break
     sleep 1
   done
   echo "Dashboard: http://127.0.0.1:8080/ (goals appear as runs finish; an incident once a goal's completion rate drops)"
+  [ -n "${password:-}" ] && echo "Sign in as admin with the password in .tasklens/demo-admin: $password"
   dotnet "collectors/TaskLens.AgentSim/bin/$CONFIGURATION/net10.0/TaskLens.AgentSim.dll" "${sim_args[@]}"
   echo "TaskLens keeps running: dashboard http://127.0.0.1:8080/, API http://127.0.0.1:8080/api/services. Ctrl-C stops it."
   wait $server

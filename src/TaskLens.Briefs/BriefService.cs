@@ -24,6 +24,7 @@ namespace TaskLens.Briefs;
 internal sealed class BriefService(
     EvidenceCollector collector,
     NarrativeWriter narratives,
+    BriefsMetrics metrics,
     BriefBook book,
     IncidentService incidents,
     BriefOptions options,
@@ -151,6 +152,7 @@ internal sealed class BriefService(
         else
         {
             narrative = await narratives.WriteAsync(facts, hash, book.Budget(tenant, id).Left, cancellationToken);
+            metrics.Written(narrative);
             book.CountCalls(tenant, id, narrative.ModelCalls);
             newVersion = true;
             if (narrative.Status == "rejected")

@@ -55,6 +55,8 @@ public static class BriefsHostingExtensions
             var chat = retries is null ? null : ChatCompletion(llm, retries, sp.GetRequiredService<ILoggerFactory>());
             return new NarrativeWriter(llm, chat, retries, sp.GetRequiredService<EvidenceQueries>(), sp.GetService<ModelPriceTable>() ?? ModelPriceTable.Empty, time);
         });
+        services.AddSingleton<BriefsMetrics>();
+        services.AddSingleton<ISelfMetrics>(sp => sp.GetRequiredService<BriefsMetrics>());
         services.AddSingleton<BriefService>();
         services.AddHostedService(sp => sp.GetRequiredService<BriefService>());
         services.AddTransient<INotificationHandler<IncidentOpened>, BriefSubscriber>();

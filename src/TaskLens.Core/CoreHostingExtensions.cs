@@ -54,6 +54,10 @@ public static class CoreHostingExtensions
         services.AddSingleton<INotificationHandler<IncidentOpened>>(sp => sp.GetRequiredService<IncidentFeed>());
         services.AddSingleton<INotificationHandler<IncidentUpdated>>(sp => sp.GetRequiredService<IncidentFeed>());
         services.AddSingleton<INotificationHandler<IncidentResolved>>(sp => sp.GetRequiredService<IncidentFeed>());
+        services.AddSingleton<IncidentMetrics>();
+        services.AddSingleton<ISelfMetrics>(sp => sp.GetRequiredService<IncidentMetrics>());
+        services.AddSingleton<INotificationHandler<IncidentOpened>>(sp => sp.GetRequiredService<IncidentMetrics>());
+        services.AddSingleton<INotificationHandler<IncidentResolved>>(sp => sp.GetRequiredService<IncidentMetrics>());
         services.TryAddScoped<ICurrentActor, OpenModeActor>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<IncidentService>(sp, sp.GetRequiredService<IncidentOptions>().ToSettings()));
         services.AddSingleton<ServiceLinkCache>();

@@ -88,6 +88,14 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// <summary>How many points in a row, up to the last one, were calm: evidence below <see cref="Settings.CalmBelow"/> of its kind's threshold.</summary>
     public long CalmPoints { get; private set; }
 
+    /// <summary>
+    /// The limits the last point was judged against: the baseline's expected value ± <see cref="Settings.SpikeFloor"/>
+    /// spreads (the band an anomaly reports), widened for intermittent sums to the recent range a raised value must
+    /// leave. A point beyond them is a spike candidate, raised when the series' own history makes it rare enough; a
+    /// sustained shift can be raised inside them. NaN while the baseline has too little history to judge.
+    /// </summary>
+    public (double Expected, double Lower, double Upper) LastBand { get; private set; } = (double.NaN, double.NaN, double.NaN);
+
     /// <summary>Ends the hold-off early: the alert it kept open was resolved, so the next trouble is raised.</summary>
     public void EndHoldOff() => _quietUntil = -1;
 
@@ -113,6 +121,7 @@ public sealed class CombinedDetector : IAnomalyDetector
         Unsettled = false;
         var candidate = Judge(timestamp, value);
         var news = _range?.IsNews(value, candidate is { } c && c.Value > c.Expected) ?? true;
+        LastBand = Band();
         _range?.Add(value);
         if (candidate is not null && !news)
         {
@@ -208,6 +217,24 @@ public sealed class CombinedDetector : IAnomalyDetector
         return spikeShare >= levelShare
             ? new Anomaly(timestamp, value, expected, expected - band, expected + band, spikeEvidence, spikeDetector, AnomalyKind.Spike, Math.Pow(10, -spikeEvidence))
             : new Anomaly(timestamp, value, expected, expected - band, expected + band, levelEvidence, levelDetector, AnomalyKind.LevelShift, Math.Pow(10, -levelEvidence));
+    }
+
+    private (double Expected, double Lower, double Upper) Band()
+    {
+        if (double.IsNaN(_baseline.LastDeviation))
+        {
+            return (double.NaN, double.NaN, double.NaN);
+        }
+
+        var expected = _baseline.LastExpected;
+        var half = _settings.SpikeFloor * _baseline.LastSpread;
+        var (lower, upper) = (expected - half, expected + half);
+        if (_range is { LastExtremes: var (min, max) } && !double.IsNaN(min))
+        {
+            (lower, upper) = (Math.Min(lower, min), Math.Max(upper, max));
+        }
+
+        return (expected, lower, upper);
     }
 
     private bool InBadDirection(double deviation) => _kind switch

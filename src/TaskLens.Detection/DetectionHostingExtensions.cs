@@ -12,7 +12,7 @@ public static class DetectionHostingExtensions
 {
     /// <summary>
     /// Continuous detection over goal and service series (<c>TaskLens:Detection</c>): the runner, and the service that
-    /// drives it unless disabled; run-level outliers (<see cref="Runs.RunOutliers"/>). Its judging delay follows the goals'
+    /// drives it unless disabled; the goal bands the dashboard draws (<see cref="GoalBandReplay"/>); run-level outliers (<see cref="Runs.RunOutliers"/>). Its judging delay follows the goals'
     /// quiet period (<c>TaskLens:Goals</c>).
     /// </summary>
     public static IHostApplicationBuilder AddTaskLensDetection(this IHostApplicationBuilder builder)
@@ -21,6 +21,9 @@ public static class DetectionHostingExtensions
         builder.Services.AddValidatedOptions<DetectionOptions>(builder.Configuration, DetectionOptions.SectionName, o => o.Validate())
             .PostConfigure<IOptions<GoalOptions>>((options, goals) => options.QuietPeriod = goals.Value.QuietPeriod);
         builder.Services.AddSingleton<DetectionRunner>();
+        builder.Services.AddSingleton<IGoalBandReader, GoalBandReplay>();
+        builder.Services.AddSingleton<DetectionMetrics>();
+        builder.Services.AddSingleton<ISelfMetrics>(sp => sp.GetRequiredService<DetectionMetrics>());
         builder.Services.AddSingleton<Runs.RunOutliers>();
         builder.Services.AddSingleton<IRunOutlierJudge>(services => services.GetRequiredService<Runs.RunOutliers>());
         if (builder.Configuration.GetSection(DetectionOptions.SectionName).GetValue(nameof(DetectionOptions.Enabled), true))

@@ -7,11 +7,15 @@ internal sealed class RecentRange(int window)
     private int _count;
     private int _next;
 
+    /// <summary>The smallest and largest of the values before the last <see cref="IsNews"/> call; NaN with no history.</summary>
+    public (double Min, double Max) LastExtremes { get; private set; } = (double.NaN, double.NaN);
+
     /// <summary>Whether the value is above the recent maximum (for a rise) or below the recent minimum (for a drop); true with no history.</summary>
     public bool IsNews(double value, bool rise)
     {
         if (_count == 0)
         {
+            LastExtremes = (double.NaN, double.NaN);
             return true;
         }
 
@@ -22,6 +26,7 @@ internal sealed class RecentRange(int window)
             max = Math.Max(max, _recent[i]);
         }
 
+        LastExtremes = (min, max);
         return rise ? value > max : value < min;
     }
 

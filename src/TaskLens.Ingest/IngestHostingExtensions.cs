@@ -33,7 +33,9 @@ public static class IngestHostingExtensions
         }
 
         builder.Services.AddSingleton<IngestMeter>();
+        builder.Services.AddHealthChecks().AddCheck<SpoolReadiness>(SpoolReadiness.Name, tags: ["ready"]); // /readyz
         builder.Services.AddSingleton<IIngestHealth>(sp => sp.GetRequiredService<IngestMeter>());
+        builder.Services.AddSingleton<ISelfMetrics>(sp => sp.GetRequiredService<IngestMeter>());
         builder.Services.AddSingleton<OtlpExport>();
         builder.Services.AddSingleton<OtlpGrpcReceiver>();
         builder.Services.AddSingleton<OtlpHttpReceiver>();

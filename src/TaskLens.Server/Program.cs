@@ -6,6 +6,7 @@ using TaskLens.Ingest;
 using TaskLens.Server.Access;
 using TaskLens.Server.Api;
 using TaskLens.Server.Cli;
+using TaskLens.Server.SelfObservability;
 using TaskLens.Slack;
 using TaskLens.Storage;
 using TaskLens.Web;
@@ -63,12 +64,14 @@ public static partial class Program
         builder.AddTaskLensBriefs();
         builder.AddTaskLensSlack();
         builder.AddTaskLensWeb();
+        builder.AddTaskLensSelfObservability();
 
         var app = builder.Build();
         app.UseTaskLensServer();
         app.MapTaskLensIngest(listeners.OtlpGrpcPort, listeners.OtlpHttpPort);
         app.UseTaskLensAccess();
         app.MapTaskLensApi(listeners.ApiPort);
+        app.MapTaskLensSelfObservability();
         app.MapTaskLensSlack(listeners.ApiPort);
         app.MapSignOut();
         app.MapTaskLensWeb();

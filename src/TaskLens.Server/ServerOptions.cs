@@ -41,6 +41,12 @@ internal sealed class ServerOptions
 
     public string? CertificatePassword { get; set; }
 
+    /// <summary>
+    /// The bearer token a Prometheus scrape of <c>/metrics</c> presents outside open mode (a signed-in admin needs none).
+    /// Unset: only admins may read it. Never logged.
+    /// </summary>
+    public string? MetricsToken { get; set; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -65,6 +71,11 @@ internal sealed class ServerOptions
         if (new HashSet<int> { ApiPort, OtlpGrpcPort, OtlpHttpPort }.Count != 3)
         {
             errors.Add($"ApiPort, OtlpGrpcPort and OtlpHttpPort must differ (got {ApiPort}, {OtlpGrpcPort}, {OtlpHttpPort}).");
+        }
+
+        if (MetricsToken is { Length: > 0 and < 16 })
+        {
+            errors.Add("MetricsToken must be at least 16 characters (openssl rand -hex 24 makes one).");
         }
 
         if (CertificatePath is { Length: > 0 } && LoadCertificate(out var problem) is null)

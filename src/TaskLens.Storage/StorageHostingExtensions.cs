@@ -18,6 +18,7 @@ using TaskLens.Core.Slack;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.Storage.Access;
+using TaskLens.Storage.Health;
 using TaskLens.Storage.Alerts;
 using TaskLens.Storage.Briefs;
 using TaskLens.Storage.Findings;
@@ -45,6 +46,11 @@ public static class StorageHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<ClickHouseOptions>(builder.Configuration, ClickHouseOptions.SectionName, o => o.Validate());
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<StorageMeter>();
+        builder.Services.AddSingleton<ISelfMetrics>(sp => sp.GetRequiredService<StorageMeter>());
+        builder.Services.AddHealthChecks() // /readyz
+            .AddCheck<ClickHouseReadiness>(ClickHouseReadiness.Name, tags: ["ready"])
+            .AddCheck<StateStoreReadiness>(StateStoreReadiness.Name, tags: ["ready"]);
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>();
@@ -53,7 +59,7 @@ public static class StorageHostingExtensions
                 // The client applies its own per-request timeout; this one only must not cut it short.
                 Timeout = Timeout.InfiniteTimeSpan,
             };
-            return new ClickHouseClient(http, options.Value, sp.GetRequiredService<ILogger<ClickHouseClient>>());
+            return new ClickHouseClient(http, options.Value, sp.GetRequiredService<ILogger<ClickHouseClient>>()) { Meter = sp.GetRequiredService<StorageMeter>() };
         });
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddSingleton<SpanInserter>();

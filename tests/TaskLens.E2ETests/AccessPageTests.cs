@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using TaskLens.Core.Access;
+using TaskLens.Core.Incidents;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.IntegrationTests.Ingest;
 using TaskLens.UnitTests.TestSupport;
@@ -124,6 +125,27 @@ public sealed class AccessPageTests(ClickHouseFixture clickHouse, BrowserFixture
         Assert.Contains("/denied", page.Url, StringComparison.Ordinal);
         Assert.Contains("vera may not open that page", await page.TextContentAsync("#denied"), StringComparison.Ordinal);
 
+        // The incident page as vera sees it: she reads the incident, the triage panel says it is read only, and every
+        // control that would change the incident is disabled. Clicking them anyway (past Playwright's own checks) and
+        // typing a note changes nothing.
+        await Dashboard.GoAsync(page, host.ApiPort, "incidents");
+        await page.ClickAsync("a.incident-id");
+        await page.WaitForSelectorAsync("#incident-title");
+        await page.WaitForSelectorAsync("#app[data-interactive='true']");
+        var before = await StoredIncidentAsync(host);
+        Assert.Equal("triggered", (await page.TextContentAsync(".incident-state .status"))?.Trim());
+        await Assertions.Expect(page.Locator("#triage-read-only")).ToContainTextAsync("Read only: your role can read incidents but not triage them.");
+        foreach (var control in new[] { "#triage-ack", "#triage-resolve", "#triage-reopen", "#triage-assign", "#triage-severity", "#triage-note", "#triage-merge" })
+        {
+            await Assertions.Expect(page.Locator(control)).ToBeDisabledAsync();
+        }
+
+        await page.FillAsync("#triage-note-text", "I would like to note this");
+        await Assertions.Expect(page.Locator("#triage-note")).ToBeDisabledAsync();
+        await page.ClickAsync("#triage-ack", new() { Force = true });
+        await page.ClickAsync("#triage-note", new() { Force = true });
+        await Screenshots.TakeAsync(page, "incident-viewer");
+
         // The page's own fetch, with the sign-in cookie and the antiforgery token: the role, not the form, refuses triage.
         var answers = await page.EvaluateAsync<int[]>("""
             async () => {
@@ -139,7 +161,21 @@ public sealed class AccessPageTests(ClickHouseFixture clickHouse, BrowserFixture
             }
             """);
         Assert.Equal([1, 403], answers);
+
+        // Nothing was triaged: the page loaded afresh shows it triggered with no triage in its timeline, and the store
+        // holds the same triage state (the brief writer may add a version of its own meanwhile; that is not triage).
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#app[data-interactive='true']");
+        Assert.Equal("triggered", (await page.TextContentAsync(".incident-state .status"))?.Trim());
+        Assert.Equal(0, await page.Locator(".timeline-acknowledged, .timeline-noted, .timeline-assigned, .timeline-resolved").CountAsync());
+        var after = await StoredIncidentAsync(host);
+        Assert.Equal(
+            (IncidentStatus.Triggered, before.TriageVersion, before.Assignee, before.Severity),
+            (after.Status, after.TriageVersion, after.Assignee, after.Severity));
     }
+
+    private static async Task<Incident> StoredIncidentAsync(TaskLensHost host) => Assert.Single(await host.Services.GetRequiredService<IIncidentStore>().ListAsync(
+        new IncidentQuery("globex", DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1), null, null, null, null, 10), CancellationToken.None));
 
     [Fact]
     public async Task ServicesPage_SignedInToOneTenant_NeverShowsAnotherTenantsData()

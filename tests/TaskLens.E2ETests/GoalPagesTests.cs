@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Playwright;
+using TaskLens.IntegrationTests.Detection;
 using TaskLens.IntegrationTests.Infrastructure;
 
 namespace TaskLens.E2ETests;
@@ -36,11 +37,11 @@ public sealed class GoalPagesTests(ClickHouseFixture clickHouse, BrowserFixture 
 
         await page.ClickAsync($".goal-row .goal-name:text-is('{names[0]}')");
         await page.WaitForSelectorAsync("#app[data-interactive='true']");
-        var completed = page.Locator(".time-chart-canvas[aria-label^='Runs completed']");
-        await completed.Locator("canvas").First.WaitForAsync();
-        Assert.True(int.Parse(await completed.GetAttributeAsync("data-drawn") ?? "0", System.Globalization.CultureInfo.InvariantCulture) >= 1);
-        await page.Locator(".time-chart-canvas canvas").Nth(5).WaitForAsync();
-        Assert.Equal(6, await page.Locator(".time-chart-canvas canvas").CountAsync());
+        var finished = page.Locator(".time-chart-canvas[aria-label^='runs finished per step']");
+        await finished.Locator("canvas").First.WaitForAsync();
+        Assert.True(int.Parse(await finished.GetAttributeAsync("data-drawn") ?? "0", System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        await page.Locator(".time-chart-canvas canvas").Nth(6).WaitForAsync();
+        Assert.Equal(7, await page.Locator(".time-chart-canvas canvas").CountAsync());
         await Screenshots.TakeAsync(page, "goal-detail");
 
         await page.Locator("#recent-runs .run-link").First.ClickAsync();
@@ -72,5 +73,26 @@ public sealed class GoalPagesTests(ClickHouseFixture clickHouse, BrowserFixture 
         await Screenshots.TakeAsync(page, "overview-dark");
         await page.SetViewportSizeAsync(390, 844);
         await Screenshots.TakeAsync(page, "overview-390px");
+    }
+
+    [Fact]
+    public async Task GoalChart_LongHistory_ShadesTheDetectorsBandAndMarksItsFinding()
+    {
+        await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?> { ["TaskLens:Detection:Enabled"] = "false" });
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
+        var seeded = await SteadyGoalHistory.SeedAsync(host, "triage-inbox", now);
+        Assert.Contains(seeded.Raised, f => f.Metric == "completion_rate");
+
+        // The last hour (the page's default window) holds the last 50 or 51 minutes of the history (as the clock has
+        // moved on since it was stored), each judged with limits.
+        var page = await Dashboard.OpenAsync(browser.Browser, host.ApiPort, "goals/triage-inbox");
+        var completion = page.Locator(".time-chart-canvas[aria-label^='completion rate']");
+        await Assertions.Expect(completion).ToHaveAttributeAsync("data-markers", "1", new() { Timeout = 15_000 });
+        var drawn = await completion.GetAttributeAsync("data-drawn");
+        Assert.Contains(drawn, new[] { "50", "51" });
+        Assert.Equal(drawn, await completion.GetAttributeAsync("data-band"));
+        Assert.Contains("limits the detector judged each step against", await page.TextContentAsync("#goal-band-note") ?? "", StringComparison.Ordinal);
+        Assert.Contains("completion rate dropped to 20%", await page.TextContentAsync(".goal-markers") ?? "", StringComparison.Ordinal);
+        await Screenshots.TakeAsync(page, "goal");
     }
 }

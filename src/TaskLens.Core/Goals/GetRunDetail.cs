@@ -10,6 +10,8 @@ public sealed record GetRunDetail(string Tenant, string RunId) : IRequest<RunDet
 /// <param name="Groups">Every group (as <see cref="SubTaskTree.Groups"/>) with its totals.</param>
 /// <param name="Waterfall">Every span by start time when the run is small (at most <see cref="GetRunDetailHandler.WaterfallLimit"/> spans), else empty.</param>
 /// <param name="CriticalPath">Span ids (hex) on the run's critical path.</param>
+/// <param name="SpanCount">Spans read: the tree holds these, at most <see cref="ITraceReader.MaxSpansPerRead"/>.</param>
+/// <param name="TotalSpans">Spans the run's trace has stored; more than <paramref name="SpanCount"/> when the read was cut short.</param>
 /// <param name="Outlier">Why the run is unlike its goal's usual runs; null when it is usual (or no model could be trained).</param>
 /// <param name="OutlierModelRuns">Runs the goal's outlier model learnt from (0: too few runs for a model).</param>
 public sealed record RunDetail(
@@ -19,8 +21,13 @@ public sealed record RunDetail(
     IReadOnlyList<WaterfallSpan> Waterfall,
     IReadOnlySet<string> CriticalPath,
     int SpanCount,
+    long TotalSpans,
     RunOutlier? Outlier = null,
-    int OutlierModelRuns = 0);
+    int OutlierModelRuns = 0)
+{
+    /// <summary>Whether the tree shows only the first <see cref="SpanCount"/> of <see cref="TotalSpans"/> spans.</summary>
+    public bool Truncated => TotalSpans > SpanCount;
+}
 
 public sealed record RunGroup(SubTaskGroup Group, long InputTokens, long OutputTokens, double Cost, bool OnCriticalPath);
 
@@ -36,15 +43,18 @@ internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces
             return null;
         }
 
-        // The run and its spans are read together: the trace's id is the run's.
-        var spansRead = traces.GetTraceAsync(request.Tenant, traceId, 0, ITraceReader.MaxSpansPerRead, cancellationToken);
+        // The run and its spans are read together: the trace's id is the run's. One span more than is used tells
+        // whether the run has more than the tree can hold; only then are they counted.
+        var spansRead = traces.GetTraceAsync(request.Tenant, traceId, 0, ITraceReader.MaxSpansPerRead + 1, cancellationToken);
         if (await goals.RunAsync(request.Tenant, traceId.ToString(), cancellationToken) is not { } run)
         {
             await spansRead;
             return null;
         }
 
-        var spans = await spansRead;
+        var read = await spansRead;
+        var spans = read.Count > ITraceReader.MaxSpansPerRead ? read.Take(ITraceReader.MaxSpansPerRead).ToList() : read;
+        var total = read.Count > ITraceReader.MaxSpansPerRead ? await traces.CountSpansAsync(request.Tenant, traceId, cancellationToken) : spans.Count;
         var tree = new SubTaskTree(spans, run.GoalSpanId == 0 ? "" : Hex(run.GoalSpanId));
         var critical = run.CriticalPathSpanIds.Select(Hex).ToHashSet(StringComparer.Ordinal);
         var groups = tree.Groups.Select(g =>
@@ -62,7 +72,8 @@ internal sealed class GetRunDetailHandler(IGoalReader goals, ITraceReader traces
             return new RunGroup(g, input, output, cost, onPath);
         }).ToList();
         var (outlier, trainedOn) = await outliers.JudgeAsync(run, cancellationToken);
-        return new RunDetail(run, tree, groups, spans.Count <= WaterfallLimit ? TraceWaterfall.Build(spans, critical) : [], critical, spans.Count, outlier, trainedOn);
+        return new RunDetail(
+            run, tree, groups, spans.Count <= WaterfallLimit ? TraceWaterfall.Build(spans, critical) : [], critical, spans.Count, Math.Max(total, read.Count), outlier, trainedOn);
     }
 
     private static string Hex(ulong id) => id.ToString("x16", CultureInfo.InvariantCulture);

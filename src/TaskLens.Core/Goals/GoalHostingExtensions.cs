@@ -29,6 +29,7 @@ public static class GoalHostingExtensions
         services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Direct, (sp, _) => Observed(sp, SpanSinkKeys.StoredDirect));
         services.AddSingleton<GoalRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());
+        services.AddSingleton<ISelfMetrics, GoalMetrics>();
         return builder;
     }
 

@@ -63,6 +63,21 @@ public sealed class GoalRollup
         }
     }
 
+    /// <summary>Runs not finalized yet (or changed by late spans since): a pass over the runs in memory.</summary>
+    public int OpenRunCount()
+    {
+        lock (_gate)
+        {
+            var open = 0;
+            foreach (var run in _runs.Values)
+            {
+                open += run.IsFinalizedAndCurrent ? 0 : 1;
+            }
+
+            return open;
+        }
+    }
+
     /// <summary>Takes the spans of one stored batch.</summary>
     public void Observe(SpanBatch batch, long nowMs) => Observe(batch, nowMs, arrival: true);
 

@@ -30,6 +30,10 @@ internal sealed class GoalRollupService(
     private const int CountsPerQuery = 500;
 
     private readonly Dictionary<(string Tenant, string RunId), GoalRun> _waiting = [];
+    private long _caughtUpAtTicks = time.GetUtcNow().UtcTicks;
+
+    /// <summary>When a sweep last ended with every finalized run stored (start, before the first sweep).</summary>
+    public DateTimeOffset CaughtUpAt => new(Interlocked.Read(ref _caughtUpAtTicks), TimeSpan.Zero);
     private long _finalizedEarlyLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -110,6 +114,7 @@ internal sealed class GoalRollupService(
 
         if (_waiting.Count == 0)
         {
+            Interlocked.Exchange(ref _caughtUpAtTicks, time.GetUtcNow().UtcTicks);
             return;
         }
 
@@ -118,6 +123,7 @@ internal sealed class GoalRollupService(
         {
             await sink.WriteAsync(runs, cancellationToken);
             _waiting.Clear();
+            Interlocked.Exchange(ref _caughtUpAtTicks, time.GetUtcNow().UtcTicks);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -13,6 +13,9 @@ public interface ITraceReader
     /// </summary>
     Task<IReadOnlyList<StoredSpan>> GetTraceAsync(string tenant, TraceId traceId, int offset, int limit, CancellationToken cancellationToken);
 
+    /// <summary>How many distinct spans the trace has stored (0 when unknown): the whole of what pages of <see cref="GetTraceAsync"/> hold.</summary>
+    Task<long> CountSpansAsync(string tenant, TraceId traceId, CancellationToken cancellationToken);
+
     /// <summary>Every service that sent spans, with its span count and when it was last seen.</summary>
     Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(string tenant, CancellationToken cancellationToken);
 

@@ -35,7 +35,12 @@ internal sealed class DetectionRunner(
     /// <summary>A judged step whose findings could not be stored yet: stored on the next try, not judged twice.</summary>
     private (DateTimeOffset Step, List<Finding> Findings)? _unstored;
 
+    private long _judgedUntilTicks;
+
     public int SeriesCount => _monitor.SeriesCount;
+
+    /// <summary>The end of the last step judged (or learnt at start); null before the history was read.</summary>
+    public DateTimeOffset? JudgedUntil => Volatile.Read(ref _judgedUntilTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     public long PointsOverLimit => _monitor.PointsOverLimit;
 
@@ -116,6 +121,7 @@ internal sealed class DetectionRunner(
             findings.AddRange(judged);
             _unstored = null;
             _next = step + options.Step;
+            Volatile.Write(ref _judgedUntilTicks, _next.Value.UtcTicks);
         }
 
         return findings;
@@ -180,6 +186,7 @@ internal sealed class DetectionRunner(
         }
 
         _next = until;
+        Volatile.Write(ref _judgedUntilTicks, until.UtcTicks);
         return steps;
     }
 

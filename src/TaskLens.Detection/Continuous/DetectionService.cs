@@ -11,7 +11,8 @@ namespace TaskLens.Detection.Continuous;
 /// findings (not the context ones) and their resolutions to the alert intake, where they are deduplicated with every
 /// other source's.
 /// </summary>
-internal sealed class DetectionService(DetectionRunner runner, IAlertIntake intake, DetectionOptions options, TimeProvider time, ILogger<DetectionService> logger) : BackgroundService
+internal sealed class DetectionService(
+    DetectionRunner runner, IAlertIntake intake, DetectionOptions options, DetectionMetrics metrics, TimeProvider time, ILogger<DetectionService> logger) : BackgroundService
 {
     private const int MaxWaiting = 10_000;
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
@@ -43,6 +44,7 @@ internal sealed class DetectionService(DetectionRunner runner, IAlertIntake inta
             try
             {
                 var findings = await runner.EvaluateDueAsync(time.GetUtcNow(), stoppingToken);
+                metrics.Stored(findings);
                 foreach (var finding in findings)
                 {
                     DetectionLog.Finding(logger, finding.Severity, finding.Status, finding.Tenant, finding.Summary);

@@ -56,6 +56,13 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     public int SeriesCount => _detectors.Count;
 
     /// <summary>
+    /// The limits the series' detector judged its last point against (<see cref="CombinedDetector.LastBand"/>); NaN
+    /// while the series is not watched or has too little history.
+    /// </summary>
+    public (double Expected, double Lower, double Upper) BandOf(SeriesKey key) =>
+        _detectors.TryGetValue(key, out var detector) ? detector.LastBand : (double.NaN, double.NaN, double.NaN);
+
+    /// <summary>
     /// Points not judged because <see cref="MonitorSettings.MaxSeries"/> series, or the tenant's
     /// <see cref="MonitorSettings.MaxSeriesPerTenant"/>, were already watched.
     /// </summary>

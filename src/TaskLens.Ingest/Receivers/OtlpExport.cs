@@ -65,6 +65,7 @@ internal sealed class OtlpExport(
 
         if (result.Accepted == 0)
         {
+            meter.Accepted(signal.Name, 0, result.Rejected);
             return (ExportOutcome.Stored, result, TimeSpan.Zero);
         }
 
@@ -82,7 +83,6 @@ internal sealed class OtlpExport(
         catch (SpoolFullException e)
         {
             IngestLog.SpoolFull(logger, transport, e.Message);
-            meter.Refused();
             return (ExportOutcome.StoreUnavailable, result, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
         }
         catch (StoreRejectedException e)
@@ -94,15 +94,10 @@ internal sealed class OtlpExport(
         catch (SpanSinkUnavailableException e)
         {
             IngestLog.StoreUnavailable(logger, transport, e);
-            meter.Refused();
             return (ExportOutcome.StoreUnavailable, result, e.RetryAfter);
         }
 
-        if (signal == OtlpSignal.Traces)
-        {
-            meter.SpansAccepted(result.Accepted);
-        }
-
+        meter.Accepted(signal.Name, result.Accepted, result.Rejected);
         return (ExportOutcome.Stored, result, TimeSpan.Zero);
     }
 }

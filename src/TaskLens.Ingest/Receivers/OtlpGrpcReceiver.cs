@@ -15,6 +15,7 @@ internal sealed class OtlpGrpcReceiver(
     TenantResolver tenants,
     AdmissionControl admission,
     IOptions<IngestOptions> options,
+    IngestMeter meter,
     ILogger<OtlpGrpcReceiver> logger)
 {
     private const string Transport = "grpc";
@@ -178,14 +179,23 @@ internal sealed class OtlpGrpcReceiver(
         const string Message = "TaskLens is at its in-flight limit for this tenant; retry after the delay.";
         var details = OtlpResponses.StatusWithRetryInfo(GrpcStatusCode.ResourceExhausted, Message, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
         context.Response.AppendTrailer("grpc-status-details-bin", Convert.ToBase64String(details).TrimEnd('='));
-        Finish(context, GrpcStatusCode.ResourceExhausted, Message);
+        Finish(context, GrpcStatusCode.ResourceExhausted, Message, IngestMeter.OverBudget);
     }
 
-    private void Finish(HttpContext context, GrpcStatusCode code, string? message)
+    /// <param name="reason">The refusal reason for <c>/metrics</c>; by default the one <paramref name="code"/> says.</param>
+    private void Finish(HttpContext context, GrpcStatusCode code, string? message, string? reason = null)
     {
         if (code != GrpcStatusCode.Ok)
         {
             IngestLog.RequestRefused(logger, Transport, (int)code, message ?? string.Empty);
+            meter.Refused(Transport, reason ?? code switch
+            {
+                GrpcStatusCode.Unauthenticated => "unauthenticated",
+                GrpcStatusCode.Unimplemented => "unsupported",
+                GrpcStatusCode.ResourceExhausted => "too_large",
+                GrpcStatusCode.Unavailable => IngestMeter.Unavailable,
+                _ => "malformed",
+            });
         }
 
         context.Response.AppendTrailer("grpc-status", ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -17,6 +17,7 @@ internal sealed class OtlpHttpReceiver(
     TenantResolver tenants,
     AdmissionControl admission,
     IOptions<IngestOptions> options,
+    IngestMeter meter,
     ILogger<OtlpHttpReceiver> logger)
 {
     private const string Transport = "http";
@@ -158,6 +159,7 @@ internal sealed class OtlpHttpReceiver(
     private async Task RefuseAsync(HttpContext context, int httpStatus, GrpcStatusCode code, string message)
     {
         IngestLog.RequestRefused(logger, Transport, httpStatus, message);
+        meter.Refused(Transport, IngestMeter.ReasonOf(httpStatus));
         var json = context.Items.TryGetValue(JsonAnswerKey, out var flag) && flag is true;
         context.Response.StatusCode = httpStatus;
         context.Response.ContentType = json ? Json : Protobuf;

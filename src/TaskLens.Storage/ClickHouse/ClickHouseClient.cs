@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -25,6 +26,9 @@ public sealed class ClickHouseClient : IDisposable
         _options = options;
         _logger = logger;
     }
+
+    /// <summary>Where inserts are timed and their failures counted (<c>/metrics</c>); none outside the server.</summary>
+    internal StorageMeter? Meter { get; init; }
 
     /// <summary>A handler that keeps connections open for reuse and notices when the server behind them changes.</summary>
     public static SocketsHttpHandler CreateHandler() => new()
@@ -83,7 +87,7 @@ public sealed class ClickHouseClient : IDisposable
         }
 
         var query = $"INSERT INTO {ClickHouseSql.Identifier(table)} ({names}) FORMAT RowBinary";
-        return WithRetriesAsync(
+        return TimedAsync(table, () => WithRetriesAsync(
             async ct =>
             {
                 using var request = CreateRequest(useDatabase: true, query, WriteSettings());
@@ -91,7 +95,15 @@ public sealed class ClickHouseClient : IDisposable
                 using var response = await SendAsync(request, ct);
                 return true;
             },
-            cancellationToken);
+            cancellationToken,
+            insertInto: table));
+    }
+
+    private async Task TimedAsync(string table, Func<Task<bool>> insert)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await insert();
+        Meter?.Inserted(table, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>The server's version, asked once.</summary>
@@ -130,7 +142,8 @@ public sealed class ClickHouseClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken, bool isRead = false)
+    /// <param name="insertInto">The table of an insert, whose failed attempts are counted.</param>
+    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken, bool isRead = false, string? insertInto = null)
     {
         for (var tries = 0; ; tries++)
         {
@@ -165,8 +178,14 @@ public sealed class ClickHouseClient : IDisposable
             }
 
             // A read that ran out of time (ClickHouse's max_execution_time, or ours) would only run out of time again.
-            if (!failure.IsTransient || tries >= _options.MaxRetries
-                || (isRead && (failure.Code == ClickHouseException.TimeoutExceeded || failure.InnerException is TimeoutException)))
+            var givingUp = !failure.IsTransient || tries >= _options.MaxRetries
+                || (isRead && (failure.Code == ClickHouseException.TimeoutExceeded || failure.InnerException is TimeoutException));
+            if (insertInto is not null)
+            {
+                Meter?.InsertFailed(insertInto, retried: !givingUp && !cancellationToken.IsCancellationRequested);
+            }
+
+            if (givingUp)
             {
                 throw failure;
             }

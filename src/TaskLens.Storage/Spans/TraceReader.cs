@@ -43,16 +43,12 @@ internal sealed class TraceReader(ClickHouseClient client, TimeProvider time) : 
     {
         var tenantLiteral = ClickHouseSql.Literal(tenant);
         var idLiteral = $"unhex('{traceId}')";
-        var ranges = await client.QueryAsync(
-            $"SELECT count() AS n, toUnixTimestamp(min(start)) AS first, toUnixTimestamp(max(end)) AS last FROM trace_index WHERE tenant = {tenantLiteral} AND trace_id = {idLiteral}",
-            row => (Count: row.GetUInt64("n"), First: row.GetUInt32("first"), Last: row.GetUInt32("last")),
-            cancellationToken);
-        if (ranges.Count == 0 || ranges[0].Count == 0)
+        if (await TimeRangeAsync(tenantLiteral, idLiteral, cancellationToken) is not { } range)
         {
             return [];
         }
 
-        var (_, first, last) = ranges[0];
+        var (first, last) = range;
 
         // spans_by_trace is ordered by trace id, so the read touches one small granule range per partition; spans (ordered
         // by service and time) would scan every span of the trace's time window. Traces older than the layout are only
@@ -70,6 +66,39 @@ internal sealed class TraceReader(ClickHouseClient client, TimeProvider time) : 
             LIMIT {Math.Max(0, offset)}, {Math.Max(1, limit)}
             """);
         return await client.QueryAsync(sql, ReadSpan, cancellationToken);
+    }
+
+    public async Task<long> CountSpansAsync(string tenant, TraceId traceId, CancellationToken cancellationToken)
+    {
+        var tenantLiteral = ClickHouseSql.Literal(tenant);
+        var idLiteral = $"unhex('{traceId}')";
+        if (await TimeRangeAsync(tenantLiteral, idLiteral, cancellationToken) is not { } range)
+        {
+            return 0;
+        }
+
+        var (first, last) = range;
+
+        // Distinct span ids, as the read folds copies of a span a retried export stored twice; from the same table the read uses.
+        var table = first >= await ByTraceFromAsync(cancellationToken) ? "spans_by_trace" : "spans";
+        var counts = await client.QueryAsync(
+            string.Create(CultureInfo.InvariantCulture, $"""
+                SELECT uniqExact(span_id) AS n FROM {table}
+                WHERE tenant = {tenantLiteral} AND trace_id = {idLiteral} AND timestamp >= toDateTime({first}) AND timestamp <= toDateTime({last})
+                """),
+            row => row.GetUInt64("n"),
+            cancellationToken);
+        return counts.Count == 0 ? 0 : (long)counts[0];
+    }
+
+    /// <summary>The trace's first and last second from the trace index (which bounds the partitions read), or null when unknown.</summary>
+    private async Task<(uint First, uint Last)?> TimeRangeAsync(string tenantLiteral, string idLiteral, CancellationToken cancellationToken)
+    {
+        var ranges = await client.QueryAsync(
+            $"SELECT count() AS n, toUnixTimestamp(min(start)) AS first, toUnixTimestamp(max(end)) AS last FROM trace_index WHERE tenant = {tenantLiteral} AND trace_id = {idLiteral}",
+            row => (Count: row.GetUInt64("n"), First: row.GetUInt32("first"), Last: row.GetUInt32("last")),
+            cancellationToken);
+        return ranges.Count == 0 || ranges[0].Count == 0 ? null : (ranges[0].First, ranges[0].Last);
     }
 
     /// <summary>The earliest trace start (unix seconds) whose spans spans_by_trace holds in full; long.MaxValue before its migration.</summary>

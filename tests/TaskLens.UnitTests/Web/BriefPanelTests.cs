@@ -53,6 +53,7 @@ public sealed class BriefPanelTests : IAsyncLifetime
         var origins = panel.FindAll(".brief-origins > li");
         Assert.Equal(2, origins.Count);
         Assert.StartsWith("payments-db", origins[0].TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Contains("Brief v3 ·", panel.Markup, StringComparison.Ordinal); // the version, not Razor's literal "v@Brief.Version"
     }
 
     [Fact]

@@ -66,7 +66,7 @@ internal static class RunSpans
         };
         var tree = new SubTaskTree(spans, Hex(1));
         var groups = tree.Groups.Select(g => new RunGroup(g, 0, 0, 0, g.Operation == "plan")).ToList();
-        return new RunDetail(run, tree, groups, TraceWaterfall.Build(spans, new HashSet<string> { Hex(2) }), new HashSet<string> { Hex(2) }, spans.Count);
+        return new RunDetail(run, tree, groups, TraceWaterfall.Build(spans, new HashSet<string> { Hex(2) }), new HashSet<string> { Hex(2) }, spans.Count, spans.Count);
     }
 
     private static string Hex(ulong id) => id.ToString("x16", CultureInfo.InvariantCulture);

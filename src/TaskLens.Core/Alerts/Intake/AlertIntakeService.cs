@@ -14,7 +14,8 @@ namespace TaskLens.Core.Alerts.Intake;
 /// batch planned again, so every node's events count.
 /// </summary>
 public sealed class AlertIntakeService(
-    IAlertIntakeStore store, IncidentService incidents, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger) : IAlertIntake, IDisposable
+    IAlertIntakeStore store, IncidentService incidents, IncidentMetrics metrics, AlertIntakeOptions options, TimeProvider time, ILogger<AlertIntakeService> logger)
+    : IAlertIntake, IDisposable
 {
     /// <summary>How often a batch is planned again after another node stored a newer state of one of its alerts.</summary>
     private const int MaxAttempts = 8;
@@ -64,6 +65,7 @@ public sealed class AlertIntakeService(
             }
 
             _book.Restore(results.Select(r => r.State));
+            metrics.AlertsTaken(results);
             await incidents.TakeAlertsAsync(events, results, cancellationToken);
         }
         finally

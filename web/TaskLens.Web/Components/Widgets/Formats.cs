@@ -30,6 +30,9 @@ internal static class Formats
 
     public static string Percent(double? ratio) => ratio is { } r && !double.IsNaN(r) ? (r * 100).ToString("0.#", Invariant) + " %" : "–";
 
+    /// <summary>A whole-minute step in words: "one-minute", "5-minute".</summary>
+    public static string Step(TimeSpan step) => step.TotalMinutes == 1 ? "one-minute" : step.TotalMinutes.ToString("0", Invariant) + "-minute";
+
     public static string Count(long n) => n.ToString("N0", Invariant);
 
     public static string Number(double n) => double.IsNaN(n) ? "–" : n.ToString(Math.Abs(n) >= 100 ? "#,0" : "0.##", Invariant);

@@ -22,6 +22,7 @@ internal static class TimelineText
         IncidentEventKind.MergedFrom => $"{e.OtherIncident} merged in",
         IncidentEventKind.AlertSplitOff => $"alert {e.AlertId} split off to {e.OtherIncident}",
         IncidentEventKind.SplitFrom => $"split from {e.OtherIncident}",
+        IncidentEventKind.BriefWritten => "brief written" + Suffix(e.Text),
         _ => e.Kind.ToString(),
     };
 

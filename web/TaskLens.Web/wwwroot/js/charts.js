@@ -15,8 +15,8 @@ export function render(element, spec) {
     const data = [spec.times, spec.values];
     const bands = [];
     if (spec.lower && spec.upper) {
-        series.push({ label: 'normal low', stroke: 'rgba(46,125,50,0.35)', width: 1, points: { show: false } });
-        series.push({ label: 'normal high', stroke: 'rgba(46,125,50,0.35)', width: 1, points: { show: false } });
+        series.push({ label: 'lower limit', stroke: 'rgba(46,125,50,0.35)', width: 1, points: { show: false } });
+        series.push({ label: 'upper limit', stroke: 'rgba(46,125,50,0.35)', width: 1, points: { show: false } });
         data.push(spec.lower, spec.upper);
         bands.push({ series: [3, 2], fill: 'rgba(46,125,50,0.12)' });
     }
@@ -54,6 +54,8 @@ export function render(element, spec) {
     observer.observe(element);
     charts.set(element, { plot, observer });
     element.dataset.drawn = String(spec.values.filter(v => v !== null).length);
+    element.dataset.band = String(spec.lower ? spec.lower.filter(v => v !== null).length : 0);
+    element.dataset.markers = String(markers.length);
 }
 
 export function dispose(element) {
