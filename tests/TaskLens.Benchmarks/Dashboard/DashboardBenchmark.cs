@@ -29,9 +29,11 @@ internal static class DashboardBenchmark
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
             await LoadBenchmark.WaitHealthyAsync(http, ports[0], server);
+            // The embedded ClickHouse has no passwordless user: its password is in its data directory.
+            var password = File.ReadAllText(Path.Combine(work, ".tasklens", "clickhouse", "password"));
             using var clickHouse = new ClickHouseClient(
                 new HttpClient(ClickHouseClient.CreateHandler()) { Timeout = TimeSpan.FromMinutes(10) },
-                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens", RequestTimeout = TimeSpan.FromMinutes(10) },
+                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens", Password = password, RequestTimeout = TimeSpan.FromMinutes(10) },
                 NullLogger<ClickHouseClient>.Instance);
 
             var fill = Stopwatch.StartNew();
