@@ -29,12 +29,7 @@ internal static class DashboardBenchmark
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
             await LoadBenchmark.WaitHealthyAsync(http, ports[0], server);
-            // The embedded ClickHouse has no passwordless user: its password is in its data directory.
-            var password = File.ReadAllText(Path.Combine(work, ".tasklens", "clickhouse", "password"));
-            using var clickHouse = new ClickHouseClient(
-                new HttpClient(ClickHouseClient.CreateHandler()) { Timeout = TimeSpan.FromMinutes(10) },
-                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens", Password = password, RequestTimeout = TimeSpan.FromMinutes(10) },
-                NullLogger<ClickHouseClient>.Instance);
+            using var clickHouse = LoadBenchmark.EmbeddedClickHouse(work, ports[3], TimeSpan.FromMinutes(10));
 
             var fill = Stopwatch.StartNew();
             await DashboardData.FillAsync(clickHouse, DateTimeOffset.UtcNow.ToUnixTimeSeconds());

@@ -45,6 +45,22 @@ internal static class LoadBenchmark
     public static readonly TimeSpan MergeWait = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RunsWait = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// A client of the server's embedded ClickHouse (started in <paramref name="work"/> on <paramref name="httpPort"/>),
+    /// with the password the server keeps in its data directory: the embedded server has no passwordless user.
+    /// </summary>
+    public static ClickHouseClient EmbeddedClickHouse(string work, int httpPort, TimeSpan timeout) =>
+        new(
+            new HttpClient(ClickHouseClient.CreateHandler()) { Timeout = timeout },
+            new ClickHouseOptions
+            {
+                Url = $"http://127.0.0.1:{httpPort}",
+                Database = "tasklens",
+                Password = File.ReadAllText(Path.Combine(work, ".tasklens", "clickhouse", "password")),
+                RequestTimeout = timeout,
+            },
+            NullLogger<ClickHouseClient>.Instance);
+
     /// <summary>The drainer's batch size, so the ceiling inserts the same batches.</summary>
     public static int DrainBatchRows => new SpoolOptions().DrainMaxItems;
 
@@ -62,11 +78,7 @@ internal static class LoadBenchmark
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             await WaitHealthyAsync(http, ports[0], server);
-            var password = File.ReadAllText(Path.Combine(work, ".tasklens", "clickhouse", "password"));
-            using var clickHouse = new ClickHouseClient(
-                new HttpClient(ClickHouseClient.CreateHandler()) { Timeout = TimeSpan.FromMinutes(5) },
-                new ClickHouseOptions { Url = $"http://127.0.0.1:{ports[3]}", Database = "tasklens", Password = password, RequestTimeout = TimeSpan.FromMinutes(5) },
-                NullLogger<ClickHouseClient>.Instance);
+            using var clickHouse = EmbeddedClickHouse(work, ports[3], TimeSpan.FromMinutes(5));
             var meter = new ProcessMeter(server);
             var store = new StoreProbe(clickHouse);
             var endpoint = new Uri($"http://127.0.0.1:{ports[2]}/v1/traces");
