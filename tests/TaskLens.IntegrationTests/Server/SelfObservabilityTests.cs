@@ -52,6 +52,10 @@ public sealed partial class SelfObservabilityTests(ClickHouseFixture clickHouse)
         Assert.True(Delta(before, after, "tasklens_ingest_refusals_total", "reason=\"malformed\"", "transport=\"http\"") >= 1, text);
         Assert.True(Delta(before, after, "tasklens_clickhouse_insert_duration_seconds_count", "table=\"spans\"") >= 1, text);
         Assert.True(Delta(before, after, "tasklens_goals_runs_finalized_total") >= 1, text);
+        foreach (var stage in new[] { "read", "decode", "durable" })
+        {
+            Assert.True(Delta(before, after, "tasklens_ingest_export_duration_seconds_count", $"stage=\"{stage}\"") >= 1, text);
+        }
 
         // Gauges of every owner are there from the first scrape.
         foreach (var gauge in new[] { "tasklens_spool_pending_bytes", "tasklens_spool_drain_lag_seconds", "tasklens_goals_open_runs", "tasklens_goals_rollup_lag_seconds", "tasklens_detection_series" })
