@@ -59,7 +59,7 @@ internal static class AnyValueText
                 return true;
             case IntValue:
                 type = AttributeValueType.Int;
-                text = countOnly ? string.Empty : ((long)scalar).ToString(CultureInfo.InvariantCulture);
+                text = countOnly ? string.Empty : IntegerText((long)scalar);
                 return true;
             case DoubleValue:
                 type = AttributeValueType.Double;
@@ -91,6 +91,22 @@ internal static class AnyValueText
                 return true;
         }
     }
+
+    /// <summary>
+    /// Small non-negative integers (status codes, ports, counts) repeat from span to span: their text is made once.
+    /// Racing threads may each make one; either is the same text.
+    /// </summary>
+    private static string IntegerText(long value)
+    {
+        if ((ulong)value >= (ulong)SmallIntegers.Length)
+        {
+            return value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return SmallIntegers[value] ??= value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static readonly string?[] SmallIntegers = new string?[1024];
 
     /// <summary>Shortest text that parses back to the same double; the non-finite values by name.</summary>
     public static string FormatDouble(double value) =>
