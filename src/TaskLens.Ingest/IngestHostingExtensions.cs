@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,6 +42,17 @@ public static class IngestHostingExtensions
         builder.Services.AddSingleton<OtlpExport>();
         builder.Services.AddSingleton<OtlpGrpcReceiver>();
         builder.Services.AddSingleton<OtlpHttpReceiver>();
+        if (builder.Configuration.GetSection(IngestOptions.SectionName).GetValue(nameof(IngestOptions.GrpcServer), GrpcServerKind.Framing) == GrpcServerKind.Standard)
+        {
+            // The server bounds each message as received; no response compression: an ExportResponse is a few bytes.
+            builder.Services.AddGrpc();
+            builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<IngestOptions>>((grpc, ingest) => grpc.MaxReceiveMessageSize = ingest.Value.MaxRequestBytes);
+            builder.Services.AddSingleton<OtlpGrpcService>();
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<OtlpGrpcService>, OtlpGrpcMethodProvider>());
+            // Its per-call lines at Information (one per refused call) would flood the log under overload.
+            builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        }
+
         return builder;
     }
 
@@ -56,7 +70,29 @@ public static class IngestHostingExtensions
             IngestLog.OpenMode(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLens.Ingest"), Tenants.Default);
         }
 
-        app.MapWhen(c => c.Connection.LocalPort == grpcPort, branch => branch.Run(grpc.HandleAsync));
+        if (app.ApplicationServices.GetService<OtlpGrpcService>() is { } standard)
+        {
+            app.MapWhen(c => c.Connection.LocalPort == grpcPort, branch =>
+            {
+                // The branch routes on its own endpoints only: without this it would add the gRPC methods to the
+                // application's global routes, and they would answer on every port.
+                branch.Properties.Remove("__GlobalEndpointRouteBuilder");
+                branch.Use(standard.AdmitAsync);
+                branch.Use((context, next) =>
+                {
+                    // Routing at the pipeline's start may have chosen another port's endpoint (the dashboard's fallback).
+                    context.SetEndpoint(null);
+                    return next(context);
+                });
+                branch.UseRouting();
+                branch.UseEndpoints(endpoints => endpoints.MapGrpcService<OtlpGrpcService>());
+            });
+        }
+        else
+        {
+            app.MapWhen(c => c.Connection.LocalPort == grpcPort, branch => branch.Run(grpc.HandleAsync));
+        }
+
         app.MapWhen(c => c.Connection.LocalPort == httpPort, branch => branch.Run(http.HandleAsync));
         return app;
     }

@@ -51,6 +51,12 @@ public sealed class IngestOptions
     /// </summary>
     public bool OpenMode { get; set; }
 
+    /// <summary>
+    /// Which server answers OTLP/gRPC: <c>Framing</c>, TaskLens's own gRPC framing on Kestrel, or <c>Standard</c>,
+    /// Grpc.AspNetCore with a raw-bytes marshaller into the same decoder. docs/ingest.md says why the default is the one it is.
+    /// </summary>
+    public GrpcServerKind GrpcServer { get; set; } = GrpcServerKind.Framing;
+
 
     public IReadOnlyList<string> Validate()
     {
@@ -100,6 +106,11 @@ public sealed class IngestOptions
         if (MaxServiceNameBytes is < 64 or > 1024 * 1024)
         {
             errors.Add($"MaxServiceNameBytes {MaxServiceNameBytes} must be between 64 and 1048576.");
+        }
+
+        if (!Enum.IsDefined(GrpcServer))
+        {
+            errors.Add($"GrpcServer {GrpcServer} must be Framing or Standard.");
         }
 
         if (RetryAfterSeconds is < 1 or > 3600)

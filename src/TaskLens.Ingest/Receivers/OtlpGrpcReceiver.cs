@@ -7,8 +7,9 @@ using TaskLens.Ingest.Otlp;
 namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
-/// OTLP/gRPC served straight on Kestrel HTTP/2 (Grpc.AspNetCore is not obtainable here): the unary methods
-/// <c>TraceService/Export</c>, <c>LogsService/Export</c> and <c>MetricsService/Export</c>, framed per the gRPC HTTP/2 protocol with the status in trailers.
+/// OTLP/gRPC served straight on Kestrel HTTP/2 with TaskLens's own framing (<c>TaskLens:Ingest:GrpcServer=Framing</c>;
+/// <see cref="OtlpGrpcService"/> is the Grpc.AspNetCore alternative): the unary methods <c>TraceService/Export</c>,
+/// <c>LogsService/Export</c> and <c>MetricsService/Export</c>, framed per the gRPC HTTP/2 protocol with the status in trailers.
 /// </summary>
 internal sealed class OtlpGrpcReceiver(
     OtlpExport export,
@@ -24,12 +25,8 @@ internal sealed class OtlpGrpcReceiver(
     {
         var request = context.Request;
         var contentType = request.ContentType ?? string.Empty;
-
         // The gRPC protocol answers a non-gRPC content type with plain HTTP 415.
-        if (!HttpMethods.IsPost(request.Method)
-            || !(contentType.Equals("application/grpc", StringComparison.OrdinalIgnoreCase)
-                 || contentType.StartsWith("application/grpc+proto", StringComparison.OrdinalIgnoreCase)
-                 || contentType.StartsWith("application/grpc;", StringComparison.OrdinalIgnoreCase)))
+        if (!IsGrpcRequest(request))
         {
             IngestLog.RequestRefused(logger, Transport, StatusCodes.Status415UnsupportedMediaType, contentType);
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
@@ -174,7 +171,17 @@ internal sealed class OtlpGrpcReceiver(
         }
     }
 
-    private void PushBack(HttpContext context)
+    internal static bool IsGrpcRequest(HttpRequest request)
+    {
+        var contentType = request.ContentType ?? string.Empty;
+        return HttpMethods.IsPost(request.Method)
+            && (contentType.Equals("application/grpc", StringComparison.OrdinalIgnoreCase)
+                || contentType.StartsWith("application/grpc+proto", StringComparison.OrdinalIgnoreCase)
+                || contentType.StartsWith("application/grpc;", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Answers RESOURCE_EXHAUSTED with RetryInfo in trailers, before any body is read (also for <see cref="OtlpGrpcService"/>).</summary>
+    internal void PushBack(HttpContext context)
     {
         // RESOURCE_EXHAUSTED is retryable for OTLP/gRPC clients only with RetryInfo in the status details.
         const string Message = "TaskLens is at its in-flight limit for this tenant; retry after the delay.";
@@ -184,7 +191,7 @@ internal sealed class OtlpGrpcReceiver(
     }
 
     /// <param name="reason">The refusal reason for <c>/metrics</c>; by default the one <paramref name="code"/> says.</param>
-    private void Finish(HttpContext context, GrpcStatusCode code, string? message, string? reason = null)
+    internal void Finish(HttpContext context, GrpcStatusCode code, string? message, string? reason = null)
     {
         if (code != GrpcStatusCode.Ok)
         {

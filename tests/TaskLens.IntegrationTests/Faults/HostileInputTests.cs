@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using TaskLens.Ingest;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.IntegrationTests.Ingest;
 using TaskLens.UnitTests.TestSupport;
@@ -18,10 +19,12 @@ public sealed class HostileInputTests(ClickHouseFixture clickHouse, ITestOutputH
 {
     private const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
 
-    [Fact]
-    public async Task ServiceNameOf70000Bytes_IsRefusedAsInvalid_NotAcknowledgedAndLost()
+    [Theory]
+    [InlineData(GrpcServerKind.Framing)]
+    [InlineData(GrpcServerKind.Standard)]
+    public async Task ServiceNameOf70000Bytes_IsRefusedAsInvalid_NotAcknowledgedAndLost(GrpcServerKind grpcServer)
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse);
+        await using var host = await TaskLensHost.StartAsync(clickHouse, TaskLensHost.GrpcSettings(grpcServer));
         var huge = Otlp.Request(new string('s', 70_000), Otlp.Span(0x31, "vanishing"));
 
         using (var http = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, huge))

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using TaskLens.Ingest;
 using TaskLens.Ingest.Spool;
 using TaskLens.Server;
 
@@ -39,6 +40,9 @@ internal sealed class TaskLensHost : IAsyncDisposable
     public Uri HttpTracesEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/traces");
     public Uri HttpLogsEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/logs");
     public Uri HttpMetricsEndpoint => new($"http://127.0.0.1:{HttpPort}/v1/metrics");
+
+    /// <summary>The setting that picks the server answering OTLP/gRPC: the gRPC tests run over both.</summary>
+    public static Dictionary<string, string?> GrpcSettings(GrpcServerKind kind) => new() { ["TaskLens:Ingest:GrpcServer"] = kind.ToString() };
 
     public static async Task<TaskLensHost> StartAsync(
         ClickHouseFixture clickHouse, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using TaskLens.Ingest;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.UnitTests.TestSupport;
 
@@ -14,13 +15,16 @@ public sealed class AdmissionTests(ClickHouseFixture clickHouse)
     private const string FloodKey = "flood-key-0123456789";
     private const string QuietKey = "quiet-key-0123456789";
 
-    [Fact]
-    public async Task FloodingTenant_IsPushedBack_WhileAnotherTenantsExportsSucceed()
+    [Theory]
+    [InlineData(GrpcServerKind.Framing)]
+    [InlineData(GrpcServerKind.Standard)]
+    public async Task FloodingTenant_IsPushedBack_WhileAnotherTenantsExportsSucceed(GrpcServerKind grpcServer)
     {
         // A long flush interval and linger keep admitted exports in flight while the rest of the flood arrives;
         // without the spool, an export stays in flight until ClickHouse has it.
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
+            ["TaskLens:Ingest:GrpcServer"] = grpcServer.ToString(),
             ["TaskLens:Spool:Enabled"] = "false",
             ["TaskLens:Ingest:OpenMode"] = "false",
             ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,

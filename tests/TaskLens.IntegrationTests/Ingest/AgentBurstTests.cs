@@ -4,6 +4,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using TaskLens.AgentSim;
+using TaskLens.Ingest;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.IntegrationTests.Traces;
 
@@ -17,11 +18,12 @@ namespace TaskLens.IntegrationTests.Ingest;
 public sealed class AgentBurstTests(ClickHouseFixture clickHouse)
 {
     [Theory]
-    [InlineData(OtlpExportProtocol.Grpc)]
-    [InlineData(OtlpExportProtocol.HttpProtobuf)]
-    public async Task FiveThousandSubTaskGoal_IsStoredCompletely(OtlpExportProtocol protocol)
+    [InlineData(OtlpExportProtocol.Grpc, GrpcServerKind.Framing)]
+    [InlineData(OtlpExportProtocol.Grpc, GrpcServerKind.Standard)]
+    [InlineData(OtlpExportProtocol.HttpProtobuf, GrpcServerKind.Framing)]
+    public async Task FiveThousandSubTaskGoal_IsStoredCompletely(OtlpExportProtocol protocol, GrpcServerKind grpcServer)
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse);
+        await using var host = await TaskLensHost.StartAsync(clickHouse, TaskLensHost.GrpcSettings(grpcServer));
         var options = new SimOptions { FanOut = 5000, Depth = 2, ThrottleRate = 0.05, ErrorRate = 0.02, Seed = 7 };
         string traceId;
         long emitted;

@@ -4,6 +4,7 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using TaskLens.Ingest;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.Server;
 using TaskLens.UnitTests.TestSupport;
@@ -17,11 +18,14 @@ public sealed class IngestKeyTests(ClickHouseFixture clickHouse)
     private const string AcmeKey = "acme-key-0123456789";
     private const string GlobexKey = "globex-key-0123456789";
 
-    [Fact]
-    public async Task Exports_WithKeys_AreStoredUnderTheirTenants_AndUnknownKeysAreRefused()
+    [Theory]
+    [InlineData(GrpcServerKind.Framing)]
+    [InlineData(GrpcServerKind.Standard)]
+    public async Task Exports_WithKeys_AreStoredUnderTheirTenants_AndUnknownKeysAreRefused(GrpcServerKind grpcServer)
     {
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
+            ["TaskLens:Ingest:GrpcServer"] = grpcServer.ToString(),
             ["TaskLens:Ingest:OpenMode"] = "false",
             ["TaskLens:Ingest:ApiKeys:0:Key"] = AcmeKey,
             ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "acme",

@@ -64,11 +64,18 @@ internal static class OtlpClient
 
         using var response = await Http.SendAsync(request);
         var body = await response.Content.ReadAsByteArrayAsync();
-        var status = response.TrailingHeaders.TryGetValues("grpc-status", out var s) ? int.Parse(s.Single(), System.Globalization.CultureInfo.InvariantCulture) : -1;
-        var text = response.TrailingHeaders.TryGetValues("grpc-message", out var m) ? Uri.UnescapeDataString(m.Single()) : null;
-        var details = response.TrailingHeaders.TryGetValues("grpc-status-details-bin", out var d) ? FromUnpaddedBase64(d.Single()) : [];
+        // A call that fails before any message may answer "Trailers-Only": the status in the response headers
+        // (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md#responses); Grpc.AspNetCore does.
+        var status = Metadata(response, "grpc-status") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : -1;
+        var text = Metadata(response, "grpc-message") is { } m ? Uri.UnescapeDataString(m) : null;
+        var details = Metadata(response, "grpc-status-details-bin") is { } d ? FromUnpaddedBase64(d) : [];
         return new GrpcReply((int)response.StatusCode, status, text, body.Length >= 5 ? body[5..] : [], details);
     }
+
+    private static string? Metadata(HttpResponseMessage response, string name) =>
+        response.TrailingHeaders.TryGetValues(name, out var trailer) ? trailer.Single()
+        : response.Headers.TryGetValues(name, out var header) ? header.Single()
+        : null;
 
     private static byte[] FromUnpaddedBase64(string text) =>
         Convert.FromBase64String(text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '='));

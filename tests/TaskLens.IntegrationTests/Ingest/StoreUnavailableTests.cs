@@ -1,4 +1,5 @@
 using System.Net;
+using TaskLens.Ingest;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.Server.EmbeddedClickHouse;
 using TaskLens.UnitTests.TestSupport;
@@ -28,10 +29,12 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    [Fact]
-    public async Task WithSpool_ExportsDuringAnOutageAreAcknowledged_StoredWhenClickHouseReturns_AndTheCapPushesBack()
+    [Theory]
+    [InlineData(GrpcServerKind.Framing)]
+    [InlineData(GrpcServerKind.Standard)]
+    public async Task WithSpool_ExportsDuringAnOutageAreAcknowledged_StoredWhenClickHouseReturns_AndTheCapPushesBack(GrpcServerKind grpcServer)
     {
-        await using var host = await StartHostAsync("spooled", spool: true);
+        await using var host = await StartHostAsync("spooled", spool: true, grpcServer);
         var traceId = Otlp.TraceId(0xB0);
         var exports = Enumerable.Range(0, 6)
             .Select(i => Otlp.Request("outage", s => s.BytesField(1, traceId).BytesField(2, Otlp.SpanId((byte)(0xB1 + i))).StringField(5, $"span {i} " + new string('x', 20_000))))
@@ -109,10 +112,12 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
     }
 
-    [Fact]
-    public async Task WithoutSpool_Export_WhileClickHouseDown_IsRefusedRetryably_ThenStoredAfterItReturns()
+    [Theory]
+    [InlineData(GrpcServerKind.Framing)]
+    [InlineData(GrpcServerKind.Standard)]
+    public async Task WithoutSpool_Export_WhileClickHouseDown_IsRefusedRetryably_ThenStoredAfterItReturns(GrpcServerKind grpcServer)
     {
-        await using var host = await StartHostAsync("direct", spool: false);
+        await using var host = await StartHostAsync("direct", spool: false, grpcServer);
         var traceId = Otlp.TraceId(0xC0);
         var httpExport = Otlp.Request("outage", s => s.BytesField(1, traceId).BytesField(2, Otlp.SpanId(0xC1)).StringField(5, "via http"));
         var grpcExport = Otlp.Request("outage", s => s.BytesField(1, traceId).BytesField(2, Otlp.SpanId(0xC2)).StringField(5, "via grpc"));
@@ -140,12 +145,13 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         Assert.Contains("via grpc", response, StringComparison.Ordinal);
     }
 
-    private Task<TaskLensHost> StartHostAsync(string database, bool spool) =>
+    private Task<TaskLensHost> StartHostAsync(string database, bool spool, GrpcServerKind grpcServer = GrpcServerKind.Framing) =>
         TaskLensHost.StartAsync(
             _clickHouse.Url,
             database,
             new Dictionary<string, string?>
             {
+                ["TaskLens:Ingest:GrpcServer"] = grpcServer.ToString(),
                 ["TaskLens:ClickHouse:MaxRetries"] = "0",
                 ["TaskLens:Spool:Enabled"] = spool ? "true" : "false",
                 ["TaskLens:Spool:SegmentBytes"] = "65536",

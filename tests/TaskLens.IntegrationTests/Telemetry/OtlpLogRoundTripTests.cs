@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Resources;
+using TaskLens.Ingest;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.IntegrationTests.Ingest;
 
@@ -18,11 +19,12 @@ namespace TaskLens.IntegrationTests.Telemetry;
 public sealed class OtlpLogRoundTripTests(ClickHouseFixture clickHouse)
 {
     [Theory]
-    [InlineData(OtlpExportProtocol.Grpc)]
-    [InlineData(OtlpExportProtocol.HttpProtobuf)]
-    public async Task SdkExporter_Logs_RoundTripAndFilter(OtlpExportProtocol protocol)
+    [InlineData(OtlpExportProtocol.Grpc, GrpcServerKind.Framing)]
+    [InlineData(OtlpExportProtocol.Grpc, GrpcServerKind.Standard)]
+    [InlineData(OtlpExportProtocol.HttpProtobuf, GrpcServerKind.Framing)]
+    public async Task SdkExporter_Logs_RoundTripAndFilter(OtlpExportProtocol protocol, GrpcServerKind grpcServer)
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse);
+        await using var host = await TaskLensHost.StartAsync(clickHouse, TaskLensHost.GrpcSettings(grpcServer));
         using var activitySource = new ActivitySource("log-test");
         using var listener = new ActivityListener
         {
@@ -113,10 +115,12 @@ public sealed class OtlpLogRoundTripTests(ClickHouseFixture clickHouse)
         Assert.Equal("250", body[1].GetProperty("value").GetProperty("intValue").GetString());
     }
 
-    [Fact]
-    public async Task BadLogAndMetricExports_GetTheirAnswers_AndGoodOnesInFlightAreStored()
+    [Theory]
+    [InlineData(GrpcServerKind.Framing)]
+    [InlineData(GrpcServerKind.Standard)]
+    public async Task BadLogAndMetricExports_GetTheirAnswers_AndGoodOnesInFlightAreStored(GrpcServerKind grpcServer)
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse);
+        await using var host = await TaskLensHost.StartAsync(clickHouse, TaskLensHost.GrpcSettings(grpcServer));
         const string Logs = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
         const string Metrics = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
         var now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;

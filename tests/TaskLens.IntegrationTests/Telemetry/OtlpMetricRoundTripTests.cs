@@ -6,6 +6,7 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using TaskLens.Ingest;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.IntegrationTests.Ingest;
 
@@ -20,11 +21,12 @@ namespace TaskLens.IntegrationTests.Telemetry;
 public sealed class OtlpMetricRoundTripTests(ClickHouseFixture clickHouse)
 {
     [Theory]
-    [InlineData(OtlpExportProtocol.Grpc, MetricReaderTemporalityPreference.Cumulative)]
-    [InlineData(OtlpExportProtocol.HttpProtobuf, MetricReaderTemporalityPreference.Delta)]
-    public async Task SdkExporter_EveryInstrument_RoundTrips(OtlpExportProtocol protocol, MetricReaderTemporalityPreference temporality)
+    [InlineData(OtlpExportProtocol.Grpc, MetricReaderTemporalityPreference.Cumulative, GrpcServerKind.Framing)]
+    [InlineData(OtlpExportProtocol.Grpc, MetricReaderTemporalityPreference.Cumulative, GrpcServerKind.Standard)]
+    [InlineData(OtlpExportProtocol.HttpProtobuf, MetricReaderTemporalityPreference.Delta, GrpcServerKind.Framing)]
+    public async Task SdkExporter_EveryInstrument_RoundTrips(OtlpExportProtocol protocol, MetricReaderTemporalityPreference temporality, GrpcServerKind grpcServer)
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse);
+        await using var host = await TaskLensHost.StartAsync(clickHouse, TaskLensHost.GrpcSettings(grpcServer));
         var meterName = "agent-meter-" + protocol;
         using var activitySource = new ActivitySource(meterName);
         using var listener = new ActivityListener

@@ -5,6 +5,7 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using TaskLens.Ingest;
 using TaskLens.IntegrationTests.Infrastructure;
 
 namespace TaskLens.IntegrationTests.Traces;
@@ -17,11 +18,12 @@ namespace TaskLens.IntegrationTests.Traces;
 public sealed class OtlpTraceRoundTripTests(ClickHouseFixture clickHouse)
 {
     [Theory]
-    [InlineData(OtlpExportProtocol.Grpc)]
-    [InlineData(OtlpExportProtocol.HttpProtobuf)]
-    public async Task Export_EveryFieldKind_RoundTripsExactly(OtlpExportProtocol protocol)
+    [InlineData(OtlpExportProtocol.Grpc, GrpcServerKind.Framing)]
+    [InlineData(OtlpExportProtocol.Grpc, GrpcServerKind.Standard)]
+    [InlineData(OtlpExportProtocol.HttpProtobuf, GrpcServerKind.Framing)]
+    public async Task Export_EveryFieldKind_RoundTripsExactly(OtlpExportProtocol protocol, GrpcServerKind grpcServer)
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse);
+        await using var host = await TaskLensHost.StartAsync(clickHouse, TaskLensHost.GrpcSettings(grpcServer));
         var sourceName = "roundtrip-" + protocol;
         var exported = new List<Activity>();
         using (var provider = CreateProvider(host, protocol, sourceName, exported))
