@@ -151,6 +151,9 @@ cmd_bench() {
   log "Timing trace by id over 10 million stored spans (embedded ClickHouse, a few minutes)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" traces \
     "src/TaskLens.Server/bin/Release/net10.0/TaskLens.Server.dll" "$artifacts"
+  log "Comparing the two OTLP/gRPC servers (framing vs Grpc.AspNetCore), interleaved rounds (two servers, a few minutes)"
+  dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" grpc \
+    "src/TaskLens.Server/bin/Release/net10.0/TaskLens.Server.dll" 10 "$artifacts"
   log "Running the whole-system load run (embedded ClickHouse, loopback, about six minutes)"
   dotnet "tests/TaskLens.Benchmarks/bin/Release/net10.0/TaskLens.Benchmarks.dll" load \
     "src/TaskLens.Server/bin/Release/net10.0/TaskLens.Server.dll" "$artifacts"
@@ -253,6 +256,12 @@ write_benchmark_report() {
     echo "\`TraceLookupBenchmark\` (docs/ingest.md#trace-by-id): the built server with its embedded ClickHouse."
     echo
     cat "$artifacts/traces.md"
+    echo
+    echo "## OTLP/gRPC: own framing vs Grpc.AspNetCore"
+    echo
+    echo "\`GrpcServerBenchmark\` (docs/ingest.md#grpc): which gRPC server is kept, and by how much."
+    echo
+    cat "$artifacts/grpc.md"
     echo
     echo "## Whole-system load run"
     echo

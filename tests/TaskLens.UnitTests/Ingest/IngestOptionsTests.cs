@@ -26,4 +26,16 @@ public sealed class IngestOptionsTests
         Assert.Contains(errors, e => e.Contains("ApiKeys[1].Tenant", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("ApiKeys[2].Key is listed twice", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(GrpcServerKind.Framing, 0)]
+    [InlineData(GrpcServerKind.Standard, 0)]
+    [InlineData((GrpcServerKind)7, 1)]
+    public void Validate_GrpcServer_OnlyTheTwoServersAreValid(GrpcServerKind server, int errors)
+    {
+        var found = new IngestOptions { GrpcServer = server }.Validate();
+
+        Assert.Equal(errors, found.Count);
+        Assert.All(found, e => Assert.Contains("GrpcServer 7 must be Framing or Standard", e, StringComparison.Ordinal));
+    }
 }
