@@ -230,35 +230,11 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
 
     private static int ClosingParenthesis(string text, int open)
     {
-        var depth = 0;
-        var quoted = false;
-        for (var i = open; i < text.Length; i++)
+        foreach (var (i, c, depth) in Unquoted(text, open))
         {
-            var c = text[i];
-            if (quoted)
+            if (c == ')' && depth == 0)
             {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '\'')
-                {
-                    quoted = false;
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '\'':
-                    quoted = true;
-                    break;
-                case '(':
-                    depth++;
-                    break;
-                case ')' when --depth == 0:
-                    return i;
+                return i;
             }
         }
 
@@ -268,10 +244,29 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
     private static List<string> SplitTopLevel(string text)
     {
         var parts = new List<string>();
-        var depth = 0;
         var start = 0;
+        foreach (var (i, c, depth) in Unquoted(text, 0))
+        {
+            if (c == ',' && depth == 0)
+            {
+                parts.Add(text[start..i]);
+                start = i + 1;
+            }
+        }
+
+        parts.Add(text[start..]);
+        return parts;
+    }
+
+    /// <summary>
+    /// The characters of <paramref name="text"/> from <paramref name="start"/> that are outside string literals (quotes
+    /// and their backslash escapes skipped), each with the depth of parentheses once it is read.
+    /// </summary>
+    private static IEnumerable<(int Index, char Char, int Depth)> Unquoted(string text, int start)
+    {
+        var depth = 0;
         var quoted = false;
-        for (var i = 0; i < text.Length; i++)
+        for (var i = start; i < text.Length; i++)
         {
             var c = text[i];
             if (quoted)
@@ -292,22 +287,17 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
             {
                 case '\'':
                     quoted = true;
-                    break;
+                    continue;
                 case '(':
                     depth++;
                     break;
                 case ')':
                     depth--;
                     break;
-                case ',' when depth == 0:
-                    parts.Add(text[start..i]);
-                    start = i + 1;
-                    break;
             }
-        }
 
-        parts.Add(text[start..]);
-        return parts;
+            yield return (i, c, depth);
+        }
     }
 
     private static string FirstWords(string sql) => string.Join(' ', sql.Split((char[]?)null, 5, StringSplitOptions.RemoveEmptyEntries).Take(4));
