@@ -79,7 +79,7 @@ public sealed partial class SelfObservabilityTests(ClickHouseFixture clickHouse)
             await using var server = new ClickHouseProcess(directory, ports[0], ports[1], "clickhouse-server");
             await server.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
             await using var model = await FakeOpenAiServer.StartAsync();
-            await using var host = await TaskLensHost.StartAsync(server.Url, "metrics", new Dictionary<string, string?>(IncidentCalls.Settings)
+            await using var host = await TaskLensHost.StartAsync(server.Url, "metrics_" + Guid.NewGuid().ToString("N")[..8], new Dictionary<string, string?>(IncidentCalls.Settings)
             {
                 ["TaskLens:Goals:QuietPeriod"] = "00:00:01",
                 ["TaskLens:Goals:SweepInterval"] = "00:00:00.100",
