@@ -15,21 +15,40 @@ namespace TaskLens.Benchmarks.Briefs;
 /// Likely-origin accuracy of incident briefs over scenarios played by AgentSim (<see cref="OriginScenario"/>): each
 /// scenario's spans go over OTLP through TaskLens's ingest into its embedded ClickHouse, its monitoring's alerts through
 /// the Alertmanager webhook into incidents, and the brief's evidence is read by the production collector. The weights
-/// are chosen by grid search on the scenarios with odd seeds and reported on those with even seeds, as hit@1 and hit@3
-/// beside the baseline "the service with the most alerts" in the same run; then the facts brief's compute time.
+/// are chosen by grid search on the tuning part and reported on the reported part, as hit@1 and hit@3 beside the baseline
+/// "the service with the most alerts" in the same run; then the facts brief's compute time.
 /// </summary>
 internal static class OriginEvaluation
 {
-    private const int PerKind = 6;
+    /// <summary>
+    /// Seeds of the tuning part, per kind: the ranker was designed and its weights are chosen on these. They include the
+    /// even seeds that were once the reported part: their misses were looked at, so they cannot be reported any more.
+    /// </summary>
+    internal static readonly int[] TuningSeeds = [1, 2, 3, 4, 5, 6];
+
+    /// <summary>
+    /// Seeds of the reported part, per kind: fixed before any of them was played, and played only to report (never
+    /// looked at while changing the ranker). A new reported part is a new seed range, never a seed seen before.
+    /// </summary>
+    internal static readonly int[] ReportedSeeds = [101, 102, 103];
+
     private const double Target = 0.8;
 
     /// <summary>Alertmanager's default group_wait: how long after an alert starts its first notification goes out.</summary>
     private static readonly TimeSpan GroupWait = TimeSpan.FromSeconds(30);
 
-    public static async Task<int> RunAsync(string outputDirectory)
+    /// <param name="part"><c>all</c> (what <c>./build.sh bench</c> runs), <c>tuning</c> (to work on the ranker) or <c>reported</c>.</param>
+    public static async Task<int> RunAsync(string outputDirectory, string part)
     {
+        int[] seeds = part switch
+        {
+            "all" => [.. TuningSeeds, .. ReportedSeeds],
+            "tuning" => TuningSeeds,
+            "reported" => ReportedSeeds,
+            _ => throw new ArgumentException($"unknown part '{part}' (all, tuning or reported)", nameof(part)),
+        };
         var clock = Stopwatch.StartNew();
-        var scenarios = OriginScenario.Kinds.SelectMany(kind => Enumerable.Range(1, PerKind).Select(seed => OriginScenario.Create(kind, seed))).ToList();
+        var scenarios = OriginScenario.Kinds.SelectMany(kind => seeds.Select(seed => OriginScenario.Create(kind, seed))).ToList();
         var tenants = scenarios.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"scenario-{i + 1:00}")).ToList();
         await using var host = await ScenarioHost.StartAsync(tenants);
         Console.WriteLine($"TaskLens started in {clock.Elapsed.TotalSeconds:0} s; playing {scenarios.Count} scenarios through AgentSim.");
