@@ -14,7 +14,7 @@ namespace TaskLens.Briefs.Facts;
 /// <see cref="MaxGoals"/> goals, <see cref="MaxErrorGroups"/> error groups.
 /// </summary>
 internal sealed class EvidenceCollector(
-    IMediator mediator, IGoalReader goals, IOperationReader operations, ITraceReader traces, IBriefEvidenceReader evidence, TimeProvider time)
+    IMediator mediator, IGoalReader goals, IOperationReader operations, IBriefEvidenceReader evidence, TimeProvider time)
 {
     public const int MaxServices = 16;
     public const int MaxGoals = 8;
@@ -40,7 +40,7 @@ internal sealed class EvidenceCollector(
 
         // The calls seen from the baseline on; a long incident reads the last hour only (the query joins spans).
         var linksSince = from > until - TimeSpan.FromHours(2) ? from : until - TimeSpan.FromHours(2);
-        var links = (await traces.ServiceLinksAsync(linksSince, cancellationToken)).Where(l => l.Tenant == tenant)
+        var links = (await evidence.ServiceLinksAsync(tenant, linksSince, until, cancellationToken))
             .Select(l => l with { Caller = l.Caller.ToLowerInvariant(), Callee = l.Callee.ToLowerInvariant() }).ToList();
         // The services the goals run in: the root services of their runs since shortly before the onset.
         var goalServices = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);

@@ -93,7 +93,7 @@ internal static class OriginEvaluation
         var computeTimes = new List<double>();
         for (var i = 0; i < scenarios.Count; i++)
         {
-            var (incidentId, incidents, faultAlerts, distractors) = await IncidentOfFaultAsync(mediator, tenants[i], alerts[i]);
+            var (incidentId, incidents, faultAlerts, distractors) = await IncidentOfFaultAsync(mediator, tenants[i], scenarios[i], alerts[i]);
             IncidentEvidence? evidence = null;
             for (var round = 0; round < 2; round++)
             {
@@ -146,7 +146,7 @@ internal static class OriginEvaluation
             }
 
             text.AppendLine();
-            foreach (var o in OriginRanker.Rank(c.Evidence, c.Templates, c.Goals, OriginWeights.Default))
+            foreach (var o in OriginRanker.Rank(c.Evidence, c.Templates, c.Goals, OriginWeights.Default, shown: 12))
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {o.Rank}. {o.Kind} {o.Name} {o.Score:0.##}: {string.Join("; ", o.Evidence.Select(e => e.Kind + " " + e.Text))}");
             }
@@ -182,11 +182,16 @@ internal static class OriginEvaluation
     }
 
     /// <summary>
-    /// The incident holding the most of the fault's alerts, the first opened of those tied (the scenario knows which alerts its distractors raised; the
-    /// labels sent do not say), with the tenant's incident count and the distractor alerts that joined it.
+    /// The incident holding the most of the fault's alerts, the first opened of those tied, with the tenant's incident count and the distractor
+    /// alerts that joined it. The fault's alerts are those on services the fault can reach (<see cref="OriginScenario.Reach"/>) and not raised by a
+    /// distractor (the scenario knows which; the labels sent do not say): a gateway's latency blip during a bad deploy elsewhere is not the deploy's.
     /// </summary>
-    private static async Task<(string Id, int Incidents, int FaultAlerts, int DistractorsJoined)> IncidentOfFaultAsync(IMediator mediator, string tenant, IReadOnlyList<SimAlert> sent)
+    private static async Task<(string Id, int Incidents, int FaultAlerts, int DistractorsJoined)> IncidentOfFaultAsync(
+        IMediator mediator, string tenant, OriginScenario scenario, IReadOnlyList<SimAlert> sent)
     {
+        var reach = scenario.Reach();
+        var faultKeys = sent.Where(a => !a.Distractor && reach.Contains(a.Labels.GetValueOrDefault("service") ?? a.Labels.GetValueOrDefault("goal") ?? ""))
+            .Select(Key).ToHashSet(StringComparer.Ordinal);
         var distractorKeys = sent.Where(a => a.Distractor).Select(Key).ToHashSet(StringComparer.Ordinal);
         var incidents = await mediator.Send(new ListIncidents(Query(tenant)));
         (string Id, int Fault, int Distractors) best = ("", -1, 0);
@@ -195,10 +200,10 @@ internal static class OriginEvaluation
             var detail = await mediator.Send(new GetIncident(tenant, incident.Id)) ?? throw new InvalidOperationException($"{tenant}: {incident.Id} vanished");
             var keys = detail.Alerts.Where(a => a.Alert is not null).Select(a => Key(a.Alert!.Labels)).ToList();
             // Ties go to the incident opened first (listed newest first): the one that paged.
-            var distractors = keys.Count(distractorKeys.Contains);
-            if (keys.Count - distractors >= best.Fault)
+            var fault = keys.Count(faultKeys.Contains);
+            if (fault >= best.Fault)
             {
-                best = (incident.Id, keys.Count - distractors, distractors);
+                best = (incident.Id, fault, keys.Count(distractorKeys.Contains));
             }
         }
 
