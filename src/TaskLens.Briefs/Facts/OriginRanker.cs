@@ -114,6 +114,18 @@ internal static class OriginRanker
     private static void AttributeLoad(IncidentEvidence evidence, Dictionary<(string Kind, string Name), Candidate> candidates, Dictionary<string, HashSet<string>> calls)
     {
         var services = candidates.Values.Where(c => c.Kind != "goal").ToDictionary(c => c.Name, StringComparer.Ordinal);
+        // Callers first: a tool service loaded by a looping agent received the agent's load, which the goal then owns.
+        foreach (var caller in services.Values.Where(c => c.Surge).OrderBy(c => c.SurgeAt).ToList())
+        {
+            foreach (var callee in calls.GetValueOrDefault(caller.Name) ?? [])
+            {
+                if (services.GetValueOrDefault(callee) is { Surge: true, SurgeAt: { } at } d && at >= caller.SurgeAt)
+                {
+                    d.TakeSurge();
+                }
+            }
+        }
+
         foreach (var goal in candidates.Values.Where(c => c.Kind == "goal" && c.Burn))
         {
             foreach (var host in evidence.GoalServices.GetValueOrDefault(goal.Name) ?? [])
@@ -123,17 +135,6 @@ internal static class OriginRanker
                     goal.Surge = true;
                     goal.SurgeAt = at;
                     goal.Signal(at, surge with { Text = $"its runs' load in {host}: {surge.Text}" });
-                }
-            }
-        }
-
-        foreach (var caller in services.Values.Where(c => c.Surge).OrderBy(c => c.SurgeAt).ToList())
-        {
-            foreach (var callee in calls.GetValueOrDefault(caller.Name) ?? [])
-            {
-                if (services.GetValueOrDefault(callee) is { Surge: true, SurgeAt: { } at } d && at >= caller.SurgeAt)
-                {
-                    d.TakeSurge();
                 }
             }
         }
