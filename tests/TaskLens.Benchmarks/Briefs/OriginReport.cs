@@ -24,7 +24,7 @@ internal static class OriginReport
 
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"{cases.Count} scenarios ({OriginScenario.Kinds.Length} kinds × {cases.Count / OriginScenario.Kinds.Length}) played by AgentSim: {spans:N0} spans over OTLP/HTTP into TaskLens (in {played.TotalSeconds:0} s), {cases.Sum(c => c.FaultAlerts):N0} fault alerts and {cases.Sum(c => c.DistractorAlertsJoined):N0} distractor alerts in the incidents scored ({cases.Average(c => c.Incidents):0.#} incidents per scenario on average); the whole run took {total.TotalSeconds:0} s.");
+            $"{cases.Count} scenarios scored (of {OriginScenario.Kinds.Length} kinds) played by AgentSim: {spans:N0} spans over OTLP/HTTP into TaskLens (in {played.TotalSeconds:0} s), {cases.Sum(c => c.FaultAlerts):N0} fault alerts and {cases.Sum(c => c.DistractorAlertsJoined):N0} distractor alerts in the incidents scored ({cases.Average(c => c.Incidents):0.#} incidents per scenario on average); the whole run took {total.TotalSeconds:0} s.");
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Weights chosen on the {tuning.Count} of the tuning part (seeds {string.Join(", ", OriginEvaluation.TuningSeeds)} of each kind, whose misses were looked at), reported on the {reported.Count} of the reported part (seeds {string.Join(", ", OriginEvaluation.ReportedSeeds)}, fixed before they were first played).");
         md.AppendLine();
@@ -52,9 +52,9 @@ internal static class OriginReport
         var (hit1, _) = Score(reported, best.Weights);
         var (baseline1, _) = Baseline(reported);
         md.AppendLine();
-        md.AppendLine(hit1 >= target && hit1 > baseline1
+        md.AppendLine(hit1 >= target && hit1 > baseline1 && reported.Count >= OriginEvaluation.MinReported
             ? string.Create(CultureInfo.InvariantCulture, $"Target (hit@1 ≥ {target:P0} on the reported part, above the baseline): met, {hit1:P0} against {baseline1:P0}.")
-            : string.Create(CultureInfo.InvariantCulture, $"Target (hit@1 ≥ {target:P0} on the reported part, above the baseline): NOT MET, {hit1:P0} against the baseline's {baseline1:P0}."));
+            : string.Create(CultureInfo.InvariantCulture, $"Target (hit@1 ≥ {target:P0} on the reported part, above the baseline): NOT MET, {hit1:P0} against the baseline's {baseline1:P0} over {reported.Count} reported scenarios (at least {OriginEvaluation.MinReported} needed)."));
 
         var agree = cases.Count(c => c.ProductionFirst == Ranked(c, OriginWeights.Default).FirstOrDefault());
         md.AppendLine(CultureInfo.InvariantCulture,
