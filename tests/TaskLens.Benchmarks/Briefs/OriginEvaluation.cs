@@ -148,7 +148,9 @@ internal static class OriginEvaluation
                 FactsBuilder.GoalImpacts(evidence!), brief.Brief?.Facts.Origins is [var first, ..] ? first.Name : null));
         }
 
-        var report = OriginReport.Write(cases, readTimes, computeTimes, spans, played, clock.Elapsed, Target);
+        var report = OriginReport.Write(
+            cases, readTimes, computeTimes, spans, played, clock.Elapsed, Target,
+            unscoredReported: scenarios.Where((s, i) => ReportedSeeds.Contains(s.Seed) && !alerts[i].Any(a => IsFault(s, a))).Count());
         var links = string.Create(CultureInfo.InvariantCulture,
             $"The service links the evidence starts from, read three times per incident interleaved with the query it replaced (machine load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}): the tenant's own spans p50 {Median(tenantLinks):0.0} ms, every tenant's spans (filtered afterwards) p50 {Median(allTenantLinks):0.0} ms.");
         var skipped = unalerted.Count == 0
