@@ -215,8 +215,8 @@ write_benchmark_report() {
     echo "service topology — a failing dependency, a bad deploy, an agent loop burning tokens, a throttled model provider, a"
     echo "slow database, a noisy neighbour — each with distractors on unrelated services. The spans go over OTLP through"
     echo "TaskLens's ingest into its embedded ClickHouse, the monitoring's alerts through the Alertmanager webhook into"
-    echo "incidents, and the brief's evidence is read as in production. Weights are chosen by grid search on the odd seeds"
-    echo "and reported on the even ones, beside the baseline \"the service with the most alerts\" in the same run. Target:"
+    echo "incidents, and the brief's evidence is read as in production. Weights are chosen by grid search on the tuning seeds"
+    echo "and reported on fresh seeds fixed before they were first played, beside the baseline \"the service with the most alerts\" in the same run. Target:"
     echo "hit@1 ≥ 80% on the reported part, above the baseline. Per scenario: \`artifacts/bench/briefs-scenarios.md\`."
     echo
     cat "$artifacts/briefs.md"
