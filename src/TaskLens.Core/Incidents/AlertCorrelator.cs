@@ -291,7 +291,10 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         // A fault joins an incident with faults on the same workload, or one still waiting for the cause of its symptoms.
         else if (identities.Find(symptom || incident.Causes.Count == 0 ? incident.Services.Contains : incident.Causes.Contains) is { } same)
         {
-            (structure, why) = (0.9, $"same workload '{same}'");
+            // Pods' lifecycle (a back-off, replicas missing) follows pods that do not run, not an app's own metrics.
+            (structure, why) = !symptom && incident.Causes.Contains(same) && !incident.PodFaultsOn(same) && FaultKinds.Of(alert) == FaultKind.Neutral
+                ? (_settings.LinkWeight, $"same workload '{same}', whose faults here are none about its pods")
+                : (0.9, $"same workload '{same}'");
         }
         else if (Dependency(incident, identities, symptom) is { } dependency)
         {
@@ -402,6 +405,11 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         /// <summary>The kinds of fault (<see cref="FaultKinds"/>) its alerts tell on each workload.</summary>
         private Dictionary<string, HashSet<FaultKind>> FaultKindsOn { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The workloads it holds faults about their pods on: lifecycle, a change, or a container's <c>reason</c>.</summary>
+        private HashSet<string> PodFaults { get; } = new(StringComparer.Ordinal);
+
+        public bool PodFaultsOn(string identity) => PodFaults.Contains(identity);
+
         /// <summary>
         /// The same alert on the same workload with another <c>reason</c> (pods crash-looping for OOMKilled here, for a
         /// missing secret there) is another trouble on that workload, not more of this one; so is a change that does not
@@ -446,6 +454,11 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
             if (!symptom)
             {
                 var kind = FaultKinds.Of(alert);
+                if (kind != FaultKind.Run || alert.Labels.ContainsKey("reason"))
+                {
+                    PodFaults.UnionWith(identities);
+                }
+
                 foreach (var identity in identities)
                 {
                     if (!FaultKindsOn.TryGetValue(identity, out var kinds))

@@ -99,6 +99,20 @@ public sealed class AlertCorrelatorTests
     }
 
     [Fact]
+    public void Add_BackOffOnAnAppWhoseUpstreamThrottles_OpensItsOwn_AndTheRolloutBehindItJoinsIt()
+    {
+        var correlator = new AlertCorrelator();
+        correlator.Add(Alert(0, "LLMGatewayUpstream429", ("alertname", "LLMGatewayUpstream429"), ("namespace", "agents"), ("service", "llm-gateway")));
+
+        var backOff = correlator.Add(Alert(1, "BackOff: Back-off restarting failed container llm-gateway in pod llm-gateway-sjrzv7wtd4-tb8px",
+            ("involvedObject.namespace", "agents"), ("involvedObject.name", "llm-gateway-sjrzv7wtd4-tb8px"), ("reason", "BackOff")));
+        var crash = correlator.Add(Alert(2, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "agents"), ("pod", "llm-gateway-sjrzv7wtd4-tb8px"), ("reason", "CreateContainerConfigError")));
+
+        Assert.Equal(("inc-0002", true), (backOff.IncidentId, backOff.Opened));
+        Assert.Equal("inc-0002", crash.IncidentId);
+    }
+
+    [Fact]
     public void Add_EvictionFromAFullDisk_JoinsTheMachine_AndTheEvictedAppsOwnTroubleStaysApart()
     {
         var topology = new WorkloadTopology();
