@@ -254,7 +254,7 @@ internal sealed record GroupingReport(AlertCorrelator.Settings Chosen, bool Chos
         text.AppendLine();
         foreach (var (target, met) in Targets())
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"- {(met ? "met" : "**NOT MET**")}: {target}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {(met ? "MET" : "**NOT MET**")}: {target}");
         }
 
         return text.ToString();
