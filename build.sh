@@ -88,10 +88,11 @@ run_suite() {
 
 cmd_test() {
   # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here); the alert intake tests
-  # run a real Prometheus Alertmanager; docker-compose.yml is validated by Debian's docker-compose (no engine needed);
-  # the cluster tests start their own ZooKeeper from zookeeperd's jar (not its service); the state store contract and
-  # two-node tests start their own PostgreSQL 15 from /usr/lib/postgresql/15/bin.
-  ensure_apt_packages chromium prometheus-alertmanager docker-compose zookeeperd postgresql
+  # run a real Prometheus Alertmanager; docker-compose.yml is validated by Debian's docker-compose (no engine needed)
+  # and its Prometheus config run by Debian's prometheus; the cluster tests start their own ZooKeeper from zookeeperd's
+  # jar (not its service); the state store contract and two-node tests start their own PostgreSQL 15 from
+  # /usr/lib/postgresql/15/bin.
+  ensure_apt_packages chromium prometheus-alertmanager prometheus docker-compose zookeeperd postgresql
   build
   run_suite tests/TaskLens.UnitTests
   run_suite tests/TaskLens.IntegrationTests

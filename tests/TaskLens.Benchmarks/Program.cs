@@ -5,17 +5,27 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-cpu SERVER_DLL ROUNDS</c> only its SDK-shaped phase (short, for A/B profiling), <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S]</c> only its latency and overload phases (short), <c>load-cpu SERVER_DLL ROUNDS</c> only its SDK-shaped phase (short, for A/B profiling), <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
-    /// property tests at volume, <c>briefs OUTPUT_DIR</c> likely-origin accuracy of briefs; anything else goes to BenchmarkDotNet.
+    /// property tests at volume, <c>briefs OUTPUT_DIR [tuning|reported|all]</c> likely-origin accuracy of briefs; anything else goes to BenchmarkDotNet.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
         if (args is ["load", var serverDll, var output])
         {
             return await Load.LoadBenchmark.RunAsync(serverDll, output);
+        }
+
+        if (args is ["load-phases", var phasesServerDll, ..] && args.Length <= 5)
+        {
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            return await Load.LatencyMemoryRun.RunAsync(
+                phasesServerDll,
+                args.Length > 2 ? int.Parse(args[2], inv) : 100,
+                args.Length > 3 ? double.Parse(args[3], inv) : 0,
+                TimeSpan.FromSeconds(args.Length > 4 ? double.Parse(args[4], inv) : 30));
         }
 
         if (args is ["load-cpu", var cpuServerDll, var cpuRounds])
@@ -58,9 +68,9 @@ internal static class Program
             return await Incidents.GroupingBenchmark.RunAsync(corpus, groupingOutput);
         }
 
-        if (args is ["briefs", var briefsOutput])
+        if (args is ["briefs", var briefsOutput, ..] && args.Length <= 3)
         {
-            return await Briefs.OriginEvaluation.RunAsync(briefsOutput);
+            return await Briefs.OriginEvaluation.RunAsync(briefsOutput, args.Length == 3 ? args[2] : "all");
         }
 
         if (args is ["grouping-explain", var stormFile, ..] && args.Length <= 3)

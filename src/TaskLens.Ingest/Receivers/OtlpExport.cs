@@ -29,8 +29,11 @@ internal sealed class OtlpExport(
         bool json,
         string tenant,
         string transport,
+        long startedTimestamp,
         CancellationToken cancellationToken)
     {
+        // Timed by stage (tasklens.ingest.export.duration) so a slow acknowledgement says where it waited.
+        var stageStart = meter.Stage(IngestMeter.ReadStage, startedTimestamp);
         // What is decoded is what is spooled: the request itself (JSON logs and metrics as their protobuf).
         if (SignalBatch.ToDecodable(signal, request, ref json, out var jsonError) is not { } payload)
         {
@@ -63,6 +66,7 @@ internal sealed class OtlpExport(
             IngestLog.PartialSuccess(logger, transport, result.Accepted, result.Rejected, result.ErrorMessage);
         }
 
+        stageStart = meter.Stage(IngestMeter.DecodeStage, stageStart);
         if (result.Accepted == 0)
         {
             meter.Accepted(signal.Name, 0, result.Rejected);
@@ -97,6 +101,7 @@ internal sealed class OtlpExport(
             return (ExportOutcome.StoreUnavailable, result, e.RetryAfter);
         }
 
+        meter.Stage(IngestMeter.DurableStage, stageStart);
         meter.Accepted(signal.Name, result.Accepted, result.Rejected);
         return (ExportOutcome.Stored, result, TimeSpan.Zero);
     }

@@ -72,6 +72,7 @@ internal sealed class OtlpGrpcReceiver(
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (body, overBudget) = await RequestBody.ReadAsync(request.BodyReader, max + GrpcFraming.PrefixLength, request.ContentLength, lease, context.RequestAborted);
         using var _ = body;
         if (body is null)
@@ -146,7 +147,7 @@ internal sealed class OtlpGrpcReceiver(
                 payload = inflated.AsMemory(0, length);
             }
 
-            var (outcome, result, _) = await export.ExportAsync(signal, payload, json: false, tenant, Transport, context.RequestAborted);
+            var (outcome, result, _) = await export.ExportAsync(signal, payload, json: false, tenant, Transport, started, context.RequestAborted);
             switch (outcome)
             {
                 case ExportOutcome.Malformed:

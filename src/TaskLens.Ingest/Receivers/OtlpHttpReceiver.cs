@@ -80,6 +80,7 @@ internal sealed class OtlpHttpReceiver(
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (body, overBudget) = await RequestBody.ReadAsync(request.BodyReader, max, request.ContentLength, lease, context.RequestAborted);
         using var _ = body;
         if (body is null)
@@ -117,7 +118,7 @@ internal sealed class OtlpHttpReceiver(
                 payload = inflated.AsMemory(0, length);
             }
 
-            var (outcome, result, retryAfter) = await export.ExportAsync(signal, payload, json, tenant, Transport, context.RequestAborted);
+            var (outcome, result, retryAfter) = await export.ExportAsync(signal, payload, json, tenant, Transport, started, context.RequestAborted);
             switch (outcome)
             {
                 case ExportOutcome.Malformed:
