@@ -24,9 +24,15 @@ internal sealed class StoredSpanCounter(ClickHouseClient client) : IStoredSpanCo
             return new Dictionary<TraceId, ulong>();
         }
 
-        var ids = string.Join(", ", traceIds.Select(t => $"unhex('{t}')"));
+        // The earliest start of these traces (a scalar subquery, run before parts are picked) skips parts of older spans.
+        var traces = $"tenant = {ClickHouseSql.Literal(tenant)} AND trace_id IN ({string.Join(", ", traceIds.Select(t => $"unhex('{t}')"))})";
         var rows = await client.QueryAsync(
-            $"SELECT lower(hex(trace_id)) AS c_trace, uniqExact(span_id) AS c_spans FROM spans_by_trace PREWHERE tenant = {ClickHouseSql.Literal(tenant)} AND trace_id IN ({ids}) GROUP BY trace_id",
+            $"""
+            SELECT lower(hex(trace_id)) AS c_trace, uniqExact(span_id) AS c_spans FROM spans_by_trace
+            PREWHERE {traces}
+            WHERE timestamp >= (SELECT min(start) FROM trace_index WHERE {traces})
+            GROUP BY trace_id
+            """,
             row => (Trace: row.GetString("c_trace"), Spans: row.GetUInt64("c_spans")),
             cancellationToken);
         var counts = new Dictionary<TraceId, ulong>(rows.Count);

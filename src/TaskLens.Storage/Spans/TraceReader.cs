@@ -62,19 +62,24 @@ internal sealed class TraceReader(ClickHouseClient client, TimeProvider time) : 
 
     /// <summary>
     /// Runs <paramref name="select"/> (<c>{0}</c> the table, <c>{1}</c> the filter on tenant and trace) over the table that
-    /// holds the whole trace: <c>spans_by_trace</c>, ordered by trace id, so the filter is a primary-key read of the few
-    /// granules holding the trace, in one round trip; <c>spans</c> (ordered by service and time) only for a trace that
-    /// started before <c>spans_by_trace</c> held every span, bounded to its time range from <c>trace_index</c>.
+    /// holds the whole trace: <c>spans_by_trace</c>, ordered by trace id, in one round trip; <c>spans</c> (ordered by
+    /// service and time) only for a trace that started before <c>spans_by_trace</c> held every span.
     /// </summary>
     /// <remarks>
-    /// The trace filter is a PREWHERE: ClickHouse reads the key columns of the selected granules first and the other
-    /// columns only of the granules where the trace really is. No time bound on <c>spans_by_trace</c>: each part's
-    /// primary index is in memory, so parts without the trace cost an index lookup and no read.
+    /// The trace is a PREWHERE, so ClickHouse selects granules by the primary key, reads the key columns of those first and
+    /// the wide columns (attributes, events, resource) only of the granules where the trace really is. The time bounds
+    /// come from <c>trace_index</c> as scalar subqueries, which ClickHouse (18.16 too) runs before it picks parts: parts
+    /// written outside the trace's time range are skipped by their min/max time, where without the bounds every part
+    /// would give up a granule (measured: 1,024 rows read instead of 4,096 over four parts, docs/ingest.md#trace-by-id).
     /// </remarks>
     private async Task<List<T>> ReadAsync<T>(string tenant, TraceId traceId, string select, Func<ClickHouseRow, T> map, CancellationToken cancellationToken)
     {
         var trace = $"tenant = {ClickHouseSql.Literal(tenant)} AND trace_id = unhex('{traceId}')";
-        var byTrace = string.Format(CultureInfo.InvariantCulture, select, "spans_by_trace", $"PREWHERE {trace}");
+        var byTrace = string.Format(
+            CultureInfo.InvariantCulture,
+            select,
+            "spans_by_trace",
+            $"PREWHERE {trace} WHERE timestamp >= (SELECT min(start) FROM trace_index WHERE {trace}) AND timestamp <= (SELECT max(end) FROM trace_index WHERE {trace})");
         var layoutFrom = await ByTraceFromAsync(cancellationToken);
         if (layoutFrom == 0)
         {
@@ -82,7 +87,7 @@ internal sealed class TraceReader(ClickHouseClient client, TimeProvider time) : 
         }
 
         // An install older than the layout: whether the trace started late enough for spans_by_trace to hold it whole
-        // comes from trace_index, asked at the same time as the read, so the common case still takes one round trip.
+        // comes from trace_index, asked at the same time as the read, so a lookup still takes one round trip's time.
         var rangeRead = TimeRangeAsync(trace, cancellationToken);
         var rowsRead = client.QueryAsync(byTrace, map, cancellationToken);
         await Task.WhenAll(rangeRead, rowsRead);
