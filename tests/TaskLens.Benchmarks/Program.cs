@@ -5,7 +5,7 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-cpu SERVER_DLL ROUNDS</c> only its SDK-shaped phase (short, for A/B profiling), <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
@@ -16,6 +16,11 @@ internal static class Program
         if (args is ["load", var serverDll, var output])
         {
             return await Load.LoadBenchmark.RunAsync(serverDll, output);
+        }
+
+        if (args is ["load-cpu", var cpuServerDll, var cpuRounds])
+        {
+            return await Load.LoadCpuRun.RunAsync(cpuServerDll, int.Parse(cpuRounds, System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (args is ["traces", var tracesServerDll, var tracesOutput])

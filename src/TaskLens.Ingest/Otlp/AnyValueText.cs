@@ -59,7 +59,7 @@ internal static class AnyValueText
                 return true;
             case IntValue:
                 type = AttributeValueType.Int;
-                text = countOnly ? string.Empty : ((long)scalar).ToString(CultureInfo.InvariantCulture);
+                text = countOnly ? string.Empty : IntegerText((long)scalar);
                 return true;
             case DoubleValue:
                 type = AttributeValueType.Double;
@@ -92,6 +92,22 @@ internal static class AnyValueText
         }
     }
 
+    /// <summary>
+    /// Small non-negative integers (status codes, ports, counts) repeat from span to span: their text is made once.
+    /// Racing threads may each make one; either is the same text.
+    /// </summary>
+    private static string IntegerText(long value)
+    {
+        if ((ulong)value >= (ulong)SmallIntegers.Length)
+        {
+            return value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return SmallIntegers[value] ??= value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static readonly string?[] SmallIntegers = new string?[1024];
+
     /// <summary>Shortest text that parses back to the same double; the non-finite values by name.</summary>
     public static string FormatDouble(double value) =>
         double.IsNaN(value) ? "NaN"
@@ -103,7 +119,31 @@ internal static class AnyValueText
     /// Finds the oneof member that is set; when several are (legal on the wire), the last one wins as in
     /// every protobuf parser. Field 0 means none is set.
     /// </summary>
-    private static bool TryFindValue(
+    internal static bool TryFindValue(
+        ReadOnlySpan<byte> anyValue,
+        out int field,
+        out WireType wireType,
+        out ReadOnlySpan<byte> payload,
+        out ulong scalar,
+        out string? error)
+    {
+        // The usual AnyValue: one string_value shorter than 128 bytes, read by position (the general path decides the
+        // same for it, unit-tested).
+        if (anyValue.Length >= 2 && anyValue[0] == 0x0A && anyValue[1] < 0x80 && anyValue[1] + 2 == anyValue.Length)
+        {
+            field = StringValue;
+            wireType = WireType.LengthDelimited;
+            payload = anyValue[2..];
+            scalar = 0;
+            error = null;
+            return true;
+        }
+
+        return TryFindValueInGeneral(anyValue, out field, out wireType, out payload, out scalar, out error);
+    }
+
+    /// <summary><see cref="TryFindValue"/> for any member, repetition, unknown field or length.</summary>
+    internal static bool TryFindValueInGeneral(
         ReadOnlySpan<byte> anyValue,
         out int field,
         out WireType wireType,
@@ -318,6 +358,27 @@ internal static class AnyValueText
 
     /// <summary>Splits a KeyValue message into its key bytes and AnyValue bytes (empty when absent).</summary>
     public static bool TrySplitKeyValue(ReadOnlySpan<byte> keyValue, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value, out string? error)
+    {
+        // What SDKs write for nearly every attribute: the key (field 1), then the value (field 2), each shorter than 128
+        // bytes, and nothing else. Read by position; any other layout takes the general path, which decides the same
+        // for this one (unit-tested against it).
+        if (keyValue.Length >= 4 && keyValue[0] == 0x0A && keyValue[1] < 0x80)
+        {
+            var tag = 2 + keyValue[1];
+            if (tag + 2 <= keyValue.Length && keyValue[tag] == 0x12 && keyValue[tag + 1] < 0x80 && tag + 2 + keyValue[tag + 1] == keyValue.Length)
+            {
+                key = keyValue.Slice(2, keyValue[1]);
+                value = keyValue[(tag + 2)..];
+                error = null;
+                return true;
+            }
+        }
+
+        return TrySplitKeyValueInGeneral(keyValue, out key, out value, out error);
+    }
+
+    /// <summary><see cref="TrySplitKeyValue"/> for any field order, repetition, unknown field or length.</summary>
+    internal static bool TrySplitKeyValueInGeneral(ReadOnlySpan<byte> keyValue, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value, out string? error)
     {
         key = default;
         value = default;

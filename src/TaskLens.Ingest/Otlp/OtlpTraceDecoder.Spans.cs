@@ -23,8 +23,10 @@ public static partial class OtlpTraceDecoder
         // protobuf parsers do for singular fields, so the last occurrence also decides validity.
         string? traceIdProblem = "trace_id is missing", spanIdProblem = "span_id is missing", parentProblem = null, linkProblem = null;
 
-        // Pass 1: scalars and the span's own attributes (contiguous in the batch).
+        // Pass 1: scalars and the span's own attributes (contiguous in the batch). Events and links only noted: their
+        // attributes go to the same array, so they are read in a second pass, which most spans (without either) skip.
         var attributesStart = batch.AttributeCount;
+        var hasEventsOrLinks = false;
         var reader = new ProtoReader(message);
         while (!reader.End)
         {
@@ -137,6 +139,7 @@ public static partial class OtlpTraceDecoder
                         return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
                     }
 
+                    hasEventsOrLinks = true;
                     break;
                 default:
                     if (!reader.TrySkip(wireType))
@@ -150,10 +153,10 @@ public static partial class OtlpTraceDecoder
 
         span.Attributes = new AttributeRange(attributesStart, batch.AttributeCount - attributesStart);
 
-        // Pass 2: events; pass 3: links. Each adds its own attributes, contiguous per event or link.
+        // Pass 2: events and links, in wire order; each adds its own attributes, contiguous per event or link.
         span.EventStart = batch.EventCount;
         span.LinkStart = batch.LinkCount;
-        reader = new ProtoReader(message);
+        reader = new ProtoReader(hasEventsOrLinks ? message : default);
         while (!reader.End)
         {
             reader.TryReadTag(out var field, out var wireType);
@@ -165,17 +168,7 @@ public static partial class OtlpTraceDecoder
                     return Malformed(batch, mark, "events." + error, out error);
                 }
             }
-            else
-            {
-                reader.TrySkip(wireType);
-            }
-        }
-
-        reader = new ProtoReader(message);
-        while (!reader.End)
-        {
-            reader.TryReadTag(out var field, out var wireType);
-            if (field == 13)
+            else if (field == 13)
             {
                 reader.TryReadLengthDelimited(out var link);
                 if (!TryDecodeLink(link, batch, state.CountOnly, ref linkProblem, out error))
@@ -267,7 +260,11 @@ public static partial class OtlpTraceDecoder
             }
         }
 
-        batch.AddEvent(new EventRecord(time, name, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
+        if (!countOnly)
+        {
+            batch.AddEvent(new EventRecord(time, name, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
+        }
+
         error = null;
         return true;
     }
@@ -316,12 +313,19 @@ public static partial class OtlpTraceDecoder
         }
 
         problem ??= traceIdProblem ?? spanIdProblem;
-        batch.AddLink(new LinkRecord(high, low, spanId, traceState, flags, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
+        if (!countOnly)
+        {
+            batch.AddLink(new LinkRecord(high, low, spanId, traceState, flags, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
+        }
+
         error = null;
         return true;
     }
 
-    /// <summary>Reads one KeyValue (<see cref="OtlpCommon.TryReadKeyValue"/>) into the batch's attributes.</summary>
+    /// <summary>
+    /// Reads one KeyValue (<see cref="OtlpCommon.TryReadKeyValue"/>) into the batch's attributes; a count-only decode
+    /// checks it and keeps nothing (nothing reads a validated batch's attributes, events or links).
+    /// </summary>
     private static bool TryReadAttribute(ref ProtoReader reader, WireType wireType, SpanBatch batch, bool countOnly, out string? error)
     {
         if (!OtlpCommon.TryReadKeyValue(ref reader, wireType, string.Empty, out var added, out error, countOnly))
@@ -329,7 +333,11 @@ public static partial class OtlpTraceDecoder
             return false;
         }
 
-        batch.AddAttribute(added);
+        if (!countOnly)
+        {
+            batch.AddAttribute(added);
+        }
+
         return true;
     }
 

@@ -22,8 +22,9 @@ public static partial class OtlpTraceDecoder
 
     /// <summary>
     /// Decodes only to validate and count, as ingest does before spooling (the drainer decodes again for real):
-    /// the same checks, results and records as <see cref="Decode(ReadOnlySpan{byte}, SpanBatch)"/>, but text is left
-    /// empty — no string is allocated for names or attribute values (resources still name their service).
+    /// the same checks and results as <see cref="Decode(ReadOnlySpan{byte}, SpanBatch)"/>, and the same resource, scope
+    /// and span records, but text is left empty and spans keep no attributes, events or links — no string is allocated
+    /// and nothing is copied that ingest does not read (resources still name their service).
     /// </summary>
     public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, SpanBatch batch) => Decode(request, batch, countOnly: true);
 

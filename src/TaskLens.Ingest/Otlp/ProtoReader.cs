@@ -33,6 +33,13 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data)
     /// <summary>A base-128 varint of at most 10 bytes whose value fits 64 bits.</summary>
     public bool TryReadVarint(out ulong value)
     {
+        // Most varints on the hot path (tags, lengths of keys, values and small messages) are one byte.
+        if ((uint)_position < (uint)_data.Length && _data[_position] < 0x80)
+        {
+            value = _data[_position++];
+            return true;
+        }
+
         value = 0;
         for (var shift = 0; shift < 64; shift += 7)
         {

@@ -156,7 +156,7 @@ internal static class LoadBenchmark
     /// both processes is counted until ClickHouse also holds the goal runs expected by then (a quiet period after their
     /// last spans), so it includes the rollup's whole work on these spans.
     /// </summary>
-    private static async Task<PhaseResult> PhaseAsync(
+    internal static async Task<PhaseResult> PhaseAsync(
         ProcessMeter meter, StoreProbe store, OtlpSender sender, Func<long, byte[]> create, long first, int exports, int spansPerExport,
         long runsExpected, bool waitForRuns)
     {

@@ -178,6 +178,48 @@ public sealed class OtlpTraceDecoderTests
     }
 
     [Fact]
+    public void Decode_LinksAndEventsInterleaved_EachOwnerKeepsItsOwn()
+    {
+        var request = Otlp.Request("svc", s => s
+            .BytesField(1, Otlp.TraceId(1))
+            .MessageField(13, l => l.BytesField(1, Otlp.TraceId(7)).BytesField(2, Otlp.SpanId(8)).MessageField(4, Otlp.Attribute("link.a", v => v.StringField(1, "1"))))
+            .MessageField(11, e => e.StringField(2, "first").MessageField(3, Otlp.Attribute("event.a", v => v.StringField(1, "2"))))
+            .MessageField(9, Otlp.Attribute("span.a", v => v.StringField(1, "3")))
+            .MessageField(13, l => l.BytesField(1, Otlp.TraceId(9)).BytesField(2, Otlp.SpanId(10)))
+            .MessageField(11, e => e.StringField(2, "second").MessageField(3, Otlp.Attribute("event.b", v => v.StringField(1, "4"))))
+            .BytesField(2, Otlp.SpanId(2)));
+        var batch = new SpanBatch();
+
+        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        var span = batch.Spans[0];
+        Assert.Equal(["span.a"], batch.AttributesOf(span.Attributes).ToArray().Select(a => a.Key));
+        Assert.Equal(["first", "second"], batch.EventsOf(span).ToArray().Select(e => e.Name));
+        Assert.Equal(["event.a"], batch.AttributesOf(batch.EventsOf(span)[0].Attributes).ToArray().Select(a => a.Key));
+        Assert.Equal(["event.b"], batch.AttributesOf(batch.EventsOf(span)[1].Attributes).ToArray().Select(a => a.Key));
+        Assert.Equal([System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(Otlp.SpanId(8)), System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(Otlp.SpanId(10))], batch.LinksOf(span).ToArray().Select(l => l.SpanId));
+        Assert.Equal(["link.a"], batch.AttributesOf(batch.LinksOf(span)[0].Attributes).ToArray().Select(a => a.Key));
+        Assert.Empty(batch.AttributesOf(batch.LinksOf(span)[1].Attributes).ToArray());
+    }
+
+    [Fact]
+    public void Validate_SpanWithAttributesEventsAndLinks_CountsItAndKeepsNoneOfThem()
+    {
+        var request = Otlp.Request("svc", s => s
+            .BytesField(1, Otlp.TraceId(1))
+            .MessageField(9, Otlp.Attribute("span.a", v => v.StringField(1, "3")))
+            .MessageField(11, e => e.StringField(2, "ev").MessageField(3, Otlp.Attribute("event.a", v => v.StringField(1, "2"))))
+            .MessageField(13, l => l.BytesField(1, Otlp.TraceId(7)).BytesField(2, Otlp.SpanId(8)))
+            .BytesField(2, Otlp.SpanId(2)));
+        var batch = new SpanBatch();
+
+        var result = OtlpTraceDecoder.Validate(request, batch);
+
+        Assert.Equal((1, 0, false), (result.Accepted, result.Rejected, result.IsMalformed));
+        Assert.Equal("svc", batch.Resources[0].ServiceName);
+        Assert.Equal((0, 0, 0), (batch.Spans[0].Attributes.Count, batch.Spans[0].EventCount, batch.Spans[0].LinkCount));
+    }
+
+    [Fact]
     public void Decode_UnknownFieldsOfEveryWireType_AreSkipped()
     {
         var request = ProtoBuilder.Message(r => r

@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace TaskLens.Benchmarks.Load;
+
+/// <summary>
+/// Only the SDK-shaped phase of <see cref="LoadBenchmark"/>, short and bounded: a four-round warm-up, then
+/// <c>ROUNDS</c> rounds of 100 exports of 512 spans, timed until ClickHouse holds them and their goal runs. One line
+/// out: throughput and the CPU per span of TaskLens and of ClickHouse, with the machine's load average beside it,
+/// so two builds can be compared by alternating runs (<c>TaskLens.Benchmarks load-cpu SERVER_DLL ROUNDS</c>) and
+/// `perf` can be pointed at the server while it runs. Not part of <c>./build.sh bench</c>.
+/// </summary>
+internal static class LoadCpuRun
+{
+    private const int WarmUpRounds = 4;
+
+    public static async Task<int> RunAsync(string serverDll, int rounds)
+    {
+        if (rounds is < 1 or > 40)
+        {
+            Console.Error.WriteLine("ROUNDS must be 1-40 (each is 51,200 spans).");
+            return 2;
+        }
+
+        var work = Path.Combine(Path.GetTempPath(), "tasklens-loadcpu-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(work);
+        var ports = LoadBenchmark.FreePorts(5);
+        using var server = LoadBenchmark.StartServer(serverDll, work, ports);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            await LoadBenchmark.WaitHealthyAsync(http, ports[0], server);
+            using var clickHouse = LoadBenchmark.EmbeddedClickHouse(work, ports[3], TimeSpan.FromMinutes(5));
+            var meter = new ProcessMeter(server);
+            var store = new StoreProbe(clickHouse);
+            var sdk = new SdkTraffic(LoadBenchmark.ExportsPerRound, seed: 20, startUnixNanos: (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000) * 1_000_000);
+            using var sender = new OtlpSender(new Uri($"http://127.0.0.1:{ports[2]}/v1/traces"), LoadBenchmark.Connections);
+            var warmUpExports = WarmUpRounds * LoadBenchmark.ExportsPerRound;
+            await LoadBenchmark.PhaseAsync(meter, store, sender, sdk.Create, 0, warmUpExports, SdkTraffic.SpansPerExport, 0, waitForRuns: false);
+            var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            var phase = await LoadBenchmark.PhaseAsync(
+                meter, store, sender, sdk.Create, warmUpExports, rounds * LoadBenchmark.ExportsPerRound, SdkTraffic.SpansPerExport,
+                (WarmUpRounds + rounds) * sdk.TracesPerRound, waitForRuns: true);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; load average {load} → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            return 0;
+        }
+        finally
+        {
+            LoadBenchmark.Stop(server);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
