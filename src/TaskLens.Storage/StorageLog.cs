@@ -33,11 +33,11 @@ internal static partial class StorageLog
     [LoggerMessage(3041, LogLevel.Warning, "Retention: a pass failed; the next runs at the next interval")]
     public static partial void RetentionFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(3043, LogLevel.Warning, "Retention: not applied in cluster mode yet; drop old partitions of the NAME_local tables ON CLUSTER by hand (docs/operations.md#retention)")]
-    public static partial void RetentionNotInClusterMode(ILogger logger);
-
     [LoggerMessage(3042, LogLevel.Information, "Retention: moved {Table} to partitions by day")]
     public static partial void MovedToDailyPartitions(ILogger logger, string table);
+
+    [LoggerMessage(3044, LogLevel.Warning, "Retention: moving {Table} to partitions by day failed; it stays by month (retention drops whole months) and the move is tried again at the next start")]
+    public static partial void MoveToDailyPartitionsFailed(ILogger logger, string table, Exception exception);
 
     // 3050-3059: the state database (app state in SQLite).
     [LoggerMessage(3050, LogLevel.Information, "State database ready at {Path} ({Applied} schema steps applied now)")]

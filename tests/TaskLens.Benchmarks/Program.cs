@@ -9,7 +9,7 @@ internal static class Program
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
-    /// property tests at volume, <c>briefs OUTPUT_DIR</c> likely-origin accuracy of briefs; anything else goes to BenchmarkDotNet.
+    /// property tests at volume, <c>briefs OUTPUT_DIR [tuning|reported|all]</c> likely-origin accuracy of briefs; anything else goes to BenchmarkDotNet.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
@@ -73,9 +73,9 @@ internal static class Program
             return await Incidents.GroupingBenchmark.RunAsync(corpus, groupingOutput);
         }
 
-        if (args is ["briefs", var briefsOutput])
+        if (args is ["briefs", var briefsOutput, ..] && args.Length <= 3)
         {
-            return await Briefs.OriginEvaluation.RunAsync(briefsOutput);
+            return await Briefs.OriginEvaluation.RunAsync(briefsOutput, args.Length == 3 ? args[2] : "all");
         }
 
         if (args is ["grouping-explain", var stormFile, ..] && args.Length <= 3)

@@ -142,6 +142,66 @@ internal sealed class OriginScenario
         return s;
     }
 
+    /// <summary>
+    /// The services (and the goal) the fault can reach, for the evaluation's bookkeeping (never sent): where it is injected,
+    /// the services it loads (a batch job's database; a looping agent's gateway, tool service and what that calls; a
+    /// throttled agent's retries), and every service calling those, directly or not, since trouble travels from callee to
+    /// caller; the goal when its agent is among them. An alert on any other service is not the fault's, whatever its time.
+    /// </summary>
+    public IReadOnlySet<string> Reach()
+    {
+        var t = Topology;
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>();
+        void Add(string service)
+        {
+            if (reached.Add(service))
+            {
+                queue.Enqueue(service);
+            }
+        }
+
+        switch (Kind)
+        {
+            case "agent-loop":
+                Add(t.Agent);
+                Add(t.Gateway);
+                Add(t.Business[0]);
+                foreach (var (callee, _) in t.CallsOf(t.Business[0]))
+                {
+                    Add(callee);
+                }
+
+                break;
+            case "throttled-model-provider":
+                Add(t.Gateway);
+                Add(t.Agent);
+                break;
+            case "noisy-neighbour":
+                Add(t.Batch);
+                Add(t.Databases[0]);
+                break;
+            default:
+                Add(Origin);
+                break;
+        }
+
+        while (queue.TryDequeue(out var service))
+        {
+            foreach (var caller in t.CallersOf(service))
+            {
+                Add(caller);
+            }
+        }
+
+        if (reached.Contains(t.Agent))
+        {
+            reached.Add(t.Goal);
+        }
+
+        return reached;
+    }
+
     /// <summary>The faults active in <paramref name="service"/> at <paramref name="minute"/>.</summary>
     public IEnumerable<ServiceFault> FaultsOf(string service, double minute) => Faults.Where(f => f.Service == service && f.ActiveAt(minute));
 

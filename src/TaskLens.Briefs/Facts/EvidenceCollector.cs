@@ -14,7 +14,7 @@ namespace TaskLens.Briefs.Facts;
 /// <see cref="MaxGoals"/> goals, <see cref="MaxErrorGroups"/> error groups.
 /// </summary>
 internal sealed class EvidenceCollector(
-    IMediator mediator, IGoalReader goals, IOperationReader operations, ITraceReader traces, IBriefEvidenceReader evidence, TimeProvider time)
+    IMediator mediator, IGoalReader goals, IOperationReader operations, IBriefEvidenceReader evidence, TimeProvider time)
 {
     public const int MaxServices = 16;
     public const int MaxGoals = 8;
@@ -38,30 +38,39 @@ internal sealed class EvidenceCollector(
         var from = onset - Baseline;
         var until = (incident.ResolvedAt ?? time.GetUtcNow()) + TimeSpan.FromMinutes(1);
 
-        // The calls seen from the baseline on; a long incident reads the last hour only (the query joins spans).
+        // The calls seen from the baseline on; a long incident reads the last hour only (the query joins spans). The goals'
+        // runs are read beside it: which services are candidates depends on both.
         var linksSince = from > until - TimeSpan.FromHours(2) ? from : until - TimeSpan.FromHours(2);
-        var links = (await traces.ServiceLinksAsync(linksSince, cancellationToken)).Where(l => l.Tenant == tenant)
-            .Select(l => l with { Caller = l.Caller.ToLowerInvariant(), Callee = l.Callee.ToLowerInvariant() }).ToList();
+        var goalNames = detail.Goals.Select(g => g.GoalName).Take(MaxGoals).ToList();
+        var linksRead = evidence.ServiceLinksAsync(tenant, linksSince, until, cancellationToken);
+        var runsRead = goalNames.Select(goal => goals.RunsAsync(new GoalRunQuery(tenant, goal, onset - GoalRunsBefore, until, null, 0, GoalRunsRead), cancellationToken)).ToList();
+        var links = (await linksRead).Select(l => l with { Caller = l.Caller.ToLowerInvariant(), Callee = l.Callee.ToLowerInvariant() }).ToList();
+
         // The services the goals run in: the root services of their runs since shortly before the onset.
         var goalServices = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var goal in detail.Goals.Select(g => g.GoalName).Take(MaxGoals))
+        for (var i = 0; i < goalNames.Count; i++)
         {
-            var runs = await goals.RunsAsync(new GoalRunQuery(tenant, goal, onset - GoalRunsBefore, until, null, 0, GoalRunsRead), cancellationToken);
-            goalServices[goal.ToLowerInvariant()] = runs.Select(r => r.Service.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+            goalServices[goalNames[i].ToLowerInvariant()] = (await runsRead[i]).Select(r => r.Service.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
         }
 
         var services = OriginCandidates.Of(incident.Services, goalServices.Values.SelectMany(s => s), links).Select(c => c.Name).Take(MaxServices).ToList();
 
+        // Each read is small and independent: issued together, the evidence takes about as long as its slowest read
+        // rather than the sum of some thirty round trips.
+        var goalSeriesRead = goalNames.Select(goal => goals.SeriesAsync(tenant, goal, from, until, GoalStep, cancellationToken)).ToList();
+        var serviceSeriesRead = services.Select(service => operations.SeriesAsync(tenant, service, null, from, until, ServiceStep, cancellationToken)).ToList();
+        var errorsRead = evidence.ErrorMessagesAsync(tenant, services, from, until, MaxErrorGroups, cancellationToken);
+        var versionsRead = evidence.ServiceVersionsAsync(tenant, services, from, until, cancellationToken);
         var goalSeries = new Dictionary<string, IReadOnlyList<GoalFigures>>(StringComparer.Ordinal);
-        foreach (var goal in detail.Goals.Select(g => g.GoalName).Take(MaxGoals))
+        for (var i = 0; i < goalNames.Count; i++)
         {
-            goalSeries[goal] = await goals.SeriesAsync(tenant, goal, from, until, GoalStep, cancellationToken);
+            goalSeries[goalNames[i]] = await goalSeriesRead[i];
         }
 
         var serviceSeries = new Dictionary<string, IReadOnlyList<OperationFigures>>(StringComparer.Ordinal);
-        foreach (var service in services)
+        for (var i = 0; i < services.Count; i++)
         {
-            serviceSeries[service] = await operations.SeriesAsync(tenant, service, null, from, until, ServiceStep, cancellationToken);
+            serviceSeries[services[i]] = await serviceSeriesRead[i];
         }
 
         return new IncidentEvidence
@@ -72,8 +81,8 @@ internal sealed class EvidenceCollector(
             Until = until,
             GoalSeries = goalSeries,
             ServiceSeries = serviceSeries,
-            Errors = await evidence.ErrorMessagesAsync(tenant, services, from, until, MaxErrorGroups, cancellationToken),
-            Versions = await evidence.ServiceVersionsAsync(tenant, services, from, until, cancellationToken),
+            Errors = await errorsRead,
+            Versions = await versionsRead,
             Links = links,
             GoalServices = goalServices,
         };

@@ -6,7 +6,7 @@ namespace TaskLens.Briefs.Facts;
 /// Where an incident's origin may be, as the call graph learnt from spans shows it: the services its alerts name and
 /// the services its goals run in ("service"); what those call, directly or through up to <see cref="MaxDepth"/> hops
 /// ("dependency": a failing or slow dependency rarely has an alert of its own); and the other callers of those
-/// dependencies ("neighbour": a batch job or another tenant loading a shared database). Names in lower case, in that
+/// dependencies and of the services named ("neighbour": a batch job or another tenant loading a shared database). Names in lower case, in that
 /// order, so a bound keeps the nearest.
 /// </summary>
 internal static class OriginCandidates
@@ -47,12 +47,18 @@ internal static class OriginCandidates
             frontier = next;
         }
 
-        foreach (var caller in calls.Keys.Order(StringComparer.Ordinal))
+        // The other callers of what was found: of its dependencies first (a batch job loading a shared database), then of
+        // the services named (a database an alert names is loaded by callers no alert names).
+        var all = found.Select(f => f.Item1).ToHashSet(StringComparer.Ordinal);
+        foreach (var reached in new[] { dependencies.ToHashSet(StringComparer.Ordinal), all })
         {
-            if (!seen.Contains(caller) && calls[caller].Any(dependencies.Contains))
+            foreach (var caller in calls.Keys.Order(StringComparer.Ordinal))
             {
-                seen.Add(caller);
-                found.Add((caller, "neighbour"));
+                if (!seen.Contains(caller) && calls[caller].Any(reached.Contains))
+                {
+                    seen.Add(caller);
+                    found.Add((caller, "neighbour"));
+                }
             }
         }
 

@@ -23,10 +23,16 @@ internal static class OriginRanker
     /// <summary>The least share of a service's calls a callee takes to count as a dependency it relies on.</summary>
     private const double MinCallShare = 0.1;
 
+    /// <summary>
+    /// The least occurrences of a new error template that make it evidence: one or two new lines are a blip any service
+    /// has now and then (a retried call, a distractor's burst reaching a caller once), not a new way of failing.
+    /// </summary>
+    private const int MinNewTemplateCount = 3;
+
     private static readonly string[] BurnMetrics = ["cost", "tokens", "fan_out", "fanout", "llm_calls"];
 
     public static IReadOnlyList<OriginCandidate> Rank(
-        IncidentEvidence evidence, IReadOnlyList<ErrorTemplate> templates, IReadOnlyList<GoalImpact> goals, OriginWeights weights)
+        IncidentEvidence evidence, IReadOnlyList<ErrorTemplate> templates, IReadOnlyList<GoalImpact> goals, OriginWeights weights, int shown = Shown)
     {
         var incident = evidence.Detail.Incident;
         var candidates = new Dictionary<(string Kind, string Name), Candidate>();
@@ -66,7 +72,7 @@ internal static class OriginRanker
             }
         }
 
-        foreach (var template in templates.Where(t => t.IsNew).OrderBy(t => t.FirstSeen))
+        foreach (var template in templates.Where(t => t.IsNew && t.Count >= MinNewTemplateCount).OrderBy(t => t.FirstSeen))
         {
             if (ServiceOrDependency(template.Service.ToLowerInvariant()) is { } c && !c.NewTemplate)
             {
@@ -97,7 +103,7 @@ internal static class OriginRanker
         }
 
         AttributeLoad(evidence, candidates, calls);
-        return Score(candidates.Values.ToList(), calls, weights);
+        return Score(candidates.Values.ToList(), calls, weights, shown);
     }
 
     /// <summary>
@@ -108,6 +114,18 @@ internal static class OriginRanker
     private static void AttributeLoad(IncidentEvidence evidence, Dictionary<(string Kind, string Name), Candidate> candidates, Dictionary<string, HashSet<string>> calls)
     {
         var services = candidates.Values.Where(c => c.Kind != "goal").ToDictionary(c => c.Name, StringComparer.Ordinal);
+        // Callers first: a tool service loaded by a looping agent received the agent's load, which the goal then owns.
+        foreach (var caller in services.Values.Where(c => c.Surge).OrderBy(c => c.SurgeAt).ToList())
+        {
+            foreach (var callee in calls.GetValueOrDefault(caller.Name) ?? [])
+            {
+                if (services.GetValueOrDefault(callee) is { Surge: true, SurgeAt: { } at } d && at >= caller.SurgeAt)
+                {
+                    d.TakeSurge();
+                }
+            }
+        }
+
         foreach (var goal in candidates.Values.Where(c => c.Kind == "goal" && c.Burn))
         {
             foreach (var host in evidence.GoalServices.GetValueOrDefault(goal.Name) ?? [])
@@ -117,17 +135,6 @@ internal static class OriginRanker
                     goal.Surge = true;
                     goal.SurgeAt = at;
                     goal.Signal(at, surge with { Text = $"its runs' load in {host}: {surge.Text}" });
-                }
-            }
-        }
-
-        foreach (var caller in services.Values.Where(c => c.Surge).OrderBy(c => c.SurgeAt).ToList())
-        {
-            foreach (var callee in calls.GetValueOrDefault(caller.Name) ?? [])
-            {
-                if (services.GetValueOrDefault(callee) is { Surge: true, SurgeAt: { } at } d && at >= caller.SurgeAt)
-                {
-                    d.TakeSurge();
                 }
             }
         }
@@ -186,7 +193,7 @@ internal static class OriginRanker
         }
     }
 
-    private static List<OriginCandidate> Score(List<Candidate> candidates, Dictionary<string, HashSet<string>> calls, OriginWeights weights)
+    private static List<OriginCandidate> Score(List<Candidate> candidates, Dictionary<string, HashSet<string>> calls, OriginWeights weights, int shown)
     {
         var affected = candidates.Where(c => c.Kind != "goal" && c.Earliest is not null).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var first = candidates.Where(c => c.Earliest is not null).Select(c => c.Earliest!.Value).DefaultIfEmpty().Min();
@@ -218,8 +225,10 @@ internal static class OriginRanker
 
                 // A service whose load surged before the trouble of a service it calls is the likelier cause of that
                 // trouble (a noisy neighbour): it takes that service's place upstream instead of a penalty for calling it.
+                // Strictly before: a surge in the same minute as its callee's trouble is the caller retrying a failing
+                // callee (a throttled provider), and a queue builds up a minute after the load that fills it.
                 var loaded = c.Surge && c.SurgeAt is { } surged
-                    ? callees.Where(d => byName[d].Earliest is { } e && e >= surged).ToList()
+                    ? callees.Where(d => byName[d].Earliest is { } e && e > surged).ToList()
                     : [];
                 if (loaded.Count > 0)
                 {
@@ -250,7 +259,7 @@ internal static class OriginRanker
 
         return candidates.Where(c => c.Earliest is not null || c.Evidence.Count > 0)
             .OrderByDescending(c => c.Score).ThenBy(c => c.Earliest ?? DateTimeOffset.MaxValue).ThenBy(c => c.Name, StringComparer.Ordinal)
-            .Take(Shown)
+            .Take(shown)
             .Select((c, i) => new OriginCandidate(i + 1, c.Kind, c.Name, c.Score, c.Evidence))
             .ToList();
     }
@@ -375,7 +384,12 @@ internal static class OriginRanker
         public DateTimeOffset? SurgeAt { get; set; }
         public double Score { get; set; }
 
-        /// <summary>Gives up its load surge (another candidate's doing) and returns its evidence, if it had one.</summary>
+        private readonly List<(DateTimeOffset At, OriginEvidence? Evidence, List<string> Sources)> _signals = [];
+
+        /// <summary>
+        /// Gives up its load surge (another candidate's doing) and returns its evidence, if it had one. The surge no longer
+        /// counts as its own signal either, so its earliest signal is its own trouble, not the load it received.
+        /// </summary>
         public OriginEvidence? TakeSurge()
         {
             var evidence = Evidence.Find(e => e.Kind == "load-surge");
@@ -384,6 +398,13 @@ internal static class OriginRanker
             if (evidence is not null)
             {
                 Evidence.Remove(evidence);
+                _signals.RemoveAll(s => ReferenceEquals(s.Evidence, evidence));
+                Earliest = null;
+                EarliestSources = [];
+                foreach (var (at, _, sources) in _signals)
+                {
+                    Earlier(at, sources);
+                }
             }
 
             return evidence;
@@ -396,10 +417,17 @@ internal static class OriginRanker
                 Evidence.Add(evidence);
             }
 
+            var from = (evidence?.Sources ?? sources ?? []).ToList();
+            _signals.Add((at, evidence, from));
+            Earlier(at, from);
+        }
+
+        private void Earlier(DateTimeOffset at, List<string> sources)
+        {
             if (Earliest is null || at < Earliest)
             {
                 Earliest = at;
-                EarliestSources = (evidence?.Sources ?? sources ?? []).ToList();
+                EarliestSources = sources;
             }
         }
     }

@@ -9,5 +9,5 @@ namespace TaskLens.Briefs.Facts;
 internal sealed record OriginWeights(
     double Earliest, double Upstream, double NewTemplate, double VersionChange, double CostBurn, double LoadSurge, double Alerts, double Isolated, TimeSpan EarlyFade)
 {
-    public static OriginWeights Default { get; } = new(0.5, 1.0, 1.0, 1.0, 1.5, 0.5, 0.0, 1.5, TimeSpan.FromMinutes(4));
+    public static OriginWeights Default { get; } = new(0.5, 1.0, 1.0, 1.0, 1.5, 0.5, 0.3, 1.5, TimeSpan.FromMinutes(4));
 }

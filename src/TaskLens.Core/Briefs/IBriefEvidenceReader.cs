@@ -1,3 +1,5 @@
+using TaskLens.Core.Traces;
+
 namespace TaskLens.Core.Briefs;
 
 /// <summary>
@@ -13,6 +15,12 @@ public interface IBriefEvidenceReader
     /// </summary>
     Task<IReadOnlyList<ErrorMessageGroup>> ErrorMessagesAsync(
         string tenant, IReadOnlyCollection<string> services, DateTimeOffset since, DateTimeOffset until, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The calls between services of one tenant seen in [since, until): caller → callee with their count, from server and
+    /// consumer spans whose parent span is in another service. Reads only that tenant's spans.
+    /// </summary>
+    Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(string tenant, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken);
 
     /// <summary>Every <c>service.version</c> (resource attribute) each of <paramref name="services"/> ran in [since, until).</summary>
     Task<IReadOnlyList<ServiceVersionSeen>> ServiceVersionsAsync(

@@ -30,6 +30,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     private readonly List<OpenIncident> _open = [];
     private int _next;
 
+    /// <summary>How much less a symptom joined through its callee's symptoms scores than one joined to its callee's fault.</summary>
+    private const double IndirectMargin = 0.05;
+
     /// <param name="Window">How long after its last alert an incident still takes new ones.</param>
     /// <param name="JoinThreshold">The least relatedness that joins an alert to an incident.</param>
     /// <param name="TextThreshold">The least cosine of words that joins on words alone.</param>
@@ -251,11 +254,16 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         static string Name(string kind) => kind.Split('|') is [_, var name, var workload] ? (workload.Length > 0 ? $"{name} on {workload}" : name) : kind;
     }
 
-    /// <summary>What the alert names: its workloads (a bare service name read as every workload reporting it) and the machine it was seen on.</summary>
+    /// <summary>
+    /// What the alert names: its workloads (a bare service name read as every workload reporting it) and the machine it
+    /// was seen on. An eviction names the machine only: the pod is its victim, the machine's pressure its cause, so an
+    /// app's own trouble does not join the machine's incident because one of its pods was evicted there.
+    /// </summary>
     private List<string> IdentitiesOf(CorrelationInput alert)
     {
         var identities = new List<string>();
-        if (alert.Identity is { } identity)
+        var evicted = string.Equals(alert.Labels.GetValueOrDefault("reason"), "Evicted", StringComparison.OrdinalIgnoreCase) && Workload.MachineOfLabels(alert.Labels) is not null;
+        if (!evicted && alert.Identity is { } identity)
         {
             identities.AddRange(_topology.Resolve(identity));
         }
@@ -271,7 +279,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     private (double Score, string Why) Relatedness(OpenIncident incident, CorrelationInput alert, List<string> identities, bool symptom, Dictionary<string, double> vector)
     {
         var (structure, why) = (0.0, "");
-        if (incident.Conflicts(alert, identities))
+        if (incident.Conflicts(alert, identities, symptom))
         {
             return (0, "");
         }
@@ -283,11 +291,14 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         // A fault joins an incident with faults on the same workload, or one still waiting for the cause of its symptoms.
         else if (identities.Find(symptom || incident.Causes.Count == 0 ? incident.Services.Contains : incident.Causes.Contains) is { } same)
         {
-            (structure, why) = (0.9, $"same workload '{same}'");
+            // Pods' lifecycle (a back-off, replicas missing) follows pods that do not run, not an app's own metrics.
+            (structure, why) = !symptom && incident.Causes.Contains(same) && !incident.PodFaultsOn(same) && FaultKinds.Of(alert) == FaultKind.Neutral
+                ? (_settings.LinkWeight, $"same workload '{same}', whose faults here are none about its pods")
+                : (0.9, $"same workload '{same}'");
         }
         else if (Dependency(incident, identities, symptom) is { } dependency)
         {
-            (structure, why) = (_settings.DependWeight, dependency);
+            (structure, why) = (dependency.Indirect ? _settings.DependWeight - IndirectMargin : _settings.DependWeight, dependency.Why);
         }
         else if (Neighbour(incident, identities) is { } link)
         {
@@ -311,28 +322,34 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     /// Errors travel from a callee to its callers: a symptom on a workload belongs with trouble in what it depends on,
     /// and trouble in a workload explains symptoms already seen on its dependants.
     /// </summary>
-    private string? Dependency(OpenIncident incident, List<string> identities, bool symptom)
+    /// <remarks>
+    /// A symptom joined through symptoms of what it depends on (<c>Indirect</c>) scores <see cref="IndirectMargin"/> less
+    /// than one joined to a fault there: when both are open, the incident with the fault explains it, and chains of
+    /// symptoms do not carry one incident across the call graph onto another's.
+    /// </remarks>
+    private (string Why, bool Indirect)? Dependency(OpenIncident incident, List<string> identities, bool symptom)
     {
+        (string Why, bool Indirect)? indirect = null;
         foreach (var identity in identities)
         {
             if (symptom && incident.Causes.FirstOrDefault(s => _topology.DependsOn(identity, s, _settings.Hops)) is { } callee)
             {
-                return $"a symptom on '{identity}', which depends on '{callee}'";
+                return ($"a symptom on '{identity}', which depends on '{callee}'", false);
             }
 
-            if (symptom && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(identity, s, _settings.Hops)) is { } hurt)
+            if (symptom && indirect is null && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(identity, s, _settings.Hops)) is { } hurt)
             {
-                return $"a symptom on '{identity}', which depends on '{hurt}', with symptoms too";
+                indirect = ($"a symptom on '{identity}', which depends on '{hurt}', with symptoms too", true);
             }
 
             // Symptoms that came before their cause wait for it: the first fault in what they depend on explains them.
             if (!symptom && incident.Causes.Count == 0 && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(s, identity, _settings.Hops)) is { } caller)
             {
-                return $"'{caller}', with symptoms in it, depends on '{identity}'";
+                return ($"'{caller}', with symptoms in it, depends on '{identity}'", false);
             }
         }
 
-        return null;
+        return indirect;
     }
 
     private string? Neighbour(OpenIncident incident, List<string> identities)
@@ -385,12 +402,27 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         /// <summary>The <c>reason</c> each alert name on each workload gave (a crash loop's OOMKilled, a config error).</summary>
         private Dictionary<(string Identity, string Name), HashSet<string>> Reasons { get; } = [];
 
+        /// <summary>The kinds of fault (<see cref="FaultKinds"/>) its alerts tell on each workload.</summary>
+        private Dictionary<string, HashSet<FaultKind>> FaultKindsOn { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The workloads it holds faults about their pods on: lifecycle, a change, or a container's <c>reason</c>.</summary>
+        private HashSet<string> PodFaults { get; } = new(StringComparer.Ordinal);
+
+        public bool PodFaultsOn(string identity) => PodFaults.Contains(identity);
+
         /// <summary>
         /// The same alert on the same workload with another <c>reason</c> (pods crash-looping for OOMKilled here, for a
-        /// missing secret there) is another trouble on that workload, not more of this one.
+        /// missing secret there) is another trouble on that workload, not more of this one; so is a change that does not
+        /// start on a workload whose faults here are all trouble while running, or the other way round.
         /// </summary>
-        public bool Conflicts(CorrelationInput alert, List<string> identities)
+        public bool Conflicts(CorrelationInput alert, List<string> identities, bool symptom)
         {
+            if (!symptom && FaultKinds.Of(alert) is var kind && kind != FaultKind.Neutral
+                && identities.Exists(i => FaultKindsOn.TryGetValue(i, out var kinds) && !kinds.Contains(kind) && kinds.Contains(kind == FaultKind.Run ? FaultKind.Change : FaultKind.Run)))
+            {
+                return true;
+            }
+
             if (!alert.Labels.TryGetValue("reason", out var reason) || !alert.Labels.TryGetValue("alertname", out var name))
             {
                 return false;
@@ -419,6 +451,24 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
 
             Services.UnionWith(identities);
             (symptom ? Symptomatic : Causes).UnionWith(identities);
+            if (!symptom)
+            {
+                var kind = FaultKinds.Of(alert);
+                if (kind != FaultKind.Run || alert.Labels.ContainsKey("reason"))
+                {
+                    PodFaults.UnionWith(identities);
+                }
+
+                foreach (var identity in identities)
+                {
+                    if (!FaultKindsOn.TryGetValue(identity, out var kinds))
+                    {
+                        FaultKindsOn[identity] = kinds = [];
+                    }
+
+                    kinds.Add(kind);
+                }
+            }
             if (Kinds.Add(AlertKind.Of(alert)) && Recent.Count < MaxRecent)
             {
                 Recent.Add(alert);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TaskLens.Core.Briefs;
+using TaskLens.Core.Traces;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Telemetry;
 
@@ -47,6 +48,34 @@ internal sealed class BriefEvidenceReader(ClickHouseClient client) : IBriefEvide
         found.AddRange(await client.QueryAsync(spans, row => Read(row, "span"), cancellationToken));
         found.AddRange(await client.QueryAsync(logs, row => Read(row, "log"), cancellationToken));
         return found.OrderBy(g => g.FirstSeen).ThenByDescending(g => g.Count).Take(limit).ToList();
+    }
+
+    /// <remarks>
+    /// The tenant and the window are in every part of the join, so it reads one tenant's granules (the spans table is
+    /// sorted by tenant first) instead of every tenant's spans of the window, which the process-wide link query does.
+    /// </remarks>
+    public async Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(string tenant, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var window = string.Create(CultureInfo.InvariantCulture, $"""
+            tenant = {ClickHouseSql.Literal(tenant)} AND timestamp >= toDateTime({since.ToUnixTimeSeconds()}) AND timestamp < toDateTime({until.ToUnixTimeSeconds()})
+            """);
+        var sql = $"""
+            SELECT caller, callee, count() AS calls
+            FROM
+            (
+                SELECT trace_id, span_id, service_name AS caller FROM spans
+                WHERE {window} AND span_id IN (SELECT parent_span_id FROM spans WHERE {window} AND kind IN (2, 5))
+            )
+            ALL INNER JOIN
+            (
+                SELECT trace_id, parent_span_id AS span_id, service_name AS callee FROM spans WHERE {window} AND kind IN (2, 5)
+            )
+            USING (trace_id, span_id)
+            WHERE caller != callee
+            GROUP BY caller, callee
+            """;
+        return await client.QueryAsync(
+            sql, row => new ServiceLink(tenant, row.GetString("caller"), row.GetString("callee"), row.GetInt64("calls")), cancellationToken);
     }
 
     public async Task<IReadOnlyList<ServiceVersionSeen>> ServiceVersionsAsync(

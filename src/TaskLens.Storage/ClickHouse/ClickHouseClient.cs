@@ -58,10 +58,20 @@ public sealed class ClickHouseClient : IDisposable
     /// time, or whose caller has gone, is not tried again.
     /// </summary>
     public Task<List<T>> QueryAsync<T>(string sql, Func<ClickHouseRow, T> map, CancellationToken cancellationToken, bool useDatabase = true) =>
+        QueryAsync(sql, map, ReadSettings(), useDatabase, cancellationToken);
+
+    /// <summary>
+    /// A read of TaskLens's own maintenance that needs a table function, such as <c>cluster(…, system.parts)</c>: 18.16
+    /// refuses every table function to a <c>readonly</c> query. Never for SQL a request shaped.
+    /// </summary>
+    internal Task<List<T>> QueryWithTableFunctionAsync<T>(string sql, Func<ClickHouseRow, T> map, CancellationToken cancellationToken) =>
+        QueryAsync(sql, map, ReadSettings(readOnly: false), useDatabase: true, cancellationToken);
+
+    private Task<List<T>> QueryAsync<T>(string sql, Func<ClickHouseRow, T> map, string settings, bool useDatabase, CancellationToken cancellationToken) =>
         WithRetriesAsync(
             async ct =>
             {
-                using var request = CreateRequest(useDatabase, query: null, ReadSettings());
+                using var request = CreateRequest(useDatabase, query: null, settings);
                 request.Content = new StringContent(sql + "\nFORMAT JSONEachRow", Encoding.UTF8);
                 using var response = await SendAsync(request, ct);
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
@@ -226,10 +236,10 @@ public sealed class ClickHouseClient : IDisposable
     /// one runs against each shard's local table. Shards hold whole traces (ClusterSchema's sharding key), which is
     /// what those subqueries join on; without it 18.16 refuses them on more than one shard.
     /// </remarks>
-    private string ReadSettings() =>
+    private string ReadSettings(bool readOnly = true) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{(_options.IsCluster ? "distributed_product_mode=local&" : "")}max_execution_time={Math.Max(1, (int)Math.Ceiling(_options.RequestTimeout.TotalSeconds) - 1)}&readonly=1");
+            $"{(_options.IsCluster ? "distributed_product_mode=local&" : "")}max_execution_time={Math.Max(1, (int)Math.Ceiling(_options.RequestTimeout.TotalSeconds) - 1)}{(readOnly ? "&readonly=1" : "")}");
 
     /// <summary>
     /// In cluster mode, an insert into a Distributed table returns once each shard has the rows (one replica; the

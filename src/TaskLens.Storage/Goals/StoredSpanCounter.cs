@@ -5,9 +5,15 @@ using TaskLens.Storage.ClickHouse;
 namespace TaskLens.Storage.Goals;
 
 /// <summary>
-/// Reads <c>trace_spans</c>, kept per trace and day by a materialized view over spans: a primary-key lookup, not a scan
-/// of the spans. <c>uniq</c> counts a span a retried export stored twice once (exact up to 65,536 spans of a trace).
+/// Counts a trace's distinct spans in <c>spans_by_trace</c>, the copy of spans ordered by trace id that trace reads use:
+/// a primary-key read of the few granules holding those traces, not a scan. <c>uniqExact</c> counts a span a retried
+/// export stored twice once. Before schema step 111 a second view kept a per-trace count for this alone; it cost every
+/// span insert a view (issue 20).
 /// </summary>
+/// <remarks>
+/// Spans stored before <c>spans_by_trace</c> existed (an install older than schema step 13) are not counted: runs due now
+/// are of recent traces, which it holds.
+/// </remarks>
 internal sealed class StoredSpanCounter(ClickHouseClient client) : IStoredSpanCounter
 {
     public async Task<IReadOnlyDictionary<TraceId, ulong>> CountAsync(string tenant, IReadOnlyCollection<TraceId> traceIds, CancellationToken cancellationToken)
@@ -18,9 +24,15 @@ internal sealed class StoredSpanCounter(ClickHouseClient client) : IStoredSpanCo
             return new Dictionary<TraceId, ulong>();
         }
 
-        var ids = string.Join(", ", traceIds.Select(t => $"unhex('{t}')"));
+        // The earliest start of these traces (a scalar subquery, run before parts are picked) skips parts of older spans.
+        var traces = $"tenant = {ClickHouseSql.Literal(tenant)} AND trace_id IN ({string.Join(", ", traceIds.Select(t => $"unhex('{t}')"))})";
         var rows = await client.QueryAsync(
-            $"SELECT lower(hex(trace_id)) AS c_trace, uniqMerge(spans) AS c_spans FROM trace_spans WHERE tenant = {ClickHouseSql.Literal(tenant)} AND trace_id IN ({ids}) GROUP BY trace_id",
+            $"""
+            SELECT lower(hex(trace_id)) AS c_trace, uniqExact(span_id) AS c_spans FROM spans_by_trace
+            PREWHERE {traces}
+            WHERE timestamp >= (SELECT min(start) FROM trace_index WHERE {traces})
+            GROUP BY trace_id
+            """,
             row => (Trace: row.GetString("c_trace"), Spans: row.GetUInt64("c_spans")),
             cancellationToken);
         var counts = new Dictionary<TraceId, ulong>(rows.Count);

@@ -17,7 +17,6 @@ internal sealed record RetainedTable(string Name, string Column, Func<RetentionD
         new("spans", "timestamp", d => d.Spans),
         new("spans_by_trace", "timestamp", d => d.Spans),
         new("trace_index", "start", d => d.Spans),
-        new("trace_spans", "day", d => d.Spans),
         new("operation_minutes", "minute", d => d.Spans),
         new("logs", "timestamp", d => d.Logs),
         new("metric_points", "timestamp", d => d.MetricPoints),

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Schema;
 using TaskLens.Storage.State;
 
 namespace TaskLens.Storage.Retention;
@@ -13,6 +14,9 @@ namespace TaskLens.Storage.Retention;
 /// runs (one partition) are deleted by a mutation. Incident timelines go by partition everywhere, and only when no
 /// incident with entries in the partition is still open or changed within the limit; closed incidents past it leave
 /// the state database with their memberships, as do resolved alert states past the findings limit.
+/// In cluster mode every statement names the servers' <c>NAME_local</c> tables <c>ON CLUSTER</c> (a Distributed table
+/// holds no partitions), partitions are listed on one replica of every shard, and what is counted or kept is read
+/// through the Distributed tables.
 /// </summary>
 internal sealed class RetentionJob(
     ClickHouseClient client, StateDatabase state, IOptions<ClickHouseOptions> options, TimeProvider time, ILogger<RetentionJob> logger) : BackgroundService
@@ -22,15 +26,8 @@ internal sealed class RetentionJob(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Retention.Enabled)
+        if (!Settings.Retention.Enabled)
         {
-            return;
-        }
-
-        if (options.Value.IsCluster)
-        {
-            // Not yet in cluster mode: its partition drops and mutations would have to name NAME_local ON CLUSTER.
-            StorageLog.RetentionNotInClusterMode(logger);
             return;
         }
 
@@ -52,16 +49,26 @@ internal sealed class RetentionJob(
                 StorageLog.RetentionFailed(logger, e);
             }
 
-            delay = options.Value.Retention.Interval;
+            delay = Settings.Retention.Interval;
         }
     }
+
+    private ClickHouseOptions Settings => options.Value;
+
+    /// <summary>The table an ALTER names: the servers' local tables, all of them, in cluster mode.</summary>
+    private string AlterTarget(RetainedTable table) =>
+        Settings.IsCluster ? $"{Settings.Database}.{table.Name}{ClusterSchema.LocalSuffix} ON CLUSTER {Settings.Cluster}" : table.Name;
+
+    /// <summary>The table holding the rows on a server: the local one in cluster mode.</summary>
+    private string StoredTable(RetainedTable table) =>
+        Settings.IsCluster ? $"{Settings.Database}.{table.Name}{ClusterSchema.LocalSuffix}" : table.Name;
 
     /// <summary>One pass over every table; returns what went (<c>table partition</c>, <c>table TTL n days</c>, …).</summary>
     internal async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken)
     {
         var done = new List<string>();
         var now = time.GetUtcNow();
-        var settings = options.Value;
+        var settings = Settings;
         var ttl = (await client.GetServerVersionAsync(cancellationToken)).IsAtLeast(TtlMajor, TtlMinor);
         foreach (var table in RetainedTable.All)
         {
@@ -109,8 +116,11 @@ internal sealed class RetentionJob(
     {
         var dropped = new List<string>();
         var firstKeptDay = DateOnly.FromDateTime(cutoff.UtcDateTime);
-        var partitions = await client.QueryAsync(
-            $"SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = {ClickHouseSql.Literal(table.Name)} AND active",
+        // In cluster mode from one replica of every shard (cluster() picks a live one): a shard holds its own days.
+        var parts = Settings.IsCluster ? $"cluster({ClickHouseSql.Literal(Settings.Cluster!)}, system.parts)" : "system.parts";
+        var stored = Settings.IsCluster ? table.Name + ClusterSchema.LocalSuffix : table.Name;
+        var partitions = await client.QueryWithTableFunctionAsync(
+            $"SELECT DISTINCT partition_id FROM {parts} WHERE database = {ClickHouseSql.Literal(Settings.Database)} AND table = {ClickHouseSql.Literal(stored)} AND active",
             row => row.GetString("partition_id"), cancellationToken);
         foreach (var id in partitions.Order(StringComparer.Ordinal))
         {
@@ -143,7 +153,7 @@ internal sealed class RetentionJob(
                 }
             }
 
-            await client.ExecuteAsync($"ALTER TABLE {table.Name} DROP PARTITION {literal}", cancellationToken);
+            await client.ExecuteAsync($"ALTER TABLE {AlterTarget(table)} DROP PARTITION {literal}", cancellationToken);
             dropped.Add($"{table.Name} partition {id}");
         }
 
@@ -154,7 +164,7 @@ internal sealed class RetentionJob(
     {
         var column = table.Name == "trace_index" ? "end" : table.Column;
         var expression = string.Create(CultureInfo.InvariantCulture, $"{column} + toIntervalDay({days})");
-        var statement = await client.QueryAsync($"SHOW CREATE TABLE {table.Name}", row => row.GetString("statement"), cancellationToken);
+        var statement = await client.QueryAsync($"SHOW CREATE TABLE {StoredTable(table)}", row => row.GetString("statement"), cancellationToken);
 
         // Set only when it changes: on current releases a new TTL rewrites the table's parts.
         if (statement.Count == 1 && statement[0].Contains("TTL " + expression, StringComparison.Ordinal))
@@ -162,7 +172,7 @@ internal sealed class RetentionJob(
             return [];
         }
 
-        await client.ExecuteAsync($"ALTER TABLE {table.Name} MODIFY TTL {expression}", cancellationToken);
+        await client.ExecuteAsync($"ALTER TABLE {AlterTarget(table)} MODIFY TTL {expression}", cancellationToken);
         return [$"{table.Name} TTL {days} days"];
     }
 
@@ -175,7 +185,7 @@ internal sealed class RetentionJob(
             return [];
         }
 
-        await client.ExecuteAsync($"ALTER TABLE {table.Name} DELETE WHERE {before}", cancellationToken);
+        await client.ExecuteAsync($"ALTER TABLE {AlterTarget(table)} DELETE WHERE {before}", cancellationToken);
         return [string.Create(CultureInfo.InvariantCulture, $"{table.Name} {old[0]} rows")];
     }
 

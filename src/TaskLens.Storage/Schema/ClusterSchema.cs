@@ -12,7 +12,10 @@ namespace TaskLens.Storage.Schema;
 /// <c>ReplicatedXMergeTree('PATH/db/t_local/ID', '{replica}', args)</c> on every server, and <c>t</c> a Distributed table
 /// over it, which is what readers and writers name. The sharding key is the trace id where the sorting key holds one
 /// (a trace's spans live on one shard, so per-shard IN and JOIN on a trace are whole), else a hash of the whole
-/// sorting key: either way every copy of a row lands on the shard where ReplacingMergeTree folds it.</item>
+/// sorting key: either way every copy of a row lands on the shard where ReplacingMergeTree folds it. A table a
+/// single-node step partitions by month (<c>toYYYYMM(c)</c>) is partitioned by day (<c>toDate(c)</c>), the form
+/// retention drops whole days of: a single server's tables are moved to days at start (Retention/DailyPartitions), but a
+/// replicated table cannot be re-partitioned in place, so a cluster starts by day.</item>
 /// <item><c>CREATE MATERIALIZED VIEW v TO t AS SELECT … FROM s</c> becomes a view on every server from <c>s_local</c> into
 /// <c>t_local</c>: each server's view sees the rows inserted there, and the replicated target carries the result to
 /// the other replicas.</item>
@@ -109,7 +112,7 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
             throw new NotSupportedException($"Schema migration {migrationId}: cluster mode replicates only *MergeTree tables; '{name}' has another engine.");
         }
 
-        var afterEngine = rest[engine.Length..];
+        var afterEngine = MonthPartitionPattern().Replace(rest[engine.Length..], "PARTITION BY toDate(${column})");
         var arguments = string.Empty;
         if (afterEngine.StartsWith('('))
         {
@@ -118,8 +121,7 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
             afterEngine = afterEngine[(end + 1)..];
         }
 
-        var path = string.Create(CultureInfo.InvariantCulture, $"{replicationPath}/{database}/{name}{LocalSuffix}/{migrationId}");
-        var replicated = $"Replicated{engine.Groups["engine"].Value}('{path}', '{{replica}}'{(arguments.Length == 0 ? "" : ", " + arguments)})";
+        var replicated = ReplicatedEngine(name, migrationId.ToString(CultureInfo.InvariantCulture), engine.Groups["engine"].Value, arguments);
         var key = ShardingKey(migrationId, name, afterEngine);
         _shardingKeys[name] = key;
         return
@@ -128,6 +130,13 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
             Distributed(name),
         ];
     }
+
+    /// <summary>
+    /// The replicated form of a <c>*MergeTree</c> engine for <paramref name="table"/>'s local table, at ZooKeeper path
+    /// <c>PATH/DATABASE/TABLE_local/LEAF</c> (the leaf tells apart tables that held the name at different times).
+    /// </summary>
+    public string ReplicatedEngine(string table, string pathLeaf, string engine, string arguments) =>
+        $"Replicated{engine}('{replicationPath}/{database}/{table}{LocalSuffix}/{pathLeaf}', '{{replica}}'{(arguments.Length == 0 ? "" : ", " + arguments)})";
 
     private List<string> Alter(int migrationId, string name, string operations)
     {
@@ -221,35 +230,11 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
 
     private static int ClosingParenthesis(string text, int open)
     {
-        var depth = 0;
-        var quoted = false;
-        for (var i = open; i < text.Length; i++)
+        foreach (var (i, c, depth) in Unquoted(text, open))
         {
-            var c = text[i];
-            if (quoted)
+            if (c == ')' && depth == 0)
             {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '\'')
-                {
-                    quoted = false;
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '\'':
-                    quoted = true;
-                    break;
-                case '(':
-                    depth++;
-                    break;
-                case ')' when --depth == 0:
-                    return i;
+                return i;
             }
         }
 
@@ -259,10 +244,29 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
     private static List<string> SplitTopLevel(string text)
     {
         var parts = new List<string>();
-        var depth = 0;
         var start = 0;
+        foreach (var (i, c, depth) in Unquoted(text, 0))
+        {
+            if (c == ',' && depth == 0)
+            {
+                parts.Add(text[start..i]);
+                start = i + 1;
+            }
+        }
+
+        parts.Add(text[start..]);
+        return parts;
+    }
+
+    /// <summary>
+    /// The characters of <paramref name="text"/> from <paramref name="start"/> that are outside string literals (quotes
+    /// and their backslash escapes skipped), each with the depth of parentheses once it is read.
+    /// </summary>
+    private static IEnumerable<(int Index, char Char, int Depth)> Unquoted(string text, int start)
+    {
+        var depth = 0;
         var quoted = false;
-        for (var i = 0; i < text.Length; i++)
+        for (var i = start; i < text.Length; i++)
         {
             var c = text[i];
             if (quoted)
@@ -283,22 +287,17 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
             {
                 case '\'':
                     quoted = true;
-                    break;
+                    continue;
                 case '(':
                     depth++;
                     break;
                 case ')':
                     depth--;
                     break;
-                case ',' when depth == 0:
-                    parts.Add(text[start..i]);
-                    start = i + 1;
-                    break;
             }
-        }
 
-        parts.Add(text[start..]);
-        return parts;
+            yield return (i, c, depth);
+        }
     }
 
     private static string FirstWords(string sql) => string.Join(' ', sql.Split((char[]?)null, 5, StringSplitOptions.RemoveEmptyEntries).Take(4));
@@ -308,6 +307,9 @@ internal sealed partial class ClusterSchema(string cluster, string database, str
 
     [GeneratedRegex(@"^\s*ENGINE\s*=\s*(?<engine>(?:Replacing|Aggregating|Summing|Collapsing|VersionedCollapsing|Graphite)?MergeTree)\b\s*", RegexOptions.IgnoreCase)]
     private static partial Regex EnginePattern();
+
+    [GeneratedRegex(@"\bPARTITION\s+BY\s+toYYYYMM\((?<column>[A-Za-z_]\w*)\)", RegexOptions.IgnoreCase)]
+    private static partial Regex MonthPartitionPattern();
 
     [GeneratedRegex(@"\bORDER\s+BY\b", RegexOptions.IgnoreCase)]
     private static partial Regex OrderByPattern();

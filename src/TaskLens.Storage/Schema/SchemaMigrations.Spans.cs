@@ -273,7 +273,8 @@ internal static partial class SchemaMigrations
 
     /// <summary>
     /// Distinct spans stored per trace and day, kept by a materialized view, so the goal rollup can ask whether storage
-    /// holds spans of a run that this node has not seen (they reached another node) with a primary-key lookup.
+    /// holds spans of a run that this node has not seen (they reached another node) with a primary-key lookup. Dropped by
+    /// step 111: spans_by_trace answers the same lookup, and the view cost every span insert.
     /// </summary>
     private const string TraceSpansTable = """
         CREATE TABLE IF NOT EXISTS trace_spans

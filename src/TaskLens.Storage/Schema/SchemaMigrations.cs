@@ -59,5 +59,12 @@ internal static partial class SchemaMigrations
             "ALTER TABLE spans_by_trace MODIFY COLUMN scope_version LowCardinality(String)",
             $"ALTER TABLE spans_by_trace MODIFY TTL timestamp + toIntervalDay({retentionDays})",
         ], ExtrasMajor, ExtrasMinor),
+
+        // Not gated: every server runs it. The goal sweeper counts a trace's spans in spans_by_trace (ordered by trace id,
+        // so the count is a primary-key read too), and each span insert feeds one view fewer (issue 20).
+        new(111, "spans per trace: counted from spans_by_trace; trace_spans and its view dropped", [
+            "DROP TABLE IF EXISTS trace_spans_mv",
+            "DROP TABLE IF EXISTS trace_spans",
+        ]),
     ];
 }

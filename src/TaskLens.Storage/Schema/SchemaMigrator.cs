@@ -78,11 +78,16 @@ internal sealed class SchemaMigrator(
         }
 
         // Tables created partitioned by month move to days, so retention drops whole days (docs/operations.md#retention).
-        // Not in cluster mode: the move copies into a plain MergeTree table and would replace the replicated ones.
+        // A new cluster creates them by day (ClusterSchema); one made by an earlier version is moved.
         if (cluster is null)
         {
             await Retention.DailyPartitions.MoveAsync(client, logger, cancellationToken);
         }
+        else
+        {
+            await Retention.DailyPartitions.MoveOnClusterAsync(client, settings, logger, cancellationToken);
+        }
+
         return newlyApplied;
     }
 

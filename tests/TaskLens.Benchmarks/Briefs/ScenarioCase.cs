@@ -23,4 +23,7 @@ internal sealed record ScenarioCase(
     public string Kind => Scenario.Kind;
     public int Seed => Scenario.Seed;
     public string Origin => Scenario.Origin.ToLowerInvariant();
+
+    /// <summary>Whether the scenario is of the reported part (<see cref="OriginEvaluation.ReportedSeeds"/>), else of the tuning part.</summary>
+    public bool Reported => OriginEvaluation.ReportedSeeds.Contains(Seed);
 }

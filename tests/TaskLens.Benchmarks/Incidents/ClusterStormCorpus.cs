@@ -71,10 +71,14 @@ internal static class ClusterStormCorpus
         public List<StormAlert> Alerts { get; } = [];
     }
 
-    /// <summary>Writes <c>choose/</c> (seeds 1..<paramref name="choosing"/>) and <c>held-out/</c> (seeds 101..) storms.</summary>
-    public static void Generate(string directory, int choosing = 6, int heldOut = 8)
+    /// <summary>
+    /// Writes <c>choose/</c> (seeds 1..<paramref name="choosing"/>), <c>held-out/</c> (seeds 101..: held out at first, but
+    /// looked at before one setting was fixed, so "seen") and <c>fresh/</c> (seeds 201..: generated before the correlator
+    /// changes that followed, the part reported) storms.
+    /// </summary>
+    public static void Generate(string directory, int choosing = 6, int heldOut = 8, int fresh = 10)
     {
-        foreach (var (part, first, count) in new[] { ("choose", 1, choosing), ("held-out", 101, heldOut) })
+        foreach (var (part, first, count) in new[] { ("choose", 1, choosing), ("held-out", 101, heldOut), ("fresh", 201, fresh) })
         {
             var folder = Path.Combine(directory, part);
             Directory.CreateDirectory(folder);
@@ -109,7 +113,11 @@ internal static class ClusterStormCorpus
         // Two unrelated troubles on one app at once: a bad rollout of an app already hurt by another trouble.
         if (random.Next(2) == 0 && hurt.Count > 0)
         {
-            var app = Find(hurt[random.Next(hurt.Count)]);
+            // A machine's trouble hurts the apps on it: its first evicted app (no extra draw, so older seeds stay as they were).
+            var hurtOne = hurt[random.Next(hurt.Count)];
+            var app = hurtOne.StartsWith("machine/", StringComparison.Ordinal)
+                ? Apps.First(a => a.Machine == hurtOne["machine/".Length..] && !a.Stateful)
+                : Find(hurtOne);
             Rollout(storm, app, $"trouble-{++number}", storm.Start.AddMinutes(10 + random.Next(15)), 10 + random.Next(10));
         }
 

@@ -7,25 +7,25 @@ namespace TaskLens.IntegrationTests.Cluster;
 
 /// <summary>
 /// Two TaskLens nodes over two shards: rows spread over both by the Distributed tables (a trace on one shard), one
-/// shard stopped in the middle of ingest, and a goal run whose spans reached both nodes.
+/// shard stopped in the middle of ingest, a goal run whose spans reached both nodes, and retention on both shards.
 /// </summary>
-public sealed class ShardedClusterTests(ShardedClusterFixture cluster) : IClassFixture<ShardedClusterFixture>
+public sealed class ShardedClusterTests(ShardedClusterFixture cluster) : ClusterRetentionTests<ShardedClusterFixture>(cluster), IClassFixture<ShardedClusterFixture>
 {
     private const int Children = 12;
 
     [Fact]
     public async Task Ingest_TwoNodesWithAShardStoppedMidway_EveryAcknowledgedSpanOnceAndEachTraceOnOneShard()
     {
-        await using var nodes = await TwoNodes.StartAsync(cluster);
+        await using var nodes = await TwoNodes.StartAsync(Cluster);
 
-        var spans = await nodes.IngestWhileStoppingAsync(cluster, server: 1, service: "shards");
+        var spans = await nodes.IngestWhileStoppingAsync(Cluster, server: 1, service: "shards");
 
-        await spans.AssertEachStoredOnceAsync(cluster.Urls[0], nodes.Database);
-        await spans.AssertEachStoredOnceAsync(cluster.Urls[1], nodes.Database);
+        await spans.AssertEachStoredOnceAsync(Cluster.Urls[0], nodes.Database);
+        await spans.AssertEachStoredOnceAsync(Cluster.Urls[1], nodes.Database);
         var perShard = new List<(ulong Spans, ulong Traces)>();
         for (var server = 0; server < 2; server++)
         {
-            using var client = cluster.CreateClient(server, nodes.Database);
+            using var client = Cluster.CreateClient(server, nodes.Database);
             perShard.Add((await client.QueryAsync(
                 $"SELECT count() AS n, uniqExact(trace_id) AS t FROM spans_local FINAL WHERE service_name = {ClickHouseSql.Literal(spans.Service)}",
                 r => (r.GetUInt64("n"), r.GetUInt64("t")),
@@ -47,7 +47,7 @@ public sealed class ShardedClusterTests(ShardedClusterFixture cluster) : IClassF
     [Fact]
     public async Task GoalRun_SpansSplitOverTwoNodes_IsFinalizedOnceFromAllSpans()
     {
-        await using var nodes = await TwoNodes.StartAsync(cluster, new Dictionary<string, string?>
+        await using var nodes = await TwoNodes.StartAsync(Cluster, new Dictionary<string, string?>
         {
             ["TaskLens:Goals:QuietPeriod"] = "00:00:02",
             ["TaskLens:Goals:SweepInterval"] = "00:00:00.200",
@@ -75,6 +75,7 @@ public sealed class ShardedClusterTests(ShardedClusterFixture cluster) : IClassF
             Assert.Equal(Children, run.GetProperty("fanOut").GetInt32());
         }
     }
+
 
     private static async Task PostAsync(Infrastructure.TaskLensHost node, byte[] export)
     {

@@ -24,6 +24,7 @@ public sealed partial class DockerComposeTests(ClickHouseFixture clickHouse)
         ["CLICKHOUSE_PASSWORD"] = "compose-test-clickhouse",
         ["GRAFANA_ADMIN_PASSWORD"] = "compose-test-grafana",
         ["POSTGRES_PASSWORD"] = "compose-test-postgres",
+        ["TASKLENS_METRICS_TOKEN"] = "compose-test-metrics-token-01",
     };
 
     private static readonly Lazy<YamlMappingNode> Resolved = new(() =>
@@ -38,10 +39,10 @@ public sealed partial class DockerComposeTests(ClickHouseFixture clickHouse)
     [Fact]
     public void ComposeConfig_WithEveryProfile_ResolvesEveryService()
     {
-        Assert.Equal(["agentsim", "clickhouse", "grafana", "otel-collector", "postgres", "tasklens"], Services().Select(s => s.Key).Order());
+        Assert.Equal(["agentsim", "clickhouse", "grafana", "otel-collector", "postgres", "prometheus", "tasklens"], Services().Select(s => s.Key).Order());
         Assert.Equal(["demo"], Strings(Service("agentsim"), "profiles"));
         Assert.Equal(["cluster"], Strings(Service("postgres"), "profiles"));
-        Assert.All(new[] { "clickhouse", "tasklens", "otel-collector", "grafana" }, s => Assert.False(Service(s).Children.ContainsKey("profiles")));
+        Assert.All(new[] { "clickhouse", "tasklens", "otel-collector", "grafana", "prometheus" }, s => Assert.False(Service(s).Children.ContainsKey("profiles")));
     }
 
     [Fact]
@@ -60,6 +61,7 @@ public sealed partial class DockerComposeTests(ClickHouseFixture clickHouse)
         Assert.False(Service("clickhouse").Children.ContainsKey("ports"));
         Assert.False(Service("postgres").Children.ContainsKey("ports"));
         Assert.Equal(["127.0.0.1:3000:3000/tcp"], Ports("grafana"));
+        Assert.Equal(["127.0.0.1:9090:9090/tcp"], Ports("prometheus"));
         Assert.Equal(["4317:4317/tcp", "4318:4318/tcp"], Ports("otel-collector"));
         Assert.Equal(["8080:8080/tcp"], Ports("tasklens"));
         Assert.Equal("compose-test-clickhouse", Scalar(Service("clickhouse"), "environment", "CLICKHOUSE_PASSWORD"));
@@ -87,6 +89,20 @@ public sealed partial class DockerComposeTests(ClickHouseFixture clickHouse)
         Assert.Equal("grafana-clickhouse-datasource", Scalar(datasource, "type"));
         Assert.Equal("clickhouse", Scalar(datasource, "jsonData", "host"));
         Assert.Equal("$CLICKHOUSE_PASSWORD", Scalar(datasource, "secureJsonData", "password"));
+    }
+
+    /// <summary>Prometheus scrapes with the token TaskLens checks, from the file its config names (PrometheusScrapeTests runs that config).</summary>
+    [Fact]
+    public void Compose_Prometheus_ScrapesWithTheMetricsTokenTaskLensChecks()
+    {
+        Assert.Equal("compose-test-metrics-token-01", Scalar(Service("tasklens"), "environment", "TaskLens__Server__MetricsToken"));
+        Assert.Equal("compose-test-metrics-token-01", Scalar(Service("prometheus"), "environment", "TASKLENS_METRICS_TOKEN"));
+        var command = Assert.Single(Strings(Service("prometheus"), "command"));
+        Assert.Contains("> /prometheus/tasklens-metrics-token", command, StringComparison.Ordinal);
+        Assert.Contains("--config.file=/etc/prometheus/tasklens.yml", command, StringComparison.Ordinal);
+        Assert.Contains((RepositoryFiles.Path("collectors", "prometheus-tasklens.yml"), "/etc/prometheus/tasklens.yml"), Volumes(Service("prometheus")));
+        var datasource = (YamlMappingNode)((YamlSequenceNode)LoadYaml(RepositoryFiles.Path("dashboards", "provisioning", "datasources", "prometheus.yaml"))["datasources"])[0];
+        Assert.Equal("http://prometheus:9090", Scalar(datasource, "url"));
     }
 
     [Fact]

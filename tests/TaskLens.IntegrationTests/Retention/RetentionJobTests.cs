@@ -8,6 +8,7 @@ using TaskLens.Storage.Incidents;
 using TaskLens.Storage.Retention;
 using TaskLens.Storage.Schema;
 using TaskLens.Storage.State;
+using static TaskLens.IntegrationTests.Retention.AgedRows;
 
 namespace TaskLens.IntegrationTests.Retention;
 
@@ -20,7 +21,6 @@ namespace TaskLens.IntegrationTests.Retention;
 [Collection(ClickHouseCollection.Name)]
 public sealed class RetentionJobTests(ClickHouseFixture clickHouse) : IAsyncLifetime, IDisposable
 {
-    private static readonly DateTimeOffset Today = new(DateTime.UtcNow.Date, TimeSpan.Zero);
     private readonly string _directory = Directory.CreateTempSubdirectory("tasklens-retention-").FullName;
     private ClickHouseOptions _options = null!;
     private ClickHouseClient _client = null!;
@@ -65,10 +65,10 @@ public sealed class RetentionJobTests(ClickHouseFixture clickHouse) : IAsyncLife
         }
 
         // Timelines: inc-1 open since 40 days ago, inc-2 closed 40 days ago (same day), inc-3 closed 30 days ago, inc-4 closed yesterday.
-        await AddIncidentAsync("inc-1", openedDaysAgo: 40, closedDaysAgo: null);
-        await AddIncidentAsync("inc-2", openedDaysAgo: 40, closedDaysAgo: 40);
-        await AddIncidentAsync("inc-3", openedDaysAgo: 30, closedDaysAgo: 30);
-        await AddIncidentAsync("inc-4", openedDaysAgo: 25, closedDaysAgo: 1);
+        await AddIncidentAsync(_client, _state, "inc-1", openedDaysAgo: 40, closedDaysAgo: null);
+        await AddIncidentAsync(_client, _state, "inc-2", openedDaysAgo: 40, closedDaysAgo: 40);
+        await AddIncidentAsync(_client, _state, "inc-3", openedDaysAgo: 30, closedDaysAgo: 30);
+        await AddIncidentAsync(_client, _state, "inc-4", openedDaysAgo: 25, closedDaysAgo: 1);
         var job = new RetentionJob(_client, _state, Options.Create(_options), TimeProvider.System, NullLogger<RetentionJob>.Instance);
 
         await job.RunOnceAsync(CancellationToken.None);
@@ -77,7 +77,7 @@ public sealed class RetentionJobTests(ClickHouseFixture clickHouse) : IAsyncLife
         Assert.Equal([Day(8), Day(3), Day(0)], await PartitionsAsync("spans"));
         Assert.Equal([Day(8), Day(3), Day(0)], await PartitionsAsync("alerts"));
         Assert.Equal([Day(40), Day(25)], await PartitionsAsync("incident_events"));
-        Assert.Equal(["inc-1", "inc-4"], await StoredIncidentsAsync());
+        Assert.Equal(["inc-1", "inc-4"], await StoredIncidentsAsync(_state));
         var runs = await WaitAsync(() => _client.QueryAsync("SELECT run_id FROM goal_runs ORDER BY run_id", r => r.GetString("run_id"), CancellationToken.None), r => r.Count == 3);
         Assert.Equal(["r0", "r3", "r8"], runs);
 
@@ -109,44 +109,11 @@ public sealed class RetentionJobTests(ClickHouseFixture clickHouse) : IAsyncLife
         Assert.Empty(await DailyPartitions.MoveAsync(_client, NullLogger.Instance, CancellationToken.None));
     }
 
-    private static string Seconds(int daysAgo) => (Today.AddDays(-daysAgo).AddHours(12).ToUnixTimeSeconds()).ToString(CultureInfo.InvariantCulture);
-
-    private static string Day(int daysAgo) => Today.AddDays(-daysAgo).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-
     private async Task<List<string>> PartitionsAsync(string table) =>
         (await _client.QueryAsync(
             $"SELECT DISTINCT partition_id FROM system.parts WHERE database = currentDatabase() AND table = '{table}' AND active",
             r => r.GetString("partition_id"), CancellationToken.None))
         .Order(StringComparer.Ordinal).ToList();
-
-    private async Task AddIncidentAsync(string id, int openedDaysAgo, int? closedDaysAgo)
-    {
-        await _client.ExecuteAsync($"INSERT INTO incident_events (tenant, incident_id, version, kind, at) VALUES ('t', '{id}', 1, 1, {Seconds(openedDaysAgo)})", CancellationToken.None);
-        var updated = closedDaysAgo ?? openedDaysAgo;
-        await using var connection = await _state.OpenAsync(CancellationToken.None);
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = $"""
-            INSERT INTO incidents (tenant, id, number, title, status, severity, severity_by_person, assignee, goals, services, alerts, firing_alerts,
-                                   opened_at, updated_at, resolved_by, merged_into, version, triage_version)
-            VALUES ('t', '{id}', {id[4..]}, 'x', {(closedDaysAgo is null ? 1 : 3)}, 2, 0, '', '', '', 1, 0, {Seconds(openedDaysAgo)}, {Seconds(updated)}, '', '', 1, 0)
-            """;
-        await insert.ExecuteNonQueryAsync();
-    }
-
-    private async Task<List<string>> StoredIncidentsAsync()
-    {
-        await using var connection = await _state.OpenAsync(CancellationToken.None);
-        await using var select = connection.CreateCommand();
-        select.CommandText = "SELECT id FROM incidents ORDER BY id";
-        var ids = new List<string>();
-        await using var row = await select.ExecuteReaderAsync();
-        while (await row.ReadAsync())
-        {
-            ids.Add(row.GetString(0));
-        }
-
-        return ids;
-    }
 
     private static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {

@@ -4,8 +4,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TaskLens.IntegrationTests.Incidents;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.Server.EmbeddedClickHouse;
+using TaskLens.UnitTests.TestSupport;
 
 namespace TaskLens.IntegrationTests.Server;
 
@@ -66,6 +68,77 @@ public sealed partial class SelfObservabilityTests(ClickHouseFixture clickHouse)
         Assert.Contains("# TYPE tasklens_clickhouse_insert_duration_seconds histogram", text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Every series issue 19 asks of <c>/metrics</c>, scraped from one running server after it did each kind of work: an
+    /// export and a malformed one, a goal run, ClickHouse stopped under an export (spooled, insert attempts failing),
+    /// an alert opening an incident, and a brief whose narrative a loopback model wrote.
+    /// </summary>
+    [Fact]
+    public async Task Metrics_AfterEveryKindOfWork_ExposeEverySeriesOfTheIssue()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "tasklens-metrics-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var ports = FreePorts.Take(2);
+            await using var server = new ClickHouseProcess(directory, ports[0], ports[1], "clickhouse-server");
+            await server.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+            await using var model = await FakeOpenAiServer.StartAsync();
+            await using var host = await TaskLensHost.StartAsync(server.Url, "metrics_" + Guid.NewGuid().ToString("N")[..8], new Dictionary<string, string?>(IncidentCalls.Settings)
+            {
+                ["TaskLens:Goals:QuietPeriod"] = "00:00:01",
+                ["TaskLens:Goals:SweepInterval"] = "00:00:00.100",
+                ["TaskLens:Llm:Endpoint"] = model.Endpoint.ToString(),
+                ["TaskLens:Llm:Model"] = FakeOpenAiServer.Model,
+                ["TaskLens:Llm:ApiKey"] = FakeOpenAiServer.Key,
+                ["TaskLens:Briefs:Debounce"] = "00:00:01",
+                ["TaskLens:Spool:MaxRetryDelay"] = "00:00:01",
+            });
+            var before = Parse(await ScrapeAsync(host));
+
+            await PostAsync(host, Trace(10), HttpStatusCode.OK);
+            await PostAsync(host, "{", HttpStatusCode.BadRequest);
+            await host.WaitForStoredAsync();
+
+            // ClickHouse away: the export is acknowledged from the spool, and the drainer's inserts fail until it is back.
+            await server.StopAsync();
+            await PostAsync(host, Trace(10), HttpStatusCode.OK);
+            var away = await ScrapeUntilAsync(host, m => Delta(before, m, "tasklens_clickhouse_insert_errors_total", "table=\"spans\"") >= 1);
+            Assert.True(Value(away, "tasklens_spool_pending_bytes") > 0, "nothing waiting in the spool while ClickHouse is away");
+            await server.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+            await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
+
+            await IncidentCalls.TriggerAsync(host, "metrics-db", "payments-db connections refused", "payments-db", "critical");
+            var incident = (await IncidentCalls.ListUntilAsync(host, "", i => i.GetArrayLength() == 1))[0].GetProperty("id").GetString();
+            (await host.GetUntilAsync($"/api/incidents/{incident}/brief", d => d.RootElement.GetProperty("narrative").GetProperty("status").GetString() is "accepted" or "rejected")).Dispose();
+
+            var after = await ScrapeUntilAsync(host, m => m.Keys.Any(k => k.StartsWith("tasklens_detection_lag_seconds", StringComparison.Ordinal)));
+            var text = await ScrapeAsync(host);
+            Assert.True(Delta(before, after, "tasklens_ingest_items_total", "signal=\"traces\"") >= 20, text);
+            Assert.True(Delta(before, after, "tasklens_ingest_refusals_total", "reason=\"malformed\"") >= 1, text);
+            Assert.True(Delta(before, after, "tasklens_clickhouse_insert_duration_seconds_count", "table=\"spans\"") >= 2, text);
+            Assert.True(Delta(before, after, "tasklens_clickhouse_insert_errors_total", "table=\"spans\"", "outcome=") >= 1, text);
+            Assert.True(Delta(before, after, "tasklens_goals_runs_finalized_total") >= 1, text);
+            Assert.True(Delta(before, after, "tasklens_alerts_taken_total", "change=\"opened\"") >= 1, text);
+            Assert.True(Delta(before, after, "tasklens_incidents_opened_total", "severity=") >= 1, text);
+            Assert.True(Delta(before, after, "tasklens_llm_narratives_total") >= 1, text);
+            Assert.True(Delta(before, after, "tasklens_llm_tokens_total", "direction=\"input\"") >= 1200, text);
+            Assert.True(Delta(before, after, "tasklens_llm_tokens_total", "direction=\"output\"") >= 150, text);
+            Assert.True(Delta(before, after, "tasklens_llm_cost_USD_total", $"model=\"{FakeOpenAiServer.Model}\"") > 0, text);
+            foreach (var gauge in new[]
+            {
+                "tasklens_spool_pending_bytes", "tasklens_spool_drain_lag_seconds", "tasklens_goals_open_runs", "tasklens_goals_rollup_lag_seconds",
+                "tasklens_detection_series", "tasklens_detection_lag_seconds",
+            })
+            {
+                Assert.True(after.Keys.Any(k => k == gauge || k.StartsWith(gauge + "{", StringComparison.Ordinal)), $"{gauge} missing from:\n{text}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Metrics_OutsideOpenMode_NeedTheScrapeTokenOrAnAdmin()
     {
@@ -122,6 +195,32 @@ public sealed partial class SelfObservabilityTests(ClickHouseFixture clickHouse)
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static Task<string> ScrapeAsync(TaskLensHost host) => host.Api.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+    private static async Task<Dictionary<string, double>> ScrapeUntilAsync(TaskLensHost host, Func<Dictionary<string, double>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var samples = Parse(await ScrapeAsync(host));
+            if (done(samples) || DateTime.UtcNow > deadline)
+            {
+                return samples;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static double Value(Dictionary<string, double> samples, string name) =>
+        samples.Where(s => s.Key == name || s.Key.StartsWith(name + "{", StringComparison.Ordinal)).Sum(s => s.Value);
+
+    private static async Task PostAsync(TaskLensHost host, string json, HttpStatusCode expected)
+    {
+        using var response = await host.Api.PostAsync(host.HttpTracesEndpoint, new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.Equal(expected, response.StatusCode);
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync(TaskLensHost host)

@@ -8,6 +8,7 @@ using TaskLens.Core.Traces;
 using TaskLens.Ingest.Otlp;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.Storage.ClickHouse;
+using TaskLens.Storage.Goals;
 using TaskLens.Storage.Schema;
 using TaskLens.Storage.Spans;
 using TaskLens.UnitTests.TestSupport;
@@ -16,7 +17,7 @@ namespace TaskLens.IntegrationTests.Traces;
 
 /// <summary>
 /// Trace by id reads spans_by_trace (ordered by trace id) when it holds the whole trace, and spans otherwise; both give
-/// exactly the same pages. Spans go in as the drainer writes them: OTLP decoded into a batch, RowBinary into spans, whose
+/// exactly the same pages. The goal sweeper's span count reads spans_by_trace too. Spans go in as the drainer writes them: OTLP decoded into a batch, RowBinary into spans, whose
 /// views fill the other tables.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
@@ -63,6 +64,49 @@ public sealed class TraceLayoutTests(ClickHouseFixture clickHouse)
         var spans = await new TraceReader(client, TimeProvider.System).GetTraceAsync(Tenants.Default, Id(Trace), 0, 1000, CancellationToken.None);
 
         Assert.Equal(TraceSpans, spans.Count);
+    }
+
+    [Fact]
+    public async Task GetTrace_LayoutCompleteFromTheStart_ReadsSpansByTraceInOneQuery()
+    {
+        using var client = await MigratedAsync();
+        var start = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        await StoreAsync(client, TraceExport(Trace, start, TraceSpans, "checkout"));
+        var reader = new TraceReader(client, TimeProvider.System);
+        var whole = JsonSerializer.Serialize(await reader.GetTraceAsync(Tenants.Default, Id(Trace), 0, 1000, CancellationToken.None));
+
+        // spans_by_trace answers, bounded in time by trace_index: with spans emptied, the trace and its count are unchanged.
+        await client.ExecuteAsync("TRUNCATE TABLE spans", CancellationToken.None);
+
+        Assert.Equal(whole, JsonSerializer.Serialize(await reader.GetTraceAsync(Tenants.Default, Id(Trace), 0, 1000, CancellationToken.None)));
+        Assert.Equal(TraceSpans, await reader.CountSpansAsync(Tenants.Default, Id(Trace), CancellationToken.None));
+        Assert.Empty(await reader.GetTraceAsync(Tenants.Default, Id(OtherTrace), 0, 1000, CancellationToken.None));
+        Assert.Empty(await reader.GetTraceAsync("other-tenant", Id(Trace), 0, 1000, CancellationToken.None));
+
+        // The time bounds come from trace_index inside that one query: without its row the trace is not found.
+        await client.ExecuteAsync("TRUNCATE TABLE trace_index", CancellationToken.None);
+        Assert.Empty(await reader.GetTraceAsync(Tenants.Default, Id(Trace), 0, 1000, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CountAsync_RetriedCopiesTwoTracesAndAnAbsentOne_DistinctSpansPerStoredTrace()
+    {
+        using var client = await MigratedAsync();
+        var start = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        await StoreAsync(client, TraceExport(Trace, start, TraceSpans, "checkout"));
+        await StoreAsync(client, TraceExport(Trace, start, 5, "checkout"));
+        await StoreAsync(client, TraceExport(OtherTrace, start, 10, "cart"));
+        var absent = Id(Convert.FromHexString("00000000000000000000000000000abc"));
+
+        // What the goal sweeper asks before finalizing runs: schema step 111 moved it from trace_spans to spans_by_trace.
+        await client.ExecuteAsync("TRUNCATE TABLE spans", CancellationToken.None);
+        var counts = await new StoredSpanCounter(client).CountAsync(Tenants.Default, [Id(Trace), Id(OtherTrace), absent], CancellationToken.None);
+        var otherTenant = await new StoredSpanCounter(client).CountAsync("other-tenant", [Id(Trace)], CancellationToken.None);
+
+        Assert.Equal(2, counts.Count);
+        Assert.Equal((ulong)TraceSpans, counts[Id(Trace)]);
+        Assert.Equal(10UL, counts[Id(OtherTrace)]);
+        Assert.Empty(otherTenant);
     }
 
     [Fact]

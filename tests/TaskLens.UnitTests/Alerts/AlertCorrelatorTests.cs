@@ -82,6 +82,77 @@ public sealed class AlertCorrelatorTests
     }
 
     [Fact]
+    public void Add_BadRolloutOfAnAppWhoseBrokerLags_IsASecondIncident_ButItsBackOffStaysWithIt()
+    {
+        var correlator = new AlertCorrelator();
+        correlator.Add(Alert(0, "KafkaConsumergroupLagHigh", ("alertname", "KafkaConsumergroupLagHigh"), ("namespace", "platform"), ("statefulset", "kafka"), ("job", "kafka-exporter")));
+
+        var rollout = correlator.Add(Alert(1, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "platform"), ("statefulset", "kafka"), ("reason", "CreateContainerConfigError")));
+        var secret = correlator.Add(Alert(2, "Failed: Error: secret \"kafka-config-v2\" not found", ("involvedObject.namespace", "platform"), ("involvedObject.name", "kafka-1"), ("reason", "Failed")));
+        var lag = correlator.Add(Alert(3, "KafkaBrokerUnderReplicatedPartitions", ("alertname", "KafkaBrokerUnderReplicatedPartitions"), ("namespace", "platform"), ("statefulset", "kafka")));
+
+        Assert.Equal(("inc-0002", true), (rollout.IncidentId, rollout.Opened));
+        Assert.Equal("inc-0002", secret.IncidentId);
+        Assert.Equal("inc-0001", lag.IncidentId);
+        Assert.Equal(FaultKind.Neutral, FaultKinds.Of(Alert(4, "BackOff: Back-off restarting failed container", ("reason", "BackOff"))));
+        Assert.Equal(FaultKind.Run, FaultKinds.Of(Alert(4, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("reason", "OOMKilled"))));
+    }
+
+    [Fact]
+    public void Add_BackOffOnAnAppWhoseUpstreamThrottles_OpensItsOwn_AndTheRolloutBehindItJoinsIt()
+    {
+        var correlator = new AlertCorrelator();
+        correlator.Add(Alert(0, "LLMGatewayUpstream429", ("alertname", "LLMGatewayUpstream429"), ("namespace", "agents"), ("service", "llm-gateway")));
+
+        var backOff = correlator.Add(Alert(1, "BackOff: Back-off restarting failed container llm-gateway in pod llm-gateway-sjrzv7wtd4-tb8px",
+            ("involvedObject.namespace", "agents"), ("involvedObject.name", "llm-gateway-sjrzv7wtd4-tb8px"), ("reason", "BackOff")));
+        var crash = correlator.Add(Alert(2, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "agents"), ("pod", "llm-gateway-sjrzv7wtd4-tb8px"), ("reason", "CreateContainerConfigError")));
+
+        Assert.Equal(("inc-0002", true), (backOff.IncidentId, backOff.Opened));
+        Assert.Equal("inc-0002", crash.IncidentId);
+    }
+
+    [Fact]
+    public void Add_EvictionFromAFullDisk_JoinsTheMachine_AndTheEvictedAppsOwnTroubleStaysApart()
+    {
+        var topology = new WorkloadTopology();
+        topology.ObserveCall(Resource("storefront", "cart-api", "ip-10-0-1-12"), Resource("storefront", "checkout-api", "ip-10-0-1-13"));
+        var correlator = new AlertCorrelator(topology: topology);
+        correlator.Add(Alert(0, "NodeFilesystemAlmostOutOfSpace", ("alertname", "NodeFilesystemAlmostOutOfSpace"), ("instance", "10.0.1.12:9100"), ("job", "node-exporter"), ("mountpoint", "/")));
+
+        var evicted = correlator.Add(Alert(1, "Evicted: The node was low on resource: ephemeral-storage.",
+            ("involvedObject.namespace", "storefront"), ("involvedObject.name", "cart-api-5d8f7c9b6d-q2x7k"), ("reason", "Evicted"), ("source.host", "ip-10-0-1-12")));
+        var crash = correlator.Add(Alert(2, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "storefront"), ("deployment", "checkout-api"), ("reason", "OOMKilled")));
+        var errors = correlator.Add(Alert(3, "Cart 5xx ratio", ("alertname", "Cart 5xx ratio"), ("namespace", "storefront"), ("deployment", "cart-api")));
+
+        Assert.Equal("inc-0001", evicted.IncidentId);
+        Assert.Equal("inc-0002", crash.IncidentId);
+        Assert.Equal("inc-0002", errors.IncidentId);
+        Assert.StartsWith("a symptom on 'storefront/cart-api', which depends on 'storefront/checkout-api'", errors.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_SymptomWithAFaultInWhatItCalls_JoinsThatFault_NotAnEarlierIncidentWithSymptomsThere()
+    {
+        var topology = new WorkloadTopology();
+        foreach (var (caller, callee) in new[] { ("planner", "tool-exec"), ("tool-exec", "search-api"), ("search-api", "catalog-db"), ("planner", "llm-gateway") })
+        {
+            topology.ObserveCall(caller, callee);
+        }
+
+        var correlator = new AlertCorrelator(topology: topology);
+        correlator.Add(Alert(0, "MysqlTooManyConnections", ("alertname", "MysqlTooManyConnections"), ("service", "catalog-db")));
+        correlator.Add(Alert(1, "HTTPErrorRateHigh", ("alertname", "HTTPErrorRateHigh"), ("service", "search-api")));
+        correlator.Add(Alert(2, "HTTPErrorRateHigh", ("alertname", "HTTPErrorRateHigh"), ("service", "tool-exec")));
+        correlator.Add(Alert(3, "LLMGatewayUpstream429", ("alertname", "LLMGatewayUpstream429"), ("service", "llm-gateway")));
+
+        var planner = correlator.Add(Alert(4, "Planner p95 latency", ("service", "planner")));
+
+        Assert.Equal("inc-0002", planner.IncidentId);
+        Assert.Equal("a symptom on 'planner', which depends on 'llm-gateway'", planner.Why);
+    }
+
+    [Fact]
     public void GroupingScore_CountsPairs()
     {
         // Truth: {a1, a2, a3} {a4}; predicted: {a1, a2} {a3, a4}.
@@ -101,6 +172,11 @@ public sealed class AlertCorrelatorTests
 
         return topology;
     }
+
+    private static Dictionary<string, string> Resource(string space, string deployment, string node) => new()
+    {
+        ["service.name"] = deployment, ["k8s.namespace.name"] = space, ["k8s.deployment.name"] = deployment, ["k8s.node.name"] = node,
+    };
 
     private static CorrelationInput Alert(int minute, string title, params (string Key, string Value)[] labels) =>
         new($"a{minute}", "alertmanager", T0.AddMinutes(minute), title, labels.ToDictionary(l => l.Key, l => l.Value));

@@ -102,18 +102,20 @@ internal sealed class BriefScenario(string name, string incidentId = "inc-7")
 
     /// <summary>
     /// One service's minutes over the hour before the onset and after it: <paramref name="requests"/> spans a minute, the
-    /// normal errors and p95; from <paramref name="faultFrom"/> on, the fault's.
+    /// normal errors and p95; from <paramref name="faultFrom"/> on, the fault's (its load from <paramref name="loadFrom"/>, when given).
     /// </summary>
     public BriefScenario Service(
-        string service, long requests, long errors, double p95Ms, double? faultFrom = null, long faultErrors = 0, double faultP95Ms = 0, long faultRequests = 0)
+        string service, long requests, long errors, double p95Ms, double? faultFrom = null, long faultErrors = 0, double faultP95Ms = 0, long faultRequests = 0,
+        double? loadFrom = null)
     {
         var minutes = new List<OperationFigures>();
         for (var m = -60; m < Minutes; m++)
         {
             var faulty = faultFrom is { } f && m >= f;
+            var loaded = (loadFrom ?? faultFrom) is { } l && m >= l;
             minutes.Add(new OperationFigures
             {
-                Service = service, Operation = "", Time = At(m), Span = TimeSpan.FromMinutes(1), Spans = faulty && faultRequests > 0 ? faultRequests : requests + Math.Abs(m % 3),
+                Service = service, Operation = "", Time = At(m), Span = TimeSpan.FromMinutes(1), Spans = loaded && faultRequests > 0 ? faultRequests : requests + Math.Abs(m % 3),
                 Errors = faulty ? faultErrors : (m % 7 == 0 ? errors + 1 : errors), DurationP95Ms = faulty && faultP95Ms > 0 ? faultP95Ms : p95Ms + Math.Abs(m % 5),
             });
         }
@@ -170,7 +172,8 @@ internal sealed class BriefScenario(string name, string incidentId = "inc-7")
             Alerts = _alerts.Count, FiringAlerts = _alerts.Count, OpenedAt = opened, UpdatedAt = At(Minutes - 1), Version = _timeline.Count,
         };
         var goals = _goals.Keys.Where(_incidentGoals.Contains).Select(g => new GoalFigures { GoalName = g, Time = Onset }).ToList();
-        var serviceNames = _incidentServices.Concat(_links.Where(l => _incidentServices.Contains(l.Caller)).Select(l => l.Callee)).ToHashSet(StringComparer.Ordinal);
+        // The services the collector reads: the incident's, what they call and the other callers of those.
+        var serviceNames = OriginCandidates.Of(_incidentServices, [], _links).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         return new IncidentEvidence
         {
             Detail = new IncidentDetail(incident, _alerts, _timeline, goals, _samples),

@@ -57,6 +57,20 @@ public sealed class ClusterSchemaTests
     }
 
     [Fact]
+    public void Rewrite_TablePartitionedByMonth_IsPartitionedByDay()
+    {
+        var schema = NewSchema();
+        var statements = SchemaMigrations.All(30).SelectMany(schema.Rewrite).ToList();
+
+        Assert.DoesNotContain(statements, s => s.Contains("toYYYYMM", StringComparison.Ordinal));
+        foreach (var (table, column) in new[] { ("alerts", "raised_at"), ("alert_events", "received_at"), ("incident_events", "at") })
+        {
+            var local = Assert.Single(statements, s => s.StartsWith($"CREATE TABLE IF NOT EXISTS db.{table}_local ON CLUSTER", StringComparison.Ordinal));
+            Assert.Contains($"PARTITION BY toDate({column})", local, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Rewrite_MaterializedView_ReadsAndWritesTheLocalTables()
     {
         var schema = NewSchema();

@@ -1,0 +1,49 @@
+namespace TaskLens.Core.Incidents;
+
+/// <summary>
+/// Tells a fault from a change that does not start (a rollout whose pods cannot find their secret, an image that cannot
+/// be pulled) from trouble while running (out of memory, a database's connections, a broker's lag, an upstream's 429s),
+/// read from the <c>reason</c> label and the alert's words; lifecycle alerts that follow either (back-offs, replicas
+/// missing) are neutral. The two are different causes even on one workload at one time: a bad rollout of an app whose
+/// broker is already lagging is a second trouble, not more of the first.
+/// </summary>
+public static class FaultKinds
+{
+    private static readonly HashSet<string> ChangeReasons = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CreateContainerConfigError", "CreateContainerError", "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "RunContainerError", "FailedMount",
+    };
+
+    /// <summary>Words of a change that does not start (an event's message: <c>secret "x" not found</c>, <c>Failed to pull image</c>).</summary>
+    private static readonly HashSet<string> ChangeWords = new(StringComparer.Ordinal) { "secret", "configmap", "image" };
+
+    private static readonly HashSet<string> RunReasons = new(StringComparer.OrdinalIgnoreCase) { "OOMKilled", "Error", "ContainerCannotRun", "DeadlineExceeded" };
+
+    /// <summary>kube-prometheus lifecycle rules and events that follow whatever keeps pods from running.</summary>
+    private static readonly HashSet<string> Lifecycle = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "KubePodCrashLooping", "KubePodNotReady", "KubeContainerWaiting", "KubeDeploymentReplicasMismatch", "KubeStatefulSetReplicasMismatch",
+        "KubeDeploymentRolloutStuck", "KubeDeploymentGenerationMismatch", "KubeStatefulSetGenerationMismatch", "KubeStatefulSetUpdateNotRolledOut",
+        "KubeDaemonSetRolloutStuck", "KubeDaemonSetMisScheduled", "KubeDaemonSetNotScheduled", "BackOff", "Unhealthy", "Killing",
+    };
+
+    /// <summary>The kind of a fault alert (not meant for symptoms: they follow their cause).</summary>
+    public static FaultKind Of(CorrelationInput alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var reason = alert.Labels.GetValueOrDefault("reason");
+        if ((reason is not null && ChangeReasons.Contains(reason)) || TextVectors.Words(alert.Title).Exists(ChangeWords.Contains))
+        {
+            return FaultKind.Change;
+        }
+
+        if (reason is not null && RunReasons.Contains(reason))
+        {
+            return FaultKind.Run;
+        }
+
+        return Lifecycle.Contains(alert.Labels.GetValueOrDefault("alertname") ?? "") || (reason is not null && Lifecycle.Contains(reason))
+            ? FaultKind.Neutral
+            : FaultKind.Run;
+    }
+}
