@@ -89,14 +89,20 @@ internal sealed class ZooKeeperProcess : IAsyncDisposable
     /// </summary>
     private async Task<bool> IsOkAsync()
     {
+        // A ZooKeeper still starting can accept the connection and never answer nor close it: each probe is bounded.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port);
+            await client.ConnectAsync("127.0.0.1", Port, timeout.Token);
             var stream = client.GetStream();
-            await stream.WriteAsync("srvr"u8.ToArray());
+            await stream.WriteAsync("srvr"u8.ToArray(), timeout.Token);
             using var reader = new StreamReader(stream);
-            return (await reader.ReadToEndAsync()).Contains("Mode: ", StringComparison.Ordinal);
+            return (await reader.ReadToEndAsync(timeout.Token)).Contains("Mode: ", StringComparison.Ordinal);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
         catch (SocketException)
         {
