@@ -78,7 +78,7 @@ internal static class GrpcServerBenchmark
         var b = Median(pairs.Select(p => p.Standard));
         var diffs = pairs.Select(p => p.Standard - p.Framing).Order().ToArray();
         var diff = Median(diffs);
-        var keepStandard = diff <= AllowedExtraMicrosPerSpan;
+        var (low, high) = (diffs[diffs.Length / 4], diffs[(3 * diffs.Length) / 4]);
         var text = new StringBuilder();
         text.AppendLine(inv, $"{pairs.Count} interleaved rounds of {ExportsPerRound} SDK-shaped exports of {SdkTraffic.SpansPerExport} spans per server, sent by Grpc.Net.Client ({Senders} concurrent calls) on loopback; TaskLens process CPU per span until ClickHouse holds the round. Load average {loadBefore} at the start, {pairs[^1].Load} at the end; {refusals} push-backs.");
         text.AppendLine();
@@ -87,10 +87,15 @@ internal static class GrpcServerBenchmark
         text.AppendLine(inv, $"| Framing (own gRPC framing on Kestrel) | {a:N2} | {pairs.Min(p => p.Framing):N2} | {pairs.Max(p => p.Framing):N2} |");
         text.AppendLine(inv, $"| Standard (Grpc.AspNetCore, raw-bytes marshaller) | {b:N2} | {pairs.Min(p => p.Standard):N2} | {pairs.Max(p => p.Standard):N2} |");
         text.AppendLine();
-        text.AppendLine(inv, $"Median of the paired differences (standard − framing, same round): **{diff:+0.00;-0.00} CPU-µs per span** (allowed: +{AllowedExtraMicrosPerSpan:N1}); the middle half of the differences spans {diffs[diffs.Length / 4]:+0.00;-0.00} to {diffs[(3 * diffs.Length) / 4]:+0.00;-0.00}.");
-        text.AppendLine(keepStandard
-            ? string.Create(inv, $"Kept: **Standard** — it costs at most {AllowedExtraMicrosPerSpan:N1} µs per span more than the framing.")
-            : string.Create(inv, $"Kept: **Framing** — the standard server costs {diff:N2} µs per span more, above the {AllowedExtraMicrosPerSpan:N1} µs allowed."));
+        text.AppendLine(inv, $"Median of the paired differences (standard − framing, same round): **{diff:+0.00;-0.00} CPU-µs per span** (allowed: +{AllowedExtraMicrosPerSpan:N1}); the middle half of the differences spans {low:+0.00;-0.00} to {high:+0.00;-0.00}.");
+
+        // The standard server has to show it is within the allowance in most rounds, not only by the median of a spread
+        // many times wider than the allowance; the default (IngestOptions.GrpcServer) is the framing until it does.
+        text.AppendLine(high <= AllowedExtraMicrosPerSpan
+            ? string.Create(inv, $"Verdict: **Standard** — within {AllowedExtraMicrosPerSpan:N1} µs per span of the framing in three quarters of the rounds; the default (Framing) should switch.")
+            : low > AllowedExtraMicrosPerSpan
+                ? string.Create(inv, $"Verdict: **Framing** — the standard server costs more than the {AllowedExtraMicrosPerSpan:N1} µs allowed in three quarters of the rounds; the default stays Framing.")
+                : string.Create(inv, $"Verdict: **not decided by this run** — the middle half of the paired differences ({low:+0.00;-0.00} to {high:+0.00;-0.00}) is wider than the {AllowedExtraMicrosPerSpan:N1} µs allowance on either side, so the standard server has not shown it costs no more; the default stays Framing."));
         return text.ToString();
     }
 
