@@ -60,7 +60,8 @@ public sealed partial class SlackDeliveryTests(ClickHouseFixture clickHouse, ITe
             Assert.Contains($"{id}: ", posted.BlockText, StringComparison.Ordinal);
             var updates = calls.Where(c => c.Method == "chat.update" && c.Channel == channel).ToList();
             var replies = calls.Where(c => c.IsThreadReply && c.Channel == channel).ToList();
-            Assert.NotEmpty(updates);
+            // Edited in place as alerts join; when the storm was taken before the first post, that post already shows them all.
+            Assert.True(updates.Count > 0 || posted.BlockText.Contains($"{AlertsPerService} firing of {AlertsPerService}", StringComparison.Ordinal), $"{service}: never edited, and the first post does not show every alert");
             Assert.All(updates, u => Assert.Equal(posted.Ts, u.Ts));
             Assert.All(replies, r => Assert.Equal(posted.Ts, r.ThreadTs));
 
