@@ -80,10 +80,13 @@ public sealed class CombinedDetector : IAnomalyDetector
         _shifts.Seed(x => Math.Exp(-x), prior);
         _deviations = new double[_settings.LevelPoints];
 
-        // The drift score (a mean over many more points) gets the level's prior for its own number of points; the
-        // series' own drift scores soon outweigh it (real residuals are correlated, so their means are wider).
+        // The drift score (a mean over many more points) gets the tail a mean of that many independent unit deviations
+        // would have. Real residuals are correlated, so their means are wider: the series' own scores, learnt a day
+        // before any drift is judged, widen it. (A wider prior would hide every drift under a spread: the prior's
+        // pseudo-scores count as scores the series has shown.) Worth a sixteenth of the memory, not a quarter: the day
+        // learnt first is the series' own word.
         _drifts = new TailCalibration(_settings.Memory);
-        _drifts.Seed(x => Math.Exp(-Math.Sqrt(2) * x * Math.Sqrt(Math.Max(1, _settings.DriftPoints)) / 2), prior);
+        _drifts.Seed(x => Math.Exp(-Math.Sqrt(2) * x * Math.Sqrt(Math.Max(1, _settings.DriftPoints))), prior / 4);
         _drift = _settings.DriftPoints > 0 ? new MeanWindow(_settings.DriftPoints) : null;
         _driftLag = _settings.DriftPoints > 0 ? new double[_settings.DriftPoints] : null;
         _spectral = _settings.Spectral ? new SpectralResidualDetector() : null;
@@ -111,7 +114,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// </param>
     public sealed record Settings(
         double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
-        int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 0, double DriftEvidence = 5);
+        int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5);
 
     public string Name => "combined";
 
@@ -195,30 +198,7 @@ public sealed class CombinedDetector : IAnomalyDetector
         var level = _deviationSum / _deviationCount;
 
         // The drift score: the mean of many more deviations, each capped lower.
-        var driftEvidence = 0.0;
-        if (_drift is not null)
-        {
-            var drift = _drift.Add(Math.Clamp(z, -DriftCap, DriftCap));
-            if (_driftJudged == 0)
-            {
-                _driftSince = timestamp;
-            }
-
-            var driftCandidate = _driftJudged >= 2 * _settings.DriftPoints && timestamp - _driftSince >= DriftWarmUp
-                && Math.Abs(drift) >= DriftFloor && InBadDirection(drift);
-            driftEvidence = driftCandidate ? -Math.Log10(_drifts.TailProbability(Math.Abs(drift))) : 0;
-
-            // Learnt a window late: a drift's score rises slowly, and were each point learnt at once, the episode's own
-            // earlier scores (a bin below) would make every later one look usual. The drift is judged against the
-            // series' scores from before it began.
-            var lagSlot = (int)(_driftJudged % _driftLag!.Length);
-            if (_driftJudged++ >= _driftLag.Length)
-            {
-                _drifts.Learn(_driftLag[lagSlot]);
-            }
-
-            _driftLag[lagSlot] = Math.Abs(drift);
-        }
+        var driftEvidence = _drift is null ? 0 : DriftEvidence(_drift.Add(Math.Clamp(z, -DriftCap, DriftCap)), timestamp);
 
         // Probabilities are read (a pass over the histogram) only for candidates, before the point is learnt.
         var spikeCandidate = Math.Abs(z) >= _settings.SpikeFloor && InBadDirection(z);
@@ -280,6 +260,37 @@ public sealed class CombinedDetector : IAnomalyDetector
             : levelShare >= most
             ? new Anomaly(timestamp, value, expected, expected - band, expected + band, levelEvidence, levelDetector, AnomalyKind.LevelShift, Math.Pow(10, -levelEvidence))
             : new Anomaly(timestamp, value, expected, expected - band, expected + band, driftEvidence, DriftName, AnomalyKind.Drift, Math.Pow(10, -driftEvidence));
+    }
+
+    /// <summary>
+    /// The evidence of a drift (0 if none): the drift score calibrated against the series' scores until a window ago.
+    /// Scores are learnt a window late: a drift's score rises slowly, and were each learnt at once, the episode's own
+    /// earlier scores (a bin below) would make every later one look usual. Means of fewer points than the window (at a
+    /// series' start) are wider: neither judged nor learnt.
+    /// </summary>
+    private double DriftEvidence(double drift, DateTimeOffset timestamp)
+    {
+        if (!_drift!.IsFull)
+        {
+            return 0;
+        }
+
+        if (_driftJudged == 0)
+        {
+            _driftSince = timestamp;
+        }
+
+        var candidate = _driftJudged >= 2 * _settings.DriftPoints && timestamp - _driftSince >= DriftWarmUp
+            && Math.Abs(drift) >= DriftFloor && InBadDirection(drift);
+        var evidence = candidate ? -Math.Log10(_drifts.TailProbability(Math.Abs(drift))) : 0;
+        var slot = (int)(_driftJudged % _driftLag!.Length);
+        if (_driftJudged++ >= _driftLag.Length)
+        {
+            _drifts.Learn(_driftLag[slot]);
+        }
+
+        _driftLag[slot] = Math.Abs(drift);
+        return evidence;
     }
 
     private (double Expected, double Lower, double Upper) Band()
