@@ -2,13 +2,15 @@ namespace TaskLens.Detection;
 
 /// <summary>
 /// The detector TaskLens runs on every series, combining its members by evidence. Every point's deviation from the
-/// robust seasonal baseline (in spreads) is scored three ways: as a spike (the deviation itself), as a level shift (the
-/// mean of the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level) and
-/// as a level shift by a CUSUM over the deviations (<see cref="DeviationCusum"/>). Each score is calibrated per kind
+/// robust seasonal baseline (in spreads) is scored four ways: as a spike (the deviation itself), as a level shift (the
+/// mean of the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level), as a
+/// level shift by a CUSUM over the deviations (<see cref="DeviationCusum"/>), and as a drift (the mean of the last
+/// <see cref="Settings.DriftPoints"/> deviations, capped lower: a slow, sustained departure). Each score is calibrated per kind
 /// against the series' own history of that score (<see cref="TailCalibration"/>, with an extrapolated tail): the evidence
 /// is −log₁₀ of how often the series has scored as high. For a spike candidate the spectral residual's saliency,
 /// calibrated the same way over earlier candidates, adds its evidence (so the FFT is paid only on candidates). A spike
-/// is raised from <see cref="Settings.Evidence"/>, a level shift from <see cref="Settings.LevelEvidence"/>, in the
+/// is raised from <see cref="Settings.Evidence"/>, a level shift from <see cref="Settings.LevelEvidence"/>, a drift from
+/// <see cref="Settings.DriftEvidence"/>, in the
 /// series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind, the member that saw it and the
 /// probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the monitor calls it once the series
 /// is calm for its recovery steps) or <see cref="Settings.HoldOff"/> points at most.
