@@ -295,8 +295,8 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         else if (identities.Find(symptom || incident.Causes.Count == 0 ? incident.Services.Contains : incident.Causes.Contains) is { } same)
         {
             // Pods' lifecycle (a back-off, replicas missing) follows pods that do not run, not an app's own metrics; and a
-            // change that did not start leaves the old pods serving (a rolling update stops at the first new pod that
-            // fails), so users of the workload feel nothing from it.
+            // change that did not start leaves the old pods serving (a rolling update stops after its first new pods
+            // that cannot start), so users of the workload feel nothing from it.
             // A lifecycle alert goes first with the incident holding why the pods do not run (a change, a container's
             // reason), before one holding lifecycle alerts alone; words (replicas missing here and there) add at most
             // that margin.
