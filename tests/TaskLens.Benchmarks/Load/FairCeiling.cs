@@ -10,17 +10,18 @@ namespace TaskLens.Benchmarks.Load;
 /// <summary>
 /// What ClickHouse alone does with the same rows: a copy of <c>spans</c> with copies of every materialized view that
 /// reads <c>spans</c> (and of their target tables), the rows encoded by TaskLens's own encoder, inserted over the
-/// HTTP interface as RowBinary in the drainer's batch size and with the drainer's number of concurrent inserts, once
-/// ClickHouse runs no merge; three passes into fresh tables, the median reported.
+/// HTTP interface as RowBinary in the drainer's batches (exports grouped by the drainer's own bounds: bytes as received
+/// and exports per insert) and with the drainer's number of concurrent inserts, once ClickHouse runs no merge; three
+/// passes into fresh tables, the median reported.
 /// </summary>
 internal static class FairCeiling
 {
     private const string Prefix = "ceiling_";
 
     public static async Task<CeilingResult> MeasureAsync(
-        ClickHouseClient clickHouse, IEnumerable<byte[]> exports, int batchRows, int concurrency, string database, TimeSpan mergeWait)
+        ClickHouseClient clickHouse, IEnumerable<byte[]> exports, int batchExports, long batchBytes, int concurrency, string database, TimeSpan mergeWait)
     {
-        var files = await EncodeAsync(exports, batchRows);
+        var files = await EncodeAsync(exports, batchExports, batchBytes);
         try
         {
             var rates = new List<double>();
@@ -59,13 +60,18 @@ internal static class FairCeiling
         }
     }
 
-    /// <summary>RowBinary files of <paramref name="batchRows"/> rows each, as the drainer's inserts carry them.</summary>
-    private static async Task<List<(string Path, int Rows)>> EncodeAsync(IEnumerable<byte[]> exports, int batchRows)
+    /// <summary>
+    /// RowBinary files, one per insert the drainer would make of these exports lying in its spool: at most
+    /// <paramref name="batchExports"/> exports and <paramref name="batchBytes"/> bytes of them (an export larger goes alone).
+    /// </summary>
+    private static async Task<List<(string Path, int Rows)>> EncodeAsync(IEnumerable<byte[]> exports, int batchExports, long batchBytes)
     {
         var files = new List<(string, int)>();
         var batch = new SpanBatch();
         var writer = new RowBinaryWriter(1 << 24);
         var rows = 0;
+        var inBatch = 0;
+        long bytes = 0;
         var ingestedAt = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         async Task FlushAsync()
         {
@@ -75,18 +81,23 @@ internal static class FairCeiling
             writer.Dispose();
             writer = new RowBinaryWriter(1 << 24);
             rows = 0;
+            inBatch = 0;
+            bytes = 0;
         }
 
         foreach (var export in exports)
         {
+            if (inBatch > 0 && (inBatch == batchExports || bytes + export.Length > batchBytes))
+            {
+                await FlushAsync();
+            }
+
             batch.Clear();
             OtlpTraceDecoder.Decode(export, batch);
             SpanRowEncoder.Encode(batch, writer, ingestedAt);
             rows += batch.SpanCount;
-            if (rows >= batchRows)
-            {
-                await FlushAsync();
-            }
+            inBatch++;
+            bytes += export.Length;
         }
 
         if (rows > 0)
