@@ -19,7 +19,8 @@ internal static class FairCeiling
     private const string Prefix = "ceiling_";
 
     public static async Task<CeilingResult> MeasureAsync(
-        ClickHouseClient clickHouse, IEnumerable<byte[]> exports, int batchExports, long batchBytes, int concurrency, string database, TimeSpan mergeWait)
+        ClickHouseClient clickHouse, IEnumerable<byte[]> exports, int batchExports, long batchBytes, int concurrency, string database, TimeSpan mergeWait,
+        Func<TimeSpan>? clickHouseCpu = null)
     {
         var files = await EncodeAsync(exports, batchExports, batchBytes);
         try
@@ -27,12 +28,14 @@ internal static class FairCeiling
             var rates = new List<double>();
             var views = 0;
             var settle = new List<double>();
+            var cpu = new List<(double Insert, double WithMerges)>();
             for (var pass = 0; pass < 3; pass++)
             {
                 views = await CreateTablesAsync(clickHouse, database);
                 settle.Add(await LoadBenchmark.WaitForMergesAsync(clickHouse, mergeWait));
                 var rows = files.Sum(f => (long)f.Rows);
                 var next = -1;
+                var cpuBefore = clickHouseCpu?.Invoke() ?? TimeSpan.Zero;
                 var clock = Stopwatch.StartNew();
                 await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
                 {
@@ -48,11 +51,22 @@ internal static class FairCeiling
                     }
                 }));
                 rates.Add(rows / clock.Elapsed.TotalSeconds);
+                if (clickHouseCpu is not null)
+                {
+                    // The clock stops with the last insert; the merges its parts start go on after it. Their CPU is
+                    // counted separately, until ClickHouse runs no merge, to compare with a phase's steady state.
+                    var inserted = clickHouseCpu();
+                    await LoadBenchmark.WaitForMergesAsync(clickHouse, mergeWait);
+                    cpu.Add(((inserted - cpuBefore).TotalMicroseconds / rows, (clickHouseCpu() - cpuBefore).TotalMicroseconds / rows));
+                }
             }
 
             await DropTablesAsync(clickHouse, database);
             rates.Sort();
-            return new CeilingResult(rates[1], rates, files.Sum(f => (long)f.Rows), files.Count, views, settle.Max());
+            return new CeilingResult(
+                rates[1], rates, files.Sum(f => (long)f.Rows), files.Count, views, settle.Max(),
+                cpu.Count == 3 ? cpu.Select(c => c.Insert).Order().ElementAt(1) : double.NaN,
+                cpu.Count == 3 ? cpu.Select(c => c.WithMerges).Order().ElementAt(1) : double.NaN);
         }
         finally
         {

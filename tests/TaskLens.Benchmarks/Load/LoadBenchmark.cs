@@ -98,7 +98,8 @@ internal static class LoadBenchmark
 
             Progress(total, $"SDK-shaped {sdkPhase.SpansPerSecond:N0} spans/s, agent {agentPhase.SpansPerSecond:N0} spans/s; measuring the ceiling");
             var ceilingExports = Enumerable.Range(0, CeilingRounds * ExportsPerRound).Select(i => sdk.Create(measuredFirst + i));
-            var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, DrainBatch.Exports, DrainBatch.Bytes, DrainInserts, "tasklens", MergeWait);
+            var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, DrainBatch.Exports, DrainBatch.Bytes, DrainInserts, "tasklens", MergeWait,
+                () => meter.Cpu().ClickHouse);
 
             Progress(total, $"ceiling {ceiling.RowsPerSecond:N0} rows/s; acknowledgement latency");
             await WaitForMergesAsync(clickHouse, MergeWait);

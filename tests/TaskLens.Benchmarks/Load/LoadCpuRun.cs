@@ -57,11 +57,12 @@ internal static class LoadCpuRun
             // The fair ceiling of the load run over this phase's own rows, so one short run gives the ratio too.
             var ceiling = await FairCeiling.MeasureAsync(
                 clickHouse, Enumerable.Range(0, rounds * LoadBenchmark.ExportsPerRound).Select(i => sdk.Create(warmUpExports + i)),
-                LoadBenchmark.DrainBatch.Exports, LoadBenchmark.DrainBatch.Bytes, LoadBenchmark.DrainInserts, "tasklens", LoadBenchmark.MergeWait);
+                LoadBenchmark.DrainBatch.Exports, LoadBenchmark.DrainBatch.Bytes, LoadBenchmark.DrainInserts, "tasklens", LoadBenchmark.MergeWait,
+                () => meter.Cpu().ClickHouse);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; load average {load} → {loadAfter}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}, ClickHouse {ceiling.ClickHouseCpuMicrosPerRow:N2} CPU-µs/row inserting, {ceiling.ClickHouseCpuWithMergesMicrosPerRow:N2} with its merges; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             return 0;
         }
         finally
