@@ -23,7 +23,6 @@ internal static class LoadBenchmark
     public const int WarmUpRounds = 6;
     public const int MeasuredRounds = 40;
     public const int AgentExports = 60;
-    public const int CeilingRounds = 12;
     public const int LatencySamples = 200;
     public const double BackgroundShare = 0.5;
     public const int OverloadClients = 96;
@@ -97,7 +96,7 @@ internal static class LoadBenchmark
             agentNext += AgentExports;
 
             Progress(total, $"SDK-shaped {sdkPhase.SpansPerSecond:N0} spans/s, agent {agentPhase.SpansPerSecond:N0} spans/s; measuring the ceiling");
-            var ceilingExports = Enumerable.Range(0, CeilingRounds * ExportsPerRound).Select(i => sdk.Create(measuredFirst + i));
+            var ceilingExports = Enumerable.Range(0, MeasuredRounds * ExportsPerRound).Select(i => sdk.Create(measuredFirst + i));
             var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, DrainBatch.Exports, DrainBatch.Bytes, DrainInserts, "tasklens", MergeWait,
                 () => meter.Cpu().ClickHouse);
 

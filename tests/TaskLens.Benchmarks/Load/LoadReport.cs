@@ -70,7 +70,7 @@ internal sealed record LoadReport(
         Line(F($"{WarmUp.TaskLensCpuMicrosPerSpan:0.00} µs and ClickHouse {WarmUp.ClickHouseCpuMicrosPerSpan:0.00} µs of CPU per span (until stored; goal runs not awaited)."));
         Line("");
         var c = Ceiling;
-        Line(F($"**Fair ceiling**: the first {c.Rows:N0} rows of the SDK-shaped phase, encoded by TaskLens's own encoder, inserted over"));
+        Line(F($"**Fair ceiling**: all {c.Rows:N0} rows of the SDK-shaped phase, encoded by TaskLens's own encoder, inserted over"));
         Line(F($"ClickHouse's HTTP interface as RowBinary in {c.Batches} batches of {c.Rows / (double)c.Batches:N0} rows on average, grouped by the drainer's bounds ({LoadBenchmark.DrainBatch.Bytes / 1048576.0:0.#} MiB of exports), {LoadBenchmark.DrainInserts} insert(s) at a time as the"));
         Line(F($"drainer does, into a copy of `spans` with copies of its {c.Views} materialized views and their tables, once ClickHouse ran no"));
         Line(F($"merge (waited at most {LoadBenchmark.MergeWait.TotalSeconds:N0} s; the longest wait was {c.LongestMergeWaitSeconds:N1} s); three passes into fresh tables:"));
