@@ -23,7 +23,7 @@ internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, st
     {
         if (Buffer is not null)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(Buffer);
+            Receivers.IngestBufferPool.Shared.Return(Buffer);
         }
     }
 
