@@ -23,7 +23,7 @@ internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, st
     {
         if (Buffer is not null)
         {
-            Receivers.IngestBufferPool.Shared.Return(Buffer);
+            System.Buffers.ArrayPool<byte>.Shared.Return(Buffer);
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using TaskLens.Ingest.Otlp;
-using TaskLens.Ingest.Receivers;
 
 namespace TaskLens.Ingest.Spool;
 
@@ -90,12 +89,12 @@ internal static class SpoolSegmentReader
         }
 
         // Pooled: export-sized records would otherwise be a large-object allocation each (and gen-2 collections).
-        var rented = IngestBufferPool.Shared.Rent((int)bodyLength);
+        var rented = ArrayPool<byte>.Shared.Rent((int)bodyLength);
         var body = rented.AsMemory(0, (int)bodyLength);
         file.ReadExactly(body.Span);
         if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8)))
         {
-            IngestBufferPool.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(rented);
             return Found.Nothing;
         }
 
@@ -103,7 +102,7 @@ internal static class SpoolSegmentReader
         if (!SpoolRecord.TryParseBody(body, out record))
         {
             // Intact but not a record this version reads: acknowledged data all the same, so it is kept, not skipped.
-            IngestBufferPool.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(rented);
             record = default;
             return Found.Undecodable;
         }
