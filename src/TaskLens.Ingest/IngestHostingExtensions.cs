@@ -72,7 +72,7 @@ public static class IngestHostingExtensions
         var grpc = app.ApplicationServices.GetRequiredService<OtlpGrpcReceiver>();
         var http = app.ApplicationServices.GetRequiredService<OtlpHttpReceiver>();
         var options = app.ApplicationServices.GetRequiredService<IOptions<IngestOptions>>().Value;
-        IngestBufferPool.Shared.RetainBytes = options.PooledBufferBytes;
+        IngestBufferPool.Shared.RetainBytes = Math.Min(options.PooledBufferBytes, options.MaxBytesInFlight);
         if (options.OpenMode)
         {
             IngestLog.OpenMode(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLens.Ingest"), Tenants.Default);

@@ -72,10 +72,13 @@ public sealed class IngestBufferPoolTests
     }
 
     [Fact]
-    public void Validate_PooledBufferBytesAboveTheBudget_IsAnError()
+    public void Validate_NegativePooledBufferBytes_IsAnError_ButAboveASmallBudgetIsNot()
     {
-        var errors = new IngestOptions { MaxBytesInFlight = 256L << 20, PooledBufferBytes = 257L << 20 }.Validate();
+        var negative = new IngestOptions { PooledBufferBytes = -1 }.Validate();
+        // A small budget with the default pool bound is valid: the pool keeps no more than the budget.
+        var small = new IngestOptions { MaxRequestBytes = 32768, MaxBytesInFlight = 65536 }.Validate();
 
-        Assert.Contains(errors, e => e.StartsWith("PooledBufferBytes", StringComparison.Ordinal));
+        Assert.Contains(negative, e => e.StartsWith("PooledBufferBytes", StringComparison.Ordinal));
+        Assert.Empty(small);
     }
 }
