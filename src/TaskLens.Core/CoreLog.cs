@@ -27,8 +27,8 @@ internal static partial class CoreLog
     [LoggerMessage(6145, LogLevel.Warning, "Incidents: tenant {Tenant} has its maximum of {Max} open incidents; {Alerts} alerts so far opened none and are in the alert intake only (TaskLens:Incidents:MaxOpenIncidents)")]
     public static partial void OpenIncidentsAtMax(ILogger logger, string tenant, int max, long alerts);
 
-    [LoggerMessage(6150, LogLevel.Warning, "Incidents: reading the service links of recent spans at start failed; they are learnt from goal runs as they finish")]
-    public static partial void LinksFailed(ILogger logger, Exception exception);
+    [LoggerMessage(6150, LogLevel.Warning, "Incidents: reading tenant {Tenant}'s service links of recent spans failed; they are learnt from goal runs as they finish, and read again at the next alert")]
+    public static partial void LinksFailed(ILogger logger, string tenant, Exception exception);
 
     [LoggerMessage(6180, LogLevel.Information, "Access: created the first admin '{Name}' of tenant '{Tenant}' (no user existed)")]
     public static partial void FirstAdminCreated(ILogger logger, string name, string tenant);

@@ -33,6 +33,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     /// <summary>How much less a symptom joined through its callee's symptoms scores than one joined to its callee's fault.</summary>
     private const double IndirectMargin = 0.05;
 
+    /// <summary>How much less a pod lifecycle alert scores with an incident whose pod faults on its workload are lifecycle alerts alone.</summary>
+    private const double LifecycleMargin = 0.1;
+
     /// <param name="Window">How long after its last alert an incident still takes new ones.</param>
     /// <param name="JoinThreshold">The least relatedness that joins an alert to an incident.</param>
     /// <param name="TextThreshold">The least cosine of words that joins on words alone.</param>
@@ -278,7 +281,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
 
     private (double Score, string Why) Relatedness(OpenIncident incident, CorrelationInput alert, List<string> identities, bool symptom, Dictionary<string, double> vector)
     {
-        var (structure, why) = (0.0, "");
+        var (structure, why, textWeight) = (0.0, "", _settings.TextWeight);
         if (incident.Conflicts(alert, identities, symptom))
         {
             return (0, "");
@@ -291,14 +294,29 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         // A fault joins an incident with faults on the same workload, or one still waiting for the cause of its symptoms.
         else if (identities.Find(symptom || incident.Causes.Count == 0 ? incident.Services.Contains : incident.Causes.Contains) is { } same)
         {
-            // Pods' lifecycle (a back-off, replicas missing) follows pods that do not run, not an app's own metrics.
-            (structure, why) = !symptom && incident.Causes.Contains(same) && !incident.PodFaultsOn(same) && FaultKinds.Of(alert) == FaultKind.Neutral
+            // Pods' lifecycle (a back-off, replicas missing) follows pods that do not run, not an app's own metrics; and a
+            // change that did not start leaves the old pods serving (a rolling update stops after its first new pods
+            // that cannot start), so users of the workload feel nothing from it.
+            // A lifecycle alert goes first with the incident holding why the pods do not run (a change, a container's
+            // reason), before one holding lifecycle alerts alone; words (replicas missing here and there) add at most
+            // that margin.
+            var neutral = !symptom && incident.Causes.Contains(same) && FaultKinds.Of(alert) == FaultKind.Neutral;
+            textWeight = neutral && incident.PodFaultsOn(same) && !incident.PodCausesOn(same) ? Math.Min(textWeight, LifecycleMargin) : textWeight;
+            (structure, why) = neutral && !incident.PodFaultsOn(same)
                 ? (_settings.LinkWeight, $"same workload '{same}', whose faults here are none about its pods")
-                : (0.9, $"same workload '{same}'");
+                : neutral && !incident.PodCausesOn(same)
+                    ? (0.9 - LifecycleMargin, $"same workload '{same}', whose faults about its pods here are lifecycle alerts alone")
+                : symptom && !incident.Symptomatic.Contains(same) && incident.ChangeOnlyOn(same)
+                    ? (_settings.LinkWeight, $"same workload '{same}', whose faults here are a change that did not start")
+                    : (0.9, $"same workload '{same}'");
         }
-        else if (Dependency(incident, identities, symptom) is { } dependency)
+        else if (Dependency(incident, identities, symptom, symptom ? FaultKind.Neutral : FaultKinds.Of(alert)) is { } dependency)
         {
-            (structure, why) = (dependency.Indirect ? _settings.DependWeight - IndirectMargin : _settings.DependWeight, dependency.Why);
+            // Through symptoms, words add at most the margin: a fault in what the workload depends on explains it first
+            // (symptoms' words, an error rate here and there, say little about which trouble they come from).
+            (structure, why, textWeight) = dependency.Indirect
+                ? (_settings.DependWeight - IndirectMargin, dependency.Why, Math.Min(_settings.TextWeight, IndirectMargin))
+                : (_settings.DependWeight, dependency.Why, textWeight);
         }
         else if (Neighbour(incident, identities) is { } link)
         {
@@ -314,7 +332,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
             return similarity >= _settings.TextThreshold ? (similarity, words) : (0, "");
         }
 
-        var score = structure + (_settings.TextWeight * similarity);
+        var score = structure + (textWeight * similarity);
         return (score, similarity > 0 ? $"{why}; {words}" : why);
     }
 
@@ -327,12 +345,15 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     /// than one joined to a fault there: when both are open, the incident with the fault explains it, and chains of
     /// symptoms do not carry one incident across the call graph onto another's.
     /// </remarks>
-    private (string Why, bool Indirect)? Dependency(OpenIncident incident, List<string> identities, bool symptom)
+    /// <remarks>
+    /// A change that did not start (<see cref="FaultKind.Change"/>) explains no symptom: the old pods still serve.
+    /// </remarks>
+    private (string Why, bool Indirect)? Dependency(OpenIncident incident, List<string> identities, bool symptom, FaultKind kind)
     {
         (string Why, bool Indirect)? indirect = null;
         foreach (var identity in identities)
         {
-            if (symptom && incident.Causes.FirstOrDefault(s => _topology.DependsOn(identity, s, _settings.Hops)) is { } callee)
+            if (symptom && incident.Causes.FirstOrDefault(s => !incident.ChangeOnlyOn(s) && _topology.DependsOn(identity, s, _settings.Hops)) is { } callee)
             {
                 return ($"a symptom on '{identity}', which depends on '{callee}'", false);
             }
@@ -343,7 +364,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
             }
 
             // Symptoms that came before their cause wait for it: the first fault in what they depend on explains them.
-            if (!symptom && incident.Causes.Count == 0 && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(s, identity, _settings.Hops)) is { } caller)
+            if (!symptom && kind != FaultKind.Change && incident.Causes.Count == 0 && incident.Symptomatic.FirstOrDefault(s => _topology.DependsOn(s, identity, _settings.Hops)) is { } caller)
             {
                 return ($"'{caller}', with symptoms in it, depends on '{identity}'", false);
             }
@@ -408,7 +429,17 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         /// <summary>The workloads it holds faults about their pods on: lifecycle, a change, or a container's <c>reason</c>.</summary>
         private HashSet<string> PodFaults { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The workloads it holds a change or a container's <c>reason</c> on (of <see cref="PodFaults"/>, all but lifecycle alone).</summary>
+        private HashSet<string> PodCauses { get; } = new(StringComparer.Ordinal);
+
         public bool PodFaultsOn(string identity) => PodFaults.Contains(identity);
+
+        /// <summary>Whether it holds why the workload's pods do not run: a change that did not start, or a container's <c>reason</c>.</summary>
+        public bool PodCausesOn(string identity) => PodCauses.Contains(identity);
+
+        /// <summary>Whether its faults on the workload tell a change that did not start and no trouble while running.</summary>
+        public bool ChangeOnlyOn(string identity) =>
+            FaultKindsOn.TryGetValue(identity, out var kinds) && kinds.Contains(FaultKind.Change) && !kinds.Contains(FaultKind.Run);
 
         /// <summary>
         /// The same alert on the same workload with another <c>reason</c> (pods crash-looping for OOMKilled here, for a
@@ -457,6 +488,11 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
                 if (kind != FaultKind.Run || alert.Labels.ContainsKey("reason"))
                 {
                     PodFaults.UnionWith(identities);
+                }
+
+                if (kind == FaultKind.Change || (alert.Labels.TryGetValue("reason", out var cause) && FaultKinds.TellsPodCause(cause)))
+                {
+                    PodCauses.UnionWith(identities);
                 }
 
                 foreach (var identity in identities)

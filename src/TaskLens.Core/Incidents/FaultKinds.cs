@@ -27,6 +27,9 @@ public static class FaultKinds
         "KubeDaemonSetRolloutStuck", "KubeDaemonSetMisScheduled", "KubeDaemonSetNotScheduled", "BackOff", "Unhealthy", "Killing",
     };
 
+    /// <summary>Whether a <c>reason</c> label tells why a container does not run (a change's or trouble while running's), not a lifecycle step.</summary>
+    public static bool TellsPodCause(string reason) => ChangeReasons.Contains(reason) || RunReasons.Contains(reason);
+
     /// <summary>The kind of a fault alert (not meant for symptoms: they follow their cause).</summary>
     public static FaultKind Of(CorrelationInput alert)
     {

@@ -10,6 +10,12 @@ public interface IServiceLinks
     /// <summary>The tenant's topology as correlation reads it: calls, workloads behind service names, machines.</summary>
     WorkloadTopology Topology(string tenant);
 
+    /// <summary>
+    /// Makes sure the tenant's calls of recent spans were read from storage once (after a start); never throws for a
+    /// failed read (logged, tried again at the next call).
+    /// </summary>
+    Task LoadAsync(string tenant, CancellationToken cancellationToken);
+
     /// <summary>Learns the calls of a finished goal run (<see cref="Goals.GoalRun.ServiceCalls"/>).</summary>
     void Observe(string tenant, IReadOnlyList<(string Caller, string Callee)> calls);
 

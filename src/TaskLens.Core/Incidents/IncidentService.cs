@@ -40,8 +40,17 @@ public sealed class IncidentService(
     public void Dispose() => _gate.Dispose();
 
     /// <summary>Folds alerts the intake accepted (and stored) into incidents; throws when the change cannot be stored.</summary>
-    public Task TakeAlertsAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<(AlertState State, AlertChange Change)> results, CancellationToken cancellationToken) =>
-        ChangeAsync(
+    public async Task TakeAlertsAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<(AlertState State, AlertChange Change)> results, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+
+        // The tenant's links of recent spans, read once after a start (its own spans only), before its alerts are correlated.
+        foreach (var tenant in events.Select(e => e.Tenant).Distinct(StringComparer.Ordinal))
+        {
+            await links.LoadAsync(tenant, cancellationToken);
+        }
+
+        await ChangeAsync(
             (board, now, write) =>
             {
                 var before = board.AlertsNotFolded;
@@ -54,6 +63,7 @@ public sealed class IncidentService(
                 return Task.CompletedTask;
             },
             cancellationToken);
+    }
 
     public async Task<TriageResult> TriageAsync(TriageIncident request, CancellationToken cancellationToken)
     {

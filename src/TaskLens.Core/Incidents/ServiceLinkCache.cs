@@ -8,8 +8,9 @@ namespace TaskLens.Core.Incidents;
 
 /// <summary>
 /// Which services call which, for correlation: learnt from every finished goal run (a span whose parent is in another
-/// service), and once at start from the spans of the last <see cref="IncidentOptions.LinkWindow"/> in ClickHouse, so a
-/// restart does not forget them. A link not seen for that window is dropped. Names compare in lower case, as
+/// service), and once per tenant — the first time its alerts are correlated after start — from that tenant's spans of
+/// the last <see cref="IncidentOptions.LinkWindow"/> in ClickHouse, so a restart does not forget them (every read is
+/// scoped to the one tenant). A link not seen for that window is dropped. Names compare in lower case, as
 /// correlation's do. Learning from the runs, not by querying spans every minute, keeps the work off ClickHouse while
 /// agents burst. Beside the service-name calls, each tenant's <see cref="WorkloadTopology"/> learns from every stored
 /// batch's resources which Kubernetes workload (and machine) reports each <c>service.name</c> — per resource, not per
@@ -24,6 +25,7 @@ public sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions option
 
     private readonly ConcurrentDictionary<(string Tenant, string Caller, string Callee), (DateTimeOffset LastSeen, long Calls)> _links = new();
     private readonly ConcurrentDictionary<string, WorkloadTopology> _topologies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _loads = new(StringComparer.Ordinal);
 
     /// <summary>The links known now (every tenant), with when each was last seen and how many runs or calls showed it.</summary>
     public IReadOnlyList<(ServiceLink Link, DateTimeOffset LastSeen)> Current =>
@@ -72,28 +74,37 @@ public sealed class ServiceLinkCache(ITraceReader traces, IncidentOptions option
         }
     }
 
-    /// <summary>Reads the calls of the last <see cref="IncidentOptions.LinkWindow"/> of spans from ClickHouse (done once at start).</summary>
-    public async Task LoadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the tenant's calls of the last <see cref="IncidentOptions.LinkWindow"/> of spans from ClickHouse, once per
+    /// tenant; callers after the first wait for that one read. A read that fails is logged and tried again by the next
+    /// caller: links are learnt from goal runs meanwhile, so correlation goes on without them.
+    /// </summary>
+    public async Task LoadAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var load = _loads.GetOrAdd(tenant, t => new Lazy<Task>(() => ReadAsync(t)));
+        try
+        {
+            await load.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _loads.TryRemove(new KeyValuePair<string, Lazy<Task>>(tenant, load));
+            CoreLog.LinksFailed(logger, tenant, e);
+        }
+    }
+
+    private async Task ReadAsync(string tenant)
     {
         var now = time.GetUtcNow();
-        foreach (var link in await traces.ServiceLinksAsync(now - options.LinkWindow, cancellationToken))
+        foreach (var link in await traces.ServiceLinksAsync(tenant, now - options.LinkWindow, CancellationToken.None))
         {
-            _links.AddOrUpdate((link.Tenant, link.Caller.ToLowerInvariant(), link.Callee.ToLowerInvariant()), (now, link.Calls), (_, held) => (now, held.Calls + link.Calls));
-            Topology(link.Tenant).ObserveCall(link.Caller, link.Callee, now);
+            _links.AddOrUpdate((tenant, link.Caller.ToLowerInvariant(), link.Callee.ToLowerInvariant()), (now, link.Calls), (_, held) => (now, held.Calls + link.Calls));
+            Topology(tenant).ObserveCall(link.Caller, link.Callee, now);
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
-        {
-            await LoadAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            CoreLog.LinksFailed(logger, e);
-        }
-
         using var timer = new PeriodicTimer(PruneEvery, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -19,8 +19,8 @@ public interface ITraceReader
     /// <summary>Every service that sent spans, with its span count and when it was last seen.</summary>
     Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(string tenant, CancellationToken cancellationToken);
 
-    /// <summary>Every tenant's service calls with spans starting since <paramref name="since"/>.</summary>
-    Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(DateTimeOffset since, CancellationToken cancellationToken);
+    /// <summary>The tenant's service calls with spans starting since <paramref name="since"/> (no other tenant's spans are read).</summary>
+    Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken);
 
     /// <summary>Recent traces with a span in error in each of <paramref name="services"/> (names compared in lower case), newest first.</summary>
     Task<IReadOnlyList<SampleTrace>> ErrorTracesAsync(

@@ -36,11 +36,15 @@ internal static class IncidentApi
         api.MapGet("/incidents", ListAsync);
         api.MapGet("/incidents/{id}", GetAsync);
         api.MapPost("/incidents/{id}/{action}", TriageAsync).RequireAuthorization(AccessSchemes.TriagePolicy);
-        api.MapGet("/services/links", (ServiceLinkCache links, ClaimsPrincipal user) => Results.Json(new
+        api.MapGet("/services/links", async (ServiceLinkCache links, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
-            links = links.Current.Where(l => l.Link.Tenant == user.Tenant())
-                .Select(l => new { caller = l.Link.Caller, callee = l.Link.Callee, calls = l.Link.Calls, lastSeen = l.LastSeen }),
-        }));
+            await links.LoadAsync(user.Tenant(), cancellationToken);
+            return Results.Json(new
+            {
+                links = links.Current.Where(l => l.Link.Tenant == user.Tenant())
+                    .Select(l => new { caller = l.Link.Caller, callee = l.Link.Callee, calls = l.Link.Calls, lastSeen = l.LastSeen }),
+            });
+        });
         return api;
     }
 

@@ -157,28 +157,29 @@ internal sealed class TraceReader(ClickHouseClient client, TimeProvider time) : 
     /// <remarks>
     /// Only server and consumer spans (OTLP kinds 2 and 5) are looked up by parent: that is how instrumentations record a
     /// call arriving from another service, and it keeps the join small under agent bursts: the caller side is cut to
-    /// the parents of those spans by their ids before it is joined.
+    /// the parents of those spans by their ids before it is joined. The tenant is in every part of the join, so only
+    /// that tenant's granules are read (the spans table is sorted by tenant first) and no other tenant's calls come back.
     /// </remarks>
-    public async Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var from = string.Create(CultureInfo.InvariantCulture, $"toDateTime({since.ToUnixTimeSeconds()})");
+        var window = string.Create(CultureInfo.InvariantCulture, $"tenant = {ClickHouseSql.Literal(tenant)} AND timestamp >= toDateTime({since.ToUnixTimeSeconds()})");
         var sql = $"""
-            SELECT tenant, caller, callee, count() AS calls
+            SELECT caller, callee, count() AS calls
             FROM
             (
-                SELECT tenant, trace_id, span_id, service_name AS caller FROM spans
-                WHERE timestamp >= {from} AND span_id IN (SELECT parent_span_id FROM spans WHERE timestamp >= {from} AND kind IN (2, 5))
+                SELECT trace_id, span_id, service_name AS caller FROM spans
+                WHERE {window} AND span_id IN (SELECT parent_span_id FROM spans WHERE {window} AND kind IN (2, 5))
             )
             ALL INNER JOIN
             (
-                SELECT tenant, trace_id, parent_span_id AS span_id, service_name AS callee FROM spans WHERE timestamp >= {from} AND kind IN (2, 5)
+                SELECT trace_id, parent_span_id AS span_id, service_name AS callee FROM spans WHERE {window} AND kind IN (2, 5)
             )
-            USING (tenant, trace_id, span_id)
+            USING (trace_id, span_id)
             WHERE caller != callee
-            GROUP BY tenant, caller, callee
+            GROUP BY caller, callee
             """;
         return await client.QueryAsync(
-            sql, row => new ServiceLink(row.GetString("tenant"), row.GetString("caller"), row.GetString("callee"), row.GetInt64("calls")), cancellationToken);
+            sql, row => new ServiceLink(tenant, row.GetString("caller"), row.GetString("callee"), row.GetInt64("calls")), cancellationToken);
     }
 
     public async Task<IReadOnlyList<SampleTrace>> ErrorTracesAsync(

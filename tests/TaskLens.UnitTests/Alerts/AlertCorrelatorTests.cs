@@ -153,6 +153,58 @@ public sealed class AlertCorrelatorTests
     }
 
     [Fact]
+    public void Add_SymptomOnAnAppWhoseRolloutDidNotStart_JoinsTheTroubleInWhatItCalls_AndSoDoItsCallers()
+    {
+        var topology = new WorkloadTopology();
+        foreach (var (caller, callee) in new[] { ("planner", "tool-exec"), ("tool-exec", "search-api") })
+        {
+            topology.ObserveCall(caller, callee);
+        }
+
+        var correlator = new AlertCorrelator(topology: topology);
+        correlator.Add(Alert(0, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("service", "tool-exec"), ("reason", "CreateContainerConfigError")));
+        correlator.Add(Alert(1, "Failed: Error: secret \"tool-exec-config-v2\" not found", ("service", "tool-exec"), ("reason", "Failed")));
+        correlator.Add(Alert(2, "ElasticsearchHeapUsageTooHigh", ("alertname", "ElasticsearchHeapUsageTooHigh"), ("service", "search-api")));
+
+        var errors = correlator.Add(Alert(3, "HTTPErrorRateHigh", ("alertname", "HTTPErrorRateHigh"), ("service", "tool-exec")));
+        var planner = correlator.Add(Alert(4, "Service 'planner': error rate rose to 13%", ("service", "planner")));
+
+        Assert.Equal("inc-0002", errors.IncidentId);
+        Assert.StartsWith("a symptom on 'tool-exec', which depends on 'search-api'", errors.Why, StringComparison.Ordinal);
+        Assert.Equal("inc-0002", planner.IncidentId);
+    }
+
+    [Fact]
+    public void Add_SymptomOnlyARolloutThatDidNotStartCouldExplain_OpensItsOwn()
+    {
+        var topology = new WorkloadTopology();
+        topology.ObserveCall("web", "cart");
+        var correlator = new AlertCorrelator(topology: topology);
+        correlator.Add(Alert(0, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("service", "cart"), ("reason", "ImagePullBackOff")));
+
+        var own = correlator.Add(Alert(1, "Cart 5xx ratio", ("alertname", "Cart 5xx ratio"), ("service", "cart")));
+        var caller = correlator.Add(Alert(2, "Web latency p99", ("alertname", "Web latency p99"), ("service", "web")));
+
+        Assert.True(own.Opened);
+        Assert.Equal("inc-0002", caller.IncidentId);
+        Assert.StartsWith("a symptom on 'web', which depends on 'cart', with symptoms too", caller.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_ReplicasMismatchOfARollout_JoinsTheRollout_NotTheBrokersIncidentOfTheSameWords()
+    {
+        var correlator = new AlertCorrelator();
+        correlator.Add(Alert(0, "KubeStatefulSetReplicasMismatch", ("alertname", "KubeStatefulSetReplicasMismatch"), ("namespace", "platform"), ("statefulset", "kafka")));
+        correlator.Add(Alert(1, "KafkaConsumergroupLagHigh", ("alertname", "KafkaConsumergroupLagHigh"), ("namespace", "platform"), ("statefulset", "kafka")));
+        var rollout = correlator.Add(Alert(2, "Failed: Error: secret \"kafka-config-v2\" not found", ("involvedObject.namespace", "platform"), ("involvedObject.name", "kafka-0"), ("reason", "Failed")));
+
+        var mismatch = correlator.Add(Alert(3, "KubeDeploymentReplicasMismatch", ("alertname", "KubeDeploymentReplicasMismatch"), ("namespace", "platform"), ("statefulset", "kafka")));
+
+        Assert.Equal(("inc-0002", true), (rollout.IncidentId, rollout.Opened));
+        Assert.Equal("inc-0002", mismatch.IncidentId);
+    }
+
+    [Fact]
     public void GroupingScore_CountsPairs()
     {
         // Truth: {a1, a2, a3} {a4}; predicted: {a1, a2} {a3, a4}.
