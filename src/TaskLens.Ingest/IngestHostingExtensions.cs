@@ -21,7 +21,7 @@ public static class IngestHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<IngestOptions>(builder.Configuration, IngestOptions.SectionName, o => o.Validate());
-        builder.Services.AddSingleton<SpanBatchPool>();
+        builder.Services.AddSingleton(_ => new SpanBatchPool());
         builder.Services.AddSingleton<TenantResolver>();
         builder.Services.AddSingleton<AdmissionControl>();
         builder.Services.AddValidatedOptions<SpoolOptions>(builder.Configuration, SpoolOptions.SectionName, o => o.Validate());
@@ -46,7 +46,13 @@ public static class IngestHostingExtensions
         {
             // The server bounds each message as received; no response compression: an ExportResponse is a few bytes.
             builder.Services.AddGrpc();
-            builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<IngestOptions>>((grpc, ingest) => grpc.MaxReceiveMessageSize = ingest.Value.MaxRequestBytes);
+            // gzip only, inflated under the call's admission lease and MaxRequestBytes (BudgetedGzipProvider).
+            builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<IngestOptions>>((grpc, ingest) =>
+            {
+                grpc.MaxReceiveMessageSize = ingest.Value.MaxRequestBytes;
+                grpc.CompressionProviders.Clear();
+                grpc.CompressionProviders.Add(new BudgetedGzipProvider());
+            });
             builder.Services.AddSingleton<OtlpGrpcService>();
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<OtlpGrpcService>, OtlpGrpcMethodProvider>());
             // Its per-call lines at Information (one per refused call) would flood the log under overload.
@@ -65,7 +71,9 @@ public static class IngestHostingExtensions
         ArgumentNullException.ThrowIfNull(app);
         var grpc = app.ApplicationServices.GetRequiredService<OtlpGrpcReceiver>();
         var http = app.ApplicationServices.GetRequiredService<OtlpHttpReceiver>();
-        if (app.ApplicationServices.GetRequiredService<IOptions<IngestOptions>>().Value.OpenMode)
+        var options = app.ApplicationServices.GetRequiredService<IOptions<IngestOptions>>().Value;
+        IngestBufferPool.Shared.RetainBytes = Math.Min(options.PooledBufferBytes, options.MaxBytesInFlight);
+        if (options.OpenMode)
         {
             IngestLog.OpenMode(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLens.Ingest"), Tenants.Default);
         }

@@ -24,6 +24,14 @@ public sealed class IngestOptions
     /// </summary>
     public long MaxBytesInFlight { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// At most this many bytes of ingest's large buffers (request bodies, inflated bodies, spool reads) are kept for
+    /// reuse between exports; the rest go back to the GC. The buffers in use are bounded by <see cref="MaxBytesInFlight"/>
+    /// and the drainer's read size; this bounds what is kept while none uses them, which the runtime's shared pool did
+    /// not (docs/ingest.md, memory). Never more than <see cref="MaxBytesInFlight"/>, whichever is set lower.
+    /// </summary>
+    public long PooledBufferBytes { get; set; } = Receivers.IngestBufferPool.DefaultRetainBytes;
+
     /// <summary>The most of <see cref="MaxBytesInFlight"/> one tenant may hold, so others always find room.</summary>
     public double MaxTenantShare { get; set; } = 0.5;
 
@@ -86,6 +94,11 @@ public sealed class IngestOptions
         if (MaxBytesInFlight < largest)
         {
             errors.Add($"MaxBytesInFlight {MaxBytesInFlight} must be at least {largest} (twice MaxRequestBytes {MaxRequestBytes}, in power-of-two buffers: a compressed body and its inflated form), or the largest export could never be admitted.");
+        }
+
+        if (PooledBufferBytes < 0)
+        {
+            errors.Add($"PooledBufferBytes {PooledBufferBytes} must be 0 or more.");
         }
 
         if (MaxTenantShare is <= 0 or > 1)

@@ -34,7 +34,7 @@ public static class Gzip
             return GzipStatus.OverBudget;
         }
 
-        output = ArrayPool<byte>.Shared.Rent(first);
+        output = IngestBufferPool.Shared.Rent(first);
         Span<byte> probe = stackalloc byte[1];
         try
         {
@@ -64,9 +64,9 @@ public static class Gzip
                         return GzipStatus.OverBudget;
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent(size);
+                    var larger = IngestBufferPool.Shared.Rent(size);
                     output.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(output);
+                    IngestBufferPool.Shared.Return(output);
                     budget?.Shrink(output.Length);
                     output = larger;
                     output[length++] = probe[0];
@@ -99,7 +99,7 @@ public static class Gzip
 
     private static void Give(ref byte[] output, ref int length, IBufferBudget? budget)
     {
-        ArrayPool<byte>.Shared.Return(output);
+        IngestBufferPool.Shared.Return(output);
         budget?.Shrink(output.Length);
         output = [];
         length = 0;

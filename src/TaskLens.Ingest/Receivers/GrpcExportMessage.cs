@@ -40,7 +40,7 @@ internal sealed class GrpcExportMessage : IDisposable
             return new GrpcExportMessage(null, call, overBudget: true);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = IngestBufferPool.Shared.Rent(length);
         context.PayloadAsReadOnlySequence().CopyTo(buffer);
         return new GrpcExportMessage(RequestBody.FromPooled(buffer, length), call, overBudget: false);
     }

@@ -12,6 +12,6 @@ public interface IBufferBudget
     /// <summary>Gives back <paramref name="bytes"/> of a buffer that was returned.</summary>
     void Shrink(long bytes);
 
-    /// <summary>The size an <see cref="System.Buffers.ArrayPool{T}.Shared"/> rental of <paramref name="length"/> bytes really takes.</summary>
+    /// <summary>The size an <see cref="IngestBufferPool"/> (or <see cref="System.Buffers.ArrayPool{T}.Shared"/>) rental of <paramref name="length"/> bytes really takes.</summary>
     static long RentedSize(long length) => length <= 16 ? 16 : (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)length);
 }

@@ -23,6 +23,8 @@ internal sealed class OtlpExport(
     IngestMeter meter,
     DiskSpool? spool = null)
 {
+    private readonly SpanBatchPool _validationPool = SpanBatchPool.ForValidation();
+
     public async Task<(ExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
         OtlpSignal signal,
         ReadOnlyMemory<byte> request,
@@ -41,7 +43,7 @@ internal sealed class OtlpExport(
             return (ExportOutcome.Malformed, OtlpDecodeResult.Malformed(jsonError!), TimeSpan.Zero);
         }
 
-        using var batch = new SignalBatch(signal, tenant, pool);
+        using var batch = new SignalBatch(signal, tenant, spool is null ? pool : _validationPool);
         var result = batch.Add(payload, json, validateOnly: spool is not null);
         if (result.IsMalformed)
         {

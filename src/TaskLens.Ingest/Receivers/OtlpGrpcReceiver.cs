@@ -29,6 +29,7 @@ internal sealed class OtlpGrpcReceiver(
         if (!IsGrpcRequest(request))
         {
             IngestLog.RequestRefused(logger, Transport, StatusCodes.Status415UnsupportedMediaType, contentType);
+            meter.Refused(Transport, "unsupported");
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             return;
         }
@@ -166,7 +167,7 @@ internal sealed class OtlpGrpcReceiver(
         {
             if (inflated is { Length: > 0 })
             {
-                ArrayPool<byte>.Shared.Return(inflated);
+                IngestBufferPool.Shared.Return(inflated);
             }
         }
     }

@@ -1,4 +1,6 @@
+using System.IO.Pipelines;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,13 +28,16 @@ internal sealed class OtlpGrpcService(
 
     /// <summary>
     /// Middleware ahead of the gRPC endpoints: an Export call gets its tenant and an admission lease before a byte of
-    /// its body is read (issue 14); anything else (other paths, other content types) is left to the gRPC server's answers.
+    /// its body is read (issue 14), and its body is read through <see cref="BudgetedGrpcBodyReader"/>, so what the
+    /// server buffers is counted too. Whatever the call's answer, a refusal is counted here once — including those
+    /// the server makes itself (oversized message, unknown method or encoding, a message cut short).
     /// </summary>
     public async Task AdmitAsync(HttpContext context, RequestDelegate next)
     {
         if (!OtlpGrpcReceiver.IsGrpcRequest(context.Request) || OtlpSignal.ByGrpcPath(context.Request.Path.Value) is null)
         {
             await next(context);
+            CountRefusal(context, null);
             return;
         }
 
@@ -52,7 +57,11 @@ internal sealed class OtlpGrpcService(
             return;
         }
 
-        GrpcExportCall.Current = new GrpcExportCall(tenant, lease, System.Diagnostics.Stopwatch.GetTimestamp());
+        var call = new GrpcExportCall(
+            tenant, lease, System.Diagnostics.Stopwatch.GetTimestamp(), options.Value.MaxRequestBytes, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+        var body = context.Features.Get<IRequestBodyPipeFeature>();
+        context.Features.Set<IRequestBodyPipeFeature>(new BodyFeature(new BudgetedGrpcBodyReader(context.Request.BodyReader, call)));
+        GrpcExportCall.Current = call;
         try
         {
             await next(context);
@@ -60,7 +69,10 @@ internal sealed class OtlpGrpcService(
         finally
         {
             GrpcExportCall.Current = null;
+            context.Features.Set(body);
         }
+
+        CountRefusal(context, call);
     }
 
     public async Task<byte[]> ExportAsync(OtlpSignal signal, GrpcExportMessage message, ServerCallContext context)
@@ -69,23 +81,65 @@ internal sealed class OtlpGrpcService(
         var call = message.Call!;
         if (message.OverBudget)
         {
-            throw Refuse(StatusCode.ResourceExhausted, "TaskLens is at its in-flight limit for this tenant; retry after the delay.", IngestMeter.OverBudget, retryInfo: true);
+            throw call.PushBack();
         }
 
         var max = options.Value.MaxRequestBytes;
         if (message.Body!.Length > max)
         {
             // The server bounds the message as received; this bounds it after the server inflated it.
-            throw Refuse(StatusCode.ResourceExhausted, $"The export is larger than {max} bytes after decompression.", "too_large");
+            throw call.Refuse(StatusCode.ResourceExhausted, $"The export is larger than {max} bytes after decompression.", "too_large");
         }
 
         var (outcome, result, _) = await export.ExportAsync(signal, message.Body.Memory, json: false, call.Tenant, Transport, call.StartedTimestamp, context.CancellationToken);
         return outcome switch
         {
-            ExportOutcome.Malformed => throw Refuse(StatusCode.InvalidArgument, $"Undecodable {signal.RequestMessage}: {result.MalformedReason}", "malformed"),
-            ExportOutcome.StoreUnavailable => throw Refuse(StatusCode.Unavailable, "Storage is unavailable; retry later.", IngestMeter.Unavailable),
+            ExportOutcome.Malformed => throw call.Refuse(StatusCode.InvalidArgument, $"Undecodable {signal.RequestMessage}: {result.MalformedReason}", "malformed"),
+            ExportOutcome.StoreUnavailable => throw call.Refuse(StatusCode.Unavailable, "Storage is unavailable; retry later.", IngestMeter.Unavailable),
             _ => OtlpResponses.ExportResponse(result.Rejected, result.ErrorMessage),
         };
+    }
+
+    /// <summary>
+    /// Counts and logs the call's refusal, if it was one: the status is in the trailers, or in the headers of a
+    /// Trailers-Only answer; a call the server never took as gRPC (415, 404) is refused as unsupported.
+    /// </summary>
+    private void CountRefusal(HttpContext context, GrpcExportCall? call)
+    {
+        var response = context.Response;
+        var status = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers["grpc-status"] is { Count: > 0 } trailer
+            ? trailer.ToString()
+            : response.Headers["grpc-status"].ToString();
+        int code;
+        if (status.Length == 0)
+        {
+            if (response.StatusCode < 400)
+            {
+                return;
+            }
+
+            code = response.StatusCode;
+        }
+        else if (!int.TryParse(status, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out code)
+            || code is (int)StatusCode.OK or (int)StatusCode.Cancelled)
+        {
+            // A call the client cancelled was not refused.
+            return;
+        }
+
+        var message = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers["grpc-message"].ToString() is { Length: > 0 } inTrailers
+            ? inTrailers
+            : response.Headers["grpc-message"].ToString();
+        IngestLog.RequestRefused(logger, Transport, code, Uri.UnescapeDataString(message));
+        meter.Refused(Transport, call?.RefusalReason ?? (StatusCode)code switch
+        {
+            _ when status.Length == 0 => "unsupported",
+            StatusCode.Unauthenticated => "unauthenticated",
+            StatusCode.Unimplemented => "unsupported",
+            StatusCode.ResourceExhausted => "too_large",
+            StatusCode.Unavailable => IngestMeter.Unavailable,
+            _ => "malformed",
+        });
     }
 
     private static void StartRefusal(HttpContext context)
@@ -94,18 +148,8 @@ internal sealed class OtlpGrpcService(
         context.Response.ContentType = "application/grpc";
     }
 
-    private RpcException Refuse(StatusCode code, string message, string reason, bool retryInfo = false)
+    private sealed class BodyFeature(PipeReader reader) : IRequestBodyPipeFeature
     {
-        IngestLog.RequestRefused(logger, Transport, (int)code, message);
-        meter.Refused(Transport, reason);
-        var trailers = new Metadata();
-        if (retryInfo)
-        {
-            // RESOURCE_EXHAUSTED is retryable for OTLP/gRPC clients only with RetryInfo in the status details.
-            trailers.Add("grpc-status-details-bin", OtlpResponses.StatusWithRetryInfo(
-                (GrpcStatusCode)code, message, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds)));
-        }
-
-        return new RpcException(new Status(code, message), trailers);
+        public PipeReader Reader { get; } = reader;
     }
 }

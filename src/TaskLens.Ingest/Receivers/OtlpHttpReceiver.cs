@@ -142,7 +142,7 @@ internal sealed class OtlpHttpReceiver(
         {
             if (inflated is { Length: > 0 })
             {
-                ArrayPool<byte>.Shared.Return(inflated);
+                IngestBufferPool.Shared.Return(inflated);
             }
         }
     }

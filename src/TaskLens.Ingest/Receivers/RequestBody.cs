@@ -51,7 +51,7 @@ public sealed class RequestBody : IDisposable
             return (null, true);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(first);
+        var buffer = IngestBufferPool.Shared.Rent(first);
         var length = 0;
         try
         {
@@ -62,7 +62,7 @@ public sealed class RequestBody : IDisposable
                 if (length + data.Length > maxBytes)
                 {
                     reader.AdvanceTo(data.End);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    IngestBufferPool.Shared.Return(buffer);
                     return (null, false);
                 }
 
@@ -72,13 +72,13 @@ public sealed class RequestBody : IDisposable
                     if (budget?.TryGrow(IBufferBudget.RentedSize(size)) == false)
                     {
                         reader.AdvanceTo(data.End);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        IngestBufferPool.Shared.Return(buffer);
                         return (null, true);
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent(size);
+                    var larger = IngestBufferPool.Shared.Rent(size);
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    IngestBufferPool.Shared.Return(buffer);
                     budget?.Shrink(buffer.Length);
                     buffer = larger;
                 }
@@ -94,7 +94,7 @@ public sealed class RequestBody : IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            IngestBufferPool.Shared.Return(buffer);
             throw;
         }
     }
@@ -107,7 +107,7 @@ public sealed class RequestBody : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            IngestBufferPool.Shared.Return(buffer);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Globalization;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,16 +11,21 @@ namespace TaskLens.Ingest.Spool;
 /// records of concurrent exports into one write and one fsync (group commit), then completes their appends — the
 /// moment their exports may be acknowledged. Segments are never rewritten; the drainer deletes them once
 /// ClickHouse holds their records. New records always go to a new segment after a restart.
+/// The loop runs on a thread of its own: a write and its fsync block for milliseconds (tens on a busy disk), and on a
+/// thread-pool thread — one of two on a 2-core host — that block held up the receive path of every other export, the
+/// drainer and the very acknowledgements it was completing (issue 20).
 /// </summary>
 internal sealed class DiskSpool : IAsyncDisposable
 {
     private const string Extension = ".seg";
+    private const int WriteChunkBytes = 1024 * 1024;
 
     private readonly SpoolOptions _options;
     private readonly ILogger<DiskSpool> _logger;
-    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    // A blocking queue: the writer thread waits on it directly, so waking it needs no thread-pool thread.
+    private readonly BlockingCollection<PendingAppend> _queue = new();
+    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _fileLock = new();
-    private readonly Task _writer;
     private readonly Timer? _fsyncTimer;
     private FileStream? _active;
     private long _activeSeq;
@@ -53,7 +58,7 @@ internal sealed class DiskSpool : IAsyncDisposable
             IngestLog.SpoolFound(_logger, existing.Count, _totalBytes, Directory);
         }
 
-        _writer = Task.Run(WriteLoopAsync);
+        new Thread(WriteLoop) { IsBackground = true, Name = "TaskLens spool writer" }.Start();
         if (_options.Fsync == SpoolFsync.Interval)
         {
             _fsyncTimer = new Timer(_ => SyncNow(), null, _options.FsyncInterval, _options.FsyncInterval);
@@ -115,7 +120,7 @@ internal sealed class DiskSpool : IAsyncDisposable
         }
 
         var pending = new PendingAppend(record, length);
-        if (!_queue.Writer.TryWrite(pending))
+        if (!TryQueue(pending))
         {
             Interlocked.Add(ref _totalBytes, -length);
             throw new SpoolFullException("The spool is shutting down.");
@@ -160,8 +165,9 @@ internal sealed class DiskSpool : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writer;
+        _queue.CompleteAdding();
+        await _writerDone.Task;
+        _queue.Dispose();
         if (_fsyncTimer is not null)
         {
             await _fsyncTimer.DisposeAsync();
@@ -175,43 +181,63 @@ internal sealed class DiskSpool : IAsyncDisposable
         }
     }
 
-    private async Task WriteLoopAsync()
+    private bool TryQueue(PendingAppend pending)
+    {
+        try
+        {
+            return _queue.TryAdd(pending);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // Shutting down: adding was completed.
+            return false;
+        }
+    }
+
+    private void WriteLoop()
     {
         var group = new List<PendingAppend>();
-        var buffer = new ArrayBufferWriter<byte>(1024 * 1024);
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        var buffer = new ArrayBufferWriter<byte>(WriteChunkBytes);
+        try
         {
-            while (group.Count < 4096 && reader.TryRead(out var item))
+            while (_queue.TryTake(out var first, Timeout.Infinite))
             {
-                group.Add(item);
-            }
-
-            try
-            {
-                WriteGroup(group, buffer);
-                Recovered();
-                foreach (var item in group)
+                group.Add(first);
+                while (group.Count < 4096 && _queue.TryTake(out var item))
                 {
-                    item.Done.TrySetResult();
+                    group.Add(item);
                 }
-            }
-            catch (Exception e)
-            {
-                // Disk full, read-only, out of handles, or anything else: these exports are not durable, so they are
-                // refused with a retryable answer. The loop must survive whatever happened: a writer that died here
-                // would leave every later export waiting for ever (issue 14).
-                Refused(group.Count, e);
-                foreach (var item in group)
-                {
-                    Interlocked.Add(ref _totalBytes, -item.Length);
-                    _shares.Release(item.Record.Tenant, item.Record.Service, item.Length);
-                    item.Done.TrySetException(new SpoolFullException("The spool cannot write to disk now: " + e.Message, e));
-                }
-            }
 
-            group.Clear();
-            Interlocked.Exchange(ref _dataAvailable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                try
+                {
+                    WriteGroup(group, buffer);
+                    Recovered();
+                    foreach (var item in group)
+                    {
+                        item.Done.TrySetResult();
+                    }
+                }
+                catch (Exception e)
+                {
+                    // Disk full, read-only, out of handles, or anything else: these exports are not durable, so they are
+                    // refused with a retryable answer. The loop must survive whatever happened: a writer that died here
+                    // would leave every later export waiting for ever (issue 14).
+                    Refused(group.Count, e);
+                    foreach (var item in group)
+                    {
+                        Interlocked.Add(ref _totalBytes, -item.Length);
+                        _shares.Release(item.Record.Tenant, item.Record.Service, item.Length);
+                        item.Done.TrySetException(new SpoolFullException("The spool cannot write to disk now: " + e.Message, e));
+                    }
+                }
+
+                group.Clear();
+                Interlocked.Exchange(ref _dataAvailable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+        finally
+        {
+            _writerDone.TrySetResult();
         }
     }
 
@@ -221,21 +247,28 @@ internal sealed class DiskSpool : IAsyncDisposable
         {
             try
             {
+                // Small records are gathered into writes of up to WriteChunkBytes; a larger record is written alone.
+                buffer.ResetWrittenCount();
                 foreach (var item in group)
                 {
+                    if (buffer.WrittenCount > 0 && (buffer.WrittenCount + item.Length > WriteChunkBytes || _activeLength >= _options.SegmentBytes))
+                    {
+                        _active!.Write(buffer.WrittenSpan);
+                        buffer.ResetWrittenCount();
+                    }
+
                     if (_active is null || _activeLength >= _options.SegmentBytes)
                     {
                         Roll();
                     }
 
-                    buffer.ResetWrittenCount();
                     item.Record.WriteTo(buffer.GetSpan(item.Length)[..item.Length]);
                     buffer.Advance(item.Length);
-                    _active!.Write(buffer.WrittenSpan);
                     _activeLength += item.Length;
                 }
 
-                _active!.Flush(flushToDisk: _options.Fsync == SpoolFsync.Always);
+                _active!.Write(buffer.WrittenSpan);
+                _active.Flush(flushToDisk: _options.Fsync == SpoolFsync.Always);
             }
             catch
             {

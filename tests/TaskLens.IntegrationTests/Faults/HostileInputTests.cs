@@ -114,6 +114,74 @@ public sealed class HostileInputTests(ClickHouseFixture clickHouse, ITestOutputH
         }
     }
 
+    [Fact]
+    public async Task ThreeHundredConcurrent64MiBGzipMessages_OnTheStandardGrpcServer_StayWithinTheBudget()
+    {
+        const long Budget = 128L * 1024 * 1024;
+        var database = await clickHouse.CreateDatabaseAsync();
+        var work = Path.Combine(Path.GetTempPath(), "tasklens-hostile-grpc-" + database);
+        Directory.CreateDirectory(work);
+        var ports = FreePorts.Take(3);
+        var server = await TaskLensProcess.StartAsync(
+            clickHouse.Url,
+            work,
+            database,
+            ports,
+            "--TaskLens:Ingest:GrpcServer=Standard",
+            "--TaskLens:Ingest:OpenMode=false",
+            $"--TaskLens:Ingest:ApiKeys:0:Key={FloodKey}",
+            "--TaskLens:Ingest:ApiKeys:0:Tenant=flood",
+            $"--TaskLens:Ingest:ApiKeys:1:Key={QuietKey}",
+            "--TaskLens:Ingest:ApiKeys:1:Tenant=quiet",
+            $"--TaskLens:Ingest:MaxBytesInFlight={Budget}");
+        try
+        {
+            var endpoint = new Uri($"http://127.0.0.1:{ports[1]}");
+            var quietExport = Otlp.Request("checkout", s => s
+                .BytesField(1, Otlp.TraceId(0x52)).BytesField(2, Otlp.SpanId(0x53)).StringField(5, "unrelated")
+                .Fixed64Field(7, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000));
+            Assert.Equal(0, (await OtlpClient.CallGrpcAsync(endpoint, quietExport, authorization: "Bearer " + QuietKey)).GrpcStatus); // warm
+            var baseline = Kilobytes(server.Id, "VmRSS");
+
+            // Grpc.AspNetCore inflates a message into a MemoryStream of its own before the marshaller sees it: without the
+            // budget counted as it inflates, every one of these takes 64 MiB or more at once.
+            var compressed = Gzip(new byte[64 * 1024 * 1024]);
+            var frame = new byte[5 + compressed.Length];
+            frame[0] = 1;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)compressed.Length);
+            compressed.CopyTo(frame, 5);
+            var flood = Enumerable.Range(0, 300).Select(_ => OtlpClient.CallGrpcAsync(endpoint, [], gzip: true, rawFrame: frame, authorization: "Bearer " + FloodKey)).ToList();
+
+            var quiet = 8;
+            for (var attempt = 0; attempt < 100 && quiet != 0; attempt++)
+            {
+                quiet = (await OtlpClient.CallGrpcAsync(endpoint, quietExport, authorization: "Bearer " + QuietKey)).GrpcStatus;
+                await Task.Delay(quiet == 0 ? 0 : 100);
+            }
+
+            var answers = await Task.WhenAll(flood);
+            var peak = Kilobytes(server.Id, "VmHWM");
+
+            Assert.Equal(0, quiet);
+            // RESOURCE_EXHAUSTED: pushed back with RetryInfo, or (zeros are no valid export) INVALID_ARGUMENT once admitted.
+            Assert.All(answers, a => Assert.True(a.GrpcStatus is 8 or 3, $"answered {a.GrpcStatus} {a.GrpcMessage}"));
+            var pushedBack = answers.Where(a => a.GrpcStatus == 8).ToList();
+            Assert.NotEmpty(pushedBack);
+            Assert.All(pushedBack, a => Assert.Contains("type.googleapis.com/google.rpc.RetryInfo", System.Text.Encoding.ASCII.GetString(a.StatusDetails), StringComparison.Ordinal));
+
+            var grewMiB = (peak - baseline) / 1024;
+            output.WriteLine($"resident before the flood {baseline / 1024} MiB, peak {peak / 1024} MiB; {pushedBack.Count} of 300 pushed back");
+            Assert.True(grewMiB < (Budget / 1024 / 1024) + 256, $"peak resident memory grew by {grewMiB} MiB (budget 128 MiB)");
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+            server.Dispose();
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private static async Task<HttpStatusCode> PostAsync(HttpClient http, Uri endpoint, byte[] body, string key, bool gzip)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
