@@ -18,6 +18,7 @@ namespace TaskLens.IntegrationTests.Faults;
 public sealed class HostileInputTests(ClickHouseFixture clickHouse, ITestOutputHelper output)
 {
     private const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
+    private const long Budget = 128L * 1024 * 1024;
 
     [Theory]
     [InlineData(GrpcServerKind.Framing)]
@@ -54,22 +55,7 @@ public sealed class HostileInputTests(ClickHouseFixture clickHouse, ITestOutputH
     [Fact]
     public async Task ThreeHundredConcurrent64MiBGzipBodies_StayWithinTheBudget_AndAnotherTenantIsServed()
     {
-        const long Budget = 128L * 1024 * 1024;
-        var database = await clickHouse.CreateDatabaseAsync();
-        var work = Path.Combine(Path.GetTempPath(), "tasklens-hostile-" + database);
-        Directory.CreateDirectory(work);
-        var ports = FreePorts.Take(3);
-        var server = await TaskLensProcess.StartAsync(
-            clickHouse.Url,
-            work,
-            database,
-            ports,
-            "--TaskLens:Ingest:OpenMode=false",
-            $"--TaskLens:Ingest:ApiKeys:0:Key={FloodKey}",
-            "--TaskLens:Ingest:ApiKeys:0:Tenant=flood",
-            $"--TaskLens:Ingest:ApiKeys:1:Key={QuietKey}",
-            "--TaskLens:Ingest:ApiKeys:1:Tenant=quiet",
-            $"--TaskLens:Ingest:MaxBytesInFlight={Budget}");
+        var (server, work, ports) = await StartFloodAndQuietTenantsAsync("tasklens-hostile-");
         try
         {
             var endpoint = new Uri($"http://127.0.0.1:{ports[2]}/v1/traces");
@@ -107,33 +93,14 @@ public sealed class HostileInputTests(ClickHouseFixture clickHouse, ITestOutputH
         }
         finally
         {
-            server.Kill();
-            await server.WaitForExitAsync();
-            server.Dispose();
-            Directory.Delete(work, recursive: true);
+            await StopAsync(server, work);
         }
     }
 
     [Fact]
     public async Task ThreeHundredConcurrent64MiBGzipMessages_OnTheStandardGrpcServer_StayWithinTheBudget()
     {
-        const long Budget = 128L * 1024 * 1024;
-        var database = await clickHouse.CreateDatabaseAsync();
-        var work = Path.Combine(Path.GetTempPath(), "tasklens-hostile-grpc-" + database);
-        Directory.CreateDirectory(work);
-        var ports = FreePorts.Take(3);
-        var server = await TaskLensProcess.StartAsync(
-            clickHouse.Url,
-            work,
-            database,
-            ports,
-            "--TaskLens:Ingest:GrpcServer=Standard",
-            "--TaskLens:Ingest:OpenMode=false",
-            $"--TaskLens:Ingest:ApiKeys:0:Key={FloodKey}",
-            "--TaskLens:Ingest:ApiKeys:0:Tenant=flood",
-            $"--TaskLens:Ingest:ApiKeys:1:Key={QuietKey}",
-            "--TaskLens:Ingest:ApiKeys:1:Tenant=quiet",
-            $"--TaskLens:Ingest:MaxBytesInFlight={Budget}");
+        var (server, work, ports) = await StartFloodAndQuietTenantsAsync("tasklens-hostile-grpc-", "--TaskLens:Ingest:GrpcServer=Standard");
         try
         {
             var endpoint = new Uri($"http://127.0.0.1:{ports[1]}");
@@ -175,11 +142,40 @@ public sealed class HostileInputTests(ClickHouseFixture clickHouse, ITestOutputH
         }
         finally
         {
-            server.Kill();
-            await server.WaitForExitAsync();
-            server.Dispose();
-            Directory.Delete(work, recursive: true);
+            await StopAsync(server, work);
         }
+    }
+
+    /// <summary>A TaskLens process with two tenants' keys (flood and quiet) and an in-flight budget of <see cref="Budget"/>.</summary>
+    private async Task<(System.Diagnostics.Process Server, string Work, int[] Ports)> StartFloodAndQuietTenantsAsync(string workPrefix, params string[] settings)
+    {
+        var database = await clickHouse.CreateDatabaseAsync();
+        var work = Path.Combine(Path.GetTempPath(), workPrefix + database);
+        Directory.CreateDirectory(work);
+        var ports = FreePorts.Take(3);
+        var server = await TaskLensProcess.StartAsync(
+            clickHouse.Url,
+            work,
+            database,
+            ports,
+            [
+                .. settings,
+                "--TaskLens:Ingest:OpenMode=false",
+                $"--TaskLens:Ingest:ApiKeys:0:Key={FloodKey}",
+                "--TaskLens:Ingest:ApiKeys:0:Tenant=flood",
+                $"--TaskLens:Ingest:ApiKeys:1:Key={QuietKey}",
+                "--TaskLens:Ingest:ApiKeys:1:Tenant=quiet",
+                $"--TaskLens:Ingest:MaxBytesInFlight={Budget}",
+            ]);
+        return (server, work, ports);
+    }
+
+    private static async Task StopAsync(System.Diagnostics.Process server, string work)
+    {
+        server.Kill();
+        await server.WaitForExitAsync();
+        server.Dispose();
+        Directory.Delete(work, recursive: true);
     }
 
     private static async Task<HttpStatusCode> PostAsync(HttpClient http, Uri endpoint, byte[] body, string key, bool gzip)
