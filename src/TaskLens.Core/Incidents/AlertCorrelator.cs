@@ -390,6 +390,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     {
         private const int MaxRecent = 16;
 
+        /// <summary>How a machine's identity starts (<see cref="Workload.Node"/>): an evicted pod is its victim, not one of its ReplicaSets.</summary>
+        private const string MachinePrefix = "node/";
+
         public string Id { get; } = id;
 
         public DateTimeOffset Last { get; private set; }
@@ -423,6 +426,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         /// <summary>The <c>reason</c> each alert name on each workload gave (a crash loop's OOMKilled, a config error).</summary>
         private Dictionary<(string Identity, string Name), HashSet<string>> Reasons { get; } = [];
 
+        /// <summary>The pod-template hashes (<see cref="Workload.TemplateHash"/>) of the pods its faults are about, per workload.</summary>
+        private Dictionary<string, HashSet<string>> Templates { get; } = new(StringComparer.Ordinal);
+
         /// <summary>The kinds of fault (<see cref="FaultKinds"/>) its alerts tell on each workload.</summary>
         private Dictionary<string, HashSet<FaultKind>> FaultKindsOn { get; } = new(StringComparer.Ordinal);
 
@@ -446,8 +452,18 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         /// missing secret there) is another trouble on that workload, not more of this one; so is a change that does not
         /// start on a workload whose faults here are all trouble while running, or the other way round.
         /// </summary>
+        /// <remarks>
+        /// Pods of another ReplicaSet of the workload (another pod-template hash) that fail are another trouble too: a
+        /// rollout's new pods that do not start, beside old pods crashing while they serve.
+        /// </remarks>
         public bool Conflicts(CorrelationInput alert, List<string> identities, bool symptom)
         {
+            if (!symptom && Workload.TemplateHash(alert.Labels) is { } hash
+                && identities.Exists(i => !i.StartsWith(MachinePrefix, StringComparison.Ordinal) && Templates.TryGetValue(i, out var hashes) && !hashes.Contains(hash)))
+            {
+                return true;
+            }
+
             if (!symptom && FaultKinds.Of(alert) is var kind && kind != FaultKind.Neutral
                 && identities.Exists(i => FaultKindsOn.TryGetValue(i, out var kinds) && !kinds.Contains(kind) && kinds.Contains(kind == FaultKind.Run ? FaultKind.Change : FaultKind.Run)))
             {
@@ -495,6 +511,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
                     PodCauses.UnionWith(identities);
                 }
 
+                var hash = Workload.TemplateHash(alert.Labels);
                 foreach (var identity in identities)
                 {
                     if (!FaultKindsOn.TryGetValue(identity, out var kinds))
@@ -503,6 +520,15 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
                     }
 
                     kinds.Add(kind);
+                    if (hash is not null && !identity.StartsWith(MachinePrefix, StringComparison.Ordinal))
+                    {
+                        if (!Templates.TryGetValue(identity, out var hashes))
+                        {
+                            Templates[identity] = hashes = new HashSet<string>(StringComparer.Ordinal);
+                        }
+
+                        hashes.Add(hash);
+                    }
                 }
             }
             if (Kinds.Add(AlertKind.Of(alert)) && Recent.Count < MaxRecent)
