@@ -32,6 +32,16 @@ public static class FaultKinds
         "KubeDeploymentGenerationMismatch", "KubeStatefulSetGenerationMismatch", "KubeDaemonSetMisScheduled", "KubeDaemonSetNotScheduled", "BackOff", "Unhealthy", "Killing",
     };
 
+    /// <summary>
+    /// Whether the alert says a Deployment's available replicas are missing: serving pods that stopped. A rollout that
+    /// does not start does not cause it (the default strategy keeps the old pods serving until new ones are ready).
+    /// </summary>
+    public static bool ServingReplicasMissing(CorrelationInput alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return string.Equals(alert.Labels.GetValueOrDefault("alertname"), "KubeDeploymentReplicasMismatch", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>Whether a <c>reason</c> label tells why a container does not run (a change's or trouble while running's), not a lifecycle step.</summary>
     public static bool TellsPodCause(string reason) => ChangeReasons.Contains(reason) || RunReasons.Contains(reason);
 

@@ -128,12 +128,14 @@ public static class Workload
     public static string? TemplateHash(IReadOnlyDictionary<string, string> labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        if (First(labels, PodLabels) is not { } pod)
-        {
-            return null;
-        }
+        return First(labels, PodLabels) is { } pod ? TemplateHashOfPod(pod) : null;
+    }
 
-        var parts = pod.Split('-');
+    /// <summary>The pod-template hash in a Deployment's pod name (<c>cart-api-5d8f7c9b6d-q2x7k</c> → <c>5d8f7c9b6d</c>), else null.</summary>
+    public static string? TemplateHashOfPod(string pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var parts = pod.Trim().ToLowerInvariant().Split('-');
         return parts.Length > 2 && parts[^1].Length == 5 && parts[^2].Length is >= 8 and <= 10 && Generated(parts[^1]) && Generated(parts[^2]) ? parts[^2] : null;
     }
 
