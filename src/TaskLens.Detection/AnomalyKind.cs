@@ -1,6 +1,6 @@
 namespace TaskLens.Detection;
 
-/// <summary>What an anomaly looks like: one point (or a few) away from the expected value, or a lasting new level.</summary>
+/// <summary>What an anomaly looks like: one point (or a few) away from the expected value, a lasting new level, or a slow sustained departure.</summary>
 public enum AnomalyKind
 {
     /// <summary>A spike or dip: the points around it are as usual.</summary>
@@ -8,4 +8,7 @@ public enum AnomalyKind
 
     /// <summary>A level shift: the series moved and stays there.</summary>
     LevelShift,
+
+    /// <summary>A drift: a slow, sustained departure — each point only a little off, but for a long time.</summary>
+    Drift,
 }

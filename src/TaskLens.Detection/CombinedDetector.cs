@@ -2,13 +2,15 @@ namespace TaskLens.Detection;
 
 /// <summary>
 /// The detector TaskLens runs on every series, combining its members by evidence. Every point's deviation from the
-/// robust seasonal baseline (in spreads) is scored three ways: as a spike (the deviation itself), as a level shift (the
-/// mean of the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level) and
-/// as a level shift by a CUSUM over the deviations (<see cref="DeviationCusum"/>). Each score is calibrated per kind
+/// robust seasonal baseline (in spreads) is scored four ways: as a spike (the deviation itself), as a level shift (the
+/// mean of the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level), as a
+/// level shift by a CUSUM over the deviations (<see cref="DeviationCusum"/>), and as a drift (the mean of the last
+/// <see cref="Settings.DriftPoints"/> deviations, capped lower: a slow, sustained departure). Each score is calibrated per kind
 /// against the series' own history of that score (<see cref="TailCalibration"/>, with an extrapolated tail): the evidence
 /// is −log₁₀ of how often the series has scored as high. For a spike candidate the spectral residual's saliency,
 /// calibrated the same way over earlier candidates, adds its evidence (so the FFT is paid only on candidates). A spike
-/// is raised from <see cref="Settings.Evidence"/>, a level shift from <see cref="Settings.LevelEvidence"/>, in the
+/// is raised from <see cref="Settings.Evidence"/>, a level shift from <see cref="Settings.LevelEvidence"/>, a drift from
+/// <see cref="Settings.DriftEvidence"/>, in the
 /// series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind, the member that saw it and the
 /// probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the monitor calls it once the series
 /// is calm for its recovery steps) or <see cref="Settings.HoldOff"/> points at most.
@@ -17,6 +19,22 @@ public sealed class CombinedDetector : IAnomalyDetector
 {
     /// <summary>CUSUM sums (in spreads) below which no level shift is read from them: twice one point's largest step.</summary>
     private const double ShiftFloor = 8;
+
+    /// <summary>Each deviation's cap in the drift score: a drift is many small departures, not a few large ones.</summary>
+    private const double DriftCap = 2;
+
+    /// <summary>Mean deviations (in spreads) below which no drift is read: noise's mean over many points is far smaller.</summary>
+    private const double DriftFloor = 0.5;
+
+    /// <summary>
+    /// Time the drift score's calibration learns before a drift is judged (and at least twice its points): a day, so a
+    /// daily swing the baseline does not model yet has been seen whole — counted in time, not points, so it means the
+    /// same at one-minute steps as at NAB's five.
+    /// </summary>
+    private static readonly TimeSpan DriftWarmUp = TimeSpan.FromDays(1);
+
+    /// <summary>The member named by a drift anomaly.</summary>
+    public const string DriftName = "drift";
 
     private readonly Settings _settings;
     private readonly SeriesKind _kind;
@@ -28,10 +46,15 @@ public sealed class CombinedDetector : IAnomalyDetector
     private readonly TailCalibration _saliency;
     private readonly TailCalibration _shifts;
     private readonly double[] _deviations;
+    private readonly MeanWindow? _drift;
+    private readonly TailCalibration _drifts;
+    private readonly double[]? _driftLag;
     private readonly RecentRange? _range;
     private double _deviationSum;
     private int _deviationCount;
     private long _seen;
+    private long _driftJudged;
+    private DateTimeOffset _driftSince;
     private long _quietUntil = -1;
 
     /// <summary>Whether the last point had evidence of at least <see cref="Settings.CalmBelow"/> of the threshold.</summary>
@@ -58,6 +81,16 @@ public sealed class CombinedDetector : IAnomalyDetector
         // cautious prior (real noise is heavier-tailed and correlated).
         _shifts.Seed(x => Math.Exp(-x), prior);
         _deviations = new double[_settings.LevelPoints];
+
+        // The drift score (a mean over many more points) gets the tail a mean of that many independent unit deviations
+        // would have. Real residuals are correlated, so their means are wider: the series' own scores, learnt a day
+        // before any drift is judged, widen it. (A wider prior would hide every drift under a spread: the prior's
+        // pseudo-scores count as scores the series has shown.) Worth a sixteenth of the memory, not a quarter: the day
+        // learnt first is the series' own word.
+        _drifts = new TailCalibration(_settings.Memory);
+        _drifts.Seed(x => Math.Exp(-Math.Sqrt(2) * x * Math.Sqrt(Math.Max(1, _settings.DriftPoints))), prior / 4);
+        _drift = _settings.DriftPoints > 0 ? new MeanWindow(_settings.DriftPoints) : null;
+        _driftLag = _settings.DriftPoints > 0 ? new double[_settings.DriftPoints] : null;
         _spectral = _settings.Spectral ? new SpectralResidualDetector() : null;
         _range = _settings.RecentRange > 0 ? new RecentRange(_settings.RecentRange) : null;
     }
@@ -71,6 +104,11 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// <param name="CalmBelow">A point counts as calm only with evidence below this share of its kind's threshold.</param>
     /// <param name="HoldOff">Points after a raised anomaly during which no other is raised, unless ended earlier.</param>
     /// <param name="MinHistory">Points of a series learnt before its first is judged (and after a level shift, by CUSUM).</param>
+    /// <param name="DriftPoints">
+    /// Points whose mean deviation (each capped at <see cref="DriftCap"/>) is the drift score: a slow, sustained departure,
+    /// each point too little off to be a spike and too gradual for the level score or the CUSUM's allowance (0: off).
+    /// </param>
+    /// <param name="DriftEvidence">The evidence from which a drift is raised.</param>
     /// <param name="RecentRange">
     /// For intermittent sums: raise only a value beyond the range of this many previous points (0: off). Cost, tokens or
     /// runs per minute of a goal that runs now and then look like spikes against a baseline of zeros; only a value the
@@ -78,7 +116,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// </param>
     public sealed record Settings(
         double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
-        int MinHistory = 300, double LevelEvidence = 7);
+        int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5);
 
     public string Name => "combined";
 
@@ -161,6 +199,9 @@ public sealed class CombinedDetector : IAnomalyDetector
         _deviationCount = Math.Min(_deviationCount + 1, _deviations.Length);
         var level = _deviationSum / _deviationCount;
 
+        // The drift score: the mean of many more deviations, each capped lower.
+        var driftEvidence = _drift is null ? 0 : DriftEvidence(_drift.Add(Math.Clamp(z, -DriftCap, DriftCap)), timestamp);
+
         // Probabilities are read (a pass over the histogram) only for candidates, before the point is learnt.
         var spikeCandidate = Math.Abs(z) >= _settings.SpikeFloor && InBadDirection(z);
         var levelCandidate = Math.Abs(level) >= 1 && InBadDirection(level);
@@ -208,15 +249,50 @@ public sealed class CombinedDetector : IAnomalyDetector
         // Each kind against its own threshold; the kind further past its threshold names the anomaly.
         var spikeShare = spikeEvidence / _settings.Evidence;
         var levelShare = levelEvidence / _settings.LevelEvidence;
-        Unsettled = Math.Max(spikeShare, levelShare) >= _settings.CalmBelow;
-        if (spikeShare < 1 && levelShare < 1)
+        var driftShare = driftEvidence / _settings.DriftEvidence;
+        var most = Math.Max(spikeShare, Math.Max(levelShare, driftShare));
+        Unsettled = most >= _settings.CalmBelow;
+        if (most < 1)
         {
             return null;
         }
 
-        return spikeShare >= levelShare
+        return spikeShare >= most
             ? new Anomaly(timestamp, value, expected, expected - band, expected + band, spikeEvidence, spikeDetector, AnomalyKind.Spike, Math.Pow(10, -spikeEvidence))
-            : new Anomaly(timestamp, value, expected, expected - band, expected + band, levelEvidence, levelDetector, AnomalyKind.LevelShift, Math.Pow(10, -levelEvidence));
+            : levelShare >= most
+            ? new Anomaly(timestamp, value, expected, expected - band, expected + band, levelEvidence, levelDetector, AnomalyKind.LevelShift, Math.Pow(10, -levelEvidence))
+            : new Anomaly(timestamp, value, expected, expected - band, expected + band, driftEvidence, DriftName, AnomalyKind.Drift, Math.Pow(10, -driftEvidence));
+    }
+
+    /// <summary>
+    /// The evidence of a drift (0 if none): the drift score calibrated against the series' scores until a window ago.
+    /// Scores are learnt a window late: a drift's score rises slowly, and were each learnt at once, the episode's own
+    /// earlier scores (a bin below) would make every later one look usual. Means of fewer points than the window (at a
+    /// series' start) are wider: neither judged nor learnt.
+    /// </summary>
+    private double DriftEvidence(double drift, DateTimeOffset timestamp)
+    {
+        if (!_drift!.IsFull)
+        {
+            return 0;
+        }
+
+        if (_driftJudged == 0)
+        {
+            _driftSince = timestamp;
+        }
+
+        var candidate = _driftJudged >= 2 * _settings.DriftPoints && timestamp - _driftSince >= DriftWarmUp
+            && Math.Abs(drift) >= DriftFloor && InBadDirection(drift);
+        var evidence = candidate ? -Math.Log10(_drifts.TailProbability(Math.Abs(drift))) : 0;
+        var slot = (int)(_driftJudged % _driftLag!.Length);
+        if (_driftJudged++ >= _driftLag.Length)
+        {
+            _drifts.Learn(_driftLag[slot]);
+        }
+
+        _driftLag[slot] = Math.Abs(drift);
+        return evidence;
     }
 
     private (double Expected, double Lower, double Upper) Band()

@@ -60,7 +60,8 @@ public sealed class GoalOptions
     /// <summary>
     /// Before finalizing runs, ask storage how many spans of their traces it holds (one lookup per sweep and tenant), and
     /// reload a trace that has spans this node has not seen: with several TaskLens nodes, spans of one trace that reached
-    /// another node (routing by trace id is not perfect) still count. Off saves that lookup on a single node.
+    /// another node (routing by trace id is not perfect) still count. Off saves that lookup on a single node; with the
+    /// embedded ClickHouse (which no other node can write to) the server turns it off unless it is configured.
     /// </summary>
     public bool CheckStoredSpans { get; set; } = true;
 

@@ -30,7 +30,7 @@ public sealed class DetectionOptions
     /// <summary>Calm steps after which a raised finding ends (is resolved).</summary>
     public int RecoverAfterSteps { get; set; } = 15;
 
-    /// <summary>Series watched at most (about 110 KB each at one-minute steps).</summary>
+    /// <summary>Series watched at most (about 117 KB each at one-minute steps).</summary>
     public int MaxSeries { get; set; } = 5_000;
 
     /// <summary>Series one tenant may have watched, so one tenant cannot take every place from the others.</summary>

@@ -8,7 +8,7 @@ namespace TaskLens.Detection.Continuous;
 /// </param>
 /// <param name="Limits">Configured per-goal limits (<see cref="GoalLimit"/>).</param>
 /// <param name="MaxSeries">
-/// Series watched at most (each holds its detectors' windows, about 110 KB at one-minute steps); past it new series
+/// Series watched at most (each holds its detectors' windows, about 117 KB at one-minute steps); past it new series
 /// are not watched until others are forgotten.
 /// </param>
 /// <param name="MaxSeriesPerTenant">

@@ -22,7 +22,6 @@ internal sealed class SpoolDrainer(
     [FromKeyedServices(SpanSinkKeys.Direct)] ISpanSink spans,
     ILogSink logs,
     IMetricSink metrics,
-    SpanBatchPool pool,
     SpoolDeadLetters deadLetters,
     IOptions<SpoolOptions> options,
     ILogger<SpoolDrainer> logger) : BackgroundService
@@ -44,6 +43,13 @@ internal sealed class SpoolDrainer(
 
     private readonly SpoolOptions _options = options.Value;
     private readonly DrainerFaults _faults = new(logger);
+
+    /// <summary>
+    /// The drainer's own batches, not the receivers' pool: a run holds thousands of spans, and batches shared with
+    /// ingest came back sized for one export (or were dropped when the pool was full), so every run grew its
+    /// arrays again by doubling — large-object allocations that were a fifth of the process's allocation.
+    /// </summary>
+    private readonly SpanBatchPool _batches = new();
 
     private long _itemsStored;
     private SpoolPosition _position = new(0, 0);
@@ -318,7 +324,7 @@ internal sealed class SpoolDrainer(
         while (true)
         {
             var first = records[indices.Count == 0 ? 0 : indices[0]].Record;
-            var batch = new SignalBatch(first.Signal, first.Tenant, pool);
+            var batch = new SignalBatch(first.Signal, first.Tenant, _batches);
             var malformed = -1;
             foreach (var i in indices)
             {

@@ -19,19 +19,90 @@ internal static class SpoolSegmentReader
     /// </summary>
     public sealed record ReadResult(List<(SpoolRecord Record, long End)> Records, long End, long SkippedBytes, bool AtLimit, List<byte[]> Undecodable)
     {
+        /// <summary>The pooled block that the records of a block read are slices of (null for a record-by-record read).</summary>
+        public byte[]? Block { get; init; }
+
         /// <summary>Gives the records' pooled buffers back; the records must not be used afterwards.</summary>
-        public void ReturnBuffers() => Records.ForEach(r => r.Record.ReturnBuffer());
+        public void ReturnBuffers()
+        {
+            Records.ForEach(r => r.Record.ReturnBuffer());
+            if (Block is not null)
+            {
+                ArrayPool<byte>.Shared.Return(Block);
+            }
+        }
     }
+
+    /// <summary>The largest block read at once when the caller sets no smaller byte bound.</summary>
+    private const long MaxBlockBytes = 64L * 1024 * 1024;
 
     /// <summary>Reads records until the limit, <paramref name="maxRecords"/> or <paramref name="maxBytes"/> (at least one record).</summary>
     public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue)
     {
-        var records = new List<(SpoolRecord, long)>();
-        var undecodable = new List<byte[]>();
-        long skipped = 0;
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         limit = Math.Min(limit, file.Length);
-        var position = offset;
+        var records = new List<(SpoolRecord, long)>();
+        var block = ReadBlock(file, offset, limit, maxRecords, maxBytes, records, out var position);
+        return ReadEach(file, offset, position, limit, maxRecords, maxBytes, records) with { Block = block };
+    }
+
+    /// <summary>
+    /// The common case: whole, intact records read in one block, each record a slice of it. One pooled array and one
+    /// read for the whole slice, rather than a pooled array per record — a drain read holds a hundred export-sized
+    /// records at once, more than the shared pool keeps, so the rest were large-object allocations each and brought
+    /// gen-2 collections. Stops before the first record that is not whole in the block or does not check out, at
+    /// <paramref name="end"/>, where <see cref="ReadEach"/> goes on. The block, or null when no record was in it.
+    /// </summary>
+    private static byte[]? ReadBlock(FileStream file, long offset, long limit, int maxRecords, long maxBytes, List<(SpoolRecord, long)> records, out long end)
+    {
+        end = offset;
+        var length = (int)Math.Min(limit - offset, Math.Min(maxBytes, MaxBlockBytes));
+        if (length < SpoolRecord.HeaderBytes || maxRecords < 1)
+        {
+            return null;
+        }
+
+        var block = ArrayPool<byte>.Shared.Rent(length);
+        file.Position = offset;
+        file.ReadExactly(block.AsSpan(0, length));
+        var at = 0;
+        while (records.Count < maxRecords && length - at >= SpoolRecord.HeaderBytes)
+        {
+            var header = block.AsSpan(at, SpoolRecord.HeaderBytes);
+            var bodyLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != SpoolRecord.Magic || bodyLength > (uint)(length - at - SpoolRecord.HeaderBytes))
+            {
+                break;
+            }
+
+            var body = block.AsMemory(at + SpoolRecord.HeaderBytes, (int)bodyLength);
+            if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) || !SpoolRecord.TryParseBody(body, out var record))
+            {
+                break;
+            }
+
+            at += SpoolRecord.HeaderBytes + (int)bodyLength;
+            records.Add((record, offset + at));
+        }
+
+        end = offset + at;
+        if (records.Count == 0)
+        {
+            ArrayPool<byte>.Shared.Return(block);
+            return null;
+        }
+
+        return block;
+    }
+
+    /// <summary>
+    /// Record by record from <paramref name="position"/>, each in its own pooled array: skips what does not check out
+    /// and keeps what cannot be decoded. The bounds count from <paramref name="offset"/>, where the read began.
+    /// </summary>
+    private static ReadResult ReadEach(FileStream file, long offset, long position, long limit, int maxRecords, long maxBytes, List<(SpoolRecord, long)> records)
+    {
+        var undecodable = new List<byte[]>();
+        long skipped = 0;
         var header = new byte[SpoolRecord.HeaderBytes];
         while (position < limit && records.Count < maxRecords && position - offset < maxBytes)
         {

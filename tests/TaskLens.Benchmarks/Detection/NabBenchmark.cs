@@ -86,7 +86,8 @@ internal static class NabBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{score.F1:0.000} ({score.Precision:0.000} / {score.Recall:0.000}, {score.FalsePositives} false) {settings}"));
         }
 
-        var rows = Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false), monitor: true);
+        var trial = Trial();
+        var rows = Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, trial), monitor: true);
         foreach (var group in ChoosingGroups)
         {
             var score = Sum(rows.Where(r => r.Group == group));
@@ -101,6 +102,24 @@ internal static class NabBenchmark
     /// <summary>Best first: F1, then fewer false events, then the cheaper (no spectral residual), then the shorter warm-up.</summary>
     private static List<(CombinedDetector.Settings Settings, EventScore Score)> Rank(IEnumerable<(CombinedDetector.Settings Settings, EventScore Score)> grid) =>
         grid.OrderByDescending(g => g.Score.F1).ThenBy(g => g.Score.FalsePositives).ThenBy(g => g.Settings.Spectral).ThenBy(g => g.Settings.MinHistory).ToList();
+
+    /// <summary>
+    /// Production's settings, or with <c>NAB_DRIFT=points,evidence</c> a drift score on top (for trying one setting on the
+    /// choosing part without running the grid).
+    /// </summary>
+    private static CombinedDetector.Settings Trial()
+    {
+        var settings = new CombinedDetector.Settings();
+        if (Environment.GetEnvironmentVariable("NAB_DRIFT") is not { Length: > 0 } drift)
+        {
+            return settings;
+        }
+
+        var parts = drift.Split(',');
+        settings = settings with { DriftPoints = int.Parse(parts[0], CultureInfo.InvariantCulture), DriftEvidence = double.Parse(parts[1], CultureInfo.InvariantCulture) };
+        Console.WriteLine($"trying {settings}");
+        return settings;
+    }
 
     private static readonly bool Dump = Environment.GetEnvironmentVariable("NAB_DUMP") == "1";
 

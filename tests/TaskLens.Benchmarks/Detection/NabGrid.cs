@@ -2,25 +2,42 @@ using TaskLens.Detection;
 
 namespace TaskLens.Benchmarks.Detection;
 
-/// <summary>The settings of the combined detector tried on the choosing part of NAB (and only there).</summary>
+/// <summary>
+/// The settings of the combined detector tried on the choosing part of NAB (and only there). Memory 16,000, level
+/// evidence 3–4 and the spectral residual were tried in earlier grids and never among the best there; left out to keep
+/// the grid's run short now that the drift score multiplies it. Spike evidence above 5 is not offered: it fails what the
+/// monitor is specified to do (a second, deeper completion-rate collapse soon after a first is not raised at 6 —
+/// <c>SeriesMonitorTests</c>), though it scores better on NAB's choosing part (fewer false events).
+/// </summary>
 internal static class NabGrid
 {
     public static IEnumerable<CombinedDetector.Settings> Candidates()
     {
-        foreach (var spike in new[] { 4.0, 5.0, 6.0, 7.0, 8.0 })
+        foreach (var spike in new[] { 4.0, 5.0 })
         {
-            foreach (var level in new[] { 3.0, 4.0, 5.0, 6.0, 7.0 })
+            foreach (var level in new[] { 5.0, 6.0, 7.0 })
             {
-                foreach (var memory in new[] { 4000, 16000 })
+                foreach (var history in new[] { 300, 600 })
                 {
-                    foreach (var spectral in new[] { true, false })
+                    foreach (var (driftPoints, driftEvidence) in Drifts())
                     {
-                        foreach (var history in new[] { 300, 600 })
-                        {
-                            yield return new CombinedDetector.Settings(Evidence: spike, LevelEvidence: level, SpikeFloor: 4, Memory: memory, Spectral: spectral, MinHistory: history);
-                        }
+                        yield return new CombinedDetector.Settings(
+                            Evidence: spike, LevelEvidence: level, SpikeFloor: 4, Memory: 4000, Spectral: false, MinHistory: history, DriftPoints: driftPoints, DriftEvidence: driftEvidence);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>No drift score, or one over 48, 144 or 288 points (4, 12 or 24 hours at NAB's usual 5-minute steps) from evidence 4–7.</summary>
+    private static IEnumerable<(int Points, double Evidence)> Drifts()
+    {
+        yield return (0, 5);
+        foreach (var points in new[] { 48, 144, 288 })
+        {
+            foreach (var evidence in new[] { 4.0, 5.0, 6.0, 7.0 })
+            {
+                yield return (points, evidence);
             }
         }
     }

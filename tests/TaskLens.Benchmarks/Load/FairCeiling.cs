@@ -10,28 +10,32 @@ namespace TaskLens.Benchmarks.Load;
 /// <summary>
 /// What ClickHouse alone does with the same rows: a copy of <c>spans</c> with copies of every materialized view that
 /// reads <c>spans</c> (and of their target tables), the rows encoded by TaskLens's own encoder, inserted over the
-/// HTTP interface as RowBinary in the drainer's batch size and with the drainer's number of concurrent inserts, once
-/// ClickHouse runs no merge; three passes into fresh tables, the median reported.
+/// HTTP interface as RowBinary in the drainer's batches (exports grouped by the drainer's own bounds: bytes as received
+/// and exports per insert) and with the drainer's number of concurrent inserts, once ClickHouse runs no merge; three
+/// passes into fresh tables, the median reported.
 /// </summary>
 internal static class FairCeiling
 {
     private const string Prefix = "ceiling_";
 
     public static async Task<CeilingResult> MeasureAsync(
-        ClickHouseClient clickHouse, IEnumerable<byte[]> exports, int batchRows, int concurrency, string database, TimeSpan mergeWait)
+        ClickHouseClient clickHouse, IEnumerable<byte[]> exports, int batchExports, long batchBytes, int concurrency, string database, TimeSpan mergeWait,
+        Func<TimeSpan>? clickHouseCpu = null)
     {
-        var files = await EncodeAsync(exports, batchRows);
+        var files = await EncodeAsync(exports, batchExports, batchBytes);
         try
         {
             var rates = new List<double>();
             var views = 0;
             var settle = new List<double>();
+            var cpu = new List<(double Insert, double WithMerges)>();
             for (var pass = 0; pass < 3; pass++)
             {
                 views = await CreateTablesAsync(clickHouse, database);
                 settle.Add(await LoadBenchmark.WaitForMergesAsync(clickHouse, mergeWait));
                 var rows = files.Sum(f => (long)f.Rows);
                 var next = -1;
+                var cpuBefore = clickHouseCpu?.Invoke() ?? TimeSpan.Zero;
                 var clock = Stopwatch.StartNew();
                 await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
                 {
@@ -47,11 +51,22 @@ internal static class FairCeiling
                     }
                 }));
                 rates.Add(rows / clock.Elapsed.TotalSeconds);
+                if (clickHouseCpu is not null)
+                {
+                    // The clock stops with the last insert; the merges its parts start go on after it. Their CPU is
+                    // counted separately, until ClickHouse runs no merge, to compare with a phase's steady state.
+                    var inserted = clickHouseCpu();
+                    await LoadBenchmark.WaitForMergesAsync(clickHouse, mergeWait);
+                    cpu.Add(((inserted - cpuBefore).TotalMicroseconds / rows, (clickHouseCpu() - cpuBefore).TotalMicroseconds / rows));
+                }
             }
 
             await DropTablesAsync(clickHouse, database);
             rates.Sort();
-            return new CeilingResult(rates[1], rates, files.Sum(f => (long)f.Rows), files.Count, views, settle.Max());
+            return new CeilingResult(
+                rates[1], rates, files.Sum(f => (long)f.Rows), files.Count, views, settle.Max(),
+                cpu.Count == 3 ? cpu.Select(c => c.Insert).Order().ElementAt(1) : double.NaN,
+                cpu.Count == 3 ? cpu.Select(c => c.WithMerges).Order().ElementAt(1) : double.NaN);
         }
         finally
         {
@@ -59,13 +74,18 @@ internal static class FairCeiling
         }
     }
 
-    /// <summary>RowBinary files of <paramref name="batchRows"/> rows each, as the drainer's inserts carry them.</summary>
-    private static async Task<List<(string Path, int Rows)>> EncodeAsync(IEnumerable<byte[]> exports, int batchRows)
+    /// <summary>
+    /// RowBinary files, one per insert the drainer would make of these exports lying in its spool: at most
+    /// <paramref name="batchExports"/> exports and <paramref name="batchBytes"/> bytes of them (an export larger goes alone).
+    /// </summary>
+    private static async Task<List<(string Path, int Rows)>> EncodeAsync(IEnumerable<byte[]> exports, int batchExports, long batchBytes)
     {
         var files = new List<(string, int)>();
         var batch = new SpanBatch();
         var writer = new RowBinaryWriter(1 << 24);
         var rows = 0;
+        var inBatch = 0;
+        long bytes = 0;
         var ingestedAt = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         async Task FlushAsync()
         {
@@ -75,18 +95,23 @@ internal static class FairCeiling
             writer.Dispose();
             writer = new RowBinaryWriter(1 << 24);
             rows = 0;
+            inBatch = 0;
+            bytes = 0;
         }
 
         foreach (var export in exports)
         {
+            if (inBatch > 0 && (inBatch == batchExports || bytes + export.Length > batchBytes))
+            {
+                await FlushAsync();
+            }
+
             batch.Clear();
             OtlpTraceDecoder.Decode(export, batch);
             SpanRowEncoder.Encode(batch, writer, ingestedAt);
             rows += batch.SpanCount;
-            if (rows >= batchRows)
-            {
-                await FlushAsync();
-            }
+            inBatch++;
+            bytes += export.Length;
         }
 
         if (rows > 0)

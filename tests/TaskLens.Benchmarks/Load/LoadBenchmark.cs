@@ -61,8 +61,8 @@ internal static class LoadBenchmark
             },
             NullLogger<ClickHouseClient>.Instance);
 
-    /// <summary>The drainer's batch size, so the ceiling inserts the same batches.</summary>
-    public static int DrainBatchRows => new SpoolOptions().DrainMaxItems;
+    /// <summary>The drainer's bounds of one insert (exports, and their bytes as received), so the ceiling inserts the same batches.</summary>
+    public static (int Exports, long Bytes) DrainBatch => (new SpoolOptions().DrainMaxItems, new SpoolOptions().DrainMaxBytes);
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -98,7 +98,8 @@ internal static class LoadBenchmark
 
             Progress(total, $"SDK-shaped {sdkPhase.SpansPerSecond:N0} spans/s, agent {agentPhase.SpansPerSecond:N0} spans/s; measuring the ceiling");
             var ceilingExports = Enumerable.Range(0, CeilingRounds * ExportsPerRound).Select(i => sdk.Create(measuredFirst + i));
-            var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, DrainBatchRows, DrainInserts, "tasklens", MergeWait);
+            var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, DrainBatch.Exports, DrainBatch.Bytes, DrainInserts, "tasklens", MergeWait,
+                () => meter.Cpu().ClickHouse);
 
             Progress(total, $"ceiling {ceiling.RowsPerSecond:N0} rows/s; acknowledgement latency");
             await WaitForMergesAsync(clickHouse, MergeWait);

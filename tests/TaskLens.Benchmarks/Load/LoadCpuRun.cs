@@ -4,16 +4,18 @@ namespace TaskLens.Benchmarks.Load;
 
 /// <summary>
 /// Only the SDK-shaped phase of <see cref="LoadBenchmark"/>, short and bounded: a four-round warm-up, then
-/// <c>ROUNDS</c> rounds of 100 exports of 512 spans, timed until ClickHouse holds them and their goal runs. One line
-/// out: throughput and the CPU per span of TaskLens and of ClickHouse, with the machine's load average beside it,
-/// so two builds can be compared by alternating runs (<c>TaskLens.Benchmarks load-cpu SERVER_DLL ROUNDS</c>) and
-/// `perf` can be pointed at the server while it runs. Not part of <c>./build.sh bench</c>.
+/// <c>ROUNDS</c> rounds of 100 exports of 512 spans, timed until ClickHouse holds them and their goal runs, then the
+/// load run's fair ceiling over the same rows. Out: throughput and the CPU per span of TaskLens and of ClickHouse, the
+/// ceiling and the ratio, with the machine's load average beside them, so two builds can be compared by alternating
+/// runs (<c>TaskLens.Benchmarks load-cpu SERVER_DLL ROUNDS [profile]</c>) and `perf` can be pointed at the server
+/// while it runs; <c>profile</c> adds ClickHouse's CPU by query kind and its merges (<see cref="ClickHouseProfile"/>).
+/// Not part of <c>./build.sh bench</c>.
 /// </summary>
 internal static class LoadCpuRun
 {
     private const int WarmUpRounds = 4;
 
-    public static async Task<int> RunAsync(string serverDll, int rounds)
+    public static async Task<int> RunAsync(string serverDll, int rounds, bool profile = false)
     {
         if (rounds is < 1 or > 40)
         {
@@ -24,6 +26,11 @@ internal static class LoadCpuRun
         var work = Path.Combine(Path.GetTempPath(), "tasklens-loadcpu-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         var ports = LoadBenchmark.FreePorts(5);
+        if (profile)
+        {
+            ClickHouseProfile.Enable(Path.Combine(work, ".tasklens", "clickhouse"));
+        }
+
         using var server = LoadBenchmark.StartServer(serverDll, work, ports);
         try
         {
@@ -37,11 +44,25 @@ internal static class LoadCpuRun
             var warmUpExports = WarmUpRounds * LoadBenchmark.ExportsPerRound;
             await LoadBenchmark.PhaseAsync(meter, store, sender, sdk.Create, 0, warmUpExports, SdkTraffic.SpansPerExport, 0, waitForRuns: false);
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            var phaseFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var phase = await LoadBenchmark.PhaseAsync(
                 meter, store, sender, sdk.Create, warmUpExports, rounds * LoadBenchmark.ExportsPerRound, SdkTraffic.SpansPerExport,
                 (WarmUpRounds + rounds) * sdk.TracesPerRound, waitForRuns: true);
+            var loadAfter = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            if (profile)
+            {
+                Console.WriteLine(await ClickHouseProfile.ReportAsync(clickHouse, phaseFrom, phase.Spans, phase.ClickHouseCpuMicrosPerSpan * phase.Spans / 1e6));
+            }
+
+            // The fair ceiling of the load run over this phase's own rows, so one short run gives the ratio too.
+            var ceiling = await FairCeiling.MeasureAsync(
+                clickHouse, Enumerable.Range(0, rounds * LoadBenchmark.ExportsPerRound).Select(i => sdk.Create(warmUpExports + i)),
+                LoadBenchmark.DrainBatch.Exports, LoadBenchmark.DrainBatch.Bytes, LoadBenchmark.DrainInserts, "tasklens", LoadBenchmark.MergeWait,
+                () => meter.Cpu().ClickHouse);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; load average {load} → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; load average {load} → {loadAfter}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}, ClickHouse {ceiling.ClickHouseCpuMicrosPerRow:N2} CPU-µs/row inserting, {ceiling.ClickHouseCpuWithMergesMicrosPerRow:N2} with its merges; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             return 0;
         }
         finally

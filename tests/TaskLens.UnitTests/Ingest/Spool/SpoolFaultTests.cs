@@ -202,7 +202,7 @@ public sealed class SpoolFaultTests : IDisposable
     {
         var options = Options.Create(new SpoolOptions { Path = _directory, MaxRetryDelay = TimeSpan.FromMilliseconds(20) });
         var deadLetters = new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance);
-        return (new SpoolDrainer(spool, sink, sink, sink, new SpanBatchPool(), deadLetters, options, NullLogger<SpoolDrainer>.Instance), deadLetters);
+        return (new SpoolDrainer(spool, sink, sink, sink, deadLetters, options, NullLogger<SpoolDrainer>.Instance), deadLetters);
     }
 
     private async Task WriteAsync(params SpoolRecord[] records)

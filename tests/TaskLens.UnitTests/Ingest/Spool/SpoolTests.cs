@@ -69,6 +69,30 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_ByteBoundEndingInsideARecord_ReadsThatRecordWhole_AndTheNextReadGoesOnAfterIt()
+    {
+        var written = Enumerable.Range(0, 5).Select(i => Record(i, padding: 1000)).ToList();
+        await WriteAsync([.. written]);
+        var path = SegmentFiles().Single();
+        var bound = (2 * written[0].EncodedLength) + 10; // ends 10 bytes into the third record
+
+        var first = SpoolSegmentReader.Read(path, 0, long.MaxValue, int.MaxValue, bound);
+        var second = SpoolSegmentReader.Read(path, first.End, long.MaxValue, int.MaxValue, bound);
+        var third = SpoolSegmentReader.Read(path, second.End, long.MaxValue, int.MaxValue, bound);
+
+        Assert.Equal(["span-0", "span-1", "span-2"], first.Records.Select(r => SpanName(r.Record)));
+        Assert.Equal(["span-3", "span-4"], second.Records.Select(r => SpanName(r.Record)));
+        Assert.Equal(written.Select(Describe), first.Records.Concat(second.Records).Select(r => Describe(r.Record)));
+        Assert.Equal(first.Records[^1].End, first.End);
+        Assert.False(first.AtLimit);
+        Assert.True(second.AtLimit);
+        Assert.Empty(third.Records);
+        Assert.Equal(0, first.SkippedBytes + second.SkippedBytes + third.SkippedBytes);
+        first.ReturnBuffers();
+        second.ReturnBuffers();
+    }
+
+    [Fact]
     public async Task Append_PastTheCap_IsRefusedBeforeWriting()
     {
         await using var spool = CreateSpool(maxBytes: 64 * 1024, segmentBytes: 64 * 1024);
@@ -143,7 +167,7 @@ public sealed class SpoolTests : IDisposable
         var sink = new RecordingSink { FailuresLeft = 2 };
         await using var spool = CreateSpool();
         var options = Options.Create(new SpoolOptions { Path = _directory, MaxRetryDelay = TimeSpan.FromMilliseconds(20) });
-        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpanBatchPool(), new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
         await drainer.StartAsync(CancellationToken.None);
         await spool.AppendAsync(Record(3)); // and this run takes a new export
         await WaitUntilAsync(() => drainer.IsCaughtUp && sink.Spans.Count >= 4);
@@ -163,7 +187,7 @@ public sealed class SpoolTests : IDisposable
         var sink = new RecordingSink { HoldSpanNamed = "span-0" };
         await using var spool = CreateSpool();
         var options = Options.Create(new SpoolOptions { Path = _directory, DrainConcurrency = 2 });
-        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpanBatchPool(), new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
         await drainer.StartAsync(CancellationToken.None);
         await WaitUntilAsync(() => Snapshot(sink).Contains("span-1"));
 
