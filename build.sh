@@ -206,10 +206,10 @@ write_benchmark_report() {
     echo "## Alert grouping"
     echo
     echo "The labelled alert storms (\`tests/data/alert-storms/\`, generated with fixed seeds by \`TaskLens.Benchmarks"
-    echo "grouping-corpus\`, docs/alerts.md): a shop on Kubernetes told by kube-prometheus, node-exporter, database exporters,"
-    echo "Grafana-managed rules, the events API and TaskLens, with repeats, resolves, flapping, slow burns, two troubles on one"
-    echo "app and the Watchdog. Settings are chosen by a grid on \`choose/\` only and reported on \`fresh/\` (\`held-out/\` is"
-    echo "shown too, labelled seen: a setting was fixed after reading it), beside the"
+    echo "grouping-corpus\`, docs/alerts.md): a shop on Kubernetes told by kube-prometheus (its rules' labels and \`for:\` delays),"
+    echo "node-exporter, database exporters, Grafana-managed rules, the events API and TaskLens, sent the way Alertmanager sends"
+    echo "them, with resolves, flapping, slow burns, two troubles on one app and the Watchdog. Settings and rules are chosen on"
+    echo "\`choose/\` only and reported on \`fresh-301/\` (\`held-out/\` and \`fresh-201/\` are shown too, labelled seen), beside the"
     echo "trivial groupers of the same run. Compression is 1 − incidents ÷ firing notifications; pairwise precision and"
     echo "recall are over distinct alerts."
     echo

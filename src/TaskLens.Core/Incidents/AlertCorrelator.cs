@@ -133,7 +133,8 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         ArgumentNullException.ThrowIfNull(alert);
         var opened = new OpenIncident(incidentId);
         var words = WordsOf(alert);
-        opened.Take(alert, IdentitiesOf(alert), Symptoms.Is(TextOf(alert)), _text.Vector(words));
+        var identities = IdentitiesOf(alert);
+        opened.Take(alert, identities, Symptoms.Is(TextOf(alert)), KindOf(alert, identities), _text.Vector(words));
         _open.Add(opened);
     }
 
@@ -149,7 +150,8 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         }
 
         var words = WordsOf(alert);
-        incident.Take(alert, IdentitiesOf(alert), Symptoms.Is(TextOf(alert)), _text.Vector(words));
+        var identities = IdentitiesOf(alert);
+        incident.Take(alert, identities, Symptoms.Is(TextOf(alert)), KindOf(alert, identities), _text.Vector(words));
     }
 
     /// <summary>The alert was resolved at its source: once none of its incident's alerts fires, the shorter window applies.</summary>
@@ -178,12 +180,27 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         {
             var words = WordsOf(alert);
             _text.Learn(words);
-            incident.Take(alert, IdentitiesOf(alert), Symptoms.Is(TextOf(alert)), _text.Vector(words));
+            var identities = IdentitiesOf(alert);
+            incident.Take(alert, identities, Symptoms.Is(TextOf(alert)), KindOf(alert, identities), _text.Vector(words));
         }
 
         incident.KeepActiveUntil(lastActive);
         _open.Add(incident);
     }
+
+    /// <summary>
+    /// The kind of a fault (<see cref="FaultKinds.Of"/>); a lifecycle alert about pods of a ReplicaSet never seen serving
+    /// while others of the workload were (a pod-template hash new to spans) tells a rollout's new pods: a change.
+    /// </summary>
+    private FaultKind KindOf(CorrelationInput alert, List<string> identities)
+    {
+        var kind = FaultKinds.Of(alert);
+        return kind == FaultKind.Neutral && NewTemplate(alert, identities) ? FaultKind.Change : kind;
+    }
+
+    /// <summary>Whether the alert is about a pod whose pod-template hash the workload's serving pods do not carry.</summary>
+    private bool NewTemplate(CorrelationInput alert, List<string> identities) =>
+        Workload.TemplateHash(alert.Labels) is { } hash && identities.Exists(i => _topology.Serves(i, hash) == false);
 
     private static List<string> WordsOf(CorrelationInput alert) => TextVectors.Words(TextOf(alert));
 
@@ -201,7 +218,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         var (wordsA, wordsB) = (WordsOf(a), WordsOf(b));
         var (vectorA, vectorB) = (_text.Vector(wordsA), _text.Vector(wordsB));
         var alone = new OpenIncident("pair");
-        alone.Take(b, right, Symptoms.Is(TextOf(b)), vectorB);
+        alone.Take(b, right, Symptoms.Is(TextOf(b)), KindOf(b, right), vectorB);
         var rule = Relatedness(alone, a, left, Symptoms.Is(TextOf(a)), vectorA).Score;
         var distance = left.Exists(right.Contains) ? 0
             : left.Exists(x => right.Exists(y => _topology.DependsOn(x, y, 1) || _topology.DependsOn(y, x, 1))) ? 1
@@ -282,7 +299,14 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     private (double Score, string Why) Relatedness(OpenIncident incident, CorrelationInput alert, List<string> identities, bool symptom, Dictionary<string, double> vector)
     {
         var (structure, why, textWeight) = (0.0, "", _settings.TextWeight);
-        if (incident.Conflicts(alert, identities, symptom))
+        var kind = symptom ? FaultKind.Neutral : KindOf(alert, identities);
+        if (incident.Conflicts(alert, identities, symptom, kind))
+        {
+            return (0, "");
+        }
+
+        // A change on a workload (a rollout stuck, its new pods failing) is not the trouble of pods that serve there.
+        if (!symptom && kind == FaultKind.Change && identities.Exists(i => incident.TemplatesOn(i) is { Count: > 0 } hashes && hashes.All(h => _topology.Serves(i, h) == true)))
         {
             return (0, "");
         }
@@ -300,17 +324,17 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
             // A lifecycle alert goes first with the incident holding why the pods do not run (a change, a container's
             // reason), before one holding lifecycle alerts alone; words (replicas missing here and there) add at most
             // that margin.
-            var neutral = !symptom && incident.Causes.Contains(same) && FaultKinds.Of(alert) == FaultKind.Neutral;
+            var neutral = !symptom && incident.Causes.Contains(same) && kind == FaultKind.Neutral;
             textWeight = neutral && incident.PodFaultsOn(same) && !incident.PodCausesOn(same) ? Math.Min(textWeight, LifecycleMargin) : textWeight;
             (structure, why) = neutral && !incident.PodFaultsOn(same)
                 ? (_settings.LinkWeight, $"same workload '{same}', whose faults here are none about its pods")
                 : neutral && !incident.PodCausesOn(same)
                     ? (0.9 - LifecycleMargin, $"same workload '{same}', whose faults about its pods here are lifecycle alerts alone")
-                : symptom && !incident.Symptomatic.Contains(same) && incident.ChangeOnlyOn(same)
+                : (symptom || FaultKinds.ServingReplicasMissing(alert)) && !incident.Symptomatic.Contains(same) && incident.ChangeOnlyOn(same)
                     ? (_settings.LinkWeight, $"same workload '{same}', whose faults here are a change that did not start")
                     : (0.9, $"same workload '{same}'");
         }
-        else if (Dependency(incident, identities, symptom, symptom ? FaultKind.Neutral : FaultKinds.Of(alert)) is { } dependency)
+        else if (Dependency(incident, identities, symptom, kind) is { } dependency)
         {
             // Through symptoms, words add at most the margin: a fault in what the workload depends on explains it first
             // (symptoms' words, an error rate here and there, say little about which trouble they come from).
@@ -390,6 +414,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
     {
         private const int MaxRecent = 16;
 
+        /// <summary>How a machine's identity starts (<see cref="Workload.Node"/>): an evicted pod is its victim, not one of its ReplicaSets.</summary>
+        private const string MachinePrefix = "node/";
+
         public string Id { get; } = id;
 
         public DateTimeOffset Last { get; private set; }
@@ -423,6 +450,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         /// <summary>The <c>reason</c> each alert name on each workload gave (a crash loop's OOMKilled, a config error).</summary>
         private Dictionary<(string Identity, string Name), HashSet<string>> Reasons { get; } = [];
 
+        /// <summary>The pod-template hashes (<see cref="Workload.TemplateHash"/>) of the pods its faults are about, per workload.</summary>
+        private Dictionary<string, HashSet<string>> Templates { get; } = new(StringComparer.Ordinal);
+
         /// <summary>The kinds of fault (<see cref="FaultKinds"/>) its alerts tell on each workload.</summary>
         private Dictionary<string, HashSet<FaultKind>> FaultKindsOn { get; } = new(StringComparer.Ordinal);
 
@@ -433,6 +463,9 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         private HashSet<string> PodCauses { get; } = new(StringComparer.Ordinal);
 
         public bool PodFaultsOn(string identity) => PodFaults.Contains(identity);
+
+        /// <summary>The pod-template hashes of the workload's pods its faults are about (null: none).</summary>
+        public HashSet<string>? TemplatesOn(string identity) => Templates.GetValueOrDefault(identity);
 
         /// <summary>Whether it holds why the workload's pods do not run: a change that did not start, or a container's <c>reason</c>.</summary>
         public bool PodCausesOn(string identity) => PodCauses.Contains(identity);
@@ -446,9 +479,19 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
         /// missing secret there) is another trouble on that workload, not more of this one; so is a change that does not
         /// start on a workload whose faults here are all trouble while running, or the other way round.
         /// </summary>
-        public bool Conflicts(CorrelationInput alert, List<string> identities, bool symptom)
+        /// <remarks>
+        /// Pods of another ReplicaSet of the workload (another pod-template hash) that fail are another trouble too: a
+        /// rollout's new pods that do not start, beside old pods crashing while they serve.
+        /// </remarks>
+        public bool Conflicts(CorrelationInput alert, List<string> identities, bool symptom, FaultKind kind)
         {
-            if (!symptom && FaultKinds.Of(alert) is var kind && kind != FaultKind.Neutral
+            if (!symptom && Workload.TemplateHash(alert.Labels) is { } hash
+                && identities.Exists(i => !i.StartsWith(MachinePrefix, StringComparison.Ordinal) && Templates.TryGetValue(i, out var hashes) && !hashes.Contains(hash)))
+            {
+                return true;
+            }
+
+            if (!symptom && kind != FaultKind.Neutral
                 && identities.Exists(i => FaultKindsOn.TryGetValue(i, out var kinds) && !kinds.Contains(kind) && kinds.Contains(kind == FaultKind.Run ? FaultKind.Change : FaultKind.Run)))
             {
                 return true;
@@ -470,7 +513,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
             }
         }
 
-        public void Take(CorrelationInput alert, List<string> identities, bool symptom, Dictionary<string, double> vector)
+        public void Take(CorrelationInput alert, List<string> identities, bool symptom, FaultKind kind, Dictionary<string, double> vector)
         {
             Last = alert.Time > Last ? alert.Time : Last;
             Repeats.Add(alert.RepeatKey);
@@ -484,7 +527,6 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
             (symptom ? Symptomatic : Causes).UnionWith(identities);
             if (!symptom)
             {
-                var kind = FaultKinds.Of(alert);
                 if (kind != FaultKind.Run || alert.Labels.ContainsKey("reason"))
                 {
                     PodFaults.UnionWith(identities);
@@ -495,6 +537,7 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
                     PodCauses.UnionWith(identities);
                 }
 
+                var hash = Workload.TemplateHash(alert.Labels);
                 foreach (var identity in identities)
                 {
                     if (!FaultKindsOn.TryGetValue(identity, out var kinds))
@@ -503,6 +546,15 @@ public sealed class AlertCorrelator(AlertCorrelator.Settings? settings = null, W
                     }
 
                     kinds.Add(kind);
+                    if (hash is not null && !identity.StartsWith(MachinePrefix, StringComparison.Ordinal))
+                    {
+                        if (!Templates.TryGetValue(identity, out var hashes))
+                        {
+                            Templates[identity] = hashes = new HashSet<string>(StringComparer.Ordinal);
+                        }
+
+                        hashes.Add(hash);
+                    }
                 }
             }
             if (Kinds.Add(AlertKind.Of(alert)) && Recent.Count < MaxRecent)

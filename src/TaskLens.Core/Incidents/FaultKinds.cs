@@ -19,13 +19,28 @@ public static class FaultKinds
 
     private static readonly HashSet<string> RunReasons = new(StringComparer.OrdinalIgnoreCase) { "OOMKilled", "Error", "ContainerCannotRun", "DeadlineExceeded" };
 
+    /// <summary>kube-prometheus rules that say a rollout (a change) does not progress: the workload's new pods do not become ready.</summary>
+    private static readonly HashSet<string> ChangeRules = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "KubeDeploymentRolloutStuck", "KubeStatefulSetUpdateNotRolledOut", "KubeDaemonSetRolloutStuck",
+    };
+
     /// <summary>kube-prometheus lifecycle rules and events that follow whatever keeps pods from running.</summary>
     private static readonly HashSet<string> Lifecycle = new(StringComparer.OrdinalIgnoreCase)
     {
         "KubePodCrashLooping", "KubePodNotReady", "KubeContainerWaiting", "KubeDeploymentReplicasMismatch", "KubeStatefulSetReplicasMismatch",
-        "KubeDeploymentRolloutStuck", "KubeDeploymentGenerationMismatch", "KubeStatefulSetGenerationMismatch", "KubeStatefulSetUpdateNotRolledOut",
-        "KubeDaemonSetRolloutStuck", "KubeDaemonSetMisScheduled", "KubeDaemonSetNotScheduled", "BackOff", "Unhealthy", "Killing",
+        "KubeDeploymentGenerationMismatch", "KubeStatefulSetGenerationMismatch", "KubeDaemonSetMisScheduled", "KubeDaemonSetNotScheduled", "BackOff", "Unhealthy", "Killing",
     };
+
+    /// <summary>
+    /// Whether the alert says a Deployment's available replicas are missing: serving pods that stopped. A rollout that
+    /// does not start does not cause it (the default strategy keeps the old pods serving until new ones are ready).
+    /// </summary>
+    public static bool ServingReplicasMissing(CorrelationInput alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return string.Equals(alert.Labels.GetValueOrDefault("alertname"), "KubeDeploymentReplicasMismatch", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Whether a <c>reason</c> label tells why a container does not run (a change's or trouble while running's), not a lifecycle step.</summary>
     public static bool TellsPodCause(string reason) => ChangeReasons.Contains(reason) || RunReasons.Contains(reason);
@@ -35,7 +50,8 @@ public static class FaultKinds
     {
         ArgumentNullException.ThrowIfNull(alert);
         var reason = alert.Labels.GetValueOrDefault("reason");
-        if ((reason is not null && ChangeReasons.Contains(reason)) || TextVectors.Words(alert.Title).Exists(ChangeWords.Contains))
+        if ((reason is not null && ChangeReasons.Contains(reason)) || ChangeRules.Contains(alert.Labels.GetValueOrDefault("alertname") ?? "")
+            || TextVectors.Words(alert.Title).Exists(ChangeWords.Contains))
         {
             return FaultKind.Change;
         }

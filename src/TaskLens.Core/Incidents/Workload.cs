@@ -121,6 +121,24 @@ public static class Workload
         return string.Join('-', parts);
     }
 
+    /// <summary>
+    /// The pod-template hash of the ReplicaSet a Deployment's pod belongs to (<c>cart-api-5d8f7c9b6d-q2x7k</c> →
+    /// <c>5d8f7c9b6d</c>): every pod of one ReplicaSet carries it, a rollout's new pods a new one. Null for other pods.
+    /// </summary>
+    public static string? TemplateHash(IReadOnlyDictionary<string, string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return First(labels, PodLabels) is { } pod ? TemplateHashOfPod(pod) : null;
+    }
+
+    /// <summary>The pod-template hash in a Deployment's pod name (<c>cart-api-5d8f7c9b6d-q2x7k</c> → <c>5d8f7c9b6d</c>), else null.</summary>
+    public static string? TemplateHashOfPod(string pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var parts = pod.Trim().ToLowerInvariant().Split('-');
+        return parts.Length > 2 && parts[^1].Length == 5 && parts[^2].Length is >= 8 and <= 10 && Generated(parts[^1]) && Generated(parts[^2]) ? parts[^2] : null;
+    }
+
     /// <summary>Kubernetes' generated suffixes use consonants and digits only (no vowels, so they spell no words).</summary>
     private static bool Generated(string part) => part.All(c => char.IsAsciiDigit(c) || (char.IsAsciiLetterLower(c) && !"aeiou".Contains(c, StringComparison.Ordinal)));
 

@@ -17,6 +17,9 @@ public sealed class WorkloadTopology
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _servicesOfWorkload = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _machines = new(StringComparer.Ordinal);
 
+    /// <summary>Per workload, the pod-template hashes of the pods seen serving (reporting spans).</summary>
+    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _serving = new(StringComparer.Ordinal);
+
     /// <summary>Learns one call between two sides, each described by its resource attributes.</summary>
     public void ObserveCall(IReadOnlyDictionary<string, string> caller, IReadOnlyDictionary<string, string> callee, DateTimeOffset seen = default)
     {
@@ -69,6 +72,11 @@ public sealed class WorkloadTopology
                 }
             }
 
+            if (resource.TryGetValue("k8s.pod.name", out var pod) && Workload.TemplateHashOfPod(pod) is { } hash)
+            {
+                Add(_serving, identity, hash, seen);
+            }
+
             if (resource.TryGetValue("k8s.node.name", out var node) && !string.IsNullOrWhiteSpace(node))
             {
                 var machine = Workload.Node(node);
@@ -85,7 +93,7 @@ public sealed class WorkloadTopology
     {
         lock (_gate)
         {
-            foreach (var map in new[] { _callees, _callers, _workloadsOfService, _servicesOfWorkload, _machines })
+            foreach (var map in new[] { _callees, _callers, _workloadsOfService, _servicesOfWorkload, _machines, _serving })
             {
                 foreach (var (key, targets) in map.ToList())
                 {
@@ -103,6 +111,20 @@ public sealed class WorkloadTopology
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether pods of the workload's ReplicaSet with this pod-template hash were seen serving (in spans); null when no
+    /// pod of the workload was seen. A hash never seen serving while others were is a rollout's new pods.
+    /// </summary>
+    public bool? Serves(string identity, string hash)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(hash);
+        lock (_gate)
+        {
+            return _serving.TryGetValue(identity, out var hashes) ? hashes.ContainsKey(hash) : null;
         }
     }
 

@@ -18,19 +18,33 @@ internal sealed record AlertStorm(string Name, List<Dictionary<string, string>[]
 /// (fixed seeds): apps in namespaces on three machines, calling each other; per storm a few troubles (a database
 /// choking, an app crash-looping, a machine's disk filling, the LLM provider throttling, a message broker falling
 /// behind, a bad rollout), each hurting its app and then the apps that depend on it, told the way the real tools tell
-/// them — kube-prometheus rules over kube-state-metrics and node-exporter, database exporters, Grafana-managed rules,
-/// Kubernetes events through the events API, TaskLens's own series — with Alertmanager's repeat notifications and
-/// resolves, a flapping alert, slow troubles that last close to an hour, two unrelated troubles on one app at once,
-/// and the always-firing Watchdog. The model's words (app, machine, trouble) are its own: the labels are rendered as
-/// the tools write them, not in the terms the correlator reads.
+/// them — kube-prometheus rules over kube-state-metrics and node-exporter (their labels and their <c>for:</c> delays),
+/// database exporters, Grafana-managed rules, Kubernetes events through the events API, TaskLens's own series — then
+/// sent the way Alertmanager sends them (<see cref="Notify"/>: per route group, after <c>group_wait</c>, again only when
+/// the group changes or <c>repeat_interval</c> passed), with a flapping alert, slow troubles that last close to an
+/// hour or more, two unrelated troubles on one app at once, and the always-firing Watchdog. Pods of one ReplicaSet share
+/// its pod-template hash; a rollout's new pods carry a new one. The model's words (app, machine, trouble) are its own:
+/// the labels are rendered as the tools write them, not in the terms the correlator reads.
 /// </summary>
 internal static class ClusterStormCorpus
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
+    /// <summary>Alertmanager's timing in kube-prometheus's configuration (<c>alertmanager-secret.yaml</c>); Grafana's default policy repeats every 4 h.</summary>
+    private static readonly TimeSpan GroupWait = TimeSpan.FromSeconds(30), GroupInterval = TimeSpan.FromMinutes(5),
+        RepeatInterval = TimeSpan.FromHours(12), GrafanaRepeatInterval = TimeSpan.FromHours(4);
+
+    /// <summary>How long after its start a storm is simulated (alerts still firing then are left firing, like the Watchdog).</summary>
+    private static readonly TimeSpan Horizon = TimeSpan.FromHours(4);
+
+    private const string KubeStateMetrics = "10.2.0.7:8080";
+
     private sealed record App(string Space, string Name, bool Stateful, string Telemetry, string Machine, string? Engine = null);
 
     private sealed record Machine(string Name, string Address);
+
+    /// <summary>An alert of a Prometheus rule (or a Grafana-managed rule) while it fires: from its condition's start plus the rule's <c>for:</c> to when the condition ends.</summary>
+    private sealed record RuleFiring(string Source, string Title, Dictionary<string, string> Labels, string Truth, DateTimeOffset From, DateTimeOffset To);
 
     private static readonly Machine[] Machines = [new("ip-10-0-1-11", "10.0.1.11"), new("ip-10-0-1-12", "10.0.1.12"), new("ip-10-0-1-13", "10.0.1.13")];
 
@@ -63,22 +77,35 @@ internal static class ClusterStormCorpus
 
     private enum Trouble { DatabaseChoking, CrashLooping, DiskFilling, ProviderThrottling, BrokerBehind, BadRollout }
 
-    private sealed class Storm(Random random, DateTimeOffset start, int number)
+    private sealed class Storm(Random random, DateTimeOffset start)
     {
         public Random Random { get; } = random;
         public DateTimeOffset Start { get; } = start;
-        public int Number { get; } = number;
+
+        /// <summary>Notifications sent as they happen (the events API, TaskLens's own detections).</summary>
         public List<StormAlert> Alerts { get; } = [];
+
+        /// <summary>Rule alerts, sent through an Alertmanager by <see cref="Notify"/>.</summary>
+        public List<RuleFiring> Firings { get; } = [];
+
+        /// <summary>Each app's running pods: a Deployment's three share its ReplicaSet's pod-template hash; a StatefulSet's are numbered.</summary>
+        public Dictionary<string, string[]> Pods { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The one node-exporter pod (a DaemonSet's) on each machine.</summary>
+        public Dictionary<string, string> NodeExporters { get; } = new(StringComparer.Ordinal);
     }
 
+    /// <summary>The parts written: name, first seed, count.</summary>
+    internal static readonly (string Part, int First, int Count)[] Parts = [("choose", 1, 6), ("held-out", 101, 8), ("fresh-201", 201, 10), ("fresh-301", 301, 10)];
+
     /// <summary>
-    /// Writes <c>choose/</c> (seeds 1..<paramref name="choosing"/>), <c>held-out/</c> (seeds 101..: held out at first, but
-    /// looked at before one setting was fixed, so "seen") and <c>fresh/</c> (seeds 201..: generated before the correlator
-    /// changes that followed, the part reported) storms.
+    /// Writes every part: <c>choose/</c> (seeds 1–6, where settings are chosen), <c>held-out/</c> (101–108) and
+    /// <c>fresh-201/</c> (201–210) — both seen, their totals read while rules were changed — and <c>fresh-301/</c>
+    /// (301–310), the part reported.
     /// </summary>
-    public static void Generate(string directory, int choosing = 6, int heldOut = 8, int fresh = 10)
+    public static void Generate(string directory)
     {
-        foreach (var (part, first, count) in new[] { ("choose", 1, choosing), ("held-out", 101, heldOut), ("fresh", 201, fresh) })
+        foreach (var (part, first, count) in Parts)
         {
             var folder = Path.Combine(directory, part);
             Directory.CreateDirectory(folder);
@@ -94,10 +121,21 @@ internal static class ClusterStormCorpus
             .Select(f => JsonSerializer.Deserialize<AlertStorm>(File.ReadAllText(f), Json)!)
             .ToList();
 
-    private static AlertStorm Scenario(int seed)
+    internal static AlertStorm Scenario(int seed)
     {
-        var storm = new Storm(new Random(seed * 7919), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero).AddHours(seed * 3), seed);
+        var storm = new Storm(new Random(seed * 7919), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero).AddHours(seed * 3));
         var random = storm.Random;
+        foreach (var app in Apps)
+        {
+            var hash = Suffix(random, 10);
+            storm.Pods[Key(app)] = [.. Enumerable.Range(0, 3).Select(i => app.Stateful ? $"{app.Name}-{i}" : $"{app.Name}-{hash}-{Suffix(random, 5)}")];
+        }
+
+        foreach (var machine in Machines)
+        {
+            storm.NodeExporters[machine.Name] = $"node-exporter-{Suffix(random, 5)}";
+        }
+
         var troubles = Enum.GetValues<Trouble>().OrderBy(_ => random.Next()).Take(2 + random.Next(3)).ToList();
         var number = 0;
         var hurt = new List<string>();
@@ -105,31 +143,32 @@ internal static class ClusterStormCorpus
         {
             number++;
             var begins = storm.Start.AddMinutes(random.Next(0, 25));
-            var slow = random.Next(3) == 0; // a slow burn: close to an hour, with quiet stretches
-            var minutes = slow ? 40 + random.Next(20) : 8 + random.Next(15);
-            hurt.Add(Cause(storm, trouble, $"trouble-{number}", begins, minutes, slow));
+            var slow = random.Next(3) == 0; // a slow burn: an hour or more
+            var minutes = slow ? 45 + random.Next(30) : 20 + random.Next(20);
+            hurt.Add(Cause(storm, trouble, $"trouble-{number}", begins, minutes));
         }
 
         // Two unrelated troubles on one app at once: a bad rollout of an app already hurt by another trouble.
         if (random.Next(2) == 0 && hurt.Count > 0)
         {
-            // A machine's trouble hurts the apps on it: its first evicted app (no extra draw, so older seeds stay as they were).
+            // A machine's trouble hurts the apps on it: its first evicted app.
             var hurtOne = hurt[random.Next(hurt.Count)];
             var app = hurtOne.StartsWith("machine/", StringComparison.Ordinal)
                 ? Apps.First(a => a.Machine == hurtOne["machine/".Length..] && !a.Stateful)
                 : Find(hurtOne);
-            Rollout(storm, app, $"trouble-{++number}", storm.Start.AddMinutes(10 + random.Next(15)), 10 + random.Next(10));
+            Rollout(storm, app, $"trouble-{++number}", storm.Start.AddMinutes(10 + random.Next(15)), 20 + random.Next(20));
         }
 
         Noise(storm);
         Watchdog(storm);
+        Notify(storm);
         var alerts = storm.Alerts.OrderBy(a => a.Time).Select((a, i) => a with { Id = $"c{seed}-n{i + 1:D4}" }).ToList();
-        var calls = Depends.Select(d => new[] { Resource(Find(d.Caller)), Resource(Find(d.Callee)) }).ToList();
+        var calls = Depends.Select(d => new[] { Resource(storm, Find(d.Caller)), Resource(storm, Find(d.Callee)) }).ToList();
         return new AlertStorm($"storm-{seed:D3}", calls, alerts);
     }
 
     /// <summary>One trouble: its own signals, then its dependants' symptoms. Returns the app it started in.</summary>
-    private static string Cause(Storm storm, Trouble trouble, string truth, DateTimeOffset begins, int minutes, bool slow)
+    private static string Cause(Storm storm, Trouble trouble, string truth, DateTimeOffset begins, int minutes)
     {
         var random = storm.Random;
         App Pick(Func<App, bool> which)
@@ -143,34 +182,48 @@ internal static class ClusterStormCorpus
             case Trouble.DatabaseChoking:
             {
                 var db = Pick(a => a.Engine is not null);
-                foreach (var name in db.Engine == "postgres"
-                    ? new[] { "PostgresqlTooManyConnections", "PostgresqlSlowQueries", "PostgresqlHighRollbackRate" }
-                    : ["MysqlTooManyConnections", "MysqlSlowQueries", "MysqlInnodbLogWaits"])
+
+                // awesome-prometheus-alerts' exporter rules: 2 m for connections and slow queries, none for rollbacks and log waits.
+                foreach (var (name, hold) in db.Engine == "postgres"
+                    ? new[] { ("PostgresqlTooManyConnections", 2), ("PostgresqlSlowQueries", 2), ("PostgresqlHighRollbackRate", 0) }
+                    : [("MysqlTooManyConnections", 2), ("MysqlSlowQueries", 2), ("MysqlInnodbLogWaits", 0)])
                 {
-                    Fire(storm, truth, begins.AddMinutes(random.Next(0, Math.Max(1, minutes / 3))), minutes, slow, Exporter(db, name));
+                    var from = random.Next(0, Math.Max(1, minutes / 3));
+                    Rule(storm, truth, begins.AddMinutes(from), minutes - from, hold, Exporter(db, name));
                 }
 
-                Symptoms(storm, truth, db, begins, minutes, slow, "database");
+                Symptoms(storm, truth, db, begins, minutes, "database");
                 return Key(db);
             }
 
             case Trouble.CrashLooping:
             {
+                // A fault while running (out of memory): two of the three running pods crash-loop; replicas are missing.
                 var app = Pick(a => !a.Stateful && a.Space != "staging");
-                CrashLoop(storm, truth, app, begins, minutes, slow, "OOMKilled");
-                Symptoms(storm, truth, app, begins, minutes, slow, "upstream");
+                foreach (var pod in storm.Pods[Key(app)].Take(2))
+                {
+                    CrashLoop(storm, truth, app, pod, begins.AddMinutes(random.Next(0, 3)), minutes);
+                }
+
+                Rule(storm, truth, begins.AddMinutes(2), minutes - 2, 15, ("alertmanager", "KubeDeploymentReplicasMismatch", Workload(app, "KubeDeploymentReplicasMismatch")));
+                Symptoms(storm, truth, app, begins, minutes, "upstream");
                 return Key(app);
             }
 
             case Trouble.DiskFilling:
             {
+                // The disk has filled for an hour before the kubelet's eviction threshold; node-exporter's rules wait 1 h and 30 m.
                 var machine = Machines[random.Next(Machines.Length)];
-                foreach (var (name, mount) in new[] { ("NodeFilesystemSpaceFillingUp", "/var/lib/kubelet"), ("NodeFilesystemAlmostOutOfSpace", "/var/lib/kubelet"), ("NodeDiskIOSaturation", null) })
+                foreach (var (name, mount, filling, hold) in new[]
+                {
+                    ("NodeFilesystemSpaceFillingUp", "/var/lib/kubelet", 70, 60), ("NodeFilesystemAlmostOutOfSpace", "/var/lib/kubelet", 35, 30),
+                    ("NodeDiskIOSaturation", null, 32 + random.Next(4), 30),
+                })
                 {
                     var labels = new Dictionary<string, string>
                     {
                         ["alertname"] = name, ["instance"] = $"{machine.Address}:9100", ["job"] = "node-exporter", ["namespace"] = "monitoring",
-                        ["pod"] = $"node-exporter-{Suffix(random, 5)}", ["container"] = "kube-rbac-proxy", ["severity"] = "warning",
+                        ["pod"] = storm.NodeExporters[machine.Name], ["container"] = "kube-rbac-proxy", ["severity"] = "warning",
                         ["device"] = mount is null ? "nvme0n1" : "/dev/nvme0n1p1",
                     };
                     if (mount is not null)
@@ -178,15 +231,20 @@ internal static class ClusterStormCorpus
                         (labels["mountpoint"], labels["fstype"]) = (mount, "ext4");
                     }
 
-                    Fire(storm, truth, begins.AddMinutes(random.Next(0, 4)), minutes, slow, ("alertmanager", Summary(name, machine.Name), labels));
+                    Rule(storm, truth, begins.AddMinutes(-filling), minutes + filling, hold, ("alertmanager", Summary(name, machine.Name), labels));
                 }
 
-                Fire(storm, truth, begins.AddMinutes(minutes / 2), minutes / 2, slow, ("alertmanager", "KubeNodeNotReady",
-                    new() { ["alertname"] = "KubeNodeNotReady", ["node"] = machine.Name, ["job"] = "kube-state-metrics", ["namespace"] = "monitoring", ["severity"] = "warning", ["condition"] = "DiskPressure" }));
+                // The kubelet's DiskPressure condition, told by kube-state-metrics (KubeNodePressure: 10 m, severity info).
+                Rule(storm, truth, begins, minutes, 10, ("alertmanager", "KubeNodePressure", new()
+                {
+                    ["alertname"] = "KubeNodePressure", ["node"] = machine.Name, ["condition"] = "DiskPressure", ["status"] = "true",
+                    ["job"] = "kube-state-metrics", ["namespace"] = "monitoring", ["instance"] = KubeStateMetrics, ["severity"] = "info",
+                }));
                 foreach (var app in Apps.Where(a => a.Machine == machine.Name && !a.Stateful).Take(2))
                 {
-                    Fire(storm, truth, begins.AddMinutes((minutes / 2) + random.Next(3)), minutes / 2, slow, ("events", $"Evicted: The node was low on resource: ephemeral-storage.",
-                        new() { ["involvedObject.kind"] = "Pod", ["involvedObject.namespace"] = app.Space, ["involvedObject.name"] = PodName(random, app), ["reason"] = "Evicted", ["source.host"] = machine.Name }));
+                    var pod = storm.Pods[Key(app)][random.Next(3)];
+                    Send(storm, truth, begins.AddMinutes(random.Next(3)), minutes / 2, ("events", "Evicted: The node was low on resource: ephemeral-storage.",
+                        new() { ["involvedObject.kind"] = "Pod", ["involvedObject.namespace"] = app.Space, ["involvedObject.name"] = pod, ["reason"] = "Evicted", ["source.host"] = machine.Name }));
                 }
 
                 return $"machine/{machine.Name}";
@@ -195,15 +253,15 @@ internal static class ClusterStormCorpus
             case Trouble.ProviderThrottling:
             {
                 var gateway = Find("agents/llm-gateway");
-                Fire(storm, truth, begins, minutes, slow, ("alertmanager", "LLMGatewayUpstream429",
-                    new() { ["alertname"] = "LLMGatewayUpstream429", ["namespace"] = "agents", ["service"] = "llm-gateway", ["job"] = "llm-gateway", ["pod"] = PodName(random, gateway), ["severity"] = "warning", ["provider"] = "openai" }));
-                Fire(storm, truth, begins.AddMinutes(2), minutes, slow, ("tasklens", "Goal 'triage-inbox': completion rate dropped to 41% (expected 97%)",
+                Rule(storm, truth, begins, minutes, 5, ("alertmanager", "LLMGatewayUpstream429",
+                    new() { ["alertname"] = "LLMGatewayUpstream429", ["namespace"] = "agents", ["service"] = "llm-gateway", ["job"] = "llm-gateway", ["pod"] = storm.Pods[Key(gateway)][random.Next(3)], ["severity"] = "warning", ["provider"] = "openai" }));
+                Send(storm, truth, begins.AddMinutes(2), minutes, ("tasklens", "Goal 'triage-inbox': completion rate dropped to 41% (expected 97%)",
                     new() { ["goal"] = "triage-inbox", ["service"] = "planner", ["metric"] = "completion_rate", ["detector"] = "robust-seasonal" }));
-                Fire(storm, truth, begins.AddMinutes(3), minutes, slow, ("tasklens", "Goal 'triage-inbox': p95 duration rose to 48 s (expected 12 s)",
+                Send(storm, truth, begins.AddMinutes(3), minutes, ("tasklens", "Goal 'triage-inbox': p95 duration rose to 48 s (expected 12 s)",
                     new() { ["goal"] = "triage-inbox", ["service"] = "planner", ["metric"] = "duration_p95", ["detector"] = "cusum" }));
-                Fire(storm, truth, begins.AddMinutes(4), minutes, slow, ("grafana", "Planner retries per run",
+                Rule(storm, truth, begins.AddMinutes(4), minutes - 4, 5, ("grafana", "Planner retries per run",
                     new() { ["alertname"] = "Planner retries per run", ["grafana_folder"] = "Agents", ["__alert_rule_uid__"] = Suffix(random, 9), ["k8s_namespace_name"] = "agents", ["k8s_deployment_name"] = "planner" }));
-                Symptoms(storm, truth, gateway, begins, minutes, slow, "provider");
+                Symptoms(storm, truth, gateway, begins, minutes, "provider");
                 return Key(gateway);
             }
 
@@ -212,13 +270,13 @@ internal static class ClusterStormCorpus
                 var broker = Find("platform/kafka");
                 foreach (var group in new[] { "checkout-events", "ledger-sync" })
                 {
-                    Fire(storm, truth, begins.AddMinutes(random.Next(0, 5)), minutes, slow, ("alertmanager", "KafkaConsumergroupLagHigh",
+                    var from = random.Next(0, 5);
+                    Rule(storm, truth, begins.AddMinutes(from), minutes - from, 2, ("alertmanager", "KafkaConsumergroupLagHigh",
                         new() { ["alertname"] = "KafkaConsumergroupLagHigh", ["consumergroup"] = group, ["topic"] = "orders", ["job"] = "kafka-exporter", ["namespace"] = "platform", ["pod"] = $"kafka-{random.Next(3)}", ["container"] = "kafka-exporter", ["severity"] = "warning" }));
                 }
 
-                Fire(storm, truth, begins.AddMinutes(2), minutes, slow, ("alertmanager", "KubeStatefulSetReplicasMismatch",
-                    new() { ["alertname"] = "KubeStatefulSetReplicasMismatch", ["namespace"] = "platform", ["statefulset"] = "kafka", ["job"] = "kube-state-metrics", ["severity"] = "warning", ["instance"] = "10.2.0.7:8080" }));
-                Symptoms(storm, truth, broker, begins, minutes, slow, "broker");
+                Rule(storm, truth, begins.AddMinutes(2), minutes - 2, 15, ("alertmanager", "KubeStatefulSetReplicasMismatch", Workload(broker, "KubeStatefulSetReplicasMismatch")));
+                Symptoms(storm, truth, broker, begins, minutes, "broker");
                 return Key(broker);
             }
 
@@ -231,32 +289,65 @@ internal static class ClusterStormCorpus
         }
     }
 
-    /// <summary>A bad rollout: the new replica set's pods crash on a config error; replicas mismatch.</summary>
+    /// <summary>
+    /// A bad rollout. A Deployment (three replicas, the default surge of one and none unavailable) starts one pod of a new
+    /// ReplicaSet (a new pod-template hash) that never becomes ready, while the old pods serve: its replicas do not go
+    /// missing, and the rollout is stuck once the progress deadline (10 min) passed. A StatefulSet replaces its highest
+    /// ordinal first, which then never becomes ready. The new pod crashes on the new version, or waits for a missing secret.
+    /// </summary>
     private static void Rollout(Storm storm, App app, string truth, DateTimeOffset begins, int minutes)
     {
-        CrashLoop(storm, truth, app, begins, minutes, slow: false, "CreateContainerConfigError");
-        Fire(storm, truth, begins.AddMinutes(1), minutes, false, ("events", $"Failed: Error: secret \"{app.Name}-config-v2\" not found",
-            new() { ["involvedObject.kind"] = "Pod", ["involvedObject.namespace"] = app.Space, ["involvedObject.name"] = PodName(storm.Random, app), ["reason"] = "Failed" }));
-    }
-
-    private static void CrashLoop(Storm storm, string truth, App app, DateTimeOffset begins, int minutes, bool slow, string reason)
-    {
         var random = storm.Random;
-        for (var pod = 0; pod < 2; pod++)
+        var pod = app.Stateful ? $"{app.Name}-2" : $"{app.Name}-{Suffix(random, 10)}-{Suffix(random, 5)}";
+        if (random.Next(2) == 0)
         {
-            var name = PodName(random, app);
-            Fire(storm, truth, begins.AddMinutes(random.Next(0, 3)), minutes, slow, ("alertmanager", "KubePodCrashLooping",
-                new() { ["alertname"] = "KubePodCrashLooping", ["namespace"] = app.Space, ["pod"] = name, ["container"] = app.Name, ["job"] = "kube-state-metrics", ["instance"] = "10.2.0.7:8080", ["severity"] = "warning", ["reason"] = reason }));
-            Fire(storm, truth, begins.AddMinutes(random.Next(0, 3)), minutes, slow, ("events", $"BackOff: Back-off restarting failed container {app.Name} in pod {name}",
-                new() { ["involvedObject.kind"] = "Pod", ["involvedObject.namespace"] = app.Space, ["involvedObject.name"] = name, ["reason"] = "BackOff" }));
+            CrashLoop(storm, truth, app, pod, begins.AddMinutes(1), minutes - 1);
+        }
+        else
+        {
+            Send(storm, truth, begins.AddMinutes(1), minutes - 1, ("events", $"Failed: Error: secret \"{app.Name}-config-v2\" not found",
+                new() { ["involvedObject.kind"] = "Pod", ["involvedObject.namespace"] = app.Space, ["involvedObject.name"] = pod, ["reason"] = "Failed" }));
+            Rule(storm, truth, begins.AddMinutes(1), minutes - 1, 60, ("alertmanager", "KubeContainerWaiting", new()
+            {
+                ["alertname"] = "KubeContainerWaiting", ["namespace"] = app.Space, ["pod"] = pod, ["container"] = app.Name, ["reason"] = "CreateContainerConfigError",
+                ["job"] = "kube-state-metrics", ["instance"] = KubeStateMetrics, ["severity"] = "warning",
+            }));
         }
 
-        Fire(storm, truth, begins.AddMinutes(5), minutes - 5, slow, ("alertmanager", "KubeDeploymentReplicasMismatch",
-            new() { ["alertname"] = "KubeDeploymentReplicasMismatch", ["namespace"] = app.Space, ["deployment"] = app.Name, ["job"] = "kube-state-metrics", ["instance"] = "10.2.0.7:8080", ["severity"] = "warning" }));
+        if (app.Stateful)
+        {
+            Rule(storm, truth, begins.AddMinutes(1), minutes - 1, 15, ("alertmanager", "KubeStatefulSetReplicasMismatch", Workload(app, "KubeStatefulSetReplicasMismatch")));
+            Rule(storm, truth, begins.AddMinutes(1), minutes - 1, 15, ("alertmanager", "KubeStatefulSetUpdateNotRolledOut", Workload(app, "KubeStatefulSetUpdateNotRolledOut")));
+        }
+        else
+        {
+            var stuck = Workload(app, "KubeDeploymentRolloutStuck");
+            (stuck["condition"], stuck["status"]) = ("Progressing", "false");
+            Rule(storm, truth, begins.AddMinutes(10), minutes - 10, 15, ("alertmanager", "KubeDeploymentRolloutStuck", stuck));
+        }
     }
 
-    /// <summary>The apps that depend on <paramref name="app"/> (up to two hops) see errors and latency: told by app rules, Grafana, TaskLens.</summary>
-    private static void Symptoms(Storm storm, string truth, App app, DateTimeOffset begins, int minutes, bool slow, string why)
+    /// <summary>One pod crash-looping: the kubelet's back-off events at once, kube-prometheus's KubePodCrashLooping after 15 min.</summary>
+    private static void CrashLoop(Storm storm, string truth, App app, string pod, DateTimeOffset begins, int minutes)
+    {
+        Rule(storm, truth, begins, minutes, 15, ("alertmanager", "KubePodCrashLooping", new()
+        {
+            ["alertname"] = "KubePodCrashLooping", ["namespace"] = app.Space, ["pod"] = pod, ["container"] = app.Name, ["reason"] = "CrashLoopBackOff",
+            ["job"] = "kube-state-metrics", ["instance"] = KubeStateMetrics, ["severity"] = "warning",
+        }));
+        Send(storm, truth, begins, minutes, ("events", $"BackOff: Back-off restarting failed container {app.Name} in pod {pod}",
+            new() { ["involvedObject.kind"] = "Pod", ["involvedObject.namespace"] = app.Space, ["involvedObject.name"] = pod, ["reason"] = "BackOff" }));
+    }
+
+    /// <summary>A kube-state-metrics alert about a workload: <c>deployment</c> or <c>statefulset</c> as kube-state-metrics names it.</summary>
+    private static Dictionary<string, string> Workload(App app, string name) => new()
+    {
+        ["alertname"] = name, ["namespace"] = app.Space, [app.Stateful ? "statefulset" : "deployment"] = app.Name,
+        ["job"] = "kube-state-metrics", ["instance"] = KubeStateMetrics, ["severity"] = "warning",
+    };
+
+    /// <summary>The apps that depend on <paramref name="app"/> (up to two hops) see errors and latency: told by app rules (5 m), Grafana (5 m pending), TaskLens.</summary>
+    private static void Symptoms(Storm storm, string truth, App app, DateTimeOffset begins, int minutes, string why)
     {
         var random = storm.Random;
         var first = Depends.Where(d => d.Callee == Key(app)).Select(d => d.Caller).ToList();
@@ -272,26 +363,26 @@ internal static class ClusterStormCorpus
                 switch (random.Next(4))
                 {
                     case 0:
-                        Fire(storm, truth, at, rest, slow, ("alertmanager", "HTTPErrorRateHigh", new()
+                        Rule(storm, truth, at, rest, 5, ("alertmanager", "HTTPErrorRateHigh", new()
                         {
                             ["alertname"] = "HTTPErrorRateHigh", ["namespace"] = caller.Space, ["service"] = caller.Name, ["job"] = caller.Name, ["severity"] = "critical",
                         }));
                         break;
                     case 1:
-                        Fire(storm, truth, at, rest, slow, ("alertmanager", "HTTPLatencyP99High", new()
+                        Rule(storm, truth, at, rest, 5, ("alertmanager", "HTTPLatencyP99High", new()
                         {
-                            ["alertname"] = "HTTPLatencyP99High", ["namespace"] = caller.Space, ["pod"] = PodName(random, caller), ["job"] = caller.Name, ["severity"] = "warning",
+                            ["alertname"] = "HTTPLatencyP99High", ["namespace"] = caller.Space, ["pod"] = storm.Pods[Key(caller)][random.Next(3)], ["job"] = caller.Name, ["severity"] = "warning",
                         }));
                         break;
                     case 2:
-                        Fire(storm, truth, at, rest, slow, ("grafana", $"{Title(caller.Telemetry)} 5xx ratio", new()
+                        Rule(storm, truth, at, rest, 5, ("grafana", $"{Title(caller.Telemetry)} 5xx ratio", new()
                         {
                             ["alertname"] = $"{Title(caller.Telemetry)} 5xx ratio", ["grafana_folder"] = Title(caller.Space), ["__alert_rule_uid__"] = Suffix(random, 9),
                             ["namespace"] = caller.Space, ["deployment"] = caller.Name,
                         }));
                         break;
                     default:
-                        Fire(storm, truth, at, rest, slow, ("tasklens", $"Service '{caller.Telemetry}': error rate rose to {5 + random.Next(30)}% (expected 0.4%); {why} trouble",
+                        Send(storm, truth, at, rest, ("tasklens", $"Service '{caller.Telemetry}': error rate rose to {5 + random.Next(30)}% (expected 0.4%); {why} trouble",
                             new() { ["service"] = caller.Telemetry, ["metric"] = "error_rate", ["detector"] = "robust-seasonal" }));
                         break;
                 }
@@ -299,57 +390,141 @@ internal static class ClusterStormCorpus
         }
     }
 
-    /// <summary>Alerts of no incident: each its own; one flaps all storm long.</summary>
+    /// <summary>Alerts of no incident: each its own (with its rule's <c>for:</c>); one flaps all storm long.</summary>
     private static void Noise(Storm storm)
     {
         var random = storm.Random;
-        var singles = new (string Title, Dictionary<string, string> Labels)[]
+        var singles = new (string Title, int Hold, Dictionary<string, string> Labels)[]
         {
-            ("KubeJobFailed", new() { ["alertname"] = "KubeJobFailed", ["namespace"] = "batch", ["job_name"] = $"nightly-report-{random.Next(10000, 99999)}", ["job"] = "kube-state-metrics", ["severity"] = "warning" }),
-            ("CPUThrottlingHigh", new() { ["alertname"] = "CPUThrottlingHigh", ["namespace"] = "catalog", ["pod"] = PodName(random, Find("catalog/search-api")), ["container"] = "search-api", ["severity"] = "info" }),
-            ("KubePersistentVolumeFillingUp", new() { ["alertname"] = "KubePersistentVolumeFillingUp", ["namespace"] = "observability", ["persistentvolumeclaim"] = "loki-data-0", ["job"] = "kubelet", ["severity"] = "warning" }),
-            ("TargetDown", new() { ["alertname"] = "TargetDown", ["namespace"] = "monitoring", ["job"] = "blackbox-exporter", ["service"] = "blackbox-exporter", ["severity"] = "warning" }),
-            ("KubeClientCertificateExpiration", new() { ["alertname"] = "KubeClientCertificateExpiration", ["job"] = "apiserver", ["severity"] = "warning" }),
-            ("Backup of ledger not finished", new() { ["alertname"] = "Backup of ledger not finished", ["grafana_folder"] = "Ops", ["__alert_rule_uid__"] = Suffix(random, 9) }),
-            ("KubeHpaMaxedOut", new() { ["alertname"] = "KubeHpaMaxedOut", ["namespace"] = "staging", ["horizontalpodautoscaler"] = "checkout-api", ["job"] = "kube-state-metrics", ["severity"] = "warning" }),
-            ("NodeClockNotSynchronising", new() { ["alertname"] = "NodeClockNotSynchronising", ["instance"] = $"{Machines[random.Next(3)].Address}:9100", ["job"] = "node-exporter", ["namespace"] = "monitoring", ["severity"] = "warning" }),
+            ("KubeJobFailed", 15, new() { ["alertname"] = "KubeJobFailed", ["namespace"] = "batch", ["job_name"] = $"nightly-report-{random.Next(10000, 99999)}", ["job"] = "kube-state-metrics", ["severity"] = "warning" }),
+            ("CPUThrottlingHigh", 15, new() { ["alertname"] = "CPUThrottlingHigh", ["namespace"] = "catalog", ["pod"] = storm.Pods["catalog/search-api"][random.Next(3)], ["container"] = "search-api", ["severity"] = "info" }),
+            ("KubePersistentVolumeFillingUp", 1, new() { ["alertname"] = "KubePersistentVolumeFillingUp", ["namespace"] = "observability", ["persistentvolumeclaim"] = "loki-data-0", ["job"] = "kubelet", ["severity"] = "critical" }),
+            ("TargetDown", 10, new() { ["alertname"] = "TargetDown", ["namespace"] = "monitoring", ["job"] = "blackbox-exporter", ["service"] = "blackbox-exporter", ["severity"] = "warning" }),
+            ("KubeClientCertificateExpiration", 5, new() { ["alertname"] = "KubeClientCertificateExpiration", ["job"] = "apiserver", ["severity"] = "warning" }),
+            ("Backup of ledger not finished", 5, new() { ["alertname"] = "Backup of ledger not finished", ["grafana_folder"] = "Ops", ["__alert_rule_uid__"] = Suffix(random, 9) }),
+            ("KubeHpaMaxedOut", 15, new() { ["alertname"] = "KubeHpaMaxedOut", ["namespace"] = "staging", ["horizontalpodautoscaler"] = "checkout-api", ["job"] = "kube-state-metrics", ["severity"] = "warning" }),
+            ("NodeClockNotSynchronising", 10, new() { ["alertname"] = "NodeClockNotSynchronising", ["instance"] = $"{Machines[random.Next(3)].Address}:9100", ["job"] = "node-exporter", ["namespace"] = "monitoring", ["severity"] = "warning" }),
         };
         var count = 3 + random.Next(4);
-        foreach (var (title, labels) in singles.OrderBy(_ => random.Next()).Take(count))
+        foreach (var (title, hold, labels) in singles.OrderBy(_ => random.Next()).Take(count))
         {
-            Fire(storm, $"noise-{title}", storm.Start.AddMinutes(random.Next(0, 60)), 5 + random.Next(20), false, ("alertmanager", title, labels));
+            var source = labels.ContainsKey("grafana_folder") ? "grafana" : "alertmanager";
+            Rule(storm, $"noise-{title}", storm.Start.AddMinutes(random.Next(0, 60)), hold + 5 + random.Next(20), hold, (source, title, labels));
         }
 
-        // A flapping alert: fires and resolves again and again on an app that may also be in trouble.
+        // A flapping alert: an app's scrape target goes down now and then (TargetDown, 10 m), on an app that may also be in trouble.
         var flapping = Apps[random.Next(Apps.Length)];
-        var labelsOfFlap = new Dictionary<string, string> { ["alertname"] = "KubeContainerWaiting", ["namespace"] = flapping.Space, ["pod"] = PodName(random, flapping), ["container"] = "istio-proxy", ["job"] = "kube-state-metrics", ["severity"] = "warning" };
-        for (var at = storm.Start.AddMinutes(random.Next(10)); at < storm.Start.AddMinutes(80); at = at.AddMinutes(6 + random.Next(8)))
+        var labelsOfFlap = new Dictionary<string, string> { ["alertname"] = "TargetDown", ["namespace"] = flapping.Space, ["job"] = flapping.Name, ["service"] = flapping.Name, ["severity"] = "warning" };
+        for (var at = storm.Start.AddMinutes(random.Next(10)); at < storm.Start.AddMinutes(80);)
         {
-            Fire(storm, "noise-flapping", at, 2, false, ("alertmanager", "KubeContainerWaiting", labelsOfFlap));
+            var down = 11 + random.Next(6);
+            Rule(storm, "noise-flapping", at, down, 10, ("alertmanager", "TargetDown", labelsOfFlap));
+            at = at.AddMinutes(down + 2 + random.Next(5));
         }
     }
 
-    /// <summary>The always-firing Watchdog, re-notified all storm long.</summary>
+    /// <summary>The always-firing Watchdog: its own route in kube-prometheus; it never resolves.</summary>
     private static void Watchdog(Storm storm) =>
-        Fire(storm, "watchdog", storm.Start, 90, false, ("alertmanager", "Watchdog",
-            new() { ["alertname"] = "Watchdog", ["namespace"] = "monitoring", ["prometheus"] = "monitoring/k8s", ["severity"] = "none" }));
+        storm.Firings.Add(new RuleFiring("alertmanager", "Watchdog",
+            new() { ["alertname"] = "Watchdog", ["namespace"] = "monitoring", ["prometheus"] = "monitoring/k8s", ["severity"] = "none" }, "watchdog", storm.Start, DateTimeOffset.MaxValue));
 
     /// <summary>
-    /// One alert: fires at <paramref name="at"/>, re-notified every five minutes (Alertmanager's group interval) while it
-    /// lasts — a slow burn goes quiet for a while in between — then resolved.
+    /// A rule's alert: its condition holds from <paramref name="at"/> for <paramref name="minutes"/>; it fires once the
+    /// condition held for the rule's <c>for:</c> (<paramref name="hold"/> minutes, at the next evaluation), and not at all if
+    /// the condition ends first.
     /// </summary>
-    private static void Fire(Storm storm, string truth, DateTimeOffset at, int minutes, bool slow, (string Source, string Title, Dictionary<string, string> Labels) alert)
+    private static void Rule(Storm storm, string truth, DateTimeOffset at, int minutes, int hold, (string Source, string Title, Dictionary<string, string> Labels) alert)
     {
-        var random = storm.Random;
+        var evaluation = storm.Random.Next(0, 30);
+        if (minutes <= hold)
+        {
+            return;
+        }
+
+        storm.Firings.Add(new RuleFiring(alert.Source, alert.Title, alert.Labels, truth, at.AddMinutes(hold).AddSeconds(evaluation), at.AddMinutes(minutes).AddSeconds(evaluation)));
+    }
+
+    /// <summary>
+    /// A notification sent as it happens (an event, a TaskLens detection): at <paramref name="at"/>, again every five
+    /// minutes while it lasts (a recurring event's count rising), then resolved.
+    /// </summary>
+    private static void Send(Storm storm, string truth, DateTimeOffset at, int minutes, (string Source, string Title, Dictionary<string, string> Labels) alert)
+    {
         var end = at.AddMinutes(Math.Max(1, minutes));
-        var time = at.AddSeconds(random.Next(0, 60));
-        while (time < end)
+        for (var time = at.AddSeconds(storm.Random.Next(0, 60)); time < end; time = time.AddMinutes(5))
         {
             storm.Alerts.Add(new StormAlert("", alert.Source, "firing", time, alert.Title, new Dictionary<string, string>(alert.Labels), truth));
-            time = time.AddMinutes(slow && random.Next(4) == 0 ? 12 + random.Next(6) : 5);
         }
 
         storm.Alerts.Add(new StormAlert("", alert.Source, "resolved", end, alert.Title, new Dictionary<string, string>(alert.Labels), truth));
+    }
+
+    /// <summary>
+    /// Sends the rule alerts as Alertmanager does. kube-prometheus routes by <c>namespace</c> (the Watchdog and critical
+    /// alerts on routes of their own); Grafana's default policy by folder and rule name. A group is first sent
+    /// <c>group_wait</c> after its first alert; then at each <c>group_interval</c> tick only when an alert joined or
+    /// resolved since the last notification (or <c>repeat_interval</c> passed), each time with every alert of the group
+    /// — firing ones again, resolved ones once. A group left with no alert ends; a later alert starts a new one.
+    /// </summary>
+    private static void Notify(Storm storm)
+    {
+        foreach (var group in storm.Firings.GroupBy(Route, StringComparer.Ordinal))
+        {
+            var repeat = group.Key.StartsWith("grafana|", StringComparison.Ordinal) ? GrafanaRepeatInterval : RepeatInterval;
+            var alerts = group.OrderBy(f => f.From).ToList();
+            var sent = new HashSet<RuleFiring>(ReferenceEqualityComparer.Instance);
+            var done = new HashSet<RuleFiring>(ReferenceEqualityComparer.Instance);
+            var flush = alerts[0].From + GroupWait;
+            var last = DateTimeOffset.MinValue;
+            while (flush < storm.Start + Horizon)
+            {
+                var present = alerts.Where(f => f.From <= flush && !done.Contains(f)).ToList();
+                if (present.Count == 0)
+                {
+                    var next = alerts.Find(f => !done.Contains(f));
+                    if (next is null)
+                    {
+                        break;
+                    }
+
+                    (flush, last) = (next.From + GroupWait, DateTimeOffset.MinValue);
+                    continue;
+                }
+
+                var firing = present.Where(f => f.To > flush).ToList();
+                var resolved = present.Where(f => f.To <= flush).ToList();
+                if (resolved.Count > 0 || firing.Exists(f => !sent.Contains(f)) || flush - last >= repeat)
+                {
+                    foreach (var f in firing)
+                    {
+                        storm.Alerts.Add(new StormAlert("", f.Source, "firing", flush, f.Title, new Dictionary<string, string>(f.Labels), f.Truth));
+                        sent.Add(f);
+                    }
+
+                    foreach (var f in resolved)
+                    {
+                        storm.Alerts.Add(new StormAlert("", f.Source, "resolved", flush, f.Title, new Dictionary<string, string>(f.Labels), f.Truth));
+                        done.Add(f);
+                    }
+
+                    last = flush;
+                }
+
+                flush += GroupInterval;
+            }
+        }
+    }
+
+    /// <summary>The Alertmanager group an alert is sent in: its route and the route's <c>group_by</c> labels.</summary>
+    private static string Route(RuleFiring alert)
+    {
+        if (alert.Source == "grafana")
+        {
+            return $"grafana|{alert.Labels.GetValueOrDefault("grafana_folder")}|{alert.Labels.GetValueOrDefault("alertname")}";
+        }
+
+        var route = alert.Labels.GetValueOrDefault("alertname") == "Watchdog" ? "watchdog" : alert.Labels.GetValueOrDefault("severity") == "critical" ? "critical" : "default";
+        return $"{route}|{alert.Labels.GetValueOrDefault("namespace")}";
     }
 
     private static (string, string, Dictionary<string, string>) Exporter(App db, string name) =>
@@ -359,20 +534,17 @@ internal static class ClusterStormCorpus
             ["job"] = $"{db.Engine}-exporter", ["instance"] = $"{db.Name}-0.{db.Name}.{db.Space}.svc:9187", ["severity"] = "critical",
         });
 
-    /// <summary>Resource attributes an OpenTelemetry SDK on Kubernetes sets for a pod of the app.</summary>
-    private static Dictionary<string, string> Resource(App app)
+    /// <summary>Resource attributes an OpenTelemetry SDK on Kubernetes sets for a pod of the app (its first running pod).</summary>
+    private static Dictionary<string, string> Resource(Storm storm, App app)
     {
         var resource = new Dictionary<string, string>
         {
             ["service.name"] = app.Telemetry, ["k8s.namespace.name"] = app.Space, ["k8s.node.name"] = app.Machine,
-            ["k8s.pod.name"] = app.Stateful ? $"{app.Name}-0" : $"{app.Name}-5d8f7c9b6d-q2x7k",
+            ["k8s.pod.name"] = storm.Pods[Key(app)][0],
         };
         resource[app.Stateful ? "k8s.statefulset.name" : "k8s.deployment.name"] = app.Name;
         return resource;
     }
-
-    private static string PodName(Random random, App app) =>
-        app.Stateful ? $"{app.Name}-{random.Next(3)}" : $"{app.Name}-{Suffix(random, 10)}-{Suffix(random, 5)}";
 
     private static string Suffix(Random random, int length)
     {

@@ -191,17 +191,52 @@ public sealed class AlertCorrelatorTests
     }
 
     [Fact]
-    public void Add_ReplicasMismatchOfARollout_JoinsTheRollout_NotTheBrokersIncidentOfTheSameWords()
+    public void Add_StatefulSetRolloutsAlerts_JoinTheRollout_NotTheBrokersIncident()
     {
+        // kube-prometheus fires the StatefulSet rules for a StatefulSet (not KubeDeploymentReplicasMismatch): a rollout
+        // replaces the highest ordinal first, which then is not ready.
         var correlator = new AlertCorrelator();
-        correlator.Add(Alert(0, "KubeStatefulSetReplicasMismatch", ("alertname", "KubeStatefulSetReplicasMismatch"), ("namespace", "platform"), ("statefulset", "kafka")));
-        correlator.Add(Alert(1, "KafkaConsumergroupLagHigh", ("alertname", "KafkaConsumergroupLagHigh"), ("namespace", "platform"), ("statefulset", "kafka")));
-        var rollout = correlator.Add(Alert(2, "Failed: Error: secret \"kafka-config-v2\" not found", ("involvedObject.namespace", "platform"), ("involvedObject.name", "kafka-0"), ("reason", "Failed")));
+        correlator.Add(Alert(0, "KafkaConsumergroupLagHigh", ("alertname", "KafkaConsumergroupLagHigh"), ("namespace", "platform"), ("statefulset", "kafka")));
+        var rollout = correlator.Add(Alert(2, "Failed: Error: secret \"kafka-config-v2\" not found", ("involvedObject.namespace", "platform"), ("involvedObject.name", "kafka-2"), ("reason", "Failed")));
 
-        var mismatch = correlator.Add(Alert(3, "KubeDeploymentReplicasMismatch", ("alertname", "KubeDeploymentReplicasMismatch"), ("namespace", "platform"), ("statefulset", "kafka")));
+        var mismatch = correlator.Add(Alert(3, "KubeStatefulSetReplicasMismatch", ("alertname", "KubeStatefulSetReplicasMismatch"), ("namespace", "platform"), ("statefulset", "kafka")));
+        var notRolledOut = correlator.Add(Alert(4, "KubeStatefulSetUpdateNotRolledOut", ("alertname", "KubeStatefulSetUpdateNotRolledOut"), ("namespace", "platform"), ("statefulset", "kafka")));
 
         Assert.Equal(("inc-0002", true), (rollout.IncidentId, rollout.Opened));
-        Assert.Equal("inc-0002", mismatch.IncidentId);
+        Assert.Equal(("inc-0002", "inc-0002"), (mismatch.IncidentId, notRolledOut.IncidentId));
+    }
+
+    [Fact]
+    public void Add_RolloutsNewPodsBesideServingPodsCrashing_AreTwoIncidents_TheStuckRolloutAndMissingReplicasEachFindTheirs()
+    {
+        // Spans show the ReplicaSet that serves (hash 5d8f7c9b6d); the rollout's pod carries a hash never seen serving.
+        var topology = new WorkloadTopology();
+        topology.ObserveCall(Resource("storefront", "cart-api", "ip-10-0-1-12", "cart-api-5d8f7c9b6d-q2x7k"), Resource("storefront", "checkout-api", "ip-10-0-1-13", "checkout-api-7c9b6d5d8f-k2q7x"));
+        var correlator = new AlertCorrelator(topology: topology);
+
+        var serving = correlator.Add(Alert(0, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "storefront"), ("pod", "cart-api-5d8f7c9b6d-x7k2q"), ("reason", "CrashLoopBackOff")));
+        var rollout = correlator.Add(Alert(1, "BackOff: Back-off restarting failed container cart-api in pod cart-api-8f9c7b6d5d-zq2k7",
+            ("involvedObject.namespace", "storefront"), ("involvedObject.name", "cart-api-8f9c7b6d5d-zq2k7"), ("reason", "BackOff")));
+        var newPodCrash = correlator.Add(Alert(2, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "storefront"), ("pod", "cart-api-8f9c7b6d5d-zq2k7"), ("reason", "CrashLoopBackOff")));
+        var stuck = correlator.Add(Alert(3, "KubeDeploymentRolloutStuck", ("alertname", "KubeDeploymentRolloutStuck"), ("namespace", "storefront"), ("deployment", "cart-api"), ("condition", "Progressing"), ("status", "false")));
+        var missing = correlator.Add(Alert(4, "KubeDeploymentReplicasMismatch", ("alertname", "KubeDeploymentReplicasMismatch"), ("namespace", "storefront"), ("deployment", "cart-api")));
+
+        Assert.Equal(("inc-0001", "inc-0002", true), (serving.IncidentId, rollout.IncidentId, rollout.Opened));
+        Assert.Equal(("inc-0002", "inc-0002", "inc-0001"), (newPodCrash.IncidentId, stuck.IncidentId, missing.IncidentId));
+        Assert.Equal(FaultKind.Change, FaultKinds.Of(Alert(5, "KubeDeploymentRolloutStuck", ("alertname", "KubeDeploymentRolloutStuck"))));
+    }
+
+    [Fact]
+    public void Add_PodsOfAnotherReplicaSet_WithoutSpans_StillOpenTheirOwnIncident()
+    {
+        var correlator = new AlertCorrelator();
+
+        var first = correlator.Add(Alert(0, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "storefront"), ("pod", "cart-api-5d8f7c9b6d-x7k2q"), ("reason", "CrashLoopBackOff")));
+        var sibling = correlator.Add(Alert(1, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "storefront"), ("pod", "cart-api-5d8f7c9b6d-q2x7k"), ("reason", "CrashLoopBackOff")));
+        var other = correlator.Add(Alert(2, "KubePodCrashLooping", ("alertname", "KubePodCrashLooping"), ("namespace", "storefront"), ("pod", "cart-api-8f9c7b6d5d-zq2k7"), ("reason", "CrashLoopBackOff")));
+
+        Assert.Equal(("inc-0001", "inc-0001"), (first.IncidentId, sibling.IncidentId));
+        Assert.Equal(("inc-0002", true), (other.IncidentId, other.Opened));
     }
 
     [Fact]
@@ -225,10 +260,19 @@ public sealed class AlertCorrelatorTests
         return topology;
     }
 
-    private static Dictionary<string, string> Resource(string space, string deployment, string node) => new()
+    private static Dictionary<string, string> Resource(string space, string deployment, string node, string? pod = null)
     {
-        ["service.name"] = deployment, ["k8s.namespace.name"] = space, ["k8s.deployment.name"] = deployment, ["k8s.node.name"] = node,
-    };
+        var resource = new Dictionary<string, string>
+        {
+            ["service.name"] = deployment, ["k8s.namespace.name"] = space, ["k8s.deployment.name"] = deployment, ["k8s.node.name"] = node,
+        };
+        if (pod is not null)
+        {
+            resource["k8s.pod.name"] = pod;
+        }
+
+        return resource;
+    }
 
     private static CorrelationInput Alert(int minute, string title, params (string Key, string Value)[] labels) =>
         new($"a{minute}", "alertmanager", T0.AddMinutes(minute), title, labels.ToDictionary(l => l.Key, l => l.Value));

@@ -12,6 +12,29 @@ public sealed class WorkloadTests
     [InlineData("api-users", "api-users")] // "users" has vowels: not a generated suffix
     public void PodWorkload_StripsGeneratedSuffixes(string pod, string expected) => Assert.Equal(expected, Workload.PodWorkload(pod));
 
+    [Theory]
+    [InlineData("cart-api-5d8f7c9b6d-q2x7k", "5d8f7c9b6d")]
+    [InlineData("ledger-db-0", null)]
+    [InlineData("node-exporter-xk2p9", null)]
+    [InlineData("api-users-orders", null)]
+    public void TemplateHash_ReadsTheReplicaSetsHashFromADeploymentsPod(string pod, string? expected)
+    {
+        Assert.Equal(expected, Workload.TemplateHash(new Dictionary<string, string> { ["pod"] = pod }));
+        Assert.Equal(expected, Workload.TemplateHash(new Dictionary<string, string> { ["involvedObject.name"] = pod }));
+    }
+
+    [Fact]
+    public void Serves_KnowsTheReplicaSetsSeenInSpans_AndNothingForAWorkloadNeverSeen()
+    {
+        var topology = new WorkloadTopology();
+        topology.ObserveResource(new Dictionary<string, string>
+        {
+            ["service.name"] = "cart", ["k8s.namespace.name"] = "storefront", ["k8s.deployment.name"] = "cart-api", ["k8s.pod.name"] = "cart-api-5d8f7c9b6d-q2x7k",
+        });
+
+        Assert.Equal((true, false, (bool?)null), (topology.Serves("storefront/cart-api", "5d8f7c9b6d"), topology.Serves("storefront/cart-api", "8f9c7b6d5d"), topology.Serves("storefront/web", "5d8f7c9b6d")));
+    }
+
     [Fact]
     public void OfLabels_KubeStateMetricsAlert_IsItsTargetsWorkload_NotTheExporter()
     {
