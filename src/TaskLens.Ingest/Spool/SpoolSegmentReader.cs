@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using TaskLens.Ingest.Otlp;
+using TaskLens.Ingest.Receivers;
 
 namespace TaskLens.Ingest.Spool;
 
@@ -28,7 +29,7 @@ internal static class SpoolSegmentReader
             Records.ForEach(r => r.Record.ReturnBuffer());
             if (Block is not null)
             {
-                ArrayPool<byte>.Shared.Return(Block);
+                IngestBufferPool.Shared.Return(Block);
             }
         }
     }
@@ -62,7 +63,7 @@ internal static class SpoolSegmentReader
             return null;
         }
 
-        var block = ArrayPool<byte>.Shared.Rent(length);
+        var block = IngestBufferPool.Shared.Rent(length);
         file.Position = offset;
         file.ReadExactly(block.AsSpan(0, length));
         var at = 0;
@@ -88,7 +89,7 @@ internal static class SpoolSegmentReader
         end = offset + at;
         if (records.Count == 0)
         {
-            ArrayPool<byte>.Shared.Return(block);
+            IngestBufferPool.Shared.Return(block);
             return null;
         }
 
