@@ -74,7 +74,7 @@ internal sealed class DiskSpool : IAsyncDisposable
             "tasklens.spool.append.duration",
             "s",
             "The spool's share of an export's durable stage, by phase: wait (an export's append, queued until its group is written and synced), write (a group's writes), sync (a group's fdatasync)",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Receivers.IngestMeter.LatencyBuckets });
         _preallocator = _options.Preallocate ? new SegmentPreallocator(Directory, _options.SegmentBytes, logger) : null;
         new Thread(WriteLoop) { IsBackground = true, Name = "TaskLens spool writer" }.Start();
         if (_options.Fsync == SpoolFsync.Interval)
