@@ -15,6 +15,12 @@ public sealed class CombinedDetectorVolatilityTests
     }
 
     [Fact]
+    public void Settings_Default_HaveTheVolatilityScoreOn()
+    {
+        Assert.Equal((144, 5.0), (new CombinedDetector.Settings().VolatilityPoints, new CombinedDetector.Settings().VolatilityEvidence));
+    }
+
+    [Fact]
     public void Observe_SeriesThatStraysFurtherForLong_IsRaisedAsVolatility()
     {
         var raised = Run(new CombinedDetector(SeriesKind.Any, WithVolatility with { DriftPoints = 0 }), Noisier());
