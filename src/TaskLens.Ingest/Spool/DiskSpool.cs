@@ -340,7 +340,18 @@ internal sealed class DiskSpool : IAsyncDisposable
         // A prepared segment of zeros when one is ready; otherwise an empty one that grows (and its syncs commit the size).
         var path = SegmentPath(_activeSeq);
         _activePreallocated = _preallocator?.TryTake(path) == true;
-        _active = new FileStream(path, _activePreallocated ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
+        try
+        {
+            _active = new FileStream(path, _activePreallocated ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
+        }
+        catch when (_activePreallocated)
+        {
+            // Out of file handles, say: the prepared file must not keep the segment's name, or every later try to
+            // create this segment would find it taken. It holds no records, so it goes.
+            File.Delete(path);
+            throw;
+        }
+
         _activeLength = 0;
         if (_options.Fsync == SpoolFsync.Always)
         {
