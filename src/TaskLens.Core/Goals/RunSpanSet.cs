@@ -34,6 +34,9 @@ internal sealed class RunSpanSet
 
     public bool ContainsKey(ulong spanId) => Find(spanId) >= 0;
 
+    /// <summary>Where the span is in <see cref="Values"/>, -1 when it is not held.</summary>
+    public int IndexOf(ulong spanId) => Find(spanId);
+
     public bool TryGetValue(ulong spanId, out RunSpan span)
     {
         var index = Find(spanId);
