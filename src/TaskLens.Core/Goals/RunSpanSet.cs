@@ -12,7 +12,10 @@ internal sealed class RunSpanSet
 {
     private RunSpan[] _items = [];
 
-    /// <summary>Index + 1 into <see cref="_items"/>, 0 when free; a power of two at least twice <see cref="Count"/>.</summary>
+    /// <summary>
+    /// Index + 1 into <see cref="_items"/>, 0 when free; a power of two, at most three quarters full (4-11 bytes a span;
+    /// at most half full it was 8-16, and a miss probes every <see cref="Add"/> of a new span only).
+    /// </summary>
     private int[] _slots = [];
 
     public int Count { get; private set; }
@@ -26,9 +29,9 @@ internal sealed class RunSpanSet
             Array.Resize(ref _items, capacity);
         }
 
-        if (capacity * 2 > _slots.Length)
+        if (Crowded(capacity))
         {
-            Rehash((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, capacity * 2)));
+            Rehash((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, (capacity * 4 / 3) + 1)));
         }
     }
 
@@ -53,7 +56,7 @@ internal sealed class RunSpanSet
             Array.Resize(ref _items, Math.Max(4, Count + (Count / 2)));
         }
 
-        if ((Count + 1) * 2 > _slots.Length)
+        if (Crowded(Count + 1))
         {
             Rehash(Math.Max(8, _slots.Length * 2));
         }
@@ -62,6 +65,9 @@ internal sealed class RunSpanSet
         Place(span.SpanId, Count);
         Count++;
     }
+
+    /// <summary>Whether <paramref name="spans"/> would fill more than three quarters of the slots.</summary>
+    private bool Crowded(int spans) => (long)spans * 4 > (long)_slots.Length * 3;
 
     private int Find(ulong spanId)
     {

@@ -173,7 +173,7 @@ internal sealed record GoalRollupReport(
 
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Memory held per open run ({MemoryRuns:N0} runs of {MemorySpansPerRun} spans, managed heap after a full collection): {BytesPerOpenRun / 1024:N1} KiB per run, {BytesPerOpenSpan:N0} bytes per span.");
+            $"Memory held per open run ({MemoryRuns:N0} runs of {MemorySpansPerRun} spans, managed heap after a full collection): {BytesPerOpenRun / 1024:N1} KiB per run, {BytesPerOpenSpan:N0} bytes per span ({System.Runtime.CompilerServices.Unsafe.SizeOf<RunSpan>()} of them the span's own facts).");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"SDK-shaped traffic (the load run's: {Sdk.Spans:N0} spans, {Sdk.Traces:N0} traces of 20-200 spans over ten services): rollup {Sdk.RollupSpansPerSecond:N0} spans/s on one core; "
