@@ -22,7 +22,9 @@ internal sealed record GoalRollupCounters(long RunsFinalizedEarly, long SpansInM
         {
             if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is ' ' or '{')
             {
-                var value = line[(line.LastIndexOf(' ') + 1)..];
+                // name{labels} value [timestamp]
+                var after = line[name.Length] == '{' ? line.IndexOf('}', StringComparison.Ordinal) + 1 : name.Length;
+                var value = line[after..].Trim().Split(' ')[0];
                 if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
                 {
                     return (long)parsed;
