@@ -33,10 +33,10 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// <summary>The run as it stands; <paramref name="abandoned"/> when its goal span did not arrive in time.</summary>
     public GoalRun Compute(OpenRun run, bool abandoned)
     {
-        var spans = run.Spans.Values;
+        var spans = run.Spans;
         var s = _scratch;
-        s.Prepare(spans.Length);
-        for (var i = 0; i < spans.Length; i++)
+        s.Prepare(spans.Count);
+        for (var i = 0; i < spans.Count; i++)
         {
             s.Parents[i] = spans[i].ParentSpanId == 0 ? -1 : run.Spans.IndexOf(spans[i].ParentSpanId);
         }
@@ -64,7 +64,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         }
 
         var count = 0;
-        for (var i = 0; i < spans.Length; i++)
+        for (var i = 0; i < spans.Count; i++)
         {
             if (i != goalIndex && !s.Ancestor[i])
             {
@@ -222,18 +222,18 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// ancestors present, then the earliest start, then the lowest id, so the choice is stable. With no goal span a run
     /// is described by its outermost span of all.
     /// </summary>
-    private int Outermost(ReadOnlySpan<RunSpan> spans, GoalRule? rule)
+    private int Outermost(RunSpanSet spans, GoalRule? rule)
     {
         var best = -1;
         var bestLevel = int.MaxValue;
-        for (var i = 0; i < spans.Length; i++)
+        for (var i = 0; i < spans.Count; i++)
         {
             if (rule is { } r && !Matches(spans[i], r))
             {
                 continue;
             }
 
-            var level = Level(i, spans.Length);
+            var level = Level(i, spans.Count);
             if (best < 0 || level < bestLevel
                 || (level == bestLevel && (spans[i].StartUnixNano, spans[i].SpanId).CompareTo((spans[best].StartUnixNano, spans[best].SpanId)) < 0))
             {
@@ -313,11 +313,11 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     }
 
     /// <summary>Each (caller, callee) once, in order of first sight: spans whose parent is in another service.</summary>
-    private (string Caller, string Callee)[] CallsOf(ReadOnlySpan<RunSpan> spans)
+    private (string Caller, string Callee)[] CallsOf(RunSpanSet spans)
     {
         _calls = Reset(_calls);
         _callOrder.Clear();
-        for (var i = 0; i < spans.Length; i++)
+        for (var i = 0; i < spans.Count; i++)
         {
             var parent = _scratch.Parents[i];
             if (parent < 0 || ReferenceEquals(spans[parent].Shape, spans[i].Shape))
@@ -340,7 +340,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// A sub-task is a retry when the instrumentation marks it so, when its tool call id was already used in the run,
     /// or when an earlier sibling with the same name (same parent, same operation) failed or was throttled.
     /// </summary>
-    private int Retries(ReadOnlySpan<RunSpan> spans, int count)
+    private int Retries(RunSpanSet spans, int count)
     {
         _callIds = Reset(_callIds);
         _refused = Reset(_refused);
@@ -382,7 +382,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// last-finishing child, and so on) fails the run; an earlier failure on the path was followed by more work, such
     /// as a retry, and does not.
     /// </summary>
-    private (ulong[] SpanIds, ulong Nano, bool HasError) CriticalPathOf(ReadOnlySpan<RunSpan> spans, int goalIndex)
+    private (ulong[] SpanIds, ulong Nano, bool HasError) CriticalPathOf(RunSpanSet spans, int goalIndex)
     {
         _segments.Clear();
         ulong waited = 0;
@@ -401,7 +401,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         return (ids, waited, finalChainFailed);
     }
 
-    private void Walk(ReadOnlySpan<RunSpan> spans, int node, in RunSpan span, ulong until, int depth, bool finalChain, ref ulong waited, ref bool finalChainFailed)
+    private void Walk(RunSpanSet spans, int node, in RunSpan span, ulong until, int depth, bool finalChain, ref ulong waited, ref bool finalChainFailed)
     {
         var s = _scratch;
         int from = s.ChildStart[node], to = s.ChildStart[node + 1];

@@ -3,7 +3,7 @@ namespace TaskLens.Core.Goals;
 /// <summary>
 /// What <see cref="GoalRunCalculator"/> needs per span while it computes one run, kept from run to run so the sweep
 /// allocates nothing for it: grown to the largest run seen (at most <see cref="GoalOptions.MaxSpansPerRun"/>, ~60
-/// bytes a span), never shrunk. Indices are into the run's spans (<see cref="RunSpanSet.Values"/>), positions into
+/// bytes a span), never shrunk. Indices are into the run's spans (<see cref="RunSpanSet"/>, in arrival order), positions into
 /// its sub-tasks in start order, nodes are positions + 1 with the goal span as node 0.
 /// </summary>
 internal sealed class GoalRunScratch
