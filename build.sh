@@ -241,7 +241,8 @@ write_benchmark_report() {
     echo "\`GoalRollupBenchmark\`: agent goals (an \`invoke_agent\` span and its LLM and tool sub-tasks) observed by the goal"
     echo "rollup on one thread and finalized into goal runs, best of 5 rounds, beside the OTLP protobuf decode of the same"
     echo "spans in the same run; then the managed memory 1,000 open runs of 50 spans hold once their decoded batches are"
-    echo "gone, as in the server. In the load run below the rollup runs inside the server and its CPU is included."
+    echo "gone, as in the server; then the load run's SDK-shaped traffic: the sweep's time and allocated bytes per finalized"
+    echo "run, and the memory per held span. In the load run below the rollup runs inside the server and its CPU is included."
     echo
     cat "$artifacts/goals.md"
     echo

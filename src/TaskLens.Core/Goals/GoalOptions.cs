@@ -40,7 +40,7 @@ public sealed class GoalOptions
     public int MaxRunsInMemory { get; set; } = 100_000;
 
     /// <summary>
-    /// Spans held in memory over all runs (about 90 bytes each): the bound that matters at agent rates. Past it room
+    /// Spans held in memory over all runs (82-96 bytes each, docs/goals.md): the bound that matters at agent rates. Past it room
     /// is made as past <see cref="MaxRunsInMemory"/>. The default holds 50,000 spans a second through the default
     /// quiet period with room to spare: room is made down to nine tenths, and a run is held a little past its quiet
     /// period (the sweep interval, and the spread of its own spans' arrival).

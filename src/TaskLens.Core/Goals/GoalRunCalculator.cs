@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 
 namespace TaskLens.Core.Goals;
@@ -8,71 +7,92 @@ namespace TaskLens.Core.Goals;
 /// counts everything else in the trace (but the goal span's ancestors) as its sub-tasks. Pure: the same spans give
 /// the same run, which is what makes re-finalization idempotent.
 /// </summary>
+/// <remarks>
+/// The sweep finalizes every run of the sustained rate (issue 20: as much CPU as the drainer's decode), so a run is
+/// computed without allocating but for the <see cref="GoalRun"/> itself: spans are addressed by their index in the
+/// run (<see cref="RunSpanSet"/>), parents are looked up once, sub-tasks are sorted as small keys by a struct
+/// comparison, children are one flat array, and the scratch arrays and sets are kept from run to run. Not
+/// thread-safe: the rollup calls it under its lock, one run at a time.
+/// </remarks>
 internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable prices)
 {
     /// <summary>Deeper than this the critical path stops descending (a runaway recursion must not overflow the stack).</summary>
     private const int MaxCriticalPathDepth = 256;
 
+    /// <summary>Scratch sets larger than this are made anew rather than cleared, so one huge run does not tax the rest.</summary>
+    private const int ScratchSetKept = 1_024;
+
     private readonly IReadOnlyList<GoalRule> _rules = options.EffectiveRules;
-
-    /// <summary>The goal span by the rules, or null when none applies yet (no marker and no root span arrived).</summary>
-    public (RunSpan Span, GoalRule Rule, string Name)? FindGoal(OpenRun run)
-    {
-        foreach (var rule in _rules)
-        {
-            if (Outermost(run, rule) is { } goal)
-            {
-                return (goal, rule, NameOf(goal, rule));
-            }
-        }
-
-        return null;
-    }
+    private readonly GoalRunScratch _scratch = new();
+    private HashSet<ulong> _callIds = [];
+    private HashSet<(ulong Parent, string Name)> _refused = [];
+    private HashSet<(string Caller, string Callee)> _calls = [];
+    private readonly List<(string Caller, string Callee)> _callOrder = [];
+    private readonly List<(ulong Start, int Position)> _segments = [];
 
     /// <summary>The run as it stands; <paramref name="abandoned"/> when its goal span did not arrive in time.</summary>
     public GoalRun Compute(OpenRun run, bool abandoned)
     {
-        var found = FindGoal(run);
-        var goal = found?.Span ?? Outermost(run, null) ?? default;
-        var ancestors = Ancestors(run, goal);
-        // Pooled: a 5,000-sub-task run would otherwise put ~700 KB on the large-object heap per finalization.
-        var pooled = ArrayPool<RunSpan>.Shared.Rent(run.Spans.Count);
-        try
+        var spans = run.Spans;
+        var s = _scratch;
+        s.Prepare(spans.Count);
+        for (var i = 0; i < spans.Count; i++)
         {
-            var count = 0;
-            foreach (var span in run.Spans.Values)
+            s.Parents[i] = spans[i].ParentSpanId == 0 ? -1 : run.Spans.IndexOf(spans[i].ParentSpanId);
+        }
+
+        var rule = GoalRule.None;
+        var goalIndex = -1;
+        foreach (var candidate in _rules)
+        {
+            if ((goalIndex = Outermost(spans, candidate)) >= 0)
             {
-                if (span.SpanId != goal.SpanId && !ancestors.Contains(span.SpanId))
-                {
-                    pooled[count++] = span;
-                }
+                rule = candidate;
+                break;
             }
-
-            var subTasks = pooled.AsSpan(0, count);
-            subTasks.Sort(static (a, b) => a.StartUnixNano != b.StartUnixNano ? a.StartUnixNano.CompareTo(b.StartUnixNano) : a.SpanId.CompareTo(b.SpanId));
-            return Compute(run, abandoned, found, goal, pooled, count);
         }
-        finally
+
+        var found = goalIndex >= 0;
+        goalIndex = found ? goalIndex : Outermost(spans, null);
+        ref readonly var goal = ref spans[goalIndex];
+
+        // The goal span's ancestors present in the run are not its sub-tasks.
+        for (var p = goalIndex; s.Parents[p] >= 0 && !s.Ancestor[s.Parents[p]];)
         {
-            ArrayPool<RunSpan>.Shared.Return(pooled);
+            p = s.Parents[p];
+            s.Ancestor[p] = true;
         }
-    }
 
-    private GoalRun Compute(OpenRun run, bool abandoned, (RunSpan Span, GoalRule Rule, string Name)? found, RunSpan goal, RunSpan[] tasks, int count)
-    {
-        var subTasks = new ReadOnlySpan<RunSpan>(tasks, 0, count);
-        var children = ChildrenOf(goal, subTasks);
+        var count = 0;
+        for (var i = 0; i < spans.Count; i++)
+        {
+            if (i != goalIndex && !s.Ancestor[i])
+            {
+                s.ByStart[count++] = new GoalRunScratch.StartKey(spans[i].StartUnixNano, spans[i].SpanId, i);
+            }
+        }
+
+        // Start, then span id: unique keys, so the order is the same whatever the sort.
+        Array.Sort(s.ByStart, 0, count);
+        for (var k = 0; k < count; k++)
+        {
+            s.Positions[s.ByStart[k].Index] = k;
+        }
+
         var untracked = run.Untracked ?? UntrackedTotals.None;
-        var byKind = (int[])untracked.ByKind.Clone();
+        Span<int> byKind = stackalloc int[5];
+        untracked.ByKind.CopyTo(byKind);
         long input = untracked.InputTokens, output = untracked.OutputTokens, cached = untracked.CachedTokens;
         var cost = untracked.Cost;
         int priced = untracked.PricedCalls, unpriced = untracked.UnpricedCalls;
         var errors = untracked.Errors + (goal.IsError ? 1 : 0);
         var throttled = untracked.Throttled;
         ulong start = goal.StartUnixNano, end = goal.EndUnixNano;
-        RunSpan? firstError = goal.IsError ? goal : null;
-        foreach (var span in subTasks)
+        var firstError = goal.IsError ? goalIndex : -1;
+        for (var k = 0; k < count; k++)
         {
+            var index = s.ByStart[k].Index;
+            ref readonly var span = ref spans[index];
             byKind[(int)span.Kind]++;
             start = Math.Min(start, span.StartUnixNano);
             end = Math.Max(end, span.EndUnixNano);
@@ -80,9 +100,9 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
             if (span.IsError)
             {
                 errors++;
-                if (firstError is null || (span.EndUnixNano, span.SpanId).CompareTo((firstError.Value.EndUnixNano, firstError.Value.SpanId)) < 0)
+                if (firstError < 0 || (span.EndUnixNano, span.SpanId).CompareTo((spans[firstError].EndUnixNano, spans[firstError].SpanId)) < 0)
                 {
-                    firstError = span;
+                    firstError = index;
                 }
             }
 
@@ -107,18 +127,26 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
             }
         }
 
-        var shape = Shape(children);
-        var criticalPath = found is null ? new CriticalPath([], 0, false) : CriticalPathOf(goal, tasks, children);
+        ChildrenOf(goalIndex, count);
+        var (fanOut, depth) = Shape(count);
+        ulong criticalNano = 0;
+        var criticalFailed = false;
+        ulong[] criticalIds = [];
+        if (found)
+        {
+            (criticalIds, criticalNano, criticalFailed) = CriticalPathOf(spans, goalIndex);
+        }
+
         var outcome = abandoned ? GoalRunOutcome.Abandoned
-            : goal.IsError || criticalPath.HasError ? GoalRunOutcome.Failed
+            : goal.IsError || criticalFailed ? GoalRunOutcome.Failed
             : GoalRunOutcome.Completed;
         return new GoalRun
         {
             Tenant = run.Tenant,
-            GoalName = found?.Name ?? RootName(goal),
-            RunId = run.TraceIdHigh.ToString("x16", CultureInfo.InvariantCulture) + run.TraceIdLow.ToString("x16", CultureInfo.InvariantCulture),
-            Rule = found?.Rule ?? GoalRule.None,
-            GoalSpanId = found is null ? 0 : goal.SpanId,
+            GoalName = found ? NameOf(goal, rule) : RootName(goal),
+            RunId = RunIdOf(run.TraceIdHigh, run.TraceIdLow),
+            Rule = rule,
+            GoalSpanId = found ? goal.SpanId : 0,
             Service = goal.Service,
             Outcome = outcome,
             StartUnixNano = start,
@@ -128,21 +156,21 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
             DbCalls = byKind[(int)SubTaskKind.Db],
             HttpCalls = byKind[(int)SubTaskKind.Http],
             OtherSubTasks = byKind[(int)SubTaskKind.Other],
-            FanOut = shape.FanOut,
-            Depth = shape.Depth,
+            FanOut = fanOut,
+            Depth = depth,
             InputTokens = input,
             OutputTokens = output,
             CachedTokens = cached,
-            ServiceCalls = CallsOf(run),
+            ServiceCalls = CallsOf(spans),
             Cost = priced > 0 ? cost : null,
             UnpricedCalls = unpriced,
             Errors = errors,
-            FirstError = firstError?.ErrorMessage ?? "",
-            FirstErrorSpanId = firstError?.SpanId ?? 0,
+            FirstError = firstError >= 0 ? spans[firstError].ErrorMessage : "",
+            FirstErrorSpanId = firstError >= 0 ? spans[firstError].SpanId : 0,
             Throttled = throttled,
-            Retries = untracked.Retries + Retries(subTasks),
-            CriticalPathNano = criticalPath.Nano,
-            CriticalPathSpanIds = criticalPath.SpanIds,
+            Retries = untracked.Retries + Retries(spans, count),
+            CriticalPathNano = criticalNano,
+            CriticalPathSpanIds = criticalIds,
             SpansNotTracked = run.UntrackedIds?.Count ?? 0,
             Version = run.Version,
         };
@@ -170,12 +198,19 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// <summary>A root-rule goal is named by where it runs and what it is: <c>service/span name</c>.</summary>
     private static string RootName(in RunSpan span) => span.Service + "/" + span.Name;
 
-    /// <summary>How many of the span's ancestors are present in the run.</summary>
-    private static int Level(OpenRun run, RunSpan span)
+    private static string RunIdOf(ulong high, ulong low) => string.Create(32, (high, low), static (text, id) =>
+    {
+        id.high.TryFormat(text, out _, "x16", CultureInfo.InvariantCulture);
+        id.low.TryFormat(text[16..], out _, "x16", CultureInfo.InvariantCulture);
+    });
+
+    /// <summary>How many of the span's ancestors are present in the run (at most the run's size, if ids form a cycle).</summary>
+    private int Level(int index, int spans)
     {
         var level = 0;
-        while (span.ParentSpanId != 0 && run.Spans.TryGetValue(span.ParentSpanId, out span) && level < run.Spans.Count)
+        while (_scratch.Parents[index] >= 0 && level < spans)
         {
+            index = _scratch.Parents[index];
             level++;
         }
 
@@ -183,26 +218,26 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     }
 
     /// <summary>
-    /// The outermost span matching <paramref name="rule"/> (any span when null): fewest ancestors present, then the
-    /// earliest start, then the lowest id, so the choice is stable. With no goal span a run is described by its
-    /// outermost span of all.
+    /// The index of the outermost span matching <paramref name="rule"/> (any span when null), -1 when none: fewest
+    /// ancestors present, then the earliest start, then the lowest id, so the choice is stable. With no goal span a run
+    /// is described by its outermost span of all.
     /// </summary>
-    private static RunSpan? Outermost(OpenRun run, GoalRule? rule)
+    private int Outermost(RunSpanSet spans, GoalRule? rule)
     {
-        RunSpan? best = null;
+        var best = -1;
         var bestLevel = int.MaxValue;
-        foreach (var span in run.Spans.Values)
+        for (var i = 0; i < spans.Count; i++)
         {
-            if (rule is { } r && !Matches(span, r))
+            if (rule is { } r && !Matches(spans[i], r))
             {
                 continue;
             }
 
-            var level = Level(run, span);
-            if (best is null || level < bestLevel
-                || (level == bestLevel && (span.StartUnixNano, span.SpanId).CompareTo((best.Value.StartUnixNano, best.Value.SpanId)) < 0))
+            var level = Level(i, spans.Count);
+            if (best < 0 || level < bestLevel
+                || (level == bestLevel && (spans[i].StartUnixNano, spans[i].SpanId).CompareTo((spans[best].StartUnixNano, spans[best].SpanId)) < 0))
             {
-                best = span;
+                best = i;
                 bestLevel = level;
             }
         }
@@ -210,84 +245,66 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         return best;
     }
 
-    private static HashSet<ulong> Ancestors(OpenRun run, RunSpan goal)
-    {
-        var ancestors = new HashSet<ulong>();
-        var span = goal;
-        while (span.ParentSpanId != 0 && run.Spans.TryGetValue(span.ParentSpanId, out span) && ancestors.Add(span.SpanId))
-        {
-        }
-
-        return ancestors;
-    }
-
     /// <summary>
-    /// Each span's children as positions in the sub-task array; the goal span is position -1. Index lists, not copies:
-    /// spans are ~150 bytes and a run may have thousands.
+    /// Each sub-task's children, as positions in start order, in one flat array (<see cref="GoalRunScratch.Children"/>,
+    /// node n's from <c>ChildStart[n]</c>): node 0 is the goal span, node k + 1 the sub-task at position k.
     /// </summary>
-    private static Dictionary<int, List<int>> ChildrenOf(RunSpan goal, ReadOnlySpan<RunSpan> subTasks)
+    private void ChildrenOf(int goalIndex, int count)
     {
-        var positions = new Dictionary<ulong, int>(subTasks.Length + 1) { [goal.SpanId] = -1 };
-        for (var i = 0; i < subTasks.Length; i++)
+        var s = _scratch;
+        for (var k = 0; k < count; k++)
         {
-            positions.TryAdd(subTasks[i].SpanId, i);
-        }
-
-        var children = new Dictionary<int, List<int>>();
-        for (var i = 0; i < subTasks.Length; i++)
-        {
-            if (subTasks[i].ParentSpanId != 0 && positions.TryGetValue(subTasks[i].ParentSpanId, out var parent) && parent != i)
+            var parent = s.Parents[s.ByStart[k].Index];
+            s.ParentNode[k] = parent < 0 ? -1
+                : parent == goalIndex ? 0
+                : s.Ancestor[parent] || s.Positions[parent] == k ? -1
+                : s.Positions[parent] + 1;
+            if (s.ParentNode[k] >= 0)
             {
-                if (!children.TryGetValue(parent, out var list))
-                {
-                    children[parent] = list = [];
-                }
-
-                list.Add(i);
+                s.ChildStart[s.ParentNode[k] + 1]++;
             }
         }
 
-        return children;
-    }
-
-    /// <summary>Each (caller, callee) once: spans whose parent is in another service. Names are pooled, so most compare by reference.</summary>
-    private static IReadOnlyList<(string Caller, string Callee)> CallsOf(OpenRun run)
-    {
-        HashSet<(string, string)>? calls = null;
-        foreach (var span in run.Spans.Values)
+        for (var node = 0; node <= count; node++)
         {
-            if (span.ParentSpanId != 0 && run.Spans.TryGetValue(span.ParentSpanId, out var parent)
-                && !ReferenceEquals(parent.Service, span.Service) && !string.Equals(parent.Service, span.Service, StringComparison.Ordinal))
-            {
-                (calls ??= []).Add((parent.Service, span.Service));
-            }
+            s.ChildStart[node + 1] += s.ChildStart[node];
+            s.Fill[node] = s.ChildStart[node];
         }
 
-        return calls is null ? [] : [.. calls];
+        for (var k = 0; k < count; k++)
+        {
+            if (s.ParentNode[k] >= 0)
+            {
+                s.Children[s.Fill[s.ParentNode[k]]++] = k;
+            }
+        }
     }
 
     /// <summary>
     /// Fan-out (the most children of one span) and depth (levels below the goal) of the goal's subtree, breadth-first,
     /// each span once even if ids form a cycle.
     /// </summary>
-    private static (int FanOut, int Depth) Shape(Dictionary<int, List<int>> children)
+    private (int FanOut, int Depth) Shape(int count)
     {
-        int fanOut = 0, depth = 0;
-        var seen = new HashSet<int> { -1 };
-        var queue = new Queue<(int Position, int Level)>();
-        queue.Enqueue((-1, 0));
-        while (queue.TryDequeue(out var item))
+        var s = _scratch;
+        int fanOut = 0, depth = 0, head = 0, tail = 0;
+        s.Queue[tail++] = 0;
+        s.Seen[0] = true;
+        s.Level[0] = 0;
+        while (head < tail)
         {
-            depth = Math.Max(depth, item.Level);
-            if (children.TryGetValue(item.Position, out var list))
+            var node = s.Queue[head++];
+            depth = Math.Max(depth, s.Level[node]);
+            var children = s.ChildStart[node + 1] - s.ChildStart[node];
+            fanOut = Math.Max(fanOut, children);
+            for (var c = s.ChildStart[node]; c < s.ChildStart[node + 1]; c++)
             {
-                fanOut = Math.Max(fanOut, list.Count);
-                foreach (var child in list)
+                var child = s.Children[c] + 1;
+                if (!s.Seen[child])
                 {
-                    if (seen.Add(child))
-                    {
-                        queue.Enqueue((child, item.Level + 1));
-                    }
+                    s.Seen[child] = true;
+                    s.Level[child] = s.Level[node] + 1;
+                    s.Queue[tail++] = child;
                 }
             }
         }
@@ -295,30 +312,66 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         return (fanOut, depth);
     }
 
+    /// <summary>Each (caller, callee) once, in order of first sight: spans whose parent is in another service.</summary>
+    private (string Caller, string Callee)[] CallsOf(RunSpanSet spans)
+    {
+        _calls = Reset(_calls);
+        _callOrder.Clear();
+        for (var i = 0; i < spans.Count; i++)
+        {
+            var parent = _scratch.Parents[i];
+            if (parent < 0 || ReferenceEquals(spans[parent].Shape, spans[i].Shape))
+            {
+                continue;
+            }
+
+            // Names are pooled, so most compare by reference.
+            string caller = spans[parent].Service, callee = spans[i].Service;
+            if (!ReferenceEquals(caller, callee) && !string.Equals(caller, callee, StringComparison.Ordinal) && _calls.Add((caller, callee)))
+            {
+                _callOrder.Add((caller, callee));
+            }
+        }
+
+        return _callOrder.Count == 0 ? [] : _callOrder.ToArray();
+    }
+
     /// <summary>
     /// A sub-task is a retry when the instrumentation marks it so, when its tool call id was already used in the run,
     /// or when an earlier sibling with the same name (same parent, same operation) failed or was throttled.
     /// </summary>
-    private static int Retries(ReadOnlySpan<RunSpan> subTasksByStart)
+    private int Retries(RunSpanSet spans, int count)
     {
-        var callIds = new HashSet<ulong>();
-        var refused = new HashSet<(ulong Parent, string Name)>();
+        _callIds = Reset(_callIds);
+        _refused = Reset(_refused);
         var retries = 0;
-        foreach (var span in subTasksByStart)
+        for (var k = 0; k < count; k++)
         {
-            var repeatedCall = span.ToolCallId != 0 && !callIds.Add(span.ToolCallId);
-            if (span.MarkedRetry || repeatedCall || (refused.Count > 0 && refused.Contains((span.ParentSpanId, span.Name))))
+            ref readonly var span = ref spans[_scratch.ByStart[k].Index];
+            var repeatedCall = span.ToolCallId != 0 && !_callIds.Add(span.ToolCallId);
+            if (span.MarkedRetry || repeatedCall || (_refused.Count > 0 && _refused.Contains((span.ParentSpanId, span.Name))))
             {
                 retries++;
             }
 
             if (span.IsError || span.Throttled)
             {
-                refused.Add((span.ParentSpanId, span.Name));
+                _refused.Add((span.ParentSpanId, span.Name));
             }
         }
 
         return retries;
+    }
+
+    private static HashSet<T> Reset<T>(HashSet<T> set)
+    {
+        if (set.Count > ScratchSetKept)
+        {
+            return [];
+        }
+
+        set.Clear();
+        return set;
     }
 
     /// <summary>
@@ -329,66 +382,70 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// last-finishing child, and so on) fails the run; an earlier failure on the path was followed by more work, such
     /// as a retry, and does not.
     /// </summary>
-    private static CriticalPath CriticalPathOf(RunSpan goal, RunSpan[] tasks, Dictionary<int, List<int>> children)
+    private (ulong[] SpanIds, ulong Nano, bool HasError) CriticalPathOf(RunSpanSet spans, int goalIndex)
     {
-        var segments = new List<(ulong SpanId, ulong Start)>();
+        _segments.Clear();
         ulong waited = 0;
         var finalChainFailed = false;
-        Walk(-1, goal, goal.EndUnixNano, 0, finalChain: true);
-        segments.Sort(static (a, b) => a.Start.CompareTo(b.Start));
-        var ids = new List<ulong>();
-        var seen = new HashSet<ulong>();
-        foreach (var segment in segments)
+        Walk(spans, 0, spans[goalIndex], spans[goalIndex].EndUnixNano, 0, finalChain: true, ref waited, ref finalChainFailed);
+
+        // By start only, by the same sort as ever: spans clamped to their parent's start tie, and their order is the
+        // one this sort leaves. Each span is on the path once (the children form a tree below the goal).
+        _segments.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        var ids = new ulong[_segments.Count];
+        for (var i = 0; i < ids.Length; i++)
         {
-            if (seen.Add(segment.SpanId))
-            {
-                ids.Add(segment.SpanId);
-            }
+            ids[i] = spans[_scratch.ByStart[_segments[i].Position].Index].SpanId;
         }
 
-        return new CriticalPath(ids, waited, finalChainFailed);
-
-        void Walk(int position, in RunSpan span, ulong until, int depth, bool finalChain)
-        {
-            if (!children.TryGetValue(position, out var list) || depth >= MaxCriticalPathDepth)
-            {
-                return;
-            }
-
-            var byEnd = list.ToArray();
-            Array.Sort(byEnd, (a, b) => tasks[a].EndUnixNano != tasks[b].EndUnixNano
-                ? tasks[b].EndUnixNano.CompareTo(tasks[a].EndUnixNano)
-                : tasks[a].SpanId.CompareTo(tasks[b].SpanId));
-            var cursor = Math.Min(span.EndUnixNano, until);
-            var first = true;
-            foreach (var childPosition in byEnd)
-            {
-                if (cursor <= span.StartUnixNano)
-                {
-                    break;
-                }
-
-                ref readonly var child = ref tasks[childPosition];
-                if (child.StartUnixNano >= cursor || (!first && child.EndUnixNano > cursor))
-                {
-                    continue;
-                }
-
-                var childEnd = Math.Min(child.EndUnixNano, cursor);
-                var childStart = Math.Max(child.StartUnixNano, span.StartUnixNano);
-                if (childEnd > childStart)
-                {
-                    segments.Add((child.SpanId, childStart));
-                    waited += depth == 0 ? childEnd - childStart : 0;
-                    finalChainFailed |= finalChain && first && child.IsError;
-                    Walk(childPosition, child, childEnd, depth + 1, finalChain && first);
-                }
-
-                cursor = childStart;
-                first = false;
-            }
-        }
+        return (ids, waited, finalChainFailed);
     }
 
-    private sealed record CriticalPath(List<ulong> SpanIds, ulong Nano, bool HasError);
+    private void Walk(RunSpanSet spans, int node, in RunSpan span, ulong until, int depth, bool finalChain, ref ulong waited, ref bool finalChainFailed)
+    {
+        var s = _scratch;
+        int from = s.ChildStart[node], to = s.ChildStart[node + 1];
+        if (from == to || depth >= MaxCriticalPathDepth)
+        {
+            return;
+        }
+
+        // Latest end first, then the lowest id: unique keys.
+        for (var c = from; c < to; c++)
+        {
+            var child = s.Children[c];
+            s.ByEnd[c] = new GoalRunScratch.EndKey(spans[s.ByStart[child].Index].EndUnixNano, s.ByStart[child].SpanId, child);
+        }
+
+        Array.Sort(s.ByEnd, from, to - from);
+        var cursor = Math.Min(span.EndUnixNano, until);
+        var first = true;
+        for (var c = from; c < to; c++)
+        {
+            if (cursor <= span.StartUnixNano)
+            {
+                break;
+            }
+
+            var position = s.ByEnd[c].Position;
+            ref readonly var child = ref spans[s.ByStart[position].Index];
+            if (child.StartUnixNano >= cursor || (!first && child.EndUnixNano > cursor))
+            {
+                continue;
+            }
+
+            var childEnd = Math.Min(child.EndUnixNano, cursor);
+            var childStart = Math.Max(child.StartUnixNano, span.StartUnixNano);
+            if (childEnd > childStart)
+            {
+                _segments.Add((childStart, position));
+                waited += depth == 0 ? childEnd - childStart : 0;
+                finalChainFailed |= finalChain && first && child.IsError;
+                Walk(spans, position + 1, child, childEnd, depth + 1, finalChain && first, ref waited, ref finalChainFailed);
+            }
+
+            cursor = childStart;
+            first = false;
+        }
+    }
 }

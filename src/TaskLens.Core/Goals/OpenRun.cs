@@ -39,7 +39,7 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
 
     /// <summary>
     /// A span that some enabled goal rule takes has arrived (its marker, or a root span for the root rule), so
-    /// <see cref="GoalRunCalculator.FindGoal"/> will find a goal span.
+    /// <see cref="GoalRunCalculator"/> will find a goal span.
     /// </summary>
     public bool HasGoalCandidate { get; set; }
 

@@ -3,11 +3,15 @@ namespace TaskLens.Core.Goals;
 /// <summary>
 /// What the rollup keeps of one span: ids, times, and the facts a goal run is computed from, read once when the span
 /// arrives (<see cref="RunSpanReader"/>). Its strings are pooled (<see cref="StringPool"/>), not the decoded batch's.
-/// Kept small, with few references, as millions are held at agent rates (72 bytes): what only error and
-/// goal-marked spans have lives in <see cref="RunSpanExtras"/>, allocated for those spans alone.
+/// Kept small, with one reference, as millions are held at agent rates (64 bytes): what only error and
+/// goal-marked spans have lives in <see cref="RunSpanExtras"/>, allocated for those spans alone, and held with the
+/// span's shape in one object so the rest carry one reference for both (72 bytes with two).
 /// </summary>
 public readonly record struct RunSpan
 {
+    /// <summary>The <see cref="SpanShape"/>, or a <see cref="ShapedExtras"/> when the span has extras.</summary>
+    private readonly object? _shapeAndExtras;
+
     public ulong SpanId { get; init; }
 
     /// <summary>0 when the span has no parent.</summary>
@@ -16,7 +20,11 @@ public readonly record struct RunSpan
     public ulong EndUnixNano { get; init; }
 
     /// <summary>Name, service, model and kind, pooled (<see cref="SpanShape"/>).</summary>
-    public SpanShape Shape { get; init; }
+    public SpanShape Shape
+    {
+        get => _shapeAndExtras as SpanShape ?? (_shapeAndExtras as ShapedExtras)?.Shape!;
+        init => _shapeAndExtras = _shapeAndExtras is ShapedExtras held ? new ShapedExtras(value, held.Extras) : value;
+    }
 
     // Null-safe: default(RunSpan) stands for "no goal span" in the calculator.
     public string Name => Shape?.Name ?? "";
@@ -32,7 +40,11 @@ public readonly record struct RunSpan
     public string? Model => Shape?.Model;
 
     /// <summary>The status message and goal names, for error and goal-marked spans only.</summary>
-    public RunSpanExtras? Extras { get; init; }
+    public RunSpanExtras? Extras
+    {
+        get => (_shapeAndExtras as ShapedExtras)?.Extras;
+        init => _shapeAndExtras = value is null ? Shape : new ShapedExtras(Shape, value);
+    }
 
     /// <summary>Token counts of one call (clamped to int: no single call comes near).</summary>
     public int InputTokens { get; init; }
@@ -68,6 +80,9 @@ public readonly record struct RunSpan
     public string? FrameworkName => Extras?.FrameworkName;
 
     public ulong DurationNano => EndUnixNano > StartUnixNano ? EndUnixNano - StartUnixNano : 0;
+
+    /// <summary>A span's shape with its extras, for the few spans that have extras.</summary>
+    private sealed record ShapedExtras(SpanShape? Shape, RunSpanExtras Extras);
 }
 
 /// <summary>What only some spans carry: an error's message, and the names a goal marker gives.</summary>

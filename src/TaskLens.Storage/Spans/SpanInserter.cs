@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using TaskLens.Core.Telemetry;
 using TaskLens.Storage.ClickHouse;
@@ -10,13 +9,8 @@ namespace TaskLens.Storage.Spans;
 /// caller that batches by itself (the spool drainer, <see cref="SpanSinkKeys.StoredDirect"/>), and the insert under
 /// <see cref="SpanBatchWriter"/>'s grouping of concurrent exports.
 /// </summary>
-internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter> logger, TimeProvider time) : ISpanSink
+internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool segments, ILogger<SpanInserter> logger, TimeProvider time) : ISpanSink
 {
-    /// <summary>Encode buffers kept for reuse: one per concurrent insert is enough; more would only pin memory.</summary>
-    private const int WritersKept = 4;
-
-    private readonly ConcurrentQueue<RowBinaryWriter> _writers = new();
-
     public async Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -29,11 +23,11 @@ internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter
     /// <summary>One insert of every span of <paramref name="batches"/>; the failure, or null once ClickHouse holds them.</summary>
     public async Task<Exception?> InsertAsync(IReadOnlyList<SpanBatch> batches, CancellationToken cancellationToken)
     {
-        var rows = _writers.TryDequeue(out var kept) ? kept : new RowBinaryWriter(1 << 20);
+        // The body's segments go back to the bounded pool when the insert is done, not held by a writer kept here.
+        using var rows = new RowBinaryWriter(segments);
         var spanCount = 0;
         try
         {
-            rows.Reset();
             var now = (uint)time.GetUtcNow().ToUnixTimeSeconds();
             foreach (var batch in batches)
             {
@@ -51,17 +45,6 @@ internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter
             // would leave every later export waiting for ever.
             StorageLog.SpanWriteFailed(logger, spanCount, e);
             return e;
-        }
-        finally
-        {
-            if (_writers.Count < WritersKept)
-            {
-                _writers.Enqueue(rows);
-            }
-            else
-            {
-                rows.Dispose();
-            }
         }
     }
 

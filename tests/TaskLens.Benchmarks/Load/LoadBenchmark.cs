@@ -94,6 +94,7 @@ internal static class LoadBenchmark
             sdkNext += MeasuredRounds * ExportsPerRound;
             var agentPhase = await PhaseAsync(meter, store, sender, agents.Create, agentNext, AgentExports, AgentTraffic.SpansPerExport, runsExpected += AgentExports, waitForRuns: true);
             agentNext += AgentExports;
+            var goalRollup = await GoalRollupCounters.ReadAsync(http, ports[0]);
 
             Progress(total, $"SDK-shaped {sdkPhase.SpansPerSecond:N0} spans/s, agent {agentPhase.SpansPerSecond:N0} spans/s; measuring the ceiling");
             var ceilingExports = Enumerable.Range(0, MeasuredRounds * ExportsPerRound).Select(i => sdk.Create(measuredFirst + i));
@@ -127,16 +128,16 @@ internal static class LoadBenchmark
             await store.WaitForMoreAsync(0, TimeSpan.FromMinutes(3));
             var drainSeconds = drain.Elapsed.TotalSeconds;
             var overloadPeakRss = meter.PeakRssMiB();
-            var overloadStored = await store.DistinctSpansAsync($"ingested_at >= toDateTime({overloadFrom})");
+            var overloadStored = await store.WaitForDistinctAsync($"ingested_at >= toDateTime({overloadFrom})", (ulong)overload.SpansAcknowledged, TimeSpan.FromMinutes(1));
 
             var acknowledged = (ulong)(warmUp.Spans + sdkPhase.Spans + agentPhase.Spans) + (ulong)(2 * LatencySamples * AgentTraffic.SpansPerExport)
                 + (ulong)loaded.BackgroundSpansSent + (ulong)overload.SpansAcknowledged;
-            var storedAll = await store.DistinctSpansAsync("1");
+            var storedAll = await store.WaitForDistinctAsync("1", acknowledged, TimeSpan.FromMinutes(1));
             var version = (await clickHouse.GetServerVersionAsync(CancellationToken.None)).ToString();
             var report = new LoadReport(
                 sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,
                 overload, overloadStored, overloadPeakRss, drainSeconds, acknowledged, storedAll, version, total.Elapsed.TotalSeconds,
-                Traces.TraceLookupResult.Read(outputDirectory));
+                Traces.TraceLookupResult.Read(outputDirectory), goalRollup);
             Directory.CreateDirectory(outputDirectory);
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.md"), report.ToMarkdown());
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));

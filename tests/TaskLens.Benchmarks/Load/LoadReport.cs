@@ -25,7 +25,8 @@ internal sealed record LoadReport(
     ulong SpansStored,
     string ServerVersion,
     double RunSeconds,
-    TraceLookupResult? TraceLookup)
+    TraceLookupResult? TraceLookup,
+    GoalRollupCounters? GoalRollup = null)
 {
     public const double TargetCpuMicros = 3;
     public const double TargetCeilingRatio = 0.8;
@@ -68,6 +69,11 @@ internal sealed record LoadReport(
         Line("");
         Line(F($"Warm-up (first {WarmUp.Spans:N0} spans after start, the runtime still compiling): {WarmUp.SpansPerSecond:N0} spans/s, TaskLens"));
         Line(F($"{WarmUp.TaskLensCpuMicrosPerSpan:0.00} µs and ClickHouse {WarmUp.ClickHouseCpuMicrosPerSpan:0.00} µs of CPU per span (until stored; goal runs not awaited)."));
+        if (GoalRollup is { } goals)
+        {
+            Line(F($"Goal rollup after both phases (its `/metrics`): **{goals.RunsFinalizedEarly:N0} runs finalized early** at a memory limit (issue 20: none at the"));
+            Line(F($"sustained rate with the default 30 s quiet period); {goals.SpansInMemory:N0} spans and {goals.RunsInMemory:N0} runs held, open or kept for late spans."));
+        }
         Line("");
         var c = Ceiling;
         Line(F($"**Fair ceiling**: all {c.Rows:N0} rows of the SDK-shaped phase, encoded by TaskLens's own encoder, inserted over"));

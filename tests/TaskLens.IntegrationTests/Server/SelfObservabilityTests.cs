@@ -60,7 +60,7 @@ public sealed partial class SelfObservabilityTests(ClickHouseFixture clickHouse)
         }
 
         // Gauges of every owner are there from the first scrape.
-        foreach (var gauge in new[] { "tasklens_spool_pending_bytes", "tasklens_spool_drain_lag_seconds", "tasklens_goals_open_runs", "tasklens_goals_rollup_lag_seconds", "tasklens_detection_series" })
+        foreach (var gauge in new[] { "tasklens_spool_pending_bytes", "tasklens_spool_drain_lag_seconds", "tasklens_goals_open_runs", "tasklens_goals_rollup_lag_seconds", "tasklens_goals_runs_finalized_early_total", "tasklens_detection_series" })
         {
             Assert.True(after.Keys.Any(k => k.StartsWith(gauge, StringComparison.Ordinal)), $"{gauge} missing from:\n{text}");
         }
@@ -126,7 +126,7 @@ public sealed partial class SelfObservabilityTests(ClickHouseFixture clickHouse)
             Assert.True(Delta(before, after, "tasklens_llm_cost_USD_total", $"model=\"{FakeOpenAiServer.Model}\"") > 0, text);
             foreach (var gauge in new[]
             {
-                "tasklens_spool_pending_bytes", "tasklens_spool_drain_lag_seconds", "tasklens_goals_open_runs", "tasklens_goals_rollup_lag_seconds",
+                "tasklens_spool_pending_bytes", "tasklens_spool_drain_lag_seconds", "tasklens_goals_open_runs", "tasklens_goals_rollup_lag_seconds", "tasklens_goals_runs_finalized_early_total",
                 "tasklens_detection_series", "tasklens_detection_lag_seconds",
             })
             {

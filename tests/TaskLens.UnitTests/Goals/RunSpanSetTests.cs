@@ -28,6 +28,36 @@ public sealed class RunSpanSetTests
 
         Assert.False(set.ContainsKey(20_001UL << shift));
         Assert.False(set.TryGetValue(0, out _));
-        Assert.Equal(20_000, set.Values.Length);
+        for (var i = 0; i < set.Count; i++)
+        {
+            Assert.Equal((ulong)(i + 1) << shift, set[i].SpanId);
+            Assert.Equal(i, set.IndexOf(set[i].SpanId));
+        }
+    }
+
+    [Theory]
+    [InlineData(RunSpanSet.ChunkSize)]
+    [InlineData(RunSpanSet.ChunkSize + 1)]
+    [InlineData(5_001)]
+    public void EnsureCapacity_PastOneChunk_ThenAdd_KeepsArrivalOrderAcrossChunks(int spans)
+    {
+        var set = new RunSpanSet();
+        set.EnsureCapacity(spans);
+        for (var i = 0; i < spans; i++)
+        {
+            set.Add(new RunSpan { SpanId = (ulong)(spans - i), StartUnixNano = (ulong)i, Shape = Shape });
+        }
+
+        set.Add(new RunSpan { SpanId = 1_000_000, Shape = Shape });
+
+        Assert.Equal(spans + 1, set.Count);
+        for (var i = 0; i < spans; i++)
+        {
+            Assert.Equal((ulong)(spans - i), set[i].SpanId);
+            Assert.Equal((ulong)i, set[i].StartUnixNano);
+        }
+
+        Assert.Equal(spans, set.IndexOf(1_000_000));
+        Assert.Equal(-1, set.IndexOf(0));
     }
 }
