@@ -58,4 +58,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(2022, LogLevel.Debug, "OTLP {Transport} export refused before its body was read: {Reason}")]
     public static partial void AdmissionRefused(ILogger logger, string transport, string reason);
+
+    [LoggerMessage(2041, LogLevel.Warning, "Spool: the next segment could not be preallocated in {Directory} ({Error}); segments grow with their appends until it can")]
+    public static partial void SpoolPreallocateFailed(ILogger logger, string directory, string error);
 }

@@ -5,7 +5,7 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S]</c> only its latency and overload phases (short), <c>load-cpu SERVER_DLL ROUNDS [profile]</c> only its SDK-shaped phase and the fair ceiling over its rows (short, for A/B profiling; profile: ClickHouse's CPU by query kind), <c>grpc SERVER_DLL ROUNDS [OUTPUT_DIR]</c> the two OTLP/gRPC servers' CPU per span, interleaved, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S]</c> only its latency and overload phases (short), <c>load-cpu SERVER_DLL ROUNDS [profile]</c> only its SDK-shaped phase and the fair ceiling over its rows (short, for A/B profiling; profile: ClickHouse's CPU by query kind), <c>disk-sync [DIR] [ROUNDS]</c> the spool's disk alone (write and sync of 0.3-4 MiB appends by file and sync kind), <c>spool-append [DIR] [PROBES] [ROUNDS]</c> the spool's append path alone (3 MiB records' acknowledgement beside a background, preallocated or growing segments), <c>grpc SERVER_DLL ROUNDS [OUTPUT_DIR]</c> the two OTLP/gRPC servers' CPU per span, interleaved, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
@@ -31,6 +31,20 @@ internal static class Program
         if (args is ["load-cpu", var cpuServerDll, var cpuRounds, ..] && args.Length <= 4)
         {
             return await Load.LoadCpuRun.RunAsync(cpuServerDll, int.Parse(cpuRounds, System.Globalization.CultureInfo.InvariantCulture), args is [.., "profile"]);
+        }
+
+        if (args is ["disk-sync", ..] && args.Length <= 3)
+        {
+            return Spool.DiskSyncRun.Run(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "tasklens-disk-sync"), args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 40);
+        }
+
+        if (args is ["spool-append", ..] && args.Length <= 4)
+        {
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            return await Spool.SpoolAppendRun.RunAsync(
+                args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "tasklens-spool-append"),
+                args.Length > 2 ? int.Parse(args[2], inv) : 100,
+                args.Length > 3 ? int.Parse(args[3], inv) : 4);
         }
 
         if (args is ["grpc", var grpcServerDll, var grpcRounds, ..] && args.Length <= 4)

@@ -35,7 +35,7 @@ internal sealed class OtlpExport(
         CancellationToken cancellationToken)
     {
         // Timed by stage (tasklens.ingest.export.duration) so a slow acknowledgement says where it waited.
-        var stageStart = meter.Stage(IngestMeter.ReadStage, startedTimestamp);
+        var stageStart = meter.Stage(IngestMeter.ReadStage, startedTimestamp, request.Length);
         // What is decoded is what is spooled: the request itself (JSON logs and metrics as their protobuf).
         if (SignalBatch.ToDecodable(signal, request, ref json, out var jsonError) is not { } payload)
         {
@@ -68,7 +68,7 @@ internal sealed class OtlpExport(
             IngestLog.PartialSuccess(logger, transport, result.Accepted, result.Rejected, result.ErrorMessage);
         }
 
-        stageStart = meter.Stage(IngestMeter.DecodeStage, stageStart);
+        stageStart = meter.Stage(IngestMeter.DecodeStage, stageStart, request.Length);
         if (result.Accepted == 0)
         {
             meter.Accepted(signal.Name, 0, result.Rejected);
@@ -103,7 +103,7 @@ internal sealed class OtlpExport(
             return (ExportOutcome.StoreUnavailable, result, e.RetryAfter);
         }
 
-        meter.Stage(IngestMeter.DurableStage, stageStart);
+        meter.Stage(IngestMeter.DurableStage, stageStart, request.Length);
         meter.Accepted(signal.Name, result.Accepted, result.Rejected);
         return (ExportOutcome.Stored, result, TimeSpan.Zero);
     }

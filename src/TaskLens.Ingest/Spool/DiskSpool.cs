@@ -1,6 +1,8 @@
 using System.Buffers;
-using System.Globalization;
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,11 +16,18 @@ namespace TaskLens.Ingest.Spool;
 /// The loop runs on a thread of its own: a write and its fsync block for milliseconds (tens on a busy disk), and on a
 /// thread-pool thread — one of two on a 2-core host — that block held up the receive path of every other export, the
 /// drainer and the very acknowledgements it was completing (issue 20).
+/// With <see cref="SpoolOptions.Preallocate"/>, segments are made ahead as zero-filled files
+/// (<see cref="SegmentPreallocator"/>) and appends are synced with <c>fdatasync</c>, which then flushes the data alone;
+/// a segment is cut to its records' length when sealed, and one a crash left unsealed ends in zeros, which the reader
+/// tells from a torn record.
 /// </summary>
 internal sealed class DiskSpool : IAsyncDisposable
 {
     private const string Extension = ".seg";
     private const int WriteChunkBytes = 1024 * 1024;
+    private static readonly KeyValuePair<string, object?> WaitPhase = new("phase", "wait");
+    private static readonly KeyValuePair<string, object?> WritePhase = new("phase", "write");
+    private static readonly KeyValuePair<string, object?> SyncPhase = new("phase", "sync");
 
     private readonly SpoolOptions _options;
     private readonly ILogger<DiskSpool> _logger;
@@ -27,7 +36,10 @@ internal sealed class DiskSpool : IAsyncDisposable
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _fileLock = new();
     private readonly Timer? _fsyncTimer;
+    private readonly SegmentPreallocator? _preallocator;
+    private readonly Histogram<double>? _appendDuration;
     private FileStream? _active;
+    private bool _activePreallocated;
     private long _activeSeq;
     private long _activeLength;
     private long _totalBytes;
@@ -42,7 +54,7 @@ internal sealed class DiskSpool : IAsyncDisposable
     private long _refusedExports;
     private string? _lastError;
 
-    public DiskSpool(IOptions<SpoolOptions> options, ILogger<DiskSpool> logger)
+    public DiskSpool(IOptions<SpoolOptions> options, ILogger<DiskSpool> logger, IMeterFactory? meters = null)
     {
         _options = options.Value;
         _logger = logger;
@@ -58,6 +70,12 @@ internal sealed class DiskSpool : IAsyncDisposable
             IngestLog.SpoolFound(_logger, existing.Count, _totalBytes, Directory);
         }
 
+        _appendDuration = meters?.Create(Receivers.IngestMeter.MeterName).CreateHistogram<double>(
+            "tasklens.spool.append.duration",
+            "s",
+            "The spool's share of an export's durable stage, by phase: wait (an export's append, queued until its group is written and synced), write (a group's writes), sync (a group's fdatasync)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Receivers.IngestMeter.LatencyBuckets });
+        _preallocator = _options.Preallocate ? new SegmentPreallocator(Directory, _options.SegmentBytes, logger) : null;
         new Thread(WriteLoop) { IsBackground = true, Name = "TaskLens spool writer" }.Start();
         if (_options.Fsync == SpoolFsync.Interval)
         {
@@ -96,6 +114,9 @@ internal sealed class DiskSpool : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Whether a zero-filled segment is ready for the next roll (<see cref="SpoolOptions.Preallocate"/>).</summary>
+    internal bool NextSegmentPrepared => _preallocator?.IsReady == true;
 
     /// <summary>The end of what has been written (and, with <see cref="SpoolFsync.Always"/>, synced); readers stop here.</summary>
     public SpoolPosition Committed => Volatile.Read(ref _committed);
@@ -175,10 +196,21 @@ internal sealed class DiskSpool : IAsyncDisposable
 
         lock (_fileLock)
         {
-            _active?.Flush(flushToDisk: true);
-            _active?.Dispose();
-            _active = null;
+            try
+            {
+                if (_active is not null)
+                {
+                    Seal();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Its records were synced when written; an uncut zero tail is told from records by the reader.
+                IngestLog.SpoolCutFailed(_logger, SegmentPath(_activeSeq), e);
+            }
         }
+
+        _preallocator?.Dispose();
     }
 
     private bool TryQueue(PendingAppend pending)
@@ -212,8 +244,10 @@ internal sealed class DiskSpool : IAsyncDisposable
                 {
                     WriteGroup(group, buffer);
                     Recovered();
+                    var now = Stopwatch.GetTimestamp();
                     foreach (var item in group)
                     {
+                        _appendDuration?.Record(Stopwatch.GetElapsedTime(item.Enqueued, now).TotalSeconds, WaitPhase);
                         item.Done.TrySetResult();
                     }
                 }
@@ -245,6 +279,7 @@ internal sealed class DiskSpool : IAsyncDisposable
     {
         lock (_fileLock)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 // Small records are gathered into writes of up to WriteChunkBytes; a larger record is written alone.
@@ -268,7 +303,13 @@ internal sealed class DiskSpool : IAsyncDisposable
                 }
 
                 _active!.Write(buffer.WrittenSpan);
-                _active.Flush(flushToDisk: _options.Fsync == SpoolFsync.Always);
+                var written = Stopwatch.GetTimestamp();
+                _appendDuration?.Record(Stopwatch.GetElapsedTime(started, written).TotalSeconds, WritePhase);
+                if (_options.Fsync == SpoolFsync.Always)
+                {
+                    FileDataSync.Sync(_active);
+                    _appendDuration?.Record(Stopwatch.GetElapsedTime(written).TotalSeconds, SyncPhase);
+                }
             }
             catch
             {
@@ -290,21 +331,49 @@ internal sealed class DiskSpool : IAsyncDisposable
     {
         if (_active is not null)
         {
-            _active.Flush(flushToDisk: true);
-            _active.Dispose();
-            _active = null;
+            Seal();
             _activeSeq++;
             _activeLength = 0;
             Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, 0));
         }
 
-        _active = new FileStream(SegmentPath(_activeSeq), FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
+        // A prepared segment of zeros when one is ready; otherwise an empty one that grows (and its syncs commit the size).
+        var path = SegmentPath(_activeSeq);
+        _activePreallocated = _preallocator?.TryTake(path) == true;
+        try
+        {
+            _active = new FileStream(path, _activePreallocated ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
+        }
+        catch when (_activePreallocated)
+        {
+            // Out of file handles, say: the prepared file must not keep the segment's name, or every later try to
+            // create this segment would find it taken. It holds no records, so it goes.
+            File.Delete(path);
+            throw;
+        }
+
         _activeLength = 0;
         if (_options.Fsync == SpoolFsync.Always)
         {
             // The new file's directory entry is durable before any record in it is acknowledged.
             DirectorySync.Sync(Directory);
         }
+    }
+
+    /// <summary>
+    /// Closes the active segment for good: a preallocated one is cut to its records' length first (so readers and the
+    /// byte counts see only records), then synced whole — its size included.
+    /// </summary>
+    private void Seal()
+    {
+        if (_activePreallocated)
+        {
+            _active!.SetLength(_activeLength);
+        }
+
+        _active!.Flush(flushToDisk: true);
+        _active.Dispose();
+        _active = null;
     }
 
     /// <summary>
@@ -376,7 +445,7 @@ internal sealed class DiskSpool : IAsyncDisposable
         {
             if (_unsynced && _active is not null)
             {
-                _active.Flush(flushToDisk: true);
+                FileDataSync.Sync(_active);
                 _unsynced = false;
             }
         }
@@ -389,5 +458,7 @@ internal sealed class DiskSpool : IAsyncDisposable
         public int Length { get; } = length;
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long Enqueued { get; } = Stopwatch.GetTimestamp();
     }
 }

@@ -35,6 +35,16 @@ public sealed class SpoolOptions
 
     public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// On (the default): the next segment is made ahead of need as a file of <see cref="SegmentBytes"/> zeros, written
+    /// and synced, so an append only overwrites blocks the file system has already allocated and its sync
+    /// (<c>fdatasync</c>) flushes the data alone, with no journal commit for the file's size or extents — measured on
+    /// ext4, 3 MiB appends synced in about half the time, and without waiting behind other processes' metadata
+    /// (docs/ingest.md, "Where an acknowledgement waits"). Costs one segment of disk ahead and writing each segment's
+    /// bytes twice (the zeros, then the records). Off: segments grow with their appends.
+    /// </summary>
+    public bool Preallocate { get; set; } = true;
+
     /// <summary>The most exports (spool records) the drainer sends to ClickHouse in one insert.</summary>
     public int DrainMaxItems { get; set; } = 20_000;
 

@@ -179,9 +179,11 @@ internal static class SpoolSegmentReader
                 continue;
             }
 
-            // Not a valid record here: find the next one that checks out, or give up at the limit.
-            var next = FindNext(file, position + 1, limit, header);
-            skipped += next - position;
+            // Not a valid record here: find the next one that checks out, or give up at the limit. Zeros up to the limit
+            // are not damage but a preallocated segment's space never written (a crash left it unsealed), so only the
+            // bytes before them count as skipped: a torn record at such a tail is still reported, its zeros are not.
+            var next = FindNext(file, position, limit, header, out var dataEnd);
+            skipped += (next < limit ? next : dataEnd) - position;
             position = next;
         }
 
@@ -248,15 +250,26 @@ internal static class SpoolSegmentReader
         return raw;
     }
 
-    private static long FindNext(FileStream file, long from, long limit, byte[] header)
+    /// <summary>
+    /// The next record that checks out after <paramref name="at"/>, or <paramref name="limit"/>; and
+    /// <paramref name="dataEnd"/>, the end of the last non-zero byte from <paramref name="at"/> to there.
+    /// </summary>
+    private static long FindNext(FileStream file, long at, long limit, byte[] header, out long dataEnd)
     {
         var buffer = new byte[64 * 1024];
-        var position = from;
+        var position = at;
+        dataEnd = at;
         while (position < limit)
         {
             file.Position = position;
             var read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, limit - position));
-            for (var i = 0; i + 4 <= read; i++)
+            var lastNonZero = buffer.AsSpan(0, Math.Max(0, read)).LastIndexOfAnyExcept((byte)0);
+            if (lastNonZero >= 0)
+            {
+                dataEnd = Math.Max(dataEnd, position + lastNonZero + 1);
+            }
+
+            for (var i = position == at ? 1 : 0; i + 4 <= read; i++)
             {
                 if (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(i)) == SpoolRecord.Magic
                     && TryReadAt(file, position + i, limit, header, out var found, out _) != Found.Nothing)

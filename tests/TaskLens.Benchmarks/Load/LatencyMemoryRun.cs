@@ -51,6 +51,7 @@ internal static class LatencyMemoryRun
             meter.ResetPeakRss();
 
             await LoadBenchmark.WaitForMergesAsync(clickHouse, LoadBenchmark.MergeWait);
+            var beforeIdle = await StageHistograms.ScrapeAsync(http, ports[0]);
             var idle = await AckLatency.IdleAsync(sender, agents, agentNext, samples, n => store.WaitForMoreAsync(n));
             agentNext += samples;
 
@@ -59,6 +60,7 @@ internal static class LatencyMemoryRun
                 backgroundRate = LoadBenchmark.BackgroundShare * warmUpRate;
             }
 
+            var beforeLoaded = await StageHistograms.ScrapeAsync(http, ports[0]);
             var (cpuBefore, _) = meter.Cpu();
             var loadedClock = Stopwatch.StartNew();
             using var probe = new OtlpSender(endpoint, 1);
@@ -67,6 +69,7 @@ internal static class LatencyMemoryRun
                 LoadBenchmark.MinProbeInterval.TotalSeconds, LoadBenchmark.MaxProbeInterval.TotalSeconds));
             var loaded = await AckLatency.UnderLoadAsync(probe, sender, agents, agentNext, sdk, sdkNext, backgroundRate, samples, probeInterval);
             var (cpuAfter, _) = meter.Cpu();
+            var afterLoaded = await StageHistograms.ScrapeAsync(http, ports[0]);
             var loadedCpuShare = (cpuAfter - cpuBefore).TotalSeconds / loadedClock.Elapsed.TotalSeconds / Environment.ProcessorCount;
             sdkNext += loaded.BackgroundSpansSent / SdkTraffic.SpansPerExport;
             await store.WaitForMoreAsync((ulong)(loaded.BackgroundSpansSent + (samples * AgentTraffic.SpansPerExport)), TimeSpan.FromMinutes(5));
@@ -90,6 +93,10 @@ internal static class LatencyMemoryRun
                 $"warm-up {warmUpRate:N0} spans/s; background {backgroundRate:N0} spans/s offered, {loaded.BackgroundSpansSent:N0} spans sent, {loaded.BackgroundSpansSkipped:N0} skipped; TaskLens CPU {loadedCpuShare:P0} of the cores under load"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ack ms idle p50 {idle.AckP50:N1} p99 {idle.AckP99:N1}; loaded p50 {loaded.AckP50:N1} p90 {AckLatency.Percentile(loaded.AckMs, 0.9):N1} p99 {loaded.AckP99:N1} max {loaded.AckMs.Max():N1} ({samples} probes, {loaded.ProbeRefusals} refusals)"));
+            Console.WriteLine("where acknowledgements waited under load (server histograms over the probes and background):");
+            afterLoaded.Since(beforeLoaded).ToList().ForEach(Console.WriteLine);
+            Console.WriteLine("... and idle (the probes alone):");
+            beforeLoaded.Since(beforeIdle).ToList().ForEach(Console.WriteLine);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"peak RSS MiB after warm-up {steadyPeakRss:N0}, overload {overloadPeakRss:N0}; overload offered {overload.SpansOffered:N0}, 429 {overload.TooManyRequests:N0}, 503 {overload.ServiceUnavailable:N0}, acknowledged {overload.SpansAcknowledged:N0}, stored {overloadStored:N0}; TaskLens {overloadCpuPerSpan:N2} CPU-µs per span through overload and its drain"));
             return (ulong)overload.SpansAcknowledged == overloadStored ? 0 : 1;

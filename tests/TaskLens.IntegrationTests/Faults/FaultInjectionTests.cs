@@ -47,9 +47,16 @@ public sealed class FaultInjectionTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, await spans.SendAsync(host.HttpTracesEndpoint, spans.Next()));
         }
 
+        // The segment being written, and the next one, may have been made ahead (zero-filled, TaskLens:Spool:Preallocate):
+        // exports still fit in their space, and are acknowledged, until it runs out; then the full disk refuses them.
         var filler = Fill(Path.Combine(disk, "filler"));
         var refused = spans.Next();
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, await spans.SendAsync(host.HttpTracesEndpoint, refused));
+        for (var fitted = 0; await spans.SendAsync(host.HttpTracesEndpoint, refused) == HttpStatusCode.OK; fitted++)
+        {
+            Assert.True(fitted < 64, "the full disk never refused an export");
+            refused = spans.Next();
+        }
+
         using (var condition = await SpoolConditionAsync(host))
         {
             Assert.Equal(JsonValueKind.Object, condition.RootElement.GetProperty("writesRefused").ValueKind);

@@ -158,6 +158,8 @@ public sealed class CrashRecoveryTests(ClickHouseFixture clickHouse)
         Assert.Equal(((ulong)(Exports * SpansPerExport), (ulong)(Exports * SpansPerExport)), counts);
     }
 
+    // Small segments, so the spool rolls often and the segment SIGKILL interrupts is one made ahead of need
+    // (zero-filled, TaskLens:Spool:Preallocate): its records end in zeros, not at the file's end.
     private static Task<Process> StartServerAsync(string clickHouseUrl, string work, string database, int[] ports) =>
-        TaskLensProcess.StartAsync(clickHouseUrl, work, database, ports);
+        TaskLensProcess.StartAsync(clickHouseUrl, work, database, ports, "--TaskLens:Spool:SegmentBytes=131072");
 }

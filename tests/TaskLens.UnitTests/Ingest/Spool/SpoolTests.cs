@@ -157,6 +157,107 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Preallocated_SegmentsAreZeroFilledAhead_AndCutToTheirRecordsWhenSealed()
+    {
+        var written = Enumerable.Range(0, 10).Select(i => Record(i, padding: 20_000)).ToList(); // segments of 4, 4 and 2
+        await using (var spool = CreateSpool(segmentBytes: 64 * 1024))
+        {
+            foreach (var record in written)
+            {
+                await WaitUntilAsync(() => spool.NextSegmentPrepared);
+                await spool.AppendAsync(record);
+            }
+
+            // The active segment was prepared: full size, though its records fill only part of it.
+            Assert.Equal(64 * 1024, new FileInfo(spool.SegmentPath(spool.Committed.Seq)).Length);
+            Assert.InRange(spool.Committed.Offset, 1, (64 * 1024) - 1);
+        }
+
+        // Sealed (the active one at shutdown too), each segment holds its records and nothing after them.
+        var read = ReadAll();
+        Assert.Equal(0, read.SkippedBytes);
+        Assert.Equal(written.Select(Describe), read.Records.Select(r => Describe(r.Record)));
+        Assert.True(SegmentFiles().Count >= 3);
+        Assert.All(SegmentFiles(), f => Assert.Equal(SpoolSegmentReader.Read(f, 0, long.MaxValue, int.MaxValue).End, new FileInfo(f).Length));
+        Assert.Empty(Directory.EnumerateFiles(_directory, "*" + SegmentPreallocator.Extension));
+    }
+
+    [Fact]
+    public async Task CrashLeftPreallocatedSegment_ItsZerosAreNotDamage_ButATornRecordBeforeThemIs()
+    {
+        var crashed = Path.Combine(_directory, "crashed.bin");
+        await using (var spool = CreateSpool(segmentBytes: 256 * 1024))
+        {
+            await WaitUntilAsync(() => spool.NextSegmentPrepared);
+            await spool.AppendAsync(Record(0));
+            await spool.AppendAsync(Record(1));
+            await spool.AppendAsync(Record(2));
+
+            // What a crash now leaves on disk: the acknowledged records, synced, then the prepared zeros.
+            File.Copy(spool.SegmentPath(spool.Committed.Seq), crashed);
+        }
+
+        var intact = SpoolSegmentReader.Read(crashed, 0, long.MaxValue, int.MaxValue);
+        Assert.Equal(256 * 1024, new FileInfo(crashed).Length);
+        Assert.Equal(["span-0", "span-1", "span-2"], intact.Records.Select(r => SpanName(r.Record)));
+        Assert.Equal(0, intact.SkippedBytes);
+        Assert.True(intact.AtLimit);
+
+        // A crash mid-write of a fourth export: its header and half its body reached the disk, zeros follow.
+        var torn = new byte[Record(3).EncodedLength];
+        Record(3).WriteTo(torn);
+        var tornBytes = torn.AsSpan(0, torn.Length / 2).LastIndexOfAnyExcept((byte)0) + 1;
+        using (var file = new FileStream(crashed, FileMode.Open))
+        {
+            file.Position = intact.Records[^1].End;
+            file.Write(torn, 0, torn.Length / 2);
+        }
+
+        var read = SpoolSegmentReader.Read(crashed, 0, long.MaxValue, int.MaxValue);
+        Assert.Equal(["span-0", "span-1", "span-2"], read.Records.Select(r => SpanName(r.Record)));
+        Assert.InRange(tornBytes, SpoolRecord.HeaderBytes, torn.Length / 2);
+        Assert.Equal(tornBytes, read.SkippedBytes);
+        Assert.True(read.AtLimit);
+    }
+
+    [Fact]
+    public async Task Drainer_ReplaysACrashLeftPreallocatedSegment_AndDeletesIt()
+    {
+        var earlier = _directory + "-earlier";
+        try
+        {
+            var options = Options.Create(new SpoolOptions { Path = earlier, SegmentBytes = 256 * 1024 });
+            await using (var crashing = new DiskSpool(options, NullLogger<DiskSpool>.Instance))
+            {
+                await WaitUntilAsync(() => crashing.NextSegmentPrepared);
+                await crashing.AppendAsync(Record(0));
+                await crashing.AppendAsync(Record(1));
+
+                // The earlier run's directory as SIGKILL would leave it: its unsealed, zero-tailed segment.
+                Directory.CreateDirectory(_directory);
+                File.Copy(crashing.SegmentPath(crashing.Committed.Seq), Path.Combine(_directory, Path.GetFileName(crashing.SegmentPath(1))));
+            }
+        }
+        finally
+        {
+            Directory.Delete(earlier, recursive: true);
+        }
+
+        var sink = new RecordingSink();
+        await using var spool = CreateSpool();
+        var drainerOptions = Options.Create(new SpoolOptions { Path = _directory });
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpoolDeadLetters(drainerOptions, NullLogger<SpoolDeadLetters>.Instance), drainerOptions, NullLogger<SpoolDrainer>.Instance);
+        await drainer.StartAsync(CancellationToken.None);
+        await spool.AppendAsync(Record(2));
+        await WaitUntilAsync(() => drainer.IsCaughtUp && Snapshot(sink).Count >= 3);
+        await drainer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["span-0", "span-1", "span-2"], Snapshot(sink).Order());
+        Assert.DoesNotContain(spool.SegmentPath(1), SegmentFiles());
+        Assert.Equal(0, spool.PendingBytes);
+    }
+
+    [Fact]
     public async Task Drainer_ReplaysAnEarlierRun_RetriesAFailingSink_AndDeletesStoredSegments()
     {
         // An earlier run acknowledged three exports and crashed mid-write of a fourth.

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+
+namespace TaskLens.Benchmarks.Load;
+
+/// <summary>
+/// Where the server's acknowledgements waited over a window: its <c>/metrics</c> histograms of
+/// <c>tasklens.ingest.export.duration</c> (per stage: read, decode, durable; per size: small, or large for exports of a
+/// MiB or more — the 5,000-span probes) and <c>tasklens.spool.append.duration</c> (per phase: wait, write, sync), read
+/// before and after the window and subtracted. Each series prints its count and the upper bounds of the buckets its
+/// p50, p90 and p99 fall in (the histograms keep buckets, not samples).
+/// </summary>
+internal sealed class StageHistograms
+{
+    private static readonly string[] Names = ["tasklens_ingest_export_duration_seconds_bucket", "tasklens_spool_append_duration_seconds_bucket"];
+    private readonly Dictionary<string, SortedDictionary<double, double>> _series;
+
+    private StageHistograms(Dictionary<string, SortedDictionary<double, double>> series) => _series = series;
+
+    public static async Task<StageHistograms> ScrapeAsync(HttpClient http, int apiPort)
+    {
+        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{apiPort}/metrics"));
+        var series = new Dictionary<string, SortedDictionary<double, double>>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            var name = Array.Find(Names, n => line.StartsWith(n + "{", StringComparison.Ordinal));
+            var close = line.LastIndexOf('}');
+            if (name is null || close < 0)
+            {
+                continue;
+            }
+
+            // name{a="x",le="0.05",...} value [timestamp]
+            string? le = null;
+            var key = new StringBuilder(name[..^"_seconds_bucket".Length]);
+            foreach (var label in line[(name.Length + 1)..close].Split(','))
+            {
+                var (k, v) = (label[..label.IndexOf('=', StringComparison.Ordinal)], label[(label.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('"'));
+                if (k == "le")
+                {
+                    le = v;
+                }
+                else if (k is "stage" or "size" or "phase")
+                {
+                    key.Append(' ').Append(v);
+                }
+            }
+
+            var value = double.Parse(line[(close + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            var bound = le == "+Inf" ? double.PositiveInfinity : double.Parse(le!, CultureInfo.InvariantCulture);
+            if (!series.TryGetValue(key.ToString(), out var buckets))
+            {
+                series[key.ToString()] = buckets = [];
+            }
+
+            buckets[bound] = value;
+        }
+
+        return new StageHistograms(series);
+    }
+
+    /// <summary>One line per series that counted anything since <paramref name="before"/>: "name labels n= p50<= p90<= p99<=" (ms).</summary>
+    public IEnumerable<string> Since(StageHistograms before)
+    {
+        foreach (var (key, buckets) in _series.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            var earlier = before._series.GetValueOrDefault(key);
+            var cumulative = buckets.Select(b => (Bound: b.Key, Count: b.Value - (earlier?.GetValueOrDefault(b.Key) ?? 0))).ToList();
+            var total = cumulative[^1].Count;
+            if (total <= 0)
+            {
+                continue;
+            }
+
+            string At(double p) => cumulative.First(b => b.Count >= p * total).Bound is var bound && double.IsPositiveInfinity(bound)
+                ? "inf"
+                : (bound * 1000).ToString("0.#", CultureInfo.InvariantCulture);
+            yield return string.Create(CultureInfo.InvariantCulture, $"  {key}: n={total:0} p50<={At(0.5)} p90<={At(0.9)} p99<={At(0.99)} ms");
+        }
+    }
+}
