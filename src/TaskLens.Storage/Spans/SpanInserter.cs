@@ -6,34 +6,26 @@ using TaskLens.Storage.ClickHouse;
 namespace TaskLens.Storage.Spans;
 
 /// <summary>
-/// Stores span batches in one RowBinary insert per call, at once and concurrently with other calls: the sink for a
-/// caller that batches by itself (the spool drainer, <see cref="SpanSinkKeys.StoredDirect"/>), and the insert under
-/// <see cref="SpanBatchWriter"/>'s grouping of concurrent exports.
+/// Stores spans in one RowBinary insert per call, at once and concurrently with other calls: runs of spans written
+/// straight into rows by the spool drainer (<see cref="ISpanRowSink"/>, <see cref="SpanSinkKeys.StoredDirect"/>), and
+/// span batches under <see cref="SpanBatchWriter"/>'s grouping of concurrent exports.
 /// </summary>
-internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter> logger, TimeProvider time) : ISpanSink
+internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter> logger, TimeProvider time) : ISpanRowSink
 {
     /// <summary>Encode buffers kept for reuse: one per concurrent insert is enough; more would only pin memory.</summary>
     private const int WritersKept = 4;
 
     private readonly ConcurrentQueue<RowBinaryWriter> _writers = new();
 
-    public async Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.SpanCount > 0 && await InsertAsync([batch], cancellationToken) is { } failure)
-        {
-            throw Answer(failure);
-        }
-    }
+    public ISpanRowRun Begin(string tenant) => new SpanRowRun(this, Rent(), tenant, (uint)time.GetUtcNow().ToUnixTimeSeconds());
 
     /// <summary>One insert of every span of <paramref name="batches"/>; the failure, or null once ClickHouse holds them.</summary>
     public async Task<Exception?> InsertAsync(IReadOnlyList<SpanBatch> batches, CancellationToken cancellationToken)
     {
-        var rows = _writers.TryDequeue(out var kept) ? kept : new RowBinaryWriter(1 << 20);
+        var rows = Rent();
         var spanCount = 0;
         try
         {
-            rows.Reset();
             var now = (uint)time.GetUtcNow().ToUnixTimeSeconds();
             foreach (var batch in batches)
             {
@@ -41,8 +33,21 @@ internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter
                 spanCount += batch.SpanCount;
             }
 
+            return await InsertRowsAsync(rows, spanCount, batches.Count, cancellationToken);
+        }
+        finally
+        {
+            Return(rows);
+        }
+    }
+
+    /// <summary>One insert of <paramref name="spanCount"/> encoded rows; the failure, or null once ClickHouse holds them.</summary>
+    public async Task<Exception?> InsertRowsAsync(RowBinaryWriter rows, int spanCount, int batches, CancellationToken cancellationToken)
+    {
+        try
+        {
             await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, rows.CopyToAsync, cancellationToken);
-            StorageLog.SpansWritten(logger, spanCount, batches.Count);
+            StorageLog.SpansWritten(logger, spanCount, batches);
             return null;
         }
         catch (Exception e)
@@ -52,16 +57,25 @@ internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter
             StorageLog.SpanWriteFailed(logger, spanCount, e);
             return e;
         }
-        finally
+    }
+
+    /// <summary>An empty encode buffer, kept from an earlier insert when there is one.</summary>
+    public RowBinaryWriter Rent()
+    {
+        var rows = _writers.TryDequeue(out var kept) ? kept : new RowBinaryWriter(1 << 20);
+        rows.Reset();
+        return rows;
+    }
+
+    public void Return(RowBinaryWriter rows)
+    {
+        if (_writers.Count < WritersKept)
         {
-            if (_writers.Count < WritersKept)
-            {
-                _writers.Enqueue(rows);
-            }
-            else
-            {
-                rows.Dispose();
-            }
+            _writers.Enqueue(rows);
+        }
+        else
+        {
+            rows.Dispose();
         }
     }
 
