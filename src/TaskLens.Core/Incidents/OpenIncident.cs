@@ -44,32 +44,20 @@ internal sealed class OpenIncident(string id)
     /// <summary>The sum of its alerts' word vectors (cosine ignores the scale).</summary>
     public Dictionary<string, double> Words { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The <c>reason</c> each alert name on each workload gave (a crash loop's OOMKilled, a config error).</summary>
-    private Dictionary<(string Identity, string Name), HashSet<string>> Reasons { get; } = [];
+    /// <summary>What its alerts say about each workload or machine (kinds of fault, pod-template hashes, reasons).</summary>
+    private Dictionary<string, WorkloadFaults> Faults { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The pod-template hashes (<see cref="Workload.TemplateHash"/>) of the pods its faults are about, per workload.</summary>
-    private Dictionary<string, HashSet<string>> Templates { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>The kinds of fault (<see cref="FaultKinds"/>) its alerts tell on each workload.</summary>
-    private Dictionary<string, HashSet<FaultKind>> FaultKindsOn { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>The workloads it holds faults about their pods on: lifecycle, a change, or a container's <c>reason</c>.</summary>
-    private HashSet<string> PodFaults { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>The workloads it holds a change or a container's <c>reason</c> on (of <see cref="PodFaults"/>, all but lifecycle alone).</summary>
-    private HashSet<string> PodCauses { get; } = new(StringComparer.Ordinal);
-
-    public bool PodFaultsOn(string identity) => PodFaults.Contains(identity);
+    public bool PodFaultsOn(string identity) => Faults.GetValueOrDefault(identity)?.PodFaults == true;
 
     /// <summary>The pod-template hashes of the workload's pods its faults are about (null: none).</summary>
-    public HashSet<string>? TemplatesOn(string identity) => Templates.GetValueOrDefault(identity);
+    public IReadOnlySet<string>? TemplatesOn(string identity) =>
+        Faults.GetValueOrDefault(identity)?.Templates is { Count: > 0 } templates ? templates : null;
 
     /// <summary>Whether it holds why the workload's pods do not run: a change that did not start, or a container's <c>reason</c>.</summary>
-    public bool PodCausesOn(string identity) => PodCauses.Contains(identity);
+    public bool PodCausesOn(string identity) => Faults.GetValueOrDefault(identity)?.PodCauses == true;
 
     /// <summary>Whether its faults on the workload tell a change that did not start and no trouble while running.</summary>
-    public bool ChangeOnlyOn(string identity) =>
-        FaultKindsOn.TryGetValue(identity, out var kinds) && kinds.Contains(FaultKind.Change) && !kinds.Contains(FaultKind.Run);
+    public bool ChangeOnlyOn(string identity) => Faults.GetValueOrDefault(identity)?.ChangeOnly == true;
 
     /// <summary>
     /// The same alert on the same workload with another <c>reason</c> (pods crash-looping for OOMKilled here, for a
@@ -82,24 +70,22 @@ internal sealed class OpenIncident(string id)
     /// </remarks>
     public bool Conflicts(CorrelationInput alert, List<string> identities, bool symptom, FaultKind kind)
     {
-        if (!symptom && Workload.TemplateHash(alert.Labels) is { } hash
-            && identities.Exists(i => !i.StartsWith(MachinePrefix, StringComparison.Ordinal) && Templates.TryGetValue(i, out var hashes) && !hashes.Contains(hash)))
+        var hash = symptom ? null : Workload.TemplateHash(alert.Labels);
+        var checkKind = !symptom && kind != FaultKind.Neutral;
+        alert.Labels.TryGetValue("reason", out var reason);
+        alert.Labels.TryGetValue("alertname", out var name);
+        foreach (var identity in identities)
         {
-            return true;
+            if (Faults.TryGetValue(identity, out var faults)
+                && ((hash is not null && faults.OtherTemplate(hash))
+                    || (checkKind && faults.OppositeKind(kind))
+                    || (reason is not null && name is not null && faults.OtherReason(name, reason))))
+            {
+                return true;
+            }
         }
 
-        if (!symptom && kind != FaultKind.Neutral
-            && identities.Exists(i => FaultKindsOn.TryGetValue(i, out var kinds) && !kinds.Contains(kind) && kinds.Contains(kind == FaultKind.Run ? FaultKind.Change : FaultKind.Run)))
-        {
-            return true;
-        }
-
-        if (!alert.Labels.TryGetValue("reason", out var reason) || !alert.Labels.TryGetValue("alertname", out var name))
-        {
-            return false;
-        }
-
-        return identities.Exists(i => Reasons.TryGetValue((i, name), out var reasons) && !reasons.Contains(reason));
+        return false;
     }
 
     public void KeepActiveUntil(DateTimeOffset? time)
@@ -124,36 +110,30 @@ internal sealed class OpenIncident(string id)
         (symptom ? Symptomatic : Causes).UnionWith(identities);
         if (!symptom)
         {
-            if (kind != FaultKind.Run || alert.Labels.ContainsKey("reason"))
-            {
-                PodFaults.UnionWith(identities);
-            }
-
-            if (kind == FaultKind.Change || (alert.Labels.TryGetValue("reason", out var cause) && FaultKinds.TellsPodCause(cause)))
-            {
-                PodCauses.UnionWith(identities);
-            }
-
+            var podFault = kind != FaultKind.Run || alert.Labels.ContainsKey("reason");
+            var podCause = kind == FaultKind.Change || (alert.Labels.TryGetValue("reason", out var cause) && FaultKinds.TellsPodCause(cause));
             var hash = Workload.TemplateHash(alert.Labels);
             foreach (var identity in identities)
             {
-                if (!FaultKindsOn.TryGetValue(identity, out var kinds))
+                var faults = FaultsOf(identity);
+                faults.AddKind(kind);
+                if (podFault)
                 {
-                    FaultKindsOn[identity] = kinds = [];
+                    faults.MarkPodFault();
                 }
 
-                kinds.Add(kind);
+                if (podCause)
+                {
+                    faults.MarkPodCause();
+                }
+
                 if (hash is not null && !identity.StartsWith(MachinePrefix, StringComparison.Ordinal))
                 {
-                    if (!Templates.TryGetValue(identity, out var hashes))
-                    {
-                        Templates[identity] = hashes = new HashSet<string>(StringComparer.Ordinal);
-                    }
-
-                    hashes.Add(hash);
+                    faults.AddTemplate(hash);
                 }
             }
         }
+
         if (Kinds.Add(AlertKind.Of(alert)) && Recent.Count < MaxRecent)
         {
             Recent.Add(alert);
@@ -163,12 +143,7 @@ internal sealed class OpenIncident(string id)
         {
             foreach (var identity in identities)
             {
-                if (!Reasons.TryGetValue((identity, name), out var reasons))
-                {
-                    Reasons[(identity, name)] = reasons = new HashSet<string>(StringComparer.Ordinal);
-                }
-
-                reasons.Add(reason);
+                FaultsOf(identity).AddReason(name, reason);
             }
         }
 
@@ -176,5 +151,15 @@ internal sealed class OpenIncident(string id)
         {
             Words[word] = Words.GetValueOrDefault(word) + weight;
         }
+    }
+
+    private WorkloadFaults FaultsOf(string identity)
+    {
+        if (!Faults.TryGetValue(identity, out var faults))
+        {
+            Faults[identity] = faults = new WorkloadFaults();
+        }
+
+        return faults;
     }
 }
