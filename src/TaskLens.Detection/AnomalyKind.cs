@@ -1,6 +1,6 @@
 namespace TaskLens.Detection;
 
-/// <summary>What an anomaly looks like: one point (or a few) away from the expected value, a lasting new level, or a slow sustained departure.</summary>
+/// <summary>What an anomaly looks like: one point (or a few) away from the expected value, a lasting new level, a slow sustained departure, or a lasting rise in how far it strays.</summary>
 public enum AnomalyKind
 {
     /// <summary>A spike or dip: the points around it are as usual.</summary>
@@ -11,4 +11,7 @@ public enum AnomalyKind
 
     /// <summary>A drift: a slow, sustained departure — each point only a little off, but for a long time.</summary>
     Drift,
+
+    /// <summary>Volatility: the series strays from its expected values much further than usual for a long time, either way.</summary>
+    Volatility,
 }

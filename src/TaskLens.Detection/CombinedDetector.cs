@@ -33,6 +33,15 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// </summary>
     private static readonly TimeSpan DriftWarmUp = TimeSpan.FromDays(1);
 
+    /// <summary>The mean distance of unit normal residuals from their expected value, in spreads (√(2/π)).</summary>
+    private const double UsualDistance = 0.8;
+
+    /// <summary>Mean distances (in spreads) below which no volatility is read.</summary>
+    private const double VolatilityFloor = 1.2;
+
+    /// <summary>The member named by a volatility anomaly.</summary>
+    public const string VolatilityName = "volatility";
+
     /// <summary>The member named by a drift anomaly.</summary>
     public const string DriftName = "drift";
 
@@ -46,15 +55,12 @@ public sealed class CombinedDetector : IAnomalyDetector
     private readonly TailCalibration _saliency;
     private readonly TailCalibration _shifts;
     private readonly double[] _deviations;
-    private readonly MeanWindow? _drift;
-    private readonly TailCalibration _drifts;
-    private readonly double[]? _driftLag;
+    private readonly LaggedMeanScore? _drift;
+    private readonly LaggedMeanScore? _volatility;
     private readonly RecentRange? _range;
     private double _deviationSum;
     private int _deviationCount;
     private long _seen;
-    private long _driftJudged;
-    private DateTimeOffset _driftSince;
     private long _quietUntil = -1;
 
     /// <summary>Whether the last point had evidence of at least <see cref="Settings.CalmBelow"/> of the threshold.</summary>
@@ -87,10 +93,16 @@ public sealed class CombinedDetector : IAnomalyDetector
         // before any drift is judged, widen it. (A wider prior would hide every drift under a spread: the prior's
         // pseudo-scores count as scores the series has shown.) Worth a sixteenth of the memory, not a quarter: the day
         // learnt first is the series' own word.
-        _drifts = new TailCalibration(_settings.Memory);
-        _drifts.Seed(x => Math.Exp(-Math.Sqrt(2) * x * Math.Sqrt(Math.Max(1, _settings.DriftPoints))), prior / 4);
-        _drift = _settings.DriftPoints > 0 ? new MeanWindow(_settings.DriftPoints) : null;
-        _driftLag = _settings.DriftPoints > 0 ? new double[_settings.DriftPoints] : null;
+        _drift = _settings.DriftPoints > 0
+            ? new LaggedMeanScore(_settings.DriftPoints, _settings.Memory, DriftWarmUp, x => Math.Exp(-Math.Sqrt(2) * x * Math.Sqrt(_settings.DriftPoints)), prior / 4)
+            : null;
+
+        // The volatility score: the mean of the last points' distances (capped) from the expected value. Unit normal
+        // residuals average 0.8 spreads; the prior is a mean of that many of them.
+        _volatility = _settings.VolatilityPoints > 0
+            ? new LaggedMeanScore(_settings.VolatilityPoints, _settings.Memory, DriftWarmUp,
+                x => x <= UsualDistance ? 1 : Math.Exp(-Math.Sqrt(2) * (x - UsualDistance) * Math.Sqrt(_settings.VolatilityPoints) / 0.6), prior / 4)
+            : null;
         _spectral = _settings.Spectral ? new SpectralResidualDetector() : null;
         _range = _settings.RecentRange > 0 ? new RecentRange(_settings.RecentRange) : null;
     }
@@ -116,7 +128,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// </param>
     public sealed record Settings(
         double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
-        int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5);
+        int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5, int VolatilityPoints = 144, double VolatilityEvidence = 5);
 
     public string Name => "combined";
 
@@ -133,6 +145,12 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// sustained shift can be raised inside them. NaN while the baseline has too little history to judge.
     /// </summary>
     public (double Expected, double Lower, double Upper) LastBand { get; private set; } = (double.NaN, double.NaN, double.NaN);
+
+    /// <summary>The last point's evidence of each kind as a share of its threshold (1: raised), for the benchmark's dumps.</summary>
+    internal (double Spike, double Level, double Drift, double Volatility) LastShares { get; private set; }
+
+    /// <summary>Whether the last point fell in the hold-off of an earlier raised one.</summary>
+    internal bool InHoldOff { get; private set; }
 
     /// <summary>Ends the hold-off early: the alert it kept open was resolved, so the next trouble is raised.</summary>
     public void EndHoldOff() => _quietUntil = -1;
@@ -167,6 +185,7 @@ public sealed class CombinedDetector : IAnomalyDetector
         }
 
         var position = _seen++;
+        InHoldOff = position < _quietUntil;
         CalmPoints = candidate is null && !Unsettled ? CalmPoints + 1 : 0;
         if (candidate is null || position < _quietUntil)
         {
@@ -180,6 +199,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     private Anomaly? Judge(DateTimeOffset timestamp, double value)
     {
         var z = _baseline.LastDeviation;
+        LastShares = default;
         if (double.IsNaN(z))
         {
             return null;
@@ -200,7 +220,20 @@ public sealed class CombinedDetector : IAnomalyDetector
         var level = _deviationSum / _deviationCount;
 
         // The drift score: the mean of many more deviations, each capped lower.
-        var driftEvidence = _drift is null ? 0 : DriftEvidence(_drift.Add(Math.Clamp(z, -DriftCap, DriftCap)), timestamp);
+        var driftEvidence = 0.0;
+        if (_drift is not null)
+        {
+            var drift = _drift.Add(Math.Clamp(z, -DriftCap, DriftCap));
+            driftEvidence = _drift.Evidence(drift, timestamp, Math.Abs(drift) >= DriftFloor && InBadDirection(drift));
+        }
+
+        var volatilityEvidence = 0.0;
+        if (_volatility is not null)
+        {
+            var distance = _volatility.Add(Math.Min(Math.Abs(z), 4));
+            // Raised at a point off in the series' bad direction: a noisier failure rate pages on a bad point, not a good one.
+            volatilityEvidence = _volatility.Evidence(distance, timestamp, distance >= VolatilityFloor && z != 0 && InBadDirection(z));
+        }
 
         // Probabilities are read (a pass over the histogram) only for candidates, before the point is learnt.
         var spikeCandidate = Math.Abs(z) >= _settings.SpikeFloor && InBadDirection(z);
@@ -250,49 +283,20 @@ public sealed class CombinedDetector : IAnomalyDetector
         var spikeShare = spikeEvidence / _settings.Evidence;
         var levelShare = levelEvidence / _settings.LevelEvidence;
         var driftShare = driftEvidence / _settings.DriftEvidence;
-        var most = Math.Max(spikeShare, Math.Max(levelShare, driftShare));
+        var volatilityShare = volatilityEvidence / _settings.VolatilityEvidence;
+        var most = Math.Max(Math.Max(spikeShare, levelShare), Math.Max(driftShare, volatilityShare));
+        LastShares = (spikeShare, levelShare, driftShare, volatilityShare);
         Unsettled = most >= _settings.CalmBelow;
         if (most < 1)
         {
             return null;
         }
 
-        return spikeShare >= most
-            ? new Anomaly(timestamp, value, expected, expected - band, expected + band, spikeEvidence, spikeDetector, AnomalyKind.Spike, Math.Pow(10, -spikeEvidence))
-            : levelShare >= most
-            ? new Anomaly(timestamp, value, expected, expected - band, expected + band, levelEvidence, levelDetector, AnomalyKind.LevelShift, Math.Pow(10, -levelEvidence))
-            : new Anomaly(timestamp, value, expected, expected - band, expected + band, driftEvidence, DriftName, AnomalyKind.Drift, Math.Pow(10, -driftEvidence));
-    }
-
-    /// <summary>
-    /// The evidence of a drift (0 if none): the drift score calibrated against the series' scores until a window ago.
-    /// Scores are learnt a window late: a drift's score rises slowly, and were each learnt at once, the episode's own
-    /// earlier scores (a bin below) would make every later one look usual. Means of fewer points than the window (at a
-    /// series' start) are wider: neither judged nor learnt.
-    /// </summary>
-    private double DriftEvidence(double drift, DateTimeOffset timestamp)
-    {
-        if (!_drift!.IsFull)
-        {
-            return 0;
-        }
-
-        if (_driftJudged == 0)
-        {
-            _driftSince = timestamp;
-        }
-
-        var candidate = _driftJudged >= 2 * _settings.DriftPoints && timestamp - _driftSince >= DriftWarmUp
-            && Math.Abs(drift) >= DriftFloor && InBadDirection(drift);
-        var evidence = candidate ? -Math.Log10(_drifts.TailProbability(Math.Abs(drift))) : 0;
-        var slot = (int)(_driftJudged % _driftLag!.Length);
-        if (_driftJudged++ >= _driftLag.Length)
-        {
-            _drifts.Learn(_driftLag[slot]);
-        }
-
-        _driftLag[slot] = Math.Abs(drift);
-        return evidence;
+        var (evidence, detector, kind) = spikeShare >= most ? (spikeEvidence, spikeDetector, AnomalyKind.Spike)
+            : levelShare >= most ? (levelEvidence, levelDetector, AnomalyKind.LevelShift)
+            : driftShare >= most ? (driftEvidence, DriftName, AnomalyKind.Drift)
+            : (volatilityEvidence, VolatilityName, AnomalyKind.Volatility);
+        return new Anomaly(timestamp, value, expected, expected - band, expected + band, evidence, detector, kind, Math.Pow(10, -evidence));
     }
 
     private (double Expected, double Lower, double Upper) Band()

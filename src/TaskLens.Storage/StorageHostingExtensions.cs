@@ -62,6 +62,7 @@ public static class StorageHostingExtensions
             return new ClickHouseClient(http, options.Value, sp.GetRequiredService<ILogger<ClickHouseClient>>()) { Meter = sp.GetRequiredService<StorageMeter>() };
         });
         builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton(sp => new RowBinaryBufferPool(retainBytes: sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value.PooledInsertBytes));
         builder.Services.AddSingleton<SpanInserter>();
         builder.Services.AddHostedService<RetentionJob>();
         builder.Services.AddSingleton<SpanBatchWriter>();

@@ -20,7 +20,7 @@ namespace TaskLens.Storage;
 /// refusal of the rows themselves becomes <see cref="StoreRejectedException"/>, any other failure a retryable
 /// <see cref="SpanSinkUnavailableException"/>.
 /// </summary>
-internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, ILogger<TableWriter> logger) : ILogSink, IMetricSink, IGoalRunSink, IFindingSink
+internal sealed class TableWriter(ClickHouseClient client, RowBinaryBufferPool segments, TimeProvider time, ILogger<TableWriter> logger) : ILogSink, IMetricSink, IGoalRunSink, IFindingSink
 {
     public Task WriteAsync(LogBatch batch, CancellationToken cancellationToken)
     {
@@ -53,7 +53,7 @@ internal sealed class TableWriter(ClickHouseClient client, TimeProvider time, IL
             return;
         }
 
-        using var rows = new RowBinaryWriter();
+        using var rows = new RowBinaryWriter(segments);
         encode(rows, (uint)time.GetUtcNow().ToUnixTimeSeconds());
         try
         {

@@ -23,7 +23,8 @@ public class SdkPipelineBenchmarks
 
     private readonly SpanBatch _batch = new();
     private readonly SpanBatch _scratch = new();
-    private readonly RowBinaryWriter _rows = new(1 << 24);
+    // Segmented, as the server encodes inserts (SpanInserter); the pool keeps every segment between iterations.
+    private readonly RowBinaryWriter _rows = new(new RowBinaryBufferPool(retainBytes: 64L << 20));
     private readonly Stages.EncodedRowsSink _encoded = new();
     private readonly ModelPriceTable _prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}""");
     private byte[][] _exports = [];

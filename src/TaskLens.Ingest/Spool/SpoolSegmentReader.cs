@@ -20,80 +20,137 @@ internal static class SpoolSegmentReader
     /// </summary>
     public sealed record ReadResult(List<(SpoolRecord Record, long End)> Records, long End, long SkippedBytes, bool AtLimit, List<byte[]> Undecodable)
     {
-        /// <summary>The pooled block that the records of a block read are slices of (null for a record-by-record read).</summary>
-        public byte[]? Block { get; init; }
+        /// <summary>The pooled blocks that the records of a block read are slices of (none for a record-by-record read).</summary>
+        public IReadOnlyList<byte[]> Blocks { get; init; } = [];
 
         /// <summary>Gives the records' pooled buffers back; the records must not be used afterwards.</summary>
         public void ReturnBuffers()
         {
             Records.ForEach(r => r.Record.ReturnBuffer());
-            if (Block is not null)
+            foreach (var block in Blocks)
             {
-                IngestBufferPool.Shared.Return(Block);
+                IngestBufferPool.Shared.Return(block);
             }
         }
     }
 
-    /// <summary>The largest block read at once when the caller sets no smaller byte bound.</summary>
+    /// <summary>The most bytes read in blocks at once when the caller sets no smaller byte bound.</summary>
     private const long MaxBlockBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// A block's size: a read of tens of MiB is a chain of these (a record larger than one gets a block of its own),
+    /// so it takes arrays of one size that <see cref="IngestBufferPool"/> keeps and hands out again, rather than one
+    /// array rounded up to the next power of two (a 48 MiB read took a fresh 64 MiB array each time, issue 20).
+    /// </summary>
+    public const int BlockBytes = 4 * 1024 * 1024;
+
     /// <summary>Reads records until the limit, <paramref name="maxRecords"/> or <paramref name="maxBytes"/> (at least one record).</summary>
-    public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue)
+    public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue, int blockBytes = BlockBytes)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         limit = Math.Min(limit, file.Length);
         var records = new List<(SpoolRecord, long)>();
-        var block = ReadBlock(file, offset, limit, maxRecords, maxBytes, records, out var position);
-        return ReadEach(file, offset, position, limit, maxRecords, maxBytes, records) with { Block = block };
+        var blocks = ReadBlocks(file, offset, limit, maxRecords, maxBytes, blockBytes, records, out var position);
+        return ReadEach(file, offset, position, limit, maxRecords, maxBytes, records) with { Blocks = blocks };
     }
 
     /// <summary>
-    /// The common case: whole, intact records read in one block, each record a slice of it. One pooled array and one
-    /// read for the whole slice, rather than a pooled array per record — a drain read holds a hundred export-sized
-    /// records at once, more than the shared pool keeps, so the rest were large-object allocations each and brought
-    /// gen-2 collections. Stops before the first record that is not whole in the block or does not check out, at
-    /// <paramref name="end"/>, where <see cref="ReadEach"/> goes on. The block, or null when no record was in it.
+    /// The common case: whole, intact records read in blocks of <paramref name="blockBytes"/>, each record a slice of
+    /// one: a few pooled arrays and reads for the whole slice, rather than a pooled array per record — a drain read
+    /// holds a hundred export-sized records at once, more than the shared pool keeps, so the rest were large-object
+    /// allocations each and brought gen-2 collections. A record cut by a block's end is moved to the start of the
+    /// next block. Stops before the first record that is not whole within the bounds or does not check out, at
+    /// <paramref name="end"/>, where <see cref="ReadEach"/> goes on. The blocks that hold records.
     /// </summary>
-    private static byte[]? ReadBlock(FileStream file, long offset, long limit, int maxRecords, long maxBytes, List<(SpoolRecord, long)> records, out long end)
+    private static List<byte[]> ReadBlocks(FileStream file, long offset, long limit, int maxRecords, long maxBytes, int blockBytes, List<(SpoolRecord, long)> records, out long end)
     {
+        var blocks = new List<byte[]>();
         end = offset;
-        var length = (int)Math.Min(limit - offset, Math.Min(maxBytes, MaxBlockBytes));
-        if (length < SpoolRecord.HeaderBytes || maxRecords < 1)
+        var readEnd = offset + Math.Min(limit - offset, Math.Min(maxBytes, MaxBlockBytes));
+        if (readEnd - offset < SpoolRecord.HeaderBytes || maxRecords < 1)
         {
-            return null;
+            return blocks;
         }
 
-        var block = IngestBufferPool.Shared.Rent(length);
         file.Position = offset;
-        file.ReadExactly(block.AsSpan(0, length));
-        var at = 0;
-        while (records.Count < maxRecords && length - at >= SpoolRecord.HeaderBytes)
+        byte[]? block = null;
+        int at = 0, filled = 0;
+        var blockStart = offset; // the file offset of block[0]
+        var blockHasRecords = false;
+        while (records.Count < maxRecords)
         {
-            var header = block.AsSpan(at, SpoolRecord.HeaderBytes);
-            var bodyLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != SpoolRecord.Magic || bodyLength > (uint)(length - at - SpoolRecord.HeaderBytes))
+            var needed = SpoolRecord.HeaderBytes;
+            if (filled - at >= needed)
+            {
+                var header = block.AsSpan(at, SpoolRecord.HeaderBytes);
+                var bodyLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+                if (BinaryPrimitives.ReadUInt32LittleEndian(header) != SpoolRecord.Magic || bodyLength > (ulong)(readEnd - (blockStart + at) - SpoolRecord.HeaderBytes))
+                {
+                    break;
+                }
+
+                needed = SpoolRecord.HeaderBytes + (int)bodyLength;
+                if (filled - at >= needed)
+                {
+                    var body = block.AsMemory(at + SpoolRecord.HeaderBytes, (int)bodyLength);
+                    if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) || !SpoolRecord.TryParseBody(body, out var record))
+                    {
+                        break;
+                    }
+
+                    at += needed;
+                    records.Add((record, blockStart + at));
+                    blockHasRecords = true;
+                    continue;
+                }
+            }
+
+            // The next record (or its header) goes past the block's bytes: the rest of it, and whatever follows up
+            // to a block's worth, goes into the next block (sized for the record if it is larger than a block).
+            var left = filled - at;
+            var toRead = readEnd - (blockStart + filled);
+            if (toRead <= 0)
             {
                 break;
             }
 
-            var body = block.AsMemory(at + SpoolRecord.HeaderBytes, (int)bodyLength);
-            if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) || !SpoolRecord.TryParseBody(body, out var record))
+            var next = IngestBufferPool.Shared.Rent((int)Math.Min(Math.Max(blockBytes, needed), left + toRead));
+            block.AsSpan(at, left).CopyTo(next);
+            var read = (int)Math.Min(next.Length - left, toRead);
+            file.ReadExactly(next.AsSpan(left, read));
+            if (block is not null)
             {
-                break;
+                if (blockHasRecords)
+                {
+                    blocks.Add(block);
+                }
+                else
+                {
+                    IngestBufferPool.Shared.Return(block);
+                }
             }
 
-            at += SpoolRecord.HeaderBytes + (int)bodyLength;
-            records.Add((record, offset + at));
+            blockStart += at;
+            block = next;
+            at = 0;
+            filled = left + read;
+            blockHasRecords = false;
         }
 
-        end = offset + at;
-        if (records.Count == 0)
+        end = blockStart + at;
+        if (block is not null)
         {
-            IngestBufferPool.Shared.Return(block);
-            return null;
+            if (blockHasRecords)
+            {
+                blocks.Add(block);
+            }
+            else
+            {
+                IngestBufferPool.Shared.Return(block);
+            }
         }
 
-        return block;
+        return blocks;
     }
 
     /// <summary>

@@ -36,6 +36,13 @@ public sealed class ClickHouseOptions
     /// <summary>Exports waiting for an insert; past this, receivers wait too (back-pressure, not memory growth).</summary>
     public int MaxPendingExports { get; set; } = 256;
 
+    /// <summary>
+    /// Bytes of insert-body segments kept for reuse between inserts (<see cref="RowBinaryBufferPool"/>); the rest go
+    /// back to the GC. The default holds the spool drainer's two inserts in flight of 12 MiB exports each; the
+    /// segments in use are bounded by the inserts in flight, not by this.
+    /// </summary>
+    public long PooledInsertBytes { get; set; } = RowBinaryBufferPool.DefaultRetainBytes;
+
     /// <summary>Span retention, applied as a TTL on servers that support TTL (20.3+).</summary>
     public int RetentionDays { get; set; } = 30;
 
@@ -113,6 +120,11 @@ public sealed class ClickHouseOptions
         if (MaxPendingExports < 1)
         {
             errors.Add("MaxPendingExports must be at least 1.");
+        }
+
+        if (PooledInsertBytes < 0)
+        {
+            errors.Add("PooledInsertBytes must not be negative.");
         }
 
         if (RetentionDays < 1)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using TaskLens.Core.Telemetry;
 using TaskLens.Storage.ClickHouse;
@@ -10,35 +9,25 @@ namespace TaskLens.Storage.Spans;
 /// straight into rows by the spool drainer (<see cref="ISpanRowSink"/>, <see cref="SpanSinkKeys.StoredDirect"/>), and
 /// span batches under <see cref="SpanBatchWriter"/>'s grouping of concurrent exports.
 /// </summary>
-internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter> logger, TimeProvider time) : ISpanRowSink
+internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool segments, ILogger<SpanInserter> logger, TimeProvider time) : ISpanRowSink
 {
-    /// <summary>Encode buffers kept for reuse: one per concurrent insert is enough; more would only pin memory.</summary>
-    private const int WritersKept = 4;
-
-    private readonly ConcurrentQueue<RowBinaryWriter> _writers = new();
-
-    public ISpanRowRun Begin(string tenant) => new SpanRowRun(this, Rent(), tenant, (uint)time.GetUtcNow().ToUnixTimeSeconds());
+    /// <summary>A run's body is written into segments of the bounded pool, given back when the run is disposed.</summary>
+    public ISpanRowRun Begin(string tenant) => new SpanRowRun(this, new RowBinaryWriter(segments), tenant, (uint)time.GetUtcNow().ToUnixTimeSeconds());
 
     /// <summary>One insert of every span of <paramref name="batches"/>; the failure, or null once ClickHouse holds them.</summary>
     public async Task<Exception?> InsertAsync(IReadOnlyList<SpanBatch> batches, CancellationToken cancellationToken)
     {
-        var rows = Rent();
+        // The body's segments go back to the bounded pool when the insert is done, not held by a writer kept here.
+        using var rows = new RowBinaryWriter(segments);
         var spanCount = 0;
-        try
+        var now = (uint)time.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var batch in batches)
         {
-            var now = (uint)time.GetUtcNow().ToUnixTimeSeconds();
-            foreach (var batch in batches)
-            {
-                SpanRowEncoder.Encode(batch, rows, now);
-                spanCount += batch.SpanCount;
-            }
+            SpanRowEncoder.Encode(batch, rows, now);
+            spanCount += batch.SpanCount;
+        }
 
-            return await InsertRowsAsync(rows, spanCount, batches.Count, cancellationToken);
-        }
-        finally
-        {
-            Return(rows);
-        }
+        return await InsertRowsAsync(rows, spanCount, batches.Count, cancellationToken);
     }
 
     /// <summary>One insert of <paramref name="spanCount"/> encoded rows; the failure, or null once ClickHouse holds them.</summary>
@@ -56,26 +45,6 @@ internal sealed class SpanInserter(ClickHouseClient client, ILogger<SpanInserter
             // would leave every later export waiting for ever.
             StorageLog.SpanWriteFailed(logger, spanCount, e);
             return e;
-        }
-    }
-
-    /// <summary>An empty encode buffer, kept from an earlier insert when there is one.</summary>
-    public RowBinaryWriter Rent()
-    {
-        var rows = _writers.TryDequeue(out var kept) ? kept : new RowBinaryWriter(1 << 20);
-        rows.Reset();
-        return rows;
-    }
-
-    public void Return(RowBinaryWriter rows)
-    {
-        if (_writers.Count < WritersKept)
-        {
-            _writers.Enqueue(rows);
-        }
-        else
-        {
-            rows.Dispose();
         }
     }
 

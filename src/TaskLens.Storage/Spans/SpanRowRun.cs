@@ -4,8 +4,8 @@ using TaskLens.Storage.ClickHouse;
 namespace TaskLens.Storage.Spans;
 
 /// <summary>
-/// A run of spans encoded as they are decoded (<see cref="SpanRowWriter"/>) into one of the inserter's buffers, then
-/// stored in one insert by <see cref="SpanInserter"/>. <c>ingested_at</c> is the time the run began, so a retried
+/// A run of spans encoded as they are decoded (<see cref="SpanRowWriter"/>) into pooled segments (given back on
+/// dispose), then stored in one insert by <see cref="SpanInserter"/>. <c>ingested_at</c> is the time the run began, so a retried
 /// insert sends the same rows.
 /// </summary>
 internal sealed class SpanRowRun(SpanInserter inserter, RowBinaryWriter rows, string tenant, uint ingestedAtUnixSeconds) : ISpanRowRun
@@ -36,7 +36,7 @@ internal sealed class SpanRowRun(SpanInserter inserter, RowBinaryWriter rows, st
         {
             _disposed = true;
             _writer.Dispose();
-            inserter.Return(rows);
+            rows.Dispose();
         }
     }
 }

@@ -74,16 +74,36 @@ internal static class NabBenchmark
     }
 
     /// <summary>
-    /// The choosing part alone (for working on the detector without seeing the reported part): the grid's best
-    /// settings and production's per group. The reported part is not even run.
+    /// The choosing part alone (for working on the detector without seeing the reported part): the grid's best settings
+    /// by the README's rule, by NAB's probationary rule and by the worse choosing group, and production's per group under
+    /// both rules. The reported part is not even run.
     /// </summary>
     public static async Task<int> ChooseAsync(string dataDirectory)
     {
         var choosing = (await NabSeries.LoadAsync(dataDirectory)).Where(s => ChoosingGroups.Contains(s.Group)).ToList();
-        var grid = Dump ? [] : NabGrid.Candidates().Select(settings => (Settings: settings, Score: Sum(Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, settings), monitor: true)))).ToList();
-        foreach (var (settings, score) in Rank(grid).Take(15))
+        var grid = Dump ? [] : NabGrid.Candidates().Select(settings => (Settings: settings, Rows: Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, settings), monitor: true))).ToList();
+        var scored = grid.Select(g => (g.Settings, Readme: Sum(g.Rows), Probation: SumProbation(g.Rows),
+            Worst: ChoosingGroups.Select(grp => Sum(g.Rows.Where(r => r.Group == grp))).Where(x => x.Windows > 0).Min(x => x.F1))).ToList();
+
+        // The grid's best by the README's rule (what production takes), by NAB's probationary rule, and by the worse of
+        // the choosing groups with windows (so the artificial series cannot carry a setting that fits the real ones less).
+        foreach (var (rule, ordered) in new[]
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{score.F1:0.000} ({score.Precision:0.000} / {score.Recall:0.000}, {score.FalsePositives} false) {settings}"));
+            ("README's rule", scored.OrderByDescending(g => g.Readme.F1).ThenBy(g => g.Readme.FalsePositives)),
+            ("NAB's probationary rule", scored.OrderByDescending(g => g.Probation.F1).ThenBy(g => g.Probation.FalsePositives)),
+            ("the worse choosing group", scored.OrderByDescending(g => g.Worst).ThenByDescending(g => g.Readme.F1)),
+        })
+        {
+            if (scored.Count > 0)
+            {
+                Console.WriteLine($"grid, best by {rule}:");
+            }
+
+            foreach (var g in ordered.ThenBy(g => g.Settings.MinHistory).Take(8))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {g.Readme.F1:0.000} ({g.Readme.Precision:0.000} / {g.Readme.Recall:0.000}, {g.Readme.FalsePositives} false); NAB probation {g.Probation.F1:0.000} ({g.Probation.FalsePositives} false); worse group {g.Worst:0.000}: {Brief(g.Settings)}"));
+            }
         }
 
         var trial = Trial();
@@ -91,13 +111,18 @@ internal static class NabBenchmark
         foreach (var group in ChoosingGroups)
         {
             var score = Sum(rows.Where(r => r.Group == group));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"production {group}: {score.F1:0.000} ({score.Precision:0.000} / {score.Recall:0.000}, {score.DetectedWindows} of {score.Windows}, {score.FalsePositives} false), {rows.Where(r => r.Group == group).Sum(r => r.Microseconds) / rows.Where(r => r.Group == group).Sum(r => r.Points):0.000} µs a point"));
+            var probation = SumProbation(rows.Where(r => r.Group == group));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"production {group}: {score.F1:0.000} ({score.Precision:0.000} / {score.Recall:0.000}, {score.DetectedWindows} of {score.Windows}, {score.FalsePositives} false), {rows.Where(r => r.Group == group).Sum(r => r.Microseconds) / rows.Where(r => r.Group == group).Sum(r => r.Points):0.000} µs a point; NAB probation {probation.F1:0.000} ({probation.DetectedWindows} of {probation.Windows}, {probation.FalsePositives} false)"));
         }
 
         var all = Sum(rows);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"production all: {all.F1:0.000} ({all.Precision:0.000} / {all.Recall:0.000}, {all.FalsePositives} false)"));
+        var allProbation = SumProbation(rows);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"production all: {all.F1:0.000} ({all.Precision:0.000} / {all.Recall:0.000}, {all.FalsePositives} false); NAB probation {allProbation.F1:0.000} ({allProbation.Precision:0.000} / {allProbation.Recall:0.000}, {allProbation.FalsePositives} false)"));
         return 0;
     }
+
+    private static string Brief(CombinedDetector.Settings s) => string.Create(CultureInfo.InvariantCulture,
+        $"spike {s.Evidence}, level {s.LevelEvidence}, warm-up {s.MinHistory}, drift {s.DriftPoints}/{s.DriftEvidence}, volatility {s.VolatilityPoints}/{s.VolatilityEvidence}");
 
     /// <summary>Best first: F1, then fewer false events, then the cheaper (no spectral residual), then the shorter warm-up.</summary>
     private static List<(CombinedDetector.Settings Settings, EventScore Score)> Rank(IEnumerable<(CombinedDetector.Settings Settings, EventScore Score)> grid) =>
@@ -110,6 +135,13 @@ internal static class NabBenchmark
     private static CombinedDetector.Settings Trial()
     {
         var settings = new CombinedDetector.Settings();
+        if (Environment.GetEnvironmentVariable("NAB_VOLATILITY") is { Length: > 0 } volatility)
+        {
+            var v = volatility.Split(',');
+            settings = settings with { VolatilityPoints = int.Parse(v[0], CultureInfo.InvariantCulture), VolatilityEvidence = double.Parse(v[1], CultureInfo.InvariantCulture) };
+            Console.WriteLine($"trying {settings}");
+        }
+
         if (Environment.GetEnvironmentVariable("NAB_DRIFT") is not { Length: > 0 } drift)
         {
             return settings;
@@ -124,6 +156,8 @@ internal static class NabBenchmark
     private static readonly bool Dump = Environment.GetEnvironmentVariable("NAB_DUMP") == "1";
 
     private static EventScore Sum(IEnumerable<NabRow> rows) => rows.Aggregate(default(EventScore), (sum, r) => sum + r.Score);
+
+    private static EventScore SumProbation(IEnumerable<NabRow> rows) => rows.Aggregate(default(EventScore), (sum, r) => sum + r.ProbationScore);
 
     /// <summary>
     /// Runs a fresh detector over each series; with <paramref name="monitor"/> as the continuous monitor does: an alert
@@ -141,9 +175,24 @@ internal static class NabBenchmark
             var open = false;
             // Process CPU time, not wall time: the machine is shared, and the detector runs on this one thread.
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var windowMax = new (double Spike, double Level, double Drift, double Volatility, int HeldOff)[s.Windows.Count];
             for (var i = 0; i < s.Values.Count; i++)
             {
-                if (detector.Observe(s.Timestamps[i], s.Values[i]) is { } found)
+                var observed = detector.Observe(s.Timestamps[i], s.Values[i]);
+                if (Dump && combined is not null)
+                {
+                    for (var w = 0; w < s.Windows.Count; w++)
+                    {
+                        if (s.Timestamps[i] >= s.Windows[w].Start && s.Timestamps[i] <= s.Windows[w].End)
+                        {
+                            var m = windowMax[w];
+                            var sh = combined.LastShares;
+                            windowMax[w] = (Math.Max(m.Spike, sh.Spike), Math.Max(m.Level, sh.Level), Math.Max(m.Drift, sh.Drift), Math.Max(m.Volatility, sh.Volatility), m.HeldOff + (combined.InHoldOff ? 1 : 0));
+                        }
+                    }
+                }
+
+                if (observed is { } found)
                 {
                     if (Dump)
                     {
@@ -161,7 +210,17 @@ internal static class NabBenchmark
             }
 
             var elapsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            rows.Add(new NabRow(s.Group, detector.Name, EventScoring.Score(s.Timestamps, alerted, s.Windows), s.Values.Count, elapsed.TotalMicroseconds));
+            if (Dump && combined is not null)
+            {
+                for (var w = 0; w < s.Windows.Count; w++)
+                {
+                    var m = windowMax[w];
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  window {s.Name} {s.Windows[w].Start:MM-dd HH:mm}: max shares spike {m.Spike:0.00} level {m.Level:0.00} drift {m.Drift:0.00} volatility {m.Volatility:0.00}, {m.HeldOff} points held off"));
+                }
+            }
+
+            rows.Add(new NabRow(s.Group, detector.Name, EventScoring.Score(s.Timestamps, alerted, s.Windows),
+                EventScoring.Score(s.Timestamps, alerted, s.Windows, EventScoring.NabProbation(s.Values.Count)), s.Values.Count, elapsed.TotalMicroseconds));
         }
 
         return rows;

@@ -15,27 +15,47 @@ internal static class NabGrid
     {
         foreach (var spike in new[] { 4.0, 5.0 })
         {
-            foreach (var level in new[] { 5.0, 6.0, 7.0 })
+            foreach (var level in new[] { 6.0, 7.0 })
             {
                 foreach (var history in new[] { 300, 600 })
                 {
                     foreach (var (driftPoints, driftEvidence) in Drifts())
                     {
-                        yield return new CombinedDetector.Settings(
-                            Evidence: spike, LevelEvidence: level, SpikeFloor: 4, Memory: 4000, Spectral: false, MinHistory: history, DriftPoints: driftPoints, DriftEvidence: driftEvidence);
+                        foreach (var (volatilityPoints, volatilityEvidence) in Volatilities())
+                        {
+                            yield return new CombinedDetector.Settings(
+                                Evidence: spike, LevelEvidence: level, SpikeFloor: 4, Memory: 4000, Spectral: false, MinHistory: history, DriftPoints: driftPoints, DriftEvidence: driftEvidence,
+                                VolatilityPoints: volatilityPoints, VolatilityEvidence: volatilityEvidence);
+                        }
                     }
                 }
             }
         }
     }
 
-    /// <summary>No drift score, or one over 48, 144 or 288 points (4, 12 or 24 hours at NAB's usual 5-minute steps) from evidence 4–7.</summary>
+    /// <summary>
+    /// No drift score, or one over 48 or 144 points (4 or 12 hours at NAB's usual 5-minute steps) from evidence 4–7 (288
+    /// points were in the grid before the volatility score and never among the best).
+    /// </summary>
     private static IEnumerable<(int Points, double Evidence)> Drifts()
     {
         yield return (0, 5);
-        foreach (var points in new[] { 48, 144, 288 })
+        foreach (var points in new[] { 48, 144 })
         {
             foreach (var evidence in new[] { 4.0, 5.0, 6.0, 7.0 })
+            {
+                yield return (points, evidence);
+            }
+        }
+    }
+
+    /// <summary>No volatility score, or one over 144 or 288 points from evidence 5–6 (48 points gained nothing in a first trial).</summary>
+    private static IEnumerable<(int Points, double Evidence)> Volatilities()
+    {
+        yield return (0, 5);
+        foreach (var points in new[] { 144, 288 })
+        {
+            foreach (var evidence in new[] { 5.0, 6.0 })
             {
                 yield return (points, evidence);
             }

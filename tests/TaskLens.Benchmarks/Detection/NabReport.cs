@@ -5,12 +5,14 @@ using TaskLens.Detection.Scoring;
 
 namespace TaskLens.Benchmarks.Detection;
 
-internal sealed record NabRow(string Group, string Detector, EventScore Score, int Points, double Microseconds);
+/// <summary>One series' scores: by the README's rule, and by NAB's own with its probationary period (<see cref="EventScoring.NabProbation"/>).</summary>
+internal sealed record NabRow(string Group, string Detector, EventScore Score, EventScore ProbationScore, int Points, double Microseconds);
 
 internal sealed record NabGridLine(string Settings, double Precision, double Recall, double F1);
 
 internal sealed record NabReportLine(
-    string Detector, string Part, string Group, int Windows, int Events, int Detected, int FalsePositives, double Precision, double Recall, double F1, double MicrosecondsPerPoint)
+    string Detector, string Part, string Group, int Windows, int Events, int Detected, int FalsePositives, double Precision, double Recall, double F1, double MicrosecondsPerPoint,
+    int ProbationDetected, int ProbationFalsePositives, double ProbationF1)
 {
     public static List<NabReportLine> From(IReadOnlyList<NabRow> rows, IReadOnlyList<string> choosing, IReadOnlyList<string> reported)
     {
@@ -37,8 +39,10 @@ internal sealed record NabReportLine(
     private static NabReportLine Line(string detector, string part, string group, List<NabRow> rows)
     {
         var score = rows.Aggregate(default(EventScore), (sum, r) => sum + r.Score);
+        var probation = rows.Aggregate(default(EventScore), (sum, r) => sum + r.ProbationScore);
         return new NabReportLine(detector, part, group, score.Windows, score.Events, score.DetectedWindows, score.FalsePositives,
-            score.Precision, score.Recall, score.F1, rows.Sum(r => r.Microseconds) / Math.Max(1, rows.Sum(r => r.Points)));
+            score.Precision, score.Recall, score.F1, rows.Sum(r => r.Microseconds) / Math.Max(1, rows.Sum(r => r.Points)),
+            probation.DetectedWindows, probation.FalsePositives, probation.F1);
     }
 }
 
@@ -56,15 +60,18 @@ internal sealed record NabReport(
         var reported = Lines.Where(l => l.Part == "reported").ToList();
         var production = reported.Where(l => l.Detector == Production).ToList();
         var overallF1 = Overall(production).F1;
+        var probationF1 = Overall(production, probation: true).F1;
         var targets = new List<(string, bool)>
         {
             (string.Create(CultureInfo.InvariantCulture, $"overall F1 ≥ 0.5 on the reported part (is {overallF1:0.000})"), overallF1 >= 0.5),
+            (string.Create(CultureInfo.InvariantCulture, $"the same by NAB's probationary rule (is {probationF1:0.000})"), probationF1 >= 0.5),
         };
         // Every group with labelled windows, of both parts (a group without windows has no F1: its false events show).
         foreach (var line in Lines.Where(l => l.Detector == Production && l.Group != "all" && l.Windows > 0))
         {
             var baseline = Lines.First(l => l.Detector == Baseline && l.Group == line.Group);
-            targets.Add((string.Create(CultureInfo.InvariantCulture, $"{line.Group} ({line.Part}): F1 above the 3σ baseline ({line.F1:0.000} vs {baseline.F1:0.000})"), line.F1 > baseline.F1));
+            targets.Add((string.Create(CultureInfo.InvariantCulture, $"{line.Group} ({line.Part}): F1 above the 3σ baseline ({line.F1:0.000} vs {baseline.F1:0.000}; by NAB's probationary rule {line.ProbationF1:0.000} vs {baseline.ProbationF1:0.000})"),
+                line.F1 > baseline.F1 && line.ProbationF1 > baseline.ProbationF1));
         }
 
         var cost = Lines.Where(l => l.Detector == Production && l.Group != "all").ToList();
@@ -73,10 +80,10 @@ internal sealed record NabReport(
         return targets;
     }
 
-    private static (double F1, int Detected) Overall(List<NabReportLine> lines)
+    private static (double F1, int Detected) Overall(List<NabReportLine> lines, bool probation = false)
     {
-        var detected = lines.Sum(l => l.Detected);
-        var falsePositives = lines.Sum(l => l.FalsePositives);
+        var detected = lines.Sum(l => probation ? l.ProbationDetected : l.Detected);
+        var falsePositives = lines.Sum(l => probation ? l.ProbationFalsePositives : l.FalsePositives);
         var windows = lines.Sum(l => l.Windows);
         var score = new EventScore(detected, falsePositives, windows, lines.Sum(l => l.Events));
         return (score.F1, detected);
@@ -102,12 +109,14 @@ internal sealed record NabReport(
             ? "Production's default settings are the grid's best at production's warm-up."
             : "Production's default settings are NOT the grid's best at production's warm-up: both are shown.");
         text.AppendLine();
-        text.AppendLine("| detector | part | group | windows | alert events | detected | false positives | precision | recall | F1 | µs per point |");
-        text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("The last three columns score the same alerts by NAB's own probationary rule: alerts in each file's first 15% (at most 750 points) are dropped, as NAB's scorer drops them; the windows are the same.");
+        text.AppendLine();
+        text.AppendLine("| detector | part | group | windows | alert events | detected | false positives | precision | recall | F1 | µs per point | detected (NAB probation) | false (NAB probation) | F1 (NAB probation) |");
+        text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var l in Lines)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {l.Detector} | {l.Part} | {l.Group} | {l.Windows} | {l.Events:N0} | {l.Detected} | {l.FalsePositives:N0} | {l.Precision:0.000} | {l.Recall:0.000} | {l.F1:0.000} | {l.MicrosecondsPerPoint:0.000} |");
+                $"| {l.Detector} | {l.Part} | {l.Group} | {l.Windows} | {l.Events:N0} | {l.Detected} | {l.FalsePositives:N0} | {l.Precision:0.000} | {l.Recall:0.000} | {l.F1:0.000} | {l.MicrosecondsPerPoint:0.000} | {l.ProbationDetected} | {l.ProbationFalsePositives:N0} | {l.ProbationF1:0.000} |");
         }
 
         text.AppendLine();

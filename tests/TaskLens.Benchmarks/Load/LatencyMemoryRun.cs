@@ -84,7 +84,7 @@ internal static class LatencyMemoryRun
             var overloadPeakRss = meter.PeakRssMiB();
             var (overloadCpuAfter, _) = meter.Cpu();
             var overloadCpuPerSpan = (overloadCpuAfter - overloadCpuBefore).TotalMicroseconds / overload.SpansAcknowledged;
-            var overloadStored = await store.DistinctSpansAsync($"ingested_at >= toDateTime({overloadFrom})");
+            var overloadStored = await store.WaitForDistinctAsync($"ingested_at >= toDateTime({overloadFrom})", (ulong)overload.SpansAcknowledged, TimeSpan.FromMinutes(1));
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"warm-up {warmUpRate:N0} spans/s; background {backgroundRate:N0} spans/s offered, {loaded.BackgroundSpansSent:N0} spans sent, {loaded.BackgroundSpansSkipped:N0} skipped; TaskLens CPU {loadedCpuShare:P0} of the cores under load"));

@@ -127,11 +127,11 @@ internal static class LoadBenchmark
             await store.WaitForMoreAsync(0, TimeSpan.FromMinutes(3));
             var drainSeconds = drain.Elapsed.TotalSeconds;
             var overloadPeakRss = meter.PeakRssMiB();
-            var overloadStored = await store.DistinctSpansAsync($"ingested_at >= toDateTime({overloadFrom})");
+            var overloadStored = await store.WaitForDistinctAsync($"ingested_at >= toDateTime({overloadFrom})", (ulong)overload.SpansAcknowledged, TimeSpan.FromMinutes(1));
 
             var acknowledged = (ulong)(warmUp.Spans + sdkPhase.Spans + agentPhase.Spans) + (ulong)(2 * LatencySamples * AgentTraffic.SpansPerExport)
                 + (ulong)loaded.BackgroundSpansSent + (ulong)overload.SpansAcknowledged;
-            var storedAll = await store.DistinctSpansAsync("1");
+            var storedAll = await store.WaitForDistinctAsync("1", acknowledged, TimeSpan.FromMinutes(1));
             var version = (await clickHouse.GetServerVersionAsync(CancellationToken.None)).ToString();
             var report = new LoadReport(
                 sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,

@@ -50,6 +50,24 @@ internal sealed class StoreProbe(ClickHouseClient clickHouse)
     public Task<ulong> DistinctSpansAsync(string condition) =>
         ScalarAsync($"SELECT uniqExact(trace_id, span_id) AS n FROM spans WHERE {condition}");
 
+    /// <summary>
+    /// Distinct spans where <paramref name="condition"/> holds, once they reach <paramref name="expected"/> or
+    /// <paramref name="timeout"/> has passed. The row count <see cref="WaitForMoreAsync"/> waits for includes the
+    /// duplicates of exports a client retried after a slow acknowledgement, so it can be reached before the drainer
+    /// has stored every distinct span: counting at once then read as lost spans that were still in the spool.
+    /// </summary>
+    public async Task<ulong> WaitForDistinctAsync(string condition, ulong expected, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        ulong distinct;
+        while ((distinct = await DistinctSpansAsync(condition)) < expected && clock.Elapsed < timeout)
+        {
+            await Task.Delay(500);
+        }
+
+        return distinct;
+    }
+
     private Task<ulong> RowsAsync() =>
         ScalarAsync("SELECT sum(rows) AS n FROM system.parts WHERE database = currentDatabase() AND table = 'spans' AND active");
 

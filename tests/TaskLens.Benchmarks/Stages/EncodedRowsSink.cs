@@ -5,22 +5,23 @@ using TaskLens.Storage.Spans;
 namespace TaskLens.Benchmarks.Stages;
 
 /// <summary>
-/// Storage's row encoding of a drained run (<see cref="SpanRowWriter"/>) into one reused buffer, stored nowhere: the
-/// drainer's CPU without ClickHouse, for the stage benchmarks. One run at a time.
+/// Storage's row encoding of a drained run (<see cref="SpanRowWriter"/>) into pooled segments, as the server encodes
+/// inserts (<see cref="SpanInserter"/>), stored nowhere: the drainer's CPU without ClickHouse, for the stage benchmarks.
 /// </summary>
 internal sealed class EncodedRowsSink : ISpanRowSink
 {
-    private readonly RowBinaryWriter _rows = new(1 << 24);
+    private readonly RowBinaryBufferPool _segments = new(retainBytes: 64L << 20);
 
-    public int Length => _rows.Length;
+    /// <summary>The bytes of the last run stored.</summary>
+    public int Length { get; private set; }
 
     public ISpanRowRun Begin(string tenant)
     {
-        _rows.Reset();
-        return new Run(new SpanRowWriter(_rows, tenant, 1_795_000_000));
+        var rows = new RowBinaryWriter(_segments);
+        return new Run(this, rows, new SpanRowWriter(rows, tenant, 1_795_000_000));
     }
 
-    private sealed class Run(SpanRowWriter writer) : ISpanRowRun
+    private sealed class Run(EncodedRowsSink sink, RowBinaryWriter rows, SpanRowWriter writer) : ISpanRowRun
     {
         public int SpanCount => writer.SpanCount;
 
@@ -30,8 +31,16 @@ internal sealed class EncodedRowsSink : ISpanRowSink
 
         public void Span(Utf8SpanParts parts, in Utf8Span span) => writer.Span(parts, span);
 
-        public Task StoreAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoreAsync(CancellationToken cancellationToken)
+        {
+            sink.Length = rows.Length;
+            return Task.CompletedTask;
+        }
 
-        public void Dispose() => writer.Dispose();
+        public void Dispose()
+        {
+            writer.Dispose();
+            rows.Dispose();
+        }
     }
 }

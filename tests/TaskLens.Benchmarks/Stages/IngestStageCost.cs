@@ -28,7 +28,7 @@ internal static class IngestStageCost
         var exports = Enumerable.Range(1, Exports).Select(SdkExport.Create).ToArray();
         var batch = new SpanBatch();
         var scratch = new SpanBatch();
-        var rows = new RowBinaryWriter(1 << 24);
+        var rows = new RowBinaryWriter(new RowBinaryBufferPool(retainBytes: 64L << 20)); // segmented, as the server encodes inserts
         var encoded = new EncodedRowsSink();
         var prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}""");
         var options = new GoalOptions();

@@ -43,4 +43,25 @@ public sealed class EventScoringTests
         Assert.Equal(new EventScore(0, 3, 1, 3), clean + labelled);
         Assert.Equal(0, (clean + labelled).F1);
     }
+
+    [Fact]
+    public void Score_WithProbation_DropsAlertsBeforeIt_AndAnEventRunningOnStartsAfterIt()
+    {
+        // 2 and 4 lie in a probation of 5 points: dropped. 5 and 7 are then one event starting at 5, inside the window;
+        // 40 is false. Without the probation, 2–7 are one event starting at 2, outside the window: false, and the window missed.
+        var windows = new[] { new LabelledWindow(Points[5], Points[10]) };
+
+        var withProbation = EventScoring.Score(Points, [2, 4, 5, 7, 40], windows, probation: 5);
+        var without = EventScoring.Score(Points, [2, 4, 5, 7, 40], windows);
+
+        Assert.Equal(new EventScore(DetectedWindows: 1, FalsePositives: 1, Windows: 1, Events: 2), withProbation);
+        Assert.Equal(new EventScore(DetectedWindows: 0, FalsePositives: 2, Windows: 1, Events: 2), without);
+    }
+
+    [Theory]
+    [InlineData(100, 15)]
+    [InlineData(4032, 604)]
+    [InlineData(22695, 750)]
+    public void NabProbation_IsFifteenPercent_AtMost750Points(int points, int expected) =>
+        Assert.Equal(expected, EventScoring.NabProbation(points));
 }
