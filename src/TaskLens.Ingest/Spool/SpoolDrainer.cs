@@ -272,13 +272,13 @@ internal sealed class SpoolDrainer(
 
     private async Task<bool> StoreRunAsync(List<(SpoolRecord Record, long End)> records, List<int> indices, CancellationToken stoppingToken)
     {
-        using var run = Decode(records, indices);
+        var (outcome, rejection, run) = await WriteWithRetryAsync(records, indices, stoppingToken);
+        using var stored = run;
         if (indices.Count == 0)
         {
             return true;
         }
 
-        var (outcome, rejection) = await WriteWithRetryAsync(run, stoppingToken);
         if (outcome == WriteOutcome.Stopping)
         {
             return false;
@@ -341,11 +341,25 @@ internal sealed class SpoolDrainer(
         }
     }
 
-    private async Task<(WriteOutcome Outcome, StoreRejectedException? Rejection)> WriteWithRetryAsync(DrainedRun run, CancellationToken stoppingToken)
+    /// <summary>
+    /// Decodes the run and stores it, retrying with backoff until stored, refused for good, or stopping; the caller
+    /// disposes the run returned. Each retry decodes the run again, so its rows carry that attempt's <c>ingested_at</c>,
+    /// as when every attempt was encoded anew: a replicated table drops a block identical to one it already took
+    /// (insert deduplication), and then its materialized views (<c>trace_index</c>, <c>spans_by_trace</c>) would miss the
+    /// rows of an earlier attempt that reached the table but not the views.
+    /// </summary>
+    private async Task<(WriteOutcome Outcome, StoreRejectedException? Rejection, DrainedRun Run)> WriteWithRetryAsync(
+        List<(SpoolRecord Record, long End)> records, List<int> indices, CancellationToken stoppingToken)
     {
+        var run = Decode(records, indices);
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
+            if (indices.Count == 0)
+            {
+                return (WriteOutcome.Stored, null, run);
+            }
+
             try
             {
                 await run.StoreAsync(logs, metrics, CancellationToken.None);
@@ -354,11 +368,11 @@ internal sealed class SpoolDrainer(
                     IngestLog.SpoolDrainResumed(logger, attempt - 1);
                 }
 
-                return (WriteOutcome.Stored, null);
+                return (WriteOutcome.Stored, null, run);
             }
             catch (StoreRejectedException e)
             {
-                return (WriteOutcome.Rejected, e);
+                return (WriteOutcome.Rejected, e, run);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -374,10 +388,12 @@ internal sealed class SpoolDrainer(
             }
             catch (OperationCanceledException)
             {
-                return (WriteOutcome.Stopping, null);
+                return (WriteOutcome.Stopping, null, run);
             }
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            run.Dispose();
+            run = Decode(records, indices);
         }
     }
 

@@ -5,8 +5,8 @@ namespace TaskLens.Storage.Spans;
 
 /// <summary>
 /// A run of spans encoded as they are decoded (<see cref="SpanRowWriter"/>) into pooled segments (given back on
-/// dispose), then stored in one insert by <see cref="SpanInserter"/>. <c>ingested_at</c> is the time the run began, so a retried
-/// insert sends the same rows.
+/// dispose), then stored in one insert by <see cref="SpanInserter"/>. <c>ingested_at</c> is the time the run began (the drainer
+/// decodes a run again for each retry, so each attempt carries its own time, as when every attempt was encoded anew).
 /// </summary>
 internal sealed class SpanRowRun(SpanInserter inserter, RowBinaryWriter rows, string tenant, uint ingestedAtUnixSeconds) : ISpanRowRun
 {
