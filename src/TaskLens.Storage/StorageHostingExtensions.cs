@@ -67,9 +67,9 @@ public static class StorageHostingExtensions
         builder.Services.AddHostedService<RetentionJob>();
         builder.Services.AddSingleton<SpanBatchWriter>();
         builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
-        builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.StoredDirect, (sp, _) => sp.GetRequiredService<SpanInserter>());
+        builder.Services.AddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.StoredDirect, (sp, _) => sp.GetRequiredService<SpanInserter>());
         builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));
-        builder.Services.TryAddKeyedSingleton<ISpanSink>(SpanSinkKeys.Direct, (sp, _) => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.StoredDirect));
+        builder.Services.TryAddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.Direct, (sp, _) => sp.GetRequiredKeyedService<ISpanRowSink>(SpanSinkKeys.StoredDirect));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();
         builder.Services.AddSingleton<IOperationReader, OperationReader>();

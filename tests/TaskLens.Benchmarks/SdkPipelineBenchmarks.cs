@@ -9,9 +9,10 @@ namespace TaskLens.Benchmarks;
 
 /// <summary>
 /// The stages of ingest that run in TaskLens's own code, on SDK-shaped exports (<see cref="SdkExport"/>), each
-/// reported per span (<c>OperationsPerInvoke</c> is the span count): the validating decode at ingest, the drainer's
-/// decode of a run of spooled exports into one batch, its RowBinary encode, and the goal rollup's observe of the
-/// batch. Run alone: <c>dotnet run -c Release --project tests/TaskLens.Benchmarks -- --filter '*SdkPipeline*'</c>.
+/// reported per span (<c>OperationsPerInvoke</c> is the span count): the validating decode at ingest; the drainer's
+/// decode of a run of spooled exports straight into RowBinary rows, alone and with the goal rollup's facts read in the
+/// same pass (and observed); and, for the spool-off path and reloads, the decode into one batch of strings, its
+/// RowBinary encode and the goal rollup's observe of the batch. Run alone: <c>dotnet run -c Release --project tests/TaskLens.Benchmarks -- --filter '*SdkPipeline*'</c>.
 /// </summary>
 [MemoryDiagnoser]
 public class SdkPipelineBenchmarks
@@ -24,6 +25,7 @@ public class SdkPipelineBenchmarks
     private readonly SpanBatch _scratch = new();
     // Segmented, as the server encodes inserts (SpanInserter); the pool keeps every segment between iterations.
     private readonly RowBinaryWriter _rows = new(new RowBinaryBufferPool(retainBytes: 64L << 20));
+    private readonly Stages.EncodedRowsSink _encoded = new();
     private readonly ModelPriceTable _prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}""");
     private byte[][] _exports = [];
 
@@ -52,6 +54,12 @@ public class SdkPipelineBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = TotalSpans)]
+    public int DrainToRows() => Drain(_encoded);
+
+    [Benchmark(OperationsPerInvoke = TotalSpans)]
+    public int DrainToRowsWithGoalFacts() => Drain(new GoalRollupSpanRowSink(_encoded, new GoalRollup(new GoalOptions(), _prices), TimeProvider.System, e => throw e));
+
+    [Benchmark(OperationsPerInvoke = TotalSpans)]
     public int Decode()
     {
         _batch.Clear();
@@ -77,5 +85,17 @@ public class SdkPipelineBenchmarks
         var rollup = new GoalRollup(new GoalOptions(), _prices);
         rollup.Observe(_batch, nowMs: 0);
         return (int)rollup.Stats.SpansInMemory;
+    }
+
+    private int Drain(ISpanRowSink sink)
+    {
+        using var run = sink.Begin("default");
+        foreach (var export in _exports)
+        {
+            OtlpTraceDecoder.DecodeRows(export, run);
+        }
+
+        run.StoreAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return _encoded.Length;
     }
 }

@@ -26,19 +26,23 @@ public static class GoalHostingExtensions
             return new GoalRollup(options, prices);
         });
         services.AddSingleton<ISpanSink>(sp => Observed(sp, SpanSinkKeys.Stored));
-        services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Direct, (sp, _) => Observed(sp, SpanSinkKeys.StoredDirect));
+        services.AddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.Direct, (sp, _) => new GoalRollupSpanRowSink(
+            sp.GetRequiredKeyedService<ISpanRowSink>(SpanSinkKeys.StoredDirect), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
+            RollupFailed(sp), sp.GetService<Incidents.IServiceLinks>()));
         services.AddSingleton<GoalRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());
         services.AddSingleton<ISelfMetrics, GoalMetrics>();
         return builder;
     }
 
-    private static GoalRollupSpanSink Observed(IServiceProvider sp, string storedKey)
+    private static GoalRollupSpanSink Observed(IServiceProvider sp, string storedKey) => new(
+        sp.GetRequiredKeyedService<ISpanSink>(storedKey), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
+        RollupFailed(sp), sp.GetService<Incidents.IServiceLinks>());
+
+    private static Action<Exception> RollupFailed(IServiceProvider sp)
     {
         var logger = sp.GetRequiredService<ILogger<GoalRollup>>();
-        return new GoalRollupSpanSink(
-            sp.GetRequiredKeyedService<ISpanSink>(storedKey), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
-            e => GoalLog.ObserveFailed(logger, e), sp.GetService<Incidents.IServiceLinks>());
+        return e => GoalLog.ObserveFailed(logger, e);
     }
 
     private static string PricePath(GoalOptions options) =>

@@ -90,27 +90,40 @@ public sealed class GoalRollup
     /// </param>
     private void Observe(SpanBatch batch, long nowMs, bool arrival)
     {
-        // Attributes are read outside the lock: that is most of the work. The facts array is pooled: a 5,000-span
-        // batch would otherwise put ~750 KB on the large-object heap per export.
+        // Attributes are read outside the lock: that is most of the work. The arrays are pooled: a 5,000-span batch
+        // would otherwise put ~750 KB on the large-object heap per export.
         var spans = batch.Spans;
         var facts = ArrayPool<RunSpan>.Shared.Rent(spans.Length);
+        var traces = ArrayPool<(ulong High, ulong Low)>.Shared.Rent(spans.Length);
         try
         {
             for (var i = 0; i < spans.Length; i++)
             {
                 facts[i] = _reader.Read(batch, spans[i]);
+                traces[i] = (spans[i].TraceIdHigh, spans[i].TraceIdLow);
             }
 
-            Hold(batch.Tenant, spans, facts, nowMs, arrival);
+            Hold(batch.Tenant, traces.AsSpan(0, spans.Length), facts, nowMs, arrival);
         }
         finally
         {
             // Not cleared: the only references a RunSpan holds are pooled strings (StringPool), which live on anyway.
             ArrayPool<RunSpan>.Shared.Return(facts);
+            ArrayPool<(ulong High, ulong Low)>.Shared.Return(traces);
         }
     }
 
-    private void Hold(string tenant, ReadOnlySpan<SpanRecord> spans, RunSpan[] facts, long nowMs, bool arrival)
+    /// <summary>What reads a span's facts for this rollup (<see cref="GoalRollupSpanRowSink"/> reads them as the drainer decodes).</summary>
+    internal RunSpanReader Reader => _reader;
+
+    /// <summary>
+    /// Takes the spans of one stored run whose facts were read as it was decoded (<see cref="Reader"/>):
+    /// <paramref name="facts"/>[i] is a span of trace <paramref name="traces"/>[i].
+    /// </summary>
+    internal void Observe(string tenant, ReadOnlySpan<(ulong High, ulong Low)> traces, RunSpan[] facts, long nowMs) =>
+        Hold(tenant, traces, facts, nowMs, arrival: true);
+
+    private void Hold(string tenant, ReadOnlySpan<(ulong High, ulong Low)> spans, RunSpan[] facts, long nowMs, bool arrival)
     {
         lock (_gate)
         {
@@ -118,7 +131,7 @@ public sealed class GoalRollup
             long duplicates = 0, late = 0, forgotten = 0;
             for (var i = 0; i < spans.Length; i++)
             {
-                var key = new RunKey(tenant, spans[i].TraceIdHigh, spans[i].TraceIdLow);
+                var key = new RunKey(tenant, spans[i].High, spans[i].Low);
                 if (!_runs.TryGetValue(key, out var run))
                 {
                     if (_forgotten.Contains(key))
@@ -170,12 +183,12 @@ public sealed class GoalRollup
     /// dozens of exports, so the spans of a trace are seldom adjacent: sized from adjacent spans only, a run's array
     /// grew a dozen times (a quarter of what the drain path allocated).
     /// </summary>
-    private void CountSpansPerTrace(ReadOnlySpan<SpanRecord> spans)
+    private void CountSpansPerTrace(ReadOnlySpan<(ulong High, ulong Low)> spans)
     {
         _spansPerTrace.Clear();
-        foreach (ref readonly var span in spans)
+        foreach (var span in spans)
         {
-            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_spansPerTrace, (span.TraceIdHigh, span.TraceIdLow), out _);
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_spansPerTrace, span, out _);
             count++;
         }
     }

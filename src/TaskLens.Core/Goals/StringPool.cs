@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Text;
 
 namespace TaskLens.Core.Goals;
 
@@ -12,7 +14,17 @@ internal sealed class StringPool
 {
     public const int MaxEntries = 100_000;
 
+    /// <summary>Direct-mapped: a miss replaces the entry, so unique text costs a hash and a compare, never a search.</summary>
+    private const int Utf8Entries = 4096;
+
     private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The pooled strings of recent ASCII text, by a hash of its bytes: the drainer hands span names, services and
+    /// models over as UTF-8, and most repeat, so most take no string at all. Racing threads may replace an entry; any
+    /// entry is a pooled string of its text.
+    /// </summary>
+    private readonly string?[] _utf8 = new string?[Utf8Entries];
 
     public string Intern(string value)
     {
@@ -24,5 +36,48 @@ internal sealed class StringPool
         return _strings.Count < MaxEntries ? _strings.GetOrAdd(value, value) : value;
     }
 
+    /// <summary>The pooled string of valid UTF-8 <paramref name="utf8"/>.</summary>
+    public string Intern(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        ref var entry = ref _utf8[Hash(utf8) & (Utf8Entries - 1)];
+        var cached = Volatile.Read(ref entry);
+
+        // Only ASCII is cached: then the string's length is the byte count and the compare is byte against char.
+        if (cached is not null && cached.Length == utf8.Length && Ascii.Equals(utf8, cached))
+        {
+            return cached;
+        }
+
+        var pooled = Intern(Encoding.UTF8.GetString(utf8));
+        if (pooled.Length == utf8.Length)
+        {
+            Volatile.Write(ref entry, pooled);
+        }
+
+        return pooled;
+    }
+
     public string? InternOrNull(string? value) => value is null ? null : Intern(value);
+
+    private static int Hash(ReadOnlySpan<byte> bytes)
+    {
+        var hash = (ulong)bytes.Length * 0x9E3779B97F4A7C15UL;
+        while (bytes.Length >= 8)
+        {
+            hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * 0x100000001B3UL;
+            bytes = bytes[8..];
+        }
+
+        foreach (var b in bytes)
+        {
+            hash = (hash ^ b) * 0x100000001B3UL;
+        }
+
+        return (int)(hash ^ (hash >> 29));
+    }
 }

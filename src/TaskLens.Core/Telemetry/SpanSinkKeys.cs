@@ -1,11 +1,12 @@
 namespace TaskLens.Core.Telemetry;
 
 /// <summary>
-/// Keys of the keyed <see cref="ISpanSink"/> registrations. Storage registers two sinks that store spans:
-/// <see cref="Stored"/> groups the batches of concurrent exports into one insert (for exports acknowledged only once
-/// stored), <see cref="StoredDirect"/> makes one insert per call, at once and concurrently (for a caller that batches
-/// by itself: the spool drainer). The plain <see cref="ISpanSink"/> and <see cref="Direct"/> are what callers use: the
-/// same two, decorated by whatever must see every stored batch (the goal rollup takes each by its key).
+/// Keys of the keyed span sink registrations. Storage registers two sinks that store spans:
+/// <see cref="Stored"/>, an <see cref="ISpanSink"/>, groups the batches of concurrent exports into one insert (for
+/// exports acknowledged only once stored); <see cref="StoredDirect"/>, an <see cref="ISpanRowSink"/>, makes one insert
+/// per run of rows, at once and concurrently (the spool drainer, which decodes straight into rows). The plain
+/// <see cref="ISpanSink"/> and the <see cref="Direct"/> <see cref="ISpanRowSink"/> are what callers use: the same two,
+/// decorated by whatever must see every stored span (the goal rollup takes each by its key).
 /// </summary>
 public static class SpanSinkKeys
 {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -71,25 +72,97 @@ internal static class AnyValueText
                 return true;
             case ArrayValue or KvlistValue:
                 type = field == ArrayValue ? AttributeValueType.Array : AttributeValueType.KeyValueList;
-                var buffer = t_json ??= new ArrayBufferWriter<byte>(256);
-                buffer.ResetWrittenCount();
-                using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                if (!TryRenderJson(field, payload, out var json, out error))
                 {
-                    var ok = field == ArrayValue
-                        ? TryWriteArrayValues(json, payload, 1, out error)
-                        : TryWriteKeyValues(json, payload, 1, out error);
-                    if (!ok)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
 
-                text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+                text = Encoding.UTF8.GetString(json);
                 return true;
             default:
                 _ = wireType;
                 return true;
         }
+    }
+
+    /// <summary>
+    /// <see cref="TryDecode"/> into UTF-8 text in <paramref name="parts"/> (the drainer's rows): the same kind, and the
+    /// same text as bytes, without a string in between.
+    /// </summary>
+    public static bool TryRender(ReadOnlySpan<byte> anyValue, Utf8SpanParts parts, out AttributeValueType type, out Utf8Range text, out string? error)
+    {
+        type = AttributeValueType.Empty;
+        text = default;
+        if (!TryFindValue(anyValue, out var field, out _, out var payload, out var scalar, out error))
+        {
+            return false;
+        }
+
+        switch (field)
+        {
+            case StringValue:
+                type = AttributeValueType.String;
+                text = parts.AddText(payload);
+                return true;
+            case BoolValue:
+                type = AttributeValueType.Bool;
+                text = parts.AddText(scalar != 0 ? "true"u8 : "false"u8);
+                return true;
+            case IntValue:
+                type = AttributeValueType.Int;
+                ((long)scalar).TryFormat(parts.TextSpace(20), out var written, default, CultureInfo.InvariantCulture);
+                text = parts.CommitText(written);
+                return true;
+            case DoubleValue:
+                type = AttributeValueType.Double;
+                var d = BitConverter.UInt64BitsToDouble(scalar);
+                if (!double.IsFinite(d))
+                {
+                    text = parts.AddText(FormatDouble(d));
+                    return true;
+                }
+
+                d.TryFormat(parts.TextSpace(32), out written, "R", CultureInfo.InvariantCulture);
+                text = parts.CommitText(written);
+                return true;
+            case BytesValue:
+                type = AttributeValueType.Bytes;
+                Base64.EncodeToUtf8(payload, parts.TextSpace(Base64.GetMaxEncodedToUtf8Length(payload.Length)), out _, out written);
+                text = parts.CommitText(written);
+                return true;
+            case ArrayValue or KvlistValue:
+                type = field == ArrayValue ? AttributeValueType.Array : AttributeValueType.KeyValueList;
+                if (!TryRenderJson(field, payload, out var json, out error))
+                {
+                    return false;
+                }
+
+                text = parts.AddText(json);
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>An array or key-value list as its OTLP/JSON value list, in a per-thread buffer valid until the next call.</summary>
+    private static bool TryRenderJson(int field, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> rendered, out string? error)
+    {
+        rendered = default;
+        var buffer = t_json ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            var ok = field == ArrayValue
+                ? TryWriteArrayValues(json, payload, 1, out error)
+                : TryWriteKeyValues(json, payload, 1, out error);
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        rendered = buffer.WrittenSpan;
+        return true;
     }
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
 /// Decoded exports of one signal and tenant in the batch type of that signal, and the one place that knows which
-/// decoder and which sink each signal has. Used at ingest (one export) and by the spool drainer (a run of records).
+/// decoder and which sink each signal has, at ingest (one export). The spool drainer decodes its runs with
+/// <see cref="Spool.DrainedRun"/> (traces straight into storage's rows).
 /// </summary>
 internal sealed class SignalBatch : IDisposable
 {

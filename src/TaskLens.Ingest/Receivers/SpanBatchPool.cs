@@ -5,7 +5,7 @@ namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
 /// Reuses span batches across exports so their arrays are allocated once, not per request. A batch's arrays only grow,
-/// so a pool keeps up to <c>4 × cores</c> batches the size of the largest export (or drain run) each once held:
+/// so a pool keeps up to <c>4 × cores</c> batches the size of the largest export each once held:
 /// the receive path's validate-only batches therefore have a pool of their own with a lower bound
 /// (<see cref="ForValidation"/>), so they do not take turns with the drainer's run-sized batches and keep all of them
 /// alive (issue 20: 8-10 batches of ~7.7 MB on the large-object heap).

@@ -19,7 +19,7 @@ namespace TaskLens.Ingest.Spool;
 /// </summary>
 internal sealed class SpoolDrainer(
     DiskSpool spool,
-    [FromKeyedServices(SpanSinkKeys.Direct)] ISpanSink spans,
+    [FromKeyedServices(SpanSinkKeys.Direct)] ISpanRowSink spans,
     ILogSink logs,
     IMetricSink metrics,
     SpoolDeadLetters deadLetters,
@@ -43,13 +43,6 @@ internal sealed class SpoolDrainer(
 
     private readonly SpoolOptions _options = options.Value;
     private readonly DrainerFaults _faults = new(logger);
-
-    /// <summary>
-    /// The drainer's own batches, not the receivers' pool: a run holds thousands of spans, and batches shared with
-    /// ingest came back sized for one export (or were dropped when the pool was full), so every run grew its
-    /// arrays again by doubling — large-object allocations that were a fifth of the process's allocation.
-    /// </summary>
-    private readonly SpanBatchPool _batches = new();
 
     private long _itemsStored;
     private SpoolPosition _position = new(0, 0);
@@ -279,13 +272,13 @@ internal sealed class SpoolDrainer(
 
     private async Task<bool> StoreRunAsync(List<(SpoolRecord Record, long End)> records, List<int> indices, CancellationToken stoppingToken)
     {
-        using var run = Decode(records, indices);
+        var (outcome, rejection, run) = await WriteWithRetryAsync(records, indices, stoppingToken);
+        using var stored = run;
         if (indices.Count == 0)
         {
             return true;
         }
 
-        var (outcome, rejection) = await WriteWithRetryAsync(run, stoppingToken);
         if (outcome == WriteOutcome.Stopping)
         {
             return false;
@@ -315,16 +308,16 @@ internal sealed class SpoolDrainer(
     }
 
     /// <summary>
-    /// Decodes the records into one batch, exactly as at ingest. A record that no longer decodes (it was valid when
-    /// acknowledged, so this is damage or a defect) goes to the dead letters and leaves <paramref name="indices"/>;
-    /// the batch is then decoded again without it, so nothing of it is half stored.
+    /// Decodes the records into one run, with the checks of ingest (traces straight into storage's rows). A record that
+    /// no longer decodes (it was valid when acknowledged, so this is damage or a defect) goes to the dead letters and
+    /// leaves <paramref name="indices"/>; the run is then decoded again without it, so nothing of it is half stored.
     /// </summary>
-    private SignalBatch Decode(List<(SpoolRecord Record, long End)> records, List<int> indices)
+    private DrainedRun Decode(List<(SpoolRecord Record, long End)> records, List<int> indices)
     {
         while (true)
         {
             var first = records[indices.Count == 0 ? 0 : indices[0]].Record;
-            var batch = new SignalBatch(first.Signal, first.Tenant, _batches);
+            var batch = new DrainedRun(first.Signal, first.Tenant, spans);
             var malformed = -1;
             foreach (var i in indices)
             {
@@ -348,24 +341,38 @@ internal sealed class SpoolDrainer(
         }
     }
 
-    private async Task<(WriteOutcome Outcome, StoreRejectedException? Rejection)> WriteWithRetryAsync(SignalBatch run, CancellationToken stoppingToken)
+    /// <summary>
+    /// Decodes the run and stores it, retrying with backoff until stored, refused for good, or stopping; the caller
+    /// disposes the run returned. Each retry decodes the run again, so its rows carry that attempt's <c>ingested_at</c>,
+    /// as when every attempt was encoded anew: a replicated table drops a block identical to one it already took
+    /// (insert deduplication), and then its materialized views (<c>trace_index</c>, <c>spans_by_trace</c>) would miss the
+    /// rows of an earlier attempt that reached the table but not the views.
+    /// </summary>
+    private async Task<(WriteOutcome Outcome, StoreRejectedException? Rejection, DrainedRun Run)> WriteWithRetryAsync(
+        List<(SpoolRecord Record, long End)> records, List<int> indices, CancellationToken stoppingToken)
     {
+        var run = Decode(records, indices);
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
+            if (indices.Count == 0)
+            {
+                return (WriteOutcome.Stored, null, run);
+            }
+
             try
             {
-                await run.WriteAsync(spans, logs, metrics, CancellationToken.None);
+                await run.StoreAsync(logs, metrics, CancellationToken.None);
                 if (attempt > 1)
                 {
                     IngestLog.SpoolDrainResumed(logger, attempt - 1);
                 }
 
-                return (WriteOutcome.Stored, null);
+                return (WriteOutcome.Stored, null, run);
             }
             catch (StoreRejectedException e)
             {
-                return (WriteOutcome.Rejected, e);
+                return (WriteOutcome.Rejected, e, run);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -381,10 +388,12 @@ internal sealed class SpoolDrainer(
             }
             catch (OperationCanceledException)
             {
-                return (WriteOutcome.Stopping, null);
+                return (WriteOutcome.Stopping, null, run);
             }
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            run.Dispose();
+            run = Decode(records, indices);
         }
     }
 

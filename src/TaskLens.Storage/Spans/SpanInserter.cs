@@ -5,20 +5,14 @@ using TaskLens.Storage.ClickHouse;
 namespace TaskLens.Storage.Spans;
 
 /// <summary>
-/// Stores span batches in one RowBinary insert per call, at once and concurrently with other calls: the sink for a
-/// caller that batches by itself (the spool drainer, <see cref="SpanSinkKeys.StoredDirect"/>), and the insert under
-/// <see cref="SpanBatchWriter"/>'s grouping of concurrent exports.
+/// Stores spans in one RowBinary insert per call, at once and concurrently with other calls: runs of spans written
+/// straight into rows by the spool drainer (<see cref="ISpanRowSink"/>, <see cref="SpanSinkKeys.StoredDirect"/>), and
+/// span batches under <see cref="SpanBatchWriter"/>'s grouping of concurrent exports.
 /// </summary>
-internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool segments, ILogger<SpanInserter> logger, TimeProvider time) : ISpanSink
+internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool segments, ILogger<SpanInserter> logger, TimeProvider time) : ISpanRowSink
 {
-    public async Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.SpanCount > 0 && await InsertAsync([batch], cancellationToken) is { } failure)
-        {
-            throw Answer(failure);
-        }
-    }
+    /// <summary>A run's body is written into segments of the bounded pool, given back when the run is disposed.</summary>
+    public ISpanRowRun Begin(string tenant) => new SpanRowRun(this, new RowBinaryWriter(segments), tenant, (uint)time.GetUtcNow().ToUnixTimeSeconds());
 
     /// <summary>One insert of every span of <paramref name="batches"/>; the failure, or null once ClickHouse holds them.</summary>
     public async Task<Exception?> InsertAsync(IReadOnlyList<SpanBatch> batches, CancellationToken cancellationToken)
@@ -26,17 +20,23 @@ internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool 
         // The body's segments go back to the bounded pool when the insert is done, not held by a writer kept here.
         using var rows = new RowBinaryWriter(segments);
         var spanCount = 0;
+        var now = (uint)time.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var batch in batches)
+        {
+            SpanRowEncoder.Encode(batch, rows, now);
+            spanCount += batch.SpanCount;
+        }
+
+        return await InsertRowsAsync(rows, spanCount, batches.Count, cancellationToken);
+    }
+
+    /// <summary>One insert of <paramref name="spanCount"/> encoded rows; the failure, or null once ClickHouse holds them.</summary>
+    public async Task<Exception?> InsertRowsAsync(RowBinaryWriter rows, int spanCount, int batches, CancellationToken cancellationToken)
+    {
         try
         {
-            var now = (uint)time.GetUtcNow().ToUnixTimeSeconds();
-            foreach (var batch in batches)
-            {
-                SpanRowEncoder.Encode(batch, rows, now);
-                spanCount += batch.SpanCount;
-            }
-
             await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, rows.CopyToAsync, cancellationToken);
-            StorageLog.SpansWritten(logger, spanCount, batches.Count);
+            StorageLog.SpansWritten(logger, spanCount, batches);
             return null;
         }
         catch (Exception e)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using TaskLens.Core;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Telemetry;
 using TaskLens.Ingest.Otlp;
@@ -28,6 +29,7 @@ internal static class IngestStageCost
         var batch = new SpanBatch();
         var scratch = new SpanBatch();
         var rows = new RowBinaryWriter(new RowBinaryBufferPool(retainBytes: 64L << 20)); // segmented, as the server encodes inserts
+        var encoded = new EncodedRowsSink();
         var prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}""");
         var options = new GoalOptions();
 
@@ -51,17 +53,24 @@ internal static class IngestStageCost
                     OtlpTraceDecoder.Validate(export, scratch);
                 }
             })),
-            ("decode a drained run into one batch", Measure(Decode)),
+            ("drain: decode a run straight into RowBinary rows", Measure(() => Drain(encoded, exports))),
+            ("goal rollup: facts read in the drain's pass, observe, finalize", Measure(() =>
+            {
+                var rollup = new GoalRollup(options, prices);
+                Drain(new GoalRollupSpanRowSink(encoded, rollup, TimeProvider.System, e => throw e), exports);
+                rollup.Sweep(3_600_000);
+            }) - Measure(() => Drain(encoded, exports))),
+        };
+
+        // Not in the total: the spool-off path (ingest decodes each export into a batch of strings and the grouping
+        // writer encodes it), and what the drain path took before it decoded straight into rows.
+        var spoolOff = new List<(string Stage, double MicrosPerSpan)>
+        {
+            ("decode a run into one batch of strings", Measure(Decode)),
             ("encode the batch as RowBinary", Measure(() =>
             {
                 rows.Reset();
                 SpanRowEncoder.Encode(batch, rows, 1_795_000_000);
-            })),
-            ("goal rollup: observe the batch, finalize its runs", Measure(() =>
-            {
-                var rollup = new GoalRollup(options, prices);
-                rollup.Observe(batch, 0);
-                rollup.Sweep(3_600_000);
             })),
         };
 
@@ -76,10 +85,30 @@ internal static class IngestStageCost
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"| total | {stages.Sum(s => s.MicrosPerSpan):0.000} |");
+        text.AppendLine();
+        text.AppendLine("| spool-off path (not in the total) | CPU-µs per span |");
+        text.AppendLine("| --- | ---: |");
+        foreach (var (stage, micros) in spoolOff)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {stage} | {micros:0.000} |");
+        }
+
         Directory.CreateDirectory(outputDirectory);
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, "stages.md"), text.ToString());
         Console.WriteLine(text);
         return 0;
+    }
+
+    /// <summary>The drainer's work for one run of <paramref name="exports"/>, ClickHouse left out.</summary>
+    private static void Drain(ISpanRowSink sink, byte[][] exports)
+    {
+        using var run = sink.Begin(Tenants.Default);
+        foreach (var export in exports)
+        {
+            OtlpTraceDecoder.DecodeRows(export, run);
+        }
+
+        run.StoreAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>Best of <see cref="Rounds"/> rounds of <see cref="Repetitions"/> runs of <paramref name="stage"/>, in CPU-µs per span.</summary>

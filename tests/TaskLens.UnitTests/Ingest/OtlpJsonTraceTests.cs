@@ -11,7 +11,7 @@ namespace TaskLens.UnitTests.Ingest;
 public sealed class OtlpJsonTraceTests
 {
     /// <summary>One span with every field, in OTLP/JSON with the spec's quirks mixed in.</summary>
-    private const string EveryQuirk = """
+    internal const string EveryQuirk = """
         {
           "resourceSpans": [{
             "resource": {

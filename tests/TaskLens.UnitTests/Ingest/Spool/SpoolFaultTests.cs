@@ -245,7 +245,7 @@ public sealed class SpoolFaultTests : IDisposable
         Assert.True(condition(), "timed out");
     }
 
-    private sealed class RecordingSink : ISpanSink, ILogSink, IMetricSink
+    private sealed class RecordingSink : ISpanRowSink, ILogSink, IMetricSink
     {
         private readonly Lock _gate = new();
 
@@ -253,22 +253,21 @@ public sealed class SpoolFaultTests : IDisposable
 
         public string? RefuseSpanNamed { get; init; }
 
-        public Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
+        public ISpanRowRun Begin(string tenant) => new SpanNameRun(Store);
+
+        private Task Store(IReadOnlyList<string> names)
         {
             lock (_gate)
             {
-                foreach (var span in batch.Spans)
+                foreach (var name in names)
                 {
-                    if (span.Name == RefuseSpanNamed)
+                    if (name == RefuseSpanNamed)
                     {
-                        throw new StoreRejectedException("ClickHouse error 53: " + span.Name);
+                        throw new StoreRejectedException("ClickHouse error 53: " + name);
                     }
                 }
 
-                foreach (var span in batch.Spans)
-                {
-                    Spans.Add(span.Name);
-                }
+                Spans.AddRange(names);
             }
 
             return Task.CompletedTask;

@@ -363,7 +363,7 @@ public sealed class SpoolTests : IDisposable
         Assert.True(condition(), "timed out");
     }
 
-    private sealed class RecordingSink : ISpanSink, ILogSink, IMetricSink
+    private sealed class RecordingSink : ISpanRowSink, ILogSink, IMetricSink
     {
         private readonly Lock _gate = new();
 
@@ -380,14 +380,10 @@ public sealed class SpoolTests : IDisposable
 
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
-        {
-            var names = new List<string>();
-            foreach (var span in batch.Spans)
-            {
-                names.Add(span.Name);
-            }
+        public ISpanRowRun Begin(string tenant) => new SpanNameRun(StoreAsync);
 
+        private async Task StoreAsync(IReadOnlyList<string> names)
+        {
             if (HoldSpanNamed is not null && names.Contains(HoldSpanNamed))
             {
                 await Release.Task;
