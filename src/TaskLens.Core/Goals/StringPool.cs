@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
+using TaskLens.Core.Telemetry;
 
 namespace TaskLens.Core.Goals;
 
@@ -44,7 +44,7 @@ internal sealed class StringPool
             return string.Empty;
         }
 
-        ref var entry = ref _utf8[Hash(utf8) & (Utf8Entries - 1)];
+        ref var entry = ref _utf8[Utf8Hash.Of(utf8) & (Utf8Entries - 1)];
         var cached = Volatile.Read(ref entry);
 
         // Only ASCII is cached: then the string's length is the byte count and the compare is byte against char.
@@ -63,21 +63,4 @@ internal sealed class StringPool
     }
 
     public string? InternOrNull(string? value) => value is null ? null : Intern(value);
-
-    private static int Hash(ReadOnlySpan<byte> bytes)
-    {
-        var hash = (ulong)bytes.Length * 0x9E3779B97F4A7C15UL;
-        while (bytes.Length >= 8)
-        {
-            hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * 0x100000001B3UL;
-            bytes = bytes[8..];
-        }
-
-        foreach (var b in bytes)
-        {
-            hash = (hash ^ b) * 0x100000001B3UL;
-        }
-
-        return (int)(hash ^ (hash >> 29));
-    }
 }

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Text;
+using TaskLens.Core.Telemetry;
 
 namespace TaskLens.Ingest.Otlp;
 
@@ -33,7 +33,7 @@ internal static class Utf8Text
         }
 
         var table = t_table ??= new string?[Entries];
-        ref var entry = ref table[Hash(utf8) & (Entries - 1)];
+        ref var entry = ref table[Utf8Hash.Of(utf8) & (Entries - 1)];
 
         // Only ASCII is cached: then the string's length is the byte count and the compare is byte against char.
         if (entry is { } cached && cached.Length == utf8.Length && Ascii.Equals(utf8, cached))
@@ -48,22 +48,5 @@ internal static class Utf8Text
         }
 
         return text;
-    }
-
-    private static int Hash(ReadOnlySpan<byte> bytes)
-    {
-        var hash = (ulong)bytes.Length * 0x9E3779B97F4A7C15UL;
-        while (bytes.Length >= 8)
-        {
-            hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * 0x100000001B3UL;
-            bytes = bytes[8..];
-        }
-
-        foreach (var b in bytes)
-        {
-            hash = (hash ^ b) * 0x100000001B3UL;
-        }
-
-        return (int)(hash ^ (hash >> 29));
     }
 }
