@@ -60,8 +60,12 @@ internal sealed class StageHistograms
     }
 
     /// <summary>One line per series that counted anything since <paramref name="before"/>: "name labels n= p50<= p90<= p99<=" (ms).</summary>
-    public IEnumerable<string> Since(StageHistograms before)
+    public IEnumerable<string> Since(StageHistograms before) => Percentiles(before).Select(p => p.ToString());
+
+    /// <summary>Per series that counted anything since <paramref name="before"/>: its count and the bucket bounds (ms) its p50, p90 and p99 fall in.</summary>
+    public IReadOnlyList<StagePercentiles> Percentiles(StageHistograms before)
     {
+        var result = new List<StagePercentiles>();
         foreach (var (key, buckets) in _series.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             var earlier = before._series.GetValueOrDefault(key);
@@ -72,10 +76,10 @@ internal sealed class StageHistograms
                 continue;
             }
 
-            string At(double p) => cumulative.First(b => b.Count >= p * total).Bound is var bound && double.IsPositiveInfinity(bound)
-                ? "inf"
-                : (bound * 1000).ToString("0.#", CultureInfo.InvariantCulture);
-            yield return string.Create(CultureInfo.InvariantCulture, $"  {key}: n={total:0} p50<={At(0.5)} p90<={At(0.9)} p99<={At(0.99)} ms");
+            double At(double p) => cumulative.First(b => b.Count >= p * total).Bound * 1000;
+            result.Add(new StagePercentiles(key, (long)total, At(0.5), At(0.9), At(0.99)));
         }
+
+        return result;
     }
 }
