@@ -141,7 +141,8 @@ internal static class LoadBenchmark
             var report = new LoadReport(
                 sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,
                 overload, overloadStored, overloadPeakRss, drainSeconds, acknowledged, storedAll, version, total.Elapsed.TotalSeconds,
-                Traces.TraceLookupResult.Read(outputDirectory), goalRollup, beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded));
+                Traces.TraceLookupResult.Read(outputDirectory), goalRollup,
+                beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded), beforeLoaded.GcSince(beforeIdle), afterLoaded.GcSince(beforeLoaded));
             Directory.CreateDirectory(outputDirectory);
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.md"), report.ToMarkdown());
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));

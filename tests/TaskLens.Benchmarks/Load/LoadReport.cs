@@ -28,7 +28,9 @@ internal sealed record LoadReport(
     TraceLookupResult? TraceLookup,
     GoalRollupCounters? GoalRollup = null,
     IReadOnlyList<StagePercentiles>? IdleStages = null,
-    IReadOnlyList<StagePercentiles>? LoadedStages = null)
+    IReadOnlyList<StagePercentiles>? LoadedStages = null,
+    GcWindow? IdleGc = null,
+    GcWindow? LoadedGc = null)
 {
     public const double TargetCpuMicros = 3;
     public const double TargetCeilingRatio = 0.8;
@@ -166,8 +168,15 @@ internal sealed record LoadReport(
             var slowest = stages.MaxBy(s => s.P99Ms)!;
             var stage = slowest.Series.Split(' ').First(w => w is "read" or "decode" or "durable");
             line(f($"Under load the probes' slowest stage at p99 was **{stage}** (p99 ≤ {StagePercentiles.Bound(slowest.P99Ms)} ms; the whole acknowledgement's p99 {Loaded.AckP99:N0} ms)."));
-            line("");
         }
+
+        if (IdleGc is { } idleGc && LoadedGc is { } loadedGc)
+        {
+            line(f($"The server's GC (a pause holds every stage at once) over the idle probes: {idleGc.Collections} collections ({idleGc.Gen2} gen 2), paused {idleGc.PauseMs:N0} ms in all;"));
+            line(f($"under load: {loadedGc.Collections} collections ({loadedGc.Gen2} gen 2), paused {loadedGc.PauseMs:N0} ms in all, {(loadedGc.Collections == 0 ? 0 : loadedGc.PauseMs / loadedGc.Collections):N1} ms each on average."));
+        }
+
+        line("");
     }
 
     private static string Percentiles(StagePercentiles s) =>
