@@ -9,10 +9,10 @@ namespace TaskLens.Ingest.Receivers;
 /// the receive path's validate-only batches therefore have a pool of their own with a lower bound
 /// (<see cref="ForValidation"/>), so they do not take turns with the drainer's run-sized batches and keep all of them
 /// alive (issue 20: 8-10 batches of ~7.7 MB on the large-object heap). That pool also keeps one batch of a large
-/// export (up to <see cref="MaxLargeValidationSpans"/> spans, ~3 MB of arrays) for the next large export
-/// (<see cref="Rent(bool)"/>): without it every 5,000-span export grew a fresh batch through the doublings, ~6 MB of
-/// large-object-heap garbage an export, and those allocations drive gen-2 collections whose pauses fall on
-/// acknowledgements.
+/// export (up to <see cref="MaxLargeValidationSpans"/> spans, ~2.5 MB of arrays for a 5,000-span agent export) for the
+/// next large export (<see cref="Rent(bool)"/>): without it every such export grew a fresh batch through the doublings,
+/// some 5 MB of large-object-heap garbage each, and those allocations drove gen-2 collections whose pauses fell on
+/// acknowledgements (docs/ingest.md, "Memory and acknowledgement latency").
 /// </summary>
 internal sealed class SpanBatchPool(int maxRetainedSpans = SpanBatchPool.MaxRetainedSpans, int maxLargeSpans = 0)
 {
