@@ -41,8 +41,6 @@ internal sealed class DiskSpool : IAsyncDisposable
     private FileStream? _active;
     private bool _activePreallocated;
     private long _activeSeq;
-    private readonly long _firstSeq;
-    private volatile bool _writeFailed;
     private long _activeLength;
     private long _totalBytes;
     private bool _unsynced;
@@ -67,7 +65,6 @@ internal sealed class DiskSpool : IAsyncDisposable
         _totalBytes = existing.Sum(seq => new FileInfo(SegmentPath(seq)).Length);
         _activeSeq = existing.Count == 0 ? 1 : existing[^1] + 1;
         _committed = new SpoolPosition(_activeSeq, 0);
-        _firstSeq = _activeSeq;
         if (existing.Count > 0)
         {
             IngestLog.SpoolFound(_logger, existing.Count, _totalBytes, Directory);
@@ -120,17 +117,6 @@ internal sealed class DiskSpool : IAsyncDisposable
 
     /// <summary>Whether a zero-filled segment is ready for the next roll (<see cref="SpoolOptions.Preallocate"/>).</summary>
     internal bool NextSegmentPrepared => _preallocator?.IsReady == true;
-
-    /// <summary>
-    /// Whether a read of the segment must check its records' checksums: always for a segment an earlier run left
-    /// (a crash may have torn it, the disk may have damaged it), and for every segment once a write of this process
-    /// has failed (its tail may be torn). A segment this process wrote without a failure holds, up to
-    /// <see cref="Committed"/>, the records it wrote, read back mostly from the page cache within seconds; checking
-    /// them again cost ~0.6% of the server's CPU under load (issue 20). What that gives up: a disk that damages a
-    /// block between the write and a read in the same run is not caught by the checksum (the decoder still refuses
-    /// bytes that are not protobuf, and a record whose header or body does not parse is read again with its checksum).
-    /// </summary>
-    public bool MustVerify(long seq) => seq < _firstSeq || _writeFailed;
 
     /// <summary>The end of what has been written (and, with <see cref="SpoolFsync.Always"/>, synced); readers stop here.</summary>
     public SpoolPosition Committed => Volatile.Read(ref _committed);
@@ -327,7 +313,6 @@ internal sealed class DiskSpool : IAsyncDisposable
             }
             catch
             {
-                _writeFailed = true;
                 Abandon();
                 throw;
             }

@@ -138,8 +138,7 @@ internal sealed class SpoolDrainer(
             return cursor;
         }
 
-        var read = SpoolSegmentReader.Read(
-            spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, Math.Max(BytesPerRead, _options.DrainMaxBytes * _options.DrainConcurrency * 2), verify: spool.MustVerify(segment));
+        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, Math.Max(BytesPerRead, _options.DrainMaxBytes * _options.DrainConcurrency * 2));
         if (read.SkippedBytes > 0)
         {
             IngestLog.SpoolCorruption(logger, read.SkippedBytes, spool.SegmentPath(segment));

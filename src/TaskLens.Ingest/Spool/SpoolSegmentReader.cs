@@ -44,17 +44,13 @@ internal static class SpoolSegmentReader
     /// </summary>
     public const int BlockBytes = 4 * 1024 * 1024;
 
-    /// <summary>
-    /// Reads records until the limit, <paramref name="maxRecords"/> or <paramref name="maxBytes"/> (at least one record).
-    /// <paramref name="verify"/> false skips the checksum of records read in blocks — only for bytes this process wrote
-    /// whole (<see cref="DiskSpool.MustVerify"/>); a record that does not parse is still read again with its checksum.
-    /// </summary>
-    public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue, int blockBytes = BlockBytes, bool verify = true)
+    /// <summary>Reads records until the limit, <paramref name="maxRecords"/> or <paramref name="maxBytes"/> (at least one record).</summary>
+    public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue, int blockBytes = BlockBytes)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         limit = Math.Min(limit, file.Length);
         var records = new List<(SpoolRecord, long)>();
-        var blocks = ReadBlocks(file, offset, limit, maxRecords, maxBytes, blockBytes, verify, records, out var position);
+        var blocks = ReadBlocks(file, offset, limit, maxRecords, maxBytes, blockBytes, records, out var position);
         return ReadEach(file, offset, position, limit, maxRecords, maxBytes, records) with { Blocks = blocks };
     }
 
@@ -66,7 +62,7 @@ internal static class SpoolSegmentReader
     /// next block. Stops before the first record that is not whole within the bounds or does not check out, at
     /// <paramref name="end"/>, where <see cref="ReadEach"/> goes on. The blocks that hold records.
     /// </summary>
-    private static List<byte[]> ReadBlocks(FileStream file, long offset, long limit, int maxRecords, long maxBytes, int blockBytes, bool verify, List<(SpoolRecord, long)> records, out long end)
+    private static List<byte[]> ReadBlocks(FileStream file, long offset, long limit, int maxRecords, long maxBytes, int blockBytes, List<(SpoolRecord, long)> records, out long end)
     {
         var blocks = new List<byte[]>();
         end = offset;
@@ -97,7 +93,7 @@ internal static class SpoolSegmentReader
                 if (filled - at >= needed)
                 {
                     var body = block.AsMemory(at + SpoolRecord.HeaderBytes, (int)bodyLength);
-                    if ((verify && Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header[8..])) || !SpoolRecord.TryParseBody(body, out var record))
+                    if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) || !SpoolRecord.TryParseBody(body, out var record))
                     {
                         break;
                     }
