@@ -15,7 +15,8 @@ internal sealed class GoalMetrics : ISelfMetrics
         var meter = meters.Create(CoreMeter.Name);
         meter.CreateObservableGauge("tasklens.goals.open_runs", rollup.OpenRunCount, "{run}", "Goal runs not finalized yet");
         meter.CreateObservableGauge("tasklens.goals.runs_in_memory", () => rollup.Stats.RunsInMemory, "{run}", "Goal runs held by the rollup: open, or finalized and kept for late spans");
-        meter.CreateObservableGauge("tasklens.goals.spans_in_memory", () => rollup.Stats.SpansInMemory, "{span}", "Span facts held over all runs in memory");
+        meter.CreateObservableGauge("tasklens.goals.spans_in_memory", () => rollup.Stats.SpansInMemory, "{span}", "Span facts held over all open runs in memory");
+        meter.CreateObservableGauge("tasklens.goals.finalized_span_ids_in_memory", () => rollup.Stats.FinalizedSpanIdsInMemory, "{span}", "Span ids finalized runs keep for duplicates and late spans (8 bytes each)");
         meter.CreateObservableCounter("tasklens.goals.runs_finalized", () => rollup.Stats.RunsFinalized, "{run}", "Goal runs finalized since start (a late span finalizes a run again)");
         meter.CreateObservableCounter("tasklens.goals.runs_finalized_early", () => rollup.Stats.RunsFinalizedEarly, "{run}", "Open goal runs finalized before their quiet period because a memory limit was reached");
         meter.CreateObservableGauge("tasklens.goals.rollup_lag", () => (time.GetUtcNow() - sweeper.CaughtUpAt).TotalSeconds, "s", "Time since a sweep last stored every finalized goal run");

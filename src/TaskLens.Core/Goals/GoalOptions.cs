@@ -27,8 +27,9 @@ public sealed class GoalOptions
     public TimeSpan AbandonAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How long a finalized run stays in memory so a late span re-finalizes it at once. After that a late span has
-    /// the run reloaded from storage (every span of its trace) first (<see cref="GoalRollupStats.RunsReloaded"/>).
+    /// How long a finalized run keeps its span ids (8 bytes a span, not its spans), so a duplicate folds and a late span
+    /// has the run reloaded from storage and finalized again (<see cref="GoalRollupStats.RunsReloaded"/>). After that
+    /// a late span is recognised by its trace alone (a million traces remembered) and the run is reloaded the same way.
     /// </summary>
     public TimeSpan KeepFinalizedFor { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -40,8 +41,9 @@ public sealed class GoalOptions
     public int MaxRunsInMemory { get; set; } = 100_000;
 
     /// <summary>
-    /// Spans held in memory over all runs (82-96 bytes each, docs/goals.md): the bound that matters at agent rates. Past it room
-    /// is made as past <see cref="MaxRunsInMemory"/>. The default holds 50,000 spans a second through the default
+    /// Spans held in memory over all open runs (82-96 bytes each, docs/goals.md): the bound that matters at agent rates.
+    /// Past it room is made as past <see cref="MaxRunsInMemory"/>. Finalized runs' span ids (8 bytes each) are bounded
+    /// by the same number on their own: past it the oldest finalized runs are let go. The default holds 50,000 spans a second through the default
     /// quiet period with room to spare: room is made down to nine tenths, and a run is held a little past its quiet
     /// period (the sweep interval, and the spread of its own spans' arrival).
     /// </summary>

@@ -8,8 +8,8 @@ namespace TaskLens.Core.Goals;
 /// Assembles goal runs from spans as they arrive — out of order, across exports, with duplicates — and finalizes
 /// each by the completion rules: the goal span has arrived and the trace was quiet for
 /// <see cref="GoalOptions.QuietPeriod"/>, else abandoned after <see cref="GoalOptions.AbandonAfter"/>. A finalized
-/// run stays in memory for <see cref="GoalOptions.KeepFinalizedFor"/> so a late span finalizes it again from all its
-/// spans. Memory is bounded by <see cref="GoalOptions.MaxRunsInMemory"/>, <see cref="GoalOptions.MaxSpansInMemory"/>
+/// run keeps only its span ids for <see cref="GoalOptions.KeepFinalizedFor"/>, so a duplicate folds and a late span
+/// has the run's spans reloaded from storage and finalized again from all of them. Memory is bounded by <see cref="GoalOptions.MaxRunsInMemory"/>, <see cref="GoalOptions.MaxSpansInMemory"/>
 /// and <see cref="GoalOptions.MaxSpansPerRun"/>.
 /// Thread-safe; the clock is passed in (milliseconds) so tests decide time.
 /// </summary>
@@ -41,6 +41,9 @@ public sealed class GoalRollup
     private GoalRollupStats _stats = new();
     private long _spansInMemory;
 
+    /// <summary>Span ids held by finalized (compacted) runs, bounded by <see cref="GoalOptions.MaxSpansInMemory"/> too.</summary>
+    private long _finalizedIdsInMemory;
+
     public GoalRollup(GoalOptions options, ModelPriceTable prices)
     {
         _options = options;
@@ -61,7 +64,7 @@ public sealed class GoalRollup
         {
             lock (_gate)
             {
-                return _stats with { RunsInMemory = _runs.Count, SpansInMemory = _spansInMemory };
+                return _stats with { RunsInMemory = _runs.Count, SpansInMemory = _spansInMemory, FinalizedSpanIdsInMemory = _finalizedIdsInMemory };
             }
         }
     }
@@ -82,13 +85,14 @@ public sealed class GoalRollup
     }
 
     /// <summary>Takes the spans of one stored batch.</summary>
-    public void Observe(SpanBatch batch, long nowMs) => Observe(batch, nowMs, arrival: true);
+    public void Observe(SpanBatch batch, long nowMs) => Observe(batch, nowMs, arrival: true, reload: false);
 
     /// <param name="arrival">
     /// Whether new spans count as arrivals (restart the quiet period); spans reloaded because storage held more of a
     /// due run than this node do not, so the run is finalized in the same sweep, from all of them.
     /// </param>
-    private void Observe(SpanBatch batch, long nowMs, bool arrival)
+    /// <param name="reload">The batch is a whole trace from storage: a compacted run takes its spans back.</param>
+    private void Observe(SpanBatch batch, long nowMs, bool arrival, bool reload)
     {
         // Attributes are read outside the lock: that is most of the work. The arrays are pooled: a 5,000-span batch
         // would otherwise put ~750 KB on the large-object heap per export.
@@ -103,7 +107,7 @@ public sealed class GoalRollup
                 traces[i] = (spans[i].TraceIdHigh, spans[i].TraceIdLow);
             }
 
-            Hold(batch.Tenant, traces.AsSpan(0, spans.Length), facts, nowMs, arrival);
+            Hold(batch.Tenant, traces.AsSpan(0, spans.Length), facts, nowMs, arrival, reload);
         }
         finally
         {
@@ -121,14 +125,15 @@ public sealed class GoalRollup
     /// <paramref name="facts"/>[i] is a span of trace <paramref name="traces"/>[i].
     /// </summary>
     internal void Observe(string tenant, ReadOnlySpan<(ulong High, ulong Low)> traces, RunSpan[] facts, long nowMs) =>
-        Hold(tenant, traces, facts, nowMs, arrival: true);
+        Hold(tenant, traces, facts, nowMs, arrival: true, reload: false);
 
-    private void Hold(string tenant, ReadOnlySpan<(ulong High, ulong Low)> spans, RunSpan[] facts, long nowMs, bool arrival)
+    private void Hold(string tenant, ReadOnlySpan<(ulong High, ulong Low)> spans, RunSpan[] facts, long nowMs, bool arrival, bool reload)
     {
         lock (_gate)
         {
             CountSpansPerTrace(spans);
             long duplicates = 0, late = 0, forgotten = 0;
+            OpenRun? expanded = null;
             for (var i = 0; i < spans.Length; i++)
             {
                 var key = new RunKey(tenant, spans[i].High, spans[i].Low);
@@ -150,6 +155,32 @@ public sealed class GoalRollup
                     run.Spans.EnsureCapacity(Math.Min(_spansPerTrace[(key.High, key.Low)], _options.MaxSpansPerRun));
                     _runs.Add(key, run);
                 }
+                else if (run.IsCompacted)
+                {
+                    if (reload)
+                    {
+                        // The trace's stored spans, the late ones included; the late span already restarted the quiet period.
+                        _finalizedIdsInMemory -= (long)run.Version;
+                        run.Expand();
+                        run.Spans.EnsureCapacity(Math.Min(_spansPerTrace[(key.High, key.Low)], _options.MaxSpansPerRun));
+                        expanded = run;
+                    }
+                    else if (run.HadSpan(facts[i].SpanId))
+                    {
+                        duplicates++;
+                        continue;
+                    }
+                    else
+                    {
+                        // A late span: the run's other spans are in storage only, so the run is reloaded from there (the
+                        // span was stored before it reached the rollup) and finalized again from all of them.
+                        late++;
+                        run.LastArrival = arrival ? nowMs : run.LastArrival;
+                        run.LateSpanWaiting = true;
+                        _reloads.Add(key);
+                        continue;
+                    }
+                }
 
                 if (!run.Add(facts[i], _options.MaxSpansPerRun, _prices))
                 {
@@ -158,9 +189,9 @@ public sealed class GoalRollup
                 }
 
                 _spansInMemory++;
-                run.LastArrival = arrival ? nowMs : run.LastArrival;
+                run.LastArrival = arrival && run != expanded ? nowMs : run.LastArrival;
                 run.HasGoalCandidate |= (facts[i].Markers & _enabledMarkers) != 0 || (_rootRule && facts[i].ParentSpanId == 0);
-                late += run.FinalizedVersion != 0 ? 1 : 0;
+                late += run.FinalizedVersion != 0 && !reload ? 1 : 0;
             }
 
             if (_spansInMemory > _options.MaxSpansInMemory)
@@ -228,7 +259,7 @@ public sealed class GoalRollup
             _stats = _stats with { RunsReloaded = _stats.RunsReloaded + 1 };
         }
 
-        Observe(batch, nowMs, arrival);
+        Observe(batch, nowMs, arrival, reload: true);
     }
 
     /// <summary>
@@ -292,6 +323,17 @@ public sealed class GoalRollup
                     {
                         (letGo ??= []).Add(key);
                     }
+                    else if (!run.IsCompacted)
+                    {
+                        // Reloaded for a late span that storage did not hold after all: nothing new to finalize.
+                        Compact(run);
+                    }
+                    else if (run.LateSpanWaiting)
+                    {
+                        // Its reload was taken but did not come back (storage could not be read, or the run's row was
+                        // not stored yet): asked again.
+                        _reloads.Add(key);
+                    }
 
                     continue;
                 }
@@ -318,6 +360,11 @@ public sealed class GoalRollup
             }
 
             letGo?.ForEach(Forget);
+            if (_finalizedIdsInMemory > _options.MaxSpansInMemory)
+            {
+                LetGoFinalized(_options.MaxSpansInMemory * 9L / 10);
+            }
+
             _stats = _stats with { RunsFinalized = _stats.RunsFinalized + final.Count };
             return final;
         }
@@ -328,7 +375,29 @@ public sealed class GoalRollup
         var goalRun = _calculator.Compute(run, abandoned);
         run.FinalizedVersion = run.Version;
         run.FinalizedAt = nowMs;
+        Compact(run);
         return goalRun;
+    }
+
+    private void Compact(OpenRun run)
+    {
+        _spansInMemory -= (long)run.Version;
+        _finalizedIdsInMemory += (long)run.Version;
+        run.Compact();
+    }
+
+    /// <summary>Lets go of finalized runs, oldest first, until their span ids number at most <paramref name="target"/>.</summary>
+    private void LetGoFinalized(long target)
+    {
+        foreach (var (key, _) in _runs.Where(r => r.Value.IsCompacted).OrderBy(r => r.Value.FinalizedAt).ToList())
+        {
+            if (_finalizedIdsInMemory <= target)
+            {
+                return;
+            }
+
+            Forget(key);
+        }
     }
 
     /// <summary>
@@ -343,18 +412,20 @@ public sealed class GoalRollup
         var runTarget = _options.MaxRunsInMemory * 9L / 10;
         var spanTarget = _options.MaxSpansInMemory * 9L / 10;
         bool Over() => _runs.Count > runTarget || _spansInMemory > spanTarget;
-        foreach (var (key, _) in _runs.Where(r => r.Value.IsFinalizedAndCurrent).OrderBy(r => r.Value.FinalizedAt).ToList())
+
+        // Finalized runs hold span ids only, so letting them go frees runs, not spans.
+        foreach (var (key, _) in _runs.Where(r => r.Value.IsCompacted).OrderBy(r => r.Value.FinalizedAt).ToList())
         {
-            if (!Over())
+            if (_runs.Count <= runTarget)
             {
-                return;
+                break;
             }
 
             Forget(key);
         }
 
         var early = 0;
-        var tenants = _runs.GroupBy(r => r.Key.Tenant, StringComparer.Ordinal)
+        var tenants = _runs.Where(r => !r.Value.IsCompacted).GroupBy(r => r.Key.Tenant, StringComparer.Ordinal)
             .Select(g => new TenantRuns(g.Sum(r => (long)r.Value.Version), new Queue<KeyValuePair<RunKey, OpenRun>>(g.OrderBy(r => r.Value.LastArrival))))
             .ToList();
         while (Over() && tenants.Where(t => t.Runs.Count > 0).MaxBy(t => t.Spans) is { } heaviest)
@@ -373,7 +444,14 @@ public sealed class GoalRollup
     {
         if (_runs.Remove(key, out var run))
         {
-            _spansInMemory -= (long)run.Version;
+            if (run.IsCompacted)
+            {
+                _finalizedIdsInMemory -= (long)run.Version;
+            }
+            else
+            {
+                _spansInMemory -= (long)run.Version;
+            }
         }
 
         if (_forgotten.Add(key))

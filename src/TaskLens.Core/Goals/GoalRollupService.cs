@@ -7,7 +7,8 @@ namespace TaskLens.Core.Goals;
 
 /// <summary>
 /// Keeps the goal rollup going: at start, reloads from ClickHouse the runs that were open when TaskLens stopped;
-/// then every sweep, reloads runs that got a late span after they were let go, finalizes what is due and stores it.
+/// then every sweep, reloads runs that got a late span after they were finalized (a finalized run keeps only its span
+/// ids), finalizes what is due and stores it.
 /// Runs that cannot be stored now wait for the next sweep, one per run id (a newer finalization replaces the waiting
 /// one). Nothing is counted twice: reloaded spans fold by span id, and a stored run is replaced by its next version.
 /// The calls between services each finished run shows go to the service links incidents correlate by.

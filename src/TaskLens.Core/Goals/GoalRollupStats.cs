@@ -21,6 +21,9 @@ public sealed record GoalRollupStats
     /// <summary>Open runs finalized before their time because a memory limit was reached.</summary>
     public long RunsFinalizedEarly { get; init; }
     public int RunsInMemory { get; init; }
-    /// <summary>Span facts and span ids held over all runs.</summary>
+    /// <summary>Span facts held over all runs not finalized (or expanded again by a late span).</summary>
     public long SpansInMemory { get; init; }
+
+    /// <summary>Span ids held by finalized runs (8 bytes each), so duplicates fold and late spans are told apart.</summary>
+    public long FinalizedSpanIdsInMemory { get; init; }
 }

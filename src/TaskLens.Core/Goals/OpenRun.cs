@@ -2,14 +2,19 @@ namespace TaskLens.Core.Goals;
 
 /// <summary>
 /// The rollup's state for one trace: its spans by id (so duplicates fold), when spans last arrived, and totals for
-/// spans past the per-run limit. Guarded by the rollup's lock.
+/// spans past the per-run limit. Once finalized it keeps only its span ids (<see cref="Compact"/>), 8 bytes a span
+/// instead of ~90: enough to fold duplicates; a late span has the run's spans reloaded from storage
+/// (<see cref="Expand"/>). Guarded by the rollup's lock.
 /// </summary>
 internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow, long firstArrival)
 {
     public string Tenant { get; } = tenant;
     public ulong TraceIdHigh { get; } = traceIdHigh;
     public ulong TraceIdLow { get; } = traceIdLow;
-    public RunSpanSet Spans { get; } = new();
+    /// <summary>The span ids of a finalized run, sorted, once its spans were let go; null while its spans are held.</summary>
+    private ulong[]? _finalizedIds;
+
+    public RunSpanSet Spans { get; private set; } = new();
 
     /// <summary>Ids of spans past the per-run limit, kept so their duplicates still fold; made for the few runs that need it.</summary>
     public HashSet<ulong>? UntrackedIds { get; private set; }
@@ -43,9 +48,45 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// </summary>
     public bool HasGoalCandidate { get; set; }
 
-    public ulong Version => (ulong)(Spans.Count + (UntrackedIds?.Count ?? 0));
+    /// <summary>The run was finalized and holds only its span ids; a new span of it waits for a reload.</summary>
+    public bool IsCompacted => _finalizedIds is not null;
+
+    /// <summary>A span not among a compacted run's ids arrived: the run's spans are to be reloaded from storage.</summary>
+    public bool LateSpanWaiting { get; set; }
+
+    public ulong Version => _finalizedIds is { } ids ? (ulong)ids.Length : (ulong)(Spans.Count + (UntrackedIds?.Count ?? 0));
 
     public bool IsFinalizedAndCurrent => FinalizedVersion != 0 && FinalizedVersion == Version;
+
+    /// <summary>Whether a compacted run had the span (binary search of its ids).</summary>
+    public bool HadSpan(ulong spanId) => Array.BinarySearch(_finalizedIds!, spanId) >= 0;
+
+    /// <summary>Lets go of the spans (and untracked totals), keeping their ids; the run's version stays the same.</summary>
+    public void Compact()
+    {
+        var ids = new ulong[Version];
+        for (var i = 0; i < Spans.Count; i++)
+        {
+            ids[i] = Spans[i].SpanId;
+        }
+
+        UntrackedIds?.CopyTo(ids, Spans.Count);
+        Array.Sort(ids);
+        _finalizedIds = ids;
+        Spans = new RunSpanSet();
+        UntrackedIds = null;
+        Untracked = null;
+    }
+
+    /// <summary>
+    /// Drops a compacted run's ids before the stored spans of its trace are added back (a reload): the run then holds
+    /// what storage holds, the late spans included, and is finalized again from all of them.
+    /// </summary>
+    public void Expand()
+    {
+        _finalizedIds = null;
+        LateSpanWaiting = false;
+    }
 
     /// <summary>Adds a span not seen before; false for a duplicate.</summary>
     public bool Add(in RunSpan span, int maxSpans, ModelPriceTable prices)

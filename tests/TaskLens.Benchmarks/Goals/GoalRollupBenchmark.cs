@@ -140,11 +140,15 @@ internal static class GoalRollupBenchmark
         // The batches stay alive through both measurements, so the difference is the rollup's alone.
         var bytes = GC.GetTotalMemory(forceFullCollection: true) - before;
         var heldSpans = held.Stats.SpansInMemory;
+
+        // Every run finalized and kept for late spans (KeepFinalizedFor): what a finalized run costs per span.
+        held.Sweep(nowMs: 60_000);
+        var finalizedBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
         GC.KeepAlive(held);
         GC.KeepAlive(batches);
         return new GoalRollupSdkShape(
             traffic.TracesPerRound, spans, spans / (bestObserve + bestSweep), bestSweep * 1e6 / Math.Max(1, finalized),
-            sweepBytes / (double)Math.Max(1, finalized), sweepBytes / (double)spans, bytes / (double)heldSpans, finalized);
+            sweepBytes / (double)Math.Max(1, finalized), sweepBytes / (double)spans, bytes / (double)heldSpans, finalizedBytes / (double)heldSpans, finalized);
     }
 }
 
@@ -155,7 +159,7 @@ internal sealed record GoalRollupShape(
 /// <summary>The SDK-shaped traffic's figures: per-run sweep cost and memory per held span.</summary>
 internal sealed record GoalRollupSdkShape(
     int Traces, int Spans, double RollupSpansPerSecond, double SweepMicrosecondsPerRun, double SweepBytesPerRun, double SweepBytesPerSpan,
-    double BytesPerHeldSpan, int RunsFinalized);
+    double BytesPerHeldSpan, double BytesPerFinalizedSpan, int RunsFinalized);
 
 internal sealed record GoalRollupReport(
     IReadOnlyList<GoalRollupShape> Shapes, double BytesPerOpenRun, double BytesPerOpenSpan, int MemoryRuns, int MemorySpansPerRun, GoalRollupSdkShape Sdk)
@@ -178,7 +182,7 @@ internal sealed record GoalRollupReport(
         text.AppendLine(CultureInfo.InvariantCulture,
             $"SDK-shaped traffic (the load run's: {Sdk.Spans:N0} spans, {Sdk.Traces:N0} traces of 20-200 spans over ten services): rollup {Sdk.RollupSpansPerSecond:N0} spans/s on one core; "
             + $"the sweep {Sdk.SweepMicrosecondsPerRun:N1} µs and {Sdk.SweepBytesPerRun:N0} bytes allocated per finalized run ({Sdk.SweepBytesPerSpan:N0} per span); "
-            + $"{Sdk.BytesPerHeldSpan:N0} bytes of managed heap per held span with every run open; {Sdk.RunsFinalized:N0} runs finalized.");
+            + $"{Sdk.BytesPerHeldSpan:N0} bytes of managed heap per held span with every run open, {Sdk.BytesPerFinalizedSpan:N1} once every run is finalized and kept for late spans; {Sdk.RunsFinalized:N0} runs finalized.");
         return text.ToString();
     }
 }

@@ -76,7 +76,7 @@ internal sealed record LoadReport(
         if (GoalRollup is { } goals)
         {
             Line(F($"Goal rollup after both phases (its `/metrics`): **{goals.RunsFinalizedEarly:N0} runs finalized early** at a memory limit (issue 20: none at the"));
-            Line(F($"sustained rate with the default 30 s quiet period); {goals.SpansInMemory:N0} spans and {goals.RunsInMemory:N0} runs held, open or kept for late spans."));
+            Line(F($"sustained rate with the default 30 s quiet period); {goals.SpansInMemory:N0} spans of open runs and {goals.RunsInMemory:N0} runs held (open, or finalized and keeping only span ids for late spans)."));
         }
         Line("");
         var c = Ceiling;

@@ -8,7 +8,8 @@ namespace TaskLens.IntegrationTests.Goals;
 
 /// <summary>
 /// Goal runs survive a restart of TaskLens: a run open when TaskLens stopped is rebuilt from the spans in ClickHouse,
-/// and a late span after the restart re-finalizes a stored run from all its spans, counting nothing twice.
+/// and a late span after the restart re-finalizes a stored run from all its spans, counting nothing twice; so does a
+/// late span of a run finalized in memory, which keeps only its span ids.
 /// </summary>
 [Collection(ClickHouseCollection.Name)]
 public sealed class GoalRebuildTests(ClickHouseFixture clickHouse)
@@ -67,6 +68,39 @@ public sealed class GoalRebuildTests(ClickHouseFixture clickHouse)
         using var runs = await second.Api.GetAsync(new Uri("/api/goals/planner/runs", UriKind.Relative));
         using var list = JsonDocument.Parse(await runs.Content.ReadAsStringAsync());
         Assert.Equal(1, list.RootElement.GetProperty("runs").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task LateSpan_OfARunFinalizedInMemory_ReloadsItsSpansFromClickHouse_AndFinalizesItAgainFromAll()
+    {
+        var database = await clickHouse.CreateDatabaseAsync();
+        var start = DateTimeOffset.UtcNow.AddSeconds(-20);
+        await using var host = await TaskLensHost.StartAsync(clickHouse.Url, database, Settings("00:00:01"));
+        using var provider = GoalTraffic.CreateProvider(host, OtlpExportProtocol.Grpc, "late");
+        using var source = new ActivitySource("late");
+        ActivityContext goal;
+        using (var root = source.StartActivity("invoke_agent reviewer", ActivityKind.Internal, default(ActivityContext), startTime: start)!)
+        {
+            root.SetTag("gen_ai.operation.name", "invoke_agent");
+            root.SetTag("gen_ai.agent.name", "reviewer");
+            goal = root.Context;
+            Tool(source, root.Context, start.AddMilliseconds(10), "call_0");
+            Tool(source, root.Context, start.AddMilliseconds(110), "call_1");
+            root.SetEndTime(start.AddSeconds(1).UtcDateTime);
+        }
+
+        Assert.True(provider.ForceFlush(10_000));
+        var runId = goal.TraceId.ToHexString();
+        (await host.GetUntilAsync($"/api/runs/{runId}", d => d.RootElement.GetProperty("run").GetProperty("version").GetInt32() == 3)).Dispose();
+
+        // The finalized run kept only its span ids: the late span has its spans read back from ClickHouse.
+        Tool(source, goal, start.AddMilliseconds(500), "call_0");
+        Assert.True(provider.ForceFlush(10_000));
+
+        using var late = await host.GetUntilAsync($"/api/runs/{runId}", d => d.RootElement.GetProperty("run").GetProperty("version").GetInt32() == 4);
+        var run = late.RootElement.GetProperty("run");
+        Assert.Equal(("reviewer", "completed", 3, 1), (run.GetProperty("goal").GetString(), run.GetProperty("outcome").GetString(),
+            run.GetProperty("subTasks").GetProperty("tool").GetInt32(), run.GetProperty("retries").GetInt32()));
     }
 
     private static Dictionary<string, string?> Settings(string quiet) => new()

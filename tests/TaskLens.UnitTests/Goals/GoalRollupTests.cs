@@ -99,9 +99,20 @@ public sealed class GoalRollupTests
         var early = Assert.Single(rollup.Sweep(Quiet));
         Assert.Equal(("researcher", 2, 1, 3UL), (early.GoalName, early.SubTasks, early.Depth, early.Version));
 
-        // The planner that called it ends later: the same run is finalized again, from every span, as the planner's.
+        // The planner that called it ends later: the run, which kept only its span ids, is reloaded from storage and
+        // finalized again, from every span, as the planner's.
         rollup.Observe(new TraceBuilder().Agent(3, 1, 0, 0, 60, "planner").Build(), nowMs: Quiet + 10);
         Assert.Empty(rollup.Sweep(Quiet + 20));
+        Assert.Equal(("default", 0x0102030405060708UL, 3UL), Assert.Single(rollup.TakeReloads()));
+        rollup.Reload(
+            new TraceBuilder()
+                .Agent(3, 1, 0, 0, 60, "planner")
+                .Agent(3, 2, 1, 5, 50, "researcher")
+                .Tool(3, 3, 2, 6, 20, "web_search", "call_a")
+                .Tool(3, 4, 2, 21, 45, "read_file", "call_b")
+                .Build(),
+            nowMs: Quiet + 30);
+        Assert.Empty(rollup.Sweep(Quiet + 40));
         var run = Assert.Single(rollup.Sweep((2 * Quiet) + 10));
         Assert.Equal(early.RunId, run.RunId);
         Assert.Equal(("planner", 3, 2, 2, 4UL), (run.GoalName, run.SubTasks, run.Depth, run.FanOut, run.Version));
@@ -147,16 +158,25 @@ public sealed class GoalRollupTests
         var rollup = new GoalRollup(options, Prices);
         rollup.Observe(new TraceBuilder().Agent(6, 1, 0, 0, 100, "report").Tool(6, 2, 1, 1, 10, "sql_query", "c1").Build(), nowMs: 0);
         var first = Assert.Single(rollup.Sweep(Quiet));
+        Assert.Equal((0L, 2L), (rollup.Stats.SpansInMemory, rollup.Stats.FinalizedSpanIdsInMemory));
 
+        // A late span: the finalized run kept only its span ids, so its spans are asked back from storage.
         rollup.Observe(new TraceBuilder().Tool(6, 3, 1, 20, 30, "sql_query", "c2").Build(), nowMs: Quiet + 1_000);
         Assert.Empty(rollup.Sweep(Quiet + 2_000));
+        Assert.Equal(("default", 0x0102030405060708UL, 6UL), Assert.Single(rollup.TakeReloads()));
+        rollup.Reload(
+            new TraceBuilder().Agent(6, 1, 0, 0, 100, "report").Tool(6, 2, 1, 1, 10, "sql_query", "c1").Tool(6, 3, 1, 20, 30, "sql_query", "c2").Build(),
+            nowMs: Quiet + 2_000);
+        Assert.Equal((3L, 0L), (rollup.Stats.SpansInMemory, rollup.Stats.FinalizedSpanIdsInMemory));
+        Assert.Empty(rollup.Sweep(Quiet + 3_000));
         var second = Assert.Single(rollup.Sweep((2 * Quiet) + 1_000));
         Assert.Equal((1, 2UL), (first.ToolCalls, first.Version));
         Assert.Equal((2, 3UL), (second.ToolCalls, second.Version));
 
-        // The same late span again is a duplicate: nothing to re-finalize.
+        // The same late span again is a duplicate, told by the ids kept: nothing to reload or re-finalize.
         rollup.Observe(new TraceBuilder().Tool(6, 3, 1, 20, 30, "sql_query", "c2").Build(), nowMs: (2 * Quiet) + 2_000);
         Assert.Empty(rollup.Sweep((3 * Quiet) + 2_000));
+        Assert.Empty(rollup.TakeReloads());
 
         Assert.Empty(rollup.Sweep((2 * Quiet) + 1_000 + 300_000)); // kept for 5 minutes, then let go
         Assert.Equal(0, rollup.Stats.RunsInMemory);
@@ -176,7 +196,46 @@ public sealed class GoalRollupTests
         rollup.Reload(stored, nowMs: 401_000);
         var third = Assert.Single(rollup.Sweep(401_000 + Quiet));
         Assert.Equal((3, 4UL, first.RunId), (third.ToolCalls, third.Version, third.RunId));
-        Assert.Equal((1L, 1L, 1L), (rollup.Stats.LateSpans, rollup.Stats.LateSpansOfForgottenRuns, rollup.Stats.RunsReloaded));
+        Assert.Equal((1L, 1L, 2L), (rollup.Stats.LateSpans, rollup.Stats.LateSpansOfForgottenRuns, rollup.Stats.RunsReloaded));
+    }
+
+    [Fact]
+    public void Sweep_LateSpanWhoseReloadDidNotComeBack_AsksForTheRunAgain()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(new TraceBuilder().Agent(7, 1, 0, 0, 100, "report").Build(), nowMs: 0);
+        Assert.Single(rollup.Sweep(Quiet));
+        rollup.Observe(new TraceBuilder().Tool(7, 2, 1, 20, 30, "sql_query", "c2").Build(), nowMs: Quiet + 1_000);
+
+        Assert.Single(rollup.TakeReloads()); // taken, but storage could not be read
+        Assert.Empty(rollup.Sweep(Quiet + 2_000));
+
+        Assert.Equal(("default", 0x0102030405060708UL, 7UL), Assert.Single(rollup.TakeReloads()));
+        rollup.Reload(new TraceBuilder().Agent(7, 1, 0, 0, 100, "report").Tool(7, 2, 1, 20, 30, "sql_query", "c2").Build(), nowMs: Quiet + 3_000);
+        var run = Assert.Single(rollup.Sweep((2 * Quiet) + 1_000));
+        Assert.Equal((1, 2UL), (run.ToolCalls, run.Version));
+    }
+
+    [Fact]
+    public void Sweep_FinalizedRunsIdsPastTheSpanLimit_AreLetGoOldestFirst_DownToNineTenths()
+    {
+        var rollup = new GoalRollup(new GoalOptions { MaxSpansInMemory = 1_000 }, Prices);
+        for (ulong trace = 1; trace <= 3; trace++)
+        {
+            var builder = new TraceBuilder().Agent(400 + trace, 1, 0, 0, 100, "g" + trace);
+            for (ulong i = 0; i < 399; i++)
+            {
+                builder.Tool(400 + trace, 10 + i, 1, 1, 2, "read_file", "c" + i);
+            }
+
+            rollup.Observe(builder.Build(), nowMs: 0);
+            Assert.Single(rollup.Sweep(((long)trace * Quiet) + 1)); // 400 spans each, finalized one after another
+        }
+
+        // 1,200 ids of finalized runs, over 1,000: the oldest run is let go (800 left), and its late span asks for a reload.
+        Assert.Equal((0L, 800L, 2), (rollup.Stats.SpansInMemory, rollup.Stats.FinalizedSpanIdsInMemory, rollup.Stats.RunsInMemory));
+        rollup.Observe(new TraceBuilder().Tool(401, 9_999, 1, 1, 2, "read_file", "late").Build(), nowMs: (3 * Quiet) + 2);
+        Assert.Equal((1L, 0L), (rollup.Stats.LateSpansOfForgottenRuns, rollup.Stats.LateSpans));
     }
 
     [Fact]

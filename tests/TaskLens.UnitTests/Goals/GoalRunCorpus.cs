@@ -11,7 +11,9 @@ namespace TaskLens.UnitTests.Goals;
 /// goals below other spans, AgentSim-style runaway loops (one tool call id repeated), orphan spans, parent cycles,
 /// chains deeper than the critical path's limit, equal start and end times, duplicates, late spans after a
 /// finalization, two tenants, and runs past the per-run span limit. Streamed through a real <see cref="GoalRollup"/>
-/// in interleaved batches with sweeps on a test clock; every finalized run is written as one line.
+/// in interleaved batches with sweeps on a test clock; every finalized run is written as one line. What the rollup
+/// asks back from storage before a sweep (a late span of a finalized run) is handed back from every span observed so
+/// far, as the rollup's sweeper does from ClickHouse.
 /// </summary>
 internal static class GoalRunCorpus
 {
@@ -58,24 +60,52 @@ internal static class GoalRunCorpus
         }
 
         Shuffle(spans, random);
+        var stored = new List<(string Tenant, int Service, SpanRecord Span, (string, object)[] Attributes)>();
         long nowMs = 0;
         for (var start = 0; start < spans.Count; start += 300)
         {
-            Observe(rollup, spans.GetRange(start, Math.Min(300, spans.Count - start)), nowMs);
+            Observe(rollup, spans.GetRange(start, Math.Min(300, spans.Count - start)), nowMs, stored);
             nowMs += 2_000;
-            Write(text, rollup.Sweep(nowMs));
+            Write(text, Sweep(rollup, stored, nowMs));
         }
 
         nowMs += 60_000;
-        Write(text, rollup.Sweep(nowMs));
-        Observe(rollup, late, nowMs);
+        Write(text, Sweep(rollup, stored, nowMs));
+        Observe(rollup, late, nowMs, stored);
         nowMs += 60_000;
-        Write(text, rollup.Sweep(nowMs));
-        Write(text, rollup.Sweep(nowMs + (long)TimeSpan.FromHours(2).TotalMilliseconds));
+        Write(text, Sweep(rollup, stored, nowMs));
+        Write(text, Sweep(rollup, stored, nowMs + (long)TimeSpan.FromHours(2).TotalMilliseconds));
     }
 
-    private static void Observe(GoalRollup rollup, List<(string Tenant, int Service, SpanRecord Span, (string, object)[] Attributes)> spans, long nowMs)
+    /// <summary>Hands back what the rollup asked for (every stored span of each trace), then sweeps.</summary>
+    private static IReadOnlyList<GoalRun> Sweep(GoalRollup rollup, List<(string Tenant, int Service, SpanRecord Span, (string, object)[] Attributes)> stored, long nowMs)
     {
+        foreach (var (tenant, high, low) in rollup.TakeReloads())
+        {
+            var trace = stored.Where(s => s.Tenant == tenant && s.Span.TraceIdHigh == high && s.Span.TraceIdLow == low).ToList();
+            rollup.Reload(ToBatch(trace)[0], nowMs);
+        }
+
+        return rollup.Sweep(nowMs);
+    }
+
+    private static void Observe(
+        GoalRollup rollup,
+        List<(string Tenant, int Service, SpanRecord Span, (string, object)[] Attributes)> spans,
+        long nowMs,
+        List<(string Tenant, int Service, SpanRecord Span, (string, object)[] Attributes)> stored)
+    {
+        stored.AddRange(spans);
+        foreach (var batch in ToBatch(spans))
+        {
+            rollup.Observe(batch, nowMs);
+        }
+    }
+
+    /// <summary>One batch per tenant, in the order the spans are given.</summary>
+    private static List<SpanBatch> ToBatch(List<(string Tenant, int Service, SpanRecord Span, (string, object)[] Attributes)> spans)
+    {
+        var batches = new List<SpanBatch>();
         foreach (var tenant in spans.GroupBy(s => s.Tenant))
         {
             var batch = new SpanBatch { Tenant = tenant.Key };
@@ -101,8 +131,10 @@ internal static class GoalRunCorpus
                 batch.AddSpan(span with { ResourceIndex = serviceIndex, Attributes = new AttributeRange(first, attributes.Length) });
             }
 
-            rollup.Observe(batch, nowMs);
+            batches.Add(batch);
         }
+
+        return batches;
     }
 
     private static void AddTrace(List<(string, int, SpanRecord, (string, object)[])> spans, Random random, ulong trace, string tenant)
