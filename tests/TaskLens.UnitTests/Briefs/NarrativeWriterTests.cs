@@ -156,11 +156,15 @@ public sealed class NarrativeWriterTests : IAsyncLifetime
             """);
     }
 
+    /// <summary>
+    /// The writer under test. Tests that do not test timeouts get a minute per call: at 10 s a call answered late on a
+    /// machine at load 90 timed out and was retried, and the count of model calls the test asserts was one more.
+    /// </summary>
     private NarrativeWriter Writer(TimeSpan? timeout = null, int retries = 2, string key = FakeOpenAiServer.Key)
     {
         var options = new LlmOptions
         {
-            Endpoint = _server.Endpoint.ToString(), Model = FakeOpenAiServer.Model, ApiKey = key, Timeout = timeout ?? TimeSpan.FromSeconds(10), MaxRetries = retries,
+            Endpoint = _server.Endpoint.ToString(), Model = FakeOpenAiServer.Model, ApiKey = key, Timeout = timeout ?? TimeSpan.FromMinutes(1), MaxRetries = retries,
         };
 #pragma warning disable CA2000 // Owned by the chat client for the test's life.
         var handler = new ModelRetryHandler(options, TimeProvider.System, NullLogger.Instance) { InnerHandler = new SocketsHttpHandler() };
