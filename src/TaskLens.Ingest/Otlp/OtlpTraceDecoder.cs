@@ -37,15 +37,29 @@ public static partial class OtlpTraceDecoder
 
     /// <summary>
     /// Writes the accepted spans of <paramref name="request"/> to <paramref name="rows"/>, resource and scope first, as
-    /// UTF-8 (docs/ingest.md, "Where the CPU goes"). Never throws on any input. Unlike <see cref="Decode"/>, a malformed
+    /// UTF-8 (docs/ingest.md, "Where the CPU goes"); the parts it hands over point into <paramref name="request"/>. Never throws on any input. Unlike <see cref="Decode"/>, a malformed
     /// request may already have written some of its spans when it is found out: the caller discards what it wrote (the
     /// drainer decodes the run again without that export, which ingest had validated, so this is damage or a defect).
     /// </summary>
-    public static OtlpDecodeResult DecodeRows(ReadOnlySpan<byte> request, ISpanRowWriter rows)
+    public static OtlpDecodeResult DecodeRows(ReadOnlyMemory<byte> request, ISpanRowWriter rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var sink = new RowTraceSink(rows, t_shared ??= new Utf8SpanParts(), t_span ??= new Utf8SpanParts());
-        return Walk(request, ref sink);
+        var shared = t_shared ??= new Utf8SpanParts();
+        var span = t_span ??= new Utf8SpanParts();
+
+        // Text is kept as ranges of the export (copied once, by the writer, into the row), valid during this call only.
+        shared.UseSource(request);
+        span.UseSource(request);
+        try
+        {
+            var sink = new RowTraceSink(rows, shared, span);
+            return Walk(request.Span, ref sink);
+        }
+        finally
+        {
+            shared.ReleaseSource();
+            span.ReleaseSource();
+        }
     }
 
     private static OtlpDecodeResult DecodeBatch(ReadOnlySpan<byte> request, SpanBatch batch, bool countOnly)
