@@ -43,7 +43,7 @@ internal sealed class OtlpExport(
             return (ExportOutcome.Malformed, OtlpDecodeResult.Malformed(jsonError!), TimeSpan.Zero);
         }
 
-        using var batch = new SignalBatch(signal, tenant, spool is null ? pool : _validationPool);
+        using var batch = new SignalBatch(signal, tenant, spool is null ? pool : _validationPool, payload.Length >= IngestMeter.LargeExportBytes);
         var result = batch.Add(payload, json, validateOnly: spool is not null);
         if (result.IsMalformed)
         {

@@ -17,12 +17,13 @@ internal sealed class SignalBatch : IDisposable
     private readonly LogBatch? _logs;
     private readonly MetricBatch? _metrics;
 
-    public SignalBatch(OtlpSignal signal, string tenant, SpanBatchPool pool)
+    /// <param name="large">An export of a MiB or more: its spans take the pool's kept large batch, if it has one.</param>
+    public SignalBatch(OtlpSignal signal, string tenant, SpanBatchPool pool, bool large = false)
     {
         _pool = pool;
         if (signal == OtlpSignal.Traces)
         {
-            _spans = pool.Rent();
+            _spans = pool.Rent(large);
             _spans.Tenant = tenant;
         }
         else if (signal == OtlpSignal.Logs)

@@ -12,7 +12,8 @@ namespace TaskLens.Server.SelfObservability;
 
 /// <summary>
 /// TaskLens watching itself: <c>/metrics</c> in Prometheus's text format from every <c>TaskLens.*</c> meter (each project
-/// owns its instruments, <see cref="ISelfMetrics"/>), through OpenTelemetry's Prometheus exporter; <c>/healthz</c> (the
+/// owns its instruments, <see cref="ISelfMetrics"/>) and the runtime's own <c>System.Runtime</c> meter (GC collections
+/// and pause time, thread pool queue, CPU: an export's slow acknowledgement can be a GC pause), through OpenTelemetry's Prometheus exporter; <c>/healthz</c> (the
 /// process answers) and <c>/readyz</c> (ClickHouse and the state store answer, the spool takes writes: the checks tagged
 /// <c>ready</c> that storage and ingest register).
 /// </summary>
@@ -22,7 +23,7 @@ internal static class SelfObservabilityExtensions
 
     public static WebApplicationBuilder AddTaskLensSelfObservability(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("TaskLens.*").AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("TaskLens.*", "System.Runtime").AddPrometheusExporter());
         return builder;
     }
 

@@ -95,8 +95,10 @@ internal static class LatencyMemoryRun
                 $"ack ms idle p50 {idle.AckP50:N1} p99 {idle.AckP99:N1}; loaded p50 {loaded.AckP50:N1} p90 {AckLatency.Percentile(loaded.AckMs, 0.9):N1} p99 {loaded.AckP99:N1} max {loaded.AckMs.Max():N1} ({samples} probes, {loaded.ProbeRefusals} refusals)"));
             Console.WriteLine("where acknowledgements waited under load (server histograms over the probes and background):");
             afterLoaded.Since(beforeLoaded).ToList().ForEach(Console.WriteLine);
+            Console.WriteLine(afterLoaded.GcSince(beforeLoaded)?.ToString() ?? "  GC: not exported by this server");
             Console.WriteLine("... and idle (the probes alone):");
             beforeLoaded.Since(beforeIdle).ToList().ForEach(Console.WriteLine);
+            Console.WriteLine(beforeLoaded.GcSince(beforeIdle)?.ToString() ?? "  GC: not exported by this server");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"peak RSS MiB after warm-up {steadyPeakRss:N0}, overload {overloadPeakRss:N0}; overload offered {overload.SpansOffered:N0}, 429 {overload.TooManyRequests:N0}, 503 {overload.ServiceUnavailable:N0}, acknowledged {overload.SpansAcknowledged:N0}, stored {overloadStored:N0}; TaskLens {overloadCpuPerSpan:N2} CPU-µs per span through overload and its drain"));
             return (ulong)overload.SpansAcknowledged == overloadStored ? 0 : 1;

@@ -103,13 +103,17 @@ internal static class LoadBenchmark
 
             Progress(total, $"ceiling {ceiling.RowsPerSecond:N0} rows/s; acknowledgement latency");
             await WaitForMergesAsync(clickHouse, MergeWait);
+            // The server's stage histograms around each latency phase say which stage held the probes' acknowledgement.
+            var beforeIdle = await StageHistograms.ScrapeAsync(http, ports[0]);
             var idle = await AckLatency.IdleAsync(sender, agents, agentNext, LatencySamples, n => store.WaitForMoreAsync(n));
             agentNext += LatencySamples;
             using var probe = new OtlpSender(endpoint, 1);
             var backgroundRate = BackgroundShare * sdkPhase.SpansPerSecond;
             var probeInterval = TimeSpan.FromSeconds(Math.Clamp(
                 AgentTraffic.SpansPerExport / (ProbeShare * sdkPhase.SpansPerSecond), MinProbeInterval.TotalSeconds, MaxProbeInterval.TotalSeconds));
+            var beforeLoaded = await StageHistograms.ScrapeAsync(http, ports[0]);
             var loaded = await AckLatency.UnderLoadAsync(probe, sender, agents, agentNext, sdk, sdkNext, backgroundRate, LatencySamples, probeInterval);
+            var afterLoaded = await StageHistograms.ScrapeAsync(http, ports[0]);
             agentNext += LatencySamples;
             sdkNext += loaded.BackgroundSpansSent / SdkTraffic.SpansPerExport;
             await store.WaitForMoreAsync((ulong)(loaded.BackgroundSpansSent + (LatencySamples * AgentTraffic.SpansPerExport)));
@@ -137,7 +141,8 @@ internal static class LoadBenchmark
             var report = new LoadReport(
                 sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,
                 overload, overloadStored, overloadPeakRss, drainSeconds, acknowledged, storedAll, version, total.Elapsed.TotalSeconds,
-                Traces.TraceLookupResult.Read(outputDirectory), goalRollup);
+                Traces.TraceLookupResult.Read(outputDirectory), goalRollup,
+                beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded), beforeLoaded.GcSince(beforeIdle), afterLoaded.GcSince(beforeLoaded));
             Directory.CreateDirectory(outputDirectory);
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.md"), report.ToMarkdown());
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));

@@ -26,7 +26,11 @@ internal sealed record LoadReport(
     string ServerVersion,
     double RunSeconds,
     TraceLookupResult? TraceLookup,
-    GoalRollupCounters? GoalRollup = null)
+    GoalRollupCounters? GoalRollup = null,
+    IReadOnlyList<StagePercentiles>? IdleStages = null,
+    IReadOnlyList<StagePercentiles>? LoadedStages = null,
+    GcWindow? IdleGc = null,
+    GcWindow? LoadedGc = null)
 {
     public const double TargetCpuMicros = 3;
     public const double TargetCeilingRatio = 0.8;
@@ -90,6 +94,10 @@ internal sealed record LoadReport(
         Line(F($"{ProbeIntervalMs:N0} ms adds {AgentTraffic.SpansPerExport * 1000 / ProbeIntervalMs:N0} spans/s, {AgentTraffic.SpansPerExport * 1000 / ProbeIntervalMs / SdkPhase.SpansPerSecond:P0} more): p50 {Loaded.AckP50:N0} ms, p99 **{Loaded.AckP99:N0} ms**; background spans sent {Loaded.BackgroundSpansSent:N0},"));
         Line(F($"not sent because 32 were already waiting {Loaded.BackgroundSpansSkipped:N0}; probe refusals {Idle.ProbeRefusals + Loaded.ProbeRefusals}."));
         Line("");
+        if (IdleStages is not null && LoadedStages is not null)
+        {
+            AckStages(Line, Row, F);
+        }
         var o = Overload;
         Line(F($"**Overload**: {o.Clients} exporters, each with one {SdkTraffic.SpansPerExport}-span export in flight at a time (up to {o.Clients * Sdk.MeanExportBytes / 1048576:N0} MiB of bodies at once"));
         Line(F($"against an admission budget of {LoadBenchmark.MaxBytesInFlight / 1048576} MiB, half of it for one tenant, with exports of at most {LoadBenchmark.MaxRequestBytes / 1048576} MiB and a spool cap of {LoadBenchmark.SpoolCapBytes / 1048576} MiB, both set for this run),"));
@@ -127,6 +135,52 @@ internal sealed record LoadReport(
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// The server's own timing of the latency phases, stage by stage (<see cref="StageHistograms"/>): large exports are
+    /// the probes, small ones the background; the spool's phases count every group and append of either.
+    /// </summary>
+    private void AckStages(Action<string> line, Action<string[]> row, Func<FormattableString, string> f)
+    {
+        line("Where the acknowledgements waited, by the server's histograms (`tasklens.ingest.export.duration` per stage and size —");
+        line("large: the probes, a MiB or more; small: the background — and `tasklens.spool.append.duration` per phase, every append and");
+        line("group), read before and after each latency phase; the upper bounds (ms) of the buckets each percentile falls in:");
+        line("");
+        row(["series", "idle n", "idle p50 / p90 / p99", "under load n", "under load p50 / p90 / p99"]);
+        row(["---", "---:", "---:", "---:", "---:"]);
+        var idle = IdleStages!.ToDictionary(s => s.Series, StringComparer.Ordinal);
+        foreach (var loaded in LoadedStages!)
+        {
+            var before = idle.GetValueOrDefault(loaded.Series);
+            row([
+                "`" + loaded.Series["tasklens_".Length..] + "`",
+                before is null ? "—" : f($"{before.Count:N0}"),
+                before is null ? "—" : Percentiles(before),
+                f($"{loaded.Count:N0}"),
+                Percentiles(loaded),
+            ]);
+        }
+
+        line("");
+        var stages = LoadedStages!.Where(s => s.Series.StartsWith("tasklens_ingest_export_duration", StringComparison.Ordinal) && s.Series.Contains(" large", StringComparison.Ordinal)).ToList();
+        if (stages.Count > 0)
+        {
+            var slowest = stages.MaxBy(s => s.P99Ms)!;
+            var stage = slowest.Series.Split(' ').First(w => w is "read" or "decode" or "durable");
+            line(f($"Under load the probes' slowest stage at p99 was **{stage}** (p99 ≤ {StagePercentiles.Bound(slowest.P99Ms)} ms; the whole acknowledgement's p99 {Loaded.AckP99:N0} ms)."));
+        }
+
+        if (IdleGc is { } idleGc && LoadedGc is { } loadedGc)
+        {
+            line(f($"The server's GC (a pause holds every stage at once) over the idle probes: {idleGc.Collections} collections ({idleGc.Gen2} gen 2), paused {idleGc.PauseMs:N0} ms in all;"));
+            line(f($"under load: {loadedGc.Collections} collections ({loadedGc.Gen2} gen 2), paused {loadedGc.PauseMs:N0} ms in all, {(loadedGc.Collections == 0 ? 0 : loadedGc.PauseMs / loadedGc.Collections):N1} ms each on average."));
+        }
+
+        line("");
+    }
+
+    private static string Percentiles(StagePercentiles s) =>
+        $"{StagePercentiles.Bound(s.P50Ms)} / {StagePercentiles.Bound(s.P90Ms)} / {StagePercentiles.Bound(s.P99Ms)}";
 
     private static string Met(bool met) => met ? "MET" : "NOT MET";
 }

@@ -8,21 +8,41 @@ namespace TaskLens.Benchmarks.Load;
 /// <c>tasklens.ingest.export.duration</c> (per stage: read, decode, durable; per size: small, or large for exports of a
 /// MiB or more — the 5,000-span probes) and <c>tasklens.spool.append.duration</c> (per phase: wait, write, sync), read
 /// before and after the window and subtracted. Each series prints its count and the upper bounds of the buckets its
-/// p50, p90 and p99 fall in (the histograms keep buckets, not samples).
+/// p50, p90 and p99 fall in (the histograms keep buckets, not samples). Beside them, the runtime's GC collections by
+/// generation and its pause time over the same window (<c>System.Runtime</c>'s <c>dotnet.gc.collections</c> and
+/// <c>dotnet.gc.pause.time</c>): a pause stops every stage at once, so a slow acknowledgement in no one stage is told by it.
 /// </summary>
 internal sealed class StageHistograms
 {
     private static readonly string[] Names = ["tasklens_ingest_export_duration_seconds_bucket", "tasklens_spool_append_duration_seconds_bucket"];
+    private const string GcCollections = "dotnet_gc_collections_total";
+    private const string GcPause = "dotnet_gc_pause_time_seconds_total";
     private readonly Dictionary<string, SortedDictionary<double, double>> _series;
+    private readonly Dictionary<string, double> _gc;
 
-    private StageHistograms(Dictionary<string, SortedDictionary<double, double>> series) => _series = series;
+    private StageHistograms(Dictionary<string, SortedDictionary<double, double>> series, Dictionary<string, double> gc)
+    {
+        _series = series;
+        _gc = gc;
+    }
 
     public static async Task<StageHistograms> ScrapeAsync(HttpClient http, int apiPort)
     {
         var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{apiPort}/metrics"));
         var series = new Dictionary<string, SortedDictionary<double, double>>(StringComparer.Ordinal);
+        var gc = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
+            if (line.StartsWith(GcPause, StringComparison.Ordinal) || line.StartsWith(GcCollections + "{", StringComparison.Ordinal))
+            {
+                // dotnet_gc_collections_total{gc_heap_generation="gen2",...} 12 [timestamp]; dotnet_gc_pause_time_seconds_total{...} 0.5
+                var generation = line.IndexOf("gc_heap_generation=\"", StringComparison.Ordinal) is var at and >= 0
+                    ? line[(at + "gc_heap_generation=\"".Length)..line.IndexOf('"', at + "gc_heap_generation=\"".Length)]
+                    : "pause";
+                gc[generation] = double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                continue;
+            }
+
             var name = Array.Find(Names, n => line.StartsWith(n + "{", StringComparison.Ordinal));
             var close = line.LastIndexOf('}');
             if (name is null || close < 0)
@@ -56,12 +76,28 @@ internal sealed class StageHistograms
             buckets[bound] = value;
         }
 
-        return new StageHistograms(series);
+        return new StageHistograms(series, gc);
+    }
+
+    /// <summary>The GC's collections by generation and its pause time since <paramref name="before"/>; null if the server does not export them.</summary>
+    public GcWindow? GcSince(StageHistograms before)
+    {
+        if (!_gc.ContainsKey("pause"))
+        {
+            return null;
+        }
+
+        double Delta(string key) => _gc.GetValueOrDefault(key) - before._gc.GetValueOrDefault(key);
+        return new GcWindow((long)Delta("gen0"), (long)Delta("gen1"), (long)Delta("gen2"), Delta("pause") * 1000);
     }
 
     /// <summary>One line per series that counted anything since <paramref name="before"/>: "name labels n= p50<= p90<= p99<=" (ms).</summary>
-    public IEnumerable<string> Since(StageHistograms before)
+    public IEnumerable<string> Since(StageHistograms before) => Percentiles(before).Select(p => p.ToString());
+
+    /// <summary>Per series that counted anything since <paramref name="before"/>: its count and the bucket bounds (ms) its p50, p90 and p99 fall in.</summary>
+    public IReadOnlyList<StagePercentiles> Percentiles(StageHistograms before)
     {
+        var result = new List<StagePercentiles>();
         foreach (var (key, buckets) in _series.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             var earlier = before._series.GetValueOrDefault(key);
@@ -72,10 +108,10 @@ internal sealed class StageHistograms
                 continue;
             }
 
-            string At(double p) => cumulative.First(b => b.Count >= p * total).Bound is var bound && double.IsPositiveInfinity(bound)
-                ? "inf"
-                : (bound * 1000).ToString("0.#", CultureInfo.InvariantCulture);
-            yield return string.Create(CultureInfo.InvariantCulture, $"  {key}: n={total:0} p50<={At(0.5)} p90<={At(0.9)} p99<={At(0.99)} ms");
+            double At(double p) => cumulative.First(b => b.Count >= p * total).Bound * 1000;
+            result.Add(new StagePercentiles(key, (long)total, At(0.5), At(0.9), At(0.99)));
         }
+
+        return result;
     }
 }

@@ -66,6 +66,10 @@ public sealed partial class SelfObservabilityTests(ClickHouseFixture clickHouse)
         }
 
         Assert.Contains("# TYPE tasklens_clickhouse_insert_duration_seconds histogram", text, StringComparison.Ordinal);
+
+        // The runtime's own meter: the load run reads the GC's collections and pause time over its latency phases.
+        Assert.True(after.Keys.Any(k => k.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal)), $"dotnet_gc_pause_time_seconds_total missing from:\n{text}");
+        Assert.True(after.Keys.Any(k => k.StartsWith("dotnet_gc_collections_total", StringComparison.Ordinal) && k.Contains("gc_heap_generation=\"gen0\"", StringComparison.Ordinal)), $"dotnet_gc_collections_total missing from:\n{text}");
     }
 
     /// <summary>
