@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -8,6 +10,8 @@ namespace TaskLens.Core.Telemetry;
 /// them for <see cref="ISpanRowWriter"/>: UTF-8 in one reused buffer, records pointing into it by range. Text is
 /// always valid UTF-8: invalid sequences are replaced by U+FFFD on the way in, exactly as decoding them into a .NET
 /// string and encoding that again would, so rows written from here equal rows written from a <see cref="SpanBatch"/>.
+/// Valid text that lies in the <see cref="UseSource">source</see> (the export being decoded) is not copied: its range
+/// points there (a negative start), so each slice is copied once, from the export into the row.
 /// </summary>
 public sealed class Utf8SpanParts
 {
@@ -15,6 +19,10 @@ public sealed class Utf8SpanParts
     private Utf8KeyValue[] _attributes = new Utf8KeyValue[32];
     private Utf8Event[] _events = new Utf8Event[4];
     private Utf8Link[] _links = new Utf8Link[4];
+
+    private byte[]? _source;
+    private int _sourceStart;
+    private int _sourceLength;
 
     public int TextLength { get; private set; }
     public int AttributeCount { get; private set; }
@@ -27,9 +35,28 @@ public sealed class Utf8SpanParts
 
     public ReadOnlySpan<Utf8KeyValue> AttributesOf(AttributeRange range) => _attributes.AsSpan(range.Start, range.Count);
 
-    public ReadOnlySpan<byte> Text(Utf8Range range) => _text.AsSpan(range.Start, range.Length);
+    public ReadOnlySpan<byte> Text(Utf8Range range) => range.Start >= 0 ? _text.AsSpan(range.Start, range.Length) : SourceText(range);
 
-    /// <summary>Copies <paramref name="utf8"/> in, invalid sequences replaced (see the type's remarks).</summary>
+    /// <summary>
+    /// Until <see cref="ReleaseSource"/>, text added from within <paramref name="source"/> is kept as a range of it instead
+    /// of a copy; the caller keeps <paramref name="source"/> unchanged meanwhile. Memory that is not an array is copied.
+    /// </summary>
+    public void UseSource(ReadOnlyMemory<byte> source)
+    {
+        if (MemoryMarshal.TryGetArray(source, out var segment))
+        {
+            (_source, _sourceStart, _sourceLength) = (segment.Array, segment.Offset, segment.Count);
+        }
+        else
+        {
+            _source = null;
+        }
+    }
+
+    /// <summary>Forgets the source: ranges of it read from then on are a programming error (they throw).</summary>
+    public void ReleaseSource() => _source = null;
+
+    /// <summary>Copies <paramref name="utf8"/> in, invalid sequences replaced (see the type's remarks), unless it lies in the source.</summary>
     public Utf8Range AddText(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IsEmpty)
@@ -39,6 +66,16 @@ public sealed class Utf8SpanParts
 
         if (Utf8.IsValid(utf8))
         {
+            if (_source is not null)
+            {
+                // Where utf8 starts, counted from the source array's first byte: inside the source only if it is a slice of it.
+                var offset = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(_source), ref MemoryMarshal.GetReference(utf8));
+                if (offset >= _sourceStart && offset + utf8.Length <= (long)_sourceStart + _sourceLength)
+                {
+                    return new Utf8Range(~(int)offset, utf8.Length);
+                }
+            }
+
             utf8.CopyTo(TextSpace(utf8.Length));
             return CommitText(utf8.Length);
         }
@@ -80,6 +117,9 @@ public sealed class Utf8SpanParts
 
     /// <summary>Empties the parts, keeping their arrays (they hold no references).</summary>
     public void Clear() => TextLength = AttributeCount = EventCount = LinkCount = 0;
+
+    private ReadOnlySpan<byte> SourceText(Utf8Range range) =>
+        (_source ?? throw new InvalidOperationException("Text of a decoded export read after its decode ended.")).AsSpan(~range.Start, range.Length);
 
     private static int Add<T>(ref T[] array, int index, in T record)
     {

@@ -4,27 +4,9 @@ using TaskLens.Core.Telemetry;
 namespace TaskLens.Ingest.Otlp;
 
 /// <summary>
-/// The parts of opentelemetry-proto common/v1 and resource/v1 that the log and metric decoders share: Resource,
+/// The parts of opentelemetry-proto common/v1 and resource/v1 that every OTLP decoder shares: Resource,
 /// InstrumentationScope, KeyValue lists and ids. Every reader returns false with a reason instead of throwing.
 /// </summary>
-/// <summary>Where a Resource or InstrumentationScope reader puts the attributes it reads.</summary>
-internal interface IAttributeSink
-{
-    void Add(AttributeRecord attribute);
-}
-
-/// <summary>Attributes into a list (logs, metrics).</summary>
-internal readonly struct ListAttributes(List<AttributeRecord> list) : IAttributeSink
-{
-    public void Add(AttributeRecord attribute) => list.Add(attribute);
-}
-
-/// <summary>Attributes into a span batch's shared attribute array (traces).</summary>
-internal readonly struct BatchAttributes(SpanBatch batch) : IAttributeSink
-{
-    public void Add(AttributeRecord attribute) => batch.AddAttribute(attribute);
-}
-
 internal static class OtlpCommon
 {
     public const string UnknownService = "unknown_service";
@@ -38,14 +20,14 @@ internal static class OtlpCommon
     {
         resource = EmptyResource;
         var attributes = new List<AttributeRecord>();
+        var sink = new ListAttributes(attributes);
         uint dropped = 0;
-        var serviceName = UnknownService;
-        if (!TryReadResource(message, new ListAttributes(attributes), ref dropped, ref serviceName, out error))
+        if (!TryReadResource(message, ref sink, ref dropped, out error))
         {
             return false;
         }
 
-        resource = new TelemetryResource(attributes, dropped, schemaUrl, serviceName);
+        resource = new TelemetryResource(attributes, dropped, schemaUrl, sink.ServiceName);
         return true;
     }
 
@@ -54,23 +36,24 @@ internal static class OtlpCommon
     {
         scope = EmptyScope;
         var attributes = new List<AttributeRecord>();
-        string name = string.Empty, version = string.Empty;
+        var sink = new ListAttributes(attributes);
+        ReadOnlySpan<byte> name = default, version = default;
         uint dropped = 0;
-        if (!TryReadScope(message, new ListAttributes(attributes), ref name, ref version, ref dropped, out error))
+        if (!TryReadScope(message, ref sink, ref name, ref version, ref dropped, out error))
         {
             return false;
         }
 
-        scope = new TelemetryScope(name, version, attributes, dropped, schemaUrl);
+        scope = new TelemetryScope(OtlpTraceDecoder.DecodeString(name), OtlpTraceDecoder.DecodeString(version), attributes, dropped, schemaUrl);
         return true;
     }
 
     /// <summary>
-    /// The one Resource reader of every OTLP decoder: attributes = 1 (into <paramref name="attributes"/>; the
-    /// <c>service.name</c> string one also into <paramref name="serviceName"/>), dropped_attributes_count = 2.
+    /// The one Resource reader of every OTLP decoder: attributes = 1 (into <paramref name="attributes"/>, as
+    /// <see cref="AttributeOwner.Resource"/>), dropped_attributes_count = 2.
     /// </summary>
-    public static bool TryReadResource<TSink>(ReadOnlySpan<byte> message, TSink attributes, ref uint dropped, ref string serviceName, out string? error)
-        where TSink : IAttributeSink
+    public static bool TryReadResource<TSink>(ReadOnlySpan<byte> message, ref TSink attributes, ref uint dropped, out string? error)
+        where TSink : struct, IAttributeSink
     {
         var reader = new ProtoReader(message);
         while (!reader.End)
@@ -84,15 +67,9 @@ internal static class OtlpCommon
             switch (field)
             {
                 case 1:
-                    if (!TryReadKeyValue(ref reader, wireType, "attribute: ", out var added, out error))
+                    if (!TryReadKeyValue(ref reader, wireType, "attribute: ", ref attributes, AttributeOwner.Resource, out error))
                     {
                         return false;
-                    }
-
-                    attributes.Add(added);
-                    if (added.Key == "service.name" && added.Type == AttributeValueType.String)
-                    {
-                        serviceName = added.Value;
                     }
 
                     break;
@@ -120,11 +97,13 @@ internal static class OtlpCommon
     }
 
     /// <summary>
-    /// The one InstrumentationScope reader of every OTLP decoder: name = 1, version = 2, attributes = 3 (into
-    /// <paramref name="attributes"/>), dropped_attributes_count = 4.
+    /// The one InstrumentationScope reader of every OTLP decoder: name = 1, version = 2 (as UTF-8, unchecked; the
+    /// last occurrence wins), attributes = 3 (into <paramref name="attributes"/>, as <see cref="AttributeOwner.Scope"/>),
+    /// dropped_attributes_count = 4.
     /// </summary>
-    public static bool TryReadScope<TSink>(ReadOnlySpan<byte> message, TSink attributes, ref string name, ref string version, ref uint dropped, out string? error, bool countOnly = false)
-        where TSink : IAttributeSink
+    public static bool TryReadScope<TSink>(
+        ReadOnlySpan<byte> message, ref TSink attributes, ref ReadOnlySpan<byte> name, ref ReadOnlySpan<byte> version, ref uint dropped, out string? error)
+        where TSink : struct, IAttributeSink
     {
         var reader = new ProtoReader(message);
         while (!reader.End)
@@ -146,21 +125,20 @@ internal static class OtlpCommon
 
                     if (field == 1)
                     {
-                        name = OtlpTraceDecoder.DecodeString(text, countOnly);
+                        name = text;
                     }
                     else
                     {
-                        version = OtlpTraceDecoder.DecodeString(text, countOnly);
+                        version = text;
                     }
 
                     break;
                 case 3:
-                    if (!TryReadKeyValue(ref reader, wireType, "attribute: ", out var added, out error, countOnly))
+                    if (!TryReadKeyValue(ref reader, wireType, "attribute: ", ref attributes, AttributeOwner.Scope, out error))
                     {
                         return false;
                     }
 
-                    attributes.Add(added);
                     break;
                 case 4:
                     if (!TryReadUInt32(ref reader, wireType, out dropped))
@@ -227,44 +205,37 @@ internal static class OtlpCommon
         return true;
     }
 
-    /// <summary>Reads one KeyValue into <paramref name="attributes"/>.</summary>
+    /// <summary>Reads one KeyValue into <paramref name="attributes"/> (log records, data points).</summary>
     public static bool TryReadAttribute(ref ProtoReader reader, WireType wireType, List<AttributeRecord> attributes, out string? error)
     {
-        if (!TryReadKeyValue(ref reader, wireType, "attribute: ", out var added, out error))
-        {
-            return false;
-        }
-
-        attributes.Add(added);
-        return true;
+        var sink = new ListAttributes(attributes);
+        return TryReadKeyValue(ref reader, wireType, "attribute: ", ref sink, AttributeOwner.Item, out error);
     }
 
     /// <summary>
-    /// The one KeyValue reader of every OTLP decoder (key = 1, value = 2 as an AnyValue in canonical text). A value
-    /// that cannot be decoded fails with <paramref name="decodeErrorPrefix"/> before why.
+    /// The one KeyValue reader of every OTLP decoder (key = 1, value = 2 as an AnyValue), into <paramref name="sink"/>. A
+    /// value that cannot be decoded fails with <paramref name="decodeErrorPrefix"/> before why.
     /// </summary>
-    public static bool TryReadKeyValue(ref ProtoReader reader, WireType wireType, string decodeErrorPrefix, out AttributeRecord attribute, out string? error, bool countOnly = false)
+    public static bool TryReadKeyValue<TSink>(ref ProtoReader reader, WireType wireType, string decodeErrorPrefix, ref TSink sink, AttributeOwner owner, out string? error)
+        where TSink : struct, IAttributeSink
     {
-        attribute = default;
         if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var keyValue))
         {
             error = "attribute truncated or of the wrong wire type";
             return false;
         }
 
-        if (!AnyValueText.TrySplitKeyValue(keyValue, out var key, out var value, out error)
-            || !AnyValueText.TryDecode(value, out var type, out var text, out error, countOnly))
+        if (!AnyValueText.TrySplitKeyValue(keyValue, out var key, out var value, out error) || !sink.TryAdd(owner, key, value, out error))
         {
             error = decodeErrorPrefix + error;
             return false;
         }
 
-        attribute = new AttributeRecord(OtlpTraceDecoder.DecodeString(key, countOnly), type, text);
         error = null;
         return true;
     }
 
-    public static bool TryReadString(ref ProtoReader reader, WireType wireType, out string value, bool countOnly = false)
+    public static bool TryReadString(ref ProtoReader reader, WireType wireType, out string value)
     {
         value = string.Empty;
         if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var bytes))
@@ -272,7 +243,19 @@ internal static class OtlpCommon
             return false;
         }
 
-        value = OtlpTraceDecoder.DecodeString(bytes, countOnly);
+        value = OtlpTraceDecoder.DecodeString(bytes);
+        return true;
+    }
+
+    /// <summary>A string field as its UTF-8 bytes, unchecked: <paramref name="value"/> is left as it was when the field is malformed.</summary>
+    public static bool TryReadBytes(ref ProtoReader reader, WireType wireType, scoped ref ReadOnlySpan<byte> value)
+    {
+        if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var bytes))
+        {
+            return false;
+        }
+
+        value = bytes;
         return true;
     }
 

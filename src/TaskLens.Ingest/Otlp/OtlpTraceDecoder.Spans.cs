@@ -4,35 +4,30 @@ using TaskLens.Core.Telemetry;
 
 namespace TaskLens.Ingest.Otlp;
 
-/// <summary>The span level of <see cref="OtlpTraceDecoder"/>: spans, their status, events, links, attributes and ids.</summary>
+/// <summary>The span level of <see cref="OtlpTraceDecoder"/>'s walk: spans, their status, events, links, attributes and ids.</summary>
 public static partial class OtlpTraceDecoder
 {
-    private static bool TryDecodeSpan(ReadOnlySpan<byte> message, int resourceIndex, int scopeIndex, SpanBatch batch, ref DecodeState state, out string? error)
+    private static bool TryWalkSpan<TSink>(ReadOnlySpan<byte> message, ref TSink sink, ref DecodeState state, out string? error)
+        where TSink : struct, ITraceSink
     {
-        var mark = batch.Mark();
-        var span = new SpanRecord
-        {
-            ResourceIndex = resourceIndex,
-            ScopeIndex = scopeIndex,
-            TraceState = string.Empty,
-            Name = string.Empty,
-            StatusMessage = string.Empty,
-        };
+        sink.BeginSpan();
+        var span = default(TraceSpanFields);
 
         // Why the span is rejected, per id field. A field that repeats is overwritten by its last occurrence, as
         // protobuf parsers do for singular fields, so the last occurrence also decides validity.
         string? traceIdProblem = "trace_id is missing", spanIdProblem = "span_id is missing", parentProblem = null, linkProblem = null;
 
-        // Pass 1: scalars and the span's own attributes (contiguous in the batch). Events and links only noted: their
-        // attributes go to the same array, so they are read in a second pass, which most spans (without either) skip.
-        var attributesStart = batch.AttributeCount;
+        // Pass 1: scalars and the span's own attributes (contiguous in the sink). Events and links only noted: their
+        // attributes follow the span's, so they are read in a second pass, which most spans (without either) skip.
+        var attributesStart = sink.AttributeCount(AttributeOwner.Item);
         var hasEventsOrLinks = false;
         var reader = new ProtoReader(message);
         while (!reader.End)
         {
             if (!reader.TryReadTag(out var field, out var wireType))
             {
-                return Malformed(batch, mark, "bad field tag", out error);
+                error = "bad field tag";
+                return false;
             }
 
             ulong scalar;
@@ -42,47 +37,46 @@ public static partial class OtlpTraceDecoder
                 case 1 or 2 or 4:
                     if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload))
                     {
-                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                        error = $"field {field} truncated or of the wrong wire type";
+                        return false;
                     }
 
                     if (field == 1)
                     {
-                        traceIdProblem = ReadTraceId(payload, out var high, out var low, "trace_id");
-                        span.TraceIdHigh = high;
-                        span.TraceIdLow = low;
+                        traceIdProblem = ReadTraceId(payload, out span.TraceIdHigh, out span.TraceIdLow, "trace_id");
                     }
                     else if (field == 2)
                     {
-                        spanIdProblem = ReadSpanId(payload, allowEmpty: false, "span_id", out var id);
-                        span.SpanId = id;
+                        spanIdProblem = ReadSpanId(payload, allowEmpty: false, "span_id", out span.SpanId);
                     }
                     else
                     {
-                        parentProblem = ReadSpanId(payload, allowEmpty: true, "parent_span_id", out var parent);
-                        span.ParentSpanId = parent;
+                        parentProblem = ReadSpanId(payload, allowEmpty: true, "parent_span_id", out span.ParentSpanId);
                     }
 
                     break;
                 case 3 or 5:
                     if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload))
                     {
-                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                        error = $"field {field} truncated or of the wrong wire type";
+                        return false;
                     }
 
                     if (field == 3)
                     {
-                        span.TraceState = DecodeString(payload, state.CountOnly);
+                        span.TraceState = payload;
                     }
                     else
                     {
-                        span.Name = DecodeString(payload, state.CountOnly);
+                        span.Name = payload;
                     }
 
                     break;
                 case 6 or 10 or 12 or 14:
                     if (wireType != WireType.Varint || !reader.TryReadVarint(out scalar))
                     {
-                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                        error = $"field {field} truncated or of the wrong wire type";
+                        return false;
                     }
 
                     switch (field)
@@ -98,7 +92,8 @@ public static partial class OtlpTraceDecoder
                 case 7 or 8:
                     if (wireType != WireType.Fixed64 || !reader.TryReadFixed64(out scalar))
                     {
-                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                        error = $"field {field} truncated or of the wrong wire type";
+                        return false;
                     }
 
                     if (field == 7)
@@ -112,31 +107,34 @@ public static partial class OtlpTraceDecoder
 
                     break;
                 case 9:
-                    if (!TryReadAttribute(ref reader, wireType, batch, state.CountOnly, out error))
+                    if (!OtlpCommon.TryReadKeyValue(ref reader, wireType, string.Empty, ref sink, AttributeOwner.Item, out error))
                     {
-                        return Malformed(batch, mark, "attributes: " + error, out error);
+                        error = "attributes: " + error;
+                        return false;
                     }
 
                     break;
                 case 15:
-                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload) || !TryDecodeStatus(payload, ref span, state.CountOnly))
+                    if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out payload) || !TryReadStatus(payload, ref span))
                     {
-                        return Malformed(batch, mark, "status truncated or of the wrong wire type", out error);
+                        error = "status truncated or of the wrong wire type";
+                        return false;
                     }
 
                     break;
                 case 16:
-                    if (wireType != WireType.Fixed32 || !reader.TryReadFixed32(out var flags))
+                    if (wireType != WireType.Fixed32 || !reader.TryReadFixed32(out span.Flags))
                     {
-                        return Malformed(batch, mark, "flags truncated or of the wrong wire type", out error);
+                        error = "flags truncated or of the wrong wire type";
+                        return false;
                     }
 
-                    span.Flags = flags;
                     break;
                 case 11 or 13:
                     if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out _))
                     {
-                        return Malformed(batch, mark, $"field {field} truncated or of the wrong wire type", out error);
+                        error = $"field {field} truncated or of the wrong wire type";
+                        return false;
                     }
 
                     hasEventsOrLinks = true;
@@ -144,18 +142,17 @@ public static partial class OtlpTraceDecoder
                 default:
                     if (!reader.TrySkip(wireType))
                     {
-                        return Malformed(batch, mark, $"field {field} truncated", out error);
+                        error = $"field {field} truncated";
+                        return false;
                     }
 
                     break;
             }
         }
 
-        span.Attributes = new AttributeRange(attributesStart, batch.AttributeCount - attributesStart);
+        span.Attributes = new AttributeRange(attributesStart, sink.AttributeCount(AttributeOwner.Item) - attributesStart);
 
         // Pass 2: events and links, in wire order; each adds its own attributes, contiguous per event or link.
-        span.EventStart = batch.EventCount;
-        span.LinkStart = batch.LinkCount;
         reader = new ProtoReader(hasEventsOrLinks ? message : default);
         while (!reader.End)
         {
@@ -163,17 +160,19 @@ public static partial class OtlpTraceDecoder
             if (field == 11)
             {
                 reader.TryReadLengthDelimited(out var e);
-                if (!TryDecodeEvent(e, batch, state.CountOnly, out error))
+                if (!TryWalkEvent(e, ref sink, out error))
                 {
-                    return Malformed(batch, mark, "events." + error, out error);
+                    error = "events." + error;
+                    return false;
                 }
             }
             else if (field == 13)
             {
                 reader.TryReadLengthDelimited(out var link);
-                if (!TryDecodeLink(link, batch, state.CountOnly, ref linkProblem, out error))
+                if (!TryWalkLink(link, ref sink, ref linkProblem, out error))
                 {
-                    return Malformed(batch, mark, "links." + error, out error);
+                    error = "links." + error;
+                    return false;
                 }
             }
             else
@@ -182,27 +181,24 @@ public static partial class OtlpTraceDecoder
             }
         }
 
-        span.EventCount = batch.EventCount - span.EventStart;
-        span.LinkCount = batch.LinkCount - span.LinkStart;
-
         // Absent ids are as invalid as wrong-sized ones (trace.proto: "This field is required").
         var rejection = traceIdProblem ?? spanIdProblem ?? parentProblem ?? linkProblem;
         error = null;
         if (rejection is not null)
         {
             // Rejected, not malformed: the rest of the export is still accepted (OTLP partial success).
-            batch.Truncate(mark);
+            sink.RejectSpan();
             state.Rejected++;
             state.FirstRejection ??= $"span {state.Accepted + state.Rejected - 1}: {rejection}";
             return true;
         }
 
-        batch.AddSpan(span);
+        sink.AddSpan(span);
         state.Accepted++;
         return true;
     }
 
-    private static bool TryDecodeStatus(ReadOnlySpan<byte> message, ref SpanRecord span, bool countOnly)
+    private static bool TryReadStatus(ReadOnlySpan<byte> message, ref TraceSpanFields span)
     {
         var reader = new ProtoReader(message);
         while (!reader.End)
@@ -214,7 +210,7 @@ public static partial class OtlpTraceDecoder
 
             if (field == 2 && wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out var text))
             {
-                span.StatusMessage = DecodeString(text, countOnly);
+                span.StatusMessage = text;
             }
             else if (field == 3 && wireType == WireType.Varint && reader.TryReadVarint(out var code))
             {
@@ -229,12 +225,13 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    private static bool TryDecodeEvent(ReadOnlySpan<byte> message, SpanBatch batch, bool countOnly, out string? error)
+    private static bool TryWalkEvent<TSink>(ReadOnlySpan<byte> message, ref TSink sink, out string? error)
+        where TSink : struct, ITraceSink
     {
-        var attributesStart = batch.AttributeCount;
+        var attributesStart = sink.AttributeCount(AttributeOwner.Item);
         ulong time = 0;
         uint dropped = 0;
-        var name = string.Empty;
+        ReadOnlySpan<byte> name = default;
         string? attributeError = null;
         var reader = new ProtoReader(message);
         while (!reader.End)
@@ -248,8 +245,8 @@ public static partial class OtlpTraceDecoder
             var ok = field switch
             {
                 1 => wireType == WireType.Fixed64 && reader.TryReadFixed64(out time),
-                2 => OtlpCommon.TryReadString(ref reader, wireType, out name, countOnly),
-                3 => TryReadAttribute(ref reader, wireType, batch, countOnly, out attributeError),
+                2 => OtlpCommon.TryReadBytes(ref reader, wireType, ref name),
+                3 => OtlpCommon.TryReadKeyValue(ref reader, wireType, string.Empty, ref sink, AttributeOwner.Item, out attributeError),
                 4 => OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped),
                 _ => reader.TrySkip(wireType),
             };
@@ -260,22 +257,17 @@ public static partial class OtlpTraceDecoder
             }
         }
 
-        if (!countOnly)
-        {
-            batch.AddEvent(new EventRecord(time, name, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
-        }
-
+        sink.AddEvent(time, name, new AttributeRange(attributesStart, sink.AttributeCount(AttributeOwner.Item) - attributesStart), dropped);
         error = null;
         return true;
     }
 
     /// <summary>Adds the link; an invalid link id sets <paramref name="problem"/> (the span is then rejected).</summary>
-    private static bool TryDecodeLink(ReadOnlySpan<byte> message, SpanBatch batch, bool countOnly, ref string? problem, out string? error)
+    private static bool TryWalkLink<TSink>(ReadOnlySpan<byte> message, ref TSink sink, ref string? problem, out string? error)
+        where TSink : struct, ITraceSink
     {
-        var attributesStart = batch.AttributeCount;
-        ulong high = 0, low = 0, spanId = 0;
-        uint dropped = 0, flags = 0;
-        var traceState = string.Empty;
+        var link = new TraceLinkFields();
+        var attributesStart = sink.AttributeCount(AttributeOwner.Item);
         string? traceIdProblem = "link trace_id is missing", spanIdProblem = "link span_id is missing", attributeError = null;
         var reader = new ProtoReader(message);
         while (!reader.End)
@@ -290,10 +282,10 @@ public static partial class OtlpTraceDecoder
             var ok = field switch
             {
                 1 or 2 => wireType == WireType.LengthDelimited && reader.TryReadLengthDelimited(out payload),
-                3 => OtlpCommon.TryReadString(ref reader, wireType, out traceState, countOnly),
-                4 => TryReadAttribute(ref reader, wireType, batch, countOnly, out attributeError),
-                5 => OtlpCommon.TryReadUInt32(ref reader, wireType, out dropped),
-                6 => wireType == WireType.Fixed32 && reader.TryReadFixed32(out flags),
+                3 => OtlpCommon.TryReadBytes(ref reader, wireType, ref link.TraceState),
+                4 => OtlpCommon.TryReadKeyValue(ref reader, wireType, string.Empty, ref sink, AttributeOwner.Item, out attributeError),
+                5 => OtlpCommon.TryReadUInt32(ref reader, wireType, out link.DroppedAttributesCount),
+                6 => wireType == WireType.Fixed32 && reader.TryReadFixed32(out link.Flags),
                 _ => reader.TrySkip(wireType),
             };
             if (!ok)
@@ -304,40 +296,18 @@ public static partial class OtlpTraceDecoder
 
             if (field == 1)
             {
-                traceIdProblem = ReadTraceId(payload, out high, out low, "link trace_id");
+                traceIdProblem = ReadTraceId(payload, out link.TraceIdHigh, out link.TraceIdLow, "link trace_id");
             }
             else if (field == 2)
             {
-                spanIdProblem = ReadSpanId(payload, allowEmpty: false, "link span_id", out spanId);
+                spanIdProblem = ReadSpanId(payload, allowEmpty: false, "link span_id", out link.SpanId);
             }
         }
 
         problem ??= traceIdProblem ?? spanIdProblem;
-        if (!countOnly)
-        {
-            batch.AddLink(new LinkRecord(high, low, spanId, traceState, flags, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped));
-        }
-
+        link.Attributes = new AttributeRange(attributesStart, sink.AttributeCount(AttributeOwner.Item) - attributesStart);
+        sink.AddLink(link);
         error = null;
-        return true;
-    }
-
-    /// <summary>
-    /// Reads one KeyValue (<see cref="OtlpCommon.TryReadKeyValue"/>) into the batch's attributes; a count-only decode
-    /// checks it and keeps nothing (nothing reads a validated batch's attributes, events or links).
-    /// </summary>
-    private static bool TryReadAttribute(ref ProtoReader reader, WireType wireType, SpanBatch batch, bool countOnly, out string? error)
-    {
-        if (!OtlpCommon.TryReadKeyValue(ref reader, wireType, string.Empty, out var added, out error, countOnly))
-        {
-            return false;
-        }
-
-        if (!countOnly)
-        {
-            batch.AddAttribute(added);
-        }
-
         return true;
     }
 
@@ -380,18 +350,8 @@ public static partial class OtlpTraceDecoder
         return id == 0 && !allowEmpty ? $"{what} is all zero" : null;
     }
 
-    private static bool Malformed(SpanBatch batch, SpanBatchMark mark, string reason, out string? error)
-    {
-        batch.Truncate(mark);
-        error = reason;
-        return false;
-    }
-
     private struct DecodeState
     {
-        /// <summary>Validate and count only: text is left empty (<see cref="Validate"/>).</summary>
-        public bool CountOnly;
-
         public int Accepted;
         public int Rejected;
         public string? FirstRejection;

@@ -3,22 +3,29 @@ using TaskLens.Core.Telemetry;
 namespace TaskLens.Ingest.Otlp;
 
 /// <summary>
-/// Decodes <c>ExportTraceServiceRequest</c> protobuf straight into a <see cref="SpanBatch"/>: no message objects,
-/// only the strings the batch keeps. Field numbers are those of opentelemetry-proto v1
+/// Decodes <c>ExportTraceServiceRequest</c> protobuf: no message objects, one walk of the wire format for every
+/// destination (<see cref="ITraceSink"/>) — a <see cref="SpanBatch"/> of strings (<see cref="Decode"/>), ingest's
+/// count-only check (<see cref="Validate"/>) or the drainer's rows (<see cref="DecodeRows"/>) — so every path makes
+/// the same checks with the same verdicts and messages. Field numbers are those of opentelemetry-proto v1
 /// (collector/trace/v1/trace_service.proto, trace/v1/trace.proto, resource/v1, common/v1).
-/// Fields may come in any order and messages may repeat, so messages whose parts land in different arrays of
-/// the batch (a Resource after its spans, span attributes around events) are read in passes, one per part.
+/// Fields may come in any order and messages may repeat, so a message whose parts a sink needs in order (a Resource
+/// after its spans, span attributes around events) is read in passes, one per part.
 /// </summary>
 public static partial class OtlpTraceDecoder
 {
-    private const string UnknownService = "unknown_service";
+    /// <summary>A resource's and its scopes' text, and one span's, per thread: the writer reads them during its calls only.</summary>
+    [ThreadStatic]
+    private static Utf8SpanParts? t_shared;
+
+    [ThreadStatic]
+    private static Utf8SpanParts? t_span;
 
     /// <summary>
     /// Adds the spans of <paramref name="request"/> to <paramref name="batch"/>. Spans with invalid ids are
     /// rejected (OTLP partial success) and leave nothing behind; a request that is not valid protobuf of the
     /// expected shape adds nothing at all and is reported as malformed. Never throws on any input.
     /// </summary>
-    public static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch) => Decode(request, batch, countOnly: false);
+    public static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch) => DecodeBatch(request, batch, countOnly: false);
 
     /// <summary>
     /// Decodes only to validate and count, as ingest does before spooling (the drainer decodes again for real):
@@ -26,58 +33,93 @@ public static partial class OtlpTraceDecoder
     /// and span records, but text is left empty and spans keep no attributes, events or links — no string is allocated
     /// and nothing is copied that ingest does not read (resources still name their service).
     /// </summary>
-    public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, SpanBatch batch) => Decode(request, batch, countOnly: true);
+    public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, SpanBatch batch) => DecodeBatch(request, batch, countOnly: true);
 
-    private static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch, bool countOnly)
+    /// <summary>
+    /// Writes the accepted spans of <paramref name="request"/> to <paramref name="rows"/>, resource and scope first, as
+    /// UTF-8 (docs/ingest.md, "Where the CPU goes"); the parts it hands over point into <paramref name="request"/>. Never throws on any input. Unlike <see cref="Decode"/>, a malformed
+    /// request may already have written some of its spans when it is found out: the caller discards what it wrote (the
+    /// drainer decodes the run again without that export, which ingest had validated, so this is damage or a defect).
+    /// </summary>
+    public static OtlpDecodeResult DecodeRows(ReadOnlyMemory<byte> request, ISpanRowWriter rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var shared = t_shared ??= new Utf8SpanParts();
+        var span = t_span ??= new Utf8SpanParts();
+
+        // Text is kept as ranges of the export (copied once, by the writer, into the row), valid during this call only.
+        shared.UseSource(request);
+        span.UseSource(request);
+        try
+        {
+            var sink = new RowTraceSink(rows, shared, span);
+            return Walk(request.Span, ref sink);
+        }
+        finally
+        {
+            shared.ReleaseSource();
+            span.ReleaseSource();
+        }
+    }
+
+    private static OtlpDecodeResult DecodeBatch(ReadOnlySpan<byte> request, SpanBatch batch, bool countOnly)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var start = batch.Mark();
-        var state = new DecodeState { CountOnly = countOnly };
+        var sink = new BatchTraceSink(batch, countOnly);
+        var result = Walk(request, ref sink);
+        if (result.IsMalformed)
+        {
+            batch.Truncate(start);
+        }
+
+        return result;
+    }
+
+    private static OtlpDecodeResult Walk<TSink>(ReadOnlySpan<byte> request, ref TSink sink)
+        where TSink : struct, ITraceSink
+    {
+        var state = new DecodeState();
         var reader = new ProtoReader(request);
         var resourceIndex = 0;
         while (!reader.End)
         {
             if (!reader.TryReadTag(out var field, out var wireType))
             {
-                return Fail(batch, start, "ExportTraceServiceRequest: bad field tag");
+                return OtlpDecodeResult.Malformed("ExportTraceServiceRequest: bad field tag");
             }
 
             if (field == 1)
             {
                 if (wireType != WireType.LengthDelimited || !reader.TryReadLengthDelimited(out var resourceSpans))
                 {
-                    return Fail(batch, start, "resource_spans: truncated or of the wrong wire type");
+                    return OtlpDecodeResult.Malformed("resource_spans: truncated or of the wrong wire type");
                 }
 
-                if (!TryDecodeResourceSpans(resourceSpans, batch, ref state, out var error))
+                if (!TryWalkResourceSpans(resourceSpans, ref sink, ref state, out var error))
                 {
-                    return Fail(batch, start, $"resource_spans[{resourceIndex}].{error}");
+                    return OtlpDecodeResult.Malformed($"resource_spans[{resourceIndex}].{error}");
                 }
 
                 resourceIndex++;
             }
             else if (!reader.TrySkip(wireType))
             {
-                return Fail(batch, start, $"ExportTraceServiceRequest: field {field} truncated");
+                return OtlpDecodeResult.Malformed($"ExportTraceServiceRequest: field {field} truncated");
             }
         }
 
         return new OtlpDecodeResult(state.Accepted, state.Rejected, state.FirstRejection, null);
     }
 
-    private static OtlpDecodeResult Fail(SpanBatch batch, SpanBatchMark start, string reason)
-    {
-        batch.Truncate(start);
-        return OtlpDecodeResult.Malformed(reason);
-    }
-
-    private static bool TryDecodeResourceSpans(ReadOnlySpan<byte> message, SpanBatch batch, ref DecodeState state, out string? error)
+    private static bool TryWalkResourceSpans<TSink>(ReadOnlySpan<byte> message, ref TSink sink, ref DecodeState state, out string? error)
+        where TSink : struct, ITraceSink
     {
         // Pass 1: the Resource and schema URL, wherever they are, so spans can point at them.
-        var attributesStart = batch.AttributeCount;
+        sink.BeginResource();
+        var attributesStart = sink.AttributeCount(AttributeOwner.Resource);
         uint dropped = 0;
-        var schemaUrl = string.Empty;
-        var serviceName = UnknownService;
+        ReadOnlySpan<byte> schemaUrl = default;
         var reader = new ProtoReader(message);
         while (!reader.End)
         {
@@ -91,9 +133,9 @@ public static partial class OtlpTraceDecoder
             {
                 if (field == 3)
                 {
-                    schemaUrl = DecodeString(payload, state.CountOnly);
+                    schemaUrl = payload;
                 }
-                else if (!TryDecodeResource(payload, batch, ref dropped, ref serviceName, out error))
+                else if (!OtlpCommon.TryReadResource(payload, ref sink, ref dropped, out error))
                 {
                     error = "resource." + error;
                     return false;
@@ -106,8 +148,7 @@ public static partial class OtlpTraceDecoder
             }
         }
 
-        var resourceIndex = batch.AddResource(new ResourceRecord(
-            new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped, schemaUrl, serviceName));
+        sink.EndResource(attributesStart, dropped, schemaUrl);
 
         // Pass 2: the scope_spans.
         reader = new ProtoReader(message);
@@ -123,7 +164,7 @@ public static partial class OtlpTraceDecoder
                     return false;
                 }
 
-                if (!TryDecodeScopeSpans(scopeSpans, resourceIndex, batch, ref state, out error))
+                if (!TryWalkScopeSpans(scopeSpans, ref sink, ref state, out error))
                 {
                     error = $"scope_spans[{scopeIndex}].{error}";
                     return false;
@@ -142,15 +183,12 @@ public static partial class OtlpTraceDecoder
         return true;
     }
 
-    /// <summary>Resources are few and name the service, which even a validate-only decode reports: always decoded in full.</summary>
-    private static bool TryDecodeResource(ReadOnlySpan<byte> message, SpanBatch batch, ref uint dropped, ref string serviceName, out string? error) =>
-        OtlpCommon.TryReadResource(message, new BatchAttributes(batch), ref dropped, ref serviceName, out error);
-
-    private static bool TryDecodeScopeSpans(ReadOnlySpan<byte> message, int resourceIndex, SpanBatch batch, ref DecodeState state, out string? error)
+    private static bool TryWalkScopeSpans<TSink>(ReadOnlySpan<byte> message, ref TSink sink, ref DecodeState state, out string? error)
+        where TSink : struct, ITraceSink
     {
         // Pass 1: scope and schema URL.
-        var attributesStart = batch.AttributeCount;
-        string name = string.Empty, version = string.Empty, schemaUrl = string.Empty;
+        var attributesStart = sink.AttributeCount(AttributeOwner.Scope);
+        ReadOnlySpan<byte> name = default, version = default, schemaUrl = default;
         uint dropped = 0;
         var reader = new ProtoReader(message);
         while (!reader.End)
@@ -165,9 +203,9 @@ public static partial class OtlpTraceDecoder
             {
                 if (field == 3)
                 {
-                    schemaUrl = DecodeString(payload, state.CountOnly);
+                    schemaUrl = payload;
                 }
-                else if (field == 1 && !TryDecodeScope(payload, batch, ref name, ref version, ref dropped, out error, state.CountOnly))
+                else if (field == 1 && !OtlpCommon.TryReadScope(payload, ref sink, ref name, ref version, ref dropped, out error))
                 {
                     error = "scope." + error;
                     return false;
@@ -180,8 +218,7 @@ public static partial class OtlpTraceDecoder
             }
         }
 
-        var scopeIndex = batch.AddScope(new ScopeRecord(
-            name, version, new AttributeRange(attributesStart, batch.AttributeCount - attributesStart), dropped, schemaUrl));
+        sink.EndScope(attributesStart, name, version, dropped, schemaUrl);
 
         // Pass 2: spans.
         reader = new ProtoReader(message);
@@ -192,7 +229,7 @@ public static partial class OtlpTraceDecoder
             if (field == 2)
             {
                 reader.TryReadLengthDelimited(out var span);
-                if (!TryDecodeSpan(span, resourceIndex, scopeIndex, batch, ref state, out error))
+                if (!TryWalkSpan(span, ref sink, ref state, out error))
                 {
                     error = $"spans[{spanIndex}].{error}";
                     return false;
@@ -209,7 +246,4 @@ public static partial class OtlpTraceDecoder
         error = null;
         return true;
     }
-
-    private static bool TryDecodeScope(ReadOnlySpan<byte> message, SpanBatch batch, ref string name, ref string version, ref uint dropped, out string? error, bool countOnly) =>
-        OtlpCommon.TryReadScope(message, new BatchAttributes(batch), ref name, ref version, ref dropped, out error, countOnly);
 }

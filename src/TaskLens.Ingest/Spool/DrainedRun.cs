@@ -50,7 +50,7 @@ internal sealed class DrainedRun : IDisposable
             return OtlpDecodeResult.Malformed(error!);
         }
 
-        return _spans is not null ? OtlpTraceDecoder.DecodeRows(decodable.Span, _spans)
+        return _spans is not null ? OtlpTraceDecoder.DecodeRows(decodable, _spans)
             : _logs is not null ? OtlpLogDecoder.Decode(decodable.Span, _logs)
             : OtlpMetricDecoder.Decode(decodable.Span, _metrics!);
     }

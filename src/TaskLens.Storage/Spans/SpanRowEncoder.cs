@@ -1,12 +1,11 @@
 using TaskLens.Core.Telemetry;
 using TaskLens.Storage.ClickHouse;
-using TaskLens.Storage.Telemetry;
 
 namespace TaskLens.Storage.Spans;
 
 /// <summary>
-/// Encodes a <see cref="SpanBatch"/> as RowBinary rows of the <c>spans</c> table, straight from the batch's
-/// value records: no row objects in between. Column order must match <see cref="Columns"/>.
+/// The <c>spans</c> table's columns, and a <see cref="SpanBatch"/> as RowBinary rows of it (the spool-off path and
+/// reloads; the drainer writes its rows with <see cref="SpanRowWriter"/> straight from the export).
 /// </summary>
 internal static class SpanRowEncoder
 {
@@ -28,191 +27,89 @@ internal static class SpanRowEncoder
         "ingested_at",
     ];
 
+    /// <summary>A resource's and its scopes' text, and one span's, per thread (<see cref="Encode"/> hands them over during its calls only).</summary>
+    [ThreadStatic]
+    private static Utf8SpanParts? t_shared;
+
+    [ThreadStatic]
+    private static Utf8SpanParts? t_span;
+
+    /// <summary>
+    /// The rows of <paramref name="batch"/>, written by <see cref="SpanRowWriter"/> — the drainer's writer, so both paths
+    /// share one column layout — from the batch's strings as UTF-8: each span's text goes through <see cref="Utf8SpanParts"/>
+    /// (encoded there, then copied into the row), the resource and scope text once per scope.
+    /// </summary>
     public static void Encode(SpanBatch batch, RowBinaryWriter writer, uint ingestedAtUnixSeconds)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(writer);
-
-        // What every span of a scope repeats — its service name, and the resource and scope columns from
-        // resource_attr_keys to scope_schema_url, which are adjacent — is encoded once per scope and copied per span
-        // (an SDK export has a handful of scopes for hundreds of spans, each resource with several attributes).
-        using var shared = new RowBinaryWriter(4096);
-        shared.WriteString(batch.Tenant);
-        var tenantLength = shared.Length;
-        var pieces = new (int Resource, int ServiceStart, int TailStart, int TailEnd)[batch.ScopeCount];
+        var shared = t_shared ??= new Utf8SpanParts();
+        var parts = t_span ??= new Utf8SpanParts();
+        using var rows = new SpanRowWriter(writer, batch.Tenant, ingestedAtUnixSeconds);
+        int resourceIndex = -1, scopeIndex = -1;
         foreach (ref readonly var span in batch.Spans)
         {
-            ref var piece = ref pieces[span.ScopeIndex];
-            if (piece.TailEnd == 0 || piece.Resource != span.ResourceIndex)
+            if (span.ResourceIndex != resourceIndex)
             {
-                piece = EncodeShared(batch, span, shared);
+                resourceIndex = span.ResourceIndex;
+                scopeIndex = -1;
+                ref readonly var resource = ref batch.Resources[resourceIndex];
+                shared.Clear();
+                var attributes = AddAttributes(shared, batch.AttributesOf(resource.Attributes));
+                rows.Resource(shared, new Utf8Resource(shared.AddText(resource.ServiceName), attributes, resource.DroppedAttributesCount, shared.AddText(resource.SchemaUrl)));
             }
 
-            var bytes = shared.WrittenMemory.Span;
-            writer.WriteRaw(bytes[..tenantLength]);
-            writer.WriteDateTime(TelemetryColumns.ToUnixSeconds(span.StartTimeUnixNano));
-            writer.WriteRaw(bytes[piece.ServiceStart..piece.TailStart]);
-            writer.WriteString(span.Name);
-            writer.WriteUInt64BigEndian(span.TraceIdHigh);
-            writer.WriteUInt64BigEndian(span.TraceIdLow);
-            writer.WriteUInt64BigEndian(span.SpanId);
-            writer.WriteUInt64BigEndian(span.ParentSpanId);
-            writer.WriteString(span.TraceState);
-            writer.WriteUInt32(span.Flags);
-            writer.WriteInt8((sbyte)span.Kind);
-            writer.WriteUInt64(span.StartTimeUnixNano);
-            writer.WriteUInt64(span.EndTimeUnixNano);
-            writer.WriteUInt64(span.EndTimeUnixNano > span.StartTimeUnixNano ? span.EndTimeUnixNano - span.StartTimeUnixNano : 0);
-            writer.WriteUInt8((byte)span.StatusCode);
-            writer.WriteString(span.StatusMessage);
-            WriteAttributes(writer, batch.AttributesOf(span.Attributes));
-            writer.WriteUInt32(span.DroppedAttributesCount);
-            WriteEvents(writer, batch, batch.EventsOf(span));
-            writer.WriteUInt32(span.DroppedEventsCount);
-            WriteLinks(writer, batch, batch.LinksOf(span));
-            writer.WriteUInt32(span.DroppedLinksCount);
-            writer.WriteRaw(shared.WrittenMemory.Span[piece.TailStart..piece.TailEnd]);
-            writer.WriteDateTime(ingestedAtUnixSeconds);
+            if (span.ScopeIndex != scopeIndex)
+            {
+                scopeIndex = span.ScopeIndex;
+                ref readonly var scope = ref batch.Scopes[scopeIndex];
+                var attributes = AddAttributes(shared, batch.AttributesOf(scope.Attributes));
+                rows.Scope(shared, new Utf8Scope(shared.AddText(scope.Name), shared.AddText(scope.Version), attributes, scope.DroppedAttributesCount, shared.AddText(scope.SchemaUrl)));
+            }
+
+            parts.Clear();
+            var spanAttributes = AddAttributes(parts, batch.AttributesOf(span.Attributes));
+            foreach (ref readonly var e in batch.EventsOf(span))
+            {
+                parts.AddEvent(new Utf8Event(e.TimeUnixNano, parts.AddText(e.Name), AddAttributes(parts, batch.AttributesOf(e.Attributes)), e.DroppedAttributesCount));
+            }
+
+            foreach (ref readonly var link in batch.LinksOf(span))
+            {
+                parts.AddLink(new Utf8Link(
+                    link.TraceIdHigh, link.TraceIdLow, link.SpanId, parts.AddText(link.TraceState), link.Flags, AddAttributes(parts, batch.AttributesOf(link.Attributes)), link.DroppedAttributesCount));
+            }
+
+            rows.Span(parts, new Utf8Span
+            {
+                TraceIdHigh = span.TraceIdHigh,
+                TraceIdLow = span.TraceIdLow,
+                SpanId = span.SpanId,
+                ParentSpanId = span.ParentSpanId,
+                TraceState = parts.AddText(span.TraceState),
+                Flags = span.Flags,
+                Name = parts.AddText(span.Name),
+                Kind = span.Kind,
+                StartTimeUnixNano = span.StartTimeUnixNano,
+                EndTimeUnixNano = span.EndTimeUnixNano,
+                Attributes = spanAttributes,
+                DroppedAttributesCount = span.DroppedAttributesCount,
+                DroppedEventsCount = span.DroppedEventsCount,
+                DroppedLinksCount = span.DroppedLinksCount,
+                StatusCode = span.StatusCode,
+                StatusMessage = parts.AddText(span.StatusMessage),
+            });
         }
     }
 
-    /// <summary>The service name, then the resource and scope columns, of <paramref name="span"/>'s scope.</summary>
-    private static (int Resource, int ServiceStart, int TailStart, int TailEnd) EncodeShared(SpanBatch batch, in SpanRecord span, RowBinaryWriter shared)
+    private static AttributeRange AddAttributes(Utf8SpanParts parts, ReadOnlySpan<AttributeRecord> attributes)
     {
-        ref readonly var resource = ref batch.Resources[span.ResourceIndex];
-        ref readonly var scope = ref batch.Scopes[span.ScopeIndex];
-        var serviceStart = shared.Length;
-        shared.WriteString(resource.ServiceName);
-        var tailStart = shared.Length;
-        WriteAttributes(shared, batch.AttributesOf(resource.Attributes));
-        shared.WriteUInt32(resource.DroppedAttributesCount);
-        shared.WriteString(resource.SchemaUrl);
-        shared.WriteString(scope.Name);
-        shared.WriteString(scope.Version);
-        WriteAttributes(shared, batch.AttributesOf(scope.Attributes));
-        shared.WriteUInt32(scope.DroppedAttributesCount);
-        shared.WriteString(scope.SchemaUrl);
-        return (span.ResourceIndex, serviceStart, tailStart, shared.Length);
-    }
-
-    private static void WriteAttributes(RowBinaryWriter writer, ReadOnlySpan<AttributeRecord> attributes)
-    {
-        writer.WriteArrayLength(attributes.Length);
+        var start = parts.AttributeCount;
         foreach (ref readonly var attribute in attributes)
         {
-            writer.WriteString(attribute.Key);
+            parts.AddAttribute(new Utf8KeyValue(parts.AddText(attribute.Key), attribute.Type, parts.AddText(attribute.Value)));
         }
 
-        writer.WriteArrayLength(attributes.Length);
-        foreach (ref readonly var attribute in attributes)
-        {
-            writer.WriteUInt8((byte)attribute.Type);
-        }
-
-        writer.WriteArrayLength(attributes.Length);
-        foreach (ref readonly var attribute in attributes)
-        {
-            writer.WriteString(attribute.Value);
-        }
-    }
-
-    private static void WriteEvents(RowBinaryWriter writer, SpanBatch batch, ReadOnlySpan<EventRecord> events)
-    {
-        writer.WriteArrayLength(events.Length);
-        foreach (ref readonly var e in events)
-        {
-            writer.WriteUInt64(e.TimeUnixNano);
-        }
-
-        writer.WriteArrayLength(events.Length);
-        foreach (ref readonly var e in events)
-        {
-            writer.WriteString(e.Name);
-        }
-
-        WriteNestedAttributes(writer, batch, events, static e => e.Attributes);
-
-        writer.WriteArrayLength(events.Length);
-        foreach (ref readonly var e in events)
-        {
-            writer.WriteUInt32(e.DroppedAttributesCount);
-        }
-    }
-
-    private static void WriteLinks(RowBinaryWriter writer, SpanBatch batch, ReadOnlySpan<LinkRecord> links)
-    {
-        writer.WriteArrayLength(links.Length);
-        foreach (ref readonly var link in links)
-        {
-            writer.WriteUInt64BigEndian(link.TraceIdHigh);
-            writer.WriteUInt64BigEndian(link.TraceIdLow);
-        }
-
-        writer.WriteArrayLength(links.Length);
-        foreach (ref readonly var link in links)
-        {
-            writer.WriteUInt64BigEndian(link.SpanId);
-        }
-
-        writer.WriteArrayLength(links.Length);
-        foreach (ref readonly var link in links)
-        {
-            writer.WriteString(link.TraceState);
-        }
-
-        writer.WriteArrayLength(links.Length);
-        foreach (ref readonly var link in links)
-        {
-            writer.WriteUInt32(link.Flags);
-        }
-
-        WriteNestedAttributes(writer, batch, links, static l => l.Attributes);
-
-        writer.WriteArrayLength(links.Length);
-        foreach (ref readonly var link in links)
-        {
-            writer.WriteUInt32(link.DroppedAttributesCount);
-        }
-    }
-
-    /// <summary>Writes the Array(Array(..)) key, type and value columns for the attributes of events or links.</summary>
-    private static void WriteNestedAttributes<T>(
-        RowBinaryWriter writer,
-        SpanBatch batch,
-        ReadOnlySpan<T> owners,
-        Func<T, AttributeRange> rangeOf)
-    {
-        writer.WriteArrayLength(owners.Length);
-        foreach (var owner in owners)
-        {
-            var attributes = batch.AttributesOf(rangeOf(owner));
-            writer.WriteArrayLength(attributes.Length);
-            foreach (ref readonly var attribute in attributes)
-            {
-                writer.WriteString(attribute.Key);
-            }
-        }
-
-        writer.WriteArrayLength(owners.Length);
-        foreach (var owner in owners)
-        {
-            var attributes = batch.AttributesOf(rangeOf(owner));
-            writer.WriteArrayLength(attributes.Length);
-            foreach (ref readonly var attribute in attributes)
-            {
-                writer.WriteUInt8((byte)attribute.Type);
-            }
-        }
-
-        writer.WriteArrayLength(owners.Length);
-        foreach (var owner in owners)
-        {
-            var attributes = batch.AttributesOf(rangeOf(owner));
-            writer.WriteArrayLength(attributes.Length);
-            foreach (ref readonly var attribute in attributes)
-            {
-                writer.WriteString(attribute.Value);
-            }
-        }
+        return new AttributeRange(start, parts.AttributeCount - start);
     }
 }

@@ -6,10 +6,10 @@ namespace TaskLens.Storage.Spans;
 
 /// <summary>
 /// Writes spans as RowBinary rows of the <c>spans</c> table (<see cref="SpanRowEncoder.Columns"/>) as a decoder reads
-/// them (<see cref="ISpanRowWriter"/>): UTF-8 text copied as it is, no string in between. The rows are byte for byte
-/// those <see cref="SpanRowEncoder.Encode"/> writes for the same exports decoded into a <see cref="SpanBatch"/>
-/// (<c>SpanRowWriterTests</c>). The service name and the resource and scope columns are encoded once per scope and
-/// copied per span.
+/// them (<see cref="ISpanRowWriter"/>): UTF-8 text copied as it is, no string in between. The one writer of span rows:
+/// <see cref="SpanRowEncoder.Encode"/> writes a <see cref="SpanBatch"/> through it too, and the drainer's decode gives
+/// byte for byte the rows of the batch path (<c>SpanRowWriterTests</c>). The service name and the resource and scope
+/// columns are encoded once per scope and copied per span.
 /// </summary>
 internal sealed class SpanRowWriter : ISpanRowWriter, IDisposable
 {
@@ -105,23 +105,7 @@ internal sealed class SpanRowWriter : ISpanRowWriter, IDisposable
             writer.WriteString(parts.Text(e.Name));
         }
 
-        writer.WriteArrayLength(events.Length);
-        foreach (ref readonly var e in events)
-        {
-            WriteKeys(writer, parts, parts.AttributesOf(e.Attributes));
-        }
-
-        writer.WriteArrayLength(events.Length);
-        foreach (ref readonly var e in events)
-        {
-            WriteTypes(writer, parts.AttributesOf(e.Attributes));
-        }
-
-        writer.WriteArrayLength(events.Length);
-        foreach (ref readonly var e in events)
-        {
-            WriteValues(writer, parts, parts.AttributesOf(e.Attributes));
-        }
+        WriteNestedAttributes(writer, parts, events, static e => e.Attributes);
 
         writer.WriteArrayLength(events.Length);
         foreach (ref readonly var e in events)
@@ -158,28 +142,34 @@ internal sealed class SpanRowWriter : ISpanRowWriter, IDisposable
             writer.WriteUInt32(link.Flags);
         }
 
-        writer.WriteArrayLength(links.Length);
-        foreach (ref readonly var link in links)
-        {
-            WriteKeys(writer, parts, parts.AttributesOf(link.Attributes));
-        }
-
-        writer.WriteArrayLength(links.Length);
-        foreach (ref readonly var link in links)
-        {
-            WriteTypes(writer, parts.AttributesOf(link.Attributes));
-        }
-
-        writer.WriteArrayLength(links.Length);
-        foreach (ref readonly var link in links)
-        {
-            WriteValues(writer, parts, parts.AttributesOf(link.Attributes));
-        }
+        WriteNestedAttributes(writer, parts, links, static l => l.Attributes);
 
         writer.WriteArrayLength(links.Length);
         foreach (ref readonly var link in links)
         {
             writer.WriteUInt32(link.DroppedAttributesCount);
+        }
+    }
+
+    /// <summary>The Array(Array(..)) key, type and value columns of the attributes of events or links.</summary>
+    private static void WriteNestedAttributes<T>(RowBinaryWriter writer, Utf8SpanParts parts, ReadOnlySpan<T> owners, Func<T, AttributeRange> rangeOf)
+    {
+        writer.WriteArrayLength(owners.Length);
+        foreach (var owner in owners)
+        {
+            WriteKeys(writer, parts, parts.AttributesOf(rangeOf(owner)));
+        }
+
+        writer.WriteArrayLength(owners.Length);
+        foreach (var owner in owners)
+        {
+            WriteTypes(writer, parts.AttributesOf(rangeOf(owner)));
+        }
+
+        writer.WriteArrayLength(owners.Length);
+        foreach (var owner in owners)
+        {
+            WriteValues(writer, parts, parts.AttributesOf(rangeOf(owner)));
         }
     }
 
