@@ -78,6 +78,12 @@ public static class IngestHostingExtensions
             IngestLog.OpenMode(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLens.Ingest"), Tenants.Default);
         }
 
+        if (options.StandardGrpcBudgetIsTight)
+        {
+            IngestLog.StandardGrpcBudgetTight(
+                app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLens.Ingest"), options.MaxBytesInFlight, options.MaxRequestBytes);
+        }
+
         if (app.ApplicationServices.GetService<OtlpGrpcService>() is { } standard)
         {
             app.MapWhen(c => c.Connection.LocalPort == grpcPort, branch =>

@@ -17,6 +17,9 @@ internal static partial class IngestLog
     [LoggerMessage(2003, LogLevel.Debug, "OTLP {Transport} request refused: {Status} {Reason}")]
     public static partial void RequestRefused(ILogger logger, string transport, int status, string reason);
 
+    [LoggerMessage(2042, LogLevel.Warning, "The standard gRPC server has {MaxBytesInFlight} bytes in flight, less than four times MaxRequestBytes {MaxRequestBytes}: a gzip message near that size may be refused with RESOURCE_EXHAUSTED. Raise TaskLens:Ingest:MaxBytesInFlight, or choose TaskLens:Ingest:GrpcServer=Framing.")]
+    public static partial void StandardGrpcBudgetTight(ILogger logger, long maxBytesInFlight, int maxRequestBytes);
+
     [LoggerMessage(2004, LogLevel.Warning, "Ingest open mode: exports without a key are stored under the tenant '{Tenant}'. Listeners are on loopback only.")]
     public static partial void OpenMode(ILogger logger, string tenant);
 

@@ -63,7 +63,15 @@ public sealed class IngestOptions
     /// Which server answers OTLP/gRPC: <c>Framing</c>, TaskLens's own gRPC framing on Kestrel, or <c>Standard</c>,
     /// Grpc.AspNetCore with a raw-bytes marshaller into the same decoder. docs/ingest.md says why the default is the one it is.
     /// </summary>
-    public GrpcServerKind GrpcServer { get; set; } = GrpcServerKind.Framing;
+    public GrpcServerKind GrpcServer { get; set; } = GrpcServerKind.Standard;
+
+    /// <summary>
+    /// Whether the standard gRPC server is chosen with less than four times <see cref="MaxRequestBytes"/> in flight:
+    /// it takes up to twice a message's inflated size for gzip plus the message in its request pipe, so a message near
+    /// the limit may then be refused with RESOURCE_EXHAUSTED although the framing would have admitted it (docs/ingest.md,
+    /// gRPC). Warned about at start-up, not refused: it matters only if such large exports are expected.
+    /// </summary>
+    public bool StandardGrpcBudgetIsTight => GrpcServer == GrpcServerKind.Standard && MaxBytesInFlight < 4L * MaxRequestBytes;
 
 
     public IReadOnlyList<string> Validate()

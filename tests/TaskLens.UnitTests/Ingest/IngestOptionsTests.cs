@@ -7,6 +7,22 @@ public sealed class IngestOptionsTests
     [Fact]
     public void Validate_NoConfiguredKeysAndNoOpenMode_IsValidBecauseKeysMayBeStored() => Assert.Empty(new IngestOptions().Validate());
 
+    [Theory]
+    [InlineData(GrpcServerKind.Standard, 256, 64, false)]
+    [InlineData(GrpcServerKind.Standard, 128, 64, true)]
+    [InlineData(GrpcServerKind.Framing, 128, 64, false)]
+    public void StandardGrpcBudgetIsTight_UnderFourTimesTheLargestMessage_OnlyForTheStandardServer(GrpcServerKind server, long inFlightMiB, int requestMiB, bool tight) =>
+        Assert.Equal(tight, new IngestOptions { GrpcServer = server, MaxBytesInFlight = inFlightMiB << 20, MaxRequestBytes = requestMiB << 20 }.StandardGrpcBudgetIsTight);
+
+    [Fact]
+    public void Defaults_StandardGrpcServer_WithRoomForItsLargestMessage()
+    {
+        var options = new IngestOptions();
+
+        Assert.Equal(GrpcServerKind.Standard, options.GrpcServer);
+        Assert.False(options.StandardGrpcBudgetIsTight);
+    }
+
     [Fact]
     public void Validate_OpenMode_IsValid() => Assert.Empty(new IngestOptions { OpenMode = true }.Validate());
 
