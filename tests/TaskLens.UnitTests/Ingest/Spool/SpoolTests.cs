@@ -125,7 +125,9 @@ public sealed class SpoolTests : IDisposable
 
         // Within one tenant, while three services have bytes waiting, each may hold a third of the cap (167 kB):
         // the sixth export of service a is refused while the tenant (211 kB of its 250 kB) still has room.
-        await using var perService = CreateSpool(maxBytes: 500_000, maxShare: 0.5);
+        // A directory of its own: a second live spool in the first one's directory would count that spool's active
+        // segment (preallocated whole, so its zero tail too) as bytes waiting.
+        await using var perService = CreateSpool(maxBytes: 500_000, maxShare: 0.5, directory: Path.Combine(_directory, "per-service"));
         await perService.AppendAsync(Of("t", "b"));
         await perService.AppendAsync(Of("t", "c"));
         for (var i = 0; i < 5; i++)
@@ -358,8 +360,8 @@ public sealed class SpoolTests : IDisposable
         }
     }
 
-    private DiskSpool CreateSpool(long maxBytes = 1024 * 1024, long segmentBytes = 1024 * 1024, double maxShare = 1) =>
-        new(Options.Create(new SpoolOptions { Path = _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes, MaxShare = maxShare }), NullLogger<DiskSpool>.Instance);
+    private DiskSpool CreateSpool(long maxBytes = 1024 * 1024, long segmentBytes = 1024 * 1024, double maxShare = 1, string? directory = null) =>
+        new(Options.Create(new SpoolOptions { Path = directory ?? _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes, MaxShare = maxShare }), NullLogger<DiskSpool>.Instance);
 
     private async Task WriteAsync(params SpoolRecord[] records)
     {
