@@ -23,8 +23,6 @@ internal sealed class OtlpExport(
     IngestMeter meter,
     DiskSpool? spool = null)
 {
-    private readonly SpanBatchPool _validationPool = SpanBatchPool.ForValidation();
-
     public async Task<(ExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
         OtlpSignal signal,
         ReadOnlyMemory<byte> request,
@@ -43,8 +41,8 @@ internal sealed class OtlpExport(
             return (ExportOutcome.Malformed, OtlpDecodeResult.Malformed(jsonError!), TimeSpan.Zero);
         }
 
-        using var batch = new SignalBatch(signal, tenant, spool is null ? pool : _validationPool, payload.Length >= IngestMeter.LargeExportBytes);
-        var result = batch.Add(payload, json, validateOnly: spool is not null);
+        using var batch = new SignalBatch(signal, tenant, pool, validateOnly: spool is not null);
+        var result = batch.Add(payload, json);
         if (result.IsMalformed)
         {
             IngestLog.MalformedExport(logger, transport, result.MalformedReason!);

@@ -17,14 +17,26 @@ internal sealed class SignalBatch : IDisposable
     private readonly LogBatch? _logs;
     private readonly MetricBatch? _metrics;
 
-    /// <param name="large">An export of a MiB or more: its spans take the pool's kept large batch, if it has one.</param>
-    public SignalBatch(OtlpSignal signal, string tenant, SpanBatchPool pool, bool large = false)
+    // A trace export that is only validated (spooled, decoded again by the drainer) keeps no batch: its count and services.
+    private readonly bool _validateOnly;
+    private int _validated;
+    private ValidatedResources _resources = ValidatedResources.None;
+
+    /// <param name="validateOnly">
+    /// Traces only: <see cref="Add"/> checks and counts without keeping any record (<see cref="OtlpTraceDecoder.Validate"/>),
+    /// for an export that is spooled and decoded again later; there is then nothing to <see cref="WriteAsync"/>.
+    /// </param>
+    public SignalBatch(OtlpSignal signal, string tenant, SpanBatchPool pool, bool validateOnly = false)
     {
         _pool = pool;
         if (signal == OtlpSignal.Traces)
         {
-            _spans = pool.Rent(large);
-            _spans.Tenant = tenant;
+            _validateOnly = validateOnly;
+            if (!validateOnly)
+            {
+                _spans = pool.Rent();
+                _spans.Tenant = tenant;
+            }
         }
         else if (signal == OtlpSignal.Logs)
         {
@@ -37,11 +49,12 @@ internal sealed class SignalBatch : IDisposable
     }
 
     /// <summary>Items (spans, log records, points) decoded so far.</summary>
-    public int Count => _spans?.SpanCount ?? _logs?.Rows.Count ?? _metrics!.Points.Count;
+    public int Count => _validateOnly ? _validated : _spans?.SpanCount ?? _logs?.Rows.Count ?? _metrics!.Points.Count;
 
     /// <summary>The service of the first resource decoded (what the spool's shares count by).</summary>
     public string ServiceName =>
-        _spans is { ResourceCount: > 0 } ? _spans.Resources[0].ServiceName
+        _validateOnly ? _resources.FirstServiceName
+        : _spans is { ResourceCount: > 0 } ? _spans.Resources[0].ServiceName
         : _logs is { Rows.Count: > 0 } ? _logs.Rows[0].Resource.ServiceName
         : _metrics is { Points.Count: > 0 } ? _metrics.Points[0].Resource.ServiceName
         : OtlpCommon.UnknownService;
@@ -49,6 +62,11 @@ internal sealed class SignalBatch : IDisposable
     /// <summary>The UTF-8 length of the longest service name among the decoded resources (admission bounds it).</summary>
     public int LongestServiceNameBytes()
     {
+        if (_validateOnly)
+        {
+            return _resources.LongestServiceNameBytes;
+        }
+
         var longest = 0;
         if (_spans is not null)
         {
@@ -102,16 +120,15 @@ internal sealed class SignalBatch : IDisposable
     }
 
     /// <summary>
-    /// Decodes a payload from <see cref="ToDecodable"/> into the batch. <paramref name="validateOnly"/> (spans only)
-    /// checks and counts without making strings, for an export that is spooled and decoded again later.
+    /// Decodes a payload from <see cref="ToDecodable"/> into the batch (a validate-only one: checks and counts it).
     /// <paramref name="json"/>: a JSON trace export spooled as sent by TaskLens before traces went through the
     /// transcoder (spool records carry the flag); it is transcoded first, as it would be today.
     /// </summary>
-    public OtlpDecodeResult Add(ReadOnlyMemory<byte> payload, bool json, bool validateOnly = false)
+    public OtlpDecodeResult Add(ReadOnlyMemory<byte> payload, bool json)
     {
         if (json)
         {
-            var signal = _spans is not null ? OtlpSignal.Traces : _logs is not null ? OtlpSignal.Logs : OtlpSignal.Metrics;
+            var signal = _spans is not null || _validateOnly ? OtlpSignal.Traces : _logs is not null ? OtlpSignal.Logs : OtlpSignal.Metrics;
             if (ToDecodable(signal, payload, ref json, out var error) is not { } decodable)
             {
                 return OtlpDecodeResult.Malformed(error!);
@@ -120,15 +137,32 @@ internal sealed class SignalBatch : IDisposable
             payload = decodable;
         }
 
+        if (_validateOnly)
+        {
+            var result = OtlpTraceDecoder.Validate(payload.Span, out var resources);
+            if (!result.IsMalformed)
+            {
+                _validated += result.Accepted;
+                _resources = _resources.Count == 0 ? resources : _resources with
+                {
+                    Count = _resources.Count + resources.Count,
+                    LongestServiceNameBytes = Math.Max(_resources.LongestServiceNameBytes, resources.LongestServiceNameBytes),
+                };
+            }
+
+            return result;
+        }
+
         return _spans is not null
-            ? validateOnly ? OtlpTraceDecoder.Validate(payload.Span, _spans) : OtlpTraceDecoder.Decode(payload.Span, _spans)
+            ? OtlpTraceDecoder.Decode(payload.Span, _spans)
             : _logs is not null ? OtlpLogDecoder.Decode(payload.Span, _logs)
             : OtlpMetricDecoder.Decode(payload.Span, _metrics!);
     }
 
     /// <summary>Writes what was decoded to the signal's sink; nothing to do for an empty batch.</summary>
     public Task WriteAsync(ISpanSink spans, ILogSink logs, IMetricSink metrics, CancellationToken cancellationToken) =>
-        Count == 0 ? Task.CompletedTask
+        _validateOnly ? throw new InvalidOperationException("A validate-only batch keeps nothing to write.")
+        : Count == 0 ? Task.CompletedTask
         : _spans is not null ? spans.WriteAsync(_spans, cancellationToken)
         : _logs is not null ? logs.WriteAsync(_logs, cancellationToken)
         : metrics.WriteAsync(_metrics!, cancellationToken);
