@@ -141,7 +141,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     public sealed record Settings(
         double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
         int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5, int VolatilityPoints = 144, double VolatilityEvidence = 5,
-        int RecordPoints = 0, double RecordMargin = 0.2);
+        int RecordPoints = 4000, double RecordMargin = 0.1);
 
     public string Name => "combined";
 
@@ -300,29 +300,31 @@ public sealed class CombinedDetector : IAnomalyDetector
         var levelShare = levelEvidence / _settings.LevelEvidence;
         var driftShare = driftEvidence / _settings.DriftEvidence;
         var volatilityShare = volatilityEvidence / _settings.VolatilityEvidence;
-        var most = Math.Max(Math.Max(Math.Max(spikeShare, levelShare), Math.Max(driftShare, volatilityShare)), recordShare);
+        // The record's share is a margin, not evidence: it names the anomaly only when no calibrated kind raised it.
+        var most = Math.Max(Math.Max(spikeShare, levelShare), Math.Max(driftShare, volatilityShare));
         LastShares = (spikeShare, levelShare, driftShare, volatilityShare, recordShare);
-        Unsettled = most >= _settings.CalmBelow;
+        Unsettled = Math.Max(most, recordShare) >= _settings.CalmBelow;
         if (most < 1)
         {
-            return null;
+            return recordShare >= 1
+                ? new Anomaly(timestamp, value, expected, _record!.Min, _record.Max, recordShare * _settings.RecordMargin, RecordName, AnomalyKind.Record)
+                : null;
         }
 
         var (evidence, detector, kind) = spikeShare >= most ? (spikeEvidence, spikeDetector, AnomalyKind.Spike)
             : levelShare >= most ? (levelEvidence, levelDetector, AnomalyKind.LevelShift)
             : driftShare >= most ? (driftEvidence, DriftName, AnomalyKind.Drift)
-            : volatilityShare >= most ? (volatilityEvidence, VolatilityName, AnomalyKind.Volatility)
-            : (double.NaN, RecordName, AnomalyKind.Record);
-        return kind == AnomalyKind.Record
-            ? new Anomaly(timestamp, value, expected, _record!.Min, _record.Max, recordShare * _settings.RecordMargin, detector, kind)
-            : new Anomaly(timestamp, value, expected, expected - band, expected + band, evidence, detector, kind, Math.Pow(10, -evidence));
+            : (volatilityEvidence, VolatilityName, AnomalyKind.Volatility);
+        return new Anomaly(timestamp, value, expected, expected - band, expected + band, evidence, detector, kind, Math.Pow(10, -evidence));
     }
 
     /// <summary>
     /// How far the value lies beyond the long history's range (above its maximum or under its minimum, in the series' bad
     /// direction), as a share of that range, over <see cref="Settings.RecordMargin"/> (1: a record). 0 until the baseline
-    /// has judged for <see cref="DriftWarmUp"/>, or when the history never varied (a flat series' first departure is the
-    /// spike score's).
+    /// has judged for <see cref="DriftWarmUp"/>, when the history never varied (a flat series' first departure is the
+    /// spike score's), or when the value is not clear of the old extreme by <see cref="Settings.SpikeFloor"/> spreads as
+    /// well — as a spike must be clear of the expected value: the range of a young, light-tailed series is still
+    /// growing, and its next 4σ point would otherwise be a record by a fifth of it.
     /// </summary>
     private double RecordShare(DateTimeOffset timestamp, double value)
     {
@@ -340,7 +342,8 @@ public sealed class CombinedDetector : IAnomalyDetector
         }
 
         var beyond = value > max ? value - max : value < min ? value - min : 0;
-        return beyond != 0 && InBadDirection(beyond) ? Math.Abs(beyond) / range / _settings.RecordMargin : 0;
+        var clear = Math.Abs(beyond) >= _settings.SpikeFloor * _baseline.LastSpread;
+        return beyond != 0 && clear && InBadDirection(beyond) ? Math.Abs(beyond) / range / _settings.RecordMargin : 0;
     }
 
     private (double Expected, double Lower, double Upper) Band()

@@ -5,7 +5,7 @@ namespace TaskLens.UnitTests.Detection;
 
 public sealed class CombinedDetectorRecordTests
 {
-    private static readonly CombinedDetector.Settings WithRecord = new() { RecordPoints = 4000, RecordMargin = 0.2 };
+    private static readonly CombinedDetector.Settings WithRecord = new() { RecordPoints = 4000, RecordMargin = 0.1 };
 
     /// <summary>
     /// Level 10, noise σ 1, and a burst of 5–15 every 97 points (so large departures are this series' habit and its
@@ -25,9 +25,9 @@ public sealed class CombinedDetectorRecordTests
     }
 
     [Fact]
-    public void Settings_Default_HaveTheRecordScoreOff()
+    public void Settings_Default_HaveTheRecordScoreOn()
     {
-        Assert.Equal(0, new CombinedDetector.Settings().RecordPoints);
+        Assert.Equal((4000, 0.1), (new CombinedDetector.Settings().RecordPoints, new CombinedDetector.Settings().RecordMargin));
     }
 
     [Fact]
