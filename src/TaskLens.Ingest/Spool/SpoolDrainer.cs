@@ -42,6 +42,13 @@ internal sealed class SpoolDrainer(
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly SpoolOptions _options = options.Value;
+
+    /// <summary>
+    /// The read blocks, kept between reads up to what one read holds: in the shared pool, whose bound also serves the
+    /// request bodies, a 48 MiB read found at most 32 MiB of blocks and allocated the rest on the large-object heap
+    /// each time — with the bodies it evicted, most of the allocations that set off gen-2 collections under load.
+    /// </summary>
+    private readonly IngestBufferPool _readBlocks = new(SpoolSegmentReader.MaxBlockBytesHeld(ReadBytes(options.Value)));
     private readonly DrainerFaults _faults = new(logger);
 
     private long _itemsStored;
@@ -138,7 +145,7 @@ internal sealed class SpoolDrainer(
             return cursor;
         }
 
-        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, Math.Max(BytesPerRead, _options.DrainMaxBytes * _options.DrainConcurrency * 2));
+        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, ReadBytes(_options), blockPool: _readBlocks);
         if (read.SkippedBytes > 0)
         {
             IngestLog.SpoolCorruption(logger, read.SkippedBytes, spool.SegmentPath(segment));
@@ -410,6 +417,8 @@ internal sealed class SpoolDrainer(
         record.WriteTo(bytes);
         return bytes;
     }
+
+    private static long ReadBytes(SpoolOptions options) => Math.Max(BytesPerRead, options.DrainMaxBytes * options.DrainConcurrency * 2);
 
     /// <summary>Deletes segments the cursor has passed; one that cannot be deleted now (read-only disk) is tried again next time.</summary>
     private void DeleteDrained(List<long> segments, SpoolPosition cursor)
