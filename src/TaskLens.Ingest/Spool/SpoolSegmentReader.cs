@@ -61,10 +61,6 @@ internal static class SpoolSegmentReader
         return ReadEach(file, offset, position, limit, maxRecords, maxBytes, records) with { Blocks = blocks, BlockPool = blockPool };
     }
 
-    /// <summary>The most bytes a read bounded by <paramref name="maxBytes"/> holds in blocks of <paramref name="blockBytes"/>.</summary>
-    public static long MaxBlockBytesHeld(long maxBytes, int blockBytes = BlockBytes) =>
-        Math.Min(maxBytes, MaxBlockBytes) + blockBytes;
-
     /// <summary>
     /// The common case: whole, intact records read in blocks of <paramref name="blockBytes"/>, each record a slice of
     /// one: a few pooled arrays and reads for the whole slice, rather than a pooled array per record — a drain read

@@ -96,10 +96,10 @@ public sealed class SpoolBlockReadTests : IDisposable
     }
 
     [Theory]
-    [InlineData(48L << 20, 52L << 20)]
-    [InlineData(long.MaxValue, 68L << 20)]
-    public void MaxBlockBytesHeld_ReadBound_ReadPlusOneBlockWithinTheBlockReadCap(long maxBytes, long expected) =>
-        Assert.Equal(expected, SpoolSegmentReader.MaxBlockBytesHeld(maxBytes));
+    [InlineData(0, 2, 36L << 20)] // the default bound: 12 MiB runs x 2, plus three blocks
+    [InlineData(64L << 20, 4, 84L << 20)]
+    public void ReadBlocksKept_DrainBound_BoundPlusABlockPerSliceHeld(long bufferBytes, int concurrency, long expected) =>
+        Assert.Equal(expected, SpoolDrainer.ReadBlocksKept(new SpoolOptions { DrainBufferBytes = bufferBytes, DrainConcurrency = concurrency }));
 
     /// <summary>Records of 100 bytes to ~3 KB: several to a block, some larger than a block.</summary>
     private static SpoolRecord Record(int i) =>
