@@ -36,6 +36,14 @@ internal sealed class SpoolDrainer(
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly SpoolOptions _options = options.Value;
+
+    /// <summary>
+    /// The read blocks, kept between reads up to what the reads in flight hold (<see cref="ReadBlocksKept"/>): in the
+    /// shared pool, whose bound also serves the request bodies, a 48 MiB read found at most 32 MiB of blocks and
+    /// allocated the rest on the large-object heap each time — with the bodies it evicted, most of the allocations that
+    /// set off gen-2 collections under load (docs/ingest.md, memory).
+    /// </summary>
+    private readonly IngestBufferPool _readBlocks = new(ReadBlocksKept(options.Value));
     private readonly DrainerFaults _faults = new(logger);
 
     private long _itemsStored;
@@ -227,7 +235,7 @@ internal sealed class SpoolDrainer(
             return (null, cursor, waitForData);
         }
 
-        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, maxBytes);
+        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, maxBytes, blockPool: _readBlocks);
         try
         {
             if (read.SkippedBytes > 0)
@@ -491,6 +499,14 @@ internal sealed class SpoolDrainer(
         record.WriteTo(bytes);
         return bytes;
     }
+
+    /// <summary>
+    /// What the read-block pool keeps: the records held (<see cref="SpoolOptions.DrainBufferBound"/>) plus a block for
+    /// each slice that can be held at once (the runs in flight and the one read next), as a slice's last block is
+    /// whole however little of it is read.
+    /// </summary>
+    internal static long ReadBlocksKept(SpoolOptions options) =>
+        options.DrainBufferBound + ((options.DrainConcurrency + 1L) * SpoolSegmentReader.BlockBytes);
 
     /// <summary>Deletes segments the cursor has passed; one that cannot be deleted now (read-only disk) is tried again next time.</summary>
     private void DeleteDrained(List<long> segments, SpoolPosition cursor)

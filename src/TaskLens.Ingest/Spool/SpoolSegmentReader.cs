@@ -23,13 +23,16 @@ internal static class SpoolSegmentReader
         /// <summary>The pooled blocks that the records of a block read are slices of (none for a record-by-record read).</summary>
         public IReadOnlyList<byte[]> Blocks { get; init; } = [];
 
+        /// <summary>The pool <see cref="Blocks"/> came from and go back to.</summary>
+        public IngestBufferPool BlockPool { get; init; } = IngestBufferPool.Shared;
+
         /// <summary>Gives the records' pooled buffers back; the records must not be used afterwards.</summary>
         public void ReturnBuffers()
         {
             Records.ForEach(r => r.Record.ReturnBuffer());
             foreach (var block in Blocks)
             {
-                IngestBufferPool.Shared.Return(block);
+                BlockPool.Return(block);
             }
         }
     }
@@ -44,14 +47,18 @@ internal static class SpoolSegmentReader
     /// </summary>
     public const int BlockBytes = 4 * 1024 * 1024;
 
-    /// <summary>Reads records until the limit, <paramref name="maxRecords"/> or <paramref name="maxBytes"/> (at least one record).</summary>
-    public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue, int blockBytes = BlockBytes)
+    /// <summary>
+    /// Reads records until the limit, <paramref name="maxRecords"/> or <paramref name="maxBytes"/> (at least one
+    /// record), in blocks from <paramref name="blockPool"/> (<see cref="IngestBufferPool.Shared"/> unless given).
+    /// </summary>
+    public static ReadResult Read(string path, long offset, long limit, int maxRecords, long maxBytes = long.MaxValue, int blockBytes = BlockBytes, IngestBufferPool? blockPool = null)
     {
+        blockPool ??= IngestBufferPool.Shared;
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         limit = Math.Min(limit, file.Length);
         var records = new List<(SpoolRecord, long)>();
-        var blocks = ReadBlocks(file, offset, limit, maxRecords, maxBytes, blockBytes, records, out var position);
-        return ReadEach(file, offset, position, limit, maxRecords, maxBytes, records) with { Blocks = blocks };
+        var blocks = ReadBlocks(file, offset, limit, maxRecords, maxBytes, blockBytes, blockPool, records, out var position);
+        return ReadEach(file, offset, position, limit, maxRecords, maxBytes, records) with { Blocks = blocks, BlockPool = blockPool };
     }
 
     /// <summary>
@@ -62,7 +69,7 @@ internal static class SpoolSegmentReader
     /// next block. Stops before the first record that is not whole within the bounds or does not check out, at
     /// <paramref name="end"/>, where <see cref="ReadEach"/> goes on. The blocks that hold records.
     /// </summary>
-    private static List<byte[]> ReadBlocks(FileStream file, long offset, long limit, int maxRecords, long maxBytes, int blockBytes, List<(SpoolRecord, long)> records, out long end)
+    private static List<byte[]> ReadBlocks(FileStream file, long offset, long limit, int maxRecords, long maxBytes, int blockBytes, IngestBufferPool pool, List<(SpoolRecord, long)> records, out long end)
     {
         var blocks = new List<byte[]>();
         end = offset;
@@ -114,7 +121,9 @@ internal static class SpoolSegmentReader
                 break;
             }
 
-            var next = IngestBufferPool.Shared.Rent((int)Math.Min(Math.Max(blockBytes, needed), left + toRead));
+            // A whole block even for a short read: the drainer's pool keeps blocks of one size, so every read reuses
+            // them (a read of the spool's last few exports rented its own smaller size, which evicted or missed).
+            var next = pool.Rent(Math.Max(blockBytes, needed));
             block.AsSpan(at, left).CopyTo(next);
             var read = (int)Math.Min(next.Length - left, toRead);
             file.ReadExactly(next.AsSpan(left, read));
@@ -126,7 +135,7 @@ internal static class SpoolSegmentReader
                 }
                 else
                 {
-                    IngestBufferPool.Shared.Return(block);
+                    pool.Return(block);
                 }
             }
 
@@ -146,7 +155,7 @@ internal static class SpoolSegmentReader
             }
             else
             {
-                IngestBufferPool.Shared.Return(block);
+                pool.Return(block);
             }
         }
 

@@ -1,4 +1,5 @@
 using TaskLens.Ingest.Otlp;
+using TaskLens.Ingest.Receivers;
 using TaskLens.Ingest.Spool;
 using TaskLens.UnitTests.TestSupport;
 
@@ -69,6 +70,36 @@ public sealed class SpoolBlockReadTests : IDisposable
         Assert.Equal(Record(5).EncodedLength, read.SkippedBytes);
         read.ReturnBuffers();
     }
+
+    [Fact]
+    public void Read_WithBlockPool_RentsWholeBlocksFromItAndReusesThem()
+    {
+        const int block = 128 * 1024; // over IngestBufferPool's 64 KiB floor, so the given pool keeps it
+        var written = WriteSegment(40);
+        Assert.True(new FileInfo(_path).Length < block);
+        var pool = new IngestBufferPool(1024 * 1024);
+
+        var first = SpoolSegmentReader.Read(_path, 0, long.MaxValue, int.MaxValue, blockBytes: block, blockPool: pool);
+        Assert.Equal(written, first.Records.Select(r => Describe(r.Record)));
+        Assert.Same(pool, first.BlockPool);
+        Assert.Equal(block, Assert.Single(first.Blocks).Length); // a whole block for a short read
+        Assert.Equal(0, pool.RetainedBytes);
+        first.ReturnBuffers();
+        Assert.Equal(block, pool.RetainedBytes);
+
+        var second = SpoolSegmentReader.Read(_path, 0, long.MaxValue, int.MaxValue, blockBytes: block, blockPool: pool);
+        Assert.Same(first.Blocks[0], Assert.Single(second.Blocks));
+        Assert.Equal(0, pool.RetainedBytes);
+        Assert.Equal(written, second.Records.Select(r => Describe(r.Record)));
+        second.ReturnBuffers();
+        Assert.Equal(block, pool.RetainedBytes);
+    }
+
+    [Theory]
+    [InlineData(0, 2, 36L << 20)] // the default bound: 12 MiB runs x 2, plus three blocks
+    [InlineData(64L << 20, 4, 84L << 20)]
+    public void ReadBlocksKept_DrainBound_BoundPlusABlockPerSliceHeld(long bufferBytes, int concurrency, long expected) =>
+        Assert.Equal(expected, SpoolDrainer.ReadBlocksKept(new SpoolOptions { DrainBufferBytes = bufferBytes, DrainConcurrency = concurrency }));
 
     /// <summary>Records of 100 bytes to ~3 KB: several to a block, some larger than a block.</summary>
     private static SpoolRecord Record(int i) =>
