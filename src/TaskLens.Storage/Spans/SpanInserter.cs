@@ -35,7 +35,7 @@ internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool 
     {
         try
         {
-            await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, rows.CopyToAsync, cancellationToken);
+            await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, rows, cancellationToken);
             StorageLog.SpansWritten(logger, spanCount, batches);
             return null;
         }
