@@ -14,4 +14,7 @@ public enum AnomalyKind
 
     /// <summary>Volatility: the series strays from its expected values much further than usual for a long time, either way.</summary>
     Volatility,
+
+    /// <summary>A record: beyond everything the series showed over a long history, by a share of that range.</summary>
+    Record,
 }

@@ -45,6 +45,9 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// <summary>The member named by a drift anomaly.</summary>
     public const string DriftName = "drift";
 
+    /// <summary>The member named by a record anomaly.</summary>
+    public const string RecordName = "record";
+
     private readonly Settings _settings;
     private readonly SeriesKind _kind;
     private readonly RobustSeasonalDetector _baseline;
@@ -58,6 +61,8 @@ public sealed class CombinedDetector : IAnomalyDetector
     private readonly LaggedMeanScore? _drift;
     private readonly LaggedMeanScore? _volatility;
     private readonly RecentRange? _range;
+    private readonly RecordRange? _record;
+    private DateTimeOffset? _judgedSince;
     private double _deviationSum;
     private int _deviationCount;
     private long _seen;
@@ -105,6 +110,7 @@ public sealed class CombinedDetector : IAnomalyDetector
             : null;
         _spectral = _settings.Spectral ? new SpectralResidualDetector() : null;
         _range = _settings.RecentRange > 0 ? new RecentRange(_settings.RecentRange) : null;
+        _record = _settings.RecordPoints > 0 ? new RecordRange(_settings.RecordPoints) : null;
     }
 
     /// <param name="Evidence">−log₁₀ of the calibrated probability from which a spike is raised (3: one in a thousand).</param>
@@ -121,6 +127,12 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// each point too little off to be a spike and too gradual for the level score or the CUSUM's allowance (0: off).
     /// </param>
     /// <param name="DriftEvidence">The evidence from which a drift is raised.</param>
+    /// <param name="RecordPoints">
+    /// Points of the long history a record is judged against (0: off): a value beyond everything those points spanned, by
+    /// at least <see cref="RecordMargin"/> of their range, is a record — scored only once the baseline has judged for a
+    /// day (<see cref="DriftWarmUp"/>), so the range has seen the series whole.
+    /// </param>
+    /// <param name="RecordMargin">The share of the long history's range (max − min) a value must exceed it by to be a record.</param>
     /// <param name="RecentRange">
     /// For intermittent sums: raise only a value beyond the range of this many previous points (0: off). Cost, tokens or
     /// runs per minute of a goal that runs now and then look like spikes against a baseline of zeros; only a value the
@@ -128,7 +140,8 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// </param>
     public sealed record Settings(
         double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
-        int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5, int VolatilityPoints = 144, double VolatilityEvidence = 5);
+        int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5, int VolatilityPoints = 144, double VolatilityEvidence = 5,
+        int RecordPoints = 4000, double RecordMargin = 0.1);
 
     public string Name => "combined";
 
@@ -147,7 +160,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     public (double Expected, double Lower, double Upper) LastBand { get; private set; } = (double.NaN, double.NaN, double.NaN);
 
     /// <summary>The last point's evidence of each kind as a share of its threshold (1: raised), for the benchmark's dumps.</summary>
-    internal (double Spike, double Level, double Drift, double Volatility) LastShares { get; private set; }
+    internal (double Spike, double Level, double Drift, double Volatility, double Record) LastShares { get; private set; }
 
     /// <summary>Whether the last point fell in the hold-off of an earlier raised one.</summary>
     internal bool InHoldOff { get; private set; }
@@ -176,6 +189,7 @@ public sealed class CombinedDetector : IAnomalyDetector
         _spectral?.Add(value);
         Unsettled = false;
         var candidate = Judge(timestamp, value);
+        _record?.Add(value);
         var news = _range?.IsNews(value, candidate is { } c && c.Value > c.Expected) ?? true;
         LastBand = Band();
         _range?.Add(value);
@@ -235,6 +249,8 @@ public sealed class CombinedDetector : IAnomalyDetector
             volatilityEvidence = _volatility.Evidence(distance, timestamp, distance >= VolatilityFloor && z != 0 && InBadDirection(z));
         }
 
+        var recordShare = RecordShare(timestamp, value);
+
         // Probabilities are read (a pass over the histogram) only for candidates, before the point is learnt.
         var spikeCandidate = Math.Abs(z) >= _settings.SpikeFloor && InBadDirection(z);
         var levelCandidate = Math.Abs(level) >= 1 && InBadDirection(level);
@@ -284,12 +300,15 @@ public sealed class CombinedDetector : IAnomalyDetector
         var levelShare = levelEvidence / _settings.LevelEvidence;
         var driftShare = driftEvidence / _settings.DriftEvidence;
         var volatilityShare = volatilityEvidence / _settings.VolatilityEvidence;
+        // The record's share is a margin, not evidence: it names the anomaly only when no calibrated kind raised it.
         var most = Math.Max(Math.Max(spikeShare, levelShare), Math.Max(driftShare, volatilityShare));
-        LastShares = (spikeShare, levelShare, driftShare, volatilityShare);
-        Unsettled = most >= _settings.CalmBelow;
+        LastShares = (spikeShare, levelShare, driftShare, volatilityShare, recordShare);
+        Unsettled = Math.Max(most, recordShare) >= _settings.CalmBelow;
         if (most < 1)
         {
-            return null;
+            return recordShare >= 1
+                ? new Anomaly(timestamp, value, expected, _record!.Min, _record.Max, recordShare * _settings.RecordMargin, RecordName, AnomalyKind.Record)
+                : null;
         }
 
         var (evidence, detector, kind) = spikeShare >= most ? (spikeEvidence, spikeDetector, AnomalyKind.Spike)
@@ -297,6 +316,34 @@ public sealed class CombinedDetector : IAnomalyDetector
             : driftShare >= most ? (driftEvidence, DriftName, AnomalyKind.Drift)
             : (volatilityEvidence, VolatilityName, AnomalyKind.Volatility);
         return new Anomaly(timestamp, value, expected, expected - band, expected + band, evidence, detector, kind, Math.Pow(10, -evidence));
+    }
+
+    /// <summary>
+    /// How far the value lies beyond the long history's range (above its maximum or under its minimum, in the series' bad
+    /// direction), as a share of that range, over <see cref="Settings.RecordMargin"/> (1: a record). 0 until the baseline
+    /// has judged for <see cref="DriftWarmUp"/>, when the history never varied (a flat series' first departure is the
+    /// spike score's), or when the value is not clear of the old extreme by <see cref="Settings.SpikeFloor"/> spreads as
+    /// well — as a spike must be clear of the expected value: the range of a young, light-tailed series is still
+    /// growing, and its next 4σ point would otherwise be a record by a fifth of it.
+    /// </summary>
+    private double RecordShare(DateTimeOffset timestamp, double value)
+    {
+        if (_record is null)
+        {
+            return 0;
+        }
+
+        _judgedSince ??= timestamp;
+        var (min, max) = (_record.Min, _record.Max);
+        var range = max - min;
+        if (timestamp - _judgedSince < DriftWarmUp || !(range > 0))
+        {
+            return 0;
+        }
+
+        var beyond = value > max ? value - max : value < min ? value - min : 0;
+        var clear = Math.Abs(beyond) >= _settings.SpikeFloor * _baseline.LastSpread;
+        return beyond != 0 && clear && InBadDirection(beyond) ? Math.Abs(beyond) / range / _settings.RecordMargin : 0;
     }
 
     private (double Expected, double Lower, double Upper) Band()

@@ -21,7 +21,6 @@ public static class IngestHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<IngestOptions>(builder.Configuration, IngestOptions.SectionName, o => o.Validate());
-        builder.Services.AddSingleton(_ => new SpanBatchPool());
         builder.Services.AddSingleton<TenantResolver>();
         builder.Services.AddSingleton<AdmissionControl>();
         builder.Services.AddValidatedOptions<SpoolOptions>(builder.Configuration, SpoolOptions.SectionName, o => o.Validate());

@@ -66,9 +66,9 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton<SpanInserter>();
         builder.Services.AddHostedService<RetentionJob>();
         builder.Services.AddSingleton<SpanBatchWriter>();
-        builder.Services.AddKeyedSingleton<ISpanSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
+        builder.Services.AddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.Stored, (sp, _) => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.StoredDirect, (sp, _) => sp.GetRequiredService<SpanInserter>());
-        builder.Services.TryAddSingleton<ISpanSink>(sp => sp.GetRequiredKeyedService<ISpanSink>(SpanSinkKeys.Stored));
+        builder.Services.TryAddSingleton<ISpanRowSink>(sp => sp.GetRequiredKeyedService<ISpanRowSink>(SpanSinkKeys.Stored));
         builder.Services.TryAddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.Direct, (sp, _) => sp.GetRequiredKeyedService<ISpanRowSink>(SpanSinkKeys.StoredDirect));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SpanBatchWriter>());
         builder.Services.AddSingleton<ITraceReader, TraceReader>();

@@ -25,18 +25,16 @@ public static class GoalHostingExtensions
             GoalLog.Started(sp.GetRequiredService<ILogger<GoalRollup>>(), prices.Count, PricePath(options), options.QuietPeriod.TotalSeconds, options.AbandonAfter.TotalMinutes);
             return new GoalRollup(options, prices);
         });
-        services.AddSingleton<ISpanSink>(sp => Observed(sp, SpanSinkKeys.Stored));
-        services.AddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.Direct, (sp, _) => new GoalRollupSpanRowSink(
-            sp.GetRequiredKeyedService<ISpanRowSink>(SpanSinkKeys.StoredDirect), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
-            RollupFailed(sp), sp.GetService<Incidents.IServiceLinks>()));
+        services.AddSingleton<ISpanRowSink>(sp => Observed(sp, SpanSinkKeys.Stored));
+        services.AddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.Direct, (sp, _) => Observed(sp, SpanSinkKeys.StoredDirect));
         services.AddSingleton<GoalRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());
         services.AddSingleton<ISelfMetrics, GoalMetrics>();
         return builder;
     }
 
-    private static GoalRollupSpanSink Observed(IServiceProvider sp, string storedKey) => new(
-        sp.GetRequiredKeyedService<ISpanSink>(storedKey), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
+    private static GoalRollupSpanRowSink Observed(IServiceProvider sp, string storedKey) => new(
+        sp.GetRequiredKeyedService<ISpanRowSink>(storedKey), sp.GetRequiredService<GoalRollup>(), sp.GetRequiredService<TimeProvider>(),
         RollupFailed(sp), sp.GetService<Incidents.IServiceLinks>());
 
     private static Action<Exception> RollupFailed(IServiceProvider sp)

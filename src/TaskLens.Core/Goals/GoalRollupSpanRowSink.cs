@@ -4,9 +4,10 @@ using TaskLens.Core.Telemetry;
 namespace TaskLens.Core.Goals;
 
 /// <summary>
-/// <see cref="GoalRollupSpanSink"/> for spans written straight into storage rows (the spool drainer): each run reads
-/// the goal rollup's facts of its spans as they are decoded, in the same pass, and hands them to the rollup once the
-/// run is stored (<see cref="GoalObservedSpanRun"/>).
+/// Hands every span the store has taken to the goal rollup, so runs are built from exactly the spans that are stored
+/// (a run the store refused is retried by the caller and observed then): each run of spans written straight into
+/// storage rows (the spool drainer, and the spool-off path per export) reads the rollup's facts of its spans as they
+/// are decoded, in the same pass, and hands them to the rollup once the run is stored (<see cref="GoalObservedSpanRun"/>).
 /// </summary>
 public sealed class GoalRollupSpanRowSink(ISpanRowSink inner, GoalRollup rollup, TimeProvider time, Action<Exception> rollupFailed, IServiceLinks? links = null)
     : ISpanRowSink

@@ -33,11 +33,8 @@ internal static class AnyValueText
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_json;
 
-    /// <summary>
-    /// The value's kind and text. <paramref name="countOnly"/> (a validating decode) leaves scalar text empty: it is
-    /// checked, not kept; arrays and key-value lists are still rendered, as rendering validates them.
-    /// </summary>
-    public static bool TryDecode(ReadOnlySpan<byte> anyValue, out AttributeValueType type, out string text, out string? error, bool countOnly = false)
+    /// <summary>The value's kind and text.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> anyValue, out AttributeValueType type, out string text, out string? error)
     {
         type = AttributeValueType.Empty;
         text = string.Empty;
@@ -52,7 +49,7 @@ internal static class AnyValueText
                 return true;
             case StringValue:
                 type = AttributeValueType.String;
-                text = countOnly ? string.Empty : Utf8Text.Decode(payload);
+                text = Utf8Text.Decode(payload);
                 return true;
             case BoolValue:
                 type = AttributeValueType.Bool;
@@ -60,15 +57,15 @@ internal static class AnyValueText
                 return true;
             case IntValue:
                 type = AttributeValueType.Int;
-                text = countOnly ? string.Empty : IntegerText((long)scalar);
+                text = IntegerText((long)scalar);
                 return true;
             case DoubleValue:
                 type = AttributeValueType.Double;
-                text = countOnly ? string.Empty : FormatDouble(BitConverter.UInt64BitsToDouble(scalar));
+                text = FormatDouble(BitConverter.UInt64BitsToDouble(scalar));
                 return true;
             case BytesValue:
                 type = AttributeValueType.Bytes;
-                text = countOnly ? string.Empty : Convert.ToBase64String(payload);
+                text = Convert.ToBase64String(payload);
                 return true;
             case ArrayValue or KvlistValue:
                 type = field == ArrayValue ? AttributeValueType.Array : AttributeValueType.KeyValueList;
@@ -81,6 +78,38 @@ internal static class AnyValueText
                 return true;
             default:
                 _ = wireType;
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// The checks of <see cref="TryDecode"/> alone, with the same verdicts and messages, for ingest's validation before
+    /// spooling: the value's kind and, for a string, its UTF-8 bytes (unchecked, as the export holds them); no text is
+    /// made. Arrays and key-value lists are still rendered (into the per-thread buffer), as rendering checks them.
+    /// </summary>
+    public static bool TryCheck(ReadOnlySpan<byte> anyValue, out AttributeValueType type, out ReadOnlySpan<byte> stringValue, out string? error)
+    {
+        type = AttributeValueType.Empty;
+        stringValue = default;
+        if (!TryFindValue(anyValue, out var field, out _, out var payload, out _, out error))
+        {
+            return false;
+        }
+
+        switch (field)
+        {
+            case StringValue:
+                type = AttributeValueType.String;
+                stringValue = payload;
+                return true;
+            case BoolValue: type = AttributeValueType.Bool; return true;
+            case IntValue: type = AttributeValueType.Int; return true;
+            case DoubleValue: type = AttributeValueType.Double; return true;
+            case BytesValue: type = AttributeValueType.Bytes; return true;
+            case ArrayValue or KvlistValue:
+                type = field == ArrayValue ? AttributeValueType.Array : AttributeValueType.KeyValueList;
+                return TryRenderJson(field, payload, out _, out error);
+            default:
                 return true;
         }
     }

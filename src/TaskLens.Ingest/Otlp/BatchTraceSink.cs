@@ -3,13 +3,9 @@ using TaskLens.Core.Telemetry;
 namespace TaskLens.Ingest.Otlp;
 
 /// <summary>
-/// <see cref="OtlpTraceDecoder"/>'s walk into a <see cref="SpanBatch"/> of strings (<see cref="OtlpTraceDecoder.Decode"/>),
-/// or, <c>countOnly</c>, ingest's check before spooling (<see cref="OtlpTraceDecoder.Validate"/>): the same resource,
-/// scope and span records with their text left empty, and no span attributes, events or links (nothing reads them);
-/// every value is still checked as a full decode checks it. Resources are few and name the service, which even a
-/// validation reports: their attributes are always decoded in full.
+/// <see cref="OtlpTraceDecoder"/>'s walk into a <see cref="SpanBatch"/> of strings (<see cref="OtlpTraceDecoder.Decode"/>).
 /// </summary>
-internal struct BatchTraceSink(SpanBatch batch, bool countOnly) : ITraceSink
+internal struct BatchTraceSink(SpanBatch batch) : ITraceSink
 {
     private string _serviceName = OtlpCommon.UnknownService;
     private int _resourceIndex;
@@ -20,16 +16,12 @@ internal struct BatchTraceSink(SpanBatch batch, bool countOnly) : ITraceSink
 
     public bool TryAdd(AttributeOwner owner, ReadOnlySpan<byte> key, ReadOnlySpan<byte> anyValue, out string? error)
     {
-        var keepText = !countOnly || owner == AttributeOwner.Resource;
-        if (!AnyValueText.TryDecode(anyValue, out var type, out var text, out error, countOnly: !keepText))
+        if (!AnyValueText.TryDecode(anyValue, out var type, out var text, out error))
         {
             return false;
         }
 
-        if (keepText || owner == AttributeOwner.Scope)
-        {
-            batch.AddAttribute(new AttributeRecord(OtlpTraceDecoder.DecodeString(key, !keepText), type, text));
-        }
+        batch.AddAttribute(new AttributeRecord(OtlpTraceDecoder.DecodeString(key), type, text));
 
         if (owner == AttributeOwner.Resource && type == AttributeValueType.String && key.SequenceEqual("service.name"u8))
         {
@@ -45,35 +37,25 @@ internal struct BatchTraceSink(SpanBatch batch, bool countOnly) : ITraceSink
         _resourceIndex = batch.AddResource(new ResourceRecord(
             new AttributeRange(attributesStart, batch.AttributeCount - attributesStart),
             droppedAttributesCount,
-            OtlpTraceDecoder.DecodeString(schemaUrl, countOnly),
+            OtlpTraceDecoder.DecodeString(schemaUrl),
             _serviceName));
 
     public void EndScope(int attributesStart, ReadOnlySpan<byte> name, ReadOnlySpan<byte> version, uint droppedAttributesCount, ReadOnlySpan<byte> schemaUrl) =>
         _scopeIndex = batch.AddScope(new ScopeRecord(
-            OtlpTraceDecoder.DecodeString(name, countOnly),
-            OtlpTraceDecoder.DecodeString(version, countOnly),
+            OtlpTraceDecoder.DecodeString(name),
+            OtlpTraceDecoder.DecodeString(version),
             new AttributeRange(attributesStart, batch.AttributeCount - attributesStart),
             droppedAttributesCount,
-            OtlpTraceDecoder.DecodeString(schemaUrl, countOnly)));
+            OtlpTraceDecoder.DecodeString(schemaUrl)));
 
     public void BeginSpan() => _span = batch.Mark();
 
-    public readonly void AddEvent(ulong timeUnixNano, ReadOnlySpan<byte> name, AttributeRange attributes, uint droppedAttributesCount)
-    {
-        if (!countOnly)
-        {
-            batch.AddEvent(new EventRecord(timeUnixNano, OtlpTraceDecoder.DecodeString(name), attributes, droppedAttributesCount));
-        }
-    }
+    public readonly void AddEvent(ulong timeUnixNano, ReadOnlySpan<byte> name, AttributeRange attributes, uint droppedAttributesCount) =>
+        batch.AddEvent(new EventRecord(timeUnixNano, OtlpTraceDecoder.DecodeString(name), attributes, droppedAttributesCount));
 
-    public readonly void AddLink(in TraceLinkFields link)
-    {
-        if (!countOnly)
-        {
-            batch.AddLink(new LinkRecord(
-                link.TraceIdHigh, link.TraceIdLow, link.SpanId, OtlpTraceDecoder.DecodeString(link.TraceState), link.Flags, link.Attributes, link.DroppedAttributesCount));
-        }
-    }
+    public readonly void AddLink(in TraceLinkFields link) =>
+        batch.AddLink(new LinkRecord(
+            link.TraceIdHigh, link.TraceIdLow, link.SpanId, OtlpTraceDecoder.DecodeString(link.TraceState), link.Flags, link.Attributes, link.DroppedAttributesCount));
 
     public readonly void RejectSpan() => batch.Truncate(_span);
 
@@ -85,9 +67,9 @@ internal struct BatchTraceSink(SpanBatch batch, bool countOnly) : ITraceSink
         TraceIdLow = span.TraceIdLow,
         SpanId = span.SpanId,
         ParentSpanId = span.ParentSpanId,
-        TraceState = OtlpTraceDecoder.DecodeString(span.TraceState, countOnly),
+        TraceState = OtlpTraceDecoder.DecodeString(span.TraceState),
         Flags = span.Flags,
-        Name = OtlpTraceDecoder.DecodeString(span.Name, countOnly),
+        Name = OtlpTraceDecoder.DecodeString(span.Name),
         Kind = span.Kind,
         StartTimeUnixNano = span.StartTimeUnixNano,
         EndTimeUnixNano = span.EndTimeUnixNano,
@@ -100,6 +82,6 @@ internal struct BatchTraceSink(SpanBatch batch, bool countOnly) : ITraceSink
         LinkCount = batch.LinkCount - _span.Links,
         DroppedLinksCount = span.DroppedLinksCount,
         StatusCode = span.StatusCode,
-        StatusMessage = OtlpTraceDecoder.DecodeString(span.StatusMessage, countOnly),
+        StatusMessage = OtlpTraceDecoder.DecodeString(span.StatusMessage),
     });
 }

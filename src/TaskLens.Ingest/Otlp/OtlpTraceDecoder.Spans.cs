@@ -316,8 +316,7 @@ public static partial class OtlpTraceDecoder
     /// strict parsers refuse the whole message otherwise. We replace each invalid sequence with U+FFFD instead
     /// (what <see cref="Encoding.UTF8"/> does): one bad byte in an attribute should not cost the export.
     /// </summary>
-    /// <remarks><paramref name="countOnly"/>: a validating decode, which checks lengths but keeps no text.</remarks>
-    internal static string DecodeString(ReadOnlySpan<byte> utf8, bool countOnly = false) => utf8.IsEmpty || countOnly ? string.Empty : Utf8Text.Decode(utf8);
+    internal static string DecodeString(ReadOnlySpan<byte> utf8) => Utf8Text.Decode(utf8);
 
     /// <summary>Null when the id is valid, else why not.</summary>
     private static string? ReadTraceId(ReadOnlySpan<byte> bytes, out ulong high, out ulong low, string what)

@@ -5,7 +5,7 @@ namespace TaskLens.Ingest.Otlp;
 /// <summary>
 /// Decodes <c>ExportTraceServiceRequest</c> protobuf: no message objects, one walk of the wire format for every
 /// destination (<see cref="ITraceSink"/>) — a <see cref="SpanBatch"/> of strings (<see cref="Decode"/>), ingest's
-/// count-only check (<see cref="Validate"/>) or the drainer's rows (<see cref="DecodeRows"/>) — so every path makes
+/// check that keeps nothing (<see cref="Validate"/>) or the drainer's rows (<see cref="DecodeRows"/>) — so every path makes
 /// the same checks with the same verdicts and messages. Field numbers are those of opentelemetry-proto v1
 /// (collector/trace/v1/trace_service.proto, trace/v1/trace.proto, resource/v1, common/v1).
 /// Fields may come in any order and messages may repeat, so a message whose parts a sink needs in order (a Resource
@@ -25,15 +25,33 @@ public static partial class OtlpTraceDecoder
     /// rejected (OTLP partial success) and leave nothing behind; a request that is not valid protobuf of the
     /// expected shape adds nothing at all and is reported as malformed. Never throws on any input.
     /// </summary>
-    public static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch) => DecodeBatch(request, batch, countOnly: false);
+    public static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var start = batch.Mark();
+        var sink = new BatchTraceSink(batch);
+        var result = Walk(request, ref sink);
+        if (result.IsMalformed)
+        {
+            batch.Truncate(start);
+        }
+
+        return result;
+    }
 
     /// <summary>
-    /// Decodes only to validate and count, as ingest does before spooling (the drainer decodes again for real):
-    /// the same checks and results as <see cref="Decode(ReadOnlySpan{byte}, SpanBatch)"/>, and the same resource, scope
-    /// and span records, but text is left empty and spans keep no attributes, events or links — no string is allocated
-    /// and nothing is copied that ingest does not read (resources still name their service).
+    /// Checks and counts only, as ingest does before spooling (the drainer decodes again for real): the same checks,
+    /// verdicts and messages as <see cref="Decode(ReadOnlySpan{byte}, SpanBatch)"/>, and the service names a full
+    /// decode would give its resources (<paramref name="resources"/>), but nothing is kept — no records, no text.
     /// </summary>
-    public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, SpanBatch batch) => DecodeBatch(request, batch, countOnly: true);
+    public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, out ValidatedResources resources)
+    {
+        var sink = new ValidateTraceSink();
+        var result = Walk(request, ref sink);
+        resources = result.IsMalformed ? ValidatedResources.None
+            : new ValidatedResources(sink.Resources, sink.FirstServiceName, sink.LongestServiceNameBytes);
+        return result;
+    }
 
     /// <summary>
     /// Writes the accepted spans of <paramref name="request"/> to <paramref name="rows"/>, resource and scope first, as
@@ -60,20 +78,6 @@ public static partial class OtlpTraceDecoder
             shared.ReleaseSource();
             span.ReleaseSource();
         }
-    }
-
-    private static OtlpDecodeResult DecodeBatch(ReadOnlySpan<byte> request, SpanBatch batch, bool countOnly)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        var start = batch.Mark();
-        var sink = new BatchTraceSink(batch, countOnly);
-        var result = Walk(request, ref sink);
-        if (result.IsMalformed)
-        {
-            batch.Truncate(start);
-        }
-
-        return result;
     }
 
     private static OtlpDecodeResult Walk<TSink>(ReadOnlySpan<byte> request, ref TSink sink)

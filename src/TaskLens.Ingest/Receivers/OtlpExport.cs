@@ -11,20 +11,19 @@ namespace TaskLens.Ingest.Receivers;
 /// <summary>
 /// The transport-neutral part of an export of any signal: decode (which validates it and counts what is accepted and
 /// rejected), then make it durable — appended to the spool, or, with the spool off, written to ClickHouse — and only
-/// then report success. The gRPC and HTTP receivers only translate this into their protocol's answers.
+/// then report success. With the spool off a trace export is decoded once, straight into storage's rows
+/// (<see cref="OtlpTraceDecoder.DecodeRows"/>, as the drainer does), and stored with those of concurrent exports. The
+/// gRPC and HTTP receivers only translate this into their protocol's answers.
 /// </summary>
 internal sealed class OtlpExport(
-    ISpanSink spans,
+    ISpanRowSink spans,
     ILogSink logs,
     IMetricSink metrics,
-    SpanBatchPool pool,
     IOptions<IngestOptions> options,
     ILogger<OtlpExport> logger,
     IngestMeter meter,
     DiskSpool? spool = null)
 {
-    private readonly SpanBatchPool _validationPool = SpanBatchPool.ForValidation();
-
     public async Task<(ExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
         OtlpSignal signal,
         ReadOnlyMemory<byte> request,
@@ -43,8 +42,12 @@ internal sealed class OtlpExport(
             return (ExportOutcome.Malformed, OtlpDecodeResult.Malformed(jsonError!), TimeSpan.Zero);
         }
 
-        using var batch = new SignalBatch(signal, tenant, spool is null ? pool : _validationPool, payload.Length >= IngestMeter.LargeExportBytes);
-        var result = batch.Add(payload, json, validateOnly: spool is not null);
+        // Traces with the spool off: rows of storage's, given back (unstored) on any early answer.
+        var rowsOnly = signal == OtlpSignal.Traces && spool is null;
+        using var run = rowsOnly ? spans.Begin(tenant) : null;
+        var rows = run is null ? null : new AdmittedSpanRows(run);
+        var batch = rowsOnly ? null : new SignalBatch(signal, tenant);
+        var result = rows is not null ? OtlpTraceDecoder.DecodeRows(payload, rows) : batch!.Add(payload, json);
         if (result.IsMalformed)
         {
             IngestLog.MalformedExport(logger, transport, result.MalformedReason!);
@@ -53,7 +56,7 @@ internal sealed class OtlpExport(
 
         // Bounded before anything is spooled: a name too long for a spool record's length field was once acknowledged
         // and then misread by the drainer, and the export vanished (issue 14).
-        var longestService = batch.LongestServiceNameBytes();
+        var longestService = rows?.LongestServiceNameBytes ?? batch!.LongestServiceNameBytes();
         if (longestService > options.Value.MaxServiceNameBytes)
         {
             var reason = string.Create(
@@ -79,11 +82,15 @@ internal sealed class OtlpExport(
         {
             if (spool is not null)
             {
-                await spool.AppendAsync(new SpoolRecord(signal, tenant, batch.ServiceName, json, payload));
+                await spool.AppendAsync(new SpoolRecord(signal, tenant, batch!.ServiceName, json, payload));
+            }
+            else if (run is not null)
+            {
+                await run.StoreAsync(cancellationToken);
             }
             else
             {
-                await batch.WriteAsync(spans, logs, metrics, cancellationToken);
+                await batch!.WriteAsync(logs, metrics, cancellationToken);
             }
         }
         catch (SpoolFullException e)

@@ -6,25 +6,24 @@ using TaskLens.Ingest.Otlp;
 namespace TaskLens.Ingest.Receivers;
 
 /// <summary>
-/// Decoded exports of one signal and tenant in the batch type of that signal, and the one place that knows which
-/// decoder and which sink each signal has, at ingest (one export). The spool drainer decodes its runs with
-/// <see cref="Spool.DrainedRun"/> (traces straight into storage's rows).
+/// Decoded exports of one signal and tenant at ingest, and the one place that knows which decoder each signal has:
+/// logs and metrics into their batch types, traces only validated and counted (<see cref="OtlpTraceDecoder.Validate"/>,
+/// nothing kept) — a trace export is spooled and decoded again by the drainer (<see cref="Spool.DrainedRun"/>, straight
+/// into storage's rows), or, with the spool off, decoded into rows by <see cref="OtlpExport"/> instead of this.
 /// </summary>
-internal sealed class SignalBatch : IDisposable
+internal sealed class SignalBatch
 {
-    private readonly SpanBatchPool _pool;
-    private readonly SpanBatch? _spans;
+    private readonly bool _traces;
     private readonly LogBatch? _logs;
     private readonly MetricBatch? _metrics;
+    private int _spans;
+    private ValidatedResources _resources = ValidatedResources.None;
 
-    /// <param name="large">An export of a MiB or more: its spans take the pool's kept large batch, if it has one.</param>
-    public SignalBatch(OtlpSignal signal, string tenant, SpanBatchPool pool, bool large = false)
+    public SignalBatch(OtlpSignal signal, string tenant)
     {
-        _pool = pool;
         if (signal == OtlpSignal.Traces)
         {
-            _spans = pool.Rent(large);
-            _spans.Tenant = tenant;
+            _traces = true;
         }
         else if (signal == OtlpSignal.Logs)
         {
@@ -37,11 +36,11 @@ internal sealed class SignalBatch : IDisposable
     }
 
     /// <summary>Items (spans, log records, points) decoded so far.</summary>
-    public int Count => _spans?.SpanCount ?? _logs?.Rows.Count ?? _metrics!.Points.Count;
+    public int Count => _traces ? _spans : _logs?.Rows.Count ?? _metrics!.Points.Count;
 
     /// <summary>The service of the first resource decoded (what the spool's shares count by).</summary>
     public string ServiceName =>
-        _spans is { ResourceCount: > 0 } ? _spans.Resources[0].ServiceName
+        _traces ? _resources.FirstServiceName
         : _logs is { Rows.Count: > 0 } ? _logs.Rows[0].Resource.ServiceName
         : _metrics is { Points.Count: > 0 } ? _metrics.Points[0].Resource.ServiceName
         : OtlpCommon.UnknownService;
@@ -49,17 +48,12 @@ internal sealed class SignalBatch : IDisposable
     /// <summary>The UTF-8 length of the longest service name among the decoded resources (admission bounds it).</summary>
     public int LongestServiceNameBytes()
     {
-        var longest = 0;
-        if (_spans is not null)
+        if (_traces)
         {
-            foreach (var resource in _spans.Resources)
-            {
-                longest = Math.Max(longest, System.Text.Encoding.UTF8.GetByteCount(resource.ServiceName));
-            }
-
-            return longest;
+            return _resources.LongestServiceNameBytes;
         }
 
+        var longest = 0;
         TelemetryResource? previous = null;
         var count = Count;
         for (var i = 0; i < count; i++)
@@ -102,16 +96,15 @@ internal sealed class SignalBatch : IDisposable
     }
 
     /// <summary>
-    /// Decodes a payload from <see cref="ToDecodable"/> into the batch. <paramref name="validateOnly"/> (spans only)
-    /// checks and counts without making strings, for an export that is spooled and decoded again later.
+    /// Decodes a payload from <see cref="ToDecodable"/> into the batch (traces: checks and counts it).
     /// <paramref name="json"/>: a JSON trace export spooled as sent by TaskLens before traces went through the
     /// transcoder (spool records carry the flag); it is transcoded first, as it would be today.
     /// </summary>
-    public OtlpDecodeResult Add(ReadOnlyMemory<byte> payload, bool json, bool validateOnly = false)
+    public OtlpDecodeResult Add(ReadOnlyMemory<byte> payload, bool json)
     {
         if (json)
         {
-            var signal = _spans is not null ? OtlpSignal.Traces : _logs is not null ? OtlpSignal.Logs : OtlpSignal.Metrics;
+            var signal = _traces ? OtlpSignal.Traces : _logs is not null ? OtlpSignal.Logs : OtlpSignal.Metrics;
             if (ToDecodable(signal, payload, ref json, out var error) is not { } decodable)
             {
                 return OtlpDecodeResult.Malformed(error!);
@@ -120,24 +113,29 @@ internal sealed class SignalBatch : IDisposable
             payload = decodable;
         }
 
-        return _spans is not null
-            ? validateOnly ? OtlpTraceDecoder.Validate(payload.Span, _spans) : OtlpTraceDecoder.Decode(payload.Span, _spans)
-            : _logs is not null ? OtlpLogDecoder.Decode(payload.Span, _logs)
-            : OtlpMetricDecoder.Decode(payload.Span, _metrics!);
+        if (_traces)
+        {
+            var result = OtlpTraceDecoder.Validate(payload.Span, out var resources);
+            if (!result.IsMalformed)
+            {
+                _spans += result.Accepted;
+                _resources = _resources.Count == 0 ? resources : _resources with
+                {
+                    Count = _resources.Count + resources.Count,
+                    LongestServiceNameBytes = Math.Max(_resources.LongestServiceNameBytes, resources.LongestServiceNameBytes),
+                };
+            }
+
+            return result;
+        }
+
+        return _logs is not null ? OtlpLogDecoder.Decode(payload.Span, _logs) : OtlpMetricDecoder.Decode(payload.Span, _metrics!);
     }
 
-    /// <summary>Writes what was decoded to the signal's sink; nothing to do for an empty batch.</summary>
-    public Task WriteAsync(ISpanSink spans, ILogSink logs, IMetricSink metrics, CancellationToken cancellationToken) =>
-        Count == 0 ? Task.CompletedTask
-        : _spans is not null ? spans.WriteAsync(_spans, cancellationToken)
+    /// <summary>Writes decoded logs or metrics to their sink; nothing to do for an empty batch. Traces keep nothing to write.</summary>
+    public Task WriteAsync(ILogSink logs, IMetricSink metrics, CancellationToken cancellationToken) =>
+        _traces ? throw new InvalidOperationException("A trace export is only validated here; it keeps nothing to write.")
+        : Count == 0 ? Task.CompletedTask
         : _logs is not null ? logs.WriteAsync(_logs, cancellationToken)
         : metrics.WriteAsync(_metrics!, cancellationToken);
-
-    public void Dispose()
-    {
-        if (_spans is not null)
-        {
-            _pool.Return(_spans);
-        }
-    }
 }

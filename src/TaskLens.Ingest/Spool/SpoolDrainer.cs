@@ -33,22 +33,21 @@ internal sealed class SpoolDrainer(
     private const string Undecodable = "undecodable";
 
     private const int RecordsPerRead = 2048;
-
-    /// <summary>
-    /// Bounds the memory one read holds (records stay in memory until their insert succeeds), unless the configured
-    /// inserts in flight need more: a read holds at least two rounds of them, so runs keep overlapping.
-    /// </summary>
-    private const long BytesPerRead = 32L * 1024 * 1024;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly SpoolOptions _options = options.Value;
     private readonly DrainerFaults _faults = new(logger);
 
     private long _itemsStored;
+    private long _peakBytesHeld;
     private SpoolPosition _position = new(0, 0);
+    private TimeSpan _retryDelay = FirstRetryDelay;
 
     /// <summary>Items (spans, log records, points) stored since start; for tests and the benchmark.</summary>
     public long ItemsStored => Interlocked.Read(ref _itemsStored);
+
+    /// <summary>The most bytes of spooled records held at once since start (<see cref="SpoolOptions.DrainBufferBytes"/>); for tests.</summary>
+    public long PeakBytesHeld => Interlocked.Read(ref _peakBytesHeld);
 
     /// <summary>True once everything committed to the spool so far is in ClickHouse.</summary>
     public bool IsCaughtUp
@@ -69,25 +68,19 @@ internal sealed class SpoolDrainer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var cursor = LoadCheckpoint();
-        var delay = FirstRetryDelay;
+        Volatile.Write(ref _position, cursor);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await DrainOnceAsync(cursor, stoppingToken) is not { } next)
-                {
-                    return; // Stopping: the records stay in the spool for the next run.
-                }
-
-                cursor = next;
-                _faults.Succeeded(DrainAction);
-                delay = FirstRetryDelay;
+                await DrainAsync(cursor, stoppingToken);
+                return; // Stopping: the records not stored stay in the spool for the next run.
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // A disk that cannot be read, or dead letters that cannot be written: nothing has been given up, so
-                // the records not yet stored are read again after a pause (from what this step did store, so those are
-                // not counted twice). A background service that threw would stop the host.
+                // the records not yet stored are read again after a pause (from what was stored, so those are not
+                // counted twice). A background service that threw would stop the host.
                 _faults.Failed(DrainAction, e);
                 var stored = Volatile.Read(ref _position);
                 if (stored.Seq > cursor.Seq || (stored.Seq == cursor.Seq && stored.Offset > cursor.Offset))
@@ -97,32 +90,129 @@ internal sealed class SpoolDrainer(
 
                 try
                 {
-                    await Task.Delay(delay, stoppingToken);
+                    await Task.Delay(_retryDelay, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
 
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+                _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
     }
 
-    /// <summary>One step: reads a slice of the oldest segment with records and stores it; null when stopping.</summary>
-    private async Task<SpoolPosition?> DrainOnceAsync(SpoolPosition cursor, CancellationToken stoppingToken)
+    /// <summary>
+    /// Reads the spool from <paramref name="cursor"/> a run's worth at a time (<see cref="SpoolOptions.DrainMaxBytes"/>)
+    /// and stores it, until stopping. Up to <see cref="SpoolOptions.DrainConcurrency"/> runs are decoded, encoded and
+    /// inserted at once; the next read is taken as soon as a run is in and the records held stay within
+    /// <see cref="SpoolOptions.DrainBufferBytes"/>, so the inserts keep overlapping across reads (a read of every
+    /// insert in flight twice over, held until its last insert was stored, held 48 MiB and let the inserts run down at
+    /// its end). The checkpoint only moves past a run once it and every run before it are stored, so a crash replays,
+    /// never skips. A run that ClickHouse refuses for good is split until the records it refuses are alone, and those
+    /// go to the dead letters, so one poison export neither blocks the others nor takes them with it.
+    /// </summary>
+    private async Task DrainAsync(SpoolPosition cursor, CancellationToken stoppingToken)
+    {
+        var slices = new Queue<DrainSlice>();
+        var inFlight = new Queue<(Task<bool> Stored, DrainSlice Slice, long End)>();
+        DrainSlice? newest = null;
+        long held = 0;
+        var stopped = false;
+        Exception? failure = null;
+        try
+        {
+            while (!stopped && failure is null && !stoppingToken.IsCancellationRequested)
+            {
+                if (newest is { HasRecordsToStart: true } && inFlight.Count < _options.DrainConcurrency)
+                {
+                    StartRun(newest, inFlight, stoppingToken);
+                    continue;
+                }
+
+                // A read takes what room the bound leaves, at most a run's worth, and waits for half a run's worth of
+                // room so inserts do not shrink to a few exports each. A read's bound may end inside a record, which it
+                // takes whole, so the bytes held can pass the bound by one export a read.
+                var room = _options.DrainBufferBound - held;
+                if (newest is not { HasRecordsToStart: true } && inFlight.Count < _options.DrainConcurrency
+                    && (held == 0 || room >= Math.Min(_options.DrainMaxBytes, _options.DrainBufferBound) / 2))
+                {
+                    var readBytes = held == 0 ? _options.DrainMaxBytes : Math.Min(_options.DrainMaxBytes, room);
+                    var (slice, next, waitForData) = ReadSlice(cursor, readBytes, caughtUp: inFlight.Count == 0 && slices.Count == 0);
+                    if (slice is not null)
+                    {
+                        cursor = next;
+                        slices.Enqueue(slice);
+                        newest = slice;
+                        held += slice.Bytes;
+                        if (held > _peakBytesHeld)
+                        {
+                            Interlocked.Exchange(ref _peakBytesHeld, held);
+                        }
+
+                        held -= ReleaseDone(slices);
+                        Succeeded();
+                        continue;
+                    }
+
+                    if (inFlight.Count == 0)
+                    {
+                        cursor = next;
+                        await WaitAsync(waitForData, stoppingToken);
+                        continue;
+                    }
+                }
+
+                (stopped, failure) = await SettleOldestAsync(inFlight, stopped, failure);
+                if (!stopped && failure is null)
+                {
+                    held -= ReleaseDone(slices);
+                    Succeeded();
+                }
+            }
+        }
+        finally
+        {
+            // Every started run is awaited, stopped or not: they read the slices' buffers, which are given back next.
+            while (inFlight.Count > 0)
+            {
+                (stopped, failure) = await SettleOldestAsync(inFlight, stopped, failure);
+            }
+
+            foreach (var slice in slices)
+            {
+                slice.Read.ReturnBuffers();
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>
+    /// Reads the next slice (about <paramref name="maxBytes"/>) of the oldest segment with records from <paramref name="cursor"/>: null (with where to wait
+    /// from) when there is nothing to read yet. <paramref name="caughtUp"/>: nothing is read and unstored, so with
+    /// nothing on disk beyond the cursor everything committed is stored.
+    /// </summary>
+    private (DrainSlice? Slice, SpoolPosition Next, Task WaitForData) ReadSlice(SpoolPosition cursor, long maxBytes, bool caughtUp)
     {
         var waitForData = spool.WaitForDataAsync();
         var committed = spool.Committed;
         var segments = spool.ListSegments();
-        DeleteDrained(segments, cursor);
+
+        // Only what is stored may go: a segment the reads have passed may still have runs in flight.
+        DeleteDrained(segments, Volatile.Read(ref _position));
         var segment = segments.FirstOrDefault(seq => seq >= cursor.Seq);
         if (segment == 0)
         {
-            // Nothing on disk beyond the cursor: caught up with whatever is committed.
-            Volatile.Write(ref _position, committed);
-            await WaitAsync(waitForData, stoppingToken);
-            return cursor;
+            if (caughtUp)
+            {
+                Volatile.Write(ref _position, committed);
+            }
+
+            return (null, cursor, waitForData);
         }
 
         if (segment > cursor.Seq)
@@ -134,92 +224,79 @@ internal sealed class SpoolDrainer(
         var limit = sealedSegment ? long.MaxValue : committed.Offset;
         if (cursor.Offset >= limit)
         {
-            await WaitAsync(waitForData, stoppingToken);
-            return cursor;
+            return (null, cursor, waitForData);
         }
 
-        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, Math.Max(BytesPerRead, _options.DrainMaxBytes * _options.DrainConcurrency * 2));
-        if (read.SkippedBytes > 0)
-        {
-            IngestLog.SpoolCorruption(logger, read.SkippedBytes, spool.SegmentPath(segment));
-        }
-
-        bool stored;
+        var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, maxBytes);
         try
         {
+            if (read.SkippedBytes > 0)
+            {
+                IngestLog.SpoolCorruption(logger, read.SkippedBytes, spool.SegmentPath(segment));
+            }
+
             foreach (var raw in read.Undecodable)
             {
                 DeadLetter(raw, Undecodable, string.Empty, string.Empty, string.Empty, "The record's checksum holds but it is not a spool record this version of TaskLens reads.");
             }
-
-            stored = await StoreAsync(read.Records, segment, stoppingToken);
         }
-        finally
+        catch
         {
             read.ReturnBuffers();
+            throw;
         }
 
-        if (!stored)
-        {
-            return null;
-        }
+        var completes = sealedSegment && read.AtLimit;
+        var slice = new DrainSlice(read, segment, cursor.Offset, completes);
+        return (slice, completes ? new SpoolPosition(segment + 1, 0) : new SpoolPosition(segment, read.End), waitForData);
+    }
 
-        cursor = new SpoolPosition(segment, read.End);
-        SaveCheckpoint(cursor);
-        if (sealedSegment && read.AtLimit)
-        {
-            cursor = new SpoolPosition(segment + 1, 0);
-            SaveCheckpoint(cursor);
-            DeleteDrained([segment], cursor);
-        }
+    /// <summary>Starts the slice's next run on the thread pool.</summary>
+    private void StartRun(DrainSlice slice, Queue<(Task<bool> Stored, DrainSlice Slice, long End)> inFlight, CancellationToken stoppingToken)
+    {
+        var records = slice.Read.Records;
+        var indices = NextRun(records, slice.NextRecord);
+        slice.NextRecord = indices[^1] + 1;
+        slice.Unsettled++;
 
-        return cursor;
+        // Task.Run: the decode and encode before the insert's first await are CPU work that should run beside the
+        // other runs', not on this loop.
+        inFlight.Enqueue((Task.Run(() => StoreRunAsync(records, indices, stoppingToken), CancellationToken.None), slice, records[slice.NextRecord - 1].End));
     }
 
     /// <summary>
-    /// Stores the records in runs of one signal and tenant (at most <see cref="SpoolOptions.DrainMaxItems"/> items and
-    /// <see cref="SpoolOptions.DrainMaxBytes"/> bytes each); false if stopped before all were stored. Up to
-    /// <see cref="SpoolOptions.DrainConcurrency"/> runs are decoded, encoded and inserted at once, but the checkpoint
-    /// only moves past a run once it and every run before it are stored, so a crash replays, never skips. A run that
-    /// ClickHouse refuses for good is split until the records it refuses are alone, and those go to the dead letters,
-    /// so one poison export neither blocks the others nor takes them with it.
+    /// Gives back the buffers of the oldest slices whose runs are all stored and moves the checkpoint past them (and
+    /// past a segment they complete, which is then deleted); the bytes let go.
     /// </summary>
-    private async Task<bool> StoreAsync(List<(SpoolRecord Record, long End)> records, long segment, CancellationToken stoppingToken)
+    private long ReleaseDone(Queue<DrainSlice> slices)
     {
-        var inFlight = new Queue<(Task<bool> Stored, long End)>();
-        var stopped = false;
-        Exception? failure = null;
-        var start = 0;
-        while (start < records.Count && !stopped)
+        long released = 0;
+        while (slices.TryPeek(out var oldest) && oldest.IsDone)
         {
-            var indices = NextRun(records, start);
-            start = indices[^1] + 1;
-            if (inFlight.Count >= _options.DrainConcurrency)
+            slices.Dequeue();
+            released += oldest.Bytes;
+            oldest.Read.ReturnBuffers();
+            var end = new SpoolPosition(oldest.Segment, oldest.Read.End);
+            if (Volatile.Read(ref _position) != end)
             {
-                (stopped, failure) = await SettleOldestAsync(inFlight, segment, stopped, failure);
-                if (stopped)
-                {
-                    break;
-                }
+                SaveCheckpoint(end);
             }
 
-            // Task.Run: the decode and encode before the insert's first await are CPU work that should run beside the
-            // other runs', not on this loop.
-            inFlight.Enqueue((Task.Run(() => StoreRunAsync(records, indices, stoppingToken), CancellationToken.None), records[start - 1].End));
+            if (oldest.CompletesSegment)
+            {
+                var next = new SpoolPosition(oldest.Segment + 1, 0);
+                SaveCheckpoint(next);
+                DeleteDrained([oldest.Segment], next);
+            }
         }
 
-        // Every started run is awaited, stopped or not: they read the slice's buffers, which the caller returns next.
-        while (inFlight.Count > 0)
-        {
-            (stopped, failure) = await SettleOldestAsync(inFlight, segment, stopped, failure);
-        }
+        return released;
+    }
 
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-
-        return !stopped;
+    private void Succeeded()
+    {
+        _faults.Succeeded(DrainAction);
+        _retryDelay = FirstRetryDelay;
     }
 
     /// <summary>The next run from <paramref name="start"/>: one signal and tenant, within the item and byte bounds (at least one record).</summary>
@@ -245,16 +322,16 @@ internal sealed class SpoolDrainer(
 
     /// <summary>Waits for the oldest run in flight; moves the checkpoint past it only if it and all before it were stored.</summary>
     private async Task<(bool Stopped, Exception? Failure)> SettleOldestAsync(
-        Queue<(Task<bool> Stored, long End)> inFlight, long segment, bool stopped, Exception? failure)
+        Queue<(Task<bool> Stored, DrainSlice Slice, long End)> inFlight, bool stopped, Exception? failure)
     {
-        var (task, end) = inFlight.Dequeue();
+        var (task, slice, end) = inFlight.Dequeue();
         try
         {
             if (await task)
             {
                 if (!stopped && failure is null)
                 {
-                    SaveCheckpoint(new SpoolPosition(segment, end));
+                    SaveCheckpoint(new SpoolPosition(slice.Segment, end));
                 }
 
                 return (stopped, failure);
@@ -262,11 +339,15 @@ internal sealed class SpoolDrainer(
 
             return (true, failure);
         }
-#pragma warning disable CA1031 // Kept and rethrown by StoreAsync once every run in flight has finished with the slice's buffers.
+#pragma warning disable CA1031 // Kept and rethrown by DrainAsync once every run in flight has finished with the slices' buffers.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             return (true, failure ?? e);
+        }
+        finally
+        {
+            slice.Unsettled--;
         }
     }
 

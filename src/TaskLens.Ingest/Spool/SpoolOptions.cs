@@ -63,6 +63,19 @@ public sealed class SpoolOptions
     /// </summary>
     public int DrainConcurrency { get; set; } = 2;
 
+    /// <summary>
+    /// The most bytes of spooled records the drainer holds in memory at once: read and not yet stored (a record stays
+    /// in memory until its insert succeeds). The drainer reads a run's worth (<see cref="DrainMaxBytes"/>) at a time
+    /// and reads the next as soon as a run is stored and the bound allows, so the inserts keep overlapping across
+    /// reads. A read's last record is taken whole, so the bytes held may pass the bound by one export a read. 0 (the
+    /// default): <see cref="DrainMaxBytes"/> × <see cref="DrainConcurrency"/>, enough for every insert in flight. Below
+    /// <see cref="DrainMaxBytes"/> it reads one run at a time.
+    /// </summary>
+    public long DrainBufferBytes { get; set; }
+
+    /// <summary><see cref="DrainBufferBytes"/>, or its default when 0.</summary>
+    internal long DrainBufferBound => DrainBufferBytes > 0 ? DrainBufferBytes : DrainMaxBytes * DrainConcurrency;
+
     /// <summary>The longest the drainer waits before retrying ClickHouse after a failed insert (backing off from 100 ms).</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -108,6 +121,11 @@ public sealed class SpoolOptions
         if (DrainConcurrency is < 1 or > 16)
         {
             errors.Add($"Spool DrainConcurrency {DrainConcurrency} must be from 1 to 16.");
+        }
+
+        if (DrainBufferBytes < 0)
+        {
+            errors.Add($"Spool DrainBufferBytes {DrainBufferBytes} must be 0 (the default) or more.");
         }
 
         if (DeadLetterMaxBytes < 1024 * 1024)

@@ -7,24 +7,27 @@ using TaskLens.Storage.ClickHouse;
 namespace TaskLens.Storage.Spans;
 
 /// <summary>
-/// Collects the span batches of concurrent exports and writes them to ClickHouse as one RowBinary insert once
-/// <see cref="ClickHouseOptions.FlushMaxSpans"/> spans are waiting, <see cref="ClickHouseOptions.FlushInterval"/>
-/// has passed since the first of them, or no export has arrived for <see cref="ClickHouseOptions.FlushLinger"/>.
-/// Each export's <see cref="WriteAsync"/> completes when its insert has
-/// succeeded, so receivers acknowledge only what ClickHouse holds (DESIGN.md: nothing accepted is lost).
+/// The spool-off path's span sink (<see cref="SpanSinkKeys.Stored"/>): each export's spans are written into RowBinary
+/// rows as they are decoded (a run of <see cref="SpanInserter"/>'s, the drainer's row writer), and the runs of
+/// concurrent exports go to ClickHouse as one insert once <see cref="ClickHouseOptions.FlushMaxSpans"/> spans are
+/// waiting, <see cref="ClickHouseOptions.FlushInterval"/> has passed since the first of them, or no export has arrived
+/// for <see cref="ClickHouseOptions.FlushLinger"/>. Each run's <see cref="ISpanRowRun.StoreAsync"/> completes when its
+/// insert has succeeded, so receivers acknowledge only what ClickHouse holds (DESIGN.md: nothing accepted is lost).
 /// </summary>
-internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
+internal sealed class SpanBatchWriter : BackgroundService, ISpanRowSink
 {
     private readonly Channel<PendingWrite> _queue;
     private readonly SpanInserter _inserter;
     private readonly ClickHouseOptions _options;
     private readonly TimeProvider _time;
+    private readonly Func<RowBinaryWriter, int, CancellationToken, Task<Exception?>> _enqueue;
 
     public SpanBatchWriter(SpanInserter inserter, IOptions<ClickHouseOptions> options, TimeProvider time)
     {
         _inserter = inserter;
         _options = options.Value;
         _time = time;
+        _enqueue = EnqueueAsync;
 
         // Bounded: when ClickHouse falls behind, exports wait here instead of piling up in memory.
         _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(_options.MaxPendingExports)
@@ -34,27 +37,7 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
         });
     }
 
-    public async Task WriteAsync(SpanBatch batch, CancellationToken cancellationToken)
-    {
-        if (batch.SpanCount == 0)
-        {
-            return;
-        }
-
-        var pending = new PendingWrite(batch);
-        try
-        {
-            await _queue.Writer.WriteAsync(pending, cancellationToken);
-        }
-        catch (ChannelClosedException e)
-        {
-            throw new SpanSinkUnavailableException("TaskLens is shutting down.", e);
-        }
-
-        // Not cancellable on purpose: once queued, the writer reads the caller's batch until it completes
-        // the task, so the caller must not reuse the batch before then. Every queued write is completed.
-        await pending.Done.Task;
-    }
+    public ISpanRowRun Begin(string tenant) => _inserter.Begin(tenant, _enqueue);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -81,6 +64,24 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
         }
     }
 
+    /// <summary>Queues a run's rows for the next grouped insert: its failure, or null once ClickHouse holds them.</summary>
+    private async Task<Exception?> EnqueueAsync(RowBinaryWriter rows, int spanCount, CancellationToken cancellationToken)
+    {
+        var pending = new PendingWrite(rows, spanCount);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new SpanSinkUnavailableException("TaskLens is shutting down.", e);
+        }
+
+        // Not cancellable on purpose: once queued, the writer reads the run's rows until it completes the task, so the
+        // caller must not dispose the run before then. Every queued write is completed.
+        return await pending.Done.Task;
+    }
+
     private async Task CollectAsync(ChannelReader<PendingWrite> reader, List<PendingWrite> group, CancellationToken stoppingToken)
     {
         var spans = 0;
@@ -90,7 +91,7 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
             while (spans < _options.FlushMaxSpans && reader.TryRead(out var item))
             {
                 group.Add(item);
-                spans += item.Batch.SpanCount;
+                spans += item.SpanCount;
             }
 
             var remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
@@ -148,35 +149,32 @@ internal sealed class SpanBatchWriter : BackgroundService, ISpanSink
 
     private Task<Exception?> InsertAsync(List<PendingWrite> group, CancellationToken cancellationToken)
     {
-        var batches = new SpanBatch[group.Count];
+        var runs = new RowBinaryWriter[group.Count];
+        var spans = 0;
         for (var i = 0; i < group.Count; i++)
         {
-            batches[i] = group[i].Batch;
+            runs[i] = group[i].Rows;
+            spans += group[i].SpanCount;
         }
 
-        return _inserter.InsertAsync(batches, cancellationToken);
+        return _inserter.InsertRowsAsync(runs, spans, cancellationToken);
     }
 
+    /// <summary>Each run's caller gets the failure (the run throws <see cref="SpanInserter.Answer"/> of it), or null.</summary>
     private static void Complete(List<PendingWrite> group, Exception? failure)
     {
-        var answer = failure is null ? null : SpanInserter.Answer(failure);
         foreach (var item in group)
         {
-            if (answer is null)
-            {
-                item.Done.TrySetResult();
-            }
-            else
-            {
-                item.Done.TrySetException(answer);
-            }
+            item.Done.TrySetResult(failure);
         }
     }
 
-    private sealed class PendingWrite(SpanBatch batch)
+    private sealed class PendingWrite(RowBinaryWriter rows, int spanCount)
     {
-        public SpanBatch Batch { get; } = batch;
+        public RowBinaryWriter Rows { get; } = rows;
 
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int SpanCount { get; } = spanCount;
+
+        public TaskCompletionSource<Exception?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -7,36 +7,33 @@ namespace TaskLens.Storage.Spans;
 /// <summary>
 /// Stores spans in one RowBinary insert per call, at once and concurrently with other calls: runs of spans written
 /// straight into rows by the spool drainer (<see cref="ISpanRowSink"/>, <see cref="SpanSinkKeys.StoredDirect"/>), and
-/// span batches under <see cref="SpanBatchWriter"/>'s grouping of concurrent exports.
+/// the runs of concurrent exports under <see cref="SpanBatchWriter"/>'s grouping (the spool off).
 /// </summary>
 internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool segments, ILogger<SpanInserter> logger, TimeProvider time) : ISpanRowSink
 {
     /// <summary>A run's body is written into segments of the bounded pool, given back when the run is disposed.</summary>
-    public ISpanRowRun Begin(string tenant) => new SpanRowRun(this, new RowBinaryWriter(segments), tenant, (uint)time.GetUtcNow().ToUnixTimeSeconds());
+    public ISpanRowRun Begin(string tenant) => Begin(tenant, (rows, spanCount, cancellationToken) => InsertRowsAsync([rows], spanCount, cancellationToken));
 
-    /// <summary>One insert of every span of <paramref name="batches"/>; the failure, or null once ClickHouse holds them.</summary>
-    public async Task<Exception?> InsertAsync(IReadOnlyList<SpanBatch> batches, CancellationToken cancellationToken)
-    {
-        // The body's segments go back to the bounded pool when the insert is done, not held by a writer kept here.
-        using var rows = new RowBinaryWriter(segments);
-        var spanCount = 0;
-        var now = (uint)time.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var batch in batches)
-        {
-            SpanRowEncoder.Encode(batch, rows, now);
-            spanCount += batch.SpanCount;
-        }
+    /// <summary>A run as <see cref="Begin(string)"/>'s, stored by <paramref name="store"/> (a grouping writer's queue).</summary>
+    public ISpanRowRun Begin(string tenant, Func<RowBinaryWriter, int, CancellationToken, Task<Exception?>> store) =>
+        new SpanRowRun(store, new RowBinaryWriter(segments), tenant, (uint)time.GetUtcNow().ToUnixTimeSeconds());
 
-        return await InsertRowsAsync(rows, spanCount, batches.Count, cancellationToken);
-    }
-
-    /// <summary>One insert of <paramref name="spanCount"/> encoded rows; the failure, or null once ClickHouse holds them.</summary>
-    public async Task<Exception?> InsertRowsAsync(RowBinaryWriter rows, int spanCount, int batches, CancellationToken cancellationToken)
+    /// <summary>
+    /// One insert of the encoded rows of <paramref name="runs"/> (<paramref name="spanCount"/> spans in all), one run
+    /// after the other; the failure, or null once ClickHouse holds them.
+    /// </summary>
+    public async Task<Exception?> InsertRowsAsync(IReadOnlyList<RowBinaryWriter> runs, int spanCount, CancellationToken cancellationToken)
     {
         try
         {
-            await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, rows, cancellationToken);
-            StorageLog.SpansWritten(logger, spanCount, batches);
+            await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, async (stream, ct) =>
+            {
+                foreach (var rows in runs)
+                {
+                    await rows.CopyToAsync(stream, ct);
+                }
+            }, cancellationToken);
+            StorageLog.SpansWritten(logger, spanCount, runs.Count);
             return null;
         }
         catch (Exception e)

@@ -4,8 +4,11 @@ using TaskLens.Storage.ClickHouse;
 namespace TaskLens.Storage.Spans;
 
 /// <summary>
-/// The <c>spans</c> table's columns, and a <see cref="SpanBatch"/> as RowBinary rows of it (the spool-off path and
-/// reloads; the drainer writes its rows with <see cref="SpanRowWriter"/> straight from the export).
+/// The <c>spans</c> table's columns, and a <see cref="SpanBatch"/> as RowBinary rows of it. No server path encodes a
+/// batch any more — the drainer and, with the spool off, ingest write rows with <see cref="SpanRowWriter"/> straight
+/// from the export —: <see cref="Encode"/> stays as the batch-of-strings reference the row equivalence tests compare
+/// with (<c>SpanRowWriterTests</c>), and for the tests and bench pieces that build batches by hand (trace layout,
+/// service links, the fair ceiling's rows).
 /// </summary>
 internal static class SpanRowEncoder
 {

@@ -5,10 +5,13 @@ namespace TaskLens.Storage.Spans;
 
 /// <summary>
 /// A run of spans encoded as they are decoded (<see cref="SpanRowWriter"/>) into pooled segments (given back on
-/// dispose), then stored in one insert by <see cref="SpanInserter"/>. <c>ingested_at</c> is the time the run began (the drainer
-/// decodes a run again for each retry, so each attempt carries its own time, as when every attempt was encoded anew).
+/// dispose), then stored by <paramref name="store"/>: in one insert of its own (<see cref="SpanInserter"/>, the
+/// drainer's runs) or with the runs of concurrent exports (<see cref="SpanBatchWriter"/>, the spool-off path).
+/// <c>ingested_at</c> is the time the run began (the drainer decodes a run again for each retry, so each attempt
+/// carries its own time).
 /// </summary>
-internal sealed class SpanRowRun(SpanInserter inserter, RowBinaryWriter rows, string tenant, uint ingestedAtUnixSeconds) : ISpanRowRun
+internal sealed class SpanRowRun(
+    Func<RowBinaryWriter, int, CancellationToken, Task<Exception?>> store, RowBinaryWriter rows, string tenant, uint ingestedAtUnixSeconds) : ISpanRowRun
 {
     private readonly SpanRowWriter _writer = new(rows, tenant, ingestedAtUnixSeconds);
     private bool _disposed;
@@ -24,7 +27,7 @@ internal sealed class SpanRowRun(SpanInserter inserter, RowBinaryWriter rows, st
     public async Task StoreAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (SpanCount > 0 && await inserter.InsertRowsAsync(rows, SpanCount, 1, cancellationToken) is { } failure)
+        if (SpanCount > 0 && await store(rows, SpanCount, cancellationToken) is { } failure)
         {
             throw SpanInserter.Answer(failure);
         }

@@ -122,7 +122,7 @@ internal static class NabBenchmark
     }
 
     private static string Brief(CombinedDetector.Settings s) => string.Create(CultureInfo.InvariantCulture,
-        $"spike {s.Evidence}, level {s.LevelEvidence}, warm-up {s.MinHistory}, drift {s.DriftPoints}/{s.DriftEvidence}, volatility {s.VolatilityPoints}/{s.VolatilityEvidence}");
+        $"spike {s.Evidence}, level {s.LevelEvidence}, warm-up {s.MinHistory}, drift {s.DriftPoints}/{s.DriftEvidence}, volatility {s.VolatilityPoints}/{s.VolatilityEvidence}, record {s.RecordPoints}/{s.RecordMargin}");
 
     /// <summary>Best first: F1, then fewer false events, then the cheaper (no spectral residual), then the shorter warm-up.</summary>
     private static List<(CombinedDetector.Settings Settings, EventScore Score)> Rank(IEnumerable<(CombinedDetector.Settings Settings, EventScore Score)> grid) =>
@@ -139,6 +139,13 @@ internal static class NabBenchmark
         {
             var v = volatility.Split(',');
             settings = settings with { VolatilityPoints = int.Parse(v[0], CultureInfo.InvariantCulture), VolatilityEvidence = double.Parse(v[1], CultureInfo.InvariantCulture) };
+            Console.WriteLine($"trying {settings}");
+        }
+
+        if (Environment.GetEnvironmentVariable("NAB_RECORD") is { Length: > 0 } record)
+        {
+            var r = record.Split(',');
+            settings = settings with { RecordPoints = int.Parse(r[0], CultureInfo.InvariantCulture), RecordMargin = double.Parse(r[1], CultureInfo.InvariantCulture) };
             Console.WriteLine($"trying {settings}");
         }
 
@@ -175,7 +182,7 @@ internal static class NabBenchmark
             var open = false;
             // Process CPU time, not wall time: the machine is shared, and the detector runs on this one thread.
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var windowMax = new (double Spike, double Level, double Drift, double Volatility, int HeldOff)[s.Windows.Count];
+            var windowMax = new (double Spike, double Level, double Drift, double Volatility, double Record, int HeldOff)[s.Windows.Count];
             for (var i = 0; i < s.Values.Count; i++)
             {
                 var observed = detector.Observe(s.Timestamps[i], s.Values[i]);
@@ -187,7 +194,7 @@ internal static class NabBenchmark
                         {
                             var m = windowMax[w];
                             var sh = combined.LastShares;
-                            windowMax[w] = (Math.Max(m.Spike, sh.Spike), Math.Max(m.Level, sh.Level), Math.Max(m.Drift, sh.Drift), Math.Max(m.Volatility, sh.Volatility), m.HeldOff + (combined.InHoldOff ? 1 : 0));
+                            windowMax[w] = (Math.Max(m.Spike, sh.Spike), Math.Max(m.Level, sh.Level), Math.Max(m.Drift, sh.Drift), Math.Max(m.Volatility, sh.Volatility), Math.Max(m.Record, sh.Record), m.HeldOff + (combined.InHoldOff ? 1 : 0));
                         }
                     }
                 }
@@ -215,7 +222,7 @@ internal static class NabBenchmark
                 for (var w = 0; w < s.Windows.Count; w++)
                 {
                     var m = windowMax[w];
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  window {s.Name} {s.Windows[w].Start:MM-dd HH:mm}: max shares spike {m.Spike:0.00} level {m.Level:0.00} drift {m.Drift:0.00} volatility {m.Volatility:0.00}, {m.HeldOff} points held off"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  window {s.Name} {s.Windows[w].Start:MM-dd HH:mm}: max shares spike {m.Spike:0.00} level {m.Level:0.00} drift {m.Drift:0.00} volatility {m.Volatility:0.00} record {m.Record:0.00}, {m.HeldOff} points held off"));
                 }
             }
 

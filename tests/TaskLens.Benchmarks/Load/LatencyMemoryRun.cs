@@ -80,12 +80,14 @@ internal static class LatencyMemoryRun
             await Task.Delay(TimeSpan.FromSeconds(1.1));
             meter.ResetPeakRss();
             var (overloadCpuBefore, _) = meter.Cpu();
+            var overloadRuntimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
             using var overloadSender = new OtlpSender(endpoint, LoadBenchmark.OverloadClients);
             var overload = await OverloadPhase.RunAsync(overloadSender, sdk, sdkNext, LoadBenchmark.OverloadClients, overloadDuration);
             store.Expect((ulong)overload.SpansAcknowledged);
             await store.WaitForMoreAsync(0, TimeSpan.FromMinutes(5));
             var overloadPeakRss = meter.PeakRssMiB();
             var (overloadCpuAfter, _) = meter.Cpu();
+            var overloadRuntime = (await RuntimeCounters.ScrapeAsync(http, ports[0])).Since(overloadRuntimeBefore, overload.SpansAcknowledged);
             var overloadCpuPerSpan = (overloadCpuAfter - overloadCpuBefore).TotalMicroseconds / overload.SpansAcknowledged;
             var overloadStored = await store.WaitForDistinctAsync($"ingested_at >= toDateTime({overloadFrom})", (ulong)overload.SpansAcknowledged, TimeSpan.FromMinutes(1));
 
@@ -101,6 +103,7 @@ internal static class LatencyMemoryRun
             Console.WriteLine(beforeLoaded.GcSince(beforeIdle)?.ToString() ?? "  GC: not exported by this server");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"peak RSS MiB after warm-up {steadyPeakRss:N0}, overload {overloadPeakRss:N0}; overload offered {overload.SpansOffered:N0}, 429 {overload.TooManyRequests:N0}, 503 {overload.ServiceUnavailable:N0}, acknowledged {overload.SpansAcknowledged:N0}, stored {overloadStored:N0}; TaskLens {overloadCpuPerSpan:N2} CPU-µs per span through overload and its drain"));
+            Console.WriteLine("  overload's " + overloadRuntime + " (per span acknowledged)");
             return (ulong)overload.SpansAcknowledged == overloadStored ? 0 : 1;
         }
         finally

@@ -167,28 +167,44 @@ internal static class LoadBenchmark
         long runsExpected, bool waitForRuns)
     {
         var spans = (long)exports * spansPerExport;
+        var storedBefore = await store.RowsAsync();
         var (taskLensBefore, clickHouseBefore) = meter.Cpu();
         store.Expect((ulong)spans);
         var clock = Stopwatch.StartNew();
         var next = -1;
+        var acknowledged = 0;
         var refusals = 0;
+        Task<(TimeSpan Cpu, ulong Stored, long Acknowledged)>? split = null;
         await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => Task.Run(async () =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < exports)
             {
                 Interlocked.Add(ref refusals, await sender.SendUntilAcceptedAsync(create(first + i)));
+                if (Interlocked.Increment(ref acknowledged) == (exports + 1) / 2)
+                {
+                    split = SplitAsync(meter, store, (long)((exports + 1) / 2) * spansPerExport);
+                }
             }
         })));
         await store.WaitForMoreAsync(0);
         var elapsed = clock.Elapsed;
+        var taskLensAllStored = meter.Cpu().TaskLens;
         var runsStored = waitForRuns ? await store.WaitForRunsAsync((ulong)runsExpected, RunsWait) : 0;
         var (taskLensAfter, clickHouseAfter) = meter.Cpu();
+        var halves = PhaseHalves.Compute(spans, (taskLensBefore, storedBefore), await split!, taskLensAllStored, taskLensAfter);
         return new PhaseResult(
             spans, elapsed.TotalSeconds, spans / elapsed.TotalSeconds,
             (taskLensAfter - taskLensBefore).TotalMicroseconds / spans,
             (clickHouseAfter - clickHouseBefore).TotalMicroseconds / spans,
-            refusals, (long)runsStored, runsExpected, meter.PeakRssMiB());
+            refusals, (long)runsStored, runsExpected, meter.PeakRssMiB(), halves);
+    }
+
+    /// <summary>TaskLens's CPU, then the spans stored, at the moment half a phase's exports are acknowledged.</summary>
+    private static async Task<(TimeSpan Cpu, ulong Stored, long Acknowledged)> SplitAsync(ProcessMeter meter, StoreProbe store, long acknowledgedSpans)
+    {
+        var cpu = meter.Cpu().TaskLens;
+        return (cpu, await store.RowsAsync(), acknowledgedSpans);
     }
 
     private static void Progress(Stopwatch total, string what) =>

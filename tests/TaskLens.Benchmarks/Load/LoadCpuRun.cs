@@ -45,10 +45,12 @@ internal static class LoadCpuRun
             await LoadBenchmark.PhaseAsync(meter, store, sender, sdk.Create, 0, warmUpExports, SdkTraffic.SpansPerExport, 0, waitForRuns: false);
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var phaseFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var runtimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
             var phase = await LoadBenchmark.PhaseAsync(
                 meter, store, sender, sdk.Create, warmUpExports, rounds * LoadBenchmark.ExportsPerRound, SdkTraffic.SpansPerExport,
                 (WarmUpRounds + rounds) * sdk.TracesPerRound, waitForRuns: true);
             var loadAfter = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            var runtime = (await RuntimeCounters.ScrapeAsync(http, ports[0])).Since(runtimeBefore, phase.Spans);
             var goals = await GoalRollupCounters.ReadAsync(http, ports[0]);
             if (profile)
             {
@@ -62,6 +64,8 @@ internal static class LoadCpuRun
                 () => meter.Cpu().ClickHouse);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; TaskLens peak RSS {meter.PeakRssMiB():N0} MiB; goal runs finalized early {goals.RunsFinalizedEarly:N0}, spans held {goals.SpansInMemory:N0}; load average {load} → {loadAfter}"));
+            Console.WriteLine("  " + phase.Halves.Describe());
+            Console.WriteLine("  " + runtime);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}, ClickHouse {ceiling.ClickHouseCpuMicrosPerRow:N2} CPU-µs/row inserting, {ceiling.ClickHouseCpuWithMergesMicrosPerRow:N2} with its merges; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             return 0;

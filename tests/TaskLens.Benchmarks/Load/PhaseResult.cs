@@ -1,6 +1,9 @@
 namespace TaskLens.Benchmarks.Load;
 
-/// <summary>One sustained phase: spans sent and stored end to end, CPU per span of both processes, goal runs stored, peak RSS.</summary>
+/// <summary>
+/// One sustained phase: spans sent and stored end to end, CPU per span of both processes, goal runs stored, peak RSS;
+/// and, as a diagnostic, TaskLens's CPU per span by half of the phase (<see cref="PhaseHalves"/>).
+/// </summary>
 internal sealed record PhaseResult(
     long Spans,
     double Seconds,
@@ -10,4 +13,5 @@ internal sealed record PhaseResult(
     int Refusals,
     long RunsStored,
     long RunsExpected,
-    double PeakRssMiB);
+    double PeakRssMiB,
+    PhaseHalves Halves);

@@ -68,7 +68,8 @@ internal sealed class StoreProbe(ClickHouseClient clickHouse)
         return distinct;
     }
 
-    private Task<ulong> RowsAsync() =>
+    /// <summary>The spans table's rows now (active parts; a retried export stored twice counts twice).</summary>
+    public Task<ulong> RowsAsync() =>
         ScalarAsync("SELECT sum(rows) AS n FROM system.parts WHERE database = currentDatabase() AND table = 'spans' AND active");
 
     private async Task<ulong> ScalarAsync(string sql) =>

@@ -20,13 +20,15 @@ public sealed class GoalApiTests(ClickHouseFixture clickHouse)
         ["TaskLens:Goals:SweepInterval"] = "00:00:00.100",
     };
 
+    /// <param name="spool">Off: each export is decoded straight into rows at ingest and stored before it is acknowledged.</param>
     [Theory]
-    [InlineData(OtlpExportProtocol.Grpc)]
-    [InlineData(OtlpExportProtocol.HttpProtobuf)]
-    public async Task AgentGoal_ExportedBySdk_IsRolledUp_AndServedByTheGoalApi(OtlpExportProtocol protocol)
+    [InlineData(OtlpExportProtocol.Grpc, true)]
+    [InlineData(OtlpExportProtocol.HttpProtobuf, true)]
+    [InlineData(OtlpExportProtocol.HttpProtobuf, false)]
+    public async Task AgentGoal_ExportedBySdk_IsRolledUp_AndServedByTheGoalApi(OtlpExportProtocol protocol, bool spool)
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse, FastGoals);
-        var goal = "triage-" + protocol;
+        await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>(FastGoals) { ["TaskLens:Spool:Enabled"] = spool ? "true" : "false" });
+        var goal = "triage-" + protocol + (spool ? "" : "-unspooled");
         // Within one minute, so the run starts and ends in the same series step.
         var start = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60) - 120 + 10);
         string traceId;

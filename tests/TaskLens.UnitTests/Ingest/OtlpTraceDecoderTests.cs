@@ -202,7 +202,7 @@ public sealed class OtlpTraceDecoderTests
     }
 
     [Fact]
-    public void Validate_SpanWithAttributesEventsAndLinks_CountsItAndKeepsNoneOfThem()
+    public void Validate_SpanWithAttributesEventsAndLinks_CountsItAndNamesTheService()
     {
         var request = Otlp.Request("svc", s => s
             .BytesField(1, Otlp.TraceId(1))
@@ -210,13 +210,11 @@ public sealed class OtlpTraceDecoderTests
             .MessageField(11, e => e.StringField(2, "ev").MessageField(3, Otlp.Attribute("event.a", v => v.StringField(1, "2"))))
             .MessageField(13, l => l.BytesField(1, Otlp.TraceId(7)).BytesField(2, Otlp.SpanId(8)))
             .BytesField(2, Otlp.SpanId(2)));
-        var batch = new SpanBatch();
 
-        var result = OtlpTraceDecoder.Validate(request, batch);
+        var result = OtlpTraceDecoder.Validate(request, out var resources);
 
         Assert.Equal((1, 0, false), (result.Accepted, result.Rejected, result.IsMalformed));
-        Assert.Equal("svc", batch.Resources[0].ServiceName);
-        Assert.Equal((0, 0, 0), (batch.Spans[0].Attributes.Count, batch.Spans[0].EventCount, batch.Spans[0].LinkCount));
+        Assert.Equal(new ValidatedResources(1, "svc", 3), resources);
     }
 
     [Fact]

@@ -125,7 +125,9 @@ public sealed class SpoolTests : IDisposable
 
         // Within one tenant, while three services have bytes waiting, each may hold a third of the cap (167 kB):
         // the sixth export of service a is refused while the tenant (211 kB of its 250 kB) still has room.
-        await using var perService = CreateSpool(maxBytes: 500_000, maxShare: 0.5);
+        // A directory of its own: a second live spool in the first one's directory would count that spool's active
+        // segment (preallocated whole, so its zero tail too) as bytes waiting.
+        await using var perService = CreateSpool(maxBytes: 500_000, maxShare: 0.5, directory: Path.Combine(_directory, "per-service"));
         await perService.AppendAsync(Of("t", "b"));
         await perService.AppendAsync(Of("t", "c"));
         for (var i = 0; i < 5; i++)
@@ -305,6 +307,51 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(0, spool.PendingBytes);
     }
 
+    [Fact]
+    public async Task Drainer_ReadsAheadWithinItsByteBound_KeepsInsertsOverlappingAcrossReads()
+    {
+        // Records of ~30 KB, tenants alternating (a run each): a 64 KiB read holds two, the bound two reads.
+        await WriteAsync([.. Enumerable.Range(0, 8).Select(i => Record(i, padding: 30_000))]);
+        var sink = new RecordingSink { HoldSpanNamed = "span-2" };
+        await using var spool = CreateSpool();
+        var options = Options.Create(new SpoolOptions { Path = _directory, DrainConcurrency = 2, DrainMaxBytes = 64 * 1024 });
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
+        await drainer.StartAsync(CancellationToken.None);
+
+        // span-2 opens the second read and hangs; span-3, of the same read, is stored beside it once the first read is in.
+        await WaitUntilAsync(() => Snapshot(sink).Contains("span-3"));
+        Assert.Equal(["span-0", "span-1", "span-3"], Snapshot(sink).Order());
+
+        // Within the bound, plus the one record a read may take whole past its byte bound, for each of the two reads.
+        var record = Record(0, padding: 30_000).EncodedLength;
+        Assert.InRange(drainer.PeakBytesHeld, 1, (2 * 64 * 1024) + (2 * record));
+
+        sink.Release.SetResult();
+        await WaitUntilAsync(() => drainer.IsCaughtUp);
+        await drainer.StopAsync(CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"span-{i}"), Snapshot(sink).Order(StringComparer.Ordinal));
+        Assert.InRange(drainer.PeakBytesHeld, 1, (2 * 64 * 1024) + (2 * record));
+        Assert.Equal(0, spool.PendingBytes);
+    }
+
+    [Fact]
+    public async Task Drainer_BoundOfOneRead_StillStoresEverythingInOrder()
+    {
+        await WriteAsync([.. Enumerable.Range(0, 6).Select(i => Record(i, padding: 30_000))]);
+        var record = Record(0, padding: 30_000).EncodedLength;
+        var sink = new RecordingSink();
+        await using var spool = CreateSpool();
+        var options = Options.Create(new SpoolOptions { Path = _directory, DrainConcurrency = 2, DrainMaxBytes = 64 * 1024, DrainBufferBytes = 64 * 1024 });
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
+        await drainer.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => drainer.IsCaughtUp && Snapshot(sink).Count == 6);
+        await drainer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"span-{i}"), Snapshot(sink).Order(StringComparer.Ordinal));
+        Assert.InRange(drainer.PeakBytesHeld, 1, (64 * 1024) + record);
+        Assert.Equal(0, spool.PendingBytes);
+    }
+
     private static List<string> Snapshot(RecordingSink sink)
     {
         lock (sink.Spans)
@@ -313,8 +360,8 @@ public sealed class SpoolTests : IDisposable
         }
     }
 
-    private DiskSpool CreateSpool(long maxBytes = 1024 * 1024, long segmentBytes = 1024 * 1024, double maxShare = 1) =>
-        new(Options.Create(new SpoolOptions { Path = _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes, MaxShare = maxShare }), NullLogger<DiskSpool>.Instance);
+    private DiskSpool CreateSpool(long maxBytes = 1024 * 1024, long segmentBytes = 1024 * 1024, double maxShare = 1, string? directory = null) =>
+        new(Options.Create(new SpoolOptions { Path = directory ?? _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes, MaxShare = maxShare }), NullLogger<DiskSpool>.Instance);
 
     private async Task WriteAsync(params SpoolRecord[] records)
     {
