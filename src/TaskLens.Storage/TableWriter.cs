@@ -57,7 +57,7 @@ internal sealed class TableWriter(ClickHouseClient client, RowBinaryBufferPool s
         encode(rows, (uint)time.GetUtcNow().ToUnixTimeSeconds());
         try
         {
-            await client.InsertRowBinaryAsync(table, columns, (stream, ct) => rows.CopyToAsync(stream, ct), cancellationToken);
+            await client.InsertRowBinaryAsync(table, columns, rows, cancellationToken);
             StorageLog.RowsWritten(logger, count, table);
         }
         catch (ClickHouseException e) when (e.IsPermanent)

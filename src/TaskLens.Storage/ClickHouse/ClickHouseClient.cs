@@ -88,7 +88,21 @@ public sealed class ClickHouseClient : IDisposable
         string table,
         IReadOnlyList<string> columns,
         Func<Stream, CancellationToken, Task> writeRows,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        InsertRowBinaryAsync(table, columns, writeRows, length: null, cancellationToken);
+
+    /// <summary>
+    /// <c>INSERT INTO table (columns) FORMAT RowBinary</c> of rows already encoded, sent with their length
+    /// (<c>Content-Length</c>) rather than chunked: each of the body's segments then goes to the socket in one write,
+    /// where a chunk took two (its framing, then its bytes) — half the <c>sendto</c> calls of an insert.
+    /// </summary>
+    public Task InsertRowBinaryAsync(string table, IReadOnlyList<string> columns, RowBinaryWriter rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return InsertRowBinaryAsync(table, columns, rows.CopyToAsync, rows.Length, cancellationToken);
+    }
+
+    private Task InsertRowBinaryAsync(string table, IReadOnlyList<string> columns, Func<Stream, CancellationToken, Task> writeRows, long? length, CancellationToken cancellationToken)
     {
         var names = new StringBuilder();
         foreach (var column in columns)
@@ -101,7 +115,7 @@ public sealed class ClickHouseClient : IDisposable
             async ct =>
             {
                 using var request = CreateRequest(useDatabase: true, query, WriteSettings());
-                request.Content = new StreamingContent(writeRows);
+                request.Content = new StreamingContent(writeRows, length);
                 using var response = await SendAsync(request, ct);
                 return true;
             },
@@ -283,8 +297,11 @@ public sealed class ClickHouseClient : IDisposable
         return new Uri(url.EndsWith('/') ? url : url + "/");
     }
 
-    /// <summary>A request body written by a delegate straight into the connection (chunked), never buffered whole.</summary>
-    private sealed class StreamingContent(Func<Stream, CancellationToken, Task> write) : HttpContent
+    /// <summary>
+    /// A request body written by a delegate straight into the connection, never buffered whole: with its length when
+    /// known beforehand, chunked otherwise.
+    /// </summary>
+    private sealed class StreamingContent(Func<Stream, CancellationToken, Task> write, long? length) : HttpContent
     {
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
             write(stream, CancellationToken.None);
@@ -292,10 +309,10 @@ public sealed class ClickHouseClient : IDisposable
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
             write(stream, cancellationToken);
 
-        protected override bool TryComputeLength(out long length)
+        protected override bool TryComputeLength(out long computed)
         {
-            length = 0;
-            return false;
+            computed = length ?? 0;
+            return length is not null;
         }
     }
 }

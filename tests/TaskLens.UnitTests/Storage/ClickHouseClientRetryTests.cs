@@ -102,11 +102,59 @@ public sealed class ClickHouseClientRetryTests
         Assert.Contains("max_execution_time=", handler.LastUri!.Query, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task InsertRowBinaryAsync_EncodedRows_SendTheirLengthAndTheSameBodyOnARetry()
+    {
+        var handler = new BodyRecordingHandler(HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK);
+        using var client = Client(handler, maxRetries: 3);
+        using var rows = new RowBinaryWriter(new RowBinaryBufferPool(segmentBytes: 256));
+        for (var i = 0; i < 100; i++)
+        {
+            rows.WriteString("row " + i);
+        }
+
+        await client.InsertRowBinaryAsync("spans", ["name"], rows, CancellationToken.None);
+
+        Assert.True(rows.Length > 256, "the body spans several segments");
+        Assert.Equal([rows.Length, rows.Length], handler.ContentLengths);
+        Assert.Equal(2, handler.Bodies.Count);
+        Assert.Equal(rows.Length, handler.Bodies[0].Length);
+        Assert.Equal(handler.Bodies[0], handler.Bodies[1]);
+        Assert.Equal("row 0", System.Text.Encoding.UTF8.GetString(handler.Bodies[0].AsSpan(1, 5)));
+    }
+
+    [Fact]
+    public async Task InsertRowBinaryAsync_WrittenByADelegate_IsChunked()
+    {
+        var handler = new BodyRecordingHandler(HttpStatusCode.OK);
+        using var client = Client(handler, maxRetries: 0);
+
+        await client.InsertRowBinaryAsync("spans", ["name"], (stream, ct) => stream.WriteAsync(new byte[] { 1, 2, 3 }, ct).AsTask(), CancellationToken.None);
+
+        Assert.Equal([(long?)null], handler.ContentLengths);
+        Assert.Equal([1, 2, 3], handler.Bodies.Single());
+    }
+
     private static ClickHouseClient Client(HttpMessageHandler handler, int maxRetries) =>
         new(
             new HttpClient(handler),
             new ClickHouseOptions { Url = "http://ch:8123", MaxRetries = maxRetries, RetryBaseDelay = TimeSpan.FromMilliseconds(1) },
             NullLogger<ClickHouseClient>.Instance);
+
+    /// <summary>Answers with the statuses in turn; keeps each request's declared length and body as sent.</summary>
+    private sealed class BodyRecordingHandler(params HttpStatusCode[] statuses) : HttpMessageHandler
+    {
+        public List<long?> ContentLengths { get; } = [];
+
+        public List<byte[]> Bodies { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            ContentLengths.Add(request.Content!.Headers.ContentLength);
+            Bodies.Add(await request.Content.ReadAsByteArrayAsync(cancellationToken));
+            return new HttpResponseMessage(statuses[Math.Min(Bodies.Count - 1, statuses.Length - 1)]);
+        }
+    }
 
     private sealed class ScriptedHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] script) : HttpMessageHandler
     {
