@@ -17,7 +17,7 @@ namespace TaskLens.Ingest.Spool;
 /// backoff until they are stored. Consecutive records of one signal and tenant go in one insert. Progress is kept in
 /// a checkpoint file; a replay that repeats records after a crash is folded by the tables' identity keys.
 /// </summary>
-internal sealed class SpoolDrainer(
+internal sealed partial class SpoolDrainer(
     DiskSpool spool,
     [FromKeyedServices(SpanSinkKeys.Direct)] ISpanRowSink spans,
     ILogSink logs,
@@ -70,8 +70,6 @@ internal sealed class SpoolDrainer(
 
     /// <summary>What the drainer cannot do right now (disk full or read-only), for the operator; empty when all is well.</summary>
     public IReadOnlyList<string> Faults => _faults.Current;
-
-    private string CheckpointPath => Path.Combine(spool.Directory, "checkpoint");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -431,105 +429,12 @@ internal sealed class SpoolDrainer(
     }
 
     /// <summary>
-    /// Decodes the run and stores it, retrying with backoff until stored, refused for good, or stopping; the caller
-    /// disposes the run returned. Each retry decodes the run again, so its rows carry that attempt's <c>ingested_at</c>,
-    /// as when every attempt was encoded anew: a replicated table drops a block identical to one it already took
-    /// (insert deduplication), and then its materialized views (<c>trace_index</c>, <c>spans_by_trace</c>) would miss the
-    /// rows of an earlier attempt that reached the table but not the views.
-    /// </summary>
-    private async Task<(WriteOutcome Outcome, StoreRejectedException? Rejection, DrainedRun Run)> WriteWithRetryAsync(
-        List<(SpoolRecord Record, long End)> records, List<int> indices, CancellationToken stoppingToken)
-    {
-        var run = Decode(records, indices);
-        var delay = FirstRetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            if (indices.Count == 0)
-            {
-                return (WriteOutcome.Stored, null, run);
-            }
-
-            try
-            {
-                await run.StoreAsync(logs, metrics, CancellationToken.None);
-                if (attempt > 1)
-                {
-                    IngestLog.SpoolDrainResumed(logger, attempt - 1);
-                }
-
-                return (WriteOutcome.Stored, null, run);
-            }
-            catch (StoreRejectedException e)
-            {
-                return (WriteOutcome.Rejected, e, run);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                if (attempt == 1)
-                {
-                    IngestLog.SpoolDrainFailed(logger, spool.PendingBytes, e);
-                }
-            }
-
-            try
-            {
-                await Task.Delay(delay, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return (WriteOutcome.Stopping, null, run);
-            }
-
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
-            run.Dispose();
-            run = Decode(records, indices);
-        }
-    }
-
-    /// <summary>Throws <see cref="IOException"/> when the dead letter cannot be written: the record then stays in the spool.</summary>
-    private void DeadLetter(ReadOnlySpan<byte> record, string kind, string signal, string tenant, string service, string error)
-    {
-        var letter = deadLetters.Add(record, kind, signal, tenant, service, error);
-        IngestLog.DeadLettered(logger, kind, signal, tenant, record.Length, letter.Id);
-    }
-
-    private static byte[] Encode(SpoolRecord record)
-    {
-        var bytes = new byte[record.EncodedLength];
-        record.WriteTo(bytes);
-        return bytes;
-    }
-
-    /// <summary>
     /// What the read-block pool keeps: the records held (<see cref="SpoolOptions.DrainBufferBound"/>) plus a block for
     /// each slice that can be held at once (the runs in flight and the one read next), as a slice's last block is
     /// whole however little of it is read.
     /// </summary>
     internal static long ReadBlocksKept(SpoolOptions options) =>
         options.DrainBufferBound + ((options.DrainConcurrency + 1L) * SpoolSegmentReader.BlockBytes);
-
-    /// <summary>Deletes segments the cursor has passed; one that cannot be deleted now (read-only disk) is tried again next time.</summary>
-    private void DeleteDrained(List<long> segments, SpoolPosition cursor)
-    {
-        foreach (var seq in segments)
-        {
-            if (seq >= cursor.Seq || seq >= spool.Committed.Seq)
-            {
-                break;
-            }
-
-            try
-            {
-                spool.Delete(seq);
-                _faults.Succeeded(DeleteAction);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                _faults.Failed(DeleteAction, e);
-                return;
-            }
-        }
-    }
 
     private static async Task WaitAsync(Task waitForData, CancellationToken stoppingToken)
     {
@@ -546,49 +451,4 @@ internal sealed class SpoolDrainer(
         }
     }
 
-    private SpoolPosition LoadCheckpoint()
-    {
-        try
-        {
-            var parts = File.ReadAllText(CheckpointPath).Split(' ');
-            return new SpoolPosition(long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
-        }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
-        {
-            // No checkpoint (or a damaged one): replay from the oldest segment; duplicates fold in ClickHouse.
-            return new SpoolPosition(0, 0);
-        }
-    }
-
-    /// <summary>
-    /// Written by rename so it is whole or absent; with <see cref="SpoolFsync.Always"/> the file and the rename are
-    /// synced. A checkpoint that cannot be written (disk full) is logged and tried again at the next step: losing it only
-    /// means replaying more, and the drainer must not stop over it (a background service that threw stopped the host).
-    /// </summary>
-    private void SaveCheckpoint(SpoolPosition position)
-    {
-        Volatile.Write(ref _position, position);
-        spool.ReportDrained(position);
-        var temporary = CheckpointPath + ".tmp";
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1))
-            {
-                file.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{position.Seq} {position.Offset}")));
-                file.Flush(flushToDisk: _options.Fsync == SpoolFsync.Always);
-            }
-
-            File.Move(temporary, CheckpointPath, overwrite: true);
-            if (_options.Fsync == SpoolFsync.Always)
-            {
-                DirectorySync.Sync(spool.Directory);
-            }
-
-            _faults.Succeeded(CheckpointAction);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _faults.Failed(CheckpointAction, e);
-        }
-    }
 }
