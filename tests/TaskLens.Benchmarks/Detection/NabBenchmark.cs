@@ -129,8 +129,9 @@ internal static class NabBenchmark
         grid.OrderByDescending(g => g.Score.F1).ThenBy(g => g.Score.FalsePositives).ThenBy(g => g.Settings.Spectral).ThenBy(g => g.Settings.MinHistory).ToList();
 
     /// <summary>
-    /// Production's settings, or with <c>NAB_DRIFT=points,evidence</c> a drift score on top (for trying one setting on the
-    /// choosing part without running the grid).
+    /// Production's settings, or with <c>NAB_DRIFT=points,evidence</c> a drift score on top (likewise <c>NAB_VOLATILITY</c>,
+    /// <c>NAB_RECORD=points,margin</c>, and <c>NAB_MEMORY=points</c> for the calibrations' memory), for trying one setting
+    /// on the choosing part without running the grid.
     /// </summary>
     private static CombinedDetector.Settings Trial()
     {
@@ -146,6 +147,12 @@ internal static class NabBenchmark
         {
             var r = record.Split(',');
             settings = settings with { RecordPoints = int.Parse(r[0], CultureInfo.InvariantCulture), RecordMargin = double.Parse(r[1], CultureInfo.InvariantCulture) };
+            Console.WriteLine($"trying {settings}");
+        }
+
+        if (Environment.GetEnvironmentVariable("NAB_MEMORY") is { Length: > 0 } memory)
+        {
+            settings = settings with { Memory = int.Parse(memory, CultureInfo.InvariantCulture) };
             Console.WriteLine($"trying {settings}");
         }
 
