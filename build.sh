@@ -9,7 +9,8 @@ APT_PACKAGES=(clickhouse-server clickhouse-client)
 
 # TaskLens's recommended GC setting (docs/operations.md): a 64 MiB gen-0 budget. Ingest allocates short-lived
 # strings per span; with the small default budget they are collected (and promoted) many times per export, which
-# cost ~20% of the CPU per span in ./build.sh bench. The runtime takes this only from the environment.
+# cost ~20% of the CPU per span in ./build.sh bench. The runtime takes this only from the environment; an exported
+# value wins (DOTNET_GCgen0size=0x2000000 ./build.sh bench for the budget's A/B, docs/ingest.md "What the loaded pauses are").
 export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x4000000}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -52,6 +52,7 @@ internal static class LatencyMemoryRun
 
             await LoadBenchmark.WaitForMergesAsync(clickHouse, LoadBenchmark.MergeWait);
             var beforeIdle = await StageHistograms.ScrapeAsync(http, ports[0]);
+            var idleFrom = DateTime.UtcNow;
             var idle = await AckLatency.IdleAsync(sender, agents, agentNext, samples, n => store.WaitForMoreAsync(n));
             agentNext += samples;
 
@@ -61,6 +62,7 @@ internal static class LatencyMemoryRun
             }
 
             var beforeLoaded = await StageHistograms.ScrapeAsync(http, ports[0]);
+            var loadedFrom = DateTime.UtcNow;
             var (cpuBefore, _) = meter.Cpu();
             var loadedClock = Stopwatch.StartNew();
             using var probe = new OtlpSender(endpoint, 1);
@@ -70,6 +72,7 @@ internal static class LatencyMemoryRun
             var loaded = await AckLatency.UnderLoadAsync(probe, sender, agents, agentNext, sdk, sdkNext, backgroundRate, samples, probeInterval);
             var (cpuAfter, _) = meter.Cpu();
             var afterLoaded = await StageHistograms.ScrapeAsync(http, ports[0]);
+            var loadedTo = DateTime.UtcNow;
             var loadedCpuShare = (cpuAfter - cpuBefore).TotalSeconds / loadedClock.Elapsed.TotalSeconds / Environment.ProcessorCount;
             sdkNext += loaded.BackgroundSpansSent / SdkTraffic.SpansPerExport;
             await store.WaitForMoreAsync((ulong)(loaded.BackgroundSpansSent + (samples * AgentTraffic.SpansPerExport)), TimeSpan.FromMinutes(5));
@@ -93,6 +96,9 @@ internal static class LatencyMemoryRun
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"warm-up {warmUpRate:N0} spans/s; background {backgroundRate:N0} spans/s offered, {loaded.BackgroundSpansSent:N0} spans sent, {loaded.BackgroundSpansSkipped:N0} skipped; TaskLens CPU {loadedCpuShare:P0} of the cores under load"));
+            // Wall-clock windows (UTC), so a runtime trace of the server (DOTNET_EnableEventPipe) can be cut to the phases.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"windows UTC: idle {idleFrom:HH:mm:ss.fff}-{loadedFrom:HH:mm:ss.fff}, loaded {loadedFrom:HH:mm:ss.fff}-{loadedTo:HH:mm:ss.fff}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ack ms idle p50 {idle.AckP50:N1} p99 {idle.AckP99:N1}; loaded p50 {loaded.AckP50:N1} p90 {AckLatency.Percentile(loaded.AckMs, 0.9):N1} p99 {loaded.AckP99:N1} max {loaded.AckMs.Max():N1} ({samples} probes, {loaded.ProbeRefusals} refusals)"));
             Console.WriteLine("where acknowledgements waited under load (server histograms over the probes and background):");
