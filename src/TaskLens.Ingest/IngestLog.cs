@@ -38,8 +38,8 @@ internal static partial class IngestLog
     [LoggerMessage(2014, LogLevel.Information, "Spool: ClickHouse takes records again after {FailedAttempts} failed attempts")]
     public static partial void SpoolDrainResumed(ILogger logger, int failedAttempts);
 
-    [LoggerMessage(2015, LogLevel.Warning, "OTLP {Transport} export refused: {Reason}")]
-    public static partial void SpoolFull(ILogger logger, string transport, string reason);
+    [LoggerMessage(2015, LogLevel.Warning, "OTLP {Transport} export refused: {Reason} ({Refused} exports refused by the spool since the last such line; at most one every {Interval})")]
+    public static partial void SpoolFull(ILogger logger, string transport, string reason, long refused, TimeSpan interval);
 
     [LoggerMessage(2016, LogLevel.Warning, "Spool: the disk takes writes again after {RefusedExports} refused exports over {Duration}")]
     public static partial void SpoolWritesAgain(ILogger logger, long refusedExports, TimeSpan duration);

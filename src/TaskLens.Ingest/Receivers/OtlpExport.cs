@@ -22,8 +22,30 @@ internal sealed class OtlpExport(
     IOptions<IngestOptions> options,
     ILogger<OtlpExport> logger,
     IngestMeter meter,
-    DiskSpool? spool = null)
+    DiskSpool? spool = null,
+    TimeProvider? time = null)
 {
+    private readonly SpoolRefusalLog _spoolRefusals = new(logger, time ?? TimeProvider.System);
+
+    /// <summary>
+    /// Whether the spool would refuse an export of at least <paramref name="bytes"/> from the tenant now (its cap or
+    /// the tenant's share); a refusal is logged (rate-limited) and the receiver answers it as
+    /// <see cref="ExportOutcome.StoreUnavailable"/> without reading or validating the export. False with the spool off.
+    /// </summary>
+    public bool SpoolRefuses(string tenant, long bytes, string transport)
+    {
+        if (spool?.RefusalFor(tenant, bytes) is not { } reason)
+        {
+            return false;
+        }
+
+        _spoolRefusals.Refused(transport, reason);
+        return true;
+    }
+
+    /// <summary>The retry delay a spool refusal is answered with.</summary>
+    public TimeSpan SpoolRetryAfter => TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
+
     public async Task<(ExportOutcome Outcome, OtlpDecodeResult Result, TimeSpan RetryAfter)> ExportAsync(
         OtlpSignal signal,
         ReadOnlyMemory<byte> request,
@@ -35,6 +57,14 @@ internal sealed class OtlpExport(
     {
         // Timed by stage (tasklens.ingest.export.duration) so a slow acknowledgement says where it waited.
         var stageStart = meter.Stage(IngestMeter.ReadStage, startedTimestamp, request.Length);
+        // A tenant the spool would refuse is refused before the export is transcoded or validated: the same export
+        // comes back on every retry, and validating it each time is work for nothing. A protobuf request is what would
+        // be spooled; JSON shrinks when transcoded, so only a tenant with no room at all is refused here.
+        if (SpoolRefuses(tenant, json ? 1 : request.Length, transport))
+        {
+            return (ExportOutcome.StoreUnavailable, default, SpoolRetryAfter);
+        }
+
         // What is decoded is what is spooled: the request itself (JSON logs and metrics as their protobuf).
         if (SignalBatch.ToDecodable(signal, request, ref json, out var jsonError) is not { } payload)
         {
@@ -95,8 +125,8 @@ internal sealed class OtlpExport(
         }
         catch (SpoolFullException e)
         {
-            IngestLog.SpoolFull(logger, transport, e.Message);
-            return (ExportOutcome.StoreUnavailable, result, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+            _spoolRefusals.Refused(transport, e.Message);
+            return (ExportOutcome.StoreUnavailable, result, SpoolRetryAfter);
         }
         catch (StoreRejectedException e)
         {

@@ -70,6 +70,15 @@ internal sealed class OtlpHttpReceiver(
             return;
         }
 
+        // A tenant the spool would refuse is answered before its body is read or validated: the client sends the same
+        // export again on every retry (issue 20). An uncompressed protobuf body is what would be spooled; otherwise only
+        // a tenant with no room at all is refused here, and the spool decides after validation as before.
+        if (export.SpoolRefuses(tenant, !json && !gzip && request.ContentLength is { } declared ? declared : 1, Transport))
+        {
+            await RefuseStoreUnavailableAsync(context, export.SpoolRetryAfter);
+            return;
+        }
+
         // Admission comes before the body is read: the lease grows with every buffer the body and its inflated form
         // take, so concurrent requests are counted before their memory is used, not after (issue 14).
         var max = options.Value.MaxRequestBytes;
@@ -125,8 +134,7 @@ internal sealed class OtlpHttpReceiver(
                     await RefuseAsync(context, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument, $"Undecodable {signal.RequestMessage}: {result.MalformedReason}");
                     break;
                 case ExportOutcome.StoreUnavailable:
-                    context.Response.Headers.RetryAfter = Math.Max(options.Value.RetryAfterSeconds, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                    await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable, "Storage is unavailable; retry later.");
+                    await RefuseStoreUnavailableAsync(context, retryAfter);
                     break;
                 default:
                     context.Response.StatusCode = StatusCodes.Status200OK;
@@ -152,6 +160,13 @@ internal sealed class OtlpHttpReceiver(
         // 429 with Retry-After is in OTLP/HTTP's list of retryable answers: the client keeps the data.
         context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return RefuseAsync(context, StatusCodes.Status429TooManyRequests, GrpcStatusCode.ResourceExhausted, "TaskLens is at its in-flight limit for this tenant; retry after the delay.");
+    }
+
+    private Task RefuseStoreUnavailableAsync(HttpContext context, TimeSpan retryAfter)
+    {
+        // 503 with Retry-After is retryable for OTLP/HTTP clients: the data stays with the client until storage takes it.
+        context.Response.Headers.RetryAfter = Math.Max(options.Value.RetryAfterSeconds, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable, "Storage is unavailable; retry later.");
     }
 
     private Task RefuseTooLargeAsync(HttpContext context, int max) =>

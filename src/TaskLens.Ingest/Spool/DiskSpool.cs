@@ -126,6 +126,16 @@ internal sealed class DiskSpool : IAsyncDisposable
     public SpoolPosition Committed => Volatile.Read(ref _committed);
 
     /// <summary>
+    /// Why a record of at least <paramref name="bytes"/> for the tenant would be refused now (the cap or the tenant's
+    /// share), or null; takes nothing. Asked before an export is read and validated, so a refused one costs neither; a
+    /// null answer promises nothing (<see cref="AppendAsync"/> still decides).
+    /// </summary>
+    public string? RefusalFor(string tenant, long bytes) =>
+        PendingBytes + bytes > _options.MaxBytes ? CapRefusal : _shares.RefusalFor(tenant, bytes);
+
+    private string CapRefusal => $"The spool holds {PendingBytes} bytes not yet in ClickHouse, at its cap of {_options.MaxBytes}.";
+
+    /// <summary>
     /// Appends the record and completes once it is durable per the fsync policy. Throws <see cref="SpoolFullException"/>
     /// at the cap, before writing anything.
     /// </summary>
@@ -135,7 +145,7 @@ internal sealed class DiskSpool : IAsyncDisposable
         if (Interlocked.Add(ref _totalBytes, length) - DrainedOnDisk > _options.MaxBytes)
         {
             Interlocked.Add(ref _totalBytes, -length);
-            throw new SpoolFullException($"The spool holds {PendingBytes} bytes not yet in ClickHouse, at its cap of {_options.MaxBytes}.");
+            throw new SpoolFullException(CapRefusal);
         }
 
         if (_shares.TryTake(record.Tenant, record.Service, length) is { } overShare)

@@ -18,9 +18,9 @@ internal sealed class SpoolShares(long capBytes, double maxShare)
     {
         lock (_gate)
         {
-            if (!Fits(_tenants, tenant, bytes))
+            if (TenantRefusal(tenant, bytes) is { } overShare)
             {
-                return $"Tenant '{tenant}' holds its share of the spool ({_tenants[tenant]} bytes waiting for ClickHouse); retry later.";
+                return overShare;
             }
 
             if (!Fits(_services, (tenant, service), bytes))
@@ -34,6 +34,19 @@ internal sealed class SpoolShares(long capBytes, double maxShare)
         }
     }
 
+    /// <summary>
+    /// Why the tenant could not take <paramref name="bytes"/> now, or null; takes nothing. Receivers ask this before
+    /// they read and validate an export, so a tenant over its share is refused without the work (its service is not
+    /// known yet: the service share is checked when the record is appended).
+    /// </summary>
+    public string? RefusalFor(string tenant, long bytes)
+    {
+        lock (_gate)
+        {
+            return TenantRefusal(tenant, bytes);
+        }
+    }
+
     public void Release(string tenant, string service, long bytes)
     {
         lock (_gate)
@@ -42,6 +55,11 @@ internal sealed class SpoolShares(long capBytes, double maxShare)
             Subtract(_services, (tenant, service), bytes);
         }
     }
+
+    private string? TenantRefusal(string tenant, long bytes) =>
+        Fits(_tenants, tenant, bytes)
+            ? null
+            : $"Tenant '{tenant}' holds its share of the spool ({_tenants[tenant]} bytes waiting for ClickHouse); retry later.";
 
     private bool Fits<TKey>(Dictionary<TKey, long> held, TKey key, long bytes)
         where TKey : notnull

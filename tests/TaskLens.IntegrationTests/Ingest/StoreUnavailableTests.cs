@@ -112,6 +112,49 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
     }
 
+    [Fact]
+    public async Task WithSpool_ATenantOverItsShare_IsRefusedBeforeItsExportIsValidated_AndAnotherTenantsDataIsStored()
+    {
+        const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
+        await using var host = await TaskLensHost.StartAsync(_clickHouse.Url, "early", new Dictionary<string, string?>
+        {
+            ["TaskLens:ClickHouse:MaxRetries"] = "0",
+            ["TaskLens:Ingest:OpenMode"] = "false",
+            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
+            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
+            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
+            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
+            ["TaskLens:Spool:SegmentBytes"] = "65536",
+            ["TaskLens:Spool:MaxBytes"] = "131072",
+            ["Logging:LogLevel:Default"] = "Critical",
+        });
+        byte[] Export(string service, int i) =>
+            Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(0xD1)).BytesField(2, Otlp.SpanId((byte)(0x20 + i))).StringField(5, new string('x', 20_000)));
+
+        await _clickHouse.StopAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            // Three 20 kB exports: the flooding tenant now holds nearly its share (half of the 128 KiB cap).
+            using var taken = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, Export("crawler", i), authorization: "Bearer " + FloodKey);
+            Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        }
+
+        // Bodies that are not OTLP at all: validated, they would be answered 400. Refused before validation, they get
+        // the retryable 503 — once by the declared length before the body is read, once by the inflated length of a
+        // gzip body (what would be spooled) before it is decoded.
+        var garbage = Enumerable.Repeat((byte)0xFF, 20_000).ToArray();
+        using var unread = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, garbage, authorization: "Bearer " + FloodKey);
+        using var inflated = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, garbage, gzip: true, authorization: "Bearer " + FloodKey);
+        using var quiet = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, Export("checkout", 9), authorization: "Bearer " + QuietKey);
+        await _clickHouse.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unread.StatusCode);
+        Assert.NotNull(unread.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, inflated.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, quiet.StatusCode);
+        await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
+    }
+
     [Theory]
     [InlineData(GrpcServerKind.Framing)]
     [InlineData(GrpcServerKind.Standard)]

@@ -100,6 +100,8 @@ public sealed class SpoolTests : IDisposable
         await spool.AppendAsync(big);
         await spool.AppendAsync(big);
 
+        Assert.StartsWith("The spool holds", spool.RefusalFor("any", big.EncodedLength), StringComparison.Ordinal);
+        Assert.Null(spool.RefusalFor("any", 64 * 1024 - (2L * big.EncodedLength)));
         await Assert.ThrowsAsync<SpoolFullException>(() => spool.AppendAsync(big));
         Assert.Equal(2L * big.EncodedLength, spool.TotalBytes);
     }
@@ -118,6 +120,11 @@ public sealed class SpoolTests : IDisposable
 
         var refused = await Assert.ThrowsAsync<SpoolFullException>(() => spool.AppendAsync(Of("flood", "crawler")));
         Assert.StartsWith("Tenant 'flood' holds its share of the spool", refused.Message, StringComparison.Ordinal);
+
+        // Asked before an export is read, the spool gives the same answer and takes nothing.
+        Assert.Equal(refused.Message, spool.RefusalFor("flood", Of("flood", "crawler").EncodedLength));
+        Assert.Null(spool.RefusalFor("flood", 1));
+        Assert.Null(spool.RefusalFor("quiet", Of("quiet", "checkout").EncodedLength));
 
         // Another tenant still gets in, and now each of the two may hold half.
         await spool.AppendAsync(Of("quiet", "checkout"));
