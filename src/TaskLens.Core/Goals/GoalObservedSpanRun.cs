@@ -1,4 +1,3 @@
-using System.Buffers;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Telemetry;
 
@@ -16,9 +15,7 @@ internal sealed class GoalObservedSpanRun(
     private static readonly byte[] NamespaceKey = "k8s.namespace.name"u8.ToArray();
 
     private readonly RunSpanReader _reader = rollup.Reader;
-    private RunSpan[] _facts = ArrayPool<RunSpan>.Shared.Rent(1024);
-    private (ulong High, ulong Low)[] _traces = ArrayPool<(ulong High, ulong Low)>.Shared.Rent(1024);
-    private int _count;
+    private readonly ObservedSpans _spans = new();
     private string _service = "";
     private SpanBatch? _resources;
     private Exception? _failure;
@@ -60,15 +57,7 @@ internal sealed class GoalObservedSpanRun(
 
         try
         {
-            if (_count == _facts.Length)
-            {
-                Grow(ref _facts);
-                Grow(ref _traces);
-            }
-
-            _facts[_count] = _reader.Read(parts, span, _service);
-            _traces[_count] = (span.TraceIdHigh, span.TraceIdLow);
-            _count++;
+            _spans.Add(_reader.Read(parts, span, _service), span.TraceIdHigh, span.TraceIdLow);
         }
 #pragma warning disable CA1031 // Reported once the run is stored; the spans must be stored whatever the rollup makes of them.
         catch (Exception e)
@@ -94,7 +83,7 @@ internal sealed class GoalObservedSpanRun(
                 throw new InvalidOperationException("Reading the goal facts of a stored run failed.", _failure);
             }
 
-            rollup.Observe(tenant, _traces.AsSpan(0, _count), _facts, time.GetUtcNow().ToUnixTimeMilliseconds());
+            rollup.Observe(tenant, _spans, time.GetUtcNow().ToUnixTimeMilliseconds());
             if (_resources is not null)
             {
                 links?.ObserveResources(_resources);
@@ -114,12 +103,7 @@ internal sealed class GoalObservedSpanRun(
         if (!_disposed)
         {
             _disposed = true;
-            // Not cleared: the only references a RunSpan holds are pooled strings (StringPool), which live on anyway.
-            ArrayPool<RunSpan>.Shared.Return(_facts);
-            ArrayPool<(ulong High, ulong Low)>.Shared.Return(_traces);
-            _facts = [];
-            _traces = [];
-            _count = 0;
+            _spans.Dispose();
         }
     }
 
@@ -134,13 +118,5 @@ internal sealed class GoalObservedSpanRun(
         }
 
         return false;
-    }
-
-    private static void Grow<T>(ref T[] array)
-    {
-        var larger = ArrayPool<T>.Shared.Rent(array.Length * 2);
-        array.AsSpan().CopyTo(larger);
-        ArrayPool<T>.Shared.Return(array);
-        array = larger;
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 
@@ -94,49 +93,37 @@ public sealed class GoalRollup
     /// <param name="reload">The batch is a whole trace from storage: a compacted run takes its spans back.</param>
     private void Observe(SpanBatch batch, long nowMs, bool arrival, bool reload)
     {
-        // Attributes are read outside the lock: that is most of the work. The arrays are pooled: a 5,000-span batch
-        // would otherwise put ~750 KB on the large-object heap per export.
-        var spans = batch.Spans;
-        var facts = ArrayPool<RunSpan>.Shared.Rent(spans.Length);
-        var traces = ArrayPool<(ulong High, ulong Low)>.Shared.Rent(spans.Length);
-        try
+        // Attributes are read outside the lock: that is most of the work. The facts are held in pooled chunks: a
+        // 5,000-span batch would otherwise put ~320 KB on the large-object heap per export.
+        using var observed = new ObservedSpans();
+        foreach (ref readonly var span in batch.Spans)
         {
-            for (var i = 0; i < spans.Length; i++)
-            {
-                facts[i] = _reader.Read(batch, spans[i]);
-                traces[i] = (spans[i].TraceIdHigh, spans[i].TraceIdLow);
-            }
+            observed.Add(_reader.Read(batch, span), span.TraceIdHigh, span.TraceIdLow);
+        }
 
-            Hold(batch.Tenant, traces.AsSpan(0, spans.Length), facts, nowMs, arrival, reload);
-        }
-        finally
-        {
-            // Not cleared: the only references a RunSpan holds are pooled strings (StringPool), which live on anyway.
-            ArrayPool<RunSpan>.Shared.Return(facts);
-            ArrayPool<(ulong High, ulong Low)>.Shared.Return(traces);
-        }
+        Hold(batch.Tenant, observed, nowMs, arrival, reload);
     }
 
     /// <summary>What reads a span's facts for this rollup (<see cref="GoalRollupSpanRowSink"/> reads them as the drainer decodes).</summary>
     internal RunSpanReader Reader => _reader;
 
     /// <summary>
-    /// Takes the spans of one stored run whose facts were read as it was decoded (<see cref="Reader"/>):
-    /// <paramref name="facts"/>[i] is a span of trace <paramref name="traces"/>[i].
+    /// Takes the spans of one stored run whose facts were read as it was decoded (<see cref="Reader"/>).
     /// </summary>
-    internal void Observe(string tenant, ReadOnlySpan<(ulong High, ulong Low)> traces, RunSpan[] facts, long nowMs) =>
-        Hold(tenant, traces, facts, nowMs, arrival: true, reload: false);
+    internal void Observe(string tenant, ObservedSpans spans, long nowMs) => Hold(tenant, spans, nowMs, arrival: true, reload: false);
 
-    private void Hold(string tenant, ReadOnlySpan<(ulong High, ulong Low)> spans, RunSpan[] facts, long nowMs, bool arrival, bool reload)
+    private void Hold(string tenant, ObservedSpans spans, long nowMs, bool arrival, bool reload)
     {
         lock (_gate)
         {
             CountSpansPerTrace(spans);
             long duplicates = 0, late = 0, forgotten = 0;
             OpenRun? expanded = null;
-            for (var i = 0; i < spans.Length; i++)
+            for (var i = 0; i < spans.Count; i++)
             {
-                var key = new RunKey(tenant, spans[i].High, spans[i].Low);
+                var (high, low) = spans.Trace(i);
+                ref readonly var fact = ref spans.Fact(i);
+                var key = new RunKey(tenant, high, low);
                 if (!_runs.TryGetValue(key, out var run))
                 {
                     if (_forgotten.Contains(key))
@@ -165,7 +152,7 @@ public sealed class GoalRollup
                         run.Spans.EnsureCapacity(Math.Min(_spansPerTrace[(key.High, key.Low)], _options.MaxSpansPerRun));
                         expanded = run;
                     }
-                    else if (run.HadSpan(facts[i].SpanId))
+                    else if (run.HadSpan(fact.SpanId))
                     {
                         duplicates++;
                         continue;
@@ -182,7 +169,7 @@ public sealed class GoalRollup
                     }
                 }
 
-                if (!run.Add(facts[i], _options.MaxSpansPerRun, _prices))
+                if (!run.Add(fact, _options.MaxSpansPerRun, _prices))
                 {
                     duplicates++;
                     continue;
@@ -190,7 +177,7 @@ public sealed class GoalRollup
 
                 _spansInMemory++;
                 run.LastArrival = arrival && run != expanded ? nowMs : run.LastArrival;
-                run.HasGoalCandidate |= (facts[i].Markers & _enabledMarkers) != 0 || (_rootRule && facts[i].ParentSpanId == 0);
+                run.HasGoalCandidate |= (fact.Markers & _enabledMarkers) != 0 || (_rootRule && fact.ParentSpanId == 0);
                 late += run.FinalizedVersion != 0 && !reload ? 1 : 0;
             }
 
@@ -201,7 +188,7 @@ public sealed class GoalRollup
 
             _stats = _stats with
             {
-                SpansObserved = _stats.SpansObserved + spans.Length,
+                SpansObserved = _stats.SpansObserved + spans.Count,
                 DuplicateSpans = _stats.DuplicateSpans + duplicates,
                 LateSpans = _stats.LateSpans + late,
                 LateSpansOfForgottenRuns = _stats.LateSpansOfForgottenRuns + forgotten,
@@ -214,12 +201,12 @@ public sealed class GoalRollup
     /// dozens of exports, so the spans of a trace are seldom adjacent: sized from adjacent spans only, a run's array
     /// grew a dozen times (a quarter of what the drain path allocated).
     /// </summary>
-    private void CountSpansPerTrace(ReadOnlySpan<(ulong High, ulong Low)> spans)
+    private void CountSpansPerTrace(ObservedSpans spans)
     {
         _spansPerTrace.Clear();
-        foreach (var span in spans)
+        for (var i = 0; i < spans.Count; i++)
         {
-            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_spansPerTrace, span, out _);
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_spansPerTrace, spans.Trace(i), out _);
             count++;
         }
     }

@@ -147,23 +147,21 @@ internal sealed class RunSpanReader(string goalIdAttribute, string goalNameAttri
         }
 
         var kind = KindOf(operation.Length >= 0, op, traceloop, openInference, model.Length >= 0, provider, input + output, db, http);
-        return new RunSpan
-        {
-            SpanId = span.SpanId,
-            ParentSpanId = span.ParentSpanId,
-            StartUnixNano = span.StartTimeUnixNano,
-            EndUnixNano = span.EndTimeUnixNano,
-            Shape = ShapeOf(_strings.Intern(parts.Text(span.Name)), service, Pooled(parts, model), kind),
-            IsError = isError,
-            Throttled = throttled,
-            MarkedRetry = retry,
-            ToolCallId = toolCallId.Length < 0 ? 0 : XxHash3.HashToUInt64(parts.Text(toolCallId)) | 1,
-            InputTokens = Clamp(input),
-            OutputTokens = Clamp(output),
-            CachedTokens = Clamp(cached),
-            Markers = markers,
-            Extras = extras,
-        };
+        return RunSpan.Create(
+            span.SpanId,
+            span.ParentSpanId,
+            span.StartTimeUnixNano,
+            span.EndTimeUnixNano,
+            ShapeOf(_strings.Intern(parts.Text(span.Name)), service, Pooled(parts, model), kind),
+            extras,
+            toolCallId.Length < 0 ? 0 : XxHash3.HashToUInt64(parts.Text(toolCallId)) | 1,
+            Clamp(input),
+            Clamp(output),
+            Clamp(cached),
+            isError,
+            throttled,
+            retry,
+            markers);
     }
 
     /// <summary>Which fact an attribute key gives: by length first, so most keys cost one comparison at most.</summary>

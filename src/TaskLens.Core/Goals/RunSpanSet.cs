@@ -12,7 +12,7 @@ namespace TaskLens.Core.Goals;
 /// </summary>
 internal sealed class RunSpanSet
 {
-    /// <summary>Spans per chunk: 64 KiB of 64-byte spans, under the large-object heap's 85,000 bytes.</summary>
+    /// <summary>Spans per chunk: 48 KiB of 48-byte spans, under the large-object heap's 85,000 bytes.</summary>
     public const int ChunkSize = 1 << ChunkShift;
     private const int ChunkShift = 10;
 
