@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -49,7 +48,6 @@ internal sealed partial class SpoolDrainer(
 
     private long _itemsStored;
     private long _peakBytesHeld;
-    private long? _shortBacklogSince;
     private SpoolPosition _position = new(0, 0);
     private TimeSpan _retryDelay = FirstRetryDelay;
 
@@ -235,20 +233,6 @@ internal sealed partial class SpoolDrainer(
             return (null, cursor, waitForData);
         }
 
-        // A short backlog of the live segment waits for more (SpoolOptions.DrainLinger): fewer, fuller inserts, fewer
-        // parts for ClickHouse to merge. A sealed segment's tail has nothing more coming, so it goes at once.
-        if (!sealedSegment && limit - cursor.Offset < maxBytes / 2 && _options.DrainLinger > TimeSpan.Zero)
-        {
-            var now = Stopwatch.GetTimestamp();
-            _shortBacklogSince ??= now;
-            var left = _options.DrainLinger - Stopwatch.GetElapsedTime(_shortBacklogSince.Value, now);
-            if (left > TimeSpan.Zero)
-            {
-                return (null, cursor, Task.Delay(left));
-            }
-        }
-
-        _shortBacklogSince = null;
         var read = SpoolSegmentReader.Read(spool.SegmentPath(segment), cursor.Offset, limit, RecordsPerRead, maxBytes, blockPool: _readBlocks);
         try
         {

@@ -76,16 +76,6 @@ public sealed class SpoolOptions
     /// <summary><see cref="DrainBufferBytes"/>, or its default when 0.</summary>
     internal long DrainBufferBound => DrainBufferBytes > 0 ? DrainBufferBytes : DrainMaxBytes * DrainConcurrency;
 
-    /// <summary>
-    /// How long the drainer lets a short backlog of the segment being written grow before inserting it: while less than
-    /// half a run's worth (<see cref="DrainMaxBytes"/>) is committed beyond its cursor it waits (or lets an insert in flight
-    /// finish) up to this long since it first found the backlog short. Acknowledgements do not wait for it (an export is
-    /// acknowledged once spooled); spans reach ClickHouse up to this much later, in fewer, larger inserts — each insert is
-    /// a new part of spans and of every view's table that ClickHouse merges again (issue 20: under SDK-shaped load the
-    /// drainer, caught up, made inserts of ~12,000 rows where full ones hold ~20,000). Zero: insert whatever is there.
-    /// </summary>
-    public TimeSpan DrainLinger { get; set; } = TimeSpan.FromMilliseconds(500);
-
     /// <summary>The longest the drainer waits before retrying ClickHouse after a failed insert (backing off from 100 ms).</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -136,11 +126,6 @@ public sealed class SpoolOptions
         if (DrainBufferBytes < 0)
         {
             errors.Add($"Spool DrainBufferBytes {DrainBufferBytes} must be 0 (the default) or more.");
-        }
-
-        if (DrainLinger < TimeSpan.Zero || DrainLinger > TimeSpan.FromSeconds(10))
-        {
-            errors.Add($"Spool DrainLinger {DrainLinger} must be from 0 to 10 seconds.");
         }
 
         if (DeadLetterMaxBytes < 1024 * 1024)

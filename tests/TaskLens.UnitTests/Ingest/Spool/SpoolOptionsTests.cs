@@ -18,16 +18,6 @@ public sealed class SpoolOptionsTests
         Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData(-1)]
-    [InlineData(10_001)]
-    public void Validate_DrainLingerOutOfRange_IsNamed(int milliseconds)
-    {
-        var errors = new SpoolOptions { DrainLinger = TimeSpan.FromMilliseconds(milliseconds) }.Validate();
-
-        Assert.Contains(errors, e => e.Contains("DrainLinger", StringComparison.Ordinal));
-    }
-
     [Fact]
     public void Validate_SeveralProblems_AreListedTogether()
     {

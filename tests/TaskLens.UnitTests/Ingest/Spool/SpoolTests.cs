@@ -335,29 +335,6 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task Drainer_ShortBacklogOfTheLiveSegment_LingersAndStoresLaterExportsInTheSameInsert()
-    {
-        // Three small exports of one tenant, the later two committed 200 ms after the first: within the linger, so one
-        // insert carries all three (with no linger the first would go alone as soon as it was committed).
-        await using var spool = CreateSpool();
-        var sink = new RecordingSink();
-        var options = Options.Create(new SpoolOptions { Path = _directory, DrainMaxBytes = 64 * 1024, DrainLinger = TimeSpan.FromSeconds(3) });
-        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
-        await drainer.StartAsync(CancellationToken.None);
-        await spool.AppendAsync(Record(0));
-        await Task.Delay(200);
-        Assert.Empty(Snapshot(sink));
-        await spool.AppendAsync(Record(2));
-        await spool.AppendAsync(Record(4));
-
-        await WaitUntilAsync(() => drainer.IsCaughtUp);
-        await drainer.StopAsync(CancellationToken.None);
-
-        Assert.Equal(["span-0", "span-2", "span-4"], Snapshot(sink).Order(StringComparer.Ordinal));
-        Assert.Equal(1, sink.Writes);
-    }
-
-    [Fact]
     public async Task Drainer_BoundOfOneRead_StillStoresEverythingInOrder()
     {
         await WriteAsync([.. Enumerable.Range(0, 6).Select(i => Record(i, padding: 30_000))]);
