@@ -4,6 +4,7 @@ using TaskLens.Core.Telemetry;
 using TaskLens.Ingest.Otlp;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Spans;
+using TaskLens.UnitTests.TestSupport;
 
 namespace TaskLens.Benchmarks;
 
@@ -94,7 +95,7 @@ public class SdkPipelineBenchmarks
     public int EncodeRowBinary()
     {
         _rows.Reset();
-        SpanRowEncoder.Encode(_batch, _rows, 1_795_000_000);
+        SpanBatchRows.Encode(_batch, _rows, 1_795_000_000);
         return _rows.Length;
     }
 

@@ -3,6 +3,7 @@ using TaskLens.Core.Telemetry;
 using TaskLens.Ingest.Otlp;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Spans;
+using TaskLens.UnitTests.TestSupport;
 
 namespace TaskLens.Benchmarks;
 
@@ -40,7 +41,7 @@ public class SpanPipelineBenchmarks
         _batch.Clear();
         OtlpTraceDecoder.Decode(_export, _batch);
         _rows.Reset();
-        SpanRowEncoder.Encode(_batch, _rows, 1_795_000_000);
+        SpanBatchRows.Encode(_batch, _rows, 1_795_000_000);
         return _rows.Length;
     }
 }

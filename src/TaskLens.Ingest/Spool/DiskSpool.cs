@@ -62,6 +62,10 @@ internal sealed class DiskSpool : IAsyncDisposable
         Directory = Path.GetFullPath(_options.Path);
         System.IO.Directory.CreateDirectory(Directory);
         var existing = ListSegments();
+        // By file length: a segment a crash left unsealed keeps its preallocated zero tail, which counts against the
+        // cap until the drainer has drained and deleted that segment — at most one segment (SegmentBytes) per crash, for
+        // as long as draining it takes after the restart (the first segment after a start grows rather than being made ahead). Cutting the tail here would need the segment's records scanned to find
+        // where they end (a record's own bytes may end in zeros), at every start, for that bounded gain.
         _totalBytes = existing.Sum(seq => new FileInfo(SegmentPath(seq)).Length);
         _activeSeq = existing.Count == 0 ? 1 : existing[^1] + 1;
         _committed = new SpoolPosition(_activeSeq, 0);

@@ -17,6 +17,9 @@ internal sealed class SegmentPreallocator : IDisposable
     private const int ChunkBytes = 1024 * 1024;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>The zeros every fill writes from, a chunk's worth, never written to: one array a process, not one a segment.</summary>
+    private static readonly byte[] Zeros = new byte[ChunkBytes];
+
     private readonly string _directory;
     private readonly string _path;
     private readonly long _bytes;
@@ -107,13 +110,12 @@ internal sealed class SegmentPreallocator : IDisposable
 
     private void Fill()
     {
-        var zeros = new byte[ChunkBytes];
         using (var file = new FileStream(_path, FileMode.Create, FileAccess.Write, FileShare.None, 1))
         {
             for (long written = 0; written < _bytes; written += ChunkBytes)
             {
                 _stop.Token.ThrowIfCancellationRequested();
-                file.Write(zeros, 0, (int)Math.Min(ChunkBytes, _bytes - written));
+                file.Write(Zeros, 0, (int)Math.Min(ChunkBytes, _bytes - written));
                 FileDataSync.Sync(file);
                 _stop.Token.WaitHandle.WaitOne(Pause);
             }

@@ -1,13 +1,4 @@
-using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using TaskLens.Core.Logs;
-using TaskLens.Core.Metrics;
 using TaskLens.Core.Telemetry;
-using TaskLens.Ingest.Otlp;
-using TaskLens.Ingest.Receivers;
 
 namespace TaskLens.Ingest.Spool;
 

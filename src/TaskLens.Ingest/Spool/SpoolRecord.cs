@@ -16,14 +16,14 @@ namespace TaskLens.Ingest.Spool;
 /// </summary>
 internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, string Service, bool Json, ReadOnlyMemory<byte> Payload)
 {
-    /// <summary>The pooled array a read record lives in (null for records being written).</summary>
+    /// <summary>The pooled array (<see cref="Receivers.IngestBufferPool.Shared"/>) a record read on its own lives in (null for records being written and for records sliced from a block read).</summary>
     public byte[]? Buffer { get; init; }
 
     public void ReturnBuffer()
     {
         if (Buffer is not null)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(Buffer);
+            Receivers.IngestBufferPool.Shared.Return(Buffer);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using TaskLens.Ingest.Otlp;
 using TaskLens.Ingest.Receivers;
@@ -228,13 +227,15 @@ internal static class SpoolSegmentReader
             return Found.Nothing;
         }
 
-        // Pooled: export-sized records would otherwise be a large-object allocation each (and gen-2 collections).
-        var rented = ArrayPool<byte>.Shared.Rent((int)bodyLength);
+        // Pooled: export-sized records would otherwise be a large-object allocation each (and gen-2 collections). From
+        // ingest's own pool, like the block reads (SpoolRecord.ReturnBuffer gives it back there), so the arrays kept for
+        // reuse stay within its one retention bound rather than in the shared ArrayPool beside it.
+        var rented = IngestBufferPool.Shared.Rent((int)bodyLength);
         var body = rented.AsMemory(0, (int)bodyLength);
         file.ReadExactly(body.Span);
         if (Crc32.Compute(body.Span) != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8)))
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            IngestBufferPool.Shared.Return(rented);
             return Found.Nothing;
         }
 
@@ -242,7 +243,7 @@ internal static class SpoolSegmentReader
         if (!SpoolRecord.TryParseBody(body, out record))
         {
             // Intact but not a record this version reads: acknowledged data all the same, so it is kept, not skipped.
-            ArrayPool<byte>.Shared.Return(rented);
+            IngestBufferPool.Shared.Return(rented);
             record = default;
             return Found.Undecodable;
         }

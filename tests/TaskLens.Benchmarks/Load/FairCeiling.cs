@@ -108,7 +108,7 @@ internal static class FairCeiling
 
             batch.Clear();
             OtlpTraceDecoder.Decode(export, batch);
-            SpanRowEncoder.Encode(batch, writer, ingestedAt);
+            UnitTests.TestSupport.SpanBatchRows.Encode(batch, writer, ingestedAt);
             rows += batch.SpanCount;
             inBatch++;
             bytes += export.Length;

@@ -16,7 +16,6 @@ internal sealed class RuntimeCounters
     private const string LockContentions = "dotnet_monitor_lock_contentions_total";
     private const string WorkItems = "dotnet_thread_pool_work_item_count_total";
     private static readonly string[] Names = [JitMethods, JitSeconds, Exceptions, LockContentions, WorkItems];
-    private const string ErrorType = "error_type=\"";
     private readonly Dictionary<string, double> _totals;
     private readonly Dictionary<string, double> _exceptionsByType;
 
@@ -27,29 +26,26 @@ internal sealed class RuntimeCounters
     }
 
     public static async Task<RuntimeCounters> ScrapeAsync(HttpClient http, int apiPort) =>
-        Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{apiPort}/metrics")));
+        From(await PrometheusText.ScrapeAsync(http, apiPort));
 
-    /// <summary>Sums each counter's series (exceptions come one series per type) in Prometheus text.</summary>
-    internal static RuntimeCounters Parse(string text)
+    /// <summary>Sums each counter's series in Prometheus text (exceptions come one series per type).</summary>
+    internal static RuntimeCounters Parse(string text) => From(PrometheusText.Parse(text));
+
+    private static RuntimeCounters From(IReadOnlyList<PrometheusSample> samples)
     {
         var totals = new Dictionary<string, double>(StringComparer.Ordinal);
         var exceptionsByType = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var line in text.Split('\n'))
+        foreach (var sample in samples)
         {
-            // name{labels} value [timestamp], or name value [timestamp] without labels
-            var name = Array.Find(Names, n => line.StartsWith(n, StringComparison.Ordinal) && line.Length > n.Length && line[n.Length] is '{' or ' ');
-            if (name is null)
+            if (!Names.Contains(sample.Name))
             {
                 continue;
             }
 
-            var valueAt = line[name.Length] == '{' ? line.LastIndexOf('}') + 1 : name.Length;
-            var value = double.Parse(line[valueAt..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            totals[name] = totals.GetValueOrDefault(name) + value;
-            if (name == Exceptions && line.IndexOf(ErrorType, StringComparison.Ordinal) is var at and >= 0)
+            totals[sample.Name] = totals.GetValueOrDefault(sample.Name) + sample.Value;
+            if (sample.Name == Exceptions && sample.Label("error_type") is { } type)
             {
-                var type = line[(at + ErrorType.Length)..line.IndexOf('"', at + ErrorType.Length)];
-                exceptionsByType[type] = exceptionsByType.GetValueOrDefault(type) + value;
+                exceptionsByType[type] = exceptionsByType.GetValueOrDefault(type) + sample.Value;
             }
         }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace TaskLens.Benchmarks.Load;
@@ -26,54 +25,51 @@ internal sealed class StageHistograms
         _gc = gc;
     }
 
-    public static async Task<StageHistograms> ScrapeAsync(HttpClient http, int apiPort)
+    public static async Task<StageHistograms> ScrapeAsync(HttpClient http, int apiPort) =>
+        From(await PrometheusText.ScrapeAsync(http, apiPort));
+
+    /// <summary>The histograms' buckets by series and the GC's counters in Prometheus text.</summary>
+    internal static StageHistograms Parse(string text) => From(PrometheusText.Parse(text));
+
+    private static StageHistograms From(IReadOnlyList<PrometheusSample> samples)
     {
-        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{apiPort}/metrics"));
         var series = new Dictionary<string, SortedDictionary<double, double>>(StringComparer.Ordinal);
         var gc = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var line in text.Split('\n'))
+        foreach (var sample in samples)
         {
-            if (line.StartsWith(GcPause, StringComparison.Ordinal) || line.StartsWith(GcCollections + "{", StringComparison.Ordinal))
+            if (sample.Name == GcPause)
             {
-                // dotnet_gc_collections_total{gc_heap_generation="gen2",...} 12 [timestamp]; dotnet_gc_pause_time_seconds_total{...} 0.5
-                var generation = line.IndexOf("gc_heap_generation=\"", StringComparison.Ordinal) is var at and >= 0
-                    ? line[(at + "gc_heap_generation=\"".Length)..line.IndexOf('"', at + "gc_heap_generation=\"".Length)]
-                    : "pause";
-                gc[generation] = double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                gc["pause"] = gc.GetValueOrDefault("pause") + sample.Value;
                 continue;
             }
 
-            var name = Array.Find(Names, n => line.StartsWith(n + "{", StringComparison.Ordinal));
-            var close = line.LastIndexOf('}');
-            if (name is null || close < 0)
+            if (sample.Name == GcCollections && sample.Label("gc_heap_generation") is { } generation)
+            {
+                gc[generation] = gc.GetValueOrDefault(generation) + sample.Value;
+                continue;
+            }
+
+            if (!Names.Contains(sample.Name) || sample.UpperBound is not { } bound)
             {
                 continue;
             }
 
-            // name{a="x",le="0.05",...} value [timestamp]
-            string? le = null;
-            var key = new StringBuilder(name[..^"_seconds_bucket".Length]);
-            foreach (var label in line[(name.Length + 1)..close].Split(','))
+            // A series is the histogram and its stage, size or phase labels, in the scrape's order: "tasklens_ingest_export_duration large durable".
+            var key = new StringBuilder(sample.Name[..^"_seconds_bucket".Length]);
+            foreach (var (label, value) in sample.Labels)
             {
-                var (k, v) = (label[..label.IndexOf('=', StringComparison.Ordinal)], label[(label.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('"'));
-                if (k == "le")
+                if (label is "stage" or "size" or "phase")
                 {
-                    le = v;
-                }
-                else if (k is "stage" or "size" or "phase")
-                {
-                    key.Append(' ').Append(v);
+                    key.Append(' ').Append(value);
                 }
             }
 
-            var value = double.Parse(line[(close + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            var bound = le == "+Inf" ? double.PositiveInfinity : double.Parse(le!, CultureInfo.InvariantCulture);
             if (!series.TryGetValue(key.ToString(), out var buckets))
             {
                 series[key.ToString()] = buckets = [];
             }
 
-            buckets[bound] = value;
+            buckets[bound] = sample.Value;
         }
 
         return new StageHistograms(series, gc);

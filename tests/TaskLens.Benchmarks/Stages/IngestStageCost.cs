@@ -7,6 +7,7 @@ using TaskLens.Core.Telemetry;
 using TaskLens.Ingest.Otlp;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Spans;
+using TaskLens.UnitTests.TestSupport;
 
 namespace TaskLens.Benchmarks.Stages;
 
@@ -81,7 +82,7 @@ internal static class IngestStageCost
             ("encode the batch as RowBinary", Measure(() =>
             {
                 rows.Reset();
-                SpanRowEncoder.Encode(batch, rows, 1_795_000_000);
+                SpanBatchRows.Encode(batch, rows, 1_795_000_000);
             })),
             ("drain, text copied into the parts first (as before the one copy)", Measure(() => Drain(encoded, arrayless))),
             ("drain, one copy (measured again beside the line above)", Measure(() => Drain(encoded, memories))),

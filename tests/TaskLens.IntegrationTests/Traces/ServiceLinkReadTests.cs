@@ -76,7 +76,7 @@ public sealed class ServiceLinkReadTests(ClickHouseFixture clickHouse)
         var batch = new SpanBatch { Tenant = tenant };
         Assert.Equal(0, OtlpTraceDecoder.Decode(export, batch).Rejected);
         using var rows = new RowBinaryWriter();
-        SpanRowEncoder.Encode(batch, rows, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        SpanBatchRows.Encode(batch, rows, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var bytes = rows.WrittenMemory.ToArray();
         await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), CancellationToken.None);
     }

@@ -15,7 +15,7 @@ namespace TaskLens.UnitTests.Storage;
 /// <summary>
 /// The drainer's path (protobuf straight into RowBinary, <see cref="OtlpTraceDecoder.DecodeRows"/> and
 /// <see cref="SpanRowWriter"/>) writes exactly the bytes of the path through a <see cref="SpanBatch"/> of strings
-/// (<see cref="OtlpTraceDecoder.Decode(ReadOnlySpan{byte}, SpanBatch)"/> and <see cref="SpanRowEncoder"/>), with the same
+/// (<see cref="OtlpTraceDecoder.Decode(ReadOnlySpan{byte}, SpanBatch)"/> and <see cref="SpanBatchRows"/>), with the same
 /// decode results, for SDK-shaped exports, mutated exports, OTLP/JSON and edge cases; and the goal rollup reads the same
 /// facts from either.
 /// </summary>
@@ -151,7 +151,7 @@ public sealed class SpanRowWriterTests
         var batch = new SpanBatch { Tenant = tenant };
         var results = exports.Select(e => OtlpTraceDecoder.Decode(e, batch)).ToList();
         using var rows = new RowBinaryWriter(1024);
-        SpanRowEncoder.Encode(batch, rows, Now);
+        SpanBatchRows.Encode(batch, rows, Now);
         return (results, rows.WrittenMemory.ToArray());
     }
 
