@@ -81,8 +81,11 @@ public sealed class ClickHouseClient : IDisposable
             isRead: true);
 
     /// <summary>
-    /// <c>INSERT INTO table (columns) FORMAT RowBinary</c> with the body streamed by <paramref name="writeRows"/>.
-    /// The delegate runs again on a retry, so it must write the same rows each time.
+    /// <c>INSERT INTO table (columns) FORMAT RowBinary</c> with the body streamed by <paramref name="writeRows"/>, sent
+    /// chunked. The rule for the two send modes: rows already encoded (a <see cref="RowBinaryWriter"/>, or several) go
+    /// with their length, because it is known; this delegate form is for bodies whose length is not known before they
+    /// are sent (a file streamed, rows produced while sending). The delegate runs again on a retry, so it must write the
+    /// same rows each time.
     /// </summary>
     public Task InsertRowBinaryAsync(
         string table,
@@ -100,6 +103,28 @@ public sealed class ClickHouseClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rows);
         return InsertRowBinaryAsync(table, columns, rows.CopyToAsync, rows.Length, cancellationToken);
+    }
+
+    /// <summary>
+    /// One insert of several runs of encoded rows, one after the other (the drainer's runs of exports), sent with their
+    /// total length as <see cref="InsertRowBinaryAsync(string, IReadOnlyList{string}, RowBinaryWriter, CancellationToken)"/>.
+    /// </summary>
+    public Task InsertRowBinaryAsync(string table, IReadOnlyList<string> columns, IReadOnlyList<RowBinaryWriter> runs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        long length = 0;
+        foreach (var rows in runs)
+        {
+            length += rows.Length;
+        }
+
+        return InsertRowBinaryAsync(table, columns, async (stream, ct) =>
+        {
+            foreach (var rows in runs)
+            {
+                await rows.CopyToAsync(stream, ct);
+            }
+        }, length, cancellationToken);
     }
 
     private Task InsertRowBinaryAsync(string table, IReadOnlyList<string> columns, Func<Stream, CancellationToken, Task> writeRows, long? length, CancellationToken cancellationToken)

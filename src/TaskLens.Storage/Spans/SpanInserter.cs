@@ -26,13 +26,7 @@ internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool 
     {
         try
         {
-            await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, async (stream, ct) =>
-            {
-                foreach (var rows in runs)
-                {
-                    await rows.CopyToAsync(stream, ct);
-                }
-            }, cancellationToken);
+            await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, runs, cancellationToken);
             StorageLog.SpansWritten(logger, spanCount, runs.Count);
             return null;
         }

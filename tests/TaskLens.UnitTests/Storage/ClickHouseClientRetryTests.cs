@@ -124,6 +124,28 @@ public sealed class ClickHouseClientRetryTests
     }
 
     [Fact]
+    public async Task InsertRowBinaryAsync_SeveralRuns_SendTheirTotalLengthAndEachRunInOrder()
+    {
+        var handler = new BodyRecordingHandler(HttpStatusCode.OK);
+        using var client = Client(handler, maxRetries: 0);
+        var pool = new RowBinaryBufferPool(segmentBytes: 256);
+        using var first = new RowBinaryWriter(pool);
+        using var second = new RowBinaryWriter(pool);
+        for (var i = 0; i < 60; i++)
+        {
+            first.WriteString("first " + i);
+            second.WriteString("second " + i);
+        }
+
+        await client.InsertRowBinaryAsync("spans", ["name"], [first, second], CancellationToken.None);
+
+        Assert.Equal([(long?)(first.Length + second.Length)], handler.ContentLengths);
+        var body = handler.Bodies.Single();
+        Assert.Equal("first 0", System.Text.Encoding.UTF8.GetString(body.AsSpan(1, 7)));
+        Assert.Equal("second 0", System.Text.Encoding.UTF8.GetString(body.AsSpan(first.Length + 1, 8)));
+    }
+
+    [Fact]
     public async Task InsertRowBinaryAsync_WrittenByADelegate_IsChunked()
     {
         var handler = new BodyRecordingHandler(HttpStatusCode.OK);
