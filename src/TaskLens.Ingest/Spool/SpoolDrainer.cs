@@ -142,6 +142,34 @@ internal sealed partial class SpoolDrainer(
                     && (held == 0 || room >= Math.Min(_options.DrainMaxBytes, _options.DrainBufferBound) / 2))
                 {
                     var readBytes = held == 0 ? _options.DrainMaxBytes : Math.Min(_options.DrainMaxBytes, room);
+
+                    // With an insert already running, a second one starts only with a full read's worth waiting: started
+                    // with whatever came in since the last read, both inserts stay small, and every insert is a part in
+                    // each table that ClickHouse merges again. Until then the drainer waits for that much or for the
+                    // insert in flight, whichever comes first.
+                    if (inFlight.Count > 0)
+                    {
+                        var moreData = spool.WaitForDataAsync();
+                        if (Backlog(cursor) < readBytes)
+                        {
+                            var oldest = inFlight.Peek().Stored;
+                            await WaitAsync(Task.WhenAny(oldest, moreData), stoppingToken);
+                            if (!oldest.IsCompleted)
+                            {
+                                continue;
+                            }
+
+                            (stopped, failure) = await SettleOldestAsync(inFlight, stopped, failure);
+                            if (!stopped && failure is null)
+                            {
+                                held -= ReleaseDone(slices);
+                                Succeeded();
+                            }
+
+                            continue;
+                        }
+                    }
+
                     var (slice, next, waitForData) = ReadSlice(cursor, readBytes, caughtUp: inFlight.Count == 0 && slices.Count == 0);
                     if (slice is not null)
                     {
@@ -193,6 +221,15 @@ internal sealed partial class SpoolDrainer(
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
+    }
+
+    /// <summary>
+    /// Spooled bytes committed past <paramref name="cursor"/>, at least: a later segment counts as a full run's worth.
+    /// </summary>
+    private long Backlog(SpoolPosition cursor)
+    {
+        var committed = spool.Committed;
+        return committed.Seq > cursor.Seq ? long.MaxValue : committed.Offset - cursor.Offset;
     }
 
     /// <summary>
@@ -303,7 +340,11 @@ internal sealed partial class SpoolDrainer(
         _retryDelay = FirstRetryDelay;
     }
 
-    /// <summary>The next run from <paramref name="start"/>: one signal and tenant, within the item and byte bounds (at least one record).</summary>
+    /// <summary>
+    /// The next run from <paramref name="start"/>: one signal and tenant, within the item and byte bounds (at least one
+    /// record). The slice's last record joins the run even past the byte bound: the read took it whole across that same
+    /// bound, and left alone it would be an insert of one export (a part in every table for ClickHouse to merge).
+    /// </summary>
     private List<int> NextRun(List<(SpoolRecord Record, long End)> records, int start)
     {
         var first = records[start].Record;
@@ -313,7 +354,8 @@ internal sealed partial class SpoolDrainer(
         {
             var record = records[end].Record;
             bytes += record.Payload.Length;
-            if (record.Signal != first.Signal || record.Tenant != first.Tenant || bytes > _options.DrainMaxBytes)
+            if (record.Signal != first.Signal || record.Tenant != first.Tenant
+                || (bytes > _options.DrainMaxBytes && end < records.Count - 1))
             {
                 break;
             }

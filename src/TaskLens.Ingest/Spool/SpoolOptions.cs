@@ -50,7 +50,8 @@ public sealed class SpoolOptions
 
     /// <summary>
     /// The most bytes of spooled exports (as received, decompressed) in one insert: inserts are sized by bytes, so
-    /// exports of big spans make fewer rows per insert and memory stays bounded. An export larger than this goes alone.
+    /// exports of big spans make fewer rows per insert and memory stays bounded. An insert may pass it by the one export a
+    /// read took whole across it; an export larger than this goes alone.
     /// 12 MiB holds forty SDK-shaped 512-span exports (~20,000 spans): at 8 MiB inserts averaged ~11,000 rows, and every
     /// insert is a new part of spans and of each view's table that ClickHouse merges again (issue 20: merges were half
     /// of ClickHouse's CPU per span).

@@ -76,7 +76,8 @@ internal static class FairCeiling
 
     /// <summary>
     /// RowBinary files, one per insert the drainer would make of these exports lying in its spool: at most
-    /// <paramref name="batchExports"/> exports and <paramref name="batchBytes"/> bytes of them (an export larger goes alone).
+    /// <paramref name="batchExports"/> exports and <paramref name="batchBytes"/> bytes of them plus the export that crosses
+    /// that bound (the drainer's read takes it whole, and its run keeps it rather than insert it alone).
     /// </summary>
     private static async Task<List<(string Path, int Rows)>> EncodeAsync(IEnumerable<byte[]> exports, int batchExports, long batchBytes)
     {
@@ -101,7 +102,7 @@ internal static class FairCeiling
 
         foreach (var export in exports)
         {
-            if (inBatch > 0 && (inBatch == batchExports || bytes + export.Length > batchBytes))
+            if (inBatch > 0 && (inBatch == batchExports || bytes > batchBytes))
             {
                 await FlushAsync();
             }

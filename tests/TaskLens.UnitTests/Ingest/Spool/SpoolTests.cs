@@ -342,6 +342,52 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Drainer_WithAnInsertInFlight_StartsASecondOnlyWithAFullReadWaiting()
+    {
+        // Records of ~30 KB, tenants alternating (a run each); a read is 64 KiB. span-0's insert hangs until released.
+        await WriteAsync(Record(0, padding: 30_000));
+        var sink = new RecordingSink { HoldSpanNamed = "span-0" };
+        await using var spool = CreateSpool();
+        var options = Options.Create(new SpoolOptions { Path = _directory, DrainConcurrency = 2, DrainMaxBytes = 64 * 1024 });
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
+        await drainer.StartAsync(CancellationToken.None);
+
+        // Half a read's worth arrives while span-0 is in flight: no second insert is started for it.
+        await spool.AppendAsync(Record(1, padding: 30_000));
+        await Task.Delay(300);
+        Assert.Empty(Snapshot(sink));
+
+        // A full read's worth waiting: the second insert starts beside the hanging first one.
+        await spool.AppendAsync(Record(2, padding: 30_000));
+        await spool.AppendAsync(Record(3, padding: 30_000));
+        await WaitUntilAsync(() => Snapshot(sink).Contains("span-1"));
+        Assert.DoesNotContain("span-0", Snapshot(sink));
+
+        sink.Release.SetResult();
+        await WaitUntilAsync(() => drainer.IsCaughtUp && Snapshot(sink).Count == 4);
+        await drainer.StopAsync(CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"span-{i}"), Snapshot(sink).Order(StringComparer.Ordinal));
+        Assert.Equal(0, spool.PendingBytes);
+    }
+
+    [Fact]
+    public async Task Drainer_ReadEndingInsideARecord_InsertsThatRecordWithItsRun_NotAlone()
+    {
+        // Three ~30 KB records of one tenant: a 64 KiB read ends inside the third and takes it whole.
+        await WriteAsync(Record(0, padding: 30_000), Record(2, padding: 30_000), Record(4, padding: 30_000));
+        var sink = new RecordingSink();
+        await using var spool = CreateSpool();
+        var options = Options.Create(new SpoolOptions { Path = _directory, DrainConcurrency = 2, DrainMaxBytes = 64 * 1024 });
+        var drainer = new SpoolDrainer(spool, sink, sink, sink, new SpoolDeadLetters(options, NullLogger<SpoolDeadLetters>.Instance), options, NullLogger<SpoolDrainer>.Instance);
+        await drainer.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => drainer.IsCaughtUp && Snapshot(sink).Count == 3);
+        await drainer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["span-0", "span-2", "span-4"], Snapshot(sink));
+        Assert.Equal(1, sink.Writes);
+    }
+
+    [Fact]
     public async Task Drainer_BoundOfOneRead_StillStoresEverythingInOrder()
     {
         await WriteAsync([.. Enumerable.Range(0, 6).Select(i => Record(i, padding: 30_000))]);
