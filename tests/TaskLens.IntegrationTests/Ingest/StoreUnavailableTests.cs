@@ -31,9 +31,10 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     }
 
     /// <summary>A host with two tenants' keys (flooding and quiet), a 128 KiB spool in 64 KiB segments, no ClickHouse retries.</summary>
-    private Task<TaskLensHost> StartTwoTenantHostAsync(string name) =>
+    private Task<TaskLensHost> StartTwoTenantHostAsync(string name, GrpcServerKind grpcServer = GrpcServerKind.Framing) =>
         TaskLensHost.StartAsync(_clickHouse.Url, name, new Dictionary<string, string?>
         {
+            ["TaskLens:Ingest:GrpcServer"] = grpcServer.ToString(),
             ["TaskLens:ClickHouse:MaxRetries"] = "0",
             ["TaskLens:Ingest:OpenMode"] = "false",
             ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
@@ -154,22 +155,8 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     [InlineData(GrpcServerKind.Standard)]
     public async Task WithSpool_ATenantOverItsShare_IsRefusedOverGrpcBeforeItsMessageIsRead_WhileAnotherTenantsExportInFlightGoesThrough(GrpcServerKind grpcServer)
     {
-        const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
-        await using var host = await TaskLensHost.StartAsync(_clickHouse.Url, "early_grpc_" + grpcServer.ToString().ToLowerInvariant(), new Dictionary<string, string?>
-        {
-            ["TaskLens:Ingest:GrpcServer"] = grpcServer.ToString(),
-            ["TaskLens:ClickHouse:MaxRetries"] = "0",
-            ["TaskLens:Ingest:OpenMode"] = "false",
-            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
-            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
-            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
-            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
-            ["TaskLens:Spool:SegmentBytes"] = "65536",
-            ["TaskLens:Spool:MaxBytes"] = "131072",
-            ["Logging:LogLevel:Default"] = "Critical",
-        });
-        byte[] Export(string service, int i) =>
-            Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(0xD2)).BytesField(2, Otlp.SpanId((byte)(0x30 + i))).StringField(5, new string('x', 20_000)));
+        await using var host = await StartTwoTenantHostAsync("early_grpc_" + grpcServer.ToString().ToLowerInvariant(), grpcServer);
+        byte[] Export(string service, int i) => PaddedExport(service, 0xD2, 0x30 + i);
 
         await _clickHouse.StopAsync();
         for (var i = 0; i < 3; i++)
