@@ -13,6 +13,7 @@ namespace TaskLens.IntegrationTests.Ingest;
 /// </summary>
 public sealed class StoreUnavailableTests : IAsyncLifetime
 {
+    private const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tasklens-down-" + Guid.NewGuid().ToString("N")[..8]);
     private ClickHouseProcess _clickHouse = null!;
 
@@ -28,6 +29,26 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         await _clickHouse.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
+
+    /// <summary>A host with two tenants' keys (flooding and quiet), a 128 KiB spool in 64 KiB segments, no ClickHouse retries.</summary>
+    private Task<TaskLensHost> StartTwoTenantHostAsync(string name, GrpcServerKind grpcServer = GrpcServerKind.Framing) =>
+        TaskLensHost.StartAsync(_clickHouse.Url, name, new Dictionary<string, string?>
+        {
+            ["TaskLens:Ingest:GrpcServer"] = grpcServer.ToString(),
+            ["TaskLens:ClickHouse:MaxRetries"] = "0",
+            ["TaskLens:Ingest:OpenMode"] = "false",
+            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
+            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
+            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
+            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
+            ["TaskLens:Spool:SegmentBytes"] = "65536",
+            ["TaskLens:Spool:MaxBytes"] = "131072",
+            ["Logging:LogLevel:Default"] = "Critical",
+        });
+
+    /// <summary>A one-span export of about 20 kB (its name padded), so a few of them fill a small spool's share.</summary>
+    private static byte[] PaddedExport(string service, byte traceId, int spanId) =>
+        Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(traceId)).BytesField(2, Otlp.SpanId((byte)spanId)).StringField(5, new string('x', 20_000)));
 
     [Theory]
     [InlineData(GrpcServerKind.Framing)]
@@ -79,21 +100,8 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     [Fact]
     public async Task WithSpool_DuringAnOutage_AFloodingTenantIsHeldToItsShare_WhileAnotherTenantStillGetsIn()
     {
-        const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
-        await using var host = await TaskLensHost.StartAsync(_clickHouse.Url, "shares", new Dictionary<string, string?>
-        {
-            ["TaskLens:ClickHouse:MaxRetries"] = "0",
-            ["TaskLens:Ingest:OpenMode"] = "false",
-            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
-            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
-            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
-            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
-            ["TaskLens:Spool:SegmentBytes"] = "65536",
-            ["TaskLens:Spool:MaxBytes"] = "131072",
-            ["Logging:LogLevel:Default"] = "Critical",
-        });
-        byte[] Export(string service, int i) =>
-            Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(0xD0)).BytesField(2, Otlp.SpanId((byte)(0x10 + i))).StringField(5, new string('x', 20_000)));
+        await using var host = await StartTwoTenantHostAsync("shares");
+        byte[] Export(string service, int i) => PaddedExport(service, 0xD0, 0x10 + i);
 
         await _clickHouse.StopAsync();
         var flood = new List<HttpStatusCode>();
@@ -115,21 +123,8 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     [Fact]
     public async Task WithSpool_ATenantOverItsShare_IsRefusedBeforeItsExportIsValidated_AndAnotherTenantsDataIsStored()
     {
-        const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
-        await using var host = await TaskLensHost.StartAsync(_clickHouse.Url, "early", new Dictionary<string, string?>
-        {
-            ["TaskLens:ClickHouse:MaxRetries"] = "0",
-            ["TaskLens:Ingest:OpenMode"] = "false",
-            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
-            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
-            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
-            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
-            ["TaskLens:Spool:SegmentBytes"] = "65536",
-            ["TaskLens:Spool:MaxBytes"] = "131072",
-            ["Logging:LogLevel:Default"] = "Critical",
-        });
-        byte[] Export(string service, int i) =>
-            Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(0xD1)).BytesField(2, Otlp.SpanId((byte)(0x20 + i))).StringField(5, new string('x', 20_000)));
+        await using var host = await StartTwoTenantHostAsync("early");
+        byte[] Export(string service, int i) => PaddedExport(service, 0xD1, 0x20 + i);
 
         await _clickHouse.StopAsync();
         for (var i = 0; i < 3; i++)
@@ -152,6 +147,44 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         Assert.NotNull(unread.Headers.RetryAfter);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, inflated.StatusCode);
         Assert.Equal(HttpStatusCode.OK, quiet.StatusCode);
+        await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Theory]
+    [InlineData(GrpcServerKind.Framing)]
+    [InlineData(GrpcServerKind.Standard)]
+    public async Task WithSpool_ATenantOverItsShare_IsRefusedOverGrpcBeforeItsMessageIsRead_WhileAnotherTenantsExportInFlightGoesThrough(GrpcServerKind grpcServer)
+    {
+        await using var host = await StartTwoTenantHostAsync("early_grpc_" + grpcServer.ToString().ToLowerInvariant(), grpcServer);
+        byte[] Export(string service, int i) => PaddedExport(service, 0xD2, 0x30 + i);
+
+        await _clickHouse.StopAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            // Three 20 kB exports: the flooding tenant now holds nearly its share (half of the 128 KiB cap).
+            using var taken = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, Export("crawler", i), authorization: "Bearer " + FloodKey);
+            Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        }
+
+        // Another tenant's export, half sent when the flood's next one arrives.
+        var quietFrame = Frame(Export("checkout", 9));
+        var quietBody = new HeldContent(quietFrame[..(quietFrame.Length / 2)], quietFrame[(quietFrame.Length / 2)..]);
+        var quiet = OtlpClient.CallGrpcAsync(host.GrpcEndpoint, quietBody, authorization: "Bearer " + QuietKey);
+
+        // The flood's next export: a prefix declaring 20,000 bytes, and a message that never comes (and would not be
+        // OTLP if it did). Only a refusal made before the message is read can be answered.
+        var floodBody = new HeldContent(Frame(new byte[20_000])[..5], new byte[20_000]);
+        var refused = await OtlpClient.CallGrpcAsync(host.GrpcEndpoint, floodBody, authorization: "Bearer " + FloodKey).WaitAsync(TimeSpan.FromSeconds(30));
+        var quietWaited = !quiet.IsCompleted;
+        quietBody.Release();
+        var accepted = await quiet.WaitAsync(TimeSpan.FromSeconds(30));
+        floodBody.Release();
+        await _clickHouse.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+
+        Assert.Equal(14, refused.GrpcStatus);
+        Assert.Contains("type.googleapis.com/google.rpc.RetryInfo", System.Text.Encoding.ASCII.GetString(refused.StatusDetails), StringComparison.Ordinal);
+        Assert.True(quietWaited, "the quiet tenant's export was answered before all of it was sent");
+        Assert.Equal(0, accepted.GrpcStatus);
         await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
     }
 
@@ -186,6 +219,14 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         var response = await host.Api.GetStringAsync(new Uri($"/api/traces/{Convert.ToHexStringLower(traceId)}", UriKind.Relative));
         Assert.Contains("via http", response, StringComparison.Ordinal);
         Assert.Contains("via grpc", response, StringComparison.Ordinal);
+    }
+
+    private static byte[] Frame(byte[] message)
+    {
+        var frame = new byte[5 + message.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
+        message.CopyTo(frame, 5);
+        return frame;
     }
 
     private Task<TaskLensHost> StartHostAsync(string database, bool spool, GrpcServerKind grpcServer = GrpcServerKind.Framing) =>
