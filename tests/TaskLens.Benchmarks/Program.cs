@@ -5,7 +5,7 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S]</c> only its latency and overload phases (short), <c>gc-trace TRACE.nettrace [FROM TO]</c> the collections in a server's runtime trace (GC events; FROM and TO the UTC window <c>load-phases</c> prints), <c>load-cpu SERVER_DLL ROUNDS [profile]</c> only its SDK-shaped phase and the fair ceiling over its rows (short, for A/B profiling; profile: ClickHouse's CPU by query kind), <c>disk-sync [DIR] [ROUNDS]</c> the spool's disk alone (write and sync of 0.3-4 MiB appends by file and sync kind), <c>spool-append [DIR] [PROBES] [ROUNDS]</c> the spool's append path alone (3 MiB records' acknowledgement beside a background, preallocated or growing segments), <c>grpc SERVER_DLL ROUNDS [OUTPUT_DIR]</c> the two OTLP/gRPC servers' CPU per span, interleaved, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S] [GOAL_QUIET_S] [--Server:Setting=value ...]</c> only its latency and overload phases (short; memory sampled every 2 s; a goal quiet period to hold as many open spans as the quiet machine does; settings passed to the server for A/B runs), <c>gc-trace TRACE.nettrace [FROM TO]</c> the collections in a server's runtime trace (GC events; FROM and TO the UTC window <c>load-phases</c> prints), <c>load-cpu SERVER_DLL ROUNDS [profile]</c> only its SDK-shaped phase and the fair ceiling over its rows (short, for A/B profiling; profile: ClickHouse's CPU by query kind), <c>disk-sync [DIR] [ROUNDS]</c> the spool's disk alone (write and sync of 0.3-4 MiB appends by file and sync kind), <c>spool-append [DIR] [PROBES] [ROUNDS]</c> the spool's append path alone (3 MiB records' acknowledgement beside a background, preallocated or growing segments), <c>grpc SERVER_DLL ROUNDS [OUTPUT_DIR]</c> the two OTLP/gRPC servers' CPU per span, interleaved, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
@@ -18,14 +18,18 @@ internal static class Program
             return await Load.LoadBenchmark.RunAsync(serverDll, output);
         }
 
-        if (args is ["load-phases", var phasesServerDll, ..] && args.Length <= 5)
+        if (args is ["load-phases", var phasesServerDll, ..] && args.Count(a => !a.StartsWith("--", StringComparison.Ordinal)) <= 6)
         {
             var inv = System.Globalization.CultureInfo.InvariantCulture;
+            var serverSettings = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+            args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
             return await Load.LatencyMemoryRun.RunAsync(
                 phasesServerDll,
                 args.Length > 2 ? int.Parse(args[2], inv) : 100,
                 args.Length > 3 ? double.Parse(args[3], inv) : 0,
-                TimeSpan.FromSeconds(args.Length > 4 ? double.Parse(args[4], inv) : 30));
+                TimeSpan.FromSeconds(args.Length > 4 ? double.Parse(args[4], inv) : 30),
+                args.Length > 5 ? TimeSpan.FromSeconds(double.Parse(args[5], inv)) : null,
+                serverSettings);
         }
 
         if (args is ["load-cpu", var cpuServerDll, var cpuRounds, ..] && args.Length <= 4)

@@ -32,24 +32,25 @@ internal static partial class ClickHouseProfile
             """);
     }
 
-    /// <summary>The breakdown of what ran from <paramref name="fromUnixSeconds"/> on, as Markdown tables.</summary>
-    public static async Task<string> ReportAsync(ClickHouseClient clickHouse, long fromUnixSeconds, long spans, double clickHouseCpuSeconds)
+    /// <summary>The breakdown of what ran from <paramref name="fromUnixSeconds"/> on (to <paramref name="toUnixSeconds"/>, if given), as Markdown tables.</summary>
+    public static async Task<string> ReportAsync(ClickHouseClient clickHouse, long fromUnixSeconds, long spans, double clickHouseCpuSeconds, long? toUnixSeconds = null)
     {
         await clickHouse.ExecuteAsync("SYSTEM FLUSH LOGS", CancellationToken.None);
-        var from = fromUnixSeconds.ToString(CultureInfo.InvariantCulture);
+        var window = FormattableString.Invariant($"event_time >= toDateTime({fromUnixSeconds})")
+            + (toUnixSeconds is { } to ? FormattableString.Invariant($" AND event_time <= toDateTime({to})") : "");
         var queries = await clickHouse.QueryAsync(
             $"""
             SELECT query AS q, toFloat64(arraySum(arrayFilter((v, n) -> n IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds'), ProfileEvents.Values, ProfileEvents.Names))) AS cpu,
                    toFloat64(written_rows) AS w, toFloat64(read_rows) AS r, toFloat64(query_duration_ms) AS ms
             FROM system.query_log
-            WHERE type = 2 AND event_time >= toDateTime({from}) AND query NOT LIKE '%system.query_log%'
+            WHERE type = 2 AND {window} AND query NOT LIKE '%system.query_log%'
             """,
             r => (Query: r.GetString("q"), Cpu: r.GetDouble("cpu"), Written: r.GetDouble("w"), Read: r.GetDouble("r"), Ms: r.GetDouble("ms")),
             CancellationToken.None);
         var merges = await clickHouse.QueryAsync(
             $"""
             SELECT table AS t, toString(event_type) AS e, toFloat64(count()) AS n, toFloat64(sum(length(merged_from))) AS parts, toFloat64(sum(rows)) AS rows, toFloat64(sum(duration_ms)) AS ms
-            FROM system.part_log WHERE event_time >= toDateTime({from}) GROUP BY t, e ORDER BY ms DESC
+            FROM system.part_log WHERE {window} GROUP BY t, e ORDER BY ms DESC
             """,
             r => (Table: r.GetString("t"), Event: r.GetString("e"), Count: r.GetDouble("n"), Parts: r.GetDouble("parts"), Rows: r.GetDouble("rows"), Ms: r.GetDouble("ms")),
             CancellationToken.None);

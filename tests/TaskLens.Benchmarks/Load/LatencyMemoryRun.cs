@@ -8,24 +8,36 @@ namespace TaskLens.Benchmarks.Load;
 /// (<c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_SECONDS]</c>), for working on ack latency and
 /// peak memory without the whole run: the same server settings, traffic, probes and overload as
 /// <see cref="LoadBenchmark"/>, after a short warm-up; the background rate is given (so A/B runs offer the same load)
-/// or half the warm-up's end-to-end rate. It prints the server's process id first, for <c>dotnet-counters</c>.
+/// or half the warm-up's end-to-end rate. It prints the server's process id first, for <c>dotnet-counters</c>, and
+/// samples where the server's memory is every two seconds (<see cref="MemorySampler"/>). A goal quiet period longer than
+/// the default 30 s holds more open runs' spans (the quiet machine, at ~45k spans/s, holds ~1.4M through 30 s; a loaded
+/// machine sends a tenth of that), so the peak can be seen with the rollup as full as it is there.
 /// </summary>
 internal static class LatencyMemoryRun
 {
     private const int WarmUpRounds = 3;
 
-    public static async Task<int> RunAsync(string serverDll, int samples, double backgroundRate, TimeSpan overloadDuration)
+    public static async Task<int> RunAsync(string serverDll, int samples, double backgroundRate, TimeSpan overloadDuration, TimeSpan? goalQuietPeriod = null, IReadOnlyList<string>? serverSettings = null)
     {
         var work = Path.Combine(Path.GetTempPath(), "tasklens-phases-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         var ports = LoadBenchmark.FreePorts(5);
-        using var server = LoadBenchmark.StartServer(serverDll, work, ports, LoadBenchmark.SpoolCapBytes,
-            $"--TaskLens:Ingest:MaxBytesInFlight={LoadBenchmark.MaxBytesInFlight}", $"--TaskLens:Ingest:MaxRequestBytes={LoadBenchmark.MaxRequestBytes}");
+        string[] settings = [$"--TaskLens:Ingest:MaxBytesInFlight={LoadBenchmark.MaxBytesInFlight}", $"--TaskLens:Ingest:MaxRequestBytes={LoadBenchmark.MaxRequestBytes}"];
+        if (goalQuietPeriod is { } quiet)
+        {
+            settings = [.. settings, string.Create(CultureInfo.InvariantCulture, $"--TaskLens:Goals:QuietPeriod={quiet:c}")];
+        }
+
+        settings = [.. settings, .. serverSettings ?? []];
+        Console.WriteLine("server settings: " + string.Join(' ', settings));
+
+        using var server = LoadBenchmark.StartServer(serverDll, work, ports, LoadBenchmark.SpoolCapBytes, settings);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             await LoadBenchmark.WaitHealthyAsync(http, ports[0], server);
             Console.WriteLine($"server pid {server.Id}");
+            await using var memory = new MemorySampler(server.Id, ports[0], Path.Combine(Path.GetTempPath(), $"tasklens-memory-{server.Id}.tsv"));
             using var clickHouse = LoadBenchmark.EmbeddedClickHouse(work, ports[3], TimeSpan.FromMinutes(5));
             var meter = new ProcessMeter(server);
             var store = new StoreProbe(clickHouse);
@@ -49,6 +61,7 @@ internal static class LatencyMemoryRun
             var warmUpRate = warmUpExports * SdkTraffic.SpansPerExport / clock.Elapsed.TotalSeconds;
             long sdkNext = warmUpExports, agentNext = 0;
             meter.ResetPeakRss();
+            var afterWarmUp = DateTime.UtcNow;
 
             await LoadBenchmark.WaitForMergesAsync(clickHouse, LoadBenchmark.MergeWait);
             var beforeIdle = await StageHistograms.ScrapeAsync(http, ports[0]);
@@ -82,6 +95,7 @@ internal static class LatencyMemoryRun
             var overloadFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             await Task.Delay(TimeSpan.FromSeconds(1.1));
             meter.ResetPeakRss();
+            var overloadStart = DateTime.UtcNow;
             var (overloadCpuBefore, _) = meter.Cpu();
             var overloadRuntimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
             using var overloadSender = new OtlpSender(endpoint, LoadBenchmark.OverloadClients);
@@ -110,6 +124,9 @@ internal static class LatencyMemoryRun
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"peak RSS MiB after warm-up {steadyPeakRss:N0}, overload {overloadPeakRss:N0}; overload offered {overload.SpansOffered:N0}, 429 {overload.TooManyRequests:N0}, 503 {overload.ServiceUnavailable:N0}, acknowledged {overload.SpansAcknowledged:N0}, stored {overloadStored:N0}; TaskLens {overloadCpuPerSpan:N2} CPU-µs per span through overload and its drain"));
             Console.WriteLine("  overload's " + overloadRuntime + " (per span acknowledged)");
+            Console.WriteLine($"memory sampled every 2 s ({memory.Path}; {memory.ScrapeFailures} scrapes of /metrics failed or timed out), at the largest sample");
+            Console.WriteLine("  after warm-up, before the overload: " + memory.Peak(afterWarmUp, overloadStart));
+            Console.WriteLine("  overload and its drain: " + memory.Peak(overloadStart, DateTime.MaxValue));
             return (ulong)overload.SpansAcknowledged == overloadStored ? 0 : 1;
         }
         finally

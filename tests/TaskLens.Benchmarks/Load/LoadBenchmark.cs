@@ -98,7 +98,9 @@ internal static class LoadBenchmark
 
             Progress(total, $"SDK-shaped {sdkPhase.SpansPerSecond:N0} spans/s, agent {agentPhase.SpansPerSecond:N0} spans/s; measuring the ceiling");
             var ceilingExports = Enumerable.Range(0, MeasuredRounds * ExportsPerRound).Select(i => sdk.Create(measuredFirst + i));
-            var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, DrainBatch.Exports, DrainBatch.Bytes, DrainInserts, "tasklens", MergeWait,
+            // The ceiling's tables first hold what spans held when the SDK-shaped phase began: the warm-up's rows.
+            var ceilingHeld = Enumerable.Range(0, (int)measuredFirst).Select(i => sdk.Create(i));
+            var ceiling = await FairCeiling.MeasureAsync(clickHouse, ceilingExports, ceilingHeld, DrainBatch.Exports, DrainBatch.Bytes, DrainInserts, "tasklens", MergeWait,
                 () => meter.Cpu().ClickHouse);
 
             Progress(total, $"ceiling {ceiling.RowsPerSecond:N0} rows/s; acknowledgement latency");
@@ -168,6 +170,7 @@ internal static class LoadBenchmark
     {
         var spans = (long)exports * spansPerExport;
         var storedBefore = await store.RowsAsync();
+        var probesBefore = store.Queries;
         var (taskLensBefore, clickHouseBefore) = meter.Cpu();
         store.Expect((ulong)spans);
         var clock = Stopwatch.StartNew();
@@ -197,7 +200,7 @@ internal static class LoadBenchmark
             spans, elapsed.TotalSeconds, spans / elapsed.TotalSeconds,
             (taskLensAfter - taskLensBefore).TotalMicroseconds / spans,
             (clickHouseAfter - clickHouseBefore).TotalMicroseconds / spans,
-            refusals, (long)runsStored, runsExpected, meter.PeakRssMiB(), halves);
+            refusals, (long)runsStored, runsExpected, meter.PeakRssMiB(), halves, (long)storedBefore, store.Queries - probesBefore);
     }
 
     /// <summary>TaskLens's CPU, then the spans stored, at the moment half a phase's exports are acknowledged.</summary>

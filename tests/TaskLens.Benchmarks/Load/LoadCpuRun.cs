@@ -43,6 +43,13 @@ internal static class LoadCpuRun
             using var sender = new OtlpSender(new Uri($"http://127.0.0.1:{ports[2]}/v1/traces"), LoadBenchmark.Connections);
             var warmUpExports = WarmUpRounds * LoadBenchmark.ExportsPerRound;
             await LoadBenchmark.PhaseAsync(meter, store, sender, sdk.Create, 0, warmUpExports, SdkTraffic.SpansPerExport, 0, waitForRuns: false);
+            if (profile)
+            {
+                // query_log's event_time is in whole seconds: without a second between them, the warm-up's last
+                // insert (finished in the phase's first second) was counted as the phase's.
+                await Task.Delay(TimeSpan.FromSeconds(1.1));
+            }
+
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var phaseFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var runtimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
@@ -60,12 +67,22 @@ internal static class LoadCpuRun
             // The fair ceiling of the load run over this phase's own rows, so one short run gives the ratio too.
             var ceiling = await FairCeiling.MeasureAsync(
                 clickHouse, Enumerable.Range(0, rounds * LoadBenchmark.ExportsPerRound).Select(i => sdk.Create(warmUpExports + i)),
+                Enumerable.Range(0, warmUpExports).Select(i => sdk.Create(i)),
                 LoadBenchmark.DrainBatch.Exports, LoadBenchmark.DrainBatch.Bytes, LoadBenchmark.DrainInserts, "tasklens", LoadBenchmark.MergeWait,
                 () => meter.Cpu().ClickHouse);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; TaskLens peak RSS {meter.PeakRssMiB():N0} MiB; goal runs finalized early {goals.RunsFinalizedEarly:N0}, spans held {goals.SpansInMemory:N0}; load average {load} → {loadAfter}"));
             Console.WriteLine("  " + phase.Halves.Describe());
             Console.WriteLine("  " + runtime);
+            if (profile)
+            {
+                Console.WriteLine("The ceiling's last pass, profiled the same way:");
+                Console.WriteLine(await ClickHouseProfile.ReportAsync(
+                    clickHouse, ceiling.LastPassUnixSeconds.From, ceiling.Rows, ceiling.LastPassClickHouseCpuSeconds, ceiling.LastPassUnixSeconds.To));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  bench's store probe: {phase.ProbeQueries} queries in the phase; spans held when it began {phase.RowsHeldBefore:N0}, the ceiling's tables {ceiling.RowsHeldBefore:N0}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}, ClickHouse {ceiling.ClickHouseCpuMicrosPerRow:N2} CPU-µs/row inserting, {ceiling.ClickHouseCpuWithMergesMicrosPerRow:N2} with its merges; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             return 0;

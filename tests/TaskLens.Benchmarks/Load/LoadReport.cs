@@ -88,10 +88,12 @@ internal sealed record LoadReport(
         Line(F($"**Fair ceiling**: all {c.Rows:N0} rows of the SDK-shaped phase, encoded by TaskLens's own encoder, inserted over"));
         Line(F($"ClickHouse's HTTP interface as RowBinary in {c.Batches} batches of {c.Rows / (double)c.Batches:N0} rows on average, grouped by the drainer's bounds ({LoadBenchmark.DrainBatch.Bytes / 1048576.0:0.#} MiB of exports), {LoadBenchmark.DrainInserts} insert(s) at a time as the"));
         Line(F($"drainer does, into a copy of `spans` with copies of its {c.Views} materialized views and their tables, once ClickHouse ran no"));
-        Line(F($"merge (waited at most {LoadBenchmark.MergeWait.TotalSeconds:N0} s; the longest wait was {c.LongestMergeWaitSeconds:N1} s); three passes into fresh tables:"));
+        Line(F($"merge (waited at most {LoadBenchmark.MergeWait.TotalSeconds:N0} s; the longest wait was {c.LongestMergeWaitSeconds:N1} s); three passes into fresh tables, each first"));
+        Line(F($"given, untimed, the warm-up's {c.RowsHeldBefore:N0} rows the same way (`spans` held {SdkPhase.RowsHeldBefore:N0} when the phase began), merges settled:"));
         Line(F($"{string.Join(", ", c.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median **{c.RowsPerSecond:N0}**. End to end ÷ ceiling: **{CeilingRatio:0.00}**."));
         Line(F($"ClickHouse's CPU per row in the ceiling (median of the passes): {c.ClickHouseCpuMicrosPerRow:0.00} µs while inserting, {c.ClickHouseCpuWithMergesMicrosPerRow:0.00} µs"));
-        Line(F($"until the merges its inserts started had finished — against {SdkPhase.ClickHouseCpuMicrosPerSpan:0.00} µs a span in the SDK-shaped phase, whose window holds its steady merges."));
+        Line(F($"until the merges its inserts started had finished — against {SdkPhase.ClickHouseCpuMicrosPerSpan:0.00} µs a span in the SDK-shaped phase, whose window holds its steady merges,"));
+        Line(F($"TaskLens's goal-run inserts and reads, and the benchmark's own store probe ({SdkPhase.ProbeQueries:N0} queries, paced by the rows left to store)."));
         Line("");
         Line(F($"**Acknowledgement latency** of single {AgentTraffic.SpansPerExport:N0}-span exports, {LoadBenchmark.LatencySamples} probes each: idle (one at a time, each once the"));
         Line(F($"previous is stored): p50 {Idle.AckP50:N0} ms, p99 {Idle.AckP99:N0} ms, queryable after p50 {Idle.QueryableP50:N0} ms. Under background load"));

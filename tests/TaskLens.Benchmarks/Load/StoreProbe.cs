@@ -4,13 +4,27 @@ using TaskLens.Storage.ClickHouse;
 namespace TaskLens.Benchmarks.Load;
 
 /// <summary>
-/// Tells when ClickHouse holds what was acknowledged: the rows of the spans table's active parts (metadata only, so
-/// polling it costs ClickHouse next to nothing) against a running total of spans expected; exact distinct counts at the
-/// end.
+/// Tells when ClickHouse holds what was acknowledged: the rows of the spans table's active parts (metadata only) against
+/// a running total of spans expected; exact distinct counts at the end. Each poll is a query the benchmark adds to
+/// ClickHouse's work, not TaskLens's, so polls are paced by what is left (<see cref="NextDelay"/>): few while much is
+/// left, closer together near the end.
 /// </summary>
 internal sealed class StoreProbe(ClickHouseClient clickHouse)
 {
+    /// <summary>The finest poll: the resolution of a phase's end.</summary>
+    public static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The coarsest poll of stored spans.</summary>
+    public static readonly TimeSpan MaxPoll = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan RunsMinPoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RunsMaxPoll = TimeSpan.FromSeconds(1);
+
     private ulong _expected;
+    private int _queries;
+
+    /// <summary>The queries this probe has sent to ClickHouse so far.</summary>
+    public int Queries => Volatile.Read(ref _queries);
 
     /// <summary>Adds <paramref name="spans"/> to the spans ClickHouse must eventually hold.</summary>
     public void Expect(ulong spans) => _expected += spans;
@@ -19,32 +33,15 @@ internal sealed class StoreProbe(ClickHouseClient clickHouse)
     public async Task WaitForMoreAsync(ulong spans, TimeSpan? timeout = null)
     {
         _expected += spans;
-        var clock = Stopwatch.StartNew();
-        while (await RowsAsync() < _expected)
+        if (await PollAsync(RowsAsync, _expected, MinPoll, MaxPoll, timeout ?? TimeSpan.FromMinutes(2)) < _expected)
         {
-            if (clock.Elapsed > (timeout ?? TimeSpan.FromMinutes(2)))
-            {
-                throw new TimeoutException($"ClickHouse did not reach {_expected:N0} spans.");
-            }
-
-            // Not tighter: each poll is an HTTP query, and at 10 ms they cost ClickHouse ~1 CPU-µs a span of the phase
-            // (issue 20's profile); 50 ms is under 0.2% of a phase's time.
-            await Task.Delay(50);
+            throw new TimeoutException($"ClickHouse did not reach {_expected:N0} spans.");
         }
     }
 
     /// <summary>Waits (at most <paramref name="timeout"/>) for <paramref name="expected"/> goal runs; returns how many there are.</summary>
-    public async Task<ulong> WaitForRunsAsync(ulong expected, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        ulong runs;
-        while ((runs = await ScalarAsync("SELECT count() AS n FROM goal_runs FINAL")) < expected && clock.Elapsed < timeout)
-        {
-            await Task.Delay(250);
-        }
-
-        return runs;
-    }
+    public Task<ulong> WaitForRunsAsync(ulong expected, TimeSpan timeout) =>
+        PollAsync(() => ScalarAsync("SELECT count() AS n FROM goal_runs FINAL"), expected, RunsMinPoll, RunsMaxPoll, timeout);
 
     /// <summary>Distinct (trace id, span id) pairs stored where <paramref name="condition"/> holds: what survives retries and replays.</summary>
     public Task<ulong> DistinctSpansAsync(string condition) =>
@@ -72,6 +69,46 @@ internal sealed class StoreProbe(ClickHouseClient clickHouse)
     public Task<ulong> RowsAsync() =>
         ScalarAsync("SELECT sum(rows) AS n FROM system.parts WHERE database = currentDatabase() AND table = 'spans' AND active");
 
-    private async Task<ulong> ScalarAsync(string sql) =>
-        (await clickHouse.QueryAsync(sql, r => r.GetUInt64("n"), CancellationToken.None))[0];
+    /// <summary>
+    /// The wait before the next poll: a quarter of the time what is left takes at the rate seen since the wait began,
+    /// within [<paramref name="min"/>, <paramref name="max"/>]; before any progress, twice the last wait. Rows land an
+    /// insert at a time, so the clock stops late by at most a quarter of the time the last insert's rows take at the
+    /// phase's rate (~0.15 s at 34k spans/s and 20k-row inserts; the 500 ms cap under heavy machine load), half that on
+    /// average: under 1% of a 30 s phase. Polling every 50 ms (and the goal runs every 250 ms) cost ClickHouse 0.7-1.1
+    /// CPU-µs a span of <c>load-cpu</c>'s phase (docs/ingest.md, "What ClickHouse does per span").
+    /// </summary>
+    internal static TimeSpan NextDelay(ulong target, ulong first, ulong now, TimeSpan sinceFirst, TimeSpan last, TimeSpan min, TimeSpan max)
+    {
+        if (now <= first || sinceFirst <= TimeSpan.Zero)
+        {
+            return Clamp(last * 2, min, max);
+        }
+
+        var rate = (now - first) / sinceFirst.TotalSeconds;
+        return Clamp(TimeSpan.FromSeconds(0.25 * (target - now) / rate), min, max);
+    }
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
+
+    private static async Task<ulong> PollAsync(Func<Task<ulong>> read, ulong target, TimeSpan min, TimeSpan max, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var first = await read();
+        var value = first;
+        var delay = min / 2;
+        while (value < target && clock.Elapsed < timeout)
+        {
+            delay = NextDelay(target, first, value, clock.Elapsed, delay, min, max);
+            await Task.Delay(delay);
+            value = await read();
+        }
+
+        return value;
+    }
+
+    private async Task<ulong> ScalarAsync(string sql)
+    {
+        Interlocked.Increment(ref _queries);
+        return (await clickHouse.QueryAsync(sql, r => r.GetUInt64("n"), CancellationToken.None))[0];
+    }
 }

@@ -78,4 +78,52 @@ public sealed class LargeBlockMemoryPoolTests
         Assert.Equal(0, pool.FreeBlocks);
         Assert.Throws<ObjectDisposedException>(() => pool.Rent());
     }
+
+    [Fact]
+    public void Create_PoolsOfOneFactory_KeepOneBoundInAll()
+    {
+        var factory = new LargeBlockMemoryPoolFactory();
+        using var first = (LargeBlockMemoryPool)factory.Create();
+        using var second = (LargeBlockMemoryPool)factory.Create();
+        var blocks = Enumerable.Range(0, LargeBlockMemoryPool.RetainedBlocks)
+            .SelectMany(_ => new[] { first.Rent(), second.Rent() }).ToList();
+
+        blocks.ForEach(b => b.Dispose());
+
+        Assert.Equal(LargeBlockMemoryPool.RetainedBlocks, first.FreeBlocks);
+        Assert.Equal(LargeBlockMemoryPool.RetainedBlocks, second.FreeBlocks);
+    }
+
+    [Fact]
+    public void Rent_FromASharingPool_ReusesABlockAnotherReturned()
+    {
+        var factory = new LargeBlockMemoryPoolFactory();
+        using var first = factory.Create();
+        using var second = factory.Create();
+        var block = first.Rent();
+        block.Dispose();
+
+        using var reused = second.Rent();
+
+        Assert.Same(block, reused);
+    }
+
+    [Fact]
+    public void Dispose_OneSharingPool_LeavesTheStoreToTheOthers()
+    {
+        var factory = new LargeBlockMemoryPoolFactory();
+        var first = factory.Create();
+        using var second = (LargeBlockMemoryPool)factory.Create();
+        var kept = second.Rent();
+        var late = first.Rent();
+        kept.Dispose();
+
+        first.Dispose();
+        late.Dispose();
+
+        Assert.Equal(1, second.FreeBlocks);
+        Assert.Throws<ObjectDisposedException>(() => first.Rent());
+        using var again = second.Rent();
+        Assert.Same(kept, again);
+    }
 }
