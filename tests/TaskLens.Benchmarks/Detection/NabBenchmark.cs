@@ -130,7 +130,7 @@ internal static class NabBenchmark
 
     /// <summary>
     /// Production's settings, or with <c>NAB_DRIFT=points,evidence</c> a drift score on top (likewise <c>NAB_VOLATILITY</c>,
-    /// <c>NAB_RECORD=points,margin</c>, and <c>NAB_MEMORY=points</c> for the calibrations' memory), for trying one setting
+    /// <c>NAB_RECORD=points,margin</c>, <c>NAB_CHANGE=mean run,evidence</c> for the change points (0 points: off), and <c>NAB_MEMORY=points</c> for the calibrations' memory), for trying one setting
     /// on the choosing part without running the grid.
     /// </summary>
     private static CombinedDetector.Settings Trial()
@@ -153,6 +153,13 @@ internal static class NabBenchmark
         if (Environment.GetEnvironmentVariable("NAB_MEMORY") is { Length: > 0 } memory)
         {
             settings = settings with { Memory = int.Parse(memory, CultureInfo.InvariantCulture) };
+            Console.WriteLine($"trying {settings}");
+        }
+
+        if (Environment.GetEnvironmentVariable("NAB_CHANGE") is { Length: > 0 } change)
+        {
+            var c = change.Split(',');
+            settings = settings with { ChangeRun = int.Parse(c[0], CultureInfo.InvariantCulture), ChangeEvidence = double.Parse(c[1], CultureInfo.InvariantCulture) };
             Console.WriteLine($"trying {settings}");
         }
 
