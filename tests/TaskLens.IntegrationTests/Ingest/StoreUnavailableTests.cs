@@ -13,6 +13,7 @@ namespace TaskLens.IntegrationTests.Ingest;
 /// </summary>
 public sealed class StoreUnavailableTests : IAsyncLifetime
 {
+    private const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tasklens-down-" + Guid.NewGuid().ToString("N")[..8]);
     private ClickHouseProcess _clickHouse = null!;
 
@@ -28,6 +29,25 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         await _clickHouse.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
+
+    /// <summary>A host with two tenants' keys (flooding and quiet), a 128 KiB spool in 64 KiB segments, no ClickHouse retries.</summary>
+    private Task<TaskLensHost> StartTwoTenantHostAsync(string name) =>
+        TaskLensHost.StartAsync(_clickHouse.Url, name, new Dictionary<string, string?>
+        {
+            ["TaskLens:ClickHouse:MaxRetries"] = "0",
+            ["TaskLens:Ingest:OpenMode"] = "false",
+            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
+            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
+            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
+            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
+            ["TaskLens:Spool:SegmentBytes"] = "65536",
+            ["TaskLens:Spool:MaxBytes"] = "131072",
+            ["Logging:LogLevel:Default"] = "Critical",
+        });
+
+    /// <summary>A one-span export of about 20 kB (its name padded), so a few of them fill a small spool's share.</summary>
+    private static byte[] PaddedExport(string service, byte traceId, int spanId) =>
+        Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(traceId)).BytesField(2, Otlp.SpanId((byte)spanId)).StringField(5, new string('x', 20_000)));
 
     [Theory]
     [InlineData(GrpcServerKind.Framing)]
@@ -79,21 +99,8 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     [Fact]
     public async Task WithSpool_DuringAnOutage_AFloodingTenantIsHeldToItsShare_WhileAnotherTenantStillGetsIn()
     {
-        const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
-        await using var host = await TaskLensHost.StartAsync(_clickHouse.Url, "shares", new Dictionary<string, string?>
-        {
-            ["TaskLens:ClickHouse:MaxRetries"] = "0",
-            ["TaskLens:Ingest:OpenMode"] = "false",
-            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
-            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
-            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
-            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
-            ["TaskLens:Spool:SegmentBytes"] = "65536",
-            ["TaskLens:Spool:MaxBytes"] = "131072",
-            ["Logging:LogLevel:Default"] = "Critical",
-        });
-        byte[] Export(string service, int i) =>
-            Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(0xD0)).BytesField(2, Otlp.SpanId((byte)(0x10 + i))).StringField(5, new string('x', 20_000)));
+        await using var host = await StartTwoTenantHostAsync("shares");
+        byte[] Export(string service, int i) => PaddedExport(service, 0xD0, 0x10 + i);
 
         await _clickHouse.StopAsync();
         var flood = new List<HttpStatusCode>();
@@ -115,21 +122,8 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     [Fact]
     public async Task WithSpool_ATenantOverItsShare_IsRefusedBeforeItsExportIsValidated_AndAnotherTenantsDataIsStored()
     {
-        const string FloodKey = "flood-key-0123456789", QuietKey = "quiet-key-0123456789";
-        await using var host = await TaskLensHost.StartAsync(_clickHouse.Url, "early", new Dictionary<string, string?>
-        {
-            ["TaskLens:ClickHouse:MaxRetries"] = "0",
-            ["TaskLens:Ingest:OpenMode"] = "false",
-            ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
-            ["TaskLens:Ingest:ApiKeys:0:Tenant"] = "flood",
-            ["TaskLens:Ingest:ApiKeys:1:Key"] = QuietKey,
-            ["TaskLens:Ingest:ApiKeys:1:Tenant"] = "quiet",
-            ["TaskLens:Spool:SegmentBytes"] = "65536",
-            ["TaskLens:Spool:MaxBytes"] = "131072",
-            ["Logging:LogLevel:Default"] = "Critical",
-        });
-        byte[] Export(string service, int i) =>
-            Otlp.Request(service, s => s.BytesField(1, Otlp.TraceId(0xD1)).BytesField(2, Otlp.SpanId((byte)(0x20 + i))).StringField(5, new string('x', 20_000)));
+        await using var host = await StartTwoTenantHostAsync("early");
+        byte[] Export(string service, int i) => PaddedExport(service, 0xD1, 0x20 + i);
 
         await _clickHouse.StopAsync();
         for (var i = 0; i < 3; i++)
