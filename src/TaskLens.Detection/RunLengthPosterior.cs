@@ -3,16 +3,26 @@ namespace TaskLens.Detection;
 /// <summary>
 /// Bayesian online change-point detection (Adams and MacKay, "Bayesian Online Changepoint Detection", 2007) over a
 /// baseline's deviations in spreads: the posterior over the current run length (points since the last change), each
-/// run's mean unknown (a normal prior of variance <paramref name="priorVariance"/> around 0, the baseline's expectation)
+/// run's mean unknown (a normal prior of variance <see cref="PriorVariance"/> around 0, the baseline's expectation)
 /// and its noise unit (deviations are already in spreads). A constant hazard of 1 ÷ <paramref name="meanRun"/>. The
 /// hypotheses are kept at most <paramref name="hypotheses"/>, the least probable dropped first (Adams and MacKay's own
 /// pruning), so a point costs O(hypotheses). <see cref="Add"/> answers how strongly the run that was going on has ended
 /// lately: −log₁₀ of the posterior that the current run is longer than <paramref name="recent"/> points.
 /// </summary>
-internal sealed class RunLengthPosterior(double meanRun = 250, double priorVariance = 4, int hypotheses = 24, int recent = 8)
+internal sealed class RunLengthPosterior(double meanRun = 250, int hypotheses = 24, int recent = 8)
 {
+    /// <summary>The prior variance of a run's mean, in spreads²: a new level a few spreads off is unsurprising.</summary>
+    private const double PriorVariance = 4;
+
+    /// <summary>Run lengths whose predictive factors are tabulated; longer runs use the last (their variance is within 0.1% of it).</summary>
+    private const int Tabulated = 1024;
+
+    // Per run length n, shared by every series: the predictive's −1/(2·variance) and 1/√variance, its variance being
+    // 1 + 1/(1/PriorVariance + n) — so a hypothesis costs one Exp and one division a point.
+    private static readonly double[] Exponent = Tabulate(n => -0.5 / (1 + (1 / ((1 / PriorVariance) + n))));
+    private static readonly double[] Density = Tabulate(n => 1 / Math.Sqrt(1 + (1 / ((1 / PriorVariance) + n))));
+
     private readonly double _hazard = 1 / meanRun;
-    private readonly double _priorPrecision = 1 / priorVariance;
     private readonly double[] _mass = new double[hypotheses];
     private readonly int[] _length = new int[hypotheses];
     private readonly double[] _sum = new double[hypotheses];
@@ -39,11 +49,9 @@ internal sealed class RunLengthPosterior(double meanRun = 250, double priorVaria
         var total = 0.0;
         for (var i = 0; i < _count; i++)
         {
-            var precision = _priorPrecision + _length[i];
-            var mean = _sum[i] / precision;
-            var variance = 1 + (1 / precision);
-            var d = x - mean;
-            var joint = _mass[i] * Math.Exp(-0.5 * d * d / variance) / Math.Sqrt(variance);
+            var n = Math.Min(_length[i], Tabulated - 1);
+            var d = x - (_sum[i] / ((1 / PriorVariance) + _length[i]));
+            var joint = _mass[i] * Math.Exp(Exponent[n] * d * d) * Density[n];
             changed += joint * _hazard;
             _mass[i] = joint * (1 - _hazard);
             total += joint;
@@ -111,5 +119,16 @@ internal sealed class RunLengthPosterior(double meanRun = 250, double priorVaria
         }
 
         return Math.Min(30, -Math.Log10(Math.Max(longer, 1e-30)));
+    }
+
+    private static double[] Tabulate(Func<int, double> f)
+    {
+        var table = new double[Tabulated];
+        for (var n = 0; n < Tabulated; n++)
+        {
+            table[n] = f(n);
+        }
+
+        return table;
     }
 }

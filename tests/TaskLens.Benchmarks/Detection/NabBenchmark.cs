@@ -81,7 +81,7 @@ internal static class NabBenchmark
     public static async Task<int> ChooseAsync(string dataDirectory)
     {
         var choosing = (await NabSeries.LoadAsync(dataDirectory)).Where(s => ChoosingGroups.Contains(s.Group)).ToList();
-        var grid = Dump ? [] : NabGrid.Candidates().Select(settings => (Settings: settings, Rows: Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, settings), monitor: true))).ToList();
+        var grid = Dump || NoGrid ? [] : NabGrid.Candidates().Select(settings => (Settings: settings, Rows: Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, settings), monitor: true))).ToList();
         var scored = grid.Select(g => (g.Settings, Readme: Sum(g.Rows), Probation: SumProbation(g.Rows),
             Worst: ChoosingGroups.Select(grp => Sum(g.Rows.Where(r => r.Group == grp))).Where(x => x.Windows > 0).Min(x => x.F1))).ToList();
 
@@ -107,6 +107,12 @@ internal static class NabBenchmark
         }
 
         var trial = Trial();
+        if (NoGrid)
+        {
+            // A first, untimed pass (as the nab run's), so the cost per point is not the JIT's.
+            Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, trial), monitor: true);
+        }
+
         var rows = Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, trial), monitor: true);
         foreach (var group in ChoosingGroups)
         {
@@ -175,6 +181,9 @@ internal static class NabBenchmark
     }
 
     private static readonly bool Dump = Environment.GetEnvironmentVariable("NAB_DUMP") == "1";
+
+    /// <summary><c>NAB_NOGRID=1</c>: production (or the trial's settings) alone, twice, without the dump's per-point bookkeeping — its cost per point (second pass).</summary>
+    private static readonly bool NoGrid = Environment.GetEnvironmentVariable("NAB_NOGRID") == "1";
 
     private static EventScore Sum(IEnumerable<NabRow> rows) => rows.Aggregate(default(EventScore), (sum, r) => sum + r.Score);
 
