@@ -85,7 +85,7 @@ public class SdkPipelineBenchmarks
         _batch.Clear();
         foreach (var export in _exports)
         {
-            OtlpTraceDecoder.Decode(export, _batch);
+            SpanBatchDecoder.Decode(export, _batch);
         }
 
         return _batch.SpanCount;

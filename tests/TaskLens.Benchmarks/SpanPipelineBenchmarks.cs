@@ -25,21 +25,21 @@ public class SpanPipelineBenchmarks
     public void Setup()
     {
         _export = AgentExport.Create(Spans);
-        OtlpTraceDecoder.Decode(_export, _batch);
+        SpanBatchDecoder.Decode(_export, _batch);
     }
 
     [Benchmark(Baseline = true)]
     public int Decode()
     {
         _batch.Clear();
-        return OtlpTraceDecoder.Decode(_export, _batch).Accepted;
+        return SpanBatchDecoder.Decode(_export, _batch).Accepted;
     }
 
     [Benchmark]
     public int DecodeAndEncodeRowBinary()
     {
         _batch.Clear();
-        OtlpTraceDecoder.Decode(_export, _batch);
+        SpanBatchDecoder.Decode(_export, _batch);
         _rows.Reset();
         SpanBatchRows.Encode(_batch, _rows, 1_795_000_000);
         return _rows.Length;

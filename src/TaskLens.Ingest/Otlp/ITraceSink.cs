@@ -4,8 +4,8 @@ namespace TaskLens.Ingest.Otlp;
 
 /// <summary>
 /// What <see cref="OtlpTraceDecoder"/>'s one walk of an <c>ExportTraceServiceRequest</c> hands what it reads to: the
-/// batch of strings (<see cref="BatchTraceSink"/>), ingest's validation that keeps nothing (<see cref="ValidateTraceSink"/>)
-/// or the drainer's rows (<see cref="RowTraceSink"/>). Implemented by structs and passed by reference, so the JIT compiles the walk once per
+/// tests' batch of strings (<c>BatchTraceSink</c> in tests/TaskLens.UnitTests/TestSupport), ingest's validation that keeps
+/// nothing (<see cref="ValidateTraceSink"/>) or the drainer's rows (<see cref="RowTraceSink"/>). Implemented by structs and passed by reference, so the JIT compiles the walk once per
 /// sink with these calls inlined. The walker checks the wire format and decides every verdict; a sink only keeps
 /// (or, validating, does not keep) what it is given. Text comes as the export's UTF-8 bytes, unchecked.
 /// </summary>

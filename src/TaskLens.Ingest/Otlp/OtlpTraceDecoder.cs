@@ -4,9 +4,9 @@ namespace TaskLens.Ingest.Otlp;
 
 /// <summary>
 /// Decodes <c>ExportTraceServiceRequest</c> protobuf: no message objects, one walk of the wire format for every
-/// destination (<see cref="ITraceSink"/>) — a <see cref="SpanBatch"/> of strings (<see cref="Decode"/>), ingest's
-/// check that keeps nothing (<see cref="Validate"/>) or the drainer's rows (<see cref="DecodeRows"/>) — so every path makes
-/// the same checks with the same verdicts and messages. Field numbers are those of opentelemetry-proto v1
+/// destination (<see cref="ITraceSink"/>) — ingest's check that keeps nothing (<see cref="Validate"/>), the drainer's
+/// rows (<see cref="DecodeRows"/>) or the tests' batch of strings (<c>SpanBatchDecoder</c> in
+/// tests/TaskLens.UnitTests/TestSupport) — so every path makes the same checks with the same verdicts and messages. Field numbers are those of opentelemetry-proto v1
 /// (collector/trace/v1/trace_service.proto, trace/v1/trace.proto, resource/v1, common/v1).
 /// Fields may come in any order and messages may repeat, so a message whose parts a sink needs in order (a Resource
 /// after its spans, span attributes around events) is read in passes, one per part.
@@ -21,27 +21,8 @@ public static partial class OtlpTraceDecoder
     private static Utf8SpanParts? t_span;
 
     /// <summary>
-    /// Adds the spans of <paramref name="request"/> to <paramref name="batch"/>. Spans with invalid ids are
-    /// rejected (OTLP partial success) and leave nothing behind; a request that is not valid protobuf of the
-    /// expected shape adds nothing at all and is reported as malformed. Never throws on any input.
-    /// </summary>
-    public static OtlpDecodeResult Decode(ReadOnlySpan<byte> request, SpanBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        var start = batch.Mark();
-        var sink = new BatchTraceSink(batch);
-        var result = Walk(request, ref sink);
-        if (result.IsMalformed)
-        {
-            batch.Truncate(start);
-        }
-
-        return result;
-    }
-
-    /// <summary>
     /// Checks and counts only, as ingest does before spooling (the drainer decodes again for real): the same checks,
-    /// verdicts and messages as <see cref="Decode(ReadOnlySpan{byte}, SpanBatch)"/>, and the service names a full
+    /// verdicts and messages as <see cref="DecodeRows"/>, and the service names a full
     /// decode would give its resources (<paramref name="resources"/>), but nothing is kept — no records, no text.
     /// </summary>
     public static OtlpDecodeResult Validate(ReadOnlySpan<byte> request, out ValidatedResources resources)
@@ -55,7 +36,7 @@ public static partial class OtlpTraceDecoder
 
     /// <summary>
     /// Writes the accepted spans of <paramref name="request"/> to <paramref name="rows"/>, resource and scope first, as
-    /// UTF-8 (docs/ingest.md, "Where the CPU goes"); the parts it hands over point into <paramref name="request"/>. Never throws on any input. Unlike <see cref="Decode"/>, a malformed
+    /// UTF-8 (docs/ingest.md, "Where the CPU goes"); the parts it hands over point into <paramref name="request"/>. Never throws on any input. A malformed
     /// request may already have written some of its spans when it is found out: the caller discards what it wrote (the
     /// drainer decodes the run again without that export, which ingest had validated, so this is damage or a defect).
     /// </summary>
@@ -80,7 +61,8 @@ public static partial class OtlpTraceDecoder
         }
     }
 
-    private static OtlpDecodeResult Walk<TSink>(ReadOnlySpan<byte> request, ref TSink sink)
+    /// <summary>The one walk every sink shares; internal for the tests' batch-of-strings sink.</summary>
+    internal static OtlpDecodeResult Walk<TSink>(ReadOnlySpan<byte> request, ref TSink sink)
         where TSink : struct, ITraceSink
     {
         var state = new DecodeState();

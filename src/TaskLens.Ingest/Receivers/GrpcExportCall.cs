@@ -35,15 +35,23 @@ internal sealed class GrpcExportCall(string tenant, AdmissionControl.Lease lease
         set => CurrentCall.Value = value;
     }
 
-    /// <summary>The exception that ends the call with <paramref name="code"/>, noting <paramref name="reason"/> for the count.</summary>
-    public RpcException Refuse(StatusCode code, string message, string reason)
+    /// <summary>
+    /// The exception that ends the call with <paramref name="code"/>, noting <paramref name="reason"/> for the count;
+    /// with RetryInfo of <paramref name="retryDelay"/> in the status details when given.
+    /// </summary>
+    public RpcException Refuse(StatusCode code, string message, string reason, TimeSpan? retryDelay = null)
     {
         RefusalReason = reason;
         var trailers = new Metadata();
         if (code == StatusCode.ResourceExhausted && reason == IngestMeter.OverBudget)
         {
             // RESOURCE_EXHAUSTED is retryable for OTLP/gRPC clients only with RetryInfo in the status details.
-            trailers.Add("grpc-status-details-bin", OtlpResponses.StatusWithRetryInfo((GrpcStatusCode)code, message, retryAfter));
+            retryDelay ??= retryAfter;
+        }
+
+        if (retryDelay is { } delay)
+        {
+            trailers.Add("grpc-status-details-bin", OtlpResponses.StatusWithRetryInfo((GrpcStatusCode)code, message, delay));
         }
 
         return new RpcException(new Status(code, message), trailers);

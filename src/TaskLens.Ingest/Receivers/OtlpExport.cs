@@ -43,6 +43,9 @@ internal sealed class OtlpExport(
         return true;
     }
 
+    /// <summary>Whether exports go to the spool (and so may be refused by it before they are read).</summary>
+    public bool Spools => spool is not null;
+
     /// <summary>The retry delay a spool refusal is answered with.</summary>
     public TimeSpan SpoolRetryAfter => TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
 

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +21,8 @@ internal sealed class OtlpGrpcReceiver(
     IngestMeter meter,
     ILogger<OtlpGrpcReceiver> logger)
 {
+    internal const string StoreUnavailableMessage = "Storage is unavailable; retry later.";
+
     private const string Transport = "grpc";
 
     public async Task HandleAsync(HttpContext context)
@@ -57,6 +61,14 @@ internal sealed class OtlpGrpcReceiver(
         if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
             Finish(context, GrpcStatusCode.Unimplemented, $"grpc-encoding '{encoding}' is not supported; use gzip or identity.");
+            return;
+        }
+
+        // A tenant the spool would refuse is answered before its message is read or validated, as over OTLP/HTTP: the
+        // client sends the same export again on every retry (issue 20).
+        if (export.Spools && export.SpoolRefuses(tenant, await SpoolBytesAsync(request.BodyReader, context.RequestAborted), Transport))
+        {
+            RefuseStoreUnavailable(context, export.SpoolRetryAfter);
             return;
         }
 
@@ -145,15 +157,14 @@ internal sealed class OtlpGrpcReceiver(
                 payload = inflated.AsMemory(0, length);
             }
 
-            var (outcome, result, _) = await export.ExportAsync(signal, payload, json: false, tenant, Transport, started, context.RequestAborted);
+            var (outcome, result, retryAfter) = await export.ExportAsync(signal, payload, json: false, tenant, Transport, started, context.RequestAborted);
             switch (outcome)
             {
                 case ExportOutcome.Malformed:
                     Finish(context, GrpcStatusCode.InvalidArgument, $"Undecodable {signal.RequestMessage}: {result.MalformedReason}");
                     break;
                 case ExportOutcome.StoreUnavailable:
-                    // UNAVAILABLE is retryable for OTLP/gRPC clients; the span store will take the export later.
-                    Finish(context, GrpcStatusCode.Unavailable, "Storage is unavailable; retry later.");
+                    RefuseStoreUnavailable(context, retryAfter);
                     break;
                 default:
                     var response = new ArrayBufferWriter<byte>(64);
@@ -181,14 +192,61 @@ internal sealed class OtlpGrpcReceiver(
                 || contentType.StartsWith("application/grpc;", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// What the spool's refusal check (<see cref="OtlpExport.SpoolRefuses"/>) is asked with before the message is read:
+    /// the length the message's prefix declares when it is not compressed — what would be spooled — and otherwise 1,
+    /// so only a tenant with no room at all is refused then (the spool judges the inflated export again). The prefix is
+    /// peeked at, not consumed: the body is read afterwards from the same reader (also for <see cref="OtlpGrpcService"/>).
+    /// </summary>
+    internal static async ValueTask<long> SpoolBytesAsync(PipeReader body, CancellationToken cancellationToken)
+    {
+        var read = await body.ReadAtLeastAsync(GrpcFraming.PrefixLength, cancellationToken);
+        var bytes = UncompressedLength(read.Buffer);
+
+        // Nothing consumed; all of it examined, since a pipe refuses an examined position before one it was given
+        // (ReadAtLeastAsync may have examined the end already): the next read returns at once if the body is complete,
+        // or when more of it comes, as the body's reader needs anyway.
+        body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        return bytes;
+    }
+
+    private static long UncompressedLength(ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.Length < GrpcFraming.PrefixLength)
+        {
+            // The body ended before a whole prefix: reading it answers that.
+            return 1;
+        }
+
+        Span<byte> prefix = stackalloc byte[GrpcFraming.PrefixLength];
+        buffer.Slice(0, GrpcFraming.PrefixLength).CopyTo(prefix);
+        return prefix[0] == 0 ? Math.Max(1, BinaryPrimitives.ReadUInt32BigEndian(prefix[1..])) : 1;
+    }
+
     /// <summary>Answers RESOURCE_EXHAUSTED with RetryInfo in trailers, before any body is read (also for <see cref="OtlpGrpcService"/>).</summary>
     internal void PushBack(HttpContext context)
     {
         // RESOURCE_EXHAUSTED is retryable for OTLP/gRPC clients only with RetryInfo in the status details.
         const string Message = "TaskLens is at its in-flight limit for this tenant; retry after the delay.";
-        var details = OtlpResponses.StatusWithRetryInfo(GrpcStatusCode.ResourceExhausted, Message, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+        FinishWithRetryInfo(context, GrpcStatusCode.ResourceExhausted, Message, TimeSpan.FromSeconds(options.Value.RetryAfterSeconds), IngestMeter.OverBudget);
+    }
+
+    /// <summary>
+    /// Answers UNAVAILABLE — retryable for OTLP/gRPC clients — with RetryInfo saying when (at least
+    /// <c>RetryAfterSeconds</c>), as OTLP/HTTP answers 503 with Retry-After (also for <see cref="OtlpGrpcService"/>).
+    /// </summary>
+    internal void RefuseStoreUnavailable(HttpContext context, TimeSpan retryAfter) =>
+        FinishWithRetryInfo(context, GrpcStatusCode.Unavailable, StoreUnavailableMessage, RetryDelay(retryAfter), IngestMeter.Unavailable);
+
+    /// <summary>The retry delay of a storage refusal: <paramref name="retryAfter"/>, at least <c>RetryAfterSeconds</c>, in whole seconds.</summary>
+    internal TimeSpan RetryDelay(TimeSpan retryAfter) =>
+        TimeSpan.FromSeconds(Math.Max(options.Value.RetryAfterSeconds, Math.Ceiling(retryAfter.TotalSeconds)));
+
+    private void FinishWithRetryInfo(HttpContext context, GrpcStatusCode code, string message, TimeSpan retryAfter, string reason)
+    {
+        var details = OtlpResponses.StatusWithRetryInfo(code, message, retryAfter);
         context.Response.AppendTrailer("grpc-status-details-bin", Convert.ToBase64String(details).TrimEnd('='));
-        Finish(context, GrpcStatusCode.ResourceExhausted, Message, IngestMeter.OverBudget);
+        Finish(context, code, message, reason);
     }
 
     /// <param name="reason">The refusal reason for <c>/metrics</c>; by default the one <paramref name="code"/> says.</param>

@@ -11,9 +11,9 @@ namespace TaskLens.Ingest.Receivers;
 /// <summary>
 /// OTLP/gRPC on Grpc.AspNetCore (<c>TaskLens:Ingest:GrpcServer=Standard</c>): the three Export methods bound by
 /// <see cref="OtlpGrpcMethodProvider"/> with a raw-bytes marshaller, so the server does the HTTP/2 framing, gzip and
-/// status trailers while TaskLens's own decoder reads the bytes. Tenant and admission are settled by
-/// <see cref="AdmitAsync"/> before the server reads the body, as <see cref="OtlpGrpcReceiver"/> does; the refusals are
-/// the same codes with the same RetryInfo.
+/// status trailers while TaskLens's own decoder reads the bytes. Tenant, the spool's refusal and admission are settled
+/// by <see cref="AdmitAsync"/> before the server reads the message, as <see cref="OtlpGrpcReceiver"/> does; the refusals
+/// are the same codes with the same RetryInfo.
 /// </summary>
 internal sealed class OtlpGrpcService(
     OtlpExport export,
@@ -46,6 +46,15 @@ internal sealed class OtlpGrpcService(
         {
             StartRefusal(context);
             framing.Finish(context, GrpcStatusCode.Unauthenticated, refusal);
+            return;
+        }
+
+        // A tenant the spool would refuse is answered before the server reads its message (as OTLP/HTTP is before its
+        // body): the client sends the same export again on every retry (issue 20).
+        if (export.Spools && export.SpoolRefuses(tenant, await OtlpGrpcReceiver.SpoolBytesAsync(context.Request.BodyReader, context.RequestAborted), Transport))
+        {
+            StartRefusal(context);
+            framing.RefuseStoreUnavailable(context, export.SpoolRetryAfter);
             return;
         }
 
@@ -91,11 +100,12 @@ internal sealed class OtlpGrpcService(
             throw call.Refuse(StatusCode.ResourceExhausted, $"The export is larger than {max} bytes after decompression.", "too_large");
         }
 
-        var (outcome, result, _) = await export.ExportAsync(signal, message.Body.Memory, json: false, call.Tenant, Transport, call.StartedTimestamp, context.CancellationToken);
+        var (outcome, result, retryAfter) = await export.ExportAsync(signal, message.Body.Memory, json: false, call.Tenant, Transport, call.StartedTimestamp, context.CancellationToken);
         return outcome switch
         {
             ExportOutcome.Malformed => throw call.Refuse(StatusCode.InvalidArgument, $"Undecodable {signal.RequestMessage}: {result.MalformedReason}", "malformed"),
-            ExportOutcome.StoreUnavailable => throw call.Refuse(StatusCode.Unavailable, "Storage is unavailable; retry later.", IngestMeter.Unavailable),
+            ExportOutcome.StoreUnavailable => throw call.Refuse(
+                StatusCode.Unavailable, OtlpGrpcReceiver.StoreUnavailableMessage, IngestMeter.Unavailable, framing.RetryDelay(retryAfter)),
             _ => OtlpResponses.ExportResponse(result.Rejected, result.ErrorMessage),
         };
     }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using TaskLens.Core.Access;
+using TaskLens.Ingest;
 using TaskLens.Ingest.Spool;
 
 namespace TaskLens.Server.Api;
@@ -82,7 +84,9 @@ internal static class IngestApi
         }
         catch (SpoolFullException e)
         {
-            context.Response.Headers.RetryAfter = "1";
+            // The receivers' answer to a spool refusal: 503 with their Retry-After.
+            var retryAfter = context.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value.RetryAfterSeconds;
+            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Problem(title: "Spool unavailable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }

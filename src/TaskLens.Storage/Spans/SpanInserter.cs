@@ -26,7 +26,7 @@ internal sealed class SpanInserter(ClickHouseClient client, RowBinaryBufferPool 
     {
         try
         {
-            await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, runs, cancellationToken);
+            await client.InsertRowBinaryAsync(SpansTable.Name, SpansTable.Columns, runs, cancellationToken);
             StorageLog.SpansWritten(logger, spanCount, runs.Count);
             return null;
         }

@@ -5,7 +5,7 @@ using TaskLens.Storage.Telemetry;
 namespace TaskLens.Storage.Spans;
 
 /// <summary>
-/// Writes spans as RowBinary rows of the <c>spans</c> table (<see cref="SpanRowEncoder.Columns"/>) as a decoder reads
+/// Writes spans as RowBinary rows of the <c>spans</c> table (<see cref="SpansTable.Columns"/>) as a decoder reads
 /// them (<see cref="ISpanRowWriter"/>): UTF-8 text copied as it is, no string in between. The one writer of span rows:
 /// the tests' batch-of-strings reference (<c>SpanBatchRows</c>) writes a <see cref="SpanBatch"/> through it too, and the
 /// drainer's decode gives byte for byte the rows of that batch path (<c>SpanRowWriterTests</c>), as does the spool-off path's (it is the same decode, per export). The service name and the resource and scope

@@ -115,9 +115,9 @@ internal static class DecoderFuzz
 
         return
         [
-            ("OTLP traces, protobuf", traces, input => Accounts(OtlpTraceDecoder.Decode(input, new SpanBatch()))),
-            ("OTLP traces, protobuf, validate-only", traces, input => OtlpTraceDecoder.Validate(input, out _) == OtlpTraceDecoder.Decode(input, new SpanBatch())),
-            ("OTLP traces, JSON (transcoded)", jsonTraces, input => Transcoded(OtlpJsonTranscoder.TranscodeTraces(input, out var error), error, bytes => OtlpTraceDecoder.Decode(bytes, new SpanBatch()))),
+            ("OTLP traces, protobuf", traces, input => Accounts(SpanBatchDecoder.Decode(input, new SpanBatch()))),
+            ("OTLP traces, protobuf, validate-only", traces, input => OtlpTraceDecoder.Validate(input, out _) == SpanBatchDecoder.Decode(input, new SpanBatch())),
+            ("OTLP traces, JSON (transcoded)", jsonTraces, input => Transcoded(OtlpJsonTranscoder.TranscodeTraces(input, out var error), error, bytes => SpanBatchDecoder.Decode(bytes, new SpanBatch()))),
             ("OTLP logs, protobuf", logs, input => Accounts(OtlpLogDecoder.Decode(input, new LogBatch()))),
             ("OTLP metrics, protobuf", metrics, input => Accounts(OtlpMetricDecoder.Decode(input, new MetricBatch()))),
             ("OTLP logs, JSON (transcoded)", jsonLogs, input => Transcoded(OtlpJsonTranscoder.TranscodeLogs(input, out var error), error, bytes => OtlpLogDecoder.Decode(bytes, new LogBatch()))),

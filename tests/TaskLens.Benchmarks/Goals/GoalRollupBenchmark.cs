@@ -6,6 +6,7 @@ using TaskLens.Benchmarks.Load;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Telemetry;
 using TaskLens.Ingest.Otlp;
+using TaskLens.UnitTests.TestSupport;
 
 namespace TaskLens.Benchmarks.Goals;
 
@@ -55,7 +56,7 @@ internal static class GoalRollupBenchmark
             for (var i = 0; i < exports.Count; i++)
             {
                 batches[i].Clear();
-                OtlpTraceDecoder.Decode(exports[i], batches[i]);
+                SpanBatchDecoder.Decode(exports[i], batches[i]);
             }
 
             bestDecode = Math.Min(bestDecode, clock.Elapsed.TotalSeconds);
@@ -84,7 +85,7 @@ internal static class GoalRollupBenchmark
         foreach (var export in exports)
         {
             batch.Clear();
-            OtlpTraceDecoder.Decode(export, batch);
+            SpanBatchDecoder.Decode(export, batch);
             rollup.Observe(batch, nowMs: 0);
         }
 
@@ -105,7 +106,7 @@ internal static class GoalRollupBenchmark
         var batches = Enumerable.Range(0, SdkExports).Select(i =>
         {
             var batch = new SpanBatch();
-            OtlpTraceDecoder.Decode(traffic.Create(i), batch);
+            SpanBatchDecoder.Decode(traffic.Create(i), batch);
             return batch;
         }).ToList();
         var spans = SdkExports * SdkTraffic.SpansPerExport;

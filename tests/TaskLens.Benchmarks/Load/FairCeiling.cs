@@ -43,7 +43,7 @@ internal static class FairCeiling
                     while ((i = Interlocked.Increment(ref next)) < files.Count)
                     {
                         var path = files[i].Path;
-                        await clickHouse.InsertRowBinaryAsync(Prefix + SpanRowEncoder.Table, SpanRowEncoder.Columns, async (stream, ct) =>
+                        await clickHouse.InsertRowBinaryAsync(Prefix + SpansTable.Name, SpansTable.Columns, async (stream, ct) =>
                         {
                             await using var input = File.OpenRead(path);
                             await input.CopyToAsync(stream, ct);
@@ -108,7 +108,7 @@ internal static class FairCeiling
             }
 
             batch.Clear();
-            OtlpTraceDecoder.Decode(export, batch);
+            UnitTests.TestSupport.SpanBatchDecoder.Decode(export, batch);
             UnitTests.TestSupport.SpanBatchRows.Encode(batch, writer, ingestedAt);
             rows += batch.SpanCount;
             inBatch++;

@@ -40,7 +40,7 @@ internal static class IngestStageCost
             batch.Clear();
             foreach (var export in exports)
             {
-                OtlpTraceDecoder.Decode(export, batch);
+                SpanBatchDecoder.Decode(export, batch);
             }
         }
 

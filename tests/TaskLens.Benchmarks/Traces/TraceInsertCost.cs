@@ -77,7 +77,7 @@ internal static partial class TraceInsertCost
         var start = meter.Cpu().ClickHouse;
         foreach (var (path, _) in files)
         {
-            await clickHouse.InsertRowBinaryAsync(Prefix + SpanRowEncoder.Table, SpanRowEncoder.Columns, async (stream, ct) =>
+            await clickHouse.InsertRowBinaryAsync(Prefix + SpansTable.Name, SpansTable.Columns, async (stream, ct) =>
             {
                 await using var input = File.OpenRead(path);
                 await input.CopyToAsync(stream, ct);
@@ -99,7 +99,7 @@ internal static partial class TraceInsertCost
     private static async Task<List<(string Path, int Rows)>> ExportAsync(Uri clickHouseUri, string password, ulong storedSpans)
     {
         var slices = Math.Max(Batches, (long)storedSpans / RowsPerBatch);
-        var columns = string.Join(", ", SpanRowEncoder.Columns);
+        var columns = string.Join(", ", SpansTable.Columns);
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         var files = new List<(string, int)>();
         for (var slice = 0; slice < Batches; slice++)

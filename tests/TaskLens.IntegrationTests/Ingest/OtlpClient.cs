@@ -44,11 +44,17 @@ internal static class OtlpClient
             payload.CopyTo(frame, 5);
         }
 
+        return await CallGrpcAsync(endpoint, new ByteArrayContent(frame), gzip, path, authorization);
+    }
+
+    /// <summary>A unary gRPC call whose body is <paramref name="content"/> (framed by the caller), sent as it writes it.</summary>
+    public static async Task<GrpcReply> CallGrpcAsync(Uri endpoint, HttpContent content, bool gzip = false, string path = "/opentelemetry.proto.collector.trace.v1.TraceService/Export", string? authorization = null)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(frame),
+            Content = content,
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");

@@ -31,9 +31,10 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     }
 
     /// <summary>A host with two tenants' keys (flooding and quiet), a 128 KiB spool in 64 KiB segments, no ClickHouse retries.</summary>
-    private Task<TaskLensHost> StartTwoTenantHostAsync(string name) =>
+    private Task<TaskLensHost> StartTwoTenantHostAsync(string name, GrpcServerKind grpcServer = GrpcServerKind.Framing) =>
         TaskLensHost.StartAsync(_clickHouse.Url, name, new Dictionary<string, string?>
         {
+            ["TaskLens:Ingest:GrpcServer"] = grpcServer.ToString(),
             ["TaskLens:ClickHouse:MaxRetries"] = "0",
             ["TaskLens:Ingest:OpenMode"] = "false",
             ["TaskLens:Ingest:ApiKeys:0:Key"] = FloodKey,
@@ -152,6 +153,44 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     [Theory]
     [InlineData(GrpcServerKind.Framing)]
     [InlineData(GrpcServerKind.Standard)]
+    public async Task WithSpool_ATenantOverItsShare_IsRefusedOverGrpcBeforeItsMessageIsRead_WhileAnotherTenantsExportInFlightGoesThrough(GrpcServerKind grpcServer)
+    {
+        await using var host = await StartTwoTenantHostAsync("early_grpc_" + grpcServer.ToString().ToLowerInvariant(), grpcServer);
+        byte[] Export(string service, int i) => PaddedExport(service, 0xD2, 0x30 + i);
+
+        await _clickHouse.StopAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            // Three 20 kB exports: the flooding tenant now holds nearly its share (half of the 128 KiB cap).
+            using var taken = await OtlpClient.PostHttpAsync(host.HttpTracesEndpoint, Export("crawler", i), authorization: "Bearer " + FloodKey);
+            Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        }
+
+        // Another tenant's export, half sent when the flood's next one arrives.
+        var quietFrame = Frame(Export("checkout", 9));
+        var quietBody = new HeldContent(quietFrame[..(quietFrame.Length / 2)], quietFrame[(quietFrame.Length / 2)..]);
+        var quiet = OtlpClient.CallGrpcAsync(host.GrpcEndpoint, quietBody, authorization: "Bearer " + QuietKey);
+
+        // The flood's next export: a prefix declaring 20,000 bytes, and a message that never comes (and would not be
+        // OTLP if it did). Only a refusal made before the message is read can be answered.
+        var floodBody = new HeldContent(Frame(new byte[20_000])[..5], new byte[20_000]);
+        var refused = await OtlpClient.CallGrpcAsync(host.GrpcEndpoint, floodBody, authorization: "Bearer " + FloodKey).WaitAsync(TimeSpan.FromSeconds(30));
+        var quietWaited = !quiet.IsCompleted;
+        quietBody.Release();
+        var accepted = await quiet.WaitAsync(TimeSpan.FromSeconds(30));
+        floodBody.Release();
+        await _clickHouse.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+
+        Assert.Equal(14, refused.GrpcStatus);
+        Assert.Contains("type.googleapis.com/google.rpc.RetryInfo", System.Text.Encoding.ASCII.GetString(refused.StatusDetails), StringComparison.Ordinal);
+        Assert.True(quietWaited, "the quiet tenant's export was answered before all of it was sent");
+        Assert.Equal(0, accepted.GrpcStatus);
+        await host.WaitForStoredAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Theory]
+    [InlineData(GrpcServerKind.Framing)]
+    [InlineData(GrpcServerKind.Standard)]
     public async Task WithoutSpool_Export_WhileClickHouseDown_IsRefusedRetryably_ThenStoredAfterItReturns(GrpcServerKind grpcServer)
     {
         await using var host = await StartHostAsync("direct", spool: false, grpcServer);
@@ -180,6 +219,14 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         var response = await host.Api.GetStringAsync(new Uri($"/api/traces/{Convert.ToHexStringLower(traceId)}", UriKind.Relative));
         Assert.Contains("via http", response, StringComparison.Ordinal);
         Assert.Contains("via grpc", response, StringComparison.Ordinal);
+    }
+
+    private static byte[] Frame(byte[] message)
+    {
+        var frame = new byte[5 + message.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
+        message.CopyTo(frame, 5);
+        return frame;
     }
 
     private Task<TaskLensHost> StartHostAsync(string database, bool spool, GrpcServerKind grpcServer = GrpcServerKind.Framing) =>

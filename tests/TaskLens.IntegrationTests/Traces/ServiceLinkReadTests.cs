@@ -74,11 +74,11 @@ public sealed class ServiceLinkReadTests(ClickHouseFixture clickHouse)
     private static async Task StoreAsync(ClickHouseClient client, string tenant, byte[] export)
     {
         var batch = new SpanBatch { Tenant = tenant };
-        Assert.Equal(0, OtlpTraceDecoder.Decode(export, batch).Rejected);
+        Assert.Equal(0, SpanBatchDecoder.Decode(export, batch).Rejected);
         using var rows = new RowBinaryWriter();
         SpanBatchRows.Encode(batch, rows, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var bytes = rows.WrittenMemory.ToArray();
-        await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), CancellationToken.None);
+        await client.InsertRowBinaryAsync(SpansTable.Name, SpansTable.Columns, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), CancellationToken.None);
     }
 
     /// <summary>One trace: a client span (kind 3) in <paramref name="caller"/> and the server span (kind 2) under it in <paramref name="callee"/>.</summary>

@@ -156,11 +156,11 @@ public sealed class TraceLayoutTests(ClickHouseFixture clickHouse)
     private static async Task StoreAsync(ClickHouseClient client, byte[] export)
     {
         var batch = new SpanBatch();
-        Assert.Equal(0, OtlpTraceDecoder.Decode(export, batch).Rejected);
+        Assert.Equal(0, SpanBatchDecoder.Decode(export, batch).Rejected);
         using var rows = new RowBinaryWriter();
         SpanBatchRows.Encode(batch, rows, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var bytes = rows.WrittenMemory.ToArray();
-        await client.InsertRowBinaryAsync(SpanRowEncoder.Table, SpanRowEncoder.Columns, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), CancellationToken.None);
+        await client.InsertRowBinaryAsync(SpansTable.Name, SpansTable.Columns, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), CancellationToken.None);
     }
 
     /// <summary>

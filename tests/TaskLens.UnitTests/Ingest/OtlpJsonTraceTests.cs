@@ -104,7 +104,7 @@ public sealed class OtlpJsonTraceTests
         var fromProtobuf = new SpanBatch();
 
         var jsonResult = DecodeJson(Encoding.UTF8.GetBytes(EveryQuirk), fromJson);
-        var protobufResult = OtlpTraceDecoder.Decode(EveryQuirkProtobuf(), fromProtobuf);
+        var protobufResult = SpanBatchDecoder.Decode(EveryQuirkProtobuf(), fromProtobuf);
 
         Assert.Equal(new OtlpDecodeResult(1, 0, null, null), jsonResult);
         Assert.Equal(protobufResult, jsonResult);
@@ -148,7 +148,7 @@ public sealed class OtlpJsonTraceTests
     public void Decode_Malformed_IsReportedAndLeavesBatchUnchanged(string json)
     {
         var batch = new SpanBatch();
-        OtlpTraceDecoder.Decode(Otlp.Request("earlier", Otlp.Span(3)), batch);
+        SpanBatchDecoder.Decode(Otlp.Request("earlier", Otlp.Span(3)), batch);
         var before = batch.Mark();
 
         var result = DecodeJson(Encoding.UTF8.GetBytes(json), batch);
@@ -197,6 +197,6 @@ public sealed class OtlpJsonTraceTests
     /// <summary>The one JSON route: transcoded to protobuf, then the protobuf decoder (SignalBatch.ToDecodable).</summary>
     private static OtlpDecodeResult DecodeJson(ReadOnlyMemory<byte> json, SpanBatch batch) =>
         OtlpJsonTranscoder.TranscodeTraces(json, out var error) is { } protobuf
-            ? OtlpTraceDecoder.Decode(protobuf, batch)
+            ? SpanBatchDecoder.Decode(protobuf, batch)
             : OtlpDecodeResult.Malformed(error!);
 }

@@ -18,7 +18,7 @@ public sealed class OtlpTraceDecoderMalformedTests
         }
 
         var batch = new SpanBatch();
-        var result = OtlpTraceDecoder.Decode(Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(11, e => e.MessageField(3, Otlp.Attribute("deep", value))); }), batch);
+        var result = SpanBatchDecoder.Decode(Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(11, e => e.MessageField(3, Otlp.Attribute("deep", value))); }), batch);
 
         Assert.True(result.IsMalformed);
         Assert.Contains("events.attributes: AnyValue nested deeper", result.MalformedReason, StringComparison.Ordinal);
@@ -37,7 +37,7 @@ public sealed class OtlpTraceDecoderMalformedTests
 
         var batch = new SpanBatch();
 
-        Assert.Equal(1, OtlpTraceDecoder.Decode(Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(9, Otlp.Attribute("deep", value)); }), batch).Accepted);
+        Assert.Equal(1, SpanBatchDecoder.Decode(Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(9, Otlp.Attribute("deep", value)); }), batch).Accepted);
         var attribute = batch.Attributes[^1];
         Assert.Equal(AttributeValueType.Array, attribute.Type);
         Assert.Equal(AnyValueText.MaxDepth - 1, attribute.Value.Split("arrayValue").Length - 1);
@@ -66,10 +66,10 @@ public sealed class OtlpTraceDecoderMalformedTests
     public void Decode_MalformedRequest_IsReportedAndLeavesBatchUnchanged(string label, byte[] request)
     {
         var batch = new SpanBatch();
-        OtlpTraceDecoder.Decode(Otlp.Request("earlier", Otlp.Span(9)), batch);
+        SpanBatchDecoder.Decode(Otlp.Request("earlier", Otlp.Span(9)), batch);
         var before = batch.Mark();
 
-        var result = OtlpTraceDecoder.Decode(request, batch);
+        var result = SpanBatchDecoder.Decode(request, batch);
 
         Assert.True(result.IsMalformed, label);
         Assert.False(string.IsNullOrWhiteSpace(result.MalformedReason));
@@ -82,7 +82,7 @@ public sealed class OtlpTraceDecoderMalformedTests
         var good = Otlp.Request("svc", Otlp.Span(1));
         var batch = new SpanBatch();
 
-        var result = OtlpTraceDecoder.Decode([.. good, 0x0A, 0x05, 0x01], batch);
+        var result = SpanBatchDecoder.Decode([.. good, 0x0A, 0x05, 0x01], batch);
 
         Assert.True(result.IsMalformed);
         Assert.Equal(default, batch.Mark());
@@ -98,7 +98,7 @@ public sealed class OtlpTraceDecoderMalformedTests
             value = v => v.MessageField(5, a => a.MessageField(1, inner));
         }
 
-        var result = OtlpTraceDecoder.Decode(Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(9, Otlp.Attribute("deep", value)); }), new SpanBatch());
+        var result = SpanBatchDecoder.Decode(Otlp.Request("svc", s => { Otlp.Span(1)(s); s.MessageField(9, Otlp.Attribute("deep", value)); }), new SpanBatch());
 
         Assert.True(result.IsMalformed);
         Assert.Contains("nested deeper", result.MalformedReason, StringComparison.Ordinal);
@@ -110,7 +110,7 @@ public sealed class OtlpTraceDecoderMalformedTests
         var request = Otlp.Request("svc", s => s.BytesField(1, Otlp.TraceId(1)).BytesField(2, Otlp.SpanId(1)).BytesField(5, [0x61, 0xFF, 0x62]));
         var batch = new SpanBatch();
 
-        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(1, SpanBatchDecoder.Decode(request, batch).Accepted);
         Assert.Equal("a\uFFFDb", batch.Spans[0].Name);
     }
 }

@@ -45,7 +45,7 @@ public sealed class OtlpTraceDecoderPropertyTests
                 var mutated = (byte[])Valid.Clone();
                 mutated[m.Item1] = (byte)m.Item2;
                 var decoded = new SpanBatch();
-                var full = OtlpTraceDecoder.Decode(mutated, decoded);
+                var full = SpanBatchDecoder.Decode(mutated, decoded);
                 var counted = OtlpTraceDecoder.Validate(mutated, out var resources);
                 return full == counted && decoded.SpanCount == counted.Accepted
                     && resources.Count == decoded.ResourceCount
@@ -55,7 +55,7 @@ public sealed class OtlpTraceDecoderPropertyTests
     [Fact]
     public void Decode_TheValidSample_AcceptsThreeRejectsOne()
     {
-        var result = OtlpTraceDecoder.Decode(Valid, new SpanBatch());
+        var result = SpanBatchDecoder.Decode(Valid, new SpanBatch());
 
         Assert.Equal((3, 1, false), (result.Accepted, result.Rejected, result.IsMalformed));
     }
@@ -63,10 +63,10 @@ public sealed class OtlpTraceDecoderPropertyTests
     private static bool Holds(byte[] input)
     {
         var batch = new SpanBatch();
-        OtlpTraceDecoder.Decode(Valid, batch);
+        SpanBatchDecoder.Decode(Valid, batch);
         var before = batch.Mark();
 
-        var result = OtlpTraceDecoder.Decode(input, batch);
+        var result = SpanBatchDecoder.Decode(input, batch);
 
         if (result.IsMalformed)
         {

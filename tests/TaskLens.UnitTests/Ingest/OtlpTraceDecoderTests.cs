@@ -55,7 +55,7 @@ public sealed class OtlpTraceDecoderTests
         }));
 
         var batch = new SpanBatch();
-        var result = OtlpTraceDecoder.Decode(request, batch);
+        var result = SpanBatchDecoder.Decode(request, batch);
 
         Assert.Equal(new OtlpDecodeResult(1, 0, null, null), result);
         var span = Assert.Single(batch.Spans.ToArray());
@@ -144,7 +144,7 @@ public sealed class OtlpTraceDecoderTests
         var request = Otlp.Request("svc", s => { Otlp.Span(1)(s); s.BytesField(9, ProtoBuilder.Message(kv => kv.StringField(1, label).BytesField(2, anyValue))); });
         var batch = new SpanBatch();
 
-        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(1, SpanBatchDecoder.Decode(request, batch).Accepted);
         Assert.Equal(new AttributeRecord(label, type, text), Assert.Single(batch.AttributesOf(batch.Spans[0].Attributes).ToArray()));
     }
 
@@ -156,7 +156,7 @@ public sealed class OtlpTraceDecoderTests
             .MessageField(1, res => res.MessageField(1, Otlp.Attribute("service.name", v => v.StringField(1, "late"))))));
         var batch = new SpanBatch();
 
-        Assert.Equal(2, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(2, SpanBatchDecoder.Decode(request, batch).Accepted);
         Assert.All(batch.Spans.ToArray(), s => Assert.Equal("late", batch.Resources[s.ResourceIndex].ServiceName));
     }
 
@@ -171,7 +171,7 @@ public sealed class OtlpTraceDecoderTests
             .BytesField(2, Otlp.SpanId(2)));
         var batch = new SpanBatch();
 
-        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(1, SpanBatchDecoder.Decode(request, batch).Accepted);
         var span = batch.Spans[0];
         Assert.Equal(["span.a", "span.b"], batch.AttributesOf(span.Attributes).ToArray().Select(a => a.Key));
         Assert.Equal(["event.a"], batch.AttributesOf(batch.EventsOf(span)[0].Attributes).ToArray().Select(a => a.Key));
@@ -190,7 +190,7 @@ public sealed class OtlpTraceDecoderTests
             .BytesField(2, Otlp.SpanId(2)));
         var batch = new SpanBatch();
 
-        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(1, SpanBatchDecoder.Decode(request, batch).Accepted);
         var span = batch.Spans[0];
         Assert.Equal(["span.a"], batch.AttributesOf(span.Attributes).ToArray().Select(a => a.Key));
         Assert.Equal(["first", "second"], batch.EventsOf(span).ToArray().Select(e => e.Name));
@@ -229,7 +229,7 @@ public sealed class OtlpTraceDecoderTests
                     .MessageField(2, s => { Otlp.Span(1)(s); s.StringField(200, "future field").VarintField(201, 3).Fixed32Field(202, 1).Fixed64Field(203, 2); }))));
         var batch = new SpanBatch();
 
-        Assert.Equal(new OtlpDecodeResult(1, 0, null, null), OtlpTraceDecoder.Decode(request, batch));
+        Assert.Equal(new OtlpDecodeResult(1, 0, null, null), SpanBatchDecoder.Decode(request, batch));
         Assert.Equal("op", batch.Spans[0].Name);
     }
 
@@ -262,7 +262,7 @@ public sealed class OtlpTraceDecoderTests
         var request = Otlp.Request("svc", Otlp.Span(1, "before"), s => { invalid(s); s.MessageField(9, Otlp.Attribute("x", v => v.StringField(1, label))); }, Otlp.Span(2, "after"));
         var batch = new SpanBatch();
 
-        var result = OtlpTraceDecoder.Decode(request, batch);
+        var result = SpanBatchDecoder.Decode(request, batch);
 
         Assert.Equal(new OtlpDecodeResult(2, 1, "span 1: " + reason, null), result);
         Assert.Equal(["before", "after"], batch.Spans.ToArray().Select(s => s.Name));
@@ -280,7 +280,7 @@ public sealed class OtlpTraceDecoderTests
             .BytesField(4, new byte[5]).BytesField(4, []));
         var batch = new SpanBatch();
 
-        Assert.Equal(new OtlpDecodeResult(1, 0, null, null), OtlpTraceDecoder.Decode(request, batch));
+        Assert.Equal(new OtlpDecodeResult(1, 0, null, null), SpanBatchDecoder.Decode(request, batch));
         Assert.Equal((0x0708090A0B0C0D0EUL, 0UL), (batch.Spans[0].TraceIdHigh, batch.Spans[0].ParentSpanId));
     }
 
@@ -290,7 +290,7 @@ public sealed class OtlpTraceDecoderTests
         var request = Otlp.Request("svc", s => { Otlp.Span(1)(s); s.BytesField(4, new byte[8]); });
         var batch = new SpanBatch();
 
-        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(1, SpanBatchDecoder.Decode(request, batch).Accepted);
         Assert.Equal(0UL, batch.Spans[0].ParentSpanId);
     }
 
@@ -306,7 +306,7 @@ public sealed class OtlpTraceDecoderTests
             .MessageField(1, res => res.MessageField(1, Otlp.Attribute("service.name", v => v.StringField(1, "second"))))));
         var batch = new SpanBatch();
 
-        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(1, SpanBatchDecoder.Decode(request, batch).Accepted);
         var resource = Assert.Single(batch.Resources.ToArray());
         Assert.Equal(("second", 1U), (resource.ServiceName, resource.DroppedAttributesCount));
         Assert.Equal(["first", "second"], batch.AttributesOf(resource.Attributes).ToArray().Select(a => a.Value));
@@ -334,7 +334,7 @@ public sealed class OtlpTraceDecoderTests
         }));
         var batch = new SpanBatch();
 
-        Assert.Equal(1, OtlpTraceDecoder.Decode(request, batch).Accepted);
+        Assert.Equal(1, SpanBatchDecoder.Decode(request, batch).Accepted);
         Assert.True(batch.Resources[0].ServiceName == "unknown_service", label);
     }
 
@@ -346,7 +346,7 @@ public sealed class OtlpTraceDecoderTests
             .Raw(Otlp.Request("b", s => s.BytesField(2, Otlp.SpanId(3)), Otlp.Span(4))));
         var batch = new SpanBatch();
 
-        var result = OtlpTraceDecoder.Decode(request, batch);
+        var result = SpanBatchDecoder.Decode(request, batch);
 
         Assert.Equal(new OtlpDecodeResult(3, 1, "span 2: trace_id is missing", null), result);
         Assert.Equal(["a", "a", "b"], batch.Spans.ToArray().Select(s => batch.Resources[s.ResourceIndex].ServiceName));
@@ -358,7 +358,7 @@ public sealed class OtlpTraceDecoderTests
     {
         var batch = new SpanBatch();
 
-        Assert.Equal(new OtlpDecodeResult(0, 0, null, null), OtlpTraceDecoder.Decode([], batch));
+        Assert.Equal(new OtlpDecodeResult(0, 0, null, null), SpanBatchDecoder.Decode([], batch));
         Assert.Equal(default, batch.Mark());
     }
 
@@ -382,7 +382,7 @@ public sealed class OtlpTraceDecoderTests
                 }))));
         var batch = new SpanBatch();
 
-        Assert.Equal(new OtlpDecodeResult(1, 0, null, null), OtlpTraceDecoder.Decode(request, batch));
+        Assert.Equal(new OtlpDecodeResult(1, 0, null, null), SpanBatchDecoder.Decode(request, batch));
         var span = batch.Spans[0];
         Assert.Equal(("svc", "lib", 1), (batch.Resources[0].ServiceName, batch.Scopes[0].Name, span.StatusCode));
         Assert.Equal(

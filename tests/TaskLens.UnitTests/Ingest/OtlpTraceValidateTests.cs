@@ -58,7 +58,7 @@ public sealed class OtlpTraceValidateTests
     public void Validate_Request_AgreesWithDecode(string label, byte[] request)
     {
         var batch = new SpanBatch();
-        var decoded = OtlpTraceDecoder.Decode(request, batch);
+        var decoded = SpanBatchDecoder.Decode(request, batch);
 
         var validated = OtlpTraceDecoder.Validate(request, out var resources);
 

@@ -15,7 +15,7 @@ namespace TaskLens.UnitTests.Storage;
 /// <summary>
 /// The drainer's path (protobuf straight into RowBinary, <see cref="OtlpTraceDecoder.DecodeRows"/> and
 /// <see cref="SpanRowWriter"/>) writes exactly the bytes of the path through a <see cref="SpanBatch"/> of strings
-/// (<see cref="OtlpTraceDecoder.Decode(ReadOnlySpan{byte}, SpanBatch)"/> and <see cref="SpanBatchRows"/>), with the same
+/// (<see cref="SpanBatchDecoder.Decode(ReadOnlySpan{byte}, SpanBatch)"/> and <see cref="SpanBatchRows"/>), with the same
 /// decode results, for SDK-shaped exports, mutated exports, OTLP/JSON and edge cases; and the goal rollup reads the same
 /// facts from either.
 /// </summary>
@@ -126,7 +126,7 @@ public sealed class SpanRowWriterTests
         var batch = new SpanBatch();
         foreach (var export in exports)
         {
-            OtlpTraceDecoder.Decode(export, batch);
+            SpanBatchDecoder.Decode(export, batch);
         }
 
         var fromBatch = new List<RunSpan>();
@@ -149,7 +149,7 @@ public sealed class SpanRowWriterTests
     private static (List<OtlpDecodeResult> Results, byte[] Rows) ViaBatch(byte[][] exports, string tenant)
     {
         var batch = new SpanBatch { Tenant = tenant };
-        var results = exports.Select(e => OtlpTraceDecoder.Decode(e, batch)).ToList();
+        var results = exports.Select(e => SpanBatchDecoder.Decode(e, batch)).ToList();
         using var rows = new RowBinaryWriter(1024);
         SpanBatchRows.Encode(batch, rows, Now);
         return (results, rows.WrittenMemory.ToArray());

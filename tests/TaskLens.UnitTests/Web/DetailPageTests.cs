@@ -34,7 +34,7 @@ public sealed class DetailPageTests : IAsyncLifetime
 
         var page = _context.Render<RunPage>(p => p.Add(c => c.RunId, RunSpans.TraceId));
 
-        Assert.Contains("Truncated: showing 43 of 12,345 spans", page.Find("#run-truncated").TextContent, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Contains("Truncated: showing 43 of 12,345 spans", page.Find("#run-truncated").TextContent, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -44,8 +44,9 @@ public sealed class DetailPageTests : IAsyncLifetime
 
         var page = _context.Render<RunPage>(p => p.Add(c => c.RunId, RunSpans.TraceId));
 
+        // The page loads in OnParametersSetAsync: the title is there only once the run is read.
+        page.WaitForAssertion(() => Assert.Contains("Run of", page.Find("#run-title").TextContent, StringComparison.Ordinal));
         Assert.Empty(page.FindAll("#run-truncated"));
-        Assert.Contains("Run of", page.Find("#run-title").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -65,6 +66,7 @@ public sealed class DetailPageTests : IAsyncLifetime
 
         var page = _context.Render<GoalDetailPage>(p => p.Add(c => c.Name, "triage"));
 
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("#goal-band-note")));
         var note = page.Find("#goal-band-note").TextContent;
         Assert.Contains("per one-minute step (each point the most unusual of 5 steps)", note, StringComparison.Ordinal);
         Assert.Contains("expected value ± 8 spreads", note, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Incidents;
 using TaskLens.Web.Components.Widgets;
@@ -44,7 +45,7 @@ public sealed class IncidentTableTests : IAsyncLifetime
     }
 
     [Fact]
-    public void IncidentTable_SortBySeverity_PutsCriticalLastThenFirst()
+    public async Task IncidentTable_SortBySeverity_PutsCriticalLastThenFirst()
     {
         var table = _context.Render<IncidentTable>(p => p.Add(c => c.Incidents, new[]
         {
@@ -53,11 +54,11 @@ public sealed class IncidentTableTests : IAsyncLifetime
             Incident(3, IncidentStatus.Triggered, AlertSeverity.Info, 1),
         }));
 
-        var header = table.FindAll("th .mud-table-sort-label").Single(h => h.TextContent.Contains("Severity", StringComparison.Ordinal));
-        header.Click();
-        Assert.Equal(["inc-3", "inc-1", "inc-2"], table.FindAll("tr.incident-row .incident-id").Select(e => e.TextContent.Trim()));
-        table.FindAll("th .mud-table-sort-label").Single(h => h.TextContent.Contains("Severity", StringComparison.Ordinal)).Click();
-        Assert.Equal(["inc-2", "inc-1", "inc-3"], table.FindAll("tr.incident-row .incident-id").Select(e => e.TextContent.Trim()));
+        // MudTable sorts in an async handler: wait for the rows it renders.
+        await SeverityHeader(table).ClickAsync(new MouseEventArgs());
+        table.WaitForAssertion(() => Assert.Equal(["inc-3", "inc-1", "inc-2"], table.FindAll("tr.incident-row .incident-id").Select(e => e.TextContent.Trim())));
+        await SeverityHeader(table).ClickAsync(new MouseEventArgs());
+        table.WaitForAssertion(() => Assert.Equal(["inc-2", "inc-1", "inc-3"], table.FindAll("tr.incident-row .incident-id").Select(e => e.TextContent.Trim())));
     }
 
     [Fact]
@@ -66,6 +67,9 @@ public sealed class IncidentTableTests : IAsyncLifetime
         var table = _context.Render<IncidentTable>(p => p.Add(c => c.Incidents, Array.Empty<Incident>()));
         Assert.Equal("No incidents match.", table.Find(".no-incidents").TextContent.Trim());
     }
+
+    private static AngleSharp.Dom.IElement SeverityHeader(IRenderedComponent<IncidentTable> table) =>
+        table.FindAll("th .mud-table-sort-label").Single(h => h.TextContent.Contains("Severity", StringComparison.Ordinal));
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using TaskLens.Web.Components.Widgets;
 
 namespace TaskLens.UnitTests.Web;
@@ -41,15 +42,17 @@ public sealed class RunTreeTests : IAsyncLifetime
     }
 
     [Fact]
-    public void RunTree_ClickGroup_ExpandsItAndRendersOnlyAWindowOfRows()
+    public async Task RunTree_ClickGroup_ExpandsItAndRendersOnlyAWindowOfRows()
     {
         var model = new RunTreeModel(RunSpans.Run(5_000));
         var tree = _context.Render<RunTree>(p => p.Add(c => c.Model, model));
         Assert.Equal(3, tree.FindAll(".run-tree-row.group").Count);
         Assert.Single(tree.FindAll(".run-tree-row.critical"));
 
-        tree.Find("button[aria-label='Expand plan']").Click();
-        tree.Find("button[aria-label='Expand execute_tool search']").Click();
+        // The second button exists only once the first click has rendered.
+        await tree.Find("button[aria-label='Expand plan']").ClickAsync(new MouseEventArgs());
+        tree.WaitForAssertion(() => Assert.Single(tree.FindAll("button[aria-label='Expand execute_tool search']")));
+        await tree.Find("button[aria-label='Expand execute_tool search']").ClickAsync(new MouseEventArgs());
         var tools = model.Rows.Single(r => r.Kind == RunTreeRowKind.Group && r.Group.Group.Operation == "execute_tool search").Group.Group.Id;
         for (var i = 0; i < 10; i++)
         {
@@ -57,6 +60,7 @@ public sealed class RunTreeTests : IAsyncLifetime
         }
 
         tree.Render(p => p.Add(c => c.Model, model));
+        tree.WaitForAssertion(() => Assert.Equal("true", tree.Find("button[aria-label='Collapse plan']").ParentElement!.GetAttribute("aria-expanded")));
 
         // 4 groups, the planner's own span, 1,100 tool spans and the "more" row exist; the virtualized list renders
         // only what fits its viewport (the "more" row, far below, is not in the page at all).
@@ -64,7 +68,6 @@ public sealed class RunTreeTests : IAsyncLifetime
         Assert.Empty(tree.FindAll(".run-tree-more"));
         var rendered = tree.FindAll(".run-tree-row").Count;
         Assert.InRange(rendered, 4, 200);
-        Assert.Equal("true", tree.Find("button[aria-label='Collapse plan']").ParentElement!.GetAttribute("aria-expanded"));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -1,5 +1,7 @@
 using Bunit;
 using MediatR;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Access;
@@ -26,19 +28,20 @@ public sealed class TriagePanelTests : IAsyncLifetime
     });
 
     [Fact]
-    public void Acknowledge_Click_SendsTheShownVersionAsTheOpenModeUser()
+    public async Task Acknowledge_Click_SendsTheShownVersionAsTheOpenModeUser()
     {
         var incident = IncidentTableTests.Incident(7, IncidentStatus.Triggered, AlertSeverity.Critical, 1);
         _answers.Triage = r => new TriageResult(TriageOutcome.Done, incident with { Status = IncidentStatus.Acknowledged, Version = 5, TriageVersion = 5 });
         TriageResult? changed = null;
         var panel = _context.Render<TriagePanel>(p => p.Add(c => c.Incident, incident).Add(c => c.OnChanged, r => changed = r));
 
-        panel.Find("#triage-ack").Click();
+        await panel.Find("#triage-ack").ClickAsync(new MouseEventArgs());
 
+        // The handler runs on the renderer's dispatcher, which may be busy with another render: wait for what it shows.
+        panel.WaitForAssertion(() => Assert.Contains("done (version 5)", panel.Find("#triage-message").TextContent, StringComparison.Ordinal));
         var sent = Assert.Single(_answers.Sent);
         Assert.Equal(("default", "inc-7", TriageAction.Acknowledge, 4L, OpenModeActor.UserName), (sent.Tenant, sent.IncidentId, sent.Action, sent.ExpectedVersion, sent.Actor));
         Assert.Equal(IncidentStatus.Acknowledged, changed?.Incident?.Status);
-        Assert.Contains("done (version 5)", panel.Find("#triage-message").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -51,7 +54,7 @@ public sealed class TriagePanelTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Note_SomeoneAcknowledgedWhileTyping_ShowsWhatChangedAndAppliesOnlyWhenAsked()
+    public async Task Note_SomeoneAcknowledgedWhileTyping_ShowsWhatChangedAndAppliesOnlyWhenAsked()
     {
         var seen = IncidentTableTests.Incident(7, IncidentStatus.Triggered, AlertSeverity.Critical, 1);
         var now = seen with { Status = IncidentStatus.Acknowledged, Version = 5, TriageVersion = 5 };
@@ -59,20 +62,22 @@ public sealed class TriagePanelTests : IAsyncLifetime
         _answers.Timeline = [new IncidentEvent { Tenant = "default", IncidentId = "inc-7", Version = 5, Kind = IncidentEventKind.Acknowledged, At = now.UpdatedAt, Actor = "ana" }];
         var panel = _context.Render<TriagePanel>(p => p.Add(c => c.Incident, seen));
 
-        panel.Find("#triage-note-text").Input("restarting the search tool");
+        await panel.Find("#triage-note-text").InputAsync(new ChangeEventArgs { Value = "restarting the search tool" });
+        panel.WaitForAssertion(() => Assert.False(panel.Find("#triage-note").HasAttribute("disabled")));
 
         // Meanwhile the page shows ana's acknowledgement live: the note still expects the version typing began at.
         panel.Render(p => p.Add(c => c.Incident, now));
-        panel.Find("#triage-note").Click();
+        await panel.Find("#triage-note").ClickAsync(new MouseEventArgs());
 
+        panel.WaitForAssertion(() => Assert.Contains("you saw version 4; it is now 5", panel.Find("#triage-conflict").TextContent, StringComparison.Ordinal));
         Assert.Equal(4L, _answers.Sent.Single().ExpectedVersion);
-        var conflict = panel.Find("#triage-conflict").TextContent;
-        Assert.Contains("you saw version 4; it is now 5", conflict, StringComparison.Ordinal);
-        Assert.Contains("ana · acknowledged", conflict, StringComparison.Ordinal);
+        Assert.Contains("ana · acknowledged", panel.Find("#triage-conflict").TextContent, StringComparison.Ordinal);
 
-        panel.Find("#triage-conflict-apply").Click();
-        Assert.Equal((TriageAction.Note, 5L, "restarting the search tool"), (_answers.Sent[1].Action, _answers.Sent[1].ExpectedVersion, _answers.Sent[1].Text));
+        await panel.Find("#triage-conflict-apply").ClickAsync(new MouseEventArgs());
+        panel.WaitForAssertion(() => Assert.Contains("Note: done (version 6)", panel.Find("#triage-message").TextContent, StringComparison.Ordinal));
         Assert.Empty(panel.FindAll("#triage-conflict"));
+        Assert.Equal(2, _answers.Sent.Count);
+        Assert.Equal((TriageAction.Note, 5L, "restarting the search tool"), (_answers.Sent[1].Action, _answers.Sent[1].ExpectedVersion, _answers.Sent[1].Text));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -135,6 +135,38 @@ public sealed class SpoolFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_SpoolAtItsCap_IsRefusedByTheReceiversRuleBeforeTheRecordIsRead_AndTheDeadLetterIsKept()
+    {
+        await WriteAsync(Record(0, name: "poison"));
+        await using var spool = CreateSpool(maxBytes: 4096);
+        var (drainer, deadLetters) = CreateDrainer(spool, new RecordingSink { RefuseSpanNamed = "poison" });
+        await drainer.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => drainer.IsCaughtUp && deadLetters.List(null, 10).Count == 1);
+        await drainer.StopAsync(CancellationToken.None);
+        var letter = Assert.Single(deadLetters.List(null, 10));
+        try
+        {
+            while (spool.RefusalFor(letter.Tenant, letter.Bytes) is null)
+            {
+                await spool.AppendAsync(Record(1));
+            }
+        }
+        catch (SpoolFullException)
+        {
+            // Within a record of the cap: full enough.
+        }
+
+        // Were the record read first, this empty one would be answered "cannot be read back"; the spool's refusal
+        // (the receivers' DiskSpool.RefusalFor) comes before it, so the client is told to retry.
+        await File.WriteAllBytesAsync(deadLetters.RecordPath(letter.Id), []);
+        var monitor = new SpoolMonitor(spool, drainer, deadLetters);
+        var refused = await Assert.ThrowsAsync<SpoolFullException>(() => monitor.ReplayAsync(letter.Id));
+
+        Assert.Contains("at its cap of 4096", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(letter, deadLetters.Find(letter.Id));
+    }
+
+    [Fact]
     public async Task Append_WhenTheNextSegmentCannotBeCreated_IsRefused_AndRecoversOnceItCan()
     {
         await using var spool = CreateSpool(segmentBytes: 64 * 1024);
@@ -195,8 +227,8 @@ public sealed class SpoolFaultTests : IDisposable
         Assert.Throws<IOException>(() => DirectorySync.Sync(Path.Combine(_directory, "missing")));
     }
 
-    private DiskSpool CreateSpool(long segmentBytes = 1024 * 1024) =>
-        new(Options.Create(new SpoolOptions { Path = _directory, SegmentBytes = segmentBytes, MaxShare = 1 }), NullLogger<DiskSpool>.Instance);
+    private DiskSpool CreateSpool(long segmentBytes = 1024 * 1024, long maxBytes = 4L * 1024 * 1024 * 1024) =>
+        new(Options.Create(new SpoolOptions { Path = _directory, SegmentBytes = segmentBytes, MaxShare = 1, MaxBytes = maxBytes }), NullLogger<DiskSpool>.Instance);
 
     private (SpoolDrainer Drainer, SpoolDeadLetters DeadLetters) CreateDrainer(DiskSpool spool, RecordingSink sink)
     {
@@ -231,7 +263,7 @@ public sealed class SpoolFaultTests : IDisposable
     private static string SpanName(SpoolRecord record)
     {
         var batch = new SpanBatch();
-        OtlpTraceDecoder.Decode(record.Payload.Span, batch);
+        SpanBatchDecoder.Decode(record.Payload.Span, batch);
         return batch.Spans[0].Name;
     }
 

@@ -331,7 +331,7 @@ public sealed partial class SpoolTests : IDisposable
     private static string SpanName(SpoolRecord record)
     {
         var batch = new SpanBatch();
-        OtlpTraceDecoder.Decode(record.Payload.Span, batch);
+        SpanBatchDecoder.Decode(record.Payload.Span, batch);
         return batch.Spans[0].Name;
     }
 

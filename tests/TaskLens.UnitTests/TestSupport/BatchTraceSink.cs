@@ -1,9 +1,10 @@
 using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
 
-namespace TaskLens.Ingest.Otlp;
+namespace TaskLens.UnitTests.TestSupport;
 
 /// <summary>
-/// <see cref="OtlpTraceDecoder"/>'s walk into a <see cref="SpanBatch"/> of strings (<see cref="OtlpTraceDecoder.Decode"/>).
+/// <see cref="OtlpTraceDecoder"/>'s walk into a <see cref="SpanBatch"/> of strings (<see cref="SpanBatchDecoder.Decode"/>).
 /// </summary>
 internal struct BatchTraceSink(SpanBatch batch) : ITraceSink
 {

@@ -6,9 +6,9 @@ namespace TaskLens.Storage.Spans;
 /// export. The batch-of-strings encoder the row-identity tests and the bench compare against is test code
 /// (<c>SpanBatchRows</c> in tests/TaskLens.UnitTests/TestSupport, linked into the integration tests and the benchmarks).
 /// </summary>
-internal static class SpanRowEncoder
+internal static class SpansTable
 {
-    public const string Table = "spans";
+    public const string Name = "spans";
 
     public static readonly IReadOnlyList<string> Columns =
     [
