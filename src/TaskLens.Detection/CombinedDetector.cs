@@ -2,14 +2,16 @@ namespace TaskLens.Detection;
 
 /// <summary>
 /// The detector TaskLens runs on every series, combining its members by evidence. Every point's deviation from the
-/// robust seasonal baseline (in spreads) is scored four ways: as a spike (the deviation itself), as a level shift (the
+/// robust seasonal baseline (in spreads) is scored several ways: as a spike (the deviation itself), as a level shift (the
 /// mean of the last <see cref="Settings.LevelPoints"/> deviations, each capped, so one spike cannot make a level), as a
 /// level shift by a CUSUM over the deviations (<see cref="DeviationCusum"/>), and as a drift (the mean of the last
-/// <see cref="Settings.DriftPoints"/> deviations, capped lower: a slow, sustained departure). Each score is calibrated per kind
+/// <see cref="Settings.DriftPoints"/> deviations, capped lower: a slow, sustained departure), and as a level shift once
+/// more by Bayesian online change points (<see cref="RunLengthPosterior"/>). Each score is calibrated per kind
 /// against the series' own history of that score (<see cref="TailCalibration"/>, with an extrapolated tail): the evidence
 /// is −log₁₀ of how often the series has scored as high. For a spike candidate the spectral residual's saliency,
 /// calibrated the same way over earlier candidates, adds its evidence (so the FFT is paid only on candidates). A spike
-/// is raised from <see cref="Settings.Evidence"/>, a level shift from <see cref="Settings.LevelEvidence"/>, a drift from
+/// is raised from <see cref="Settings.Evidence"/>, a level shift from <see cref="Settings.LevelEvidence"/> (from
+/// <see cref="Settings.ChangeEvidence"/> by change points), a drift from
 /// <see cref="Settings.DriftEvidence"/>, in the
 /// series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind, the member that saw it and the
 /// probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the monitor calls it once the series
@@ -48,6 +50,9 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// <summary>The member named by a record anomaly.</summary>
     public const string RecordName = "record";
 
+    /// <summary>The member named by a level shift the run-length posterior saw.</summary>
+    public const string ChangeName = "change-point";
+
     private readonly Settings _settings;
     private readonly SeriesKind _kind;
     private readonly RobustSeasonalDetector _baseline;
@@ -62,6 +67,8 @@ public sealed class CombinedDetector : IAnomalyDetector
     private readonly LaggedMeanScore? _volatility;
     private readonly RecentRange? _range;
     private readonly RecordRange? _record;
+    private readonly RunLengthPosterior? _changes;
+    private readonly TailCalibration? _changeScores;
     private DateTimeOffset? _judgedSince;
     private double _deviationSum;
     private int _deviationCount;
@@ -91,6 +98,15 @@ public sealed class CombinedDetector : IAnomalyDetector
         // CUSUM's sum on unit noise with a drift of one spread has an exponential tail of rate about 2; rate 1 is the
         // cautious prior (real noise is heavier-tailed and correlated).
         _shifts.Seed(x => Math.Exp(-x), prior);
+
+        // The run-length posterior's score is already −log₁₀ of a probability, but of a model that takes the residuals
+        // as independent: calibrated like the rest, with that probability itself as the prior.
+        _changes = _settings.ChangeRun > 0 ? new RunLengthPosterior(_settings.ChangeRun) : null;
+        if (_changes is not null)
+        {
+            _changeScores = new TailCalibration(_settings.Memory);
+            _changeScores.Seed(x => Math.Pow(10, -x), prior);
+        }
         _deviations = new double[_settings.LevelPoints];
 
         // The drift score (a mean over many more points) gets the tail a mean of that many independent unit deviations
@@ -133,6 +149,12 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// day (<see cref="DriftWarmUp"/>), so the range has seen the series whole.
     /// </param>
     /// <param name="RecordMargin">The share of the long history's range (max − min) a value must exceed it by to be a record.</param>
+    /// <param name="ChangeRun">
+    /// The mean run between change points (the hazard's inverse) of the run-length posterior over the deviations
+    /// (<see cref="RunLengthPosterior"/>), whose calibrated evidence that the run going on has just ended is a level
+    /// shift (0: off).
+    /// </param>
+    /// <param name="ChangeEvidence">The evidence from which the run-length posterior raises a level shift.</param>
     /// <param name="RecentRange">
     /// For intermittent sums: raise only a value beyond the range of this many previous points (0: off). Cost, tokens or
     /// runs per minute of a goal that runs now and then look like spikes against a baseline of zeros; only a value the
@@ -141,7 +163,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     public sealed record Settings(
         double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
         int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5, int VolatilityPoints = 144, double VolatilityEvidence = 5,
-        int RecordPoints = 4000, double RecordMargin = 0.1);
+        int RecordPoints = 4000, double RecordMargin = 0.1, int ChangeRun = 250, double ChangeEvidence = 5);
 
     public string Name => "combined";
 
@@ -251,6 +273,16 @@ public sealed class CombinedDetector : IAnomalyDetector
 
         var recordShare = RecordShare(timestamp, value);
 
+        // Bayesian online change points: how surely the run that was going on ended within the last few points.
+        var changeEvidence = 0.0;
+        if (_changes is not null && _changeScores is not null)
+        {
+            var change = _changes.Add(z);
+            var changeCandidate = change >= 1 && Math.Abs(_changes.RecentMean) >= 1 && InBadDirection(_changes.RecentMean);
+            changeEvidence = changeCandidate ? -Math.Log10(_changeScores.TailProbability(change)) : 0;
+            _changeScores.Learn(change);
+        }
+
         // Probabilities are read (a pass over the histogram) only for candidates, before the point is learnt.
         var spikeCandidate = Math.Abs(z) >= _settings.SpikeFloor && InBadDirection(z);
         var levelCandidate = Math.Abs(level) >= 1 && InBadDirection(level);
@@ -295,9 +327,17 @@ public sealed class CombinedDetector : IAnomalyDetector
             levelDetector = "cusum";
         }
 
+
         // Each kind against its own threshold; the kind further past its threshold names the anomaly.
         var spikeShare = spikeEvidence / _settings.Evidence;
         var levelShare = levelEvidence / _settings.LevelEvidence;
+        var changeShare = changeEvidence / _settings.ChangeEvidence;
+        if (changeShare > levelShare)
+        {
+            // A level shift either way: its own evidence, named by the member that saw it.
+            (levelShare, levelEvidence, levelDetector) = (changeShare, changeEvidence, ChangeName);
+        }
+
         var driftShare = driftEvidence / _settings.DriftEvidence;
         var volatilityShare = volatilityEvidence / _settings.VolatilityEvidence;
         // The record's share is a margin, not evidence: it names the anomaly only when no calibrated kind raised it.

@@ -81,7 +81,7 @@ internal static class NabBenchmark
     public static async Task<int> ChooseAsync(string dataDirectory)
     {
         var choosing = (await NabSeries.LoadAsync(dataDirectory)).Where(s => ChoosingGroups.Contains(s.Group)).ToList();
-        var grid = Dump ? [] : NabGrid.Candidates().Select(settings => (Settings: settings, Rows: Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, settings), monitor: true))).ToList();
+        var grid = Dump || NoGrid ? [] : NabGrid.Candidates().Select(settings => (Settings: settings, Rows: Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, settings), monitor: true))).ToList();
         var scored = grid.Select(g => (g.Settings, Readme: Sum(g.Rows), Probation: SumProbation(g.Rows),
             Worst: ChoosingGroups.Select(grp => Sum(g.Rows.Where(r => r.Group == grp))).Where(x => x.Windows > 0).Min(x => x.F1))).ToList();
 
@@ -107,6 +107,12 @@ internal static class NabBenchmark
         }
 
         var trial = Trial();
+        if (NoGrid)
+        {
+            // A first, untimed pass (as the nab run's), so the cost per point is not the JIT's.
+            Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, trial), monitor: true);
+        }
+
         var rows = Run(choosing, () => SeriesDetectors.For(SeriesKind.Any, intermittent: false, trial), monitor: true);
         foreach (var group in ChoosingGroups)
         {
@@ -130,7 +136,7 @@ internal static class NabBenchmark
 
     /// <summary>
     /// Production's settings, or with <c>NAB_DRIFT=points,evidence</c> a drift score on top (likewise <c>NAB_VOLATILITY</c>,
-    /// <c>NAB_RECORD=points,margin</c>, and <c>NAB_MEMORY=points</c> for the calibrations' memory), for trying one setting
+    /// <c>NAB_RECORD=points,margin</c>, <c>NAB_CHANGE=mean run,evidence</c> for the change points (0 points: off), and <c>NAB_MEMORY=points</c> for the calibrations' memory), for trying one setting
     /// on the choosing part without running the grid.
     /// </summary>
     private static CombinedDetector.Settings Trial()
@@ -156,6 +162,13 @@ internal static class NabBenchmark
             Console.WriteLine($"trying {settings}");
         }
 
+        if (Environment.GetEnvironmentVariable("NAB_CHANGE") is { Length: > 0 } change)
+        {
+            var c = change.Split(',');
+            settings = settings with { ChangeRun = int.Parse(c[0], CultureInfo.InvariantCulture), ChangeEvidence = double.Parse(c[1], CultureInfo.InvariantCulture) };
+            Console.WriteLine($"trying {settings}");
+        }
+
         if (Environment.GetEnvironmentVariable("NAB_DRIFT") is not { Length: > 0 } drift)
         {
             return settings;
@@ -168,6 +181,9 @@ internal static class NabBenchmark
     }
 
     private static readonly bool Dump = Environment.GetEnvironmentVariable("NAB_DUMP") == "1";
+
+    /// <summary><c>NAB_NOGRID=1</c>: production (or the trial's settings) alone, twice, without the dump's per-point bookkeeping — its cost per point (second pass).</summary>
+    private static readonly bool NoGrid = Environment.GetEnvironmentVariable("NAB_NOGRID") == "1";
 
     private static EventScore Sum(IEnumerable<NabRow> rows) => rows.Aggregate(default(EventScore), (sum, r) => sum + r.Score);
 
