@@ -18,9 +18,6 @@ internal sealed class SegmentPreallocator : IDisposable
     private const int ChunkBytes = DirectZeros.Capacity;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>The zeros every fill writes from, a chunk's worth, never written to: one array a process, not one a segment.</summary>
-    private static readonly byte[] Zeros = new byte[ChunkBytes];
-
     private readonly string _directory;
     private readonly string _path;
     private readonly long _bytes;
@@ -123,7 +120,7 @@ internal sealed class SegmentPreallocator : IDisposable
             {
                 _stop.Token.ThrowIfCancellationRequested();
                 var length = (int)Math.Min(ChunkBytes, _bytes - written);
-                file.Write(direct ? DirectZeros.Get(length) : Zeros.AsSpan(0, length));
+                file.Write(DirectZeros.Get(length)); // one aligned block of zeros a process, for direct and buffered writes alike
                 FileDataSync.Sync(file);
                 _stop.Token.WaitHandle.WaitOne(Pause);
             }
