@@ -52,14 +52,14 @@ public sealed class RunOutliers(IGoalReader goals, TimeProvider? time = null) : 
     {
         ArgumentNullException.ThrowIfNull(run);
         var key = (run.Tenant, run.GoalName);
-        var model = Current(key, run);
+        var model = Current(key, run, count: true);
         if (model is null)
         {
             await _training.WaitAsync(cancellationToken);
             try
             {
                 // Another judge may have trained it while this one waited.
-                model = Current(key, run) ?? await TrainAsync(key, cancellationToken);
+                model = Current(key, run, count: false) ?? await TrainAsync(key, cancellationToken);
             }
             finally
             {
@@ -72,8 +72,8 @@ public sealed class RunOutliers(IGoalReader goals, TimeProvider? time = null) : 
 
     public void Dispose() => _training.Dispose();
 
-    /// <summary>The goal's model if it is still current, with the run counted when it is newer than what the model learnt from; else null.</summary>
-    private GoalModel? Current((string Tenant, string Goal) key, GoalRun run)
+    /// <summary>The goal's model if it is still current, else null; the run counted (<paramref name="count"/>) when it is newer than what the model learnt from.</summary>
+    private GoalModel? Current((string Tenant, string Goal) key, GoalRun run, bool count)
     {
         lock (_gate)
         {
@@ -82,7 +82,7 @@ public sealed class RunOutliers(IGoalReader goals, TimeProvider? time = null) : 
                 return null;
             }
 
-            if (run.EndUnixNano > model.NewestEndUnixNano && run.Outcome != GoalRunOutcome.Abandoned)
+            if (count && run.EndUnixNano > model.NewestEndUnixNano && run.Outcome != GoalRunOutcome.Abandoned)
             {
                 model.NewRuns++;
             }
