@@ -6,7 +6,9 @@ namespace TaskLens.Benchmarks.Load;
 
 /// <summary>
 /// Where the server's resident set is, every two seconds through a run: <c>/proc/PID/smaps_rollup</c> (anonymous
-/// against file-backed: the mapped runtime and framework images) and the runtime's GC gauges and the goal rollup's
+/// against file-backed: the mapped runtime and framework images), <c>/proc/PID/smaps</c> by kind of mapping
+/// (<see cref="SmapsSplit"/>: images, native libraries, JIT code, the GC's reservation, the rest of the anonymous memory)
+/// and the runtime's GC gauges and the goal rollup's
 /// held spans from <c>/metrics</c> (heap in use and fragmentation by generation after the last collection, committed).
 /// A scrape that fails or takes longer than its timeout is counted, not waited out, so a <c>/metrics</c> that stops
 /// answering shows. Every sample goes to a tab-separated file; <see cref="Peak"/> names the holders at a phase's peak.
