@@ -79,7 +79,7 @@ public sealed class RobustSeasonalDetector : IAnomalyDetector
         if (_seen >= _settings.MinHistory && chosen.Errors.Count >= _settings.MinHistory / 2)
         {
             var expected = chosen.Prediction;
-            var spread = Spread(chosen.Errors, expected);
+            var spread = Spread(chosen.Errors, FloorScale(expected));
             (LastExpected, LastSpread, LastDeviation) = (expected, spread, (value - expected) / spread);
             var score = Math.Abs(value - expected) / spread;
             if (score >= _settings.Threshold)
@@ -109,11 +109,24 @@ public sealed class RobustSeasonalDetector : IAnomalyDetector
         return anomaly;
     }
 
-    /// <summary>Spread of a model's errors, never zero: a flat series still has a scale relative to its level.</summary>
-    internal static double Spread(SortedWindow errors, double expected) =>
+    /// <summary>Spread of a model's errors, never below 1% of <paramref name="scale"/> (<see cref="FloorScale"/>) nor zero.</summary>
+    internal static double Spread(SortedWindow errors, double scale) =>
         Math.Max(
             Math.Max(MadToSigma * errors.Median, errors.Quantile(0.9) / Q90ToSigma),
-            Math.Max(MeanAbsoluteToSigma * errors.Mean, Math.Max(1e-9, 0.01 * Math.Abs(expected))));
+            Math.Max(MeanAbsoluteToSigma * errors.Mean, Math.Max(1e-9, 0.01 * Math.Abs(scale))));
+
+    /// <summary>
+    /// The scale the spread's floor is a share of: the range the recent points spanned (the flat model's window), so
+    /// the floor — like every other part of the judgement — is the same whatever the series' units and offset (a
+    /// temperature in °F or °C, a latency with a large constant part). Until round 8 it was the expected value itself,
+    /// which made a series far from zero look quieter than the same series near zero. A series whose recent points
+    /// never varied has no range: its level stands in, as before (a 2% wobble of a constant is not a spike).
+    /// </summary>
+    private double FloorScale(double expected)
+    {
+        var range = _level.Quantile(1) - _level.Quantile(0);
+        return range > 0 ? range : expected;
+    }
 
     private Model Choose()
     {

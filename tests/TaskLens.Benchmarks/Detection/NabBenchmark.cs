@@ -121,10 +121,31 @@ internal static class NabBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"production {group}: {score.F1:0.000} ({score.Precision:0.000} / {score.Recall:0.000}, {score.DetectedWindows} of {score.Windows}, {score.FalsePositives} false), {rows.Where(r => r.Group == group).Sum(r => r.Microseconds) / rows.Where(r => r.Group == group).Sum(r => r.Points):0.000} µs a point; NAB probation {probation.F1:0.000} ({probation.DetectedWindows} of {probation.Windows}, {probation.FalsePositives} false)"));
         }
 
+        // By family (the file name without its instance id), so a change is seen to help across kinds of series, not one.
+        foreach (var family in rows.Zip(choosing).GroupBy(x => Family(x.Second.Name)))
+        {
+            var score = Sum(family.Select(x => x.First));
+            var probation = SumProbation(family.Select(x => x.First));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  family {family.Key}: {score.DetectedWindows} of {score.Windows}, {score.FalsePositives} false (NAB probation {probation.FalsePositives} false)"));
+        }
+
         var all = Sum(rows);
         var allProbation = SumProbation(rows);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"production all: {all.F1:0.000} ({all.Precision:0.000} / {all.Recall:0.000}, {all.FalsePositives} false); NAB probation {allProbation.F1:0.000} ({allProbation.Precision:0.000} / {allProbation.Recall:0.000}, {allProbation.FalsePositives} false)"));
         return 0;
+    }
+
+    /// <summary>A series' family: its file name without the group and the trailing instance id (all artificial series are one family).</summary>
+    private static string Family(string name)
+    {
+        var file = Path.GetFileNameWithoutExtension(name);
+        if (name.StartsWith("artificial", StringComparison.Ordinal))
+        {
+            return "artificial";
+        }
+
+        var cut = file.LastIndexOf('_');
+        return cut > 0 && file.Length - cut == 7 ? file[..cut] : file;
     }
 
     private static string Brief(CombinedDetector.Settings s) => string.Create(CultureInfo.InvariantCulture,
@@ -136,7 +157,8 @@ internal static class NabBenchmark
 
     /// <summary>
     /// Production's settings, or with <c>NAB_DRIFT=points,evidence</c> a drift score on top (likewise <c>NAB_VOLATILITY</c>,
-    /// <c>NAB_RECORD=points,margin</c>, <c>NAB_CHANGE=mean run,evidence</c> for the change points (0 points: off), and <c>NAB_MEMORY=points</c> for the calibrations' memory), for trying one setting
+    /// <c>NAB_RECORD=points,margin</c>, <c>NAB_CHANGE=mean run,evidence</c> for the change points (0 points: off), <c>NAB_MEMORY=points</c> for the calibrations' memory, and
+    /// <c>NAB_SET="Name=value;…"</c> for any settings by name), for trying one setting
     /// on the choosing part without running the grid.
     /// </summary>
     private static CombinedDetector.Settings Trial()
@@ -166,6 +188,20 @@ internal static class NabBenchmark
         {
             var c = change.Split(',');
             settings = settings with { ChangeRun = int.Parse(c[0], CultureInfo.InvariantCulture), ChangeEvidence = double.Parse(c[1], CultureInfo.InvariantCulture) };
+            Console.WriteLine($"trying {settings}");
+        }
+
+        if (Environment.GetEnvironmentVariable("NAB_SET") is { Length: > 0 } set)
+        {
+            // Any settings by name: NAB_SET="LevelEvidence=5;DriftEvidence=6".
+            settings = settings with { };
+            foreach (var pair in set.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var (name, value) = (pair.Split('=')[0], pair.Split('=')[1]);
+                var property = typeof(CombinedDetector.Settings).GetProperty(name) ?? throw new ArgumentException($"no setting {name}");
+                property.SetValue(settings, Convert.ChangeType(value, property.PropertyType, CultureInfo.InvariantCulture));
+            }
+
             Console.WriteLine($"trying {settings}");
         }
 

@@ -26,6 +26,28 @@ public sealed class DetectorTests
     }
 
     [Fact]
+    public void Observe_TheSameSeriesFarFromZero_IsJudgedAlike()
+    {
+        // A reading of unit noise near 0 and the same reading 1,000 higher (a temperature in other units, a latency
+        // with a large constant part): the spread, and so every judgement, must not depend on the offset. With the
+        // spread's floor at 1% of the expected value the far series had a spread of 10 and its 10σ spike was not seen.
+        var near = Create(3000, level: 0, noise: 1);
+        near[2000] += 10;
+        var far = near.Select(v => v + 1000).ToArray();
+        var (nearBaseline, farBaseline) = (new RobustSeasonalDetector(), new RobustSeasonalDetector());
+        for (var i = 0; i < near.Length; i++)
+        {
+            nearBaseline.Observe(At(i), near[i]);
+            farBaseline.Observe(At(i), far[i]);
+            Assert.Equal(nearBaseline.LastSpread, farBaseline.LastSpread, 1e-6);
+        }
+
+        var nearRaised = Run(new CombinedDetector(), near).Select(r => r.Position).ToList();
+        Assert.Contains(2000, nearRaised);
+        Assert.Equal(nearRaised, Run(new CombinedDetector(), far).Select(r => r.Position).ToList());
+    }
+
+    [Fact]
     public void Observe_CleanDailySeasonality_RaisesNothing_AndTheDailyModelTakesOver()
     {
         var values = Create(7 * PointsPerDay, level: 50, noise: 0.5, dailyAmplitude: 20);
