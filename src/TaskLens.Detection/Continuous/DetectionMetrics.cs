@@ -15,7 +15,7 @@ internal sealed class DetectionMetrics : ISelfMetrics
 
     private readonly Counter<long> _findings;
 
-    public DetectionMetrics(IMeterFactory meters, DetectionRunner runner, TimeProvider time)
+    public DetectionMetrics(IMeterFactory meters, DetectionRunner runner, Runs.RunOutliers outliers, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("tasklens.detection.series", () => runner.SeriesCount, "{series}", "Goal and service series watched by a detector");
@@ -24,6 +24,8 @@ internal sealed class DetectionMetrics : ISelfMetrics
             () => runner.JudgedUntil is { } until ? [new Measurement<double>((time.GetUtcNow() - until).TotalSeconds)] : Array.Empty<Measurement<double>>(),
             "s",
             "Time from the end of the last judged step to now (absent until the history is learnt)");
+        meter.CreateObservableCounter(
+            "tasklens.detection.run_outlier_trainings", () => outliers.Trainings, "{training}", "Run-outlier models trained since start (a goal found with too few runs counts too)");
         _findings = meter.CreateCounter<long>("tasklens.detection.findings", "{finding}", "Findings stored, by status: raised, context, resolved");
     }
 

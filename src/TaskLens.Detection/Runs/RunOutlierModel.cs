@@ -12,23 +12,30 @@ namespace TaskLens.Detection.Runs;
 /// "twelve times the tool calls" weighs the same at any scale. A run's score is its reconstruction error off the
 /// principal subspace of the usual runs, in robust spreads (ML.NET's relative score times the run's distance from the
 /// usual); the threshold is set from the training runs' own scores (their median plus
-/// <see cref="Settings.Spreads"/> robust spreads of them), so it adapts to how regular the goal is. Immutable once trained:
-/// train afresh as runs accumulate.
+/// <see cref="Settings.Spreads"/> robust spreads of them), so it adapts to how regular the goal is. ML.NET trains; runs are
+/// scored in plain code from the trained subspace (<see cref="PcaSubspace"/>). Immutable once trained: train afresh as runs
+/// accumulate.
 /// </summary>
 public sealed class RunOutlierModel
 {
-    private readonly MLContext _ml;
-    private readonly ITransformer? _model;
+    /// <summary>
+    /// One context for every goal's training. A context per model cost its construction each time and kept it alive
+    /// with the model; it is not thread-safe, so training takes <see cref="TrainingGate"/>. The trainer's seed is
+    /// set (<see cref="Fit"/>), so a model does not depend on which goal trained before it.
+    /// </summary>
+    private static readonly MLContext Context = new(seed: 1);
+
+    private static readonly Lock TrainingGate = new();
+
+    private readonly PcaSubspace? _subspace;
     private readonly double[] _median;
     private readonly double[] _spread;
     private readonly double[] _rawMedian;
     private readonly double _minRatio;
-    private readonly object _gate = new();
-    private PredictionEngine<RunVector, RunScore>? _engine;
 
-    private RunOutlierModel(string goal, MLContext ml, ITransformer? model, double[] median, double[] spread, double[] rawMedian, double threshold, double minRatio)
+    private RunOutlierModel(string goal, PcaSubspace? subspace, double[] median, double[] spread, double[] rawMedian, double threshold, double minRatio)
     {
-        (GoalName, _ml, _model, _median, _spread, _rawMedian, Threshold, _minRatio) = (goal, ml, model, median, spread, rawMedian, threshold, minRatio);
+        (GoalName, _subspace, _median, _spread, _rawMedian, Threshold, _minRatio) = (goal, subspace, median, spread, rawMedian, threshold, minRatio);
     }
 
     /// <param name="MinRuns">Finished runs needed before a goal gets a model.</param>
@@ -36,7 +43,10 @@ public sealed class RunOutlierModel
     /// <param name="Spreads">Robust spreads of the training scores above their median from which a run is an outlier.</param>
     /// <param name="MinRatio">A run is flagged only when some figure is at least this many times (or this fraction of) its usual.</param>
     /// <param name="Trim">Runs with a figure more than this many robust spreads from its median are left out of training.</param>
-    public sealed record Settings(int MinRuns = 30, int Rank = 3, double Spreads = 6, double MinRatio = 3, double Trim = 5);
+    public sealed record Settings(int MinRuns = DefaultMinRuns, int Rank = 3, double Spreads = 6, double MinRatio = 3, double Trim = 5);
+
+    /// <summary>Finished runs a goal needs before it gets a model, unless <see cref="Settings"/> say otherwise.</summary>
+    public const int DefaultMinRuns = 30;
 
     public string GoalName { get; }
 
@@ -77,15 +87,11 @@ public sealed class RunOutlierModel
             usual = standardized;
         }
 
-        var ml = new MLContext(seed: 1);
-        var model = Fit(ml, usual, settings.Rank);
-        var scores = (model is null
-            ? usual.Select(Norm)
-            : ml.Data.CreateEnumerable<RunScore>(model.Transform(ml.Data.LoadFromEnumerable(usual.Select(v => new RunVector { Features = v }))), reuseRowObject: false)
-                .Zip(usual, (s, v) => s.Score * Norm(v))).Order().ToArray();
+        var subspace = Fit(usual, settings.Rank);
+        var scores = usual.Select(v => Score(subspace, v)).Order().ToArray();
         var scoreMedian = Quantile(scores, 0.5);
         var scoreSpread = Math.Max((Quantile(scores, 0.75) - Quantile(scores, 0.25)) / 1.349, 1e-6);
-        return new RunOutlierModel(goal, ml, model, median, spread, rawMedian, scoreMedian + (settings.Spreads * scoreSpread), settings.MinRatio);
+        return new RunOutlierModel(goal, subspace, median, spread, rawMedian, scoreMedian + (settings.Spreads * scoreSpread), settings.MinRatio);
     }
 
     /// <summary>The run as an outlier with its reason, or null when it is like the goal's usual runs.</summary>
@@ -142,48 +148,43 @@ public sealed class RunOutlierModel
     public double ScoreOf(GoalRun run) => Score(RunFeatures.Of(run));
 
     /// <summary>
-    /// The PCA model of the usual runs; null when their figures do not vary at all (every run alike: ML.NET's
-    /// eigenvectors come out NaN), and then a run's distance from the usual is its score.
+    /// The principal subspace of the usual runs, trained by ML.NET's randomized PCA; null when their figures do not vary
+    /// at all (every run alike: ML.NET's eigenvectors come out NaN), and then a run's distance from the usual is its score.
     /// </summary>
-    private static AnomalyPredictionTransformer<PcaModelParameters>? Fit(MLContext ml, List<float[]> usual, int rank)
+    private static PcaSubspace? Fit(List<float[]> usual, int rank)
     {
         if (usual.All(v => v.All(x => Math.Abs(x) < 1e-6f)))
         {
             return null;
         }
 
-        var trainer = ml.AnomalyDetection.Trainers.RandomizedPca(new RandomizedPcaTrainer.Options
+        lock (TrainingGate)
         {
-            FeatureColumnName = nameof(RunVector.Features),
-            Rank = Math.Min(rank, RunFeatures.Count - 1),
-            EnsureZeroMean = true,
-            Seed = 1,
-        });
-        try
-        {
-            return trainer.Fit(ml.Data.LoadFromEnumerable(usual.Select(v => new RunVector { Features = v })));
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return null; // degenerate runs (too few distinct ones for the rank): judged by distance alone
+            var trainer = Context.AnomalyDetection.Trainers.RandomizedPca(new RandomizedPcaTrainer.Options
+            {
+                FeatureColumnName = nameof(RunVector.Features),
+                Rank = Math.Min(rank, RunFeatures.Count - 1),
+                EnsureZeroMean = true,
+                Seed = 1,
+            });
+            try
+            {
+                var model = trainer.Fit(Context.Data.LoadFromEnumerable(usual.Select(v => new RunVector { Features = v })));
+                return PcaSubspace.From(model.Model, RunFeatures.Count);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                return null; // degenerate runs (too few distinct ones for the rank): judged by distance alone
+            }
         }
     }
 
-    private double Score(double[] raw)
-    {
-        var features = Standardize(raw.Select(v => Math.Log(1 + Math.Max(0, v))).ToArray(), _median, _spread);
-        if (_model is null)
-        {
-            return Norm(features);
-        }
+    private double Score(double[] raw) =>
+        Score(_subspace, Standardize(raw.Select(v => Math.Log(1 + Math.Max(0, v))).ToArray(), _median, _spread));
 
-        lock (_gate)
-        {
-            // PredictionEngine is not thread-safe: one per model, used under the lock.
-            _engine ??= _ml.Model.CreatePredictionEngine<RunVector, RunScore>(_model);
-            return _engine.Predict(new RunVector { Features = features }).Score * Norm(features);
-        }
-    }
+    /// <summary>The error off the subspace in robust spreads (<see cref="Norm"/>), or the distance from the usual without one.</summary>
+    private static double Score(PcaSubspace? subspace, float[] features) =>
+        subspace is null ? Norm(features) : subspace.Score(features) * Norm(features);
 
     /// <summary>
     /// ML.NET's PCA score is the reconstruction error relative to the vector's length (an angle): a run ten times off in
@@ -230,12 +231,5 @@ public sealed class RunOutlierModel
     {
         [VectorType(RunFeatures.Count)]
         public float[] Features { get; set; } = [];
-    }
-
-    internal sealed class RunScore
-    {
-        public float Score { get; set; }
-
-        public bool PredictedLabel { get; set; }
     }
 }

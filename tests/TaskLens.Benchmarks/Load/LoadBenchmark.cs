@@ -90,7 +90,10 @@ internal static class LoadBenchmark
             sdkNext += WarmUpRounds * ExportsPerRound;
             meter.ResetPeakRss();
             var measuredFirst = sdkNext;
+            // Read before the phase's CPU is and after it was, so the two scrapes are not in its window.
+            var runtimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
             var sdkPhase = await PhaseAsync(meter, store, sender, sdk.Create, sdkNext, MeasuredRounds * ExportsPerRound, SdkTraffic.SpansPerExport, runsExpected += MeasuredRounds * sdk.TracesPerRound, waitForRuns: true);
+            var sdkRuntime = (await RuntimeCounters.ScrapeAsync(http, ports[0])).Since(runtimeBefore, sdkPhase.Spans);
             sdkNext += MeasuredRounds * ExportsPerRound;
             var agentPhase = await PhaseAsync(meter, store, sender, agents.Create, agentNext, AgentExports, AgentTraffic.SpansPerExport, runsExpected += AgentExports, waitForRuns: true);
             agentNext += AgentExports;
@@ -144,7 +147,7 @@ internal static class LoadBenchmark
                 sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,
                 overload, overloadStored, overloadPeakRss, drainSeconds, acknowledged, storedAll, version, total.Elapsed.TotalSeconds,
                 Traces.TraceLookupResult.Read(outputDirectory), goalRollup,
-                beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded), beforeLoaded.GcSince(beforeIdle), afterLoaded.GcSince(beforeLoaded));
+                beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded), beforeLoaded.GcSince(beforeIdle), afterLoaded.GcSince(beforeLoaded), sdkRuntime);
             Directory.CreateDirectory(outputDirectory);
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.md"), report.ToMarkdown());
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));

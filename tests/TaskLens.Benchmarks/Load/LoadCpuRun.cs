@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace TaskLens.Benchmarks.Load;
@@ -53,9 +54,11 @@ internal static class LoadCpuRun
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var phaseFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var runtimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
+            var phaseStarted = Stopwatch.GetTimestamp();
             var phase = await LoadBenchmark.PhaseAsync(
                 meter, store, sender, sdk.Create, warmUpExports, rounds * LoadBenchmark.ExportsPerRound, SdkTraffic.SpansPerExport,
                 (WarmUpRounds + rounds) * sdk.TracesPerRound, waitForRuns: true);
+            var phaseEnded = Stopwatch.GetTimestamp();
             var loadAfter = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var runtime = (await RuntimeCounters.ScrapeAsync(http, ports[0])).Since(runtimeBefore, phase.Spans);
             var goals = await GoalRollupCounters.ReadAsync(http, ports[0]);
@@ -74,6 +77,9 @@ internal static class LoadCpuRun
                 $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; TaskLens peak RSS {meter.PeakRssMiB():N0} MiB; goal runs finalized early {goals.RunsFinalizedEarly:N0}, spans held {goals.SpansInMemory:N0}; load average {load} → {loadAfter}"));
             Console.WriteLine("  " + phase.Halves.Describe());
             Console.WriteLine("  " + runtime);
+            // perf's sample times are on the same clock (CLOCK_MONOTONIC), so a profile of the whole server can be cut to the phase.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  phase window, CLOCK_MONOTONIC seconds: {phaseStarted / (double)Stopwatch.Frequency:F3} to {phaseEnded / (double)Stopwatch.Frequency:F3}"));
             if (profile)
             {
                 Console.WriteLine("The ceiling's last pass, profiled the same way:");

@@ -30,7 +30,8 @@ internal sealed record LoadReport(
     IReadOnlyList<StagePercentiles>? IdleStages = null,
     IReadOnlyList<StagePercentiles>? LoadedStages = null,
     GcWindow? IdleGc = null,
-    GcWindow? LoadedGc = null)
+    GcWindow? LoadedGc = null,
+    string? SdkRuntime = null)
 {
     public const double TargetCpuMicros = 3;
     public const double TargetCeilingRatio = 0.8;
@@ -76,6 +77,13 @@ internal sealed record LoadReport(
         Line("(each half's CPU over the mean of the spans acknowledged and stored in it) and the tail is the goal runs' wait, per span of the");
         Line("phase, so the headline is the halves weighted by their spans plus the tail. A second half well below the first is the runtime's");
         Line("one-time work (tiered compilation) in the headline; the headline stays as issue 20 defines it.");
+        if (SdkRuntime is { } runtime)
+        {
+            // The halves cannot tell the JIT's one-time work from steady state when code first runs late in the phase (the goal
+            // sweep 30 s after the warm-up's runs end, detection's first models): the runtime's own count says how much there was.
+            Line($"SDK-shaped phase, diagnostic: {runtime}.");
+        }
+
         Line(F($"Warm-up (first {WarmUp.Spans:N0} spans after start, the runtime still compiling): {WarmUp.SpansPerSecond:N0} spans/s, TaskLens"));
         Line(F($"{WarmUp.TaskLensCpuMicrosPerSpan:0.00} µs and ClickHouse {WarmUp.ClickHouseCpuMicrosPerSpan:0.00} µs of CPU per span (until stored; goal runs not awaited)."));
         if (GoalRollup is { } goals)

@@ -6,7 +6,9 @@ namespace TaskLens.Benchmarks.Load;
 
 /// <summary>
 /// Where the server's resident set is, every two seconds through a run: <c>/proc/PID/smaps_rollup</c> (anonymous
-/// against file-backed: the mapped runtime and framework images) and the runtime's GC gauges and the goal rollup's
+/// against file-backed: the mapped runtime and framework images), <c>/proc/PID/smaps</c> by kind of mapping
+/// (<see cref="SmapsSplit"/>: images, native libraries, JIT code, the GC's reservation, the rest of the anonymous memory)
+/// and the runtime's GC gauges and the goal rollup's
 /// held spans from <c>/metrics</c> (heap in use and fragmentation by generation after the last collection, committed).
 /// A scrape that fails or takes longer than its timeout is counted, not waited out, so a <c>/metrics</c> that stops
 /// answering shows. Every sample goes to a tab-separated file; <see cref="Peak"/> names the holders at a phase's peak.
@@ -28,7 +30,7 @@ internal sealed class MemorySampler : IAsyncDisposable
         _apiPort = apiPort;
         Path = path;
         _file = new StreamWriter(path) { AutoFlush = true };
-        _file.WriteLine("utc\trss_mib\tanon_mib\tfile_mib\tgc_committed_mib\tgen0\tgen1\tgen2\tloh\tpoh\tfrag_gen2\tfrag_loh\tspans_held\tscrape_ms");
+        _file.WriteLine("utc\trss_mib\tanon_mib\tfile_mib\tgc_committed_mib\tgen0\tgen1\tgen2\tloh\tpoh\tfrag_gen2\tfrag_loh\tspans_held\tscrape_ms\timages\tnative_libs\tdouble_mapped\tother_files\tgc_reservation\tother_anon");
         _loop = Task.Run(LoopAsync);
     }
 
@@ -63,6 +65,7 @@ internal sealed class MemorySampler : IAsyncDisposable
     {
         var at = DateTime.UtcNow;
         var (rss, anonymous) = ReadRollup(_pid);
+        var split = SmapsSplit.Read(_pid);
         var gc = new Dictionary<string, double>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         double scrapeMs;
@@ -99,7 +102,7 @@ internal sealed class MemorySampler : IAsyncDisposable
             }
         }
 
-        return new Sample(at, rss, anonymous, gc, scrapeMs);
+        return new Sample(at, rss, anonymous, split, gc, scrapeMs);
     }
 
     /// <summary>The sample of the largest resident set taken from <paramref name="from"/> until <paramref name="to"/>, described; null if none.</summary>
@@ -157,17 +160,18 @@ internal sealed class MemorySampler : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed record Sample(DateTime At, double RssMiB, double AnonymousMiB, Dictionary<string, double> Gc, double ScrapeMs)
+    private sealed record Sample(DateTime At, double RssMiB, double AnonymousMiB, SmapsSplit Split, Dictionary<string, double> Gc, double ScrapeMs)
     {
         private double Mib(string key) => Gc.TryGetValue(key, out var bytes) ? bytes / (1024 * 1024) : double.NaN;
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"{At:HH:mm:ss}\t{RssMiB:F0}\t{AnonymousMiB:F0}\t{RssMiB - AnonymousMiB:F0}\t{Mib("committed"):F0}\t{Mib("size_gen0"):F0}\t{Mib("size_gen1"):F0}\t{Mib("size_gen2"):F0}\t{Mib("size_loh"):F0}\t{Mib("size_poh"):F0}\t{Mib("frag_gen2"):F0}\t{Mib("frag_loh"):F0}\t{(Gc.TryGetValue("spans", out var spans) ? spans : double.NaN):F0}\t{ScrapeMs:F0}");
+            $"{At:HH:mm:ss}\t{RssMiB:F0}\t{AnonymousMiB:F0}\t{RssMiB - AnonymousMiB:F0}\t{Mib("committed"):F0}\t{Mib("size_gen0"):F0}\t{Mib("size_gen1"):F0}\t{Mib("size_gen2"):F0}\t{Mib("size_loh"):F0}\t{Mib("size_poh"):F0}\t{Mib("frag_gen2"):F0}\t{Mib("frag_loh"):F0}\t{(Gc.TryGetValue("spans", out var spans) ? spans : double.NaN):F0}\t{ScrapeMs:F0}\t{Split.Images:F0}\t{Split.NativeLibraries:F0}\t{Split.DoubleMapped:F0}\t{Split.OtherFiles:F0}\t{Split.GcHeap:F0}\t{Split.OtherAnonymous:F0}");
 
         public string Describe()
         {
             var text = new StringBuilder();
             text.Append(CultureInfo.InvariantCulture, $"{At:HH:mm:ss} RSS {RssMiB:F0} MiB = {AnonymousMiB:F0} anonymous + {RssMiB - AnonymousMiB:F0} file-backed; ");
+            text.Append(CultureInfo.InvariantCulture, $"by mapping: {Split}; ");
             text.Append(CultureInfo.InvariantCulture, $"GC committed {Mib("committed"):F0}, in use after the last collection gen0 {Mib("size_gen0"):F0} gen1 {Mib("size_gen1"):F0} gen2 {Mib("size_gen2"):F0} (+{Mib("frag_gen2"):F0} free) LOH {Mib("size_loh"):F0} (+{Mib("frag_loh"):F0} free) POH {Mib("size_poh"):F0}; ");
             text.Append(CultureInfo.InvariantCulture, $"spans held {(Gc.TryGetValue("spans", out var spans) ? spans : double.NaN):N0}");
             return text.ToString();

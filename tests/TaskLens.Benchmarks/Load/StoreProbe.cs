@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using TaskLens.Storage.ClickHouse;
 
 namespace TaskLens.Benchmarks.Load;
@@ -20,6 +21,14 @@ internal sealed class StoreProbe(ClickHouseClient clickHouse)
     private static readonly TimeSpan RunsMinPoll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RunsMaxPoll = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a phase may take to be stored before the run gives up: two minutes, or
+    /// <c>TASKLENS_BENCH_STORE_TIMEOUT_S</c> seconds on a machine so loaded that the warm-up's drain takes longer (the
+    /// figures are per span and are not changed by it; only whether a starved run finishes).
+    /// </summary>
+    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("TASKLENS_BENCH_STORE_TIMEOUT_S"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : 120);
+
     private ulong _expected;
     private int _queries;
 
@@ -33,7 +42,7 @@ internal sealed class StoreProbe(ClickHouseClient clickHouse)
     public async Task WaitForMoreAsync(ulong spans, TimeSpan? timeout = null)
     {
         _expected += spans;
-        if (await PollAsync(RowsAsync, _expected, MinPoll, MaxPoll, timeout ?? TimeSpan.FromMinutes(2)) < _expected)
+        if (await PollAsync(RowsAsync, _expected, MinPoll, MaxPoll, timeout ?? StoreTimeout) < _expected)
         {
             throw new TimeoutException($"ClickHouse did not reach {_expected:N0} spans.");
         }
