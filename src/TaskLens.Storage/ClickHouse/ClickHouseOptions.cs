@@ -38,8 +38,8 @@ public sealed class ClickHouseOptions
 
     /// <summary>
     /// Bytes of insert-body segments kept for reuse between inserts (<see cref="RowBinaryBufferPool"/>); the rest go
-    /// back to the GC. The default holds the spool drainer's two inserts in flight of 12 MiB exports each; the
-    /// segments in use are bounded by the inserts in flight, not by this.
+    /// back to the GC. The default holds what the spool drainer has at once (two inserts in flight of 12 MiB runs and the
+    /// next being encoded); the segments in use are bounded by the inserts in flight, not by this.
     /// </summary>
     public long PooledInsertBytes { get; set; } = RowBinaryBufferPool.DefaultRetainBytes;
 

@@ -8,14 +8,24 @@ namespace TaskLens.Storage.ClickHouse;
 /// insert in flight plus the 1-8 MiB ones it had outgrown, on the large-object heap (issue 20). Segments are smaller
 /// than the large-object threshold, so they never fragment that heap either. The segments in use are bounded by the
 /// inserts in flight (the spool drainer's concurrency times its insert size).
+/// A segment the pool does not have is made on the pinned object heap, not in gen 0: it lives as long as its insert is
+/// in flight (hundreds of milliseconds to seconds), so a gen-0 segment nearly always survived into gen 1 and on into
+/// gen 2, copied by each blocking collection on the way — a heap dump under load found 16 of the 27 MB alive in gen 1
+/// to be such segments (docs/ingest.md, "memory and acknowledgement latency", session 10). The pinned heap is never
+/// compacted and is swept only by gen-2 collections, and every segment is the same size, so a dropped one's space is
+/// taken by the next one made.
 /// </summary>
 public sealed class RowBinaryBufferPool
 {
     /// <summary>The segment size: under the GC's 85,000-byte large-object threshold.</summary>
     public const int DefaultSegmentBytes = 64 * 1024;
 
-    /// <summary>Default for <see cref="RetainBytes"/>: two inserts in flight of the drainer's 12 MiB batches, encoded.</summary>
-    public const long DefaultRetainBytes = 32L * 1024 * 1024;
+    /// <summary>
+    /// Default for <see cref="RetainBytes"/>: what the drainer holds at once — two inserts in flight of its 12 MiB
+    /// batches and the next run being encoded, 41 MiB alive in a heap dump under load. At 32 MiB every drained run made
+    /// some segments afresh, and on the pinned heap those spend the budget that starts gen-2 collections (session 10).
+    /// </summary>
+    public const long DefaultRetainBytes = 64L * 1024 * 1024;
 
     /// <summary>Segments must hold the longest piece written in one go (a short string: 127 bytes).</summary>
     public const int MinSegmentBytes = 256;
@@ -73,8 +83,8 @@ public sealed class RowBinaryBufferPool
             }
         }
 
-        // Uninitialized: a writer only sends the bytes it wrote.
-        return GC.AllocateUninitializedArray<byte>(SegmentBytes);
+        // Uninitialized: a writer only sends the bytes it wrote. Pinned: see the class summary.
+        return GC.AllocateUninitializedArray<byte>(SegmentBytes, pinned: true);
     }
 
     /// <summary>Takes a segment back (kept while under <see cref="RetainBytes"/>); one of another size is ignored.</summary>

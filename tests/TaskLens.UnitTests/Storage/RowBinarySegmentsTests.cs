@@ -61,6 +61,18 @@ public sealed class RowBinarySegmentsTests
     }
 
     [Fact]
+    public void Rent_EmptyPool_MakesTheSegmentOutsideTheYoungGenerations()
+    {
+        // A fresh segment lives as long as its insert: made in gen 0 it would be copied by the blocking collections it
+        // survives (the pinned object heap is collected with gen 2 only, so the GC reports it there).
+        var pool = new RowBinaryBufferPool(Segment, retainBytes: 0);
+        var segment = pool.Rent();
+
+        Assert.Equal(Segment, segment.Length);
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(segment));
+    }
+
+    [Fact]
     public async Task Reset_ReturnsAllButOneSegment_AndStartsOver()
     {
         var pool = new RowBinaryBufferPool(Segment, retainBytes: 100 * Segment);
