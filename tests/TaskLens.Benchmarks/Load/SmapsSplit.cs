@@ -35,21 +35,21 @@ internal sealed record SmapsSplit(double Images, double NativeLibraries, double 
 
         // Anonymous mappings in address order, grouped into runs of contiguous addresses.
         var runs = new List<(ulong Start, ulong End, double RssMiB)>();
-        string? kind = null;
+        Mapping? kind = null;
         foreach (var line in lines)
         {
             if (IsHeader(line, out var start, out var end, out var path))
             {
                 kind = path switch
                 {
-                    "" => "anonymous",
-                    _ when path.EndsWith(".dll", StringComparison.Ordinal) => "images",
-                    _ when path.Contains(".so", StringComparison.Ordinal) => "libraries",
-                    _ when path.StartsWith("/memfd:doublemapper", StringComparison.Ordinal) => "double",
-                    _ when path.StartsWith('[') => "other anonymous",
-                    _ => "files",
+                    "" => Mapping.Anonymous,
+                    _ when path.EndsWith(".dll", StringComparison.Ordinal) => Mapping.Image,
+                    _ when path.Contains(".so", StringComparison.Ordinal) => Mapping.Library,
+                    _ when path.StartsWith("/memfd:doublemapper", StringComparison.Ordinal) => Mapping.DoubleMapped,
+                    _ when path.StartsWith('[') => Mapping.NamedAnonymous,
+                    _ => Mapping.File,
                 };
-                if (kind == "anonymous")
+                if (kind == Mapping.Anonymous)
                 {
                     if (runs.Count > 0 && runs[^1].End == start)
                     {
@@ -72,12 +72,12 @@ internal sealed record SmapsSplit(double Images, double NativeLibraries, double 
             var mib = double.Parse(line.AsSpan(4).Trim().ToString().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
             switch (kind)
             {
-                case "images": images += mib; break;
-                case "libraries": libraries += mib; break;
-                case "double": doubleMapped += mib; break;
-                case "files": otherFiles += mib; break;
-                case "anonymous": runs[^1] = (runs[^1].Start, runs[^1].End, runs[^1].RssMiB + mib); break;
-                default: runs.Add((0, 0, mib)); break;
+                case Mapping.Image: images += mib; break;
+                case Mapping.Library: libraries += mib; break;
+                case Mapping.DoubleMapped: doubleMapped += mib; break;
+                case Mapping.File: otherFiles += mib; break;
+                case Mapping.Anonymous: runs[^1] = (runs[^1].Start, runs[^1].End, runs[^1].RssMiB + mib); break;
+                default: runs.Add((0, 0, mib)); break; // [heap], [stack] and the like: never part of the GC's range
             }
         }
 
@@ -117,5 +117,16 @@ internal sealed record SmapsSplit(double Images, double NativeLibraries, double 
         var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
         path = fields.Length > 5 ? fields[5].Trim() : "";
         return true;
+    }
+
+    /// <summary>What a mapping is, from its path.</summary>
+    private enum Mapping
+    {
+        Anonymous,
+        NamedAnonymous,
+        Image,
+        Library,
+        DoubleMapped,
+        File,
     }
 }
