@@ -8,10 +8,11 @@ namespace TaskLens.Core.Goals;
 /// and a chain link beside each value, plus a bucket): at agent rates millions of spans are held (docs/goals.md).
 /// <para>
 /// Nothing the GC reads is held per span. A span's shape, or its shape and extras, is a number
-/// (<see cref="SpanSideTable"/>), and the rare span with wide values keeps its side object in a per-run list; the spans and slots sit in arrays rented from the rollup's
-/// pools (<see cref="HeldSpanStore"/>) and given back when the run is finalized (<see cref="Release"/>). Under load the
+/// (<see cref="SpanSideTable"/>), and the rare span with wide values keeps its side object in a per-run list; the
+/// spans and slots sit in arrays rented from the rollup's pools (<see cref="HeldSpanStore"/>) and given back when the
+/// run is finalized (<see cref="Release"/>). Under load the
 /// arrays of a quarter-minute of spans were each copied twice by the young collections, and the GC marked through
-/// every span's reference (docs/ingest.md, "held" section of 2026-12-02).
+/// every span's reference (docs/ingest.md, *Held spans off the GC's back*).
 /// </para>
 /// The first <see cref="ChunkSize"/> spans sit in one array sized to the run (a multiple of
 /// <see cref="FirstArrayStep"/>), the rest in chunks of that size. Guarded by the rollup's lock.
