@@ -12,8 +12,7 @@ namespace TaskLens.Ingest.Spool;
 /// <summary>
 /// The append side of the spool: numbered segment files in one directory, written by a single loop that groups the
 /// records of concurrent exports into one write and one fsync (group commit), then completes their appends — the
-/// moment their exports may be acknowledged. With <see cref="SpoolFsync.Always"/> the syncs run on a second thread,
-/// pipelined with the writes (DiskSpool.Syncer.cs). Segments are never rewritten; the drainer deletes them once
+/// moment their exports may be acknowledged. Segments are never rewritten; the drainer deletes them once
 /// ClickHouse holds their records. New records always go to a new segment after a restart.
 /// The loop runs on a thread of its own: a write and its fsync block for milliseconds (tens on a busy disk), and on a
 /// thread-pool thread — one of two on a 2-core host — that block held up the receive path of every other export, the
@@ -23,7 +22,7 @@ namespace TaskLens.Ingest.Spool;
 /// a segment is cut to its records' length when sealed, and one a crash left unsealed ends in zeros, which the reader
 /// tells from a torn record.
 /// </summary>
-internal sealed partial class DiskSpool : IAsyncDisposable
+internal sealed class DiskSpool : IAsyncDisposable
 {
     private const string Extension = ".seg";
     private const int WriteChunkBytes = 1024 * 1024;
@@ -41,7 +40,6 @@ internal sealed partial class DiskSpool : IAsyncDisposable
     private readonly SegmentPreallocator? _preallocator;
     private readonly Histogram<double>? _appendDuration;
     private FileStream? _active;
-    private SafeFileHandle? _activeHandle; // _active's, taken once when opened, for the syncer thread
     private bool _activePreallocated;
     private long _activeSeq;
     private long _activeLength;
@@ -83,12 +81,6 @@ internal sealed partial class DiskSpool : IAsyncDisposable
             "The spool's share of an export's durable stage, by phase: wait (an export's append, queued until its group is written and synced), write (a group's writes), sync (a group's fdatasync)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Receivers.IngestMeter.LatencyBuckets });
         _preallocator = _options.Preallocate ? new SegmentPreallocator(Directory, _options.SegmentBytes, logger) : null;
-        if (_options.Fsync == SpoolFsync.Always && Environment.GetEnvironmentVariable("TASKLENS_EXP_NOPIPE") != "1")
-        {
-            _syncThread = new Thread(SyncLoop) { IsBackground = true, Name = "TaskLens spool syncer" };
-            _syncThread.Start();
-        }
-
         new Thread(WriteLoop) { IsBackground = true, Name = "TaskLens spool writer" }.Start();
         if (_options.Fsync == SpoolFsync.Interval)
         {
@@ -224,11 +216,7 @@ internal sealed partial class DiskSpool : IAsyncDisposable
         {
             try
             {
-                if (_active is not null && !WaitForSyncs())
-                {
-                    Abandon(); // the tail after the last good sync holds only refused records
-                }
-                else if (_active is not null)
+                if (_active is not null)
                 {
                     Seal();
                 }
@@ -273,9 +261,12 @@ internal sealed partial class DiskSpool : IAsyncDisposable
                 try
                 {
                     WriteGroup(group, buffer);
-                    if (_syncThread is null)
+                    Recovered();
+                    var now = Stopwatch.GetTimestamp();
+                    foreach (var item in group)
                     {
-                        Acknowledge(group); // Fsync=Interval: written to the operating system is enough
+                        _appendDuration?.Record(Stopwatch.GetElapsedTime(item.Enqueued, now).TotalSeconds, WaitPhase);
+                        item.Done.TrySetResult();
                     }
                 }
                 catch (Exception e)
@@ -283,49 +274,24 @@ internal sealed partial class DiskSpool : IAsyncDisposable
                     // Disk full, read-only, out of handles, or anything else: these exports are not durable, so they are
                     // refused with a retryable answer. The loop must survive whatever happened: a writer that died here
                     // would leave every later export waiting for ever (issue 14).
-                    RefuseAll(group, e);
+                    Refused(group.Count, e);
+                    foreach (var item in group)
+                    {
+                        Interlocked.Add(ref _totalBytes, -item.Length);
+                        _shares.Release(item.Record.Tenant, item.Record.Service, item.Length);
+                        item.Done.TrySetException(new SpoolFullException("The spool cannot write to disk now: " + e.Message, e));
+                    }
                 }
 
                 group.Clear();
+                Interlocked.Exchange(ref _dataAvailable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
         finally
         {
-            StopSyncer();
             _writerDone.TrySetResult();
         }
     }
-
-    /// <summary>Completes the appends of records that are durable per the fsync policy: their exports may be acknowledged.</summary>
-    private void Acknowledge(List<PendingAppend> appends)
-    {
-        Recovered();
-        var now = Stopwatch.GetTimestamp();
-        foreach (var item in appends)
-        {
-            _appendDuration?.Record(Stopwatch.GetElapsedTime(item.Enqueued, now).TotalSeconds, WaitPhase);
-            item.Done.TrySetResult();
-        }
-
-        DataAvailable();
-    }
-
-    /// <summary>Refuses appends whose records were not made durable, giving their bytes and shares back.</summary>
-    private void RefuseAll(List<PendingAppend> appends, Exception e)
-    {
-        Refused(appends.Count, e);
-        foreach (var item in appends)
-        {
-            Interlocked.Add(ref _totalBytes, -item.Length);
-            _shares.Release(item.Record.Tenant, item.Record.Service, item.Length);
-            item.Done.TrySetException(new SpoolFullException("The spool cannot write to disk now: " + e.Message, e));
-        }
-
-        DataAvailable();
-    }
-
-    private void DataAvailable() =>
-        Interlocked.Exchange(ref _dataAvailable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private void WriteGroup(List<PendingAppend> group, ArrayBufferWriter<byte> buffer)
     {
@@ -334,13 +300,6 @@ internal sealed partial class DiskSpool : IAsyncDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                if (SyncFailed)
-                {
-                    // A group written before this one could not be synced: cut the segment back to what is on disk.
-                    WaitForSyncs();
-                    Abandon();
-                }
-
                 // Small records are gathered into writes of up to WriteChunkBytes; a larger record is written alone.
                 buffer.ResetWrittenCount();
                 foreach (var item in group)
@@ -364,31 +323,20 @@ internal sealed partial class DiskSpool : IAsyncDisposable
                 _active!.Write(buffer.WrittenSpan);
                 var written = Stopwatch.GetTimestamp();
                 _appendDuration?.Record(Stopwatch.GetElapsedTime(started, written).TotalSeconds, WritePhase);
+                if (_options.Fsync == SpoolFsync.Always)
+                {
+                    SyncData(_active.SafeFileHandle);
+                    _appendDuration?.Record(Stopwatch.GetElapsedTime(written).TotalSeconds, SyncPhase);
+                }
             }
             catch
             {
-                // Groups handed to the syncer before this one may still become durable: cut after them, not before.
-                WaitForSyncs();
                 Abandon();
                 throw;
             }
 
-            if (_syncThread is not null)
-            {
-                HandToSyncer(group);
-            }
-            else
-            {
-                if (_options.Fsync == SpoolFsync.Always)
-                {
-                    var written = Stopwatch.GetTimestamp();
-                    SyncData(_activeHandle!);
-                    _appendDuration?.Record(Stopwatch.GetElapsedTime(written).TotalSeconds, SyncPhase);
-                }
-
-                _unsynced = _options.Fsync != SpoolFsync.Always;
-                Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, _activeLength));
-            }
+            _unsynced = _options.Fsync != SpoolFsync.Always;
+            Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, _activeLength));
         }
     }
 
@@ -401,20 +349,10 @@ internal sealed partial class DiskSpool : IAsyncDisposable
     {
         if (_active is not null)
         {
-            if (!WaitForSyncs())
-            {
-                // A sync of this segment failed: its tail is cut back to what is on disk instead of sealed with it —
-                // and with it whatever of the group being written went there, so that group is refused too.
-                Abandon();
-                throw new IOException("A sync of the spool segment failed; its unsynced tail was cut.");
-            }
-            else
-            {
-                Seal();
-                _activeSeq++;
-                _activeLength = 0;
-                Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, 0));
-            }
+            Seal();
+            _activeSeq++;
+            _activeLength = 0;
+            Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, 0));
         }
 
         // A prepared segment of zeros when one is ready; otherwise an empty one that grows (and its syncs commit the size).
@@ -423,7 +361,6 @@ internal sealed partial class DiskSpool : IAsyncDisposable
         try
         {
             _active = new FileStream(path, _activePreallocated ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
-            _activeHandle = _active.SafeFileHandle;
         }
         catch when (_activePreallocated)
         {
@@ -455,7 +392,6 @@ internal sealed partial class DiskSpool : IAsyncDisposable
         _active!.Flush(flushToDisk: true);
         _active.Dispose();
         _active = null;
-        _activeHandle = null;
     }
 
     /// <summary>
@@ -482,7 +418,6 @@ internal sealed partial class DiskSpool : IAsyncDisposable
         }
 
         _active = null;
-        _activeHandle = null;
         _activeSeq++;
         _activeLength = 0;
         Volatile.Write(ref _committed, new SpoolPosition(_activeSeq, 0));

@@ -121,12 +121,8 @@ internal sealed class SegmentPreallocator : IDisposable
                 _stop.Token.ThrowIfCancellationRequested();
                 var length = (int)Math.Min(ChunkBytes, _bytes - written);
                 file.Write(DirectZeros.Get(length)); // one aligned block of zeros a process, for direct and buffered writes alike
-                if (!direct || Environment.GetEnvironmentVariable("TASKLENS_EXP_ZEROSYNC") == "1")
-                {
-                    FileDataSync.Sync(file);
-                }
-
-                _stop.Token.WaitHandle.WaitOne(int.TryParse(Environment.GetEnvironmentVariable("TASKLENS_EXP_ZEROPAUSE"), out var ms) ? TimeSpan.FromMilliseconds(ms) : Pause);
+                FileDataSync.Sync(file);
+                _stop.Token.WaitHandle.WaitOne(Pause);
             }
 
             file.Flush(flushToDisk: true);
