@@ -5,7 +5,7 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S] [GOAL_QUIET_S] [--Server:Setting=value ...]</c> only its latency and overload phases (short; memory sampled every 2 s; a goal quiet period to hold as many open spans as the quiet machine does; settings passed to the server for A/B runs), <c>gc-trace TRACE.nettrace [FROM TO]</c> the collections in a server's runtime trace (GC events; FROM and TO the UTC window <c>load-phases</c> prints), <c>load-cpu SERVER_DLL ROUNDS [profile]</c> only its SDK-shaped phase and the fair ceiling over its rows (short, for A/B profiling; profile: ClickHouse's CPU by query kind), <c>disk-sync [DIR] [ROUNDS]</c> the spool's disk alone (write and sync of 0.3-4 MiB appends by file and sync kind), <c>spool-append [DIR] [PROBES] [ROUNDS]</c> the spool's append path alone (3 MiB records' acknowledgement beside a background, preallocated or growing segments), <c>grpc SERVER_DLL ROUNDS [OUTPUT_DIR]</c> the two OTLP/gRPC servers' CPU per span, interleaved, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S] [GOAL_QUIET_S] [--Server:Setting=value ...]</c> only its latency and overload phases (short; memory sampled every 2 s; a goal quiet period to hold as many open spans as the quiet machine does; settings passed to the server for A/B runs), <c>gc-trace TRACE.nettrace [FROM TO]</c> the collections in a server's runtime trace (GC events; FROM and TO the UTC window <c>load-phases</c> prints), <c>load-cpu SERVER_DLL ROUNDS [profile]</c> only its SDK-shaped phase and the fair ceiling over its rows (short, for A/B profiling; profile: ClickHouse's CPU by query kind), <c>disk-sync [DIR] [ROUNDS]</c> the spool's disk alone (write and sync of 0.3-4 MiB appends by file and sync kind), <c>spool-append [DIR] [PROBES] [ROUNDS] [BACKGROUND_PER_S] [PROBE_INTERVAL_MS]</c> the spool's append path alone (3 MiB records' acknowledgement beside paced 320 KiB writers, by phase), <c>grpc SERVER_DLL ROUNDS [OUTPUT_DIR]</c> the two OTLP/gRPC servers' CPU per span, interleaved, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB, <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
@@ -42,13 +42,15 @@ internal static class Program
             return Spool.DiskSyncRun.Run(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "tasklens-disk-sync"), args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 40);
         }
 
-        if (args is ["spool-append", ..] && args.Length <= 4)
+        if (args is ["spool-append", ..] && args.Length <= 6)
         {
             var inv = System.Globalization.CultureInfo.InvariantCulture;
             return await Spool.SpoolAppendRun.RunAsync(
                 args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "tasklens-spool-append"),
                 args.Length > 2 ? int.Parse(args[2], inv) : 100,
-                args.Length > 3 ? int.Parse(args[3], inv) : 4);
+                args.Length > 3 ? int.Parse(args[3], inv) : 4,
+                args.Length > 4 ? double.Parse(args[4], inv) : 16,
+                TimeSpan.FromMilliseconds(args.Length > 5 ? double.Parse(args[5], inv) : 200));
         }
 
         if (args is ["grpc", var grpcServerDll, var grpcRounds, ..] && args.Length <= 4)

@@ -5,6 +5,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace TaskLens.Ingest.Spool;
 
@@ -118,6 +119,9 @@ internal sealed class DiskSpool : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>How a group's records are made durable (<c>fdatasync</c>); tests hold or fail it to see what is acknowledged when.</summary>
+    internal Action<SafeFileHandle> SyncData { get; init; } = FileDataSync.Sync;
 
     /// <summary>Whether a zero-filled segment is ready for the next roll (<see cref="SpoolOptions.Preallocate"/>).</summary>
     internal bool NextSegmentPrepared => _preallocator?.IsReady == true;
@@ -321,7 +325,7 @@ internal sealed class DiskSpool : IAsyncDisposable
                 _appendDuration?.Record(Stopwatch.GetElapsedTime(started, written).TotalSeconds, WritePhase);
                 if (_options.Fsync == SpoolFsync.Always)
                 {
-                    FileDataSync.Sync(_active);
+                    SyncData(_active.SafeFileHandle);
                     _appendDuration?.Record(Stopwatch.GetElapsedTime(written).TotalSeconds, SyncPhase);
                 }
             }

@@ -21,14 +21,25 @@ internal static partial class FileDataSync
             return;
         }
 
-        SafeFileHandle handle = file.SafeFileHandle;
+        Sync(file.SafeFileHandle);
+    }
+
+    /// <summary>Syncs the data of the open file <paramref name="handle"/>; throws <see cref="IOException"/> when the disk refuses.</summary>
+    public static void Sync(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            RandomAccess.FlushToDisk(handle);
+            return;
+        }
+
         var added = false;
         try
         {
             handle.DangerousAddRef(ref added);
             if (Fdatasync((int)handle.DangerousGetHandle()) != 0)
             {
-                throw new IOException($"fdatasync of {file.Name} failed (errno {Marshal.GetLastPInvokeError()}).");
+                throw new IOException($"fdatasync of a spool file failed (errno {Marshal.GetLastPInvokeError()}).");
             }
         }
         finally
