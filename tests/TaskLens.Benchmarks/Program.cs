@@ -86,6 +86,11 @@ internal static class Program
             return await Detection.NabBenchmark.ChooseAsync(chooseData);
         }
 
+        if (args is ["nab-inspect-reported", var inspectData])
+        {
+            return await Detection.NabBenchmark.ChooseAsync(inspectData, reported: true);
+        }
+
         if (args is ["gc-trace", var gcTrace, ..] && args.Length is 2 or 4)
         {
             var inv = System.Globalization.CultureInfo.InvariantCulture;
