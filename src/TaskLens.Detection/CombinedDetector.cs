@@ -14,8 +14,9 @@ namespace TaskLens.Detection;
 /// <see cref="Settings.ChangeEvidence"/> by change points), a drift from
 /// <see cref="Settings.DriftEvidence"/>, in the
 /// series' bad direction (<see cref="SeriesKind"/>); the anomaly names the kind, the member that saw it and the
-/// probability. After raising, the series is quiet until <see cref="EndHoldOff"/> (the monitor calls it once the series
-/// is calm for its recovery steps) or <see cref="Settings.HoldOff"/> points at most.
+/// probability. After raising, the series is quiet until it is re-armed — calm for <see cref="Settings.RearmAfter"/>
+/// points after the monitor resolved its alert (<see cref="TryRecover"/>), and then only a worse episode breaks the quiet —
+/// or <see cref="Settings.HoldOff"/> points at most.
 /// </summary>
 public sealed class CombinedDetector : IAnomalyDetector
 {
@@ -74,6 +75,9 @@ public sealed class CombinedDetector : IAnomalyDetector
     private int _deviationCount;
     private long _seen;
     private long _quietUntil = -1;
+    private bool _resolved;
+    private double _episodeExtreme;
+    private int _episodeSign;
 
     /// <summary>Whether the last point had evidence of at least <see cref="Settings.CalmBelow"/> of the threshold.</summary>
     private bool Unsettled { get; set; }
@@ -155,6 +159,12 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// shift (0: off).
     /// </param>
     /// <param name="ChangeEvidence">The evidence from which the run-length posterior raises a level shift.</param>
+    /// <param name="RearmAfter">
+    /// Calm points after which a series whose alert was resolved (<see cref="TryRecover"/>) is re-armed. Until then the
+    /// episode's hold-off goes on, and only a worse episode pages — a value beyond the furthest the episode reached, on
+    /// its side — so a series that stays anomalous, calm for a while and off again, pages once (chosen on NAB's choosing
+    /// part, session 11: 144, 288 and 576 tied, two false events fewer than re-arming at once; the shortest is taken).
+    /// </param>
     /// <param name="RecentRange">
     /// For intermittent sums: raise only a value beyond the range of this many previous points (0: off). Cost, tokens or
     /// runs per minute of a goal that runs now and then look like spikes against a baseline of zeros; only a value the
@@ -163,7 +173,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     public sealed record Settings(
         double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
         int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5, int VolatilityPoints = 144, double VolatilityEvidence = 5,
-        int RecordPoints = 4000, double RecordMargin = 0.1, int ChangeRun = 250, double ChangeEvidence = 5);
+        int RecordPoints = 4000, double RecordMargin = 0.1, int ChangeRun = 250, double ChangeEvidence = 5, int RearmAfter = 144);
 
     public string Name => "combined";
 
@@ -187,12 +197,17 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// <summary>Whether the last point fell in the hold-off of an earlier raised one.</summary>
     internal bool InHoldOff { get; private set; }
 
-    /// <summary>Ends the hold-off early: the alert it kept open was resolved, so the next trouble is raised.</summary>
-    public void EndHoldOff() => _quietUntil = -1;
+    /// <summary>Ends the hold-off early, so the next trouble is raised.</summary>
+    public void EndHoldOff()
+    {
+        _quietUntil = -1;
+        _resolved = false;
+    }
 
     /// <summary>
     /// The monitor's recovery rule: once the series has been calm for <paramref name="calmSteps"/> points, the open
-    /// alert ends and so does the hold-off (true); otherwise nothing changes (false).
+    /// alert ends (true) — and so does the hold-off if the series has also been calm for <see cref="Settings.RearmAfter"/>
+    /// points; if not, it ends once it has, and meanwhile only a worse episode is raised. Otherwise nothing changes (false).
     /// </summary>
     public bool TryRecover(int calmSteps)
     {
@@ -201,7 +216,16 @@ public sealed class CombinedDetector : IAnomalyDetector
             return false;
         }
 
-        EndHoldOff();
+        if (CalmPoints >= _settings.RearmAfter)
+        {
+            EndHoldOff();
+        }
+        else
+        {
+            // Resolved, not yet re-armed: until the series has been calm for RearmAfter points, only a worse episode pages.
+            _resolved = true;
+        }
+
         return true;
     }
 
@@ -223,13 +247,37 @@ public sealed class CombinedDetector : IAnomalyDetector
         var position = _seen++;
         InHoldOff = position < _quietUntil;
         CalmPoints = candidate is null && !Unsettled ? CalmPoints + 1 : 0;
-        if (candidate is null || position < _quietUntil)
+        if (_resolved && CalmPoints >= _settings.RearmAfter)
         {
+            EndHoldOff();
+        }
+
+        if (candidate is null || (position < _quietUntil && !Escalates(candidate)))
+        {
+            if (position < _quietUntil && _episodeSign != 0)
+            {
+                // The furthest the episode went, in the direction it was raised in: what a worse episode must pass.
+                _episodeExtreme = _episodeSign > 0 ? Math.Max(_episodeExtreme, value) : Math.Min(_episodeExtreme, value);
+            }
+
             return null;
         }
 
         _quietUntil = position + 1 + _settings.HoldOff;
+        _resolved = false;
+        _episodeSign = Math.Sign(candidate.Value - candidate.Expected);
+        _episodeExtreme = candidate.Value;
         return candidate;
+    }
+
+    /// <summary>
+    /// Whether a candidate raised after its episode's alert was resolved, before the series re-armed, is worse than that
+    /// episode: on the same side and beyond the furthest value the episode reached.
+    /// </summary>
+    private bool Escalates(Anomaly candidate)
+    {
+        var sign = Math.Sign(candidate.Value - candidate.Expected);
+        return _resolved && sign == _episodeSign && sign * candidate.Value > sign * _episodeExtreme;
     }
 
     private Anomaly? Judge(DateTimeOffset timestamp, double value)
