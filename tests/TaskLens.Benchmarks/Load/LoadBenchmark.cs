@@ -86,7 +86,7 @@ internal static class LoadBenchmark
             using var sender = new OtlpSender(endpoint, Connections);
 
             var warmUp = await WarmUpAsync(http, ports[0], meter, store, sender, sdk, WarmUpRounds);
-            Progress(total, warmUp.Settle.Describe());
+            Progress(total, warmUp.Describe());
             long sdkNext = WarmUpRounds * ExportsPerRound, agentNext = 0, runsExpected = WarmUpRounds * sdk.TracesPerRound;
             meter.ResetPeakRss();
             var measuredFirst = sdkNext;
