@@ -85,9 +85,9 @@ internal static class LoadBenchmark
             var agents = new AgentTraffic();
             using var sender = new OtlpSender(endpoint, Connections);
 
-            long sdkNext = 0, agentNext = 0, runsExpected = 0;
-            var warmUp = await PhaseAsync(meter, store, sender, sdk.Create, sdkNext, WarmUpRounds * ExportsPerRound, SdkTraffic.SpansPerExport, runsExpected += WarmUpRounds * sdk.TracesPerRound, waitForRuns: false);
-            sdkNext += WarmUpRounds * ExportsPerRound;
+            var warmUp = await WarmUpAsync(http, ports[0], meter, store, sender, sdk, WarmUpRounds);
+            Progress(total, warmUp.Describe());
+            long sdkNext = WarmUpRounds * ExportsPerRound, agentNext = 0, runsExpected = WarmUpRounds * sdk.TracesPerRound;
             meter.ResetPeakRss();
             var measuredFirst = sdkNext;
             // Read before the phase's CPU is and after it was, so the two scrapes are not in its window.
@@ -139,7 +139,7 @@ internal static class LoadBenchmark
             var overloadPeakRss = meter.PeakRssMiB();
             var overloadStored = await store.WaitForDistinctAsync($"ingested_at >= toDateTime({overloadFrom})", (ulong)overload.SpansAcknowledged, TimeSpan.FromMinutes(1));
 
-            var acknowledged = (ulong)(warmUp.Spans + sdkPhase.Spans + agentPhase.Spans) + (ulong)(2 * LatencySamples * AgentTraffic.SpansPerExport)
+            var acknowledged = (ulong)(warmUp.Traffic.Spans + sdkPhase.Spans + agentPhase.Spans) + (ulong)(2 * LatencySamples * AgentTraffic.SpansPerExport)
                 + (ulong)loaded.BackgroundSpansSent + (ulong)overload.SpansAcknowledged;
             var storedAll = await store.WaitForDistinctAsync("1", acknowledged, TimeSpan.FromMinutes(1));
             var version = (await clickHouse.GetServerVersionAsync(CancellationToken.None)).ToString();
@@ -159,6 +159,29 @@ internal static class LoadBenchmark
             Stop(server);
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The warm-up <c>load</c> and <c>load-cpu</c> begin with: the first <paramref name="rounds"/> rounds of
+    /// <paramref name="sdk"/>'s traffic (CPU counted until stored), then <see cref="WarmUpSettle"/> — the server is left
+    /// until the warm-up's goal runs are stored, detection has judged them and the JIT is quiet — so the measured phase
+    /// that follows sees a server past its first minute; the JIT's counts at start, over the traffic and over the wait
+    /// are kept for the report.
+    /// </summary>
+    internal static async Task<WarmUpResult> WarmUpAsync(
+        HttpClient http, int apiPort, ProcessMeter meter, StoreProbe store, OtlpSender sender, SdkTraffic sdk, int rounds)
+    {
+        var atStart = await RuntimeCounters.ScrapeAsync(http, apiPort);
+        var runs = (long)rounds * sdk.TracesPerRound;
+        var traffic = await PhaseAsync(meter, store, sender, sdk.Create, 0, rounds * ExportsPerRound, SdkTraffic.SpansPerExport, runs, waitForRuns: false);
+        var afterTraffic = await RuntimeCounters.ScrapeAsync(http, apiPort);
+        var settle = await WarmUpSettle.WaitAsync(http, apiPort, store, meter, runs);
+        return new WarmUpResult(
+            traffic,
+            atStart.CompiledMethods,
+            afterTraffic.CompiledMethods - atStart.CompiledMethods,
+            afterTraffic.CompilationSeconds - atStart.CompilationSeconds,
+            settle);
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ using System.Globalization;
 namespace TaskLens.Benchmarks.Load;
 
 /// <summary>
-/// Only the SDK-shaped phase of <see cref="LoadBenchmark"/>, short and bounded: a four-round warm-up, then
+/// Only the SDK-shaped phase of <see cref="LoadBenchmark"/>, short and bounded: a four-round warm-up and its wait
+/// (<see cref="LoadBenchmark.WarmUpAsync"/>), then
 /// <c>ROUNDS</c> rounds of 100 exports of 512 spans, timed until ClickHouse holds them and their goal runs, then the
 /// load run's fair ceiling over the same rows. Out: throughput and the CPU per span of TaskLens and of ClickHouse, the
 /// ceiling and the ratio, with the machine's load average beside them, so two builds can be compared by alternating
@@ -43,7 +44,8 @@ internal static class LoadCpuRun
             var sdk = new SdkTraffic(LoadBenchmark.ExportsPerRound, seed: 20, startUnixNanos: (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000) * 1_000_000);
             using var sender = new OtlpSender(new Uri($"http://127.0.0.1:{ports[2]}/v1/traces"), LoadBenchmark.Connections);
             var warmUpExports = WarmUpRounds * LoadBenchmark.ExportsPerRound;
-            await LoadBenchmark.PhaseAsync(meter, store, sender, sdk.Create, 0, warmUpExports, SdkTraffic.SpansPerExport, 0, waitForRuns: false);
+            var warmUp = await LoadBenchmark.WarmUpAsync(http, ports[0], meter, store, sender, sdk, WarmUpRounds);
+            Console.WriteLine(warmUp.Describe());
             if (profile)
             {
                 // query_log's event_time is in whole seconds: without a second between them, the warm-up's last

@@ -8,7 +8,7 @@ namespace TaskLens.Benchmarks.Load;
 /// <summary>What one load run measured; <see cref="ToMarkdown"/> writes the report, every figure and sentence from the run.</summary>
 internal sealed record LoadReport(
     [property: JsonIgnore] SdkTraffic Sdk,
-    PhaseResult WarmUp,
+    WarmUpResult WarmUp,
     PhaseResult SdkPhase,
     PhaseResult AgentPhase,
     CeilingResult Ceiling,
@@ -53,7 +53,8 @@ internal sealed record LoadReport(
 
         Line(F($"The built server with its embedded ClickHouse {ServerVersion} on loopback, {Environment.ProcessorCount} cores shared by both and by the load"));
         Line(F($"generator; the whole run took {RunSeconds:N0} s. **SDK-shaped workload**: {rounds * LoadBenchmark.ExportsPerRound:N0} exports of {SdkTraffic.SpansPerExport} spans ({sdk.Spans:N0} spans)"));
-        Line(F($"over OTLP/HTTP protobuf from {LoadBenchmark.Connections} keep-alive connections, after a warm-up of {WarmUp.Spans:N0} spans of the same shape. They interleave"));
+        Line(F($"over OTLP/HTTP protobuf from {LoadBenchmark.Connections} keep-alive connections, after a warm-up of {WarmUp.Traffic.Spans:N0} spans of the same shape"));
+        Line("and a wait until the server's first minute's work was done (goal runs stored, detection past the steps holding them, the JIT quiet; below). They interleave");
         Line(F($"{rounds * Sdk.TracesPerRound:N0} traces of {SdkTraffic.MinTraceSpans}–{SdkTraffic.MaxTraceSpans} spans across {SdkTraffic.Services} services (HTTP, database, and agent goals with LLM and tool calls),"));
         Line(F($"{Sdk.AttributesPerSpan:0.0} attributes per span on average, events on {Sdk.EventsShare:P1} of spans and errors on {Sdk.ErrorsShare:P1}; {Sdk.MeanExportBytes / 1024:N0} KiB per export."));
         Line(F($"**Agent workload** (the second scenario): {LoadBenchmark.AgentExports} exports of {AgentTraffic.SpansPerExport:N0} spans, each one goal run. A phase is timed until"));
@@ -79,13 +80,12 @@ internal sealed record LoadReport(
         Line("one-time work (tiered compilation) in the headline; the headline stays as issue 20 defines it.");
         if (SdkRuntime is { } runtime)
         {
-            // The halves cannot tell the JIT's one-time work from steady state when code first runs late in the phase (the goal
-            // sweep 30 s after the warm-up's runs end, detection's first models): the runtime's own count says how much there was.
+            // The warm-up's wait moved the first goal sweep and detection's first judging out of the phase; the halves cannot
+            // tell the JIT's one-time work that is left from steady state, the runtime's own count says how much there was.
             Line($"SDK-shaped phase, diagnostic: {runtime}.");
         }
 
-        Line(F($"Warm-up (first {WarmUp.Spans:N0} spans after start, the runtime still compiling): {WarmUp.SpansPerSecond:N0} spans/s, TaskLens"));
-        Line(F($"{WarmUp.TaskLensCpuMicrosPerSpan:0.00} µs and ClickHouse {WarmUp.ClickHouseCpuMicrosPerSpan:0.00} µs of CPU per span (until stored; goal runs not awaited)."));
+        Line(WarmUp.Describe());
         if (GoalRollup is { } goals)
         {
             Line(F($"Goal rollup after both phases (its `/metrics`): **{goals.RunsFinalizedEarly:N0} runs finalized early** at a memory limit (issue 20: none at the"));

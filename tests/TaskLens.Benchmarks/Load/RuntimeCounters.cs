@@ -25,6 +25,12 @@ internal sealed class RuntimeCounters
         _exceptionsByType = exceptionsByType;
     }
 
+    /// <summary>Methods the JIT compiled since the server started.</summary>
+    public double CompiledMethods => _totals.GetValueOrDefault(JitMethods);
+
+    /// <summary>The JIT's time on them, seconds (wall time on the compiling threads).</summary>
+    public double CompilationSeconds => _totals.GetValueOrDefault(JitSeconds);
+
     public static async Task<RuntimeCounters> ScrapeAsync(HttpClient http, int apiPort) =>
         From(await PrometheusText.ScrapeAsync(http, apiPort));
 

@@ -52,6 +52,10 @@ internal sealed class StoreProbe(ClickHouseClient clickHouse)
     public Task<ulong> WaitForRunsAsync(ulong expected, TimeSpan timeout) =>
         PollAsync(() => ScalarAsync("SELECT count() AS n FROM goal_runs FINAL"), expected, RunsMinPoll, RunsMaxPoll, timeout);
 
+    /// <summary>The latest end of a stored goal run (whole seconds): the time detection buckets runs by.</summary>
+    public async Task<DateTimeOffset> LastRunEndedAsync() =>
+        DateTimeOffset.FromUnixTimeSeconds((long)await ScalarAsync("SELECT toUInt64(toUnixTimestamp(max(ended))) AS n FROM goal_runs"));
+
     /// <summary>Distinct (trace id, span id) pairs stored where <paramref name="condition"/> holds: what survives retries and replays.</summary>
     public Task<ulong> DistinctSpansAsync(string condition) =>
         ScalarAsync($"SELECT uniqExact(trace_id, span_id) AS n FROM spans WHERE {condition}");
