@@ -16,7 +16,7 @@ internal static class LoadCpuRun
 {
     private const int WarmUpRounds = 4;
 
-    public static async Task<int> RunAsync(string serverDll, int rounds, bool profile = false)
+    public static async Task<int> RunAsync(string serverDll, int rounds, bool profile = false, bool withCeiling = true)
     {
         if (rounds is < 1 or > 40)
         {
@@ -54,11 +54,13 @@ internal static class LoadCpuRun
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var phaseFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var runtimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
+            var threadsBefore = meter.ClickHouseThreads();
             var phaseStarted = Stopwatch.GetTimestamp();
             var phase = await LoadBenchmark.PhaseAsync(
                 meter, store, sender, sdk.Create, warmUpExports, rounds * LoadBenchmark.ExportsPerRound, SdkTraffic.SpansPerExport,
                 (WarmUpRounds + rounds) * sdk.TracesPerRound, waitForRuns: true);
             var phaseEnded = Stopwatch.GetTimestamp();
+            var phaseThreads = meter.ClickHouseThreads().DescribeSince(threadsBefore, phase.Spans, "span");
             var loadAfter = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var runtime = (await RuntimeCounters.ScrapeAsync(http, ports[0])).Since(runtimeBefore, phase.Spans);
             var goals = await GoalRollupCounters.ReadAsync(http, ports[0]);
@@ -67,19 +69,31 @@ internal static class LoadCpuRun
                 Console.WriteLine(await ClickHouseProfile.ReportAsync(clickHouse, phaseFrom, phase.Spans, phase.ClickHouseCpuMicrosPerSpan * phase.Spans / 1e6));
             }
 
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; TaskLens peak RSS {meter.PeakRssMiB():N0} MiB; goal runs finalized early {goals.RunsFinalizedEarly:N0}, spans held {goals.SpansInMemory:N0}; load average {load} → {loadAfter}"));
+            Console.WriteLine("  " + phase.Halves.Describe());
+            Console.WriteLine("  " + runtime);
+            Console.WriteLine("  phase: " + phaseThreads);
+            // perf's sample times are on the same clock (CLOCK_MONOTONIC), so a profile of the whole server can be cut to the phase.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  phase window, CLOCK_MONOTONIC seconds: {phaseStarted / (double)Stopwatch.Frequency:F3} to {phaseEnded / (double)Stopwatch.Frequency:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  bench's store probe: {phase.ProbeQueries} queries in the phase; spans held when it began {phase.RowsHeldBefore:N0}"));
+            if (!withCeiling)
+            {
+                return 0;
+            }
+
             // The fair ceiling of the load run over this phase's own rows, so one short run gives the ratio too.
+            var ceilingThreadsBefore = meter.ClickHouseThreads();
             var ceiling = await FairCeiling.MeasureAsync(
                 clickHouse, Enumerable.Range(0, rounds * LoadBenchmark.ExportsPerRound).Select(i => sdk.Create(warmUpExports + i)),
                 Enumerable.Range(0, warmUpExports).Select(i => sdk.Create(i)),
                 LoadBenchmark.DrainBatch.Exports, LoadBenchmark.DrainBatch.Bytes, LoadBenchmark.DrainInserts, "tasklens", LoadBenchmark.MergeWait,
                 () => meter.Cpu().ClickHouse);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; TaskLens peak RSS {meter.PeakRssMiB():N0} MiB; goal runs finalized early {goals.RunsFinalizedEarly:N0}, spans held {goals.SpansInMemory:N0}; load average {load} → {loadAfter}"));
-            Console.WriteLine("  " + phase.Halves.Describe());
-            Console.WriteLine("  " + runtime);
-            // perf's sample times are on the same clock (CLOCK_MONOTONIC), so a profile of the whole server can be cut to the phase.
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  phase window, CLOCK_MONOTONIC seconds: {phaseStarted / (double)Stopwatch.Frequency:F3} to {phaseEnded / (double)Stopwatch.Frequency:F3}"));
+            // All three passes, their untimed rows, merges and table copies included: per row inserted in all.
+            Console.WriteLine("  ceiling, all passes: " + meter.ClickHouseThreads().DescribeSince(
+                ceilingThreadsBefore, 3 * (ceiling.Rows + ceiling.RowsHeldBefore), "row inserted"));
             if (profile)
             {
                 Console.WriteLine("The ceiling's last pass, profiled the same way:");
@@ -88,9 +102,7 @@ internal static class LoadCpuRun
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  bench's store probe: {phase.ProbeQueries} queries in the phase; spans held when it began {phase.RowsHeldBefore:N0}, the ceiling's tables {ceiling.RowsHeldBefore:N0}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}, ClickHouse {ceiling.ClickHouseCpuMicrosPerRow:N2} CPU-µs/row inserting, {ceiling.ClickHouseCpuWithMergesMicrosPerRow:N2} with its merges; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows; its tables held {ceiling.RowsHeldBefore:N0} first): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}, ClickHouse {ceiling.ClickHouseCpuMicrosPerRow:N2} CPU-µs/row inserting, {ceiling.ClickHouseCpuWithMergesMicrosPerRow:N2} with its merges; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             return 0;
         }
         finally
