@@ -9,8 +9,10 @@ namespace TaskLens.Benchmarks.Load;
 /// load run's fair ceiling over the same rows. Out: throughput and the CPU per span of TaskLens and of ClickHouse, the
 /// ceiling and the ratio, with the machine's load average beside them, so two builds can be compared by alternating
 /// runs (<c>TaskLens.Benchmarks load-cpu SERVER_DLL ROUNDS [profile]</c>) and `perf` can be pointed at the server
-/// while it runs; <c>profile</c> adds ClickHouse's CPU by query kind and its merges (<see cref="ClickHouseProfile"/>).
-/// Not part of <c>./build.sh bench</c>.
+/// while it runs; <c>profile</c> adds ClickHouse's CPU by query kind and its merges (<see cref="ClickHouseProfile"/>),
+/// <c>phase-only</c> leaves out the ceiling (A/B pairs of the phase's own counts on a loaded machine). The phase begins
+/// once the warm-up's merges are done, as the load run's does, and ClickHouse's CPU in it is split by thread
+/// (<see cref="ThreadCpu"/>: queries, merges). Not part of <c>./build.sh bench</c>.
 /// </summary>
 internal static class LoadCpuRun
 {
@@ -44,6 +46,7 @@ internal static class LoadCpuRun
             using var sender = new OtlpSender(new Uri($"http://127.0.0.1:{ports[2]}/v1/traces"), LoadBenchmark.Connections);
             var warmUpExports = WarmUpRounds * LoadBenchmark.ExportsPerRound;
             await LoadBenchmark.PhaseAsync(meter, store, sender, sdk.Create, 0, warmUpExports, SdkTraffic.SpansPerExport, 0, waitForRuns: false);
+            var settle = await LoadBenchmark.SettleAfterWarmUpAsync(clickHouse, meter);
             if (profile)
             {
                 // query_log's event_time is in whole seconds: without a second between them, the warm-up's last
@@ -74,6 +77,8 @@ internal static class LoadCpuRun
             Console.WriteLine("  " + phase.Halves.Describe());
             Console.WriteLine("  " + runtime);
             Console.WriteLine("  phase: " + phaseThreads);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  warm-up's merges settled before the phase: {settle.Seconds:N1} s, ClickHouse {settle.ClickHouseCpuSeconds:N1} CPU-s ({settle.ClickHouseCpuSeconds * 1e6 / phase.Spans:N2} µs per span of the phase)"));
             // perf's sample times are on the same clock (CLOCK_MONOTONIC), so a profile of the whole server can be cut to the phase.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  phase window, CLOCK_MONOTONIC seconds: {phaseStarted / (double)Stopwatch.Frequency:F3} to {phaseEnded / (double)Stopwatch.Frequency:F3}"));
