@@ -72,6 +72,13 @@ internal static class Program
             return await Goals.GoalRollupBenchmark.RunAsync(goalsOutput);
         }
 
+        if (args is ["held", var heldRate, var heldSeconds, ..])
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            return await Goals.HeldSpansRun.RunAsync(
+                int.Parse(heldRate, invariant), int.Parse(heldSeconds, invariant), args.Length > 3 ? int.Parse(args[3], invariant) : 0);
+        }
+
         if (args is ["stages", var stagesOutput])
         {
             return await Stages.IngestStageCost.RunAsync(stagesOutput);

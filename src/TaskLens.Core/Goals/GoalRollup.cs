@@ -25,6 +25,9 @@ public sealed class GoalRollup
     private readonly ModelPriceTable _prices;
     private readonly RunSpanReader _reader;
     private readonly GoalRunCalculator _calculator;
+
+    /// <summary>The pooled arrays and shape numbers every run's held spans use.</summary>
+    private readonly HeldSpanStore _held;
     private readonly Dictionary<RunKey, OpenRun> _runs = [];
     private readonly HashSet<RunKey> _forgotten = [];
     private readonly Queue<RunKey> _forgottenOrder = new();
@@ -49,6 +52,7 @@ public sealed class GoalRollup
         _prices = prices;
         _reader = new RunSpanReader(options.GoalIdAttribute, options.GoalNameAttribute);
         _calculator = new GoalRunCalculator(options, prices);
+        _held = new HeldSpanStore(options.MaxSpansInMemory);
         var rules = options.EffectiveRules;
         _rootRule = rules.Contains(GoalRule.Root);
         _enabledMarkers = (rules.Contains(GoalRule.Explicit) ? GoalMarkers.Explicit : 0)
@@ -104,6 +108,9 @@ public sealed class GoalRollup
         Hold(batch.Tenant, observed, nowMs, arrival, reload);
     }
 
+    /// <summary>The pools and shape numbers of the held spans (for tests of their reuse).</summary>
+    internal HeldSpanStore HeldSpans => _held;
+
     /// <summary>What reads a span's facts for this rollup (<see cref="GoalRollupSpanRowSink"/> reads them as the drainer decodes).</summary>
     internal RunSpanReader Reader => _reader;
 
@@ -138,7 +145,7 @@ public sealed class GoalRollup
                         MakeRoom(nowMs);
                     }
 
-                    run = new OpenRun(key.Tenant, key.High, key.Low, nowMs);
+                    run = new OpenRun(key.Tenant, key.High, key.Low, nowMs, _held);
                     run.Spans.EnsureCapacity(Math.Min(_spansPerTrace[(key.High, key.Low)], _options.MaxSpansPerRun));
                     _runs.Add(key, run);
                 }
@@ -439,6 +446,8 @@ public sealed class GoalRollup
             {
                 _spansInMemory -= (long)run.Version;
             }
+
+            run.Release();
         }
 
         if (_forgotten.Add(key))

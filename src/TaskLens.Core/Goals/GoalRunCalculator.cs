@@ -54,7 +54,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
 
         var found = goalIndex >= 0;
         goalIndex = found ? goalIndex : Outermost(spans, null);
-        ref readonly var goal = ref spans[goalIndex];
+        var goal = spans[goalIndex];
 
         // The goal span's ancestors present in the run are not its sub-tasks.
         for (var p = goalIndex; s.Parents[p] >= 0 && !s.Ancestor[s.Parents[p]];)
@@ -92,7 +92,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         for (var k = 0; k < count; k++)
         {
             var index = s.ByStart[k].Index;
-            ref readonly var span = ref spans[index];
+            var span = spans[index];
             byKind[(int)span.Kind]++;
             start = Math.Min(start, span.StartUnixNano);
             end = Math.Max(end, span.EndUnixNano);
@@ -347,7 +347,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
         var retries = 0;
         for (var k = 0; k < count; k++)
         {
-            ref readonly var span = ref spans[_scratch.ByStart[k].Index];
+            var span = spans[_scratch.ByStart[k].Index];
             var repeatedCall = span.ToolCallId != 0 && !_callIds.Add(span.ToolCallId);
             if (span.MarkedRetry || repeatedCall || (_refused.Count > 0 && _refused.Contains((span.ParentSpanId, span.Name))))
             {
@@ -428,7 +428,7 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
             }
 
             var position = s.ByEnd[c].Position;
-            ref readonly var child = ref spans[s.ByStart[position].Index];
+            var child = spans[s.ByStart[position].Index];
             if (child.StartUnixNano >= cursor || (!first && child.EndUnixNano > cursor))
             {
                 continue;

@@ -6,7 +6,7 @@ namespace TaskLens.Core.Goals;
 /// instead of ~90: enough to fold duplicates; a late span has the run's spans reloaded from storage
 /// (<see cref="Expand"/>). Guarded by the rollup's lock.
 /// </summary>
-internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow, long firstArrival)
+internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow, long firstArrival, HeldSpanStore store)
 {
     public string Tenant { get; } = tenant;
     public ulong TraceIdHigh { get; } = traceIdHigh;
@@ -14,7 +14,11 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// <summary>The span ids of a finalized run, sorted, once its spans were let go; null while its spans are held.</summary>
     private ulong[]? _finalizedIds;
 
-    public RunSpanSet Spans { get; private set; } = new();
+    /// <summary>How many of <see cref="_finalizedIds"/> are the run's (a pooled array is a multiple of 16 long).</summary>
+    private int _finalizedCount;
+
+    /// <summary>The spans held, in arrays rented from the rollup's pools; empty once the run is compacted.</summary>
+    public RunSpanSet Spans { get; } = new(store);
 
     /// <summary>Ids of spans past the per-run limit, kept so their duplicates still fold; made for the few runs that need it.</summary>
     public HashSet<ulong>? UntrackedIds { get; private set; }
@@ -54,26 +58,28 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// <summary>A span not among a compacted run's ids arrived: the run's spans are to be reloaded from storage.</summary>
     public bool LateSpanWaiting { get; set; }
 
-    public ulong Version => _finalizedIds is { } ids ? (ulong)ids.Length : (ulong)(Spans.Count + (UntrackedIds?.Count ?? 0));
+    public ulong Version => _finalizedIds is not null ? (ulong)_finalizedCount : (ulong)(Spans.Count + (UntrackedIds?.Count ?? 0));
 
     public bool IsFinalizedAndCurrent => FinalizedVersion != 0 && FinalizedVersion == Version;
 
     /// <summary>Whether a compacted run had the span (binary search of its ids).</summary>
-    public bool HadSpan(ulong spanId) => Array.BinarySearch(_finalizedIds!, spanId) >= 0;
+    public bool HadSpan(ulong spanId) => Array.BinarySearch(_finalizedIds!, 0, _finalizedCount, spanId) >= 0;
 
     /// <summary>Lets go of the spans (and untracked totals), keeping their ids; the run's version stays the same.</summary>
     public void Compact()
     {
-        var ids = new ulong[Version];
+        var count = (int)Version;
+        var ids = store.SpanIds.Rent((count + 15) / 16 * 16);
         for (var i = 0; i < Spans.Count; i++)
         {
             ids[i] = Spans[i].SpanId;
         }
 
         UntrackedIds?.CopyTo(ids, Spans.Count);
-        Array.Sort(ids);
+        Array.Sort(ids, 0, count);
         _finalizedIds = ids;
-        Spans = new RunSpanSet();
+        _finalizedCount = count;
+        Spans.Release();
         UntrackedIds = null;
         Untracked = null;
     }
@@ -84,8 +90,21 @@ internal sealed class OpenRun(string tenant, ulong traceIdHigh, ulong traceIdLow
     /// </summary>
     public void Expand()
     {
+        store.SpanIds.Return(_finalizedIds!);
         _finalizedIds = null;
         LateSpanWaiting = false;
+    }
+
+    /// <summary>Gives the run's pooled arrays back as it is let go: its span ids if compacted, else its spans.</summary>
+    public void Release()
+    {
+        if (_finalizedIds is { } ids)
+        {
+            store.SpanIds.Return(ids);
+            _finalizedIds = null;
+        }
+
+        Spans.Release();
     }
 
     /// <summary>Adds a span not seen before; false for a duplicate.</summary>

@@ -198,6 +198,22 @@ public readonly record struct RunSpan
             Pack(new Values(shape, extras, endUnixNano, toolCallId, inputTokens, outputTokens, cachedTokens, flags, markers), startUnixNano));
     }
 
+    /// <summary>The span as a run holds it: its reference (shape or side object) handed out to be held apart.</summary>
+    internal HeldSpan Hold(int side) => new(SpanId, ParentSpanId, _start, _timing, _numbers, side);
+
+    /// <summary>The shape or side object <see cref="Hold"/> leaves out (null only for <c>default</c>).</summary>
+    internal object? SideObject => _side;
+
+    /// <summary>
+    /// Whether the side object holds values that did not fit the struct (<see cref="Flag.Wide"/>): then it is the
+    /// span's own; otherwise it holds only the shape and extras, and any side object with equal ones would do.
+    /// </summary>
+    internal bool HasWideValues => (Flags & Flag.Wide) != 0;
+
+    /// <summary>A held span read back, with the reference <see cref="Hold"/> left out.</summary>
+    internal static RunSpan FromHeld(in HeldSpan held, object? side) =>
+        new(held.SpanId, held.ParentSpanId, held.StartUnixNano, (side, held.Timing, held.Numbers));
+
     private RunSpan(ulong spanId, ulong parentSpanId, ulong startUnixNano, (object? Side, ulong Timing, ulong Numbers) packed)
     {
         SpanId = spanId;

@@ -1,0 +1,91 @@
+using TaskLens.Core.Goals;
+
+namespace TaskLens.UnitTests.Goals;
+
+/// <summary>
+/// Held spans live in pooled arrays (<see cref="HeldSpanStore"/>): a finalized run gives them back, the next runs take
+/// them, and nothing of one run shows in another's figures.
+/// </summary>
+public sealed class GoalRollupHeldSpansTests
+{
+    private const long Quiet = 30_000;
+    private static readonly ModelPriceTable Prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}""");
+
+    [Fact]
+    public void Sweep_RunsFinalizedOneAfterAnother_ReuseTheArrays_AndEachRunHasOnlyItsOwnFigures()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        var runs = new List<GoalRun>();
+        long made = 0;
+        for (ulong trace = 1; trace <= 5; trace++)
+        {
+            // Each run has more sub-tasks than the one before, except the last, the size of the first.
+            var subTasks = trace == 5 ? 40 : (int)(trace * 40);
+            rollup.Observe(AgentRun(trace, subTasks).Build(), nowMs: (long)trace * Quiet * 2);
+            runs.AddRange(rollup.Sweep(((long)trace * Quiet * 2) + Quiet));
+            made = trace == 4 ? rollup.HeldSpans.Spans.Made : made;
+        }
+
+        Assert.Equal([40, 80, 120, 160, 40], runs.Select(r => r.LlmCalls));
+        Assert.Equal([40 * 7, 80 * 7, 120 * 7, 160 * 7, 40 * 7], runs.Select(r => r.InputTokens));
+        Assert.All(runs, r => Assert.Equal(((ulong)r.LlmCalls + 1, 0), (r.Version, r.Errors)));
+
+        // The last run took the array the first gave back.
+        Assert.Equal(made, rollup.HeldSpans.Spans.Made);
+        Assert.Equal(0L, rollup.Stats.SpansInMemory);
+    }
+
+    [Fact]
+    public void Reload_LateSpanAfterAnotherRunTookTheArrays_ReFinalizesFromTheStoredSpansOnly()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        rollup.Observe(AgentRun(1, 30).Build(), nowMs: 0);
+        var first = Assert.Single(rollup.Sweep(Quiet));
+
+        // Another run takes the arrays the first gave back, then a late span of the first has it reloaded.
+        rollup.Observe(AgentRun(2, 30, failing: true).Build(), nowMs: Quiet + 1);
+        rollup.Observe(new TraceBuilder().Tool(1, 500, 100, 5, 9, "web_search", "late").Build(), nowMs: Quiet + 2);
+        Assert.Equal(("default", 0x0102030405060708UL, 1UL), Assert.Single(rollup.TakeReloads()));
+        rollup.Reload(AgentRun(1, 30).Tool(1, 500, 100, 5, 9, "web_search", "late").Build(), nowMs: Quiet + 3);
+
+        var again = rollup.Sweep((2 * Quiet) + 3).OrderBy(r => r.RunId).ToList();
+        Assert.Equal(2, again.Count);
+        Assert.Equal((30, 1, 32UL, 0), (again[0].LlmCalls, again[0].ToolCalls, again[0].Version, again[0].Errors));
+        Assert.Equal(first.RunId, again[0].RunId);
+        Assert.Equal((30, 0, 31UL), (again[1].LlmCalls, again[1].ToolCalls, again[1].Version));
+        Assert.True(again[1].Errors > 0);
+    }
+
+    [Fact]
+    public void Observe_ManyRunsFinalizedAtOnce_KeepsTheCountsAndThePoolsWithinTheirBounds()
+    {
+        var options = new GoalOptions { MaxSpansInMemory = 1_000 };
+        var rollup = new GoalRollup(options, Prices);
+        for (ulong trace = 1; trace <= 20; trace++)
+        {
+            rollup.Observe(AgentRun(trace, 30).Build(), nowMs: 0);
+        }
+
+        Assert.Equal(620L, rollup.Stats.SpansInMemory);
+        Assert.Equal(20, rollup.Sweep(Quiet).Count);
+        Assert.Equal((0L, 620L), (rollup.Stats.SpansInMemory, rollup.Stats.FinalizedSpanIdsInMemory));
+
+        // An eighth of the cap's spans (125 × 48 bytes): the 20 runs' arrays of 32 spans do not all fit.
+        var store = rollup.HeldSpans;
+        Assert.InRange(store.Spans.FreeBytes, 1, 1_000 / 8 * 48);
+        Assert.InRange(store.Slots.FreeBytes, 1, 1_000 / 8 * 2 * sizeof(int));
+        Assert.Equal(20, store.Spans.Made);
+    }
+
+    /// <summary>An agent span (id 100) and <paramref name="calls"/> LLM calls of 7 input tokens under it.</summary>
+    private static TraceBuilder AgentRun(ulong trace, int calls, bool failing = false)
+    {
+        var builder = new TraceBuilder().Agent(trace, 100, 0, 0, 1_000, "planner");
+        for (var i = 0; i < calls; i++)
+        {
+            builder.Llm(trace, 200 + (ulong)i, 100, i, i + 1, "gpt-4o", input: 7, output: 1, error: failing && i == calls - 1 ? "boom" : null);
+        }
+
+        return builder;
+    }
+}
