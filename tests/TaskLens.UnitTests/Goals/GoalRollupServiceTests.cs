@@ -15,61 +15,25 @@ public sealed class GoalRollupServiceTests
     [Fact]
     public async Task SweepAsync_RunsFinalizedWithinTheWriteInterval_WaitForOneInsert()
     {
-        var time = new ManualTime(DateTimeOffset.UnixEpoch.AddDays(20_000));
-        var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = TimeSpan.FromSeconds(5), CheckStoredSpans = false };
-        var rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
-        var sink = new RecordingSink();
-        var service = new GoalRollupService(rollup, sink, new NoStoredRuns(), new NoTraces(), new NoStoredSpans(), new NoLinks(), options, time, NullLogger<GoalRollupService>.Instance);
-
-        // One run a second, each final a quiet period after it arrived.
-        for (ulong trace = 1; trace <= 8; trace++)
-        {
-            rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), time.GetUtcNow().ToUnixTimeMilliseconds());
-            time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        time.Advance(Quiet - TimeSpan.FromSeconds(8));
-        for (var sweep = 0; sweep < 8; sweep++)
-        {
-            await service.SweepAsync(CancellationToken.None);
-            time.Advance(TimeSpan.FromSeconds(1));
-        }
+        var sweeps = new Sweeps(TimeSpan.FromSeconds(5), runs: 8);
 
         // The first run is stored at once (nothing was written before it); the next five wait until five seconds have
         // passed since that insert, the last two for the next interval.
-        Assert.Equal([1, 5], sink.Inserts.Select(runs => runs.Count));
-        for (var sweep = 0; sweep < 5; sweep++)
-        {
-            await service.SweepAsync(CancellationToken.None);
-            time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        Assert.Equal([1, 5, 2], sink.Inserts.Select(runs => runs.Count));
-        Assert.Equal(Enumerable.Range(1, 8).Select(t => $"0102030405060708{t:x16}"), sink.Inserts.SelectMany(runs => runs).Select(r => r.RunId));
+        await sweeps.RunAsync(8);
+        Assert.Equal([1, 5], sweeps.Sink.Inserts.Select(runs => runs.Count));
+        await sweeps.RunAsync(5);
+        Assert.Equal([1, 5, 2], sweeps.Sink.Inserts.Select(runs => runs.Count));
+        Assert.Equal(Enumerable.Range(1, 8).Select(t => $"0102030405060708{t:x16}"), sweeps.Sink.Inserts.SelectMany(runs => runs).Select(r => r.RunId));
     }
 
     [Fact]
     public async Task SweepAsync_WriteIntervalZero_StoresEverySweepThatFinalizesRuns()
     {
-        var time = new ManualTime(DateTimeOffset.UnixEpoch.AddDays(20_000));
-        var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = TimeSpan.Zero, CheckStoredSpans = false };
-        var rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
-        var sink = new RecordingSink();
-        var service = new GoalRollupService(rollup, sink, new NoStoredRuns(), new NoTraces(), new NoStoredSpans(), new NoLinks(), options, time, NullLogger<GoalRollupService>.Instance);
-        for (ulong trace = 1; trace <= 3; trace++)
-        {
-            rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), time.GetUtcNow().ToUnixTimeMilliseconds());
-            time.Advance(TimeSpan.FromSeconds(1));
-        }
+        var sweeps = new Sweeps(TimeSpan.Zero, runs: 3);
 
-        time.Advance(Quiet - TimeSpan.FromSeconds(3));
-        for (var sweep = 0; sweep < 3; sweep++)
-        {
-            await service.SweepAsync(CancellationToken.None);
-            time.Advance(TimeSpan.FromSeconds(1));
-        }
+        await sweeps.RunAsync(3);
 
-        Assert.Equal([1, 1, 1], sink.Inserts.Select(runs => runs.Count));
+        Assert.Equal([1, 1, 1], sweeps.Sink.Inserts.Select(runs => runs.Count));
     }
 
     [Fact]
@@ -80,6 +44,41 @@ public sealed class GoalRollupServiceTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.EffectiveWriteInterval);
         Assert.Empty(options.Validate());
         Assert.Contains("TaskLens:Goals:WriteInterval must not be negative.", new GoalOptions { WriteInterval = TimeSpan.FromSeconds(-1) }.Validate());
+    }
+
+    /// <summary>
+    /// One run a second for <c>runs</c> seconds, then the clock at the first one's end of quiet: from there each sweep
+    /// (one a second) finalizes the next run.
+    /// </summary>
+    private sealed class Sweeps
+    {
+        private readonly ManualTime _time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        private readonly GoalRollupService _service;
+
+        public Sweeps(TimeSpan writeInterval, int runs)
+        {
+            var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = writeInterval, CheckStoredSpans = false };
+            var rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
+            _service = new GoalRollupService(rollup, Sink, new NoStoredRuns(), new NoTraces(), new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
+            for (ulong trace = 1; trace <= (ulong)runs; trace++)
+            {
+                rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), _time.GetUtcNow().ToUnixTimeMilliseconds());
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            _time.Advance(Quiet - TimeSpan.FromSeconds(runs));
+        }
+
+        public RecordingSink Sink { get; } = new();
+
+        public async Task RunAsync(int sweeps)
+        {
+            for (var sweep = 0; sweep < sweeps; sweep++)
+            {
+                await _service.SweepAsync(CancellationToken.None);
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
     }
 
     private sealed class RecordingSink : IGoalRunSink
