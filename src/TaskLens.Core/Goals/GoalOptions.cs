@@ -60,6 +60,17 @@ public sealed class GoalOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Runs finalized within this long of the last <c>goal_runs</c> insert wait for the next one, so a steady flow of
+    /// runs is stored a few times a minute rather than every sweep: each insert is a part ClickHouse writes and merges
+    /// again (docs/ingest.md, "What ClickHouse does per span"). A run finalized after a quiet spell is stored at the next
+    /// sweep. At most <see cref="QuietPeriod"/> (a shorter quiet period asks for runs sooner); zero stores every sweep.
+    /// </summary>
+    public TimeSpan WriteInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><see cref="WriteInterval"/> as applied: never longer than <see cref="QuietPeriod"/>.</summary>
+    public TimeSpan EffectiveWriteInterval => WriteInterval < QuietPeriod ? WriteInterval : QuietPeriod;
+
+    /// <summary>
     /// Before finalizing runs, ask storage how many spans of their traces it holds (one lookup per sweep and tenant), and
     /// reload a trace that has spans this node has not seen: with several TaskLens nodes, spans of one trace that reached
     /// another node (routing by trace id is not perfect) still count. Off saves that lookup on a single node; with the
@@ -102,6 +113,11 @@ public sealed class GoalOptions
         if (MaxSpansPerRun < 1)
         {
             errors.Add($"{SectionName}:MaxSpansPerRun must be at least 1.");
+        }
+
+        if (WriteInterval < TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:WriteInterval must not be negative.");
         }
 
         if (SweepInterval <= TimeSpan.Zero || SweepInterval > QuietPeriod)

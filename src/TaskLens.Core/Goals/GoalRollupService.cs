@@ -8,9 +8,10 @@ namespace TaskLens.Core.Goals;
 /// <summary>
 /// Keeps the goal rollup going: at start, reloads from ClickHouse the runs that were open when TaskLens stopped;
 /// then every sweep, reloads runs that got a late span after they were finalized (a finalized run keeps only its span
-/// ids), finalizes what is due and stores it.
-/// Runs that cannot be stored now wait for the next sweep, one per run id (a newer finalization replaces the waiting
-/// one). Nothing is counted twice: reloaded spans fold by span id, and a stored run is replaced by its next version.
+/// ids), finalizes what is due and stores it — at most once per <see cref="GoalOptions.WriteInterval"/>, so a steady
+/// flow of runs makes a few large inserts rather than one a sweep. Runs not stored yet (held for that interval, or
+/// refused by storage) wait for a later sweep, one per run id (a newer finalization replaces the waiting one); a restart
+/// meanwhile rebuilds them from their spans, as it does open runs. Nothing is counted twice: reloaded spans fold by span id, and a stored run is replaced by its next version.
 /// The calls between services each finished run shows go to the service links incidents correlate by.
 /// </summary>
 internal sealed class GoalRollupService(
@@ -30,7 +31,11 @@ internal sealed class GoalRollupService(
     /// <summary>Trace ids per lookup of stored span counts.</summary>
     private const int CountsPerQuery = 500;
 
+    /// <summary>Finalized runs past this count are stored at once, whatever <see cref="GoalOptions.WriteInterval"/> says.</summary>
+    private const int MaxRunsWaitingToWrite = 5_000;
+
     private readonly Dictionary<(string Tenant, string RunId), GoalRun> _waiting = [];
+    private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private long _caughtUpAtTicks = time.GetUtcNow().UtcTicks;
 
     /// <summary>When a sweep last ended with every finalized run stored (start, before the first sweep).</summary>
@@ -119,6 +124,13 @@ internal sealed class GoalRollupService(
             return;
         }
 
+        var now = time.GetUtcNow();
+        if (now - _lastWrite < options.EffectiveWriteInterval && _waiting.Count < MaxRunsWaitingToWrite)
+        {
+            return;
+        }
+
+        _lastWrite = now;
         var runs = _waiting.Values.ToList();
         try
         {

@@ -88,6 +88,7 @@ internal static class LoadBenchmark
             var warmUp = await WarmUpAsync(http, ports[0], meter, store, sender, sdk, WarmUpRounds);
             Progress(total, warmUp.Describe());
             long sdkNext = WarmUpRounds * ExportsPerRound, agentNext = 0, runsExpected = WarmUpRounds * sdk.TracesPerRound;
+            var warmUpMerges = await SettleAfterWarmUpAsync(clickHouse, meter);
             meter.ResetPeakRss();
             var measuredFirst = sdkNext;
             // Read before the phase's CPU is and after it was, so the two scrapes are not in its window.
@@ -147,7 +148,7 @@ internal static class LoadBenchmark
                 sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,
                 overload, overloadStored, overloadPeakRss, drainSeconds, acknowledged, storedAll, version, total.Elapsed.TotalSeconds,
                 Traces.TraceLookupResult.Read(outputDirectory), goalRollup,
-                beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded), beforeLoaded.GcSince(beforeIdle), afterLoaded.GcSince(beforeLoaded), sdkRuntime);
+                beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded), beforeLoaded.GcSince(beforeIdle), afterLoaded.GcSince(beforeLoaded), sdkRuntime, warmUpMerges);
             Directory.CreateDirectory(outputDirectory);
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.md"), report.ToMarkdown());
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));
@@ -238,6 +239,18 @@ internal static class LoadBenchmark
 
     private static void Progress(Stopwatch total, string what) =>
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load run, {total.Elapsed.TotalSeconds:N0} s: {what}"));
+
+    /// <summary>
+    /// Waits until the merges of the warm-up's parts are done before a timed phase begins, as the fair ceiling does after
+    /// its tables take the same rows: otherwise the phase's window holds merge work of rows it did not insert, and the
+    /// ceiling's does not. Returns the seconds waited and ClickHouse's CPU seconds meanwhile (what the phase no longer counts).
+    /// </summary>
+    public static async Task<(double Seconds, double ClickHouseCpuSeconds)> SettleAfterWarmUpAsync(ClickHouseClient clickHouse, ProcessMeter meter)
+    {
+        var before = meter.Cpu().ClickHouse;
+        var seconds = await WaitForMergesAsync(clickHouse, MergeWait);
+        return (seconds, (meter.Cpu().ClickHouse - before).TotalSeconds);
+    }
 
     /// <summary>Waits (at most <paramref name="limit"/>) until ClickHouse runs no merge; returns the seconds waited.</summary>
     public static async Task<double> WaitForMergesAsync(ClickHouseClient clickHouse, TimeSpan limit)

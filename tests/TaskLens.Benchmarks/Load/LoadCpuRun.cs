@@ -10,14 +10,16 @@ namespace TaskLens.Benchmarks.Load;
 /// load run's fair ceiling over the same rows. Out: throughput and the CPU per span of TaskLens and of ClickHouse, the
 /// ceiling and the ratio, with the machine's load average beside them, so two builds can be compared by alternating
 /// runs (<c>TaskLens.Benchmarks load-cpu SERVER_DLL ROUNDS [profile]</c>) and `perf` can be pointed at the server
-/// while it runs; <c>profile</c> adds ClickHouse's CPU by query kind and its merges (<see cref="ClickHouseProfile"/>).
-/// Not part of <c>./build.sh bench</c>.
+/// while it runs; <c>profile</c> adds ClickHouse's CPU by query kind and its merges (<see cref="ClickHouseProfile"/>),
+/// <c>phase-only</c> leaves out the ceiling (A/B pairs of the phase's own counts on a loaded machine). The phase begins
+/// once the warm-up's merges are done, as the load run's does, and ClickHouse's CPU in it is split by thread
+/// (<see cref="ThreadCpu"/>: queries, merges). Not part of <c>./build.sh bench</c>.
 /// </summary>
 internal static class LoadCpuRun
 {
     private const int WarmUpRounds = 4;
 
-    public static async Task<int> RunAsync(string serverDll, int rounds, bool profile = false)
+    public static async Task<int> RunAsync(string serverDll, int rounds, bool profile = false, bool withCeiling = true)
     {
         if (rounds is < 1 or > 40)
         {
@@ -46,6 +48,7 @@ internal static class LoadCpuRun
             var warmUpExports = WarmUpRounds * LoadBenchmark.ExportsPerRound;
             var warmUp = await LoadBenchmark.WarmUpAsync(http, ports[0], meter, store, sender, sdk, WarmUpRounds);
             Console.WriteLine(warmUp.Describe());
+            var settle = await LoadBenchmark.SettleAfterWarmUpAsync(clickHouse, meter);
             if (profile)
             {
                 // query_log's event_time is in whole seconds: without a second between them, the warm-up's last
@@ -56,11 +59,13 @@ internal static class LoadCpuRun
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var phaseFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var runtimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
+            var threadsBefore = meter.ClickHouseThreads();
             var phaseStarted = Stopwatch.GetTimestamp();
             var phase = await LoadBenchmark.PhaseAsync(
                 meter, store, sender, sdk.Create, warmUpExports, rounds * LoadBenchmark.ExportsPerRound, SdkTraffic.SpansPerExport,
                 (WarmUpRounds + rounds) * sdk.TracesPerRound, waitForRuns: true);
             var phaseEnded = Stopwatch.GetTimestamp();
+            var phaseThreads = meter.ClickHouseThreads().DescribeSince(threadsBefore, phase.Spans, "span");
             var loadAfter = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var runtime = (await RuntimeCounters.ScrapeAsync(http, ports[0])).Since(runtimeBefore, phase.Spans);
             var goals = await GoalRollupCounters.ReadAsync(http, ports[0]);
@@ -69,19 +74,33 @@ internal static class LoadCpuRun
                 Console.WriteLine(await ClickHouseProfile.ReportAsync(clickHouse, phaseFrom, phase.Spans, phase.ClickHouseCpuMicrosPerSpan * phase.Spans / 1e6));
             }
 
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; TaskLens peak RSS {meter.PeakRssMiB():N0} MiB; goal runs finalized early {goals.RunsFinalizedEarly:N0}, spans held {goals.SpansInMemory:N0}; load average {load} → {loadAfter}"));
+            Console.WriteLine("  " + phase.Halves.Describe());
+            Console.WriteLine("  " + runtime);
+            Console.WriteLine("  phase: " + phaseThreads);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  warm-up's merges settled before the phase: {settle.Seconds:N1} s, ClickHouse {settle.ClickHouseCpuSeconds:N1} CPU-s ({settle.ClickHouseCpuSeconds * 1e6 / phase.Spans:N2} µs per span of the phase)"));
+            // perf's sample times are on the same clock (CLOCK_MONOTONIC), so a profile of the whole server can be cut to the phase.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  phase window, CLOCK_MONOTONIC seconds: {phaseStarted / (double)Stopwatch.Frequency:F3} to {phaseEnded / (double)Stopwatch.Frequency:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  bench's store probe: {phase.ProbeQueries} queries in the phase; spans held when it began {phase.RowsHeldBefore:N0}"));
+            if (!withCeiling)
+            {
+                return 0;
+            }
+
             // The fair ceiling of the load run over this phase's own rows, so one short run gives the ratio too.
+            var ceilingThreadsBefore = meter.ClickHouseThreads();
             var ceiling = await FairCeiling.MeasureAsync(
                 clickHouse, Enumerable.Range(0, rounds * LoadBenchmark.ExportsPerRound).Select(i => sdk.Create(warmUpExports + i)),
                 Enumerable.Range(0, warmUpExports).Select(i => sdk.Create(i)),
                 LoadBenchmark.DrainBatch.Exports, LoadBenchmark.DrainBatch.Bytes, LoadBenchmark.DrainInserts, "tasklens", LoadBenchmark.MergeWait,
                 () => meter.Cpu().ClickHouse);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(serverDll)))}: {phase.Spans:N0} spans in {phase.Seconds:N1} s, {phase.SpansPerSecond:N0} spans/s; TaskLens {phase.TaskLensCpuMicrosPerSpan:N2} CPU-µs/span, ClickHouse {phase.ClickHouseCpuMicrosPerSpan:N2}; runs {phase.RunsStored}/{phase.RunsExpected}; TaskLens peak RSS {meter.PeakRssMiB():N0} MiB; goal runs finalized early {goals.RunsFinalizedEarly:N0}, spans held {goals.SpansInMemory:N0}; load average {load} → {loadAfter}"));
-            Console.WriteLine("  " + phase.Halves.Describe());
-            Console.WriteLine("  " + runtime);
-            // perf's sample times are on the same clock (CLOCK_MONOTONIC), so a profile of the whole server can be cut to the phase.
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  phase window, CLOCK_MONOTONIC seconds: {phaseStarted / (double)Stopwatch.Frequency:F3} to {phaseEnded / (double)Stopwatch.Frequency:F3}"));
+            // All three passes, their untimed rows, merges and table copies included: per row inserted in all.
+            Console.WriteLine("  ceiling, all passes: " + meter.ClickHouseThreads().DescribeSince(
+                ceilingThreadsBefore, 3 * (ceiling.Rows + ceiling.RowsHeldBefore), "row inserted"));
             if (profile)
             {
                 Console.WriteLine("The ceiling's last pass, profiled the same way:");
@@ -90,9 +109,7 @@ internal static class LoadCpuRun
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  bench's store probe: {phase.ProbeQueries} queries in the phase; spans held when it began {phase.RowsHeldBefore:N0}, the ceiling's tables {ceiling.RowsHeldBefore:N0}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}, ClickHouse {ceiling.ClickHouseCpuMicrosPerRow:N2} CPU-µs/row inserting, {ceiling.ClickHouseCpuWithMergesMicrosPerRow:N2} with its merges; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"  ceiling ({ceiling.Batches} inserts of {ceiling.Rows / (double)ceiling.Batches:N0} rows; its tables held {ceiling.RowsHeldBefore:N0} first): {string.Join(", ", ceiling.Passes.Select(p => p.ToString("N0", CultureInfo.InvariantCulture)))} rows/s, median {ceiling.RowsPerSecond:N0}, ClickHouse {ceiling.ClickHouseCpuMicrosPerRow:N2} CPU-µs/row inserting, {ceiling.ClickHouseCpuWithMergesMicrosPerRow:N2} with its merges; end to end ÷ ceiling {phase.SpansPerSecond / ceiling.RowsPerSecond:0.00}; load average → {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             return 0;
         }
         finally

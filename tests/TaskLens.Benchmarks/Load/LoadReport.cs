@@ -31,7 +31,8 @@ internal sealed record LoadReport(
     IReadOnlyList<StagePercentiles>? LoadedStages = null,
     GcWindow? IdleGc = null,
     GcWindow? LoadedGc = null,
-    string? SdkRuntime = null)
+    string? SdkRuntime = null,
+    (double Seconds, double ClickHouseCpuSeconds)? WarmUpMerges = null)
 {
     public const double TargetCpuMicros = 3;
     public const double TargetCeilingRatio = 0.8;
@@ -86,6 +87,12 @@ internal sealed record LoadReport(
         }
 
         Line(WarmUp.Describe());
+        if (WarmUpMerges is { } settle)
+        {
+            Line(F($"Then, as the ceiling's passes do, ClickHouse finished merging the warm-up's parts before the SDK-shaped phase began ({settle.Seconds:N1} s,"));
+            Line(F($"{settle.ClickHouseCpuSeconds:N1} CPU-s, {settle.ClickHouseCpuSeconds * 1e6 / SdkPhase.Spans:N2} µs per span of the phase that its window no longer holds)."));
+        }
+
         if (GoalRollup is { } goals)
         {
             Line(F($"Goal rollup after both phases (its `/metrics`): **{goals.RunsFinalizedEarly:N0} runs finalized early** at a memory limit (issue 20: none at the"));

@@ -26,6 +26,13 @@ internal sealed class ProcessMeter
         return (_server.TotalProcessorTime, _clickHouse.TotalProcessorTime);
     }
 
+    /// <summary>ClickHouse's CPU time so far by thread name (queries, merges, system logs).</summary>
+    public ThreadCpu ClickHouseThreads()
+    {
+        _clickHouse.Refresh();
+        return ThreadCpu.Read(_clickHouse.Id, _clickHouse.TotalProcessorTime);
+    }
+
     /// <summary>Starts a new peak: the kernel's high-water mark of the resident set (VmHWM) is reset to the current size.</summary>
     public void ResetPeakRss() => File.WriteAllText($"/proc/{_server.Id}/clear_refs", "5");
 

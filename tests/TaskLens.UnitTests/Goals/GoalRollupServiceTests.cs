@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using TaskLens.Core.Goals;
+using TaskLens.Core.Incidents;
+using TaskLens.Core.Telemetry;
+using TaskLens.Core.Traces;
+using TaskLens.UnitTests.Slack;
+
+namespace TaskLens.UnitTests.Goals;
+
+/// <summary>The sweeps that store finalized runs: a steady flow makes one insert per write interval, not one a sweep.</summary>
+public sealed class GoalRollupServiceTests
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task SweepAsync_RunsFinalizedWithinTheWriteInterval_WaitForOneInsert()
+    {
+        var sweeps = new Sweeps(TimeSpan.FromSeconds(5), runs: 8);
+
+        // The first run is stored at once (nothing was written before it); the next five wait until five seconds have
+        // passed since that insert, the last two for the next interval.
+        await sweeps.RunAsync(8);
+        Assert.Equal([1, 5], sweeps.Sink.Inserts.Select(runs => runs.Count));
+        await sweeps.RunAsync(5);
+        Assert.Equal([1, 5, 2], sweeps.Sink.Inserts.Select(runs => runs.Count));
+        Assert.Equal(Enumerable.Range(1, 8).Select(t => $"0102030405060708{t:x16}"), sweeps.Sink.Inserts.SelectMany(runs => runs).Select(r => r.RunId));
+    }
+
+    [Fact]
+    public async Task SweepAsync_WriteIntervalZero_StoresEverySweepThatFinalizesRuns()
+    {
+        var sweeps = new Sweeps(TimeSpan.Zero, runs: 3);
+
+        await sweeps.RunAsync(3);
+
+        Assert.Equal([1, 1, 1], sweeps.Sink.Inserts.Select(runs => runs.Count));
+    }
+
+    [Fact]
+    public void EffectiveWriteInterval_LongerThanTheQuietPeriod_IsTheQuietPeriod()
+    {
+        var options = new GoalOptions { QuietPeriod = TimeSpan.FromSeconds(1), WriteInterval = TimeSpan.FromSeconds(5) };
+
+        Assert.Equal(TimeSpan.FromSeconds(1), options.EffectiveWriteInterval);
+        Assert.Empty(options.Validate());
+        Assert.Contains("TaskLens:Goals:WriteInterval must not be negative.", new GoalOptions { WriteInterval = TimeSpan.FromSeconds(-1) }.Validate());
+    }
+
+    /// <summary>
+    /// One run a second for <c>runs</c> seconds, then the clock at the first one's end of quiet: from there each sweep
+    /// (one a second) finalizes the next run.
+    /// </summary>
+    private sealed class Sweeps
+    {
+        private readonly ManualTime _time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        private readonly GoalRollupService _service;
+
+        public Sweeps(TimeSpan writeInterval, int runs)
+        {
+            var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = writeInterval, CheckStoredSpans = false };
+            var rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
+            _service = new GoalRollupService(rollup, Sink, new NoStoredRuns(), new NoTraces(), new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
+            for (ulong trace = 1; trace <= (ulong)runs; trace++)
+            {
+                rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), _time.GetUtcNow().ToUnixTimeMilliseconds());
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            _time.Advance(Quiet - TimeSpan.FromSeconds(runs));
+        }
+
+        public RecordingSink Sink { get; } = new();
+
+        public async Task RunAsync(int sweeps)
+        {
+            for (var sweep = 0; sweep < sweeps; sweep++)
+            {
+                await _service.SweepAsync(CancellationToken.None);
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    private sealed class RecordingSink : IGoalRunSink
+    {
+        public List<List<GoalRun>> Inserts { get; } = [];
+
+        public Task WriteAsync(IReadOnlyList<GoalRun> runs, CancellationToken cancellationToken)
+        {
+            Inserts.Add([.. runs.OrderBy(r => r.RunId, StringComparer.Ordinal)]);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class NoStoredRuns : IGoalReader
+    {
+        public Task<IReadOnlySet<string>> StoredRunIdsAsync(string tenant, IReadOnlyCollection<string> runIds, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
+        public Task<IReadOnlyList<GoalFigures>> ListGoalsAsync(string tenant, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<GoalFigures>> SeriesAsync(string tenant, string goalName, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<GoalRun>> RunsAsync(GoalRunQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<GoalRun?> RunAsync(string tenant, string runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<(string Tenant, string RunId)>> RunsToRebuildAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class NoTraces : ITraceReader
+    {
+        public Task<IReadOnlyList<StoredSpan>> GetTraceAsync(string tenant, TraceId traceId, int offset, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<long> CountSpansAsync(string tenant, TraceId traceId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(string tenant, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ServiceLink>> ServiceLinksAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<SampleTrace>> ErrorTracesAsync(
+            string tenant, IReadOnlyCollection<string> services, DateTimeOffset since, DateTimeOffset until, int perService, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+    }
+
+    private sealed class NoStoredSpans : IStoredSpanCounter
+    {
+        public Task<IReadOnlyDictionary<TraceId, ulong>> CountAsync(string tenant, IReadOnlyCollection<TraceId> traceIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class NoLinks : IServiceLinks
+    {
+        public bool Linked(string tenant, string serviceA, string serviceB) => false;
+
+        public WorkloadTopology Topology(string tenant) => new();
+
+        public Task LoadAsync(string tenant, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Observe(string tenant, IReadOnlyList<(string Caller, string Callee)> calls)
+        {
+        }
+
+        public void ObserveResources(SpanBatch batch)
+        {
+        }
+    }
+}
