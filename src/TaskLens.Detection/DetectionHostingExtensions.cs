@@ -12,14 +12,14 @@ public static class DetectionHostingExtensions
 {
     /// <summary>
     /// Continuous detection over goal and service series (<c>TaskLens:Detection</c>): the runner, and the service that
-    /// drives it unless disabled; the goal bands the dashboard draws (<see cref="GoalBandReplay"/>); run-level outliers (<see cref="Runs.RunOutliers"/>). Its judging delay follows the goals'
-    /// quiet period (<c>TaskLens:Goals</c>).
+    /// drives it unless disabled; the goal bands the dashboard draws (<see cref="GoalBandReplay"/>); run-level outliers (<see cref="Runs.RunOutliers"/>). Its judging delay follows when the goals'
+    /// runs are stored (<c>TaskLens:Goals</c>: quiet period and write interval).
     /// </summary>
     public static IHostApplicationBuilder AddTaskLensDetection(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<DetectionOptions>(builder.Configuration, DetectionOptions.SectionName, o => o.Validate())
-            .PostConfigure<IOptions<GoalOptions>>((options, goals) => options.QuietPeriod = goals.Value.QuietPeriod);
+            .PostConfigure<IOptions<GoalOptions>>((options, goals) => options.RunsStoredWithin = goals.Value.RunsStoredWithin);
         builder.Services.AddSingleton<DetectionRunner>();
         builder.Services.AddSingleton<IGoalBandReader, GoalBandReplay>();
         builder.Services.AddSingleton<DetectionMetrics>();

@@ -62,13 +62,18 @@ public sealed class GoalOptions
     /// <summary>
     /// Runs finalized within this long of the last <c>goal_runs</c> insert wait for the next one, so a steady flow of
     /// runs is stored a few times a minute rather than every sweep: each insert is a part ClickHouse writes and merges
-    /// again (docs/ingest.md, "What ClickHouse does per span"). A run finalized after a quiet spell is stored at the next
-    /// sweep. At most <see cref="QuietPeriod"/> (a shorter quiet period asks for runs sooner); zero stores every sweep.
+    /// again (docs/ingest.md, "What ClickHouse does per span"). A run finalized after a quiet spell is stored by the sweep
+    /// that finalizes it. At most <see cref="QuietPeriod"/> (a shorter quiet period asks for runs sooner). Zero, the
+    /// default, stores every sweep that finalizes runs: no gain of a longer interval was measured (session 11, load 18-47),
+    /// and it delays detection's judging by as much (<see cref="RunsStoredWithin"/>).
     /// </summary>
-    public TimeSpan WriteInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan WriteInterval { get; set; } = TimeSpan.Zero;
 
     /// <summary><see cref="WriteInterval"/> as applied: never longer than <see cref="QuietPeriod"/>.</summary>
     public TimeSpan EffectiveWriteInterval => WriteInterval < QuietPeriod ? WriteInterval : QuietPeriod;
+
+    /// <summary>How long after its last span a run is stored at the latest (a sweep aside): the quiet period and the write interval.</summary>
+    public TimeSpan RunsStoredWithin => QuietPeriod + EffectiveWriteInterval;
 
     /// <summary>
     /// Before finalizing runs, ask storage how many spans of their traces it holds (one lookup per sweep and tenant), and

@@ -86,7 +86,8 @@ internal sealed class GoalRollupService(
             {
                 var traceIds = tenant.Select(r => new TraceId(r.TraceIdHigh, r.TraceIdLow)).ToList();
                 var stored = await goals.StoredRunIdsAsync(tenant.Key, traceIds.Select(t => t.ToString()).ToList(), cancellationToken);
-                foreach (var traceId in traceIds.Where(t => stored.Contains(t.ToString())))
+                // A run finalized and not stored yet (waiting for the write interval, or refused) is a goal run too.
+                foreach (var traceId in traceIds.Where(t => stored.Contains(t.ToString()) || _waiting.ContainsKey((tenant.Key, t.ToString()))))
                 {
                     await ReloadAsync(tenant.Key, traceId, cancellationToken);
                 }
@@ -124,18 +125,46 @@ internal sealed class GoalRollupService(
             return;
         }
 
-        var now = time.GetUtcNow();
-        if (now - _lastWrite < options.EffectiveWriteInterval && _waiting.Count < MaxRunsWaitingToWrite)
+        if (time.GetUtcNow() - _lastWrite < options.EffectiveWriteInterval && _waiting.Count < MaxRunsWaitingToWrite)
         {
             return;
         }
 
-        _lastWrite = now;
+        await WriteWaitingAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// On a clean stop, stores the runs still waiting for the write interval, once the sweeps have ended; a restart would
+    /// otherwise have to rebuild them from their spans (and a node scaled away never would).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { IsCompleted: false } || _waiting.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await WriteWaitingAsync(cancellationToken);
+        }
+        catch (OperationCanceledException e)
+        {
+            GoalLog.WriteFailed(logger, _waiting.Count, e);
+        }
+    }
+
+    /// <summary>Stores every waiting run in one insert; if storage refuses, they wait for the next sweep (the interval restarts only on success).</summary>
+    private async Task WriteWaitingAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
         var runs = _waiting.Values.ToList();
         try
         {
             await sink.WriteAsync(runs, cancellationToken);
             _waiting.Clear();
+            _lastWrite = started;
             Interlocked.Exchange(ref _caughtUpAtTicks, time.GetUtcNow().UtcTicks);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

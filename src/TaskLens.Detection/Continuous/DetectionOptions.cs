@@ -14,7 +14,8 @@ public sealed class DetectionOptions
 
     /// <summary>
     /// How long after a step ends it is judged: goal runs are stored a quiet period after their last span
-    /// (TaskLens:Goals:QuietPeriod), so this must be longer than that; unset, it is the quiet period + 15 s.
+    /// (TaskLens:Goals:QuietPeriod), plus at most the goals' write interval (TaskLens:Goals:WriteInterval, 0 by default),
+    /// so this must be longer than that; unset, it is that + 15 s.
     /// </summary>
     public TimeSpan? Delay { get; set; }
 
@@ -46,9 +47,9 @@ public sealed class DetectionOptions
             yield return $"{SectionName}:Step must be whole minutes (is {Step}).";
         }
 
-        if (Delay is { } delay && delay <= QuietPeriod)
+        if (Delay is { } delay && delay <= RunsStoredWithin)
         {
-            yield return $"{SectionName}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod ({QuietPeriod}): goal runs are stored that long after their last span.";
+            yield return $"{SectionName}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod + WriteInterval ({RunsStoredWithin}): goal runs are stored that long after their last span.";
         }
 
         if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1 || MaxSeriesPerTenant < 1 || RecoverAfterSteps < 1)
@@ -77,17 +78,20 @@ public sealed class DetectionOptions
 
     internal MonitorSettings ToMonitorSettings() => new(Step, ForgetAfter, ContextSteps, Limits, MaxSeries, RecoverAfterSteps, MaxSeriesPerTenant);
 
-    /// <summary>Binds the section; the delay is resolved against the goals' quiet period, so it is always set after this.</summary>
-    internal static DetectionOptions From(IConfiguration configuration, TimeSpan goalQuietPeriod)
+    /// <summary>Binds the section; the delay is resolved against when goal runs are stored, so it is always set after this.</summary>
+    internal static DetectionOptions From(IConfiguration configuration, TimeSpan runsStoredWithin)
     {
         var options = configuration.GetSection(SectionName).Get<DetectionOptions>() ?? new DetectionOptions();
-        options.QuietPeriod = goalQuietPeriod;
+        options.RunsStoredWithin = runsStoredWithin;
         return options;
     }
 
-    /// <summary>The goals' quiet period (TaskLens:Goals:QuietPeriod), set by <see cref="From"/> or, in the host, from the goals' options.</summary>
-    internal TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long after its last span a goal run is stored at the latest: the goals' quiet period plus their effective write
+    /// interval (<c>GoalOptions.RunsStoredWithin</c>), set by <see cref="From"/> or, in the host, from the goals' options.
+    /// </summary>
+    internal TimeSpan RunsStoredWithin { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long after its end a step is judged: <see cref="Delay"/>, or the quiet period + 15 s.</summary>
-    internal TimeSpan JudgedAfter => Delay ?? QuietPeriod + TimeSpan.FromSeconds(15);
+    /// <summary>How long after its end a step is judged: <see cref="Delay"/>, or <see cref="RunsStoredWithin"/> + 15 s.</summary>
+    internal TimeSpan JudgedAfter => Delay ?? RunsStoredWithin + TimeSpan.FromSeconds(15);
 }

@@ -77,7 +77,7 @@ public sealed class CombinedDetectorRearmTests
     }
 
     [Fact]
-    public void TryRecover_BeforeRearming_ResolvesTheAlert()
+    public void TryRecover_BeforeRearming_ResolvesTheAlert_AndTheHoldOffGoesOn()
     {
         var detector = new CombinedDetector();
         var values = SpikeThenStep(stepAt: 2800, step: 0);
@@ -92,5 +92,9 @@ public sealed class CombinedDetectorRearmTests
         }
 
         Assert.InRange(resolvedAt, 1000 + RecoverAfter, 1000 + RecoverAfter + 50);
+
+        // Resolved but not re-armed: the next point is still in the episode's hold-off (it would not be with RearmAfter 0).
+        detector.Observe(At(resolvedAt + 1), values[resolvedAt + 1]);
+        Assert.True(detector.InHoldOff);
     }
 }

@@ -144,7 +144,7 @@ public sealed class SeriesMonitorTests
     }
 
     [Fact]
-    public void Observe_RaisedAlert_IsResolvedOnceTheSeriesIsCalm_AndTheNextTroubleIsRaisedAtOnce()
+    public void Observe_RaisedAlert_IsResolvedOnceTheSeriesIsCalm_AndAWorseDropIsRaisedBeforeRearming()
     {
         var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
         var drop = Assert.Single(monitor.Observe(At(History), [Goal("triage", completed: 4, failed: 16)], [Service("agents", 1000)], At(History)), a => a.Metric == "completion_rate");
@@ -164,7 +164,7 @@ public sealed class SeriesMonitorTests
         Assert.StartsWith("Goal 'triage': completion rate back within its normal range for 15 steps (now ", end.Finding.Summary, StringComparison.Ordinal);
         Assert.EndsWith("; raised 2026-11-20 06:40 UTC.", end.Finding.Summary, StringComparison.Ordinal);
         var again = Assert.Single(after, r => r.Finding.Status == FindingStatus.Raised && r.Finding.Metric == "completion_rate");
-        Assert.Equal(History + 30, again.Step); // within the 600-step hold-off, raised because the first alert had ended
+        Assert.Equal(History + 30, again.Step); // within the hold-off, before re-arming: raised because it is worse than the first drop
     }
 
     [Fact]

@@ -37,6 +37,37 @@ public sealed class GoalRollupServiceTests
     }
 
     [Fact]
+    public async Task SweepAsync_AFailedWrite_IsRetriedAtTheNextSweep()
+    {
+        var sweeps = new Sweeps(TimeSpan.FromSeconds(5), runs: 2);
+        sweeps.Sink.FailuresLeft = 1;
+
+        await sweeps.RunAsync(2);
+
+        // The first sweep's insert was refused; the second, a second later, stores both runs rather than waiting the interval.
+        Assert.Equal([2], sweeps.Sink.Inserts.Select(runs => runs.Count));
+    }
+
+    [Fact]
+    public async Task StopAsync_RunsWaitingForTheWriteInterval_AreStored()
+    {
+        var sweeps = new Sweeps(TimeSpan.FromSeconds(5), runs: 3);
+        await sweeps.RunAsync(3);
+        Assert.Equal([1], sweeps.Sink.Inserts.Select(runs => runs.Count));
+
+        await sweeps.Service.StopAsync(CancellationToken.None);
+
+        Assert.Equal([1, 2], sweeps.Sink.Inserts.Select(runs => runs.Count));
+    }
+
+    [Fact]
+    public void RunsStoredWithin_IsTheQuietPeriodAndTheEffectiveWriteInterval()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), new GoalOptions().RunsStoredWithin);
+        Assert.Equal(TimeSpan.FromSeconds(35), new GoalOptions { WriteInterval = TimeSpan.FromSeconds(5) }.RunsStoredWithin);
+    }
+
+    [Fact]
     public void EffectiveWriteInterval_LongerThanTheQuietPeriod_IsTheQuietPeriod()
     {
         var options = new GoalOptions { QuietPeriod = TimeSpan.FromSeconds(1), WriteInterval = TimeSpan.FromSeconds(5) };
@@ -53,13 +84,12 @@ public sealed class GoalRollupServiceTests
     private sealed class Sweeps
     {
         private readonly ManualTime _time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
-        private readonly GoalRollupService _service;
 
         public Sweeps(TimeSpan writeInterval, int runs)
         {
             var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = writeInterval, CheckStoredSpans = false };
             var rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
-            _service = new GoalRollupService(rollup, Sink, new NoStoredRuns(), new NoTraces(), new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
+            Service = new GoalRollupService(rollup, Sink, new NoStoredRuns(), new NoTraces(), new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
             for (ulong trace = 1; trace <= (ulong)runs; trace++)
             {
                 rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), _time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -71,11 +101,13 @@ public sealed class GoalRollupServiceTests
 
         public RecordingSink Sink { get; } = new();
 
+        public GoalRollupService Service { get; }
+
         public async Task RunAsync(int sweeps)
         {
             for (var sweep = 0; sweep < sweeps; sweep++)
             {
-                await _service.SweepAsync(CancellationToken.None);
+                await Service.SweepAsync(CancellationToken.None);
                 _time.Advance(TimeSpan.FromSeconds(1));
             }
         }
@@ -85,8 +117,17 @@ public sealed class GoalRollupServiceTests
     {
         public List<List<GoalRun>> Inserts { get; } = [];
 
+        /// <summary>Inserts to refuse (as storage would) before recording any.</summary>
+        public int FailuresLeft { get; set; }
+
         public Task WriteAsync(IReadOnlyList<GoalRun> runs, CancellationToken cancellationToken)
         {
+            if (FailuresLeft > 0)
+            {
+                FailuresLeft--;
+                throw new InvalidOperationException("storage refused the insert");
+            }
+
             Inserts.Add([.. runs.OrderBy(r => r.RunId, StringComparer.Ordinal)]);
             return Task.CompletedTask;
         }
