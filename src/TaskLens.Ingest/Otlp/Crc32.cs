@@ -7,13 +7,4 @@ namespace TaskLens.Ingest.Otlp;
 internal static class Crc32
 {
     public static uint Compute(ReadOnlySpan<byte> data) => System.IO.Hashing.Crc32.HashToUInt32(data);
-
-    /// <summary>The checksum of <paramref name="first"/> followed by <paramref name="second"/>, without joining them.</summary>
-    public static uint Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
-    {
-        var crc = new System.IO.Hashing.Crc32();
-        crc.Append(first);
-        crc.Append(second);
-        return crc.GetCurrentHashAsUInt32();
-    }
 }

@@ -166,7 +166,7 @@ internal sealed class DiskSpool : IAsyncDisposable
         }
 
         // No cancellation once queued: the record points into the caller's request buffer, which must stay
-        // valid until the write loop has written it, and the write itself is short.
+        // valid until the write loop has copied it, and the write itself is short.
         return pending.Done.Task;
     }
 
@@ -300,14 +300,11 @@ internal sealed class DiskSpool : IAsyncDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                // Small records are gathered into writes of up to WriteChunkBytes; a larger record is written alone,
-                // its payload straight from the caller's buffer: a 5,000-span export's megabytes are copied once, into
-                // the page cache, on the way to its acknowledgement, not first into this buffer as well.
+                // Small records are gathered into writes of up to WriteChunkBytes; a larger record is written alone.
                 buffer.ResetWrittenCount();
                 foreach (var item in group)
                 {
-                    var large = item.Length >= WriteChunkBytes;
-                    if (buffer.WrittenCount > 0 && (large || buffer.WrittenCount + item.Length > WriteChunkBytes || _activeLength >= _options.SegmentBytes))
+                    if (buffer.WrittenCount > 0 && (buffer.WrittenCount + item.Length > WriteChunkBytes || _activeLength >= _options.SegmentBytes))
                     {
                         _active!.Write(buffer.WrittenSpan);
                         buffer.ResetWrittenCount();
@@ -318,21 +315,8 @@ internal sealed class DiskSpool : IAsyncDisposable
                         Roll();
                     }
 
-                    if (large)
-                    {
-                        var head = item.Record.HeadLength;
-                        item.Record.WriteHeadTo(buffer.GetSpan(head)[..head]);
-                        buffer.Advance(head);
-                        _active!.Write(buffer.WrittenSpan);
-                        _active.Write(item.Record.Payload.Span);
-                        buffer.ResetWrittenCount();
-                    }
-                    else
-                    {
-                        item.Record.WriteTo(buffer.GetSpan(item.Length)[..item.Length]);
-                        buffer.Advance(item.Length);
-                    }
-
+                    item.Record.WriteTo(buffer.GetSpan(item.Length)[..item.Length]);
+                    buffer.Advance(item.Length);
                     _activeLength += item.Length;
                 }
 

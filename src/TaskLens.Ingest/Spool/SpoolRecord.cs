@@ -39,43 +39,19 @@ internal readonly record struct SpoolRecord(OtlpSignal Signal, string Tenant, st
 
     public int EncodedLength => HeaderBytes + PrefixBytes + LengthBytes + Encoding.UTF8.GetByteCount(Tenant) + LengthBytes + Encoding.UTF8.GetByteCount(Service) + Payload.Length;
 
-    /// <summary>The bytes before the payload: the header and the body's version, signal, flags, tenant and service.</summary>
-    public int HeadLength => EncodedLength - Payload.Length;
-
     public void WriteTo(Span<byte> destination)
     {
         var body = destination[HeaderBytes..EncodedLength];
-        WriteBodyPrefix(body);
-        Payload.Span.CopyTo(destination[HeadLength..EncodedLength]);
-        WriteHead(destination, body.Length, Crc32.Compute(body));
-    }
-
-    /// <summary>
-    /// Writes the record's first <see cref="HeadLength"/> bytes, its checksum taken over the payload where it lies, so
-    /// the payload can go to disk straight from the caller's buffer after them (a large export, not copied again).
-    /// </summary>
-    public void WriteHeadTo(Span<byte> head)
-    {
-        var bodyPrefix = head[HeaderBytes..];
-        WriteBodyPrefix(bodyPrefix);
-        WriteHead(head, bodyPrefix.Length + Payload.Length, Crc32.Compute(bodyPrefix, Payload.Span));
-    }
-
-    private void WriteBodyPrefix(Span<byte> body)
-    {
         body[0] = Version;
         body[1] = CodeOf(Signal);
         body[2] = Json ? (byte)1 : (byte)0;
         body[3] = 0;
         var at = WriteString(body, PrefixBytes, Tenant);
-        WriteString(body, at, Service);
-    }
-
-    private static void WriteHead(Span<byte> destination, int bodyLength, uint crc)
-    {
+        at = WriteString(body, at, Service);
+        Payload.Span.CopyTo(body[at..]);
         BinaryPrimitives.WriteUInt32LittleEndian(destination, Magic);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], (uint)bodyLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], (uint)body.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Crc32.Compute(body));
     }
 
     /// <summary>Reads a record from a body whose checksum has been verified; false when its content is not one we write.</summary>

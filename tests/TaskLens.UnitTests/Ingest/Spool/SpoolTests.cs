@@ -37,22 +37,6 @@ public sealed partial class SpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task Append_LargeRecordsAmongSmallOnes_ReadBackAsWritten()
-    {
-        // Records of a MiB or more go to disk from their own buffer, after a head written apart; small ones are gathered.
-        var written = Enumerable.Range(0, 6).Select(i => Record(i, padding: i % 2 == 0 ? 1_500_000 : 100)).ToList();
-        await using (var spool = CreateSpool(maxBytes: 64 * 1024 * 1024, segmentBytes: 4 * 1024 * 1024))
-        {
-            await Task.WhenAll(written.Select(spool.AppendAsync));
-        }
-
-        var read = ReadAll();
-
-        Assert.Equal(0, read.SkippedBytes);
-        Assert.Equal(written.Select(Describe).Order(), read.Records.Select(r => Describe(r.Record)).Order());
-    }
-
-    [Fact]
     public async Task TruncatedTail_CostsOnlyTheTornRecord()
     {
         await WriteAsync(Record(0), Record(1), Record(2));
