@@ -19,6 +19,12 @@ public sealed class DetectionOptions
     /// </summary>
     public TimeSpan? Delay { get; set; }
 
+    /// <summary>
+    /// How long past <see cref="Delay"/> a step waits for this node's goal runs to be stored (the rollup's watermark,
+    /// <c>IGoalRunWatermark</c>) before it is judged without them; each such step is counted and logged (6125).
+    /// </summary>
+    public TimeSpan WaitForRunsAtMost { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>History read at start so the detectors know each series' normal before judging new steps.</summary>
     public TimeSpan History { get; set; } = TimeSpan.FromHours(24);
 
@@ -50,6 +56,11 @@ public sealed class DetectionOptions
         if (Delay is { } delay && delay <= RunsStoredWithin)
         {
             yield return $"{SectionName}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod + WriteInterval ({RunsStoredWithin}): goal runs are stored that long after their last span.";
+        }
+
+        if (WaitForRunsAtMost < TimeSpan.Zero)
+        {
+            yield return $"{SectionName}:WaitForRunsAtMost must not be negative (is {WaitForRunsAtMost}).";
         }
 
         if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1 || MaxSeriesPerTenant < 1 || RecoverAfterSteps < 1)
@@ -92,6 +103,13 @@ public sealed class DetectionOptions
     /// </summary>
     internal TimeSpan RunsStoredWithin { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long after its end a step is judged: <see cref="Delay"/>, or <see cref="RunsStoredWithin"/> + 15 s.</summary>
+    /// <summary>How long after its end a step is judged at the earliest: <see cref="Delay"/>, or <see cref="RunsStoredWithin"/> + 15 s.</summary>
     internal TimeSpan JudgedAfter => Delay ?? RunsStoredWithin + TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The part of <see cref="JudgedAfter"/> beyond when runs are stored: how long after a step ends its runs' last spans
+    /// are taken to have reached the rollup (the SDKs' export interval and ingest), so a step waits for the watermark to
+    /// pass its end by this much.
+    /// </summary>
+    internal TimeSpan SpansArriveWithin => JudgedAfter - RunsStoredWithin;
 }
