@@ -13,9 +13,10 @@ public sealed class DetectionOptions
     public TimeSpan Step { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How long after a step ends it is judged: goal runs are stored a quiet period after their last span
+    /// How long after a step ends it is judged at the earliest: goal runs are stored a quiet period after their last span
     /// (TaskLens:Goals:QuietPeriod), plus at most the goals' write interval (TaskLens:Goals:WriteInterval, 0 by default),
-    /// so this must be longer than that; unset, it is that + 15 s.
+    /// so this must be longer than that; unset, it is that + 15 s. The step also waits for the rollup's watermark to pass
+    /// its end by what this adds to that (<see cref="WaitForRunsAtMost"/>).
     /// </summary>
     public TimeSpan? Delay { get; set; }
 
