@@ -13,11 +13,14 @@ internal static class AckLatency
     public static async Task<LatencyResult> IdleAsync(OtlpSender sender, AgentTraffic agents, long firstSequence, int samples, Func<ulong, Task> waitStored)
     {
         var acks = new List<double>();
+        var sent = new List<DateTime>();
         var queryable = new List<double>();
         var refusals = 0;
+        var gcBefore = ClientGc.Now();
         for (var i = 0; i < samples; i++)
         {
             var export = agents.Create(firstSequence + i);
+            sent.Add(DateTime.UtcNow);
             var clock = Stopwatch.StartNew();
             refusals += await sender.SendUntilAcceptedAsync(export);
             acks.Add(clock.Elapsed.TotalMilliseconds);
@@ -25,7 +28,7 @@ internal static class AckLatency
             queryable.Add(clock.Elapsed.TotalMilliseconds);
         }
 
-        return new LatencyResult(acks, queryable, refusals, 0, 0);
+        return new LatencyResult(acks, sent, queryable, refusals, 0, 0, ClientGc.Now().Since(gcBefore));
     }
 
     public static async Task<LatencyResult> UnderLoadAsync(
@@ -76,11 +79,14 @@ internal static class AckLatency
         // Let the background load settle before the first probe.
         await Task.Delay(TimeSpan.FromSeconds(2));
         var acks = new List<double>();
+        var sent = new List<DateTime>();
         var refusals = 0;
+        var gcBefore = ClientGc.Now();
         for (var i = 0; i < samples; i++)
         {
             var started = Stopwatch.StartNew();
             var export = agents.Create(firstProbe + i);
+            sent.Add(DateTime.UtcNow);
             var clock = Stopwatch.StartNew();
             refusals += await probeSender.SendUntilAcceptedAsync(export);
             acks.Add(clock.Elapsed.TotalMilliseconds);
@@ -91,10 +97,11 @@ internal static class AckLatency
             }
         }
 
+        var gc = ClientGc.Now().Since(gcBefore);
         await stop.CancelAsync();
         await background;
         await Task.WhenAll(backgroundTasks);
-        return new LatencyResult(acks, [], refusals, sentBackground * SdkTraffic.SpansPerExport, skipped * SdkTraffic.SpansPerExport);
+        return new LatencyResult(acks, sent, [], refusals, sentBackground * SdkTraffic.SpansPerExport, skipped * SdkTraffic.SpansPerExport, gc);
     }
 
     public static double Percentile(IReadOnlyList<double> values, double p)

@@ -115,6 +115,8 @@ internal static class LatencyMemoryRun
                 $"windows UTC: idle {idleFrom:HH:mm:ss.fff}-{loadedFrom:HH:mm:ss.fff}, loaded {loadedFrom:HH:mm:ss.fff}-{loadedTo:HH:mm:ss.fff}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ack ms idle p50 {idle.AckP50:N1} p99 {idle.AckP99:N1}; loaded p50 {loaded.AckP50:N1} p90 {AckLatency.Percentile(loaded.AckMs, 0.9):N1} p99 {loaded.AckP99:N1} max {loaded.AckMs.Max():N1} ({samples} probes, {loaded.ProbeRefusals} refusals)"));
+            PrintSlowest("loaded", loaded);
+            PrintSlowest("idle", idle);
             Console.WriteLine("where acknowledgements waited under load (server histograms over the probes and background):");
             afterLoaded.Since(beforeLoaded).ToList().ForEach(Console.WriteLine);
             Console.WriteLine(afterLoaded.GcSince(beforeLoaded)?.ToString() ?? "  GC: not exported by this server");
@@ -135,4 +137,8 @@ internal static class LatencyMemoryRun
             Directory.Delete(work, recursive: true);
         }
     }
+
+    private static void PrintSlowest(string phase, LatencyResult probes) =>
+        Console.WriteLine($"{phase}: {probes.Client}; slowest probes (sent UTC, ms): " + string.Join(", ",
+            probes.Slowest(5).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.SentUtc:HH:mm:ss.fff} {p.AckMs:N1}"))));
 }
