@@ -24,8 +24,8 @@ internal sealed class SignInThrottle(TimeProvider time)
         var now = time.GetUtcNow();
         lock (_lock)
         {
-            // Windows that ended are dropped at most once a window, so the table holds the addresses of about the last
-            // two minutes whatever the traffic.
+            // Windows that ended are dropped at most once a window, so the table holds only the addresses that posted
+            // in about the last two minutes.
             if (now - _lastPrune >= Window)
             {
                 foreach (var (key, window) in _windows)
