@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using System.Threading.RateLimiting;
 using TaskLens.Core.Access;
 using TaskLens.Ingest;
 using TaskLens.Server.Api;
@@ -55,31 +54,17 @@ internal static class AccessHostingExtensions
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAwareAuthorizationResultHandler>();
 
         // Password guessing: at most SignInAttemptsPerMinute sign-in posts per client address, then 429 with Retry-After.
-        builder.Services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                return ValueTask.CompletedTask;
-            };
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter(
-                        context.Connection.RemoteIpAddress?.ToString() ?? "",
-                        _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
-                    : RateLimitPartition.GetNoLimiter(""));
-        });
+        builder.Services.AddSingleton(services => new SignInThrottle(services.GetService<TimeProvider>() ?? TimeProvider.System));
         return builder;
     }
 
     /// <summary>Sign-in posts allowed per client address and minute.</summary>
-    public const int SignInAttemptsPerMinute = 10;
+    public const int SignInAttemptsPerMinute = SignInThrottle.AttemptsPerWindow;
 
     /// <summary>Authentication and authorization for the API port; the OTLP ports branch off before this and never pay for it.</summary>
     public static WebApplication UseTaskLensAccess(this WebApplication app)
     {
-        app.UseRateLimiter();
+        app.Use(app.Services.GetRequiredService<SignInThrottle>().CheckAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
