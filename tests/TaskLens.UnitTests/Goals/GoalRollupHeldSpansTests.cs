@@ -77,6 +77,59 @@ public sealed class GoalRollupHeldSpansTests
         Assert.Equal(20, store.Spans.Made);
     }
 
+    [Fact]
+    public void Sweep_AfterABurstOfLargeRuns_LetsGoOfTheirIdleArrays_AndSmallRunsReuseTheirOwn()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        var store = rollup.HeldSpans;
+
+        // Four runs of 1,100 spans: each a first array of 1,024 spans and a chunk of 1,024, given back when finalized.
+        for (ulong trace = 1; trace <= 4; trace++)
+        {
+            rollup.Observe(AgentRun(trace, 1_099).Build(), nowMs: 0);
+        }
+
+        Assert.Equal(4, rollup.Sweep(Quiet).Count);
+        Assert.Equal(8 * RunSpanSet.ChunkSize * 48L, store.Spans.FreeBytes);
+
+        // Then small runs, one a second, each finalized a quiet period later: no rent takes the large arrays.
+        var made = new List<long>();
+        for (long second = 1; second <= 100; second++)
+        {
+            rollup.Observe(AgentRun(100 + (ulong)second, 30).Build(), nowMs: Quiet + (second * 1_000));
+            rollup.Sweep(Quiet + (second * 1_000));
+            made.Add(store.Spans.Made);
+        }
+
+        // The sweeps' trims let the large arrays go (one at 30 s starts counting, the next finds them idle); the small
+        // runs' arrays of 32 spans are reused from run to run, so no array is made once the first runs were finalized.
+        Assert.InRange(store.Spans.FreeBytes, 1, RunSpanSet.ChunkSize * 48L - 1);
+        Assert.Equal(8, store.Spans.LetGo);
+        Assert.Equal(made[40], made[^1]);
+    }
+
+    [Fact]
+    public void Sweep_OpenSpansNearTheBound_KeepsFreeSpanArraysWithinTheRoomLeft()
+    {
+        var options = new GoalOptions { MaxSpansInMemory = 1_000 };
+        var rollup = new GoalRollup(options, Prices);
+        for (ulong trace = 1; trace <= 20; trace++)
+        {
+            rollup.Observe(AgentRun(trace, 30).Build(), nowMs: 0);
+        }
+
+        rollup.Sweep(Quiet);
+        var store = rollup.HeldSpans;
+        Assert.True(store.Spans.FreeBytes > 50 * 48, $"{store.Spans.FreeBytes} bytes free");
+
+        // One open run of 950 spans (an array of 960, none of that length free) leaves room for 50 spans' arrays.
+        rollup.Observe(AgentRun(21, 949).Build(), nowMs: Quiet + 1);
+        rollup.Sweep(Quiet + 2);
+
+        Assert.Equal(950L, rollup.Stats.SpansInMemory);
+        Assert.InRange(store.Spans.FreeBytes, 1, 50 * 48);
+    }
+
     /// <summary>An agent span (id 100) and <paramref name="calls"/> LLM calls of 7 input tokens under it.</summary>
     private static TraceBuilder AgentRun(ulong trace, int calls, bool failing = false)
     {
