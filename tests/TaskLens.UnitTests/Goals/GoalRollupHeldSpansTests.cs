@@ -15,23 +15,25 @@ public sealed class GoalRollupHeldSpansTests
     public void Sweep_RunsFinalizedOneAfterAnother_ReuseTheArrays_AndEachRunHasOnlyItsOwnFigures()
     {
         var rollup = new GoalRollup(new GoalOptions(), Prices);
-        var runs = new List<GoalRun>();
-        long made = 0;
-        for (ulong trace = 1; trace <= 5; trace++)
+        rollup.Observe(AgentRun(1, 40).Build(), nowMs: 0);
+        var runs = rollup.Sweep(Quiet).ToList();
+        var made = rollup.HeldSpans.Spans.Made;
+
+        // Once the first is finalized, runs of more sub-tasks and a last one the size of the first, held together
+        // (within a trim's 30 s, or the first run's array would be let go as idle).
+        foreach (var (trace, subTasks) in new[] { (2UL, 80), (3UL, 120), (4UL, 160), (5UL, 40) })
         {
-            // Each run has more sub-tasks than the one before, except the last, the size of the first.
-            var subTasks = trace == 5 ? 40 : (int)(trace * 40);
-            rollup.Observe(AgentRun(trace, subTasks).Build(), nowMs: (long)trace * Quiet * 2);
-            runs.AddRange(rollup.Sweep(((long)trace * Quiet * 2) + Quiet));
-            made = trace == 4 ? rollup.HeldSpans.Spans.Made : made;
+            rollup.Observe(AgentRun(trace, subTasks).Build(), nowMs: Quiet + (long)trace);
         }
 
-        Assert.Equal([40, 80, 120, 160, 40], runs.Select(r => r.LlmCalls));
-        Assert.Equal([40 * 7, 80 * 7, 120 * 7, 160 * 7, 40 * 7], runs.Select(r => r.InputTokens));
+        runs.AddRange(rollup.Sweep((2 * Quiet) + 5).OrderBy(r => r.LlmCalls));
+
+        Assert.Equal([40, 40, 80, 120, 160], runs.Select(r => r.LlmCalls));
+        Assert.Equal([40 * 7, 40 * 7, 80 * 7, 120 * 7, 160 * 7], runs.Select(r => r.InputTokens));
         Assert.All(runs, r => Assert.Equal(((ulong)r.LlmCalls + 1, 0), (r.Version, r.Errors)));
 
-        // The last run took the array the first gave back.
-        Assert.Equal(made, rollup.HeldSpans.Spans.Made);
+        // The last run took the array the first gave back; the three larger ones made theirs.
+        Assert.Equal(made + 3, rollup.HeldSpans.Spans.Made);
         Assert.Equal(0L, rollup.Stats.SpansInMemory);
     }
 
@@ -59,12 +61,7 @@ public sealed class GoalRollupHeldSpansTests
     [Fact]
     public void Observe_ManyRunsFinalizedAtOnce_KeepsTheCountsAndThePoolsWithinTheirBounds()
     {
-        var options = new GoalOptions { MaxSpansInMemory = 1_000 };
-        var rollup = new GoalRollup(options, Prices);
-        for (ulong trace = 1; trace <= 20; trace++)
-        {
-            rollup.Observe(AgentRun(trace, 30).Build(), nowMs: 0);
-        }
+        var rollup = TwentyRunsUnderASmallBound();
 
         Assert.Equal(620L, rollup.Stats.SpansInMemory);
         Assert.Equal(20, rollup.Sweep(Quiet).Count);
@@ -111,12 +108,7 @@ public sealed class GoalRollupHeldSpansTests
     [Fact]
     public void Sweep_OpenSpansNearTheBound_KeepsFreeSpanArraysWithinTheRoomLeft()
     {
-        var options = new GoalOptions { MaxSpansInMemory = 1_000 };
-        var rollup = new GoalRollup(options, Prices);
-        for (ulong trace = 1; trace <= 20; trace++)
-        {
-            rollup.Observe(AgentRun(trace, 30).Build(), nowMs: 0);
-        }
+        var rollup = TwentyRunsUnderASmallBound();
 
         rollup.Sweep(Quiet);
         var store = rollup.HeldSpans;
@@ -128,6 +120,18 @@ public sealed class GoalRollupHeldSpansTests
 
         Assert.Equal(950L, rollup.Stats.SpansInMemory);
         Assert.InRange(store.Spans.FreeBytes, 1, 50 * 48);
+    }
+
+    /// <summary>A rollup bounded at 1,000 spans holding 20 open runs of 31 spans (arrays of 32), observed at 0.</summary>
+    private static GoalRollup TwentyRunsUnderASmallBound()
+    {
+        var rollup = new GoalRollup(new GoalOptions { MaxSpansInMemory = 1_000 }, Prices);
+        for (ulong trace = 1; trace <= 20; trace++)
+        {
+            rollup.Observe(AgentRun(trace, 30).Build(), nowMs: 0);
+        }
+
+        return rollup;
     }
 
     /// <summary>An agent span (id 100) and <paramref name="calls"/> LLM calls of 7 input tokens under it.</summary>

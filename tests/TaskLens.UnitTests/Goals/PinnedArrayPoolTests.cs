@@ -28,8 +28,8 @@ public sealed class PinnedArrayPoolTests
 
         Assert.Equal(256, pool.FreeBytes); // two of 128 bytes; a third would pass 300
         Assert.Equal(5, pool.Made);
-        Assert.Contains(pool.Rent(16), arrays);
-        Assert.Contains(pool.Rent(16), arrays);
+        Assert.Contains(pool.Rent(16), arrays, ReferenceEqualityComparer.Instance);
+        Assert.Contains(pool.Rent(16), arrays, ReferenceEqualityComparer.Instance);
         Assert.Equal(5, pool.Made);
         pool.Rent(16);
         Assert.Equal(6, pool.Made);
@@ -54,9 +54,9 @@ public sealed class PinnedArrayPoolTests
 
         Assert.Equal(128, pool.FreeBytes);
         Assert.Equal(4, pool.LetGo);
-        Assert.Contains(pool.Rent(16), small);
+        Assert.Contains(pool.Rent(16), small, ReferenceEqualityComparer.Instance);
         Assert.Equal(5, pool.Made);
-        Assert.DoesNotContain(pool.Rent(32), large);
+        Assert.DoesNotContain(pool.Rent(32), large, ReferenceEqualityComparer.Instance);
         Assert.Equal(6, pool.Made);
     }
 
@@ -75,7 +75,7 @@ public sealed class PinnedArrayPoolTests
         Assert.Equal(128 + 64, pool.FreeBytes);
         Assert.Equal(1, pool.LetGo);
         Assert.Same(small, pool.Rent(8));
-        Assert.Contains(pool.Rent(16), large);
+        Assert.Contains(pool.Rent(16), large, ReferenceEqualityComparer.Instance);
         Assert.Equal(3, pool.Made);
     }
 
