@@ -74,14 +74,15 @@ internal static class Program
             return await Goals.GoalRollupBenchmark.RunAsync(goalsOutput);
         }
 
-        if (args is ["held", var heldRate, var heldSeconds, ..])
+        if (args is ["held", ..])
         {
-            var invariant = System.Globalization.CultureInfo.InvariantCulture;
-            return await Goals.HeldSpansRun.RunAsync(
-                int.Parse(heldRate, invariant),
-                int.Parse(heldSeconds, invariant),
-                args.Length > 3 ? int.Parse(args[3], invariant) : 0,
-                args.Length > 4 ? int.Parse(args[4], invariant) : 0);
+            if (!Goals.HeldArguments.TryParse(args, out var heldRate, out var heldSeconds, out var heldPause, out var heldBurst))
+            {
+                await Console.Error.WriteLineAsync(Goals.HeldArguments.Usage);
+                return 2;
+            }
+
+            return await Goals.HeldSpansRun.RunAsync(heldRate, heldSeconds, heldPause, heldBurst);
         }
 
         if (args is ["stages", var stagesOutput])

@@ -9,7 +9,8 @@ public static class GoalHostingExtensions
 {
     /// <summary>
     /// The goal rollup (<c>TaskLens:Goals</c>): the options and model price table, the rollup behind both stored span
-    /// sinks (<see cref="SpanSinkKeys"/>, so it sees exactly what was stored) and the sweeper. Any order with
+    /// sinks (<see cref="SpanSinkKeys"/>, so it sees exactly what was stored) and the sweeper, which is also the
+    /// watermark detection waits for (<see cref="IGoalRunWatermark"/>). Any order with
     /// storage: the decoration takes the stored sink by its key.
     /// </summary>
     public static IHostApplicationBuilder AddTaskLensGoals(this IHostApplicationBuilder builder)
@@ -29,6 +30,7 @@ public static class GoalHostingExtensions
         services.AddKeyedSingleton<ISpanRowSink>(SpanSinkKeys.Direct, (sp, _) => Observed(sp, SpanSinkKeys.StoredDirect));
         services.AddSingleton<GoalRollupService>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRollupService>());
+        services.AddSingleton<IGoalRunWatermark>(sp => sp.GetRequiredService<GoalRollupService>());
         services.AddSingleton<ISelfMetrics, GoalMetrics>();
         return builder;
     }

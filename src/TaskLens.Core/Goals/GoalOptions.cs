@@ -69,6 +69,12 @@ public sealed class GoalOptions
     /// </summary>
     public TimeSpan WriteInterval { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Finalized runs waiting for <see cref="WriteInterval"/> are stored at once when this many wait, so a burst is not
+    /// held in memory for the whole interval (and one insert stays a bounded size).
+    /// </summary>
+    public int MaxRunsWaitingToWrite { get; set; } = 5_000;
+
     /// <summary><see cref="WriteInterval"/> as applied: never longer than <see cref="QuietPeriod"/>.</summary>
     public TimeSpan EffectiveWriteInterval => WriteInterval < QuietPeriod ? WriteInterval : QuietPeriod;
 
@@ -123,6 +129,11 @@ public sealed class GoalOptions
         if (WriteInterval < TimeSpan.Zero)
         {
             errors.Add($"{SectionName}:WriteInterval must not be negative.");
+        }
+
+        if (MaxRunsWaitingToWrite < 1)
+        {
+            errors.Add($"{SectionName}:MaxRunsWaitingToWrite must be at least 1.");
         }
 
         if (SweepInterval <= TimeSpan.Zero || SweepInterval > QuietPeriod)

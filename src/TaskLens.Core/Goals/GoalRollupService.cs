@@ -12,7 +12,8 @@ namespace TaskLens.Core.Goals;
 /// flow of runs makes a few large inserts rather than one a sweep. Runs not stored yet (held for that interval, or
 /// refused by storage) wait for a later sweep, one per run id (a newer finalization replaces the waiting one); a restart
 /// meanwhile rebuilds them from their spans, as it does open runs. Nothing is counted twice: reloaded spans fold by span id, and a stored run is replaced by its next version.
-/// The calls between services each finished run shows go to the service links incidents correlate by.
+/// A sweep that ends with every due run stored moves the watermark (<see cref="StoredThrough"/>) that detection judges
+/// steps by. The calls between services each finished run shows go to the service links incidents correlate by.
 /// </summary>
 internal sealed class GoalRollupService(
     GoalRollup rollup,
@@ -23,7 +24,7 @@ internal sealed class GoalRollupService(
     IServiceLinks links,
     GoalOptions options,
     TimeProvider time,
-    ILogger<GoalRollupService> logger) : BackgroundService
+    ILogger<GoalRollupService> logger) : BackgroundService, IGoalRunWatermark
 {
     /// <summary>Bounds the trace reads one sweep makes; the rest wait for the next sweep.</summary>
     private const int MaxReloadsPerSweep = 100;
@@ -31,15 +32,31 @@ internal sealed class GoalRollupService(
     /// <summary>Trace ids per lookup of stored span counts.</summary>
     private const int CountsPerQuery = 500;
 
-    /// <summary>Finalized runs past this count are stored at once, whatever <see cref="GoalOptions.WriteInterval"/> says.</summary>
-    private const int MaxRunsWaitingToWrite = 5_000;
-
     private readonly Dictionary<(string Tenant, string RunId), GoalRun> _waiting = [];
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private long _caughtUpAtTicks = time.GetUtcNow().UtcTicks;
 
+    /// <summary>0 until a sweep first ends with every due run stored.</summary>
+    private long _storedThroughTicks;
+    private long _reloadsAsked;
+    private long _reloadsStoredElsewhere;
+    private long _reloadsAtStart;
+
     /// <summary>When a sweep last ended with every finalized run stored (start, before the first sweep).</summary>
     public DateTimeOffset CaughtUpAt => new(Interlocked.Read(ref _caughtUpAtTicks), TimeSpan.Zero);
+
+    /// <summary>
+    /// A quiet period before the start of the last sweep that ended with every finalized run stored and every reload it
+    /// was asked for read back: every run with a goal span whose spans had all arrived by then was due at that sweep
+    /// (<see cref="GoalOptions.QuietPeriod"/>) and is stored. It does not move while runs wait for the write interval or
+    /// storage refuses them, while more reloads are asked than a sweep reads, or while a reload fails.
+    /// </summary>
+    public DateTimeOffset? StoredThrough => Interlocked.Read(ref _storedThroughTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>Whole traces read back from storage since start, by why: see <see cref="GoalMetrics"/>.</summary>
+    public (long Asked, long StoredElsewhere, long AtStart) Reloads =>
+        (Interlocked.Read(ref _reloadsAsked), Interlocked.Read(ref _reloadsStoredElsewhere), Interlocked.Read(ref _reloadsAtStart));
+
     private long _finalizedEarlyLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -64,6 +81,7 @@ internal sealed class GoalRollupService(
                 if (TraceId.TryParse(runId, out var traceId))
                 {
                     await ReloadAsync(tenant, traceId, cancellationToken);
+                    Interlocked.Increment(ref _reloadsAtStart);
                 }
             }
 
@@ -75,35 +93,20 @@ internal sealed class GoalRollupService(
         }
     }
 
-    /// <summary>One sweep: reload what was asked back, finalize what is due and store it, or keep it for the next sweep.</summary>
+    /// <summary>
+    /// One sweep: reload what was asked back, finalize what is due and store it, or keep it for the next sweep; once
+    /// every run is stored, move the watermark.
+    /// </summary>
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
-        // Only runs with a stored row are read back: most traces without a goal span are not goals at all (a service
-        // called by an uninstrumented client), and one small query per sweep is all they cost.
-        foreach (var tenant in rollup.TakeReloads(MaxReloadsPerSweep).GroupBy(r => r.Tenant))
-        {
-            try
-            {
-                var traceIds = tenant.Select(r => new TraceId(r.TraceIdHigh, r.TraceIdLow)).ToList();
-                var stored = await goals.StoredRunIdsAsync(tenant.Key, traceIds.Select(t => t.ToString()).ToList(), cancellationToken);
-                // A run finalized and not stored yet (waiting for the write interval, or refused) is a goal run too.
-                foreach (var traceId in traceIds.Where(t => stored.Contains(t.ToString()) || _waiting.ContainsKey((tenant.Key, t.ToString()))))
-                {
-                    await ReloadAsync(tenant.Key, traceId, cancellationToken);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                GoalLog.ReloadFailed(logger, tenant.Key, e);
-            }
-        }
-
+        var sweptAt = time.GetUtcNow();
+        var reloadsDone = await ReloadAskedAsync(cancellationToken);
         if (options.CheckStoredSpans)
         {
             await CheckStoredSpansAsync(cancellationToken);
         }
 
-        foreach (var run in rollup.Sweep(time.GetUtcNow().ToUnixTimeMilliseconds()))
+        foreach (var run in rollup.Sweep(sweptAt.ToUnixTimeMilliseconds()))
         {
             _waiting[(run.Tenant, run.RunId)] = run;
             if (run.ServiceCalls.Count > 0)
@@ -119,18 +122,53 @@ internal sealed class GoalRollupService(
             _finalizedEarlyLogged = early;
         }
 
+        if (_waiting.Count > 0
+            && (time.GetUtcNow() - _lastWrite >= options.EffectiveWriteInterval || _waiting.Count >= options.MaxRunsWaitingToWrite))
+        {
+            await WriteWaitingAsync(cancellationToken);
+        }
+
         if (_waiting.Count == 0)
         {
             Interlocked.Exchange(ref _caughtUpAtTicks, time.GetUtcNow().UtcTicks);
-            return;
+            if (reloadsDone)
+            {
+                Interlocked.Exchange(ref _storedThroughTicks, (sweptAt - options.QuietPeriod).UtcTicks);
+            }
         }
+    }
 
-        if (time.GetUtcNow() - _lastWrite < options.EffectiveWriteInterval && _waiting.Count < MaxRunsWaitingToWrite)
+    /// <summary>
+    /// Reloads the runs asked back (a late span, or no goal span after a quiet period), at most
+    /// <see cref="MaxReloadsPerSweep"/>; false if some are left for the next sweep or a read failed.
+    /// </summary>
+    private async Task<bool> ReloadAskedAsync(CancellationToken cancellationToken)
+    {
+        // Only runs with a stored row are read back: most traces without a goal span are not goals at all (a service
+        // called by an uninstrumented client), and one small query per sweep is all they cost.
+        var asked = rollup.TakeReloads(MaxReloadsPerSweep);
+        var done = asked.Count < MaxReloadsPerSweep;
+        foreach (var tenant in asked.GroupBy(r => r.Tenant))
         {
-            return;
+            try
+            {
+                var traceIds = tenant.Select(r => new TraceId(r.TraceIdHigh, r.TraceIdLow)).ToList();
+                var stored = await goals.StoredRunIdsAsync(tenant.Key, traceIds.Select(t => t.ToString()).ToList(), cancellationToken);
+                // A run finalized and not stored yet (waiting for the write interval, or refused) is a goal run too.
+                foreach (var traceId in traceIds.Where(t => stored.Contains(t.ToString()) || _waiting.ContainsKey((tenant.Key, t.ToString()))))
+                {
+                    await ReloadAsync(tenant.Key, traceId, cancellationToken);
+                    Interlocked.Increment(ref _reloadsAsked);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                GoalLog.ReloadFailed(logger, tenant.Key, e);
+                done = false;
+            }
         }
 
-        await WriteWaitingAsync(cancellationToken);
+        return done;
     }
 
     /// <summary>
@@ -165,7 +203,6 @@ internal sealed class GoalRollupService(
             await sink.WriteAsync(runs, cancellationToken);
             _waiting.Clear();
             _lastWrite = started;
-            Interlocked.Exchange(ref _caughtUpAtTicks, time.GetUtcNow().UtcTicks);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -195,6 +232,7 @@ internal sealed class GoalRollupService(
                         {
                             rollup.NoteStored(tenant.Key, traceId, count);
                             await ReloadAsync(tenant.Key, traceId, cancellationToken, arrival: false);
+                            Interlocked.Increment(ref _reloadsStoredElsewhere);
                         }
                     }
                 }

@@ -7,7 +7,7 @@ namespace TaskLens.Detection.Continuous;
 /// <summary>
 /// Continuous detection for <c>/metrics</c> (the <see cref="MeterName"/> meter): series watched, detection lag — how far
 /// behind now the last judged step ends (the judging delay plus up to a step when healthy; it grows while ClickHouse is
-/// away) — and findings stored, by status.
+/// away, or while the goal runs are not stored) — steps judged before their goal runs were stored, and findings stored, by status.
 /// </summary>
 internal sealed class DetectionMetrics : ISelfMetrics
 {
@@ -24,6 +24,11 @@ internal sealed class DetectionMetrics : ISelfMetrics
             () => runner.JudgedUntil is { } until ? [new Measurement<double>((time.GetUtcNow() - until).TotalSeconds)] : Array.Empty<Measurement<double>>(),
             "s",
             "Time from the end of the last judged step to now (absent until the history is learnt)");
+        meter.CreateObservableCounter(
+            "tasklens.detection.steps_judged_before_runs_stored",
+            () => runner.StepsJudgedBeforeRunsStored,
+            "{step}",
+            "Steps judged after waiting TaskLens:Detection:WaitForRunsAtMost for this node's goal runs to be stored (the rollup's watermark stuck)");
         meter.CreateObservableCounter(
             "tasklens.detection.run_outlier_trainings", () => outliers.Trainings, "{training}", "Run-outlier models trained since start (a goal found with too few runs counts too)");
         _findings = meter.CreateCounter<long>("tasklens.detection.findings", "{finding}", "Findings stored, by status: raised, context, resolved");

@@ -13,11 +13,18 @@ public sealed class DetectionOptions
     public TimeSpan Step { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How long after a step ends it is judged: goal runs are stored a quiet period after their last span
+    /// How long after a step ends it is judged at the earliest: goal runs are stored a quiet period after their last span
     /// (TaskLens:Goals:QuietPeriod), plus at most the goals' write interval (TaskLens:Goals:WriteInterval, 0 by default),
-    /// so this must be longer than that; unset, it is that + 15 s.
+    /// so this must be longer than that; unset, it is that + 15 s. The step also waits for the rollup's watermark to pass
+    /// its end by what this adds to that (<see cref="WaitForRunsAtMost"/>).
     /// </summary>
     public TimeSpan? Delay { get; set; }
+
+    /// <summary>
+    /// How long past <see cref="Delay"/> a step waits for this node's goal runs to be stored (the rollup's watermark,
+    /// <c>IGoalRunWatermark</c>) before it is judged without them; each such step is counted and logged (6125).
+    /// </summary>
+    public TimeSpan WaitForRunsAtMost { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>History read at start so the detectors know each series' normal before judging new steps.</summary>
     public TimeSpan History { get; set; } = TimeSpan.FromHours(24);
@@ -50,6 +57,11 @@ public sealed class DetectionOptions
         if (Delay is { } delay && delay <= RunsStoredWithin)
         {
             yield return $"{SectionName}:Delay ({Delay}) must be longer than TaskLens:Goals:QuietPeriod + WriteInterval ({RunsStoredWithin}): goal runs are stored that long after their last span.";
+        }
+
+        if (WaitForRunsAtMost < TimeSpan.Zero)
+        {
+            yield return $"{SectionName}:WaitForRunsAtMost must not be negative (is {WaitForRunsAtMost}).";
         }
 
         if (History < TimeSpan.Zero || ForgetAfter <= TimeSpan.Zero || ContextSteps < 0 || MaxSeries < 1 || MaxSeriesPerTenant < 1 || RecoverAfterSteps < 1)
@@ -92,6 +104,13 @@ public sealed class DetectionOptions
     /// </summary>
     internal TimeSpan RunsStoredWithin { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long after its end a step is judged: <see cref="Delay"/>, or <see cref="RunsStoredWithin"/> + 15 s.</summary>
+    /// <summary>How long after its end a step is judged at the earliest: <see cref="Delay"/>, or <see cref="RunsStoredWithin"/> + 15 s.</summary>
     internal TimeSpan JudgedAfter => Delay ?? RunsStoredWithin + TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The part of <see cref="JudgedAfter"/> beyond when runs are stored: how long after a step ends its runs' last spans
+    /// are taken to have reached the rollup (the SDKs' export interval and ingest), so a step waits for the watermark to
+    /// pass its end by this much.
+    /// </summary>
+    internal TimeSpan SpansArriveWithin => JudgedAfter - RunsStoredWithin;
 }

@@ -7,8 +7,10 @@ namespace TaskLens.Detection.Continuous;
 
 /// <summary>
 /// Drives the series monitor step by step: at start it reads the configured history and lets the detectors learn it
-/// (nothing is raised for the past); afterwards each step is judged once it is <see cref="DetectionOptions.Delay"/> old
-/// — its buckets read, the monitor's findings given sample failed runs and stored. A step that cannot be read is tried
+/// (nothing is raised for the past); afterwards each step is judged once, when it is <see cref="DetectionOptions.Delay"/>
+/// old and this node's goal runs of it are stored (the rollup's <paramref name="watermark"/> has passed its end by
+/// <see cref="DetectionOptions.SpansArriveWithin"/>), or <see cref="DetectionOptions.WaitForRunsAtMost"/> later without
+/// them (<see cref="StepsJudgedBeforeRunsStored"/>) — its buckets read, the monitor's findings given sample failed runs and stored. A step that cannot be read is tried
 /// again; a step judged but not stored is stored on the next try without being judged twice (the detectors saw it).
 /// Steps missed while ClickHouse was away are judged when it returns, at most the last <see cref="DetectionOptions.History"/>
 /// of them.
@@ -19,7 +21,8 @@ internal sealed class DetectionRunner(
     IFindingSink sink,
     IAlertIntakeStore intake,
     DetectionOptions options,
-    Runs.RunOutliers outliers)
+    Runs.RunOutliers outliers,
+    IGoalRunWatermark? watermark = null)
 {
     /// <summary>Runs of one goal judged for run-level outliers per step, at most.</summary>
     private const int OutlierRunsPerStep = 200;
@@ -36,6 +39,7 @@ internal sealed class DetectionRunner(
     private (DateTimeOffset Step, List<Finding> Findings)? _unstored;
 
     private long _judgedUntilTicks;
+    private long _judgedBeforeRunsStored;
 
     public int SeriesCount => _monitor.SeriesCount;
 
@@ -43,6 +47,12 @@ internal sealed class DetectionRunner(
     public DateTimeOffset? JudgedUntil => Volatile.Read(ref _judgedUntilTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     public long PointsOverLimit => _monitor.PointsOverLimit;
+
+    /// <summary>Steps judged because the watermark had not passed them within <see cref="DetectionOptions.WaitForRunsAtMost"/>.</summary>
+    public long StepsJudgedBeforeRunsStored => Interlocked.Read(ref _judgedBeforeRunsStored);
+
+    /// <summary>The goal-run watermark this runner waits for (null without a goal rollup: judged by the delay alone).</summary>
+    public DateTimeOffset? RunsStoredThrough => watermark?.StoredThrough;
 
     /// <summary>
     /// Learns the history before the first step due at <paramref name="now"/>, and takes back our findings the intake
@@ -104,6 +114,17 @@ internal sealed class DetectionRunner(
             var step = _next.Value;
             if (_unstored?.Step != step)
             {
+                var stepEnd = step + options.Step;
+                if (!RunsStored(stepEnd))
+                {
+                    if (now < stepEnd + options.JudgedAfter + options.WaitForRunsAtMost)
+                    {
+                        break; // later steps wait behind it: steps are judged in order
+                    }
+
+                    Interlocked.Increment(ref _judgedBeforeRunsStored);
+                }
+
                 var goalBuckets = await series.GoalBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
                 var serviceBuckets = await series.ServiceBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
                 var judgedStep = _monitor.Observe(step, goalBuckets, serviceBuckets, now).ToList();
@@ -126,6 +147,9 @@ internal sealed class DetectionRunner(
 
         return findings;
     }
+
+    /// <summary>Whether this node's goal runs ending before <paramref name="stepEnd"/> are stored, as far as the watermark says.</summary>
+    private bool RunsStored(DateTimeOffset stepEnd) => watermark is null || watermark.StoredThrough >= stepEnd + options.SpansArriveWithin;
 
     /// <summary>
     /// The step's finished runs unlike their goal's usual runs (<see cref="Runs.RunOutliers"/>), as findings of kind

@@ -38,6 +38,7 @@ internal sealed class DetectionService(
         }
 
         var overLimitLoggedAt = DateTimeOffset.MinValue;
+        long judgedBeforeRunsStoredLogged = 0;
         using var timer = new PeriodicTimer(Tick, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -51,6 +52,13 @@ internal sealed class DetectionService(
                 }
 
                 await HandOverAsync(findings, stoppingToken);
+
+                if (runner.StepsJudgedBeforeRunsStored > judgedBeforeRunsStoredLogged)
+                {
+                    DetectionLog.JudgedBeforeRunsStored(
+                        logger, runner.StepsJudgedBeforeRunsStored - judgedBeforeRunsStoredLogged, options.WaitForRunsAtMost.TotalSeconds, runner.RunsStoredThrough);
+                    judgedBeforeRunsStoredLogged = runner.StepsJudgedBeforeRunsStored;
+                }
 
                 if (runner.PointsOverLimit > 0 && time.GetUtcNow() - overLimitLoggedAt > TimeSpan.FromHours(1))
                 {

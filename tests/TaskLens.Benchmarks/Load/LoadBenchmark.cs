@@ -85,10 +85,9 @@ internal static class LoadBenchmark
             var agents = new AgentTraffic();
             using var sender = new OtlpSender(endpoint, Connections);
 
-            var warmUp = await WarmUpAsync(http, ports[0], meter, store, sender, sdk, WarmUpRounds);
-            Progress(total, warmUp.Describe());
+            var warmUp = await WarmUpAsync(http, ports[0], clickHouse, meter, store, sender, sdk, WarmUpRounds);
+            Progress(total, warmUp.Describe(MeasuredRounds * ExportsPerRound * SdkTraffic.SpansPerExport));
             long sdkNext = WarmUpRounds * ExportsPerRound, agentNext = 0, runsExpected = WarmUpRounds * sdk.TracesPerRound;
-            var warmUpMerges = await SettleAfterWarmUpAsync(clickHouse, meter);
             meter.ResetPeakRss();
             var measuredFirst = sdkNext;
             // Read before the phase's CPU is and after it was, so the two scrapes are not in its window.
@@ -148,7 +147,7 @@ internal static class LoadBenchmark
                 sdk, warmUp, sdkPhase, agentPhase, ceiling, idle, loaded, backgroundRate, probeInterval.TotalMilliseconds, steadyPeakRss,
                 overload, overloadStored, overloadPeakRss, drainSeconds, acknowledged, storedAll, version, total.Elapsed.TotalSeconds,
                 Traces.TraceLookupResult.Read(outputDirectory), goalRollup,
-                beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded), beforeLoaded.GcSince(beforeIdle), afterLoaded.GcSince(beforeLoaded), sdkRuntime, warmUpMerges);
+                beforeLoaded.Percentiles(beforeIdle), afterLoaded.Percentiles(beforeLoaded), beforeLoaded.GcSince(beforeIdle), afterLoaded.GcSince(beforeLoaded), sdkRuntime);
             Directory.CreateDirectory(outputDirectory);
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.md"), report.ToMarkdown());
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, "load.json"), JsonSerializer.Serialize(report, Indented));
@@ -165,24 +164,28 @@ internal static class LoadBenchmark
     /// <summary>
     /// The warm-up <c>load</c> and <c>load-cpu</c> begin with: the first <paramref name="rounds"/> rounds of
     /// <paramref name="sdk"/>'s traffic (CPU counted until stored), then <see cref="WarmUpSettle"/> — the server is left
-    /// until the warm-up's goal runs are stored, detection has judged them and the JIT is quiet — so the measured phase
-    /// that follows sees a server past its first minute; the JIT's counts at start, over the traffic and over the wait
-    /// are kept for the report.
+    /// until the warm-up's goal runs are stored, detection has judged them and the JIT is quiet — then ClickHouse's merges
+    /// of the warm-up's parts (<see cref="SettleAfterWarmUpAsync"/>), so the measured phase that follows sees a server
+    /// past its first minute and a ClickHouse with no merge work of rows it did not insert; the JIT's counts at start,
+    /// over the traffic and over the wait, and the merges' wait, are kept for the report.
     /// </summary>
     internal static async Task<WarmUpResult> WarmUpAsync(
-        HttpClient http, int apiPort, ProcessMeter meter, StoreProbe store, OtlpSender sender, SdkTraffic sdk, int rounds)
+        HttpClient http, int apiPort, ClickHouseClient clickHouse, ProcessMeter meter, StoreProbe store, OtlpSender sender, SdkTraffic sdk, int rounds)
     {
         var atStart = await RuntimeCounters.ScrapeAsync(http, apiPort);
         var runs = (long)rounds * sdk.TracesPerRound;
         var traffic = await PhaseAsync(meter, store, sender, sdk.Create, 0, rounds * ExportsPerRound, SdkTraffic.SpansPerExport, runs, waitForRuns: false);
         var afterTraffic = await RuntimeCounters.ScrapeAsync(http, apiPort);
         var settle = await WarmUpSettle.WaitAsync(http, apiPort, store, meter, runs);
+        var merges = await SettleAfterWarmUpAsync(clickHouse, meter);
         return new WarmUpResult(
             traffic,
             atStart.CompiledMethods,
             afterTraffic.CompiledMethods - atStart.CompiledMethods,
             afterTraffic.CompilationSeconds - atStart.CompilationSeconds,
-            settle);
+            settle,
+            merges.Seconds,
+            merges.ClickHouseCpuSeconds);
     }
 
     /// <summary>
@@ -245,7 +248,7 @@ internal static class LoadBenchmark
     /// its tables take the same rows: otherwise the phase's window holds merge work of rows it did not insert, and the
     /// ceiling's does not. Returns the seconds waited and ClickHouse's CPU seconds meanwhile (what the phase no longer counts).
     /// </summary>
-    public static async Task<(double Seconds, double ClickHouseCpuSeconds)> SettleAfterWarmUpAsync(ClickHouseClient clickHouse, ProcessMeter meter)
+    private static async Task<(double Seconds, double ClickHouseCpuSeconds)> SettleAfterWarmUpAsync(ClickHouseClient clickHouse, ProcessMeter meter)
     {
         var before = meter.Cpu().ClickHouse;
         var seconds = await WaitForMergesAsync(clickHouse, MergeWait);

@@ -46,9 +46,8 @@ internal static class LoadCpuRun
             var sdk = new SdkTraffic(LoadBenchmark.ExportsPerRound, seed: 20, startUnixNanos: (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000) * 1_000_000);
             using var sender = new OtlpSender(new Uri($"http://127.0.0.1:{ports[2]}/v1/traces"), LoadBenchmark.Connections);
             var warmUpExports = WarmUpRounds * LoadBenchmark.ExportsPerRound;
-            var warmUp = await LoadBenchmark.WarmUpAsync(http, ports[0], meter, store, sender, sdk, WarmUpRounds);
-            Console.WriteLine(warmUp.Describe());
-            var settle = await LoadBenchmark.SettleAfterWarmUpAsync(clickHouse, meter);
+            var warmUp = await LoadBenchmark.WarmUpAsync(http, ports[0], clickHouse, meter, store, sender, sdk, WarmUpRounds);
+            Console.WriteLine(warmUp.Describe((long)rounds * LoadBenchmark.ExportsPerRound * SdkTraffic.SpansPerExport));
             if (profile)
             {
                 // query_log's event_time is in whole seconds: without a second between them, the warm-up's last
@@ -59,6 +58,7 @@ internal static class LoadCpuRun
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var phaseFrom = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var runtimeBefore = await RuntimeCounters.ScrapeAsync(http, ports[0]);
+            var goalsBefore = await GoalRollupCounters.ReadAsync(http, ports[0]);
             var threadsBefore = meter.ClickHouseThreads();
             var phaseStarted = Stopwatch.GetTimestamp();
             var phase = await LoadBenchmark.PhaseAsync(
@@ -79,8 +79,7 @@ internal static class LoadCpuRun
             Console.WriteLine("  " + phase.Halves.Describe());
             Console.WriteLine("  " + runtime);
             Console.WriteLine("  phase: " + phaseThreads);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  warm-up's merges settled before the phase: {settle.Seconds:N1} s, ClickHouse {settle.ClickHouseCpuSeconds:N1} CPU-s ({settle.ClickHouseCpuSeconds * 1e6 / phase.Spans:N2} µs per span of the phase)"));
+            Console.WriteLine("  goal rollup in the phase (and its runs' wait): " + goals.DescribeLateSince(goalsBefore));
             // perf's sample times are on the same clock (CLOCK_MONOTONIC), so a profile of the whole server can be cut to the phase.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  phase window, CLOCK_MONOTONIC seconds: {phaseStarted / (double)Stopwatch.Frequency:F3} to {phaseEnded / (double)Stopwatch.Frequency:F3}"));

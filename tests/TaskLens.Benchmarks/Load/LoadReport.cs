@@ -31,8 +31,7 @@ internal sealed record LoadReport(
     IReadOnlyList<StagePercentiles>? LoadedStages = null,
     GcWindow? IdleGc = null,
     GcWindow? LoadedGc = null,
-    string? SdkRuntime = null,
-    (double Seconds, double ClickHouseCpuSeconds)? WarmUpMerges = null)
+    string? SdkRuntime = null)
 {
     public const double TargetCpuMicros = 3;
     public const double TargetCeilingRatio = 0.8;
@@ -86,12 +85,7 @@ internal sealed record LoadReport(
             Line($"SDK-shaped phase, diagnostic: {runtime}.");
         }
 
-        Line(WarmUp.Describe());
-        if (WarmUpMerges is { } settle)
-        {
-            Line(F($"Then, as the ceiling's passes do, ClickHouse finished merging the warm-up's parts before the SDK-shaped phase began ({settle.Seconds:N1} s,"));
-            Line(F($"{settle.ClickHouseCpuSeconds:N1} CPU-s, {settle.ClickHouseCpuSeconds * 1e6 / SdkPhase.Spans:N2} µs per span of the phase that its window no longer holds)."));
-        }
+        Line(WarmUp.Describe(SdkPhase.Spans));
 
         if (GoalRollup is { } goals)
         {

@@ -93,6 +93,7 @@ public sealed class AgentAwareTests(ClickHouseFixture clickHouse)
         var runner = host.Services.GetRequiredService<DetectionRunner>();
         var judgedAfter = TimeSpan.FromSeconds(16); // quiet period 1 s + 15 s
         await runner.CatchUpAsync(scenarioMinute + judgedAfter, CancellationToken.None);
+        await RunsStoredWait.UntilAsync(runner, scenarioMinute.AddMinutes(1) + judgedAfter - TimeSpan.FromSeconds(1));
         return await runner.EvaluateDueAsync(scenarioMinute.AddMinutes(1) + judgedAfter, CancellationToken.None);
     }
 

@@ -25,6 +25,7 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
             ["TaskLens:Detection:Enabled"] = "false", // the test drives the runner itself, with its own clock
+            ["TaskLens:Detection:WaitForRunsAtMost"] = "00:00:00", // its runs go straight to goal_runs, not through the rollup's watermark
         });
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
         var t0 = now - TimeSpan.FromMinutes(HistoryMinutes + 1);
@@ -74,7 +75,11 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task OwnAlerts_OpenAnIncident_ThatResolvesItselfOnceTheGoalIsSteadyAgain()
     {
-        await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?> { ["TaskLens:Detection:Enabled"] = "false" });
+        await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
+        {
+            ["TaskLens:Detection:Enabled"] = "false",
+            ["TaskLens:Detection:WaitForRunsAtMost"] = "00:00:00", // its runs go straight to goal_runs, not through the rollup's watermark
+        });
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
         const int After = 20;
         var t0 = now - TimeSpan.FromMinutes(HistoryMinutes + After + 2);

@@ -114,6 +114,7 @@ public sealed class RunOutlierApiTests(ClickHouseFixture clickHouse, ITestOutput
         var runner = host.Services.GetRequiredService<DetectionRunner>();
         var judgedAfter = TimeSpan.FromSeconds(16); // quiet period 1 s + 15 s
         await runner.CatchUpAsync(start.AddMinutes(70) + judgedAfter, CancellationToken.None);
+        await RunsStoredWait.UntilAsync(runner, start.AddMinutes(84) + judgedAfter - TimeSpan.FromSeconds(1));
         var findings = await runner.EvaluateDueAsync(start.AddMinutes(84) + judgedAfter, CancellationToken.None);
         var finding = Assert.Single(findings, f => f.Detector == "run-outlier");
         Assert.Equal((FindingStatus.Context, "triage-inbox", all[73]), (finding.Status, finding.Subject, Assert.Single(finding.SampleRunIds)));

@@ -131,7 +131,8 @@ public sealed partial class SelfObservabilityTests(ClickHouseFixture clickHouse)
             foreach (var gauge in new[]
             {
                 "tasklens_spool_pending_bytes", "tasklens_spool_drain_lag_seconds", "tasklens_goals_open_runs", "tasklens_goals_rollup_lag_seconds", "tasklens_goals_runs_finalized_early_total",
-                "tasklens_detection_series", "tasklens_detection_lag_seconds",
+                "tasklens_detection_series", "tasklens_detection_lag_seconds", "tasklens_detection_steps_judged_before_runs_stored_total",
+                "tasklens_goals_stored_through_lag_seconds", "tasklens_goals_late_spans_total", "tasklens_goals_runs_reloaded_total",
             })
             {
                 Assert.True(after.Keys.Any(k => k == gauge || k.StartsWith(gauge + "{", StringComparison.Ordinal)), $"{gauge} missing from:\n{text}");

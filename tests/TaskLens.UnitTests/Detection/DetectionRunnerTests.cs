@@ -30,6 +30,68 @@ public sealed class DetectionRunnerTests
     }
 
     [Fact]
+    public async Task EvaluateDue_RunsStoredAfterTheDelay_StepJudgedOnceTheyAreStored_AndSeesThem()
+    {
+        var failing = T0.AddMinutes(400);
+        var reader = new SteadyGoal(failing) { FailingMinuteStored = false };
+        var watermark = new FakeWatermark();
+        var runner = NewRunner(reader, watermark);
+        await runner.CatchUpAsync(failing + JudgedAfter, CancellationToken.None);
+        var stepEnd = failing.AddMinutes(1);
+
+        // The rollup is behind: its runs of the failing minute are not stored when the delay has passed.
+        watermark.StoredThrough = failing.AddSeconds(40);
+        var beforeStored = await runner.EvaluateDueAsync(stepEnd + JudgedAfter, CancellationToken.None);
+        reader.FailingMinuteStored = true;
+        watermark.StoredThrough = stepEnd.AddSeconds(20);
+        var afterStored = await runner.EvaluateDueAsync(stepEnd + JudgedAfter + TimeSpan.FromSeconds(40), CancellationToken.None);
+
+        Assert.Empty(beforeStored);
+        Assert.Single(afterStored, a => a.Metric == "completion_rate");
+        Assert.Equal([failing], reader.StepsRead);
+    }
+
+    [Fact]
+    public async Task EvaluateDue_WatermarkStuck_StepsJudgedAfterTheCap_InOrder_EachOnce_AndCounted()
+    {
+        var failing = T0.AddMinutes(400);
+        var reader = new SteadyGoal(failing);
+        var watermark = new FakeWatermark { StoredThrough = failing.AddSeconds(-10) };
+        var runner = NewRunner(reader, watermark);
+        await runner.CatchUpAsync(failing + JudgedAfter, CancellationToken.None);
+        var cap = new DetectionOptions().WaitForRunsAtMost;
+        var stepEnd = failing.AddMinutes(1);
+
+        var waiting = await runner.EvaluateDueAsync(stepEnd + JudgedAfter + cap - TimeSpan.FromSeconds(1), CancellationToken.None);
+        Assert.Empty(waiting);
+        Assert.Empty(reader.StepsRead);
+
+        // Past the cap a step is judged without its runs (as far as this node knows), counted; each later step waits
+        // for its own cap, so they are judged in order, one a step, each once.
+        var judged = await runner.EvaluateDueAsync(stepEnd + JudgedAfter + cap, CancellationToken.None);
+        await runner.EvaluateDueAsync(stepEnd + JudgedAfter + cap + TimeSpan.FromSeconds(5), CancellationToken.None);
+        await runner.EvaluateDueAsync(stepEnd.AddMinutes(1) + JudgedAfter + cap, CancellationToken.None);
+        await runner.EvaluateDueAsync(stepEnd.AddMinutes(2) + JudgedAfter + cap, CancellationToken.None);
+
+        Assert.Single(judged, a => a.Metric == "completion_rate");
+        Assert.Equal([failing, failing.AddMinutes(1), failing.AddMinutes(2)], reader.StepsRead);
+        Assert.Equal(3, runner.StepsJudgedBeforeRunsStored);
+        Assert.Equal(failing.AddMinutes(3), runner.JudgedUntil);
+    }
+
+    [Fact]
+    public async Task EvaluateDue_NoGoalRollup_JudgedByTheDelayAlone()
+    {
+        var failing = T0.AddMinutes(400);
+        var runner = new DetectionRunner(new SteadyGoal(failing), new NoRuns(), new FlakySink(0), new NoOpenAlerts(), DetectionOptions.From(new ConfigurationBuilder().Build(), TimeSpan.FromSeconds(30)), new RunOutliers(new NoRuns()));
+        await runner.CatchUpAsync(failing + JudgedAfter, CancellationToken.None);
+
+        var judged = await runner.EvaluateDueAsync(failing.AddMinutes(1) + JudgedAfter, CancellationToken.None);
+
+        Assert.Single(judged, a => a.Metric == "completion_rate");
+    }
+
+    [Fact]
     public void IntakeEvents_RaisedAsTriggers_ResolvedAsResolves_ContextNotAtAll()
     {
         var raised = new Finding
@@ -76,6 +138,7 @@ public sealed class DetectionRunnerTests
     [Theory]
     [InlineData("Step", "00:01:30", "Step must be whole minutes")]
     [InlineData("Delay", "00:00:20", "must be longer than TaskLens:Goals:QuietPeriod")]
+    [InlineData("WaitForRunsAtMost", "-00:00:01", "WaitForRunsAtMost must not be negative")]
     [InlineData("Limits:0:MinCompletionRate", "80", "MinCompletionRate is a share, 0 to 1")]
     public void Options_Invalid_SayWhat(string key, string value, string problem)
     {
@@ -90,14 +153,38 @@ public sealed class DetectionRunnerTests
         Assert.Contains(errors, e => e.Contains(problem, StringComparison.Ordinal));
     }
 
+    private static DetectionRunner NewRunner(IDetectionSeriesReader reader, FakeWatermark watermark) =>
+        new(reader, new NoRuns(), new FlakySink(failuresLeft: 0), new NoOpenAlerts(), DetectionOptions.From(new ConfigurationBuilder().Build(), TimeSpan.FromSeconds(30)), new RunOutliers(new NoRuns()), watermark);
+
+    private sealed class FakeWatermark : IGoalRunWatermark
+    {
+        public DateTimeOffset? StoredThrough { get; set; }
+    }
+
     /// <summary>One goal finishing 20 runs a minute (0 to 2 failing), and all 20 failing in the given minute.</summary>
     private sealed class SteadyGoal(DateTimeOffset failingMinute) : IDetectionSeriesReader
     {
+        /// <summary>Whether the failing minute's runs are stored yet (absent from its bucket until they are).</summary>
+        public bool FailingMinuteStored { get; set; } = true;
+
+        /// <summary>The single steps read after the history (one-step reads), in order.</summary>
+        public List<DateTimeOffset> StepsRead { get; } = [];
+
         public Task<IReadOnlyList<GoalBucket>> GoalBucketsAsync(DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, CancellationToken cancellationToken)
         {
+            if (until - since == bucket)
+            {
+                StepsRead.Add(since);
+            }
+
             var buckets = new List<GoalBucket>();
             for (var t = since; t < until; t += bucket)
             {
+                if (t == failingMinute && !FailingMinuteStored)
+                {
+                    continue;
+                }
+
                 var failed = t == failingMinute ? 20 : (int)Math.Abs((t - T0).TotalMinutes % 3);
                 buckets.Add(new GoalBucket("default", new GoalFigures { GoalName = "triage", Time = t, Completed = 20 - failed, Failed = failed, DurationP95Ms = 1000 }));
             }

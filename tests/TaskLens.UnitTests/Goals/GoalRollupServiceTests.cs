@@ -61,6 +61,65 @@ public sealed class GoalRollupServiceTests
     }
 
     [Fact]
+    public async Task SweepAsync_ALateSpanOfARunWaitingToBeStored_ReloadsIt()
+    {
+        var sweeps = new Sweeps(TimeSpan.FromSeconds(5), runs: 2);
+        await sweeps.RunAsync(2);
+        Assert.Equal([1], sweeps.Sink.Inserts.Select(runs => runs.Count)); // the second run waits for the interval
+
+        // Storage holds no row of it (NoStoredRuns), yet it is a goal run: its late span has its trace read back.
+        sweeps.Rollup.Observe(new TraceBuilder().Http(2, 99, 10, 6, 7).Build(), sweeps.NowMs);
+        await sweeps.RunAsync(1);
+
+        Assert.Equal([new TraceId(0x0102030405060708, 2)], sweeps.Traces.Read);
+        Assert.Equal((1, 0, 0), sweeps.Service.Reloads);
+    }
+
+    [Fact]
+    public async Task StoredThrough_MovesToAQuietPeriodBeforeASweepThatStoredEveryRun()
+    {
+        var sweeps = new Sweeps(TimeSpan.Zero, runs: 2);
+        Assert.Null(sweeps.Service.StoredThrough);
+
+        var sweptAt = sweeps.Now;
+        await sweeps.RunAsync(1);
+
+        Assert.Equal(sweptAt - Quiet, sweeps.Service.StoredThrough);
+    }
+
+    [Fact]
+    public async Task StoredThrough_RunsWaitingForTheWriteIntervalOrRefused_HoldItBack()
+    {
+        var sweeps = new Sweeps(TimeSpan.FromSeconds(5), runs: 3);
+        sweeps.Sink.FailuresLeft = 1;
+        var firstSweep = sweeps.Now;
+
+        await sweeps.RunAsync(1); // the first run's insert is refused
+        Assert.Null(sweeps.Service.StoredThrough);
+        await sweeps.RunAsync(1); // stored with the second (a retry does not wait for the interval)
+        Assert.Equal(firstSweep + TimeSpan.FromSeconds(1) - Quiet, sweeps.Service.StoredThrough);
+        await sweeps.RunAsync(1); // the third waits for the interval: the watermark stays
+
+        Assert.Equal(firstSweep + TimeSpan.FromSeconds(1) - Quiet, sweeps.Service.StoredThrough);
+        Assert.Equal([2], sweeps.Sink.Inserts.Select(runs => runs.Count));
+    }
+
+    [Fact]
+    public async Task SweepAsync_MaxRunsWaitingToWrite_StoresThemBeforeTheInterval()
+    {
+        var sweeps = new Sweeps(TimeSpan.FromSeconds(20), runs: 6, maxRunsWaiting: 2);
+
+        await sweeps.RunAsync(6);
+
+        // The first at once (nothing written before it), then two at a time instead of five after twenty seconds.
+        Assert.Equal([1, 2, 2], sweeps.Sink.Inserts.Select(runs => runs.Count));
+    }
+
+    [Fact]
+    public void Validate_MaxRunsWaitingToWriteBelowOne_IsRefused() =>
+        Assert.Contains("TaskLens:Goals:MaxRunsWaitingToWrite must be at least 1.", new GoalOptions { MaxRunsWaitingToWrite = 0 }.Validate());
+
+    [Fact]
     public void RunsStoredWithin_IsTheQuietPeriodAndTheEffectiveWriteInterval()
     {
         Assert.Equal(TimeSpan.FromSeconds(30), new GoalOptions().RunsStoredWithin);
@@ -85,14 +144,14 @@ public sealed class GoalRollupServiceTests
     {
         private readonly ManualTime _time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
 
-        public Sweeps(TimeSpan writeInterval, int runs)
+        public Sweeps(TimeSpan writeInterval, int runs, int maxRunsWaiting = 5_000)
         {
-            var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = writeInterval, CheckStoredSpans = false };
-            var rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
-            Service = new GoalRollupService(rollup, Sink, new NoStoredRuns(), new NoTraces(), new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
+            var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = writeInterval, CheckStoredSpans = false, MaxRunsWaitingToWrite = maxRunsWaiting };
+            Rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
+            Service = new GoalRollupService(Rollup, Sink, new NoStoredRuns(), Traces, new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
             for (ulong trace = 1; trace <= (ulong)runs; trace++)
             {
-                rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), _time.GetUtcNow().ToUnixTimeMilliseconds());
+                Rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), _time.GetUtcNow().ToUnixTimeMilliseconds());
                 _time.Advance(TimeSpan.FromSeconds(1));
             }
 
@@ -101,7 +160,15 @@ public sealed class GoalRollupServiceTests
 
         public RecordingSink Sink { get; } = new();
 
+        public RecordingTraces Traces { get; } = new();
+
+        public GoalRollup Rollup { get; }
+
         public GoalRollupService Service { get; }
+
+        public DateTimeOffset Now => _time.GetUtcNow();
+
+        public long NowMs => Now.ToUnixTimeMilliseconds();
 
         public async Task RunAsync(int sweeps)
         {
@@ -149,9 +216,16 @@ public sealed class GoalRollupServiceTests
         public Task<IReadOnlyList<(string Tenant, string RunId)>> RunsToRebuildAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
-    private sealed class NoTraces : ITraceReader
+    /// <summary>Records the traces read back; storage holds none of their spans.</summary>
+    private sealed class RecordingTraces : ITraceReader
     {
-        public Task<IReadOnlyList<StoredSpan>> GetTraceAsync(string tenant, TraceId traceId, int offset, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public List<TraceId> Read { get; } = [];
+
+        public Task<IReadOnlyList<StoredSpan>> GetTraceAsync(string tenant, TraceId traceId, int offset, int limit, CancellationToken cancellationToken)
+        {
+            Read.Add(traceId);
+            return Task.FromResult<IReadOnlyList<StoredSpan>>([]);
+        }
 
         public Task<long> CountSpansAsync(string tenant, TraceId traceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
