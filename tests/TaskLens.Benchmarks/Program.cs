@@ -5,7 +5,7 @@ namespace TaskLens.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S] [GOAL_QUIET_S] [--Server:Setting=value ...]</c> only its latency and overload phases (short; memory sampled every 2 s; a goal quiet period to hold as many open spans as the quiet machine does; settings passed to the server for A/B runs), <c>gc-trace TRACE.nettrace [FROM TO]</c> the collections in a server's runtime trace (GC events; FROM and TO the UTC window <c>load-phases</c> prints), <c>load-cpu SERVER_DLL ROUNDS [profile] [phase-only]</c> only its SDK-shaped phase and the fair ceiling over its rows (short, for A/B profiling; profile: ClickHouse's CPU by query kind; phase-only: no ceiling, for A/B pairs of the phase's own counts on a loaded machine), <c>disk-sync [DIR] [ROUNDS]</c> the spool's disk alone (write and sync of 0.3-4 MiB appends by file and sync kind), <c>spool-append [DIR] [PROBES] [ROUNDS] [BACKGROUND_PER_S] [PROBE_INTERVAL_MS]</c> the spool's append path alone (3 MiB records' acknowledgement beside paced 320 KiB writers, by phase), <c>grpc SERVER_DLL ROUNDS [OUTPUT_DIR]</c> the two OTLP/gRPC servers' CPU per span, interleaved, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>held SPANS_PER_S SECONDS [PAUSE_S]</c> the GC's work for the rollup's held spans at a simulated rate, <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
+    /// <c>load SERVER_DLL OUTPUT_DIR</c> runs the whole-system load run, <c>load-phases SERVER_DLL [SAMPLES] [BACKGROUND_SPANS_PER_S] [OVERLOAD_S] [GOAL_QUIET_S] [--Server:Setting=value ...]</c> only its latency and overload phases (short; memory sampled every 2 s; a goal quiet period to hold as many open spans as the quiet machine does; settings passed to the server for A/B runs), <c>gc-trace TRACE.nettrace [FROM TO]</c> the collections in a server's runtime trace (GC events; FROM and TO the UTC window <c>load-phases</c> prints), <c>load-cpu SERVER_DLL ROUNDS [profile] [phase-only]</c> only its SDK-shaped phase and the fair ceiling over its rows (short, for A/B profiling; profile: ClickHouse's CPU by query kind; phase-only: no ceiling, for A/B pairs of the phase's own counts on a loaded machine), <c>disk-sync [DIR] [ROUNDS]</c> the spool's disk alone (write and sync of 0.3-4 MiB appends by file and sync kind), <c>spool-append [DIR] [PROBES] [ROUNDS] [BACKGROUND_PER_S] [PROBE_INTERVAL_MS]</c> the spool's append path alone (3 MiB records' acknowledgement beside paced 320 KiB writers, by phase), <c>grpc SERVER_DLL ROUNDS [OUTPUT_DIR]</c> the two OTLP/gRPC servers' CPU per span, interleaved, <c>traces SERVER_DLL OUTPUT_DIR</c> trace by id over 10 million spans, <c>dashboard SERVER_DLL OUTPUT_DIR</c> the dashboard's page render times, <c>goals OUTPUT_DIR</c> the goal rollup run, <c>held SPANS_PER_S SECONDS [PAUSE_S] [BURST_S]</c> the GC's work for the rollup's held spans at a simulated rate (and the pools' arrays made after a burst of large runs), <c>stages OUTPUT_DIR</c> ingest's CPU per span by stage,
     /// <c>nab DATA_DIR OUTPUT_DIR</c> detection accuracy over NAB (<c>nab-choose DATA_DIR</c> its choosing part alone, <c>nab-inspect-reported DATA_DIR</c> production on its reported part alone, for failure kinds only), <c>grouping CORPUS_DIR OUTPUT_DIR</c> alert grouping over
     /// the alert-storm corpus (<c>grouping-corpus DIR</c> generates that corpus, <c>grouping-explain STORM.json</c> shows what
     /// each incident of one storm is made of), <c>fuzz TOTAL OUTPUT_DIR</c> the decoders'
@@ -76,13 +76,13 @@ internal static class Program
 
         if (args is ["held", ..])
         {
-            if (!Goals.HeldArguments.TryParse(args, out var heldRate, out var heldSeconds, out var heldPause))
+            if (!Goals.HeldArguments.TryParse(args, out var heldRate, out var heldSeconds, out var heldPause, out var heldBurst))
             {
                 await Console.Error.WriteLineAsync(Goals.HeldArguments.Usage);
                 return 2;
             }
 
-            return await Goals.HeldSpansRun.RunAsync(heldRate, heldSeconds, heldPause);
+            return await Goals.HeldSpansRun.RunAsync(heldRate, heldSeconds, heldPause, heldBurst);
         }
 
         if (args is ["stages", var stagesOutput])

@@ -359,6 +359,8 @@ public sealed class GoalRollup
                 LetGoFinalized(_options.MaxSpansInMemory * 9L / 10);
             }
 
+            _held.Trim(nowMs, _spansInMemory);
+
             _stats = _stats with { RunsFinalized = _stats.RunsFinalized + final.Count };
             return final;
         }

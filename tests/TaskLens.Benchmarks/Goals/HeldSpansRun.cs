@@ -15,25 +15,35 @@ namespace TaskLens.Benchmarks.Goals;
 /// runs are finalized and new ones arrive. Over that steady part it counts the collections, their pauses and what each
 /// promoted (<see cref="GC.GetGCMemoryInfo(GCKind)"/> after every export), and at the end the managed heap per held span
 /// after a full collection. The decode of each export runs in the same thread, so gen 0 fills with its garbage as in the
-/// server. <c>held SPANS_PER_SECOND SECONDS [PAUSE_S]</c>: PAUSE_S keeps the process alive at the end (its id printed)
-/// for a <c>dotnet-gcdump</c>.
+/// server. <c>held SPANS_PER_SECOND SECONDS [PAUSE_S] [BURST_S]</c>: PAUSE_S keeps the process alive at the end (its id
+/// printed) for a <c>dotnet-gcdump</c>; BURST_S sends traces of up to <see cref="BurstTraceSpans"/> spans for the first
+/// BURST_S seconds (the steady part begins a quiet period after it), to see what the pools keep and make after a burst
+/// of large runs. The pools' arrays made and bytes kept free are printed for the steady part.
 /// </summary>
 internal static class HeldSpansRun
 {
     private const int Templates = 200;
 
-    public static async Task<int> RunAsync(int spansPerSecond, int seconds, int pauseSeconds)
+    /// <summary>The largest trace of the burst: runs of a first array and a few 1,024-span chunks.</summary>
+    private const int BurstTraceSpans = 4_000;
+
+    /// <summary>Export numbers of the traffic after a burst start here, so its trace ids are not the burst's.</summary>
+    private const long AfterBurstSequence = 1L << 32;
+
+    public static async Task<int> RunAsync(int spansPerSecond, int seconds, int pauseSeconds, int burstSeconds = 0)
     {
         var traffic = new SdkTraffic(Templates, seed: 20, startUnixNanos: 1_795_000_000_000_000_000);
+        var burst = burstSeconds > 0 ? new SdkTraffic(Templates, seed: 21, startUnixNanos: 1_795_000_000_000_000_000, BurstTraceSpans) : null;
         var options = new GoalOptions();
         var rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}"""));
         var batch = new SpanBatch();
         var exportsPerSecond = spansPerSecond / (double)SdkTraffic.SpansPerExport;
-        var steadyFromMs = (long)(options.QuietPeriod.TotalMilliseconds + 5_000);
+        var steadyFromMs = (burstSeconds * 1_000L) + (long)(options.QuietPeriod.TotalMilliseconds + 5_000);
         var exports = (long)(exportsPerSecond * seconds);
         var baseline = GC.GetTotalMemory(forceFullCollection: true);
 
         var steady = new SteadyWindow();
+        var pools = new PoolWindow(rollup.HeldSpans);
         long lastSweepMs = 0, finalized = 0;
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < exports; i++)
@@ -48,10 +58,11 @@ internal static class HeldSpansRun
             if (nowMs >= steadyFromMs && !steady.Started)
             {
                 steady.Start();
+                pools.Start();
             }
 
             batch.Clear();
-            SpanBatchDecoder.Decode(traffic.Create(i), batch);
+            SpanBatchDecoder.Decode(burst is not null && nowMs < burstSeconds * 1_000L ? burst.Create(i) : traffic.Create(AfterBurstSequence + i), batch);
             rollup.Observe(batch, nowMs);
             if (steady.Started)
             {
@@ -60,6 +71,7 @@ internal static class HeldSpansRun
         }
 
         steady.Stop();
+        pools.Stop();
         batch.Clear();
         var stats = rollup.Stats;
         var heap = GC.GetTotalMemory(forceFullCollection: true) - baseline;
@@ -68,6 +80,7 @@ internal static class HeldSpansRun
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"held at the end: {stats.SpansInMemory:N0} open spans, {stats.FinalizedSpanIdsInMemory:N0} finalized span ids, {stats.RunsInMemory:N0} runs; managed heap {heap / 1048576.0:N1} MiB after a full collection, {heap / (double)stats.SpansInMemory:N1} bytes per open span (finalized ids included)"));
         steady.Print(seconds - (steadyFromMs / 1000));
+        pools.Print();
         GC.KeepAlive(rollup);
         if (pauseSeconds > 0)
         {
@@ -77,6 +90,29 @@ internal static class HeldSpansRun
         }
 
         return stats.RunsFinalizedEarly == 0 ? 0 : 1;
+    }
+
+    /// <summary>What the held spans' pools made and kept over the steady part.</summary>
+    private sealed class PoolWindow(HeldSpanStore store)
+    {
+        private (long Spans, long Slots, long Ids) _madeAtStart;
+        private (long Spans, long Slots, long Ids) _made;
+
+        public void Start() => _madeAtStart = Made();
+
+        public void Stop()
+        {
+            var end = Made();
+            _made = (end.Spans - _madeAtStart.Spans, end.Slots - _madeAtStart.Slots, end.Ids - _madeAtStart.Ids);
+        }
+
+        public void Print()
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pools over the steady part: arrays made spans/slots/ids {_made.Spans:N0}/{_made.Slots:N0}/{_made.Ids:N0}; free at the end {store.Spans.FreeBytes / 1048576.0:N1}/{store.Slots.FreeBytes / 1048576.0:N1}/{store.SpanIds.FreeBytes / 1048576.0:N1} MiB"));
+        }
+
+        private (long Spans, long Slots, long Ids) Made() => (store.Spans.Made, store.Slots.Made, store.SpanIds.Made);
     }
 
     /// <summary>The collections of the steady part, read after every export.</summary>

@@ -26,7 +26,8 @@ internal sealed class SdkTraffic
 
     private readonly List<Template> _templates = [];
 
-    public SdkTraffic(int exportsPerRound, int seed, long startUnixNanos)
+    /// <param name="maxTraceSpans">The largest trace (at least <see cref="MinTraceSpans"/>); larger for a burst of large runs.</param>
+    public SdkTraffic(int exportsPerRound, int seed, long startUnixNanos, int maxTraceSpans = MaxTraceSpans)
     {
         var random = new Random(seed);
         var spans = new List<SpanSpec>();
@@ -34,7 +35,7 @@ internal sealed class SdkTraffic
         var total = exportsPerRound * SpansPerExport;
         while (spans.Count < total)
         {
-            var size = Math.Min(random.Next(MinTraceSpans, MaxTraceSpans + 1), total - spans.Count);
+            var size = Math.Min(random.Next(MinTraceSpans, maxTraceSpans + 1), total - spans.Count);
             var start = startUnixNanos + (long)(random.NextDouble() * 20e9);
             AddTrace(spans, random, traces++, size, start);
         }

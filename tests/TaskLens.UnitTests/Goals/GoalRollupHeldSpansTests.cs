@@ -15,23 +15,25 @@ public sealed class GoalRollupHeldSpansTests
     public void Sweep_RunsFinalizedOneAfterAnother_ReuseTheArrays_AndEachRunHasOnlyItsOwnFigures()
     {
         var rollup = new GoalRollup(new GoalOptions(), Prices);
-        var runs = new List<GoalRun>();
-        long made = 0;
-        for (ulong trace = 1; trace <= 5; trace++)
+        rollup.Observe(AgentRun(1, 40).Build(), nowMs: 0);
+        var runs = rollup.Sweep(Quiet).ToList();
+        var made = rollup.HeldSpans.Spans.Made;
+
+        // Once the first is finalized, runs of more sub-tasks and a last one the size of the first, held together
+        // (within a trim's 30 s, or the first run's array would be let go as idle).
+        foreach (var (trace, subTasks) in new[] { (2UL, 80), (3UL, 120), (4UL, 160), (5UL, 40) })
         {
-            // Each run has more sub-tasks than the one before, except the last, the size of the first.
-            var subTasks = trace == 5 ? 40 : (int)(trace * 40);
-            rollup.Observe(AgentRun(trace, subTasks).Build(), nowMs: (long)trace * Quiet * 2);
-            runs.AddRange(rollup.Sweep(((long)trace * Quiet * 2) + Quiet));
-            made = trace == 4 ? rollup.HeldSpans.Spans.Made : made;
+            rollup.Observe(AgentRun(trace, subTasks).Build(), nowMs: Quiet + (long)trace);
         }
 
-        Assert.Equal([40, 80, 120, 160, 40], runs.Select(r => r.LlmCalls));
-        Assert.Equal([40 * 7, 80 * 7, 120 * 7, 160 * 7, 40 * 7], runs.Select(r => r.InputTokens));
+        runs.AddRange(rollup.Sweep((2 * Quiet) + 5).OrderBy(r => r.LlmCalls));
+
+        Assert.Equal([40, 40, 80, 120, 160], runs.Select(r => r.LlmCalls));
+        Assert.Equal([40 * 7, 40 * 7, 80 * 7, 120 * 7, 160 * 7], runs.Select(r => r.InputTokens));
         Assert.All(runs, r => Assert.Equal(((ulong)r.LlmCalls + 1, 0), (r.Version, r.Errors)));
 
-        // The last run took the array the first gave back.
-        Assert.Equal(made, rollup.HeldSpans.Spans.Made);
+        // The last run took the array the first gave back; the three larger ones made theirs.
+        Assert.Equal(made + 3, rollup.HeldSpans.Spans.Made);
         Assert.Equal(0L, rollup.Stats.SpansInMemory);
     }
 
@@ -59,12 +61,7 @@ public sealed class GoalRollupHeldSpansTests
     [Fact]
     public void Observe_ManyRunsFinalizedAtOnce_KeepsTheCountsAndThePoolsWithinTheirBounds()
     {
-        var options = new GoalOptions { MaxSpansInMemory = 1_000 };
-        var rollup = new GoalRollup(options, Prices);
-        for (ulong trace = 1; trace <= 20; trace++)
-        {
-            rollup.Observe(AgentRun(trace, 30).Build(), nowMs: 0);
-        }
+        var rollup = TwentyRunsUnderASmallBound();
 
         Assert.Equal(620L, rollup.Stats.SpansInMemory);
         Assert.Equal(20, rollup.Sweep(Quiet).Count);
@@ -75,6 +72,66 @@ public sealed class GoalRollupHeldSpansTests
         Assert.InRange(store.Spans.FreeBytes, 1, 1_000 / 8 * 48);
         Assert.InRange(store.Slots.FreeBytes, 1, 1_000 / 8 * 2 * sizeof(int));
         Assert.Equal(20, store.Spans.Made);
+    }
+
+    [Fact]
+    public void Sweep_AfterABurstOfLargeRuns_LetsGoOfTheirIdleArrays_AndSmallRunsReuseTheirOwn()
+    {
+        var rollup = new GoalRollup(new GoalOptions(), Prices);
+        var store = rollup.HeldSpans;
+
+        // Four runs of 1,100 spans: each a first array of 1,024 spans and a chunk of 1,024, given back when finalized.
+        for (ulong trace = 1; trace <= 4; trace++)
+        {
+            rollup.Observe(AgentRun(trace, 1_099).Build(), nowMs: 0);
+        }
+
+        Assert.Equal(4, rollup.Sweep(Quiet).Count);
+        Assert.Equal(8 * RunSpanSet.ChunkSize * 48L, store.Spans.FreeBytes);
+
+        // Then small runs, one a second, each finalized a quiet period later: no rent takes the large arrays.
+        var made = new List<long>();
+        for (long second = 1; second <= 100; second++)
+        {
+            rollup.Observe(AgentRun(100 + (ulong)second, 30).Build(), nowMs: Quiet + (second * 1_000));
+            rollup.Sweep(Quiet + (second * 1_000));
+            made.Add(store.Spans.Made);
+        }
+
+        // The sweeps' trims let the large arrays go (one at 30 s starts counting, the next finds them idle); the small
+        // runs' arrays of 32 spans are reused from run to run, so no array is made once the first runs were finalized.
+        Assert.InRange(store.Spans.FreeBytes, 1, RunSpanSet.ChunkSize * 48L - 1);
+        Assert.Equal(8, store.Spans.LetGo);
+        Assert.Equal(made[40], made[^1]);
+    }
+
+    [Fact]
+    public void Sweep_OpenSpansNearTheBound_KeepsFreeSpanArraysWithinTheRoomLeft()
+    {
+        var rollup = TwentyRunsUnderASmallBound();
+
+        rollup.Sweep(Quiet);
+        var store = rollup.HeldSpans;
+        Assert.True(store.Spans.FreeBytes > 50 * 48, $"{store.Spans.FreeBytes} bytes free");
+
+        // One open run of 950 spans (an array of 960, none of that length free) leaves room for 50 spans' arrays.
+        rollup.Observe(AgentRun(21, 949).Build(), nowMs: Quiet + 1);
+        rollup.Sweep(Quiet + 2);
+
+        Assert.Equal(950L, rollup.Stats.SpansInMemory);
+        Assert.InRange(store.Spans.FreeBytes, 1, 50 * 48);
+    }
+
+    /// <summary>A rollup bounded at 1,000 spans holding 20 open runs of 31 spans (arrays of 32), observed at 0.</summary>
+    private static GoalRollup TwentyRunsUnderASmallBound()
+    {
+        var rollup = new GoalRollup(new GoalOptions { MaxSpansInMemory = 1_000 }, Prices);
+        for (ulong trace = 1; trace <= 20; trace++)
+        {
+            rollup.Observe(AgentRun(trace, 30).Build(), nowMs: 0);
+        }
+
+        return rollup;
     }
 
     /// <summary>An agent span (id 100) and <paramref name="calls"/> LLM calls of 7 input tokens under it.</summary>
