@@ -26,7 +26,7 @@ internal sealed class GoalMetrics : ISelfMetrics
             () => sweeper.StoredThrough is { } through ? [new Measurement<double>((time.GetUtcNow() - through).TotalSeconds)] : Array.Empty<Measurement<double>>(),
             "s",
             "Time since the goal-run watermark: every goal run whose spans had all arrived by then is stored (the quiet period plus a sweep when healthy)");
-        meter.CreateObservableCounter("tasklens.goals.late_spans", () => LateSpans(rollup.Stats), "{span}", "New spans of runs already finalized, by whether the run was still held or let go; each has its run reloaded from storage");
+        meter.CreateObservableCounter("tasklens.goals.late_spans", () => LateSpans(rollup.Stats), "{span}", "New spans of runs already finalized, by whether the run was still held (taken in memory) or let go (reloaded from storage)");
         meter.CreateObservableCounter("tasklens.goals.runs_reloaded", () => Reloads(sweeper.Reloads), "{run}", "Whole traces read back from storage, by why");
     }
 

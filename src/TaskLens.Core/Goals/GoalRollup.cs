@@ -34,6 +34,13 @@ public sealed class GoalRollup
     private readonly List<GoalRun> _finalizedEarly = [];
     private readonly HashSet<RunKey> _reloads = [];
 
+    /// <summary>
+    /// Runs still without a goal span after a quiet period, asked back in case their goal span was rolled up before a
+    /// restart; most are no goal at all (a service called by an uninstrumented client). Taken after <see cref="_reloads"/>,
+    /// and not waited for by the watermark (<see cref="GoalRunReloadsWaiting"/>).
+    /// </summary>
+    private readonly HashSet<RunKey> _reloadsIfStored = [];
+
     /// <summary>Spans per trace of the batch being held (reused under the lock), so a new run is sized once.</summary>
     private readonly Dictionary<(ulong High, ulong Low), int> _spansPerTrace = [];
     private readonly bool _rootRule;
@@ -220,8 +227,8 @@ public sealed class GoalRollup
 
     /// <summary>
     /// Up to <paramref name="max"/> runs to reload from storage (every span of the trace) and hand back through
-    /// <see cref="Reload"/>: runs let go after finalization that got a late span, and runs still without a goal span
-    /// after a quiet period, whose goal span may have been rolled up before a restart. Each is returned once.
+    /// <see cref="Reload"/>: runs let go after finalization that got a late span first, then runs still without a goal
+    /// span after a quiet period, whose goal span may have been rolled up before a restart. Each is returned once.
     /// </summary>
     public IReadOnlyList<(string Tenant, ulong TraceIdHigh, ulong TraceIdLow)> TakeReloads(int max = int.MaxValue)
     {
@@ -229,7 +236,24 @@ public sealed class GoalRollup
         {
             var reloads = _reloads.Take(max).ToList();
             reloads.ForEach(k => _reloads.Remove(k));
-            return reloads.Select(k => (k.Tenant, k.High, k.Low)).ToList();
+            var ifStored = _reloadsIfStored.Take(max - reloads.Count).ToList();
+            ifStored.ForEach(k => _reloadsIfStored.Remove(k));
+            return reloads.Concat(ifStored).Select(k => (k.Tenant, k.High, k.Low)).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Whether runs known to be goal runs (a late span of a finalized run, a span of a run let go) still wait to be
+    /// reloaded; runs asked back only because they have no goal span yet are not counted.
+    /// </summary>
+    public bool GoalRunReloadsWaiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reloads.Count > 0;
+            }
         }
     }
 
@@ -349,7 +373,7 @@ public sealed class GoalRollup
                 {
                     // Late spans of a run stored before a restart arrive without their goal span: fetch the rest.
                     run.ReloadAsked = true;
-                    _reloads.Add(key);
+                    _reloadsIfStored.Add(key);
                 }
             }
 

@@ -49,7 +49,8 @@ internal sealed class GoalRollupService(
     /// A quiet period before the start of the last sweep that ended with every finalized run stored and every reload it
     /// was asked for read back: every run with a goal span whose spans had all arrived by then was due at that sweep
     /// (<see cref="GoalOptions.QuietPeriod"/>) and is stored. It does not move while runs wait for the write interval or
-    /// storage refuses them, while more reloads are asked than a sweep reads, or while a reload fails.
+    /// storage refuses them, while late spans' reloads are asked faster than a sweep reads them, while a reload fails,
+    /// or until a quiet period after the runs open at the last stop were read back.
     /// </summary>
     public DateTimeOffset? StoredThrough => Interlocked.Read(ref _storedThroughTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
@@ -58,6 +59,9 @@ internal sealed class GoalRollupService(
         (Interlocked.Read(ref _reloadsAsked), Interlocked.Read(ref _reloadsStoredElsewhere), Interlocked.Read(ref _reloadsAtStart));
 
     private long _finalizedEarlyLogged;
+
+    /// <summary>When the runs open at the last stop were read back; the watermark waits a quiet period past it.</summary>
+    private DateTimeOffset _rebuiltAt = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -90,6 +94,12 @@ internal sealed class GoalRollupService(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             GoalLog.RebuildFailed(logger, e);
+        }
+        finally
+        {
+            // The rebuilt runs arrive now and are due a quiet period later; until then a step before the restart is
+            // not covered.
+            _rebuiltAt = time.GetUtcNow();
         }
     }
 
@@ -131,7 +141,7 @@ internal sealed class GoalRollupService(
         if (_waiting.Count == 0)
         {
             Interlocked.Exchange(ref _caughtUpAtTicks, time.GetUtcNow().UtcTicks);
-            if (reloadsDone)
+            if (reloadsDone && sweptAt - _rebuiltAt >= options.QuietPeriod)
             {
                 Interlocked.Exchange(ref _storedThroughTicks, (sweptAt - options.QuietPeriod).UtcTicks);
             }
@@ -146,8 +156,10 @@ internal sealed class GoalRollupService(
     {
         // Only runs with a stored row are read back: most traces without a goal span are not goals at all (a service
         // called by an uninstrumented client), and one small query per sweep is all they cost.
+        // Runs asked back only for lacking a goal span do not hold the watermark back (IGoalRunWatermark does not cover
+        // them): a steady flow of such traces, 100 a second or more, would otherwise stop it for good.
         var asked = rollup.TakeReloads(MaxReloadsPerSweep);
-        var done = asked.Count < MaxReloadsPerSweep;
+        var done = !rollup.GoalRunReloadsWaiting;
         foreach (var tenant in asked.GroupBy(r => r.Tenant))
         {
             try

@@ -24,6 +24,5 @@ public sealed class HeldArgumentsTests
     public void TryParse_ExtraMissingOrMistyped_IsRefused(string commandLine)
     {
         Assert.False(HeldArguments.TryParse(commandLine.Split(' '), out _, out _, out _, out _));
-        Assert.StartsWith("usage: held SPANS_PER_S SECONDS [PAUSE_S] [BURST_S]", HeldArguments.Usage, StringComparison.Ordinal);
     }
 }

@@ -105,6 +105,42 @@ public sealed class GoalRollupServiceTests
     }
 
     [Fact]
+    public async Task StoredThrough_ManyTracesWithoutAGoalSpan_DoNotHoldItBack()
+    {
+        // 150 traces whose root span is upstream (a node that holds only child spans): after a quiet period each is
+        // asked back in case its goal span was stored before a restart, more than one sweep reads (100).
+        var sweeps = new Sweeps(TimeSpan.Zero, runs: 0);
+        var batch = new TraceBuilder();
+        for (ulong trace = 1; trace <= 150; trace++)
+        {
+            batch.Http(trace, 2, 1, 0, 5);
+        }
+
+        sweeps.Rollup.Observe(batch.Build(), sweeps.NowMs);
+        sweeps.Advance(Quiet);
+        await sweeps.RunAsync(1); // asks them back
+        var secondSweep = sweeps.Now;
+        await sweeps.RunAsync(1); // reads 100 of them; 50 are left for the next sweep
+
+        Assert.Equal(secondSweep - Quiet, sweeps.Service.StoredThrough);
+        Assert.Equal(100, sweeps.StoredRuns.Asked);
+    }
+
+    [Fact]
+    public async Task StoredThrough_AfterARestart_WaitsUntilTheRunsReadBackAreDue()
+    {
+        var sweeps = new Sweeps(TimeSpan.Zero, runs: 0);
+        await sweeps.Service.RebuildAsync(CancellationToken.None);
+        var rebuiltAt = sweeps.Now;
+
+        await sweeps.RunAsync((int)Quiet.TotalSeconds); // the runs read back are due a quiet period after they arrived
+        Assert.Null(sweeps.Service.StoredThrough);
+        await sweeps.RunAsync(1);
+
+        Assert.Equal(rebuiltAt, sweeps.Service.StoredThrough);
+    }
+
+    [Fact]
     public async Task SweepAsync_MaxRunsWaitingToWrite_StoresThemBeforeTheInterval()
     {
         var sweeps = new Sweeps(TimeSpan.FromSeconds(20), runs: 6, maxRunsWaiting: 2);
@@ -148,7 +184,7 @@ public sealed class GoalRollupServiceTests
         {
             var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = writeInterval, CheckStoredSpans = false, MaxRunsWaitingToWrite = maxRunsWaiting };
             Rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
-            Service = new GoalRollupService(Rollup, Sink, new NoStoredRuns(), Traces, new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
+            Service = new GoalRollupService(Rollup, Sink, StoredRuns, Traces, new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
             for (ulong trace = 1; trace <= (ulong)runs; trace++)
             {
                 Rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), _time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -162,6 +198,8 @@ public sealed class GoalRollupServiceTests
 
         public RecordingTraces Traces { get; } = new();
 
+        public NoStoredRuns StoredRuns { get; } = new();
+
         public GoalRollup Rollup { get; }
 
         public GoalRollupService Service { get; }
@@ -169,6 +207,8 @@ public sealed class GoalRollupServiceTests
         public DateTimeOffset Now => _time.GetUtcNow();
 
         public long NowMs => Now.ToUnixTimeMilliseconds();
+
+        public void Advance(TimeSpan by) => _time.Advance(by);
 
         public async Task RunAsync(int sweeps)
         {
@@ -202,8 +242,14 @@ public sealed class GoalRollupServiceTests
 
     private sealed class NoStoredRuns : IGoalReader
     {
-        public Task<IReadOnlySet<string>> StoredRunIdsAsync(string tenant, IReadOnlyCollection<string> runIds, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+        /// <summary>Runs asked about, none of them stored.</summary>
+        public int Asked { get; private set; }
+
+        public Task<IReadOnlySet<string>> StoredRunIdsAsync(string tenant, IReadOnlyCollection<string> runIds, CancellationToken cancellationToken)
+        {
+            Asked += runIds.Count;
+            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+        }
 
         public Task<IReadOnlyList<GoalFigures>> ListGoalsAsync(string tenant, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -213,7 +259,8 @@ public sealed class GoalRollupServiceTests
 
         public Task<GoalRun?> RunAsync(string tenant, string runId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<(string Tenant, string RunId)>> RunsToRebuildAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<(string Tenant, string RunId)>> RunsToRebuildAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<(string Tenant, string RunId)>>([]);
     }
 
     /// <summary>Records the traces read back; storage holds none of their spans.</summary>
