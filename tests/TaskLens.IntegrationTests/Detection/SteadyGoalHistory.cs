@@ -9,7 +9,9 @@ namespace TaskLens.IntegrationTests.Detection;
 /// <summary>
 /// A goal with a long steady history and one bad minute, judged by the host's own detection runner: 400 minutes of ten
 /// runs a minute (one failing) stored in <c>goal_runs</c>, then a minute where eight of ten fail, ending ten minutes
-/// before <c>now</c>. The host must run with <c>TaskLens:Detection:Enabled=false</c> (the test drives the runner).
+/// before <c>now</c>. The host must run with <c>TaskLens:Detection:Enabled=false</c> (the test drives the runner) and
+/// <c>TaskLens:Detection:WaitForRunsAtMost=0</c>: the runs are written straight to <c>goal_runs</c>, so the goal rollup's
+/// watermark, which the runner otherwise waits for, knows nothing of them.
 /// </summary>
 internal static class SteadyGoalHistory
 {
@@ -33,6 +35,7 @@ internal static class SteadyGoalHistory
             completion.Add((10 - failed) / 10.0);
         }
 
+        Assert.Equal(TimeSpan.Zero, host.Services.GetRequiredService<DetectionOptions>().WaitForRunsAtMost);
         await host.Services.GetRequiredService<IGoalRunSink>().WriteAsync(runs, CancellationToken.None);
         var runner = host.Services.GetRequiredService<DetectionRunner>();
         var judgedAfter = TimeSpan.FromSeconds(45); // the quiet period (30 s) + 15 s
