@@ -85,6 +85,11 @@ internal sealed class PinnedArrayPool<T>(long maxFreeBytes)
             }
 
             free.Idle = free.Arrays.Count;
+            if (free.Arrays.Count == 0)
+            {
+                // A length no run holds free any more: dropped, so a return at the byte bound scans only lengths in use.
+                _free.Remove(length);
+            }
         }
     }
 
