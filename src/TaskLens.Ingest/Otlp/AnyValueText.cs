@@ -229,8 +229,8 @@ internal static partial class AnyValueText
         out ulong scalar,
         out string? error)
     {
-        // The usual AnyValue: one string_value shorter than 128 bytes, read by position (the general path decides the
-        // same for it, unit-tested).
+        // The usual AnyValues, read by position (the general path decides the same for them, property-tested): one
+        // string_value shorter than 128 bytes.
         if (anyValue.Length >= 2 && anyValue[0] == 0x0A && anyValue[1] < 0x80 && anyValue[1] + 2 == anyValue.Length)
         {
             field = StringValue;
@@ -239,6 +239,20 @@ internal static partial class AnyValueText
             scalar = 0;
             error = null;
             return true;
+        }
+
+        // The next most usual: one int_value (tag 0x18), its varint running to the end.
+        if (anyValue.Length >= 2 && anyValue[0] == 0x18)
+        {
+            var reader = new ProtoReader(anyValue[1..]);
+            if (reader.TryReadVarint(out scalar) && reader.End)
+            {
+                field = IntValue;
+                wireType = WireType.Varint;
+                payload = default;
+                error = null;
+                return true;
+            }
         }
 
         return TryFindValueInGeneral(anyValue, out field, out wireType, out payload, out scalar, out error);

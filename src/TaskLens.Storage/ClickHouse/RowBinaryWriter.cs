@@ -152,6 +152,18 @@ public sealed class RowBinaryWriter : IDisposable
 
     public void WriteString(ReadOnlySpan<byte> utf8)
     {
+        // Nearly every string of a span row (keys, values, names) is shorter than 128 bytes: a one-byte length, and
+        // length and bytes checked against the buffer (or segment) once instead of per piece.
+        var length = _length;
+        var buffer = _buffer;
+        if (utf8.Length < 0x80 && (uint)(length + 1 + utf8.Length) <= (uint)buffer.Length)
+        {
+            buffer[length] = (byte)utf8.Length;
+            utf8.CopyTo(buffer.AsSpan(length + 1));
+            _length = length + 1 + utf8.Length;
+            return;
+        }
+
         WriteVarUInt((ulong)utf8.Length);
         WriteBytes(utf8);
     }
@@ -177,6 +189,13 @@ public sealed class RowBinaryWriter : IDisposable
 
     public void WriteVarUInt(ulong value)
     {
+        // Array lengths and string lengths are nearly always one byte.
+        if (value < 0x80 && (uint)_length < (uint)_buffer.Length)
+        {
+            _buffer[_length++] = (byte)value;
+            return;
+        }
+
         while (value >= 0x80)
         {
             Reserve(1)[0] = (byte)(value | 0x80);

@@ -101,7 +101,7 @@ public sealed class RowBinarySegmentsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RowBinaryBufferPool(Segment - 1));
     }
 
-    /// <summary>Any strings and byte runs, in any order: the segmented body is the contiguous one, byte for byte.</summary>
+    /// <summary>Any strings, UTF-8 strings, lengths and byte runs, in any order: the segmented body is the contiguous one, byte for byte.</summary>
     [Property(MaxTest = 300)]
     public bool AnyWrites_SegmentedEqualsContiguous(string?[] strings, byte[][] raws)
     {
@@ -119,6 +119,8 @@ public sealed class RowBinarySegmentsTests
 
                 if (i < raws.Length && raws[i] is { } raw)
                 {
+                    rows.WriteString(raw);
+                    rows.WriteVarUInt((ulong)raw.Length << (i % 4 * 7));
                     rows.WriteRaw(raw);
                     rows.WriteFixedString(raw, raw.Length + (i % 3 * 200));
                 }

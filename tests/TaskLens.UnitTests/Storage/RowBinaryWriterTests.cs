@@ -28,6 +28,35 @@ public sealed class RowBinaryWriterTests
         Assert.Equal([5, 0xC3, 0xBC, 0xE2, 0x82, 0xAC], writer.WrittenMemory.ToArray());
     }
 
+    /// <summary>
+    /// UTF-8 strings on both sides of the one-byte length (the short path) and of a buffer's end (the general path):
+    /// always the LEB128 length, then the bytes.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 1)]
+    [InlineData(126, 4)]
+    [InlineData(127, 4)]
+    [InlineData(127, 200)]
+    [InlineData(128, 4)]
+    [InlineData(128, 300)]
+    [InlineData(5000, 4)]
+    public void WriteStringUtf8_AnyLengthAndRoom_IsLeb128LengthThenBytes(int length, int initialCapacity)
+    {
+        var utf8 = Enumerable.Range(0, length).Select(i => (byte)('a' + (i % 26))).ToArray();
+        using var writer = new RowBinaryWriter(initialCapacity);
+        writer.WriteUInt8(0xEE);
+        writer.WriteString(utf8);
+        writer.WriteUInt8(0xFF);
+
+        using var expected = new RowBinaryWriter(4);
+        expected.WriteUInt8(0xEE);
+        expected.WriteVarUInt((ulong)length);
+        expected.WriteRaw(utf8);
+        expected.WriteUInt8(0xFF);
+        Assert.Equal(expected.WrittenMemory.ToArray(), writer.WrittenMemory.ToArray());
+    }
+
     [Fact]
     public void WriteString_LongerThan127Bytes_HasTwoByteLength()
     {
