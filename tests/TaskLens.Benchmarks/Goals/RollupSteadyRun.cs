@@ -2,6 +2,7 @@ using System.Diagnostics.Tracing;
 using System.Globalization;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Telemetry;
+using TaskLens.Ingest.Otlp;
 using TaskLens.UnitTests.TestSupport;
 
 namespace TaskLens.Benchmarks.Goals;
@@ -21,30 +22,55 @@ internal static class RollupSteadyRun
     private const int Window = 100;
 
     /// <param name="loadTraffic">The load run's exports (<see cref="Load.SdkTraffic"/>, every trace with its root) instead of <see cref="SdkExport"/>'s.</param>
-    public static int Run(int seconds, bool loadTraffic)
+    /// <param name="drain">
+    /// The exports drained into rows with the facts read in the same pass (<see cref="GoalRollupSpanRowSink"/>), as the
+    /// server's drainer does, instead of observed as a decoded batch; <c>null</c> drains them without the facts (the base).
+    /// </param>
+    public static int Run(int seconds, bool loadTraffic, bool? drain = false)
     {
         var batch = new SpanBatch();
         var traffic = new Load.SdkTraffic(Exports, seed: 13, startUnixNanos: 1_795_000_000_000_000_000);
-        foreach (var export in Enumerable.Range(1, Exports).Select(i => loadTraffic ? traffic.Create(i - 1) : SdkExport.Create(i)))
+        var exports = Enumerable.Range(1, Exports).Select(i => loadTraffic ? traffic.Create(i - 1) : SdkExport.Create(i)).ToArray();
+        foreach (var export in exports)
         {
             SpanBatchDecoder.Decode(export, batch);
         }
 
         var spans = batch.SpanCount;
         var rollup = new GoalRollup(new GoalOptions(), ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}"""));
+        var clock = new SecondsClock();
+        var rows = new Stages.EncodedRowsSink();
+        ISpanRowSink sink = drain == true ? new GoalRollupSpanRowSink(rows, rollup, clock, e => throw e) : rows;
         var observed = new long[seconds];
+        var cpu = new double[seconds];
         var swept = new long[seconds];
         using var samples = new AllocationSamples();
         var finalized = 0L;
         for (var second = 0; second < seconds; second++)
         {
-            var nowMs = (second + 1) * 1_000L;
+            var nowMs = clock.NowMs = (second + 1) * 1_000L;
             batch.Tenant = string.Create(CultureInfo.InvariantCulture, $"t{nowMs}");
+            var cpuBefore = Environment.CpuUsage.TotalTime;
             var before = GC.GetAllocatedBytesForCurrentThread();
-            rollup.Observe(batch, nowMs);
+            if (drain is false)
+            {
+                rollup.Observe(batch, nowMs);
+            }
+            else
+            {
+                using var run = sink.Begin(batch.Tenant);
+                foreach (var export in exports)
+                {
+                    OtlpTraceDecoder.DecodeRows(export, run);
+                }
+
+                run.StoreAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+
             var between = GC.GetAllocatedBytesForCurrentThread();
             finalized += rollup.Sweep(nowMs).Count;
             var after = GC.GetAllocatedBytesForCurrentThread();
+            cpu[second] = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / spans;
             observed[second] = between - before;
             swept[second] = after - between;
             if (second == 149)
@@ -76,6 +102,12 @@ internal static class RollupSteadyRun
             Console.WriteLine(string.Create(inv, $"  second {i + 1,5}: observe {observed[i] / (double)spans,9:N1}  sweep {swept[i] / (double)spans,9:N1}"));
         }
 
+        var steadyCpu = cpu.Skip(150).Order().ToList();
+        if (steadyCpu.Count > 0)
+        {
+            Console.WriteLine(string.Create(inv, $"process CPU after second 150 (us a span, GC threads included): median second {steadyCpu[steadyCpu.Count / 2]:N3}, mean {steadyCpu.Average():N3}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+        }
+
         var median = Enumerable.Range(150, Math.Max(0, seconds - 150)).Select(i => observed[i] + swept[i]).Order().ToList();
         if (median.Count > 0)
         {
@@ -87,6 +119,13 @@ internal static class RollupSteadyRun
         samples.Print(spans * (double)Math.Max(1, seconds - 150));
         GC.KeepAlive(rollup);
         return 0;
+    }
+
+    private sealed class SecondsClock : TimeProvider
+    {
+        public long NowMs { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(NowMs);
     }
 
     /// <summary>The runtime's <c>GCAllocationTick</c> events (one per ~100 KB allocated), summed by type.</summary>
