@@ -31,27 +31,39 @@ public class SdkPipelineBenchmarks
     private readonly RowBinaryWriter _rows = new(new RowBinaryBufferPool(retainBytes: 64L << 20));
     private readonly Stages.EncodedRowsSink _encoded = new();
     private readonly ModelPriceTable _prices = ModelPriceTable.Parse("""{"models": {"gpt-4o": {"input": 2.5, "output": 10}}}""");
+    private readonly SpanBatch _trafficBatch = new();
+    private readonly SimulatedClock _clock = new();
     private byte[][] _exports = [];
+    private byte[][] _trafficExports = [];
     private GoalRollup _steady = null!;
-    private long _steadyNowMs;
+    private GoalRollupSpanRowSink _steadySink = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _exports = [.. Enumerable.Range(1, Exports).Select(SdkExport.Create)];
+        var traffic = new Load.SdkTraffic(Exports, seed: 13, startUnixNanos: 1_795_000_000_000_000_000);
+        _trafficExports = [.. Enumerable.Range(0, Exports).Select(i => traffic.Create(i))];
         Decode();
-        if (_batch.SpanCount != TotalSpans)
+        _trafficBatch.Clear();
+        foreach (var export in _trafficExports)
         {
-            throw new InvalidOperationException($"expected {TotalSpans} spans, decoded {_batch.SpanCount}");
+            SpanBatchDecoder.Decode(export, _trafficBatch);
+        }
+
+        if (_batch.SpanCount != TotalSpans || _trafficBatch.SpanCount != TotalSpans)
+        {
+            throw new InvalidOperationException($"expected {TotalSpans} spans, decoded {_batch.SpanCount} and {_trafficBatch.SpanCount}");
         }
     }
 
     /// <summary>Into steady state before BenchmarkDotNet's warm-up: past the quiet period and the finalized ids' bound.</summary>
-    [GlobalSetup(Target = nameof(RollupObserveAndSweepReused))]
+    [GlobalSetup(Targets = [nameof(RollupObserveAndSweepReused), nameof(DrainTrafficWithGoalFactsReused)])]
     public void SetupSteady()
     {
         Setup();
         _steady = new GoalRollup(new GoalOptions(), _prices);
+        _steadySink = new GoalRollupSpanRowSink(_encoded, _steady, _clock, e => throw e);
         for (var i = 0; i < SteadyWarmUpSeconds; i++)
         {
             RollupObserveAndSweepReused();
@@ -71,10 +83,29 @@ public class SdkPipelineBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = TotalSpans)]
-    public int DrainToRows() => Drain(_encoded);
+    public int DrainToRows() => Drain(_encoded, _exports, "default");
 
+    /// <summary>With a new rollup each operation, so every pooled array it holds is made afresh; see <see cref="DrainTrafficWithGoalFactsReused"/>.</summary>
     [Benchmark(OperationsPerInvoke = TotalSpans)]
-    public int DrainToRowsWithGoalFacts() => Drain(new GoalRollupSpanRowSink(_encoded, new GoalRollup(new GoalOptions(), _prices), TimeProvider.System, e => throw e));
+    public int DrainToRowsWithGoalFacts() => Drain(new GoalRollupSpanRowSink(_encoded, new GoalRollup(new GoalOptions(), _prices), TimeProvider.System, e => throw e), _exports, "default");
+
+    /// <summary>The drain of the load run's exports (<see cref="Load.SdkTraffic"/>): the base that <see cref="DrainTrafficWithGoalFactsReused"/> adds the goal facts to.</summary>
+    [Benchmark(OperationsPerInvoke = TotalSpans)]
+    public int DrainTrafficToRows() => Drain(_encoded, _trafficExports, "default");
+
+    /// <summary>
+    /// The goal facts as a running server pays for them: the drain of <see cref="DrainTrafficToRows"/> with the facts
+    /// read in its pass, the rollup's hold of them once stored, and the sweep that finalizes the runs gone quiet — one
+    /// rollup for every operation, each a simulated second, as in <see cref="RollupObserveAndSweepReused"/> (same
+    /// warm-up, same rollup). Less <see cref="DrainTrafficToRows"/>, this is what the goal rollup costs a span.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = TotalSpans)]
+    public int DrainTrafficWithGoalFactsReused()
+    {
+        var tenant = NextSecond();
+        Drain(_steadySink, _trafficExports, tenant);
+        return _steady.Sweep(_clock.NowMs).Count;
+    }
 
     /// <summary>
     /// The spool-off path as ingest runs it now: each export decoded on its own straight into a run of rows (counted
@@ -126,30 +157,47 @@ public class SdkPipelineBenchmarks
 
     /// <summary>
     /// The rollup as a running server holds it: one rollup for every operation, each a simulated second in which a batch
-    /// of new traces arrives (a tenant of its own, so the same decoded spans are new runs) and the sweep finalizes the
-    /// runs that went quiet 30 s before. Past the first half-minute runs open and finalize at the same rate, the pools
-    /// are warm and finalized runs' ids are let go at their bound, as at the load run's rate (20k spans/s). Unlike
+    /// of new traces arrives (a tenant of its own, so the same decoded spans are new runs) and the sweep finalizes the runs
+    /// that went quiet 30 s before. The load run's exports (<see cref="Load.SdkTraffic"/>: every trace has its root, so
+    /// every run is a goal run and finalizes a quiet period after it arrives; <see cref="SdkExport"/>'s traces have one
+    /// root an export, and its rootless runs, held for the hour of <see cref="GoalOptions.AbandonAfter"/>, kept the
+    /// rollup at its caps). Past the first half-minute runs open and finalize at the same rate, the pools are warm and
+    /// finalized runs' ids are let go at their bound, as at the load run's rate (20k spans/s). Unlike
     /// <see cref="RollupObserve"/>, whose new rollup makes every pooled array afresh, this prices the held spans in
     /// steady state; the sweep's finalization of as many spans as were observed is inside the operation.
     /// </summary>
     [Benchmark(OperationsPerInvoke = TotalSpans)]
     public int RollupObserveAndSweepReused()
     {
-        _steadyNowMs += 1_000;
-        _batch.Tenant = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"t{_steadyNowMs}");
-        _steady.Observe(_batch, _steadyNowMs);
-        return _steady.Sweep(_steadyNowMs).Count;
+        _trafficBatch.Tenant = NextSecond();
+        _steady.Observe(_trafficBatch, _clock.NowMs);
+        return _steady.Sweep(_clock.NowMs).Count;
     }
 
-    private int Drain(ISpanRowSink sink)
+    /// <summary>Moves the simulated clock a second on; the second's tenant, so the same spans make new runs.</summary>
+    private string NextSecond()
     {
-        using var run = sink.Begin("default");
-        foreach (var export in _exports)
+        _clock.NowMs += 1_000;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"t{_clock.NowMs}");
+    }
+
+    private int Drain(ISpanRowSink sink, byte[][] exports, string tenant)
+    {
+        using var run = sink.Begin(tenant);
+        foreach (var export in exports)
         {
             OtlpTraceDecoder.DecodeRows(export, run);
         }
 
         run.StoreAsync(CancellationToken.None).GetAwaiter().GetResult();
         return _encoded.Length;
+    }
+
+    /// <summary>The steady benchmarks' clock, a simulated second an operation, which the rollup's sink reads.</summary>
+    private sealed class SimulatedClock : TimeProvider
+    {
+        public long NowMs { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(NowMs);
     }
 }

@@ -32,6 +32,13 @@ public sealed class GoalRollup
     private readonly HashSet<RunKey> _forgotten = [];
     private readonly Queue<RunKey> _forgottenOrder = new();
     private readonly List<GoalRun> _finalizedEarly = [];
+
+    /// <summary>
+    /// Every finalization, oldest first, with the run's <see cref="OpenRun.FinalizedAt"/> then: finalized runs are let
+    /// go oldest first from its front (<see cref="LetGoOldestFinalized"/>) instead of sorting every run held. An entry
+    /// whose run was let go, or finalized again since, is stale and skipped.
+    /// </summary>
+    private readonly Queue<(OpenRun Run, long FinalizedAt)> _finalizedOrder = new();
     private readonly HashSet<RunKey> _reloads = [];
 
     /// <summary>
@@ -343,8 +350,10 @@ public sealed class GoalRollup
                     }
                     else if (!run.IsCompacted)
                     {
-                        // Reloaded for a late span that storage did not hold after all: nothing new to finalize.
+                        // Reloaded for a late span that storage did not hold after all: nothing new to finalize. Queued
+                        // again, as its entry may have been dropped while it was expanded.
                         Compact(run);
+                        _finalizedOrder.Enqueue((run, run.FinalizedAt));
                     }
                     else if (run.LateSpanWaiting)
                     {
@@ -380,7 +389,14 @@ public sealed class GoalRollup
             letGo?.ForEach(Forget);
             if (_finalizedIdsInMemory > _options.MaxSpansInMemory)
             {
-                LetGoFinalized(_options.MaxSpansInMemory * 9L / 10);
+                var target = _options.MaxSpansInMemory * 9L / 10;
+                LetGoOldestFinalized(() => _finalizedIdsInMemory <= target);
+            }
+
+            // Runs let go after KeepFinalizedFor leave their entries at the front.
+            while (_finalizedOrder.TryPeek(out var oldest) && !IsHeldAsFinalized(oldest))
+            {
+                _finalizedOrder.Dequeue();
             }
 
             _held.Trim(nowMs, _spansInMemory);
@@ -396,6 +412,7 @@ public sealed class GoalRollup
         run.FinalizedVersion = run.Version;
         run.FinalizedAt = nowMs;
         Compact(run);
+        _finalizedOrder.Enqueue((run, nowMs));
         return goalRun;
     }
 
@@ -406,19 +423,27 @@ public sealed class GoalRollup
         run.Compact();
     }
 
-    /// <summary>Lets go of finalized runs, oldest first, until their span ids number at most <paramref name="target"/>.</summary>
-    private void LetGoFinalized(long target)
+    /// <summary>
+    /// Lets go of finalized runs, oldest first (by <see cref="OpenRun.FinalizedAt"/>, as they were finalized), until
+    /// <paramref name="enough"/>: a pass over the oldest only, where a sort of every finalized run held cost a list of
+    /// them every time the ids' bound was reached (about every 10 s at 20k spans/s).
+    /// </summary>
+    private void LetGoOldestFinalized(Func<bool> enough)
     {
-        foreach (var (key, _) in _runs.Where(r => r.Value.IsCompacted).OrderBy(r => r.Value.FinalizedAt).ToList())
+        while (!enough() && _finalizedOrder.TryDequeue(out var oldest))
         {
-            if (_finalizedIdsInMemory <= target)
+            if (IsHeldAsFinalized(oldest))
             {
-                return;
+                Forget(new RunKey(oldest.Run.Tenant, oldest.Run.TraceIdHigh, oldest.Run.TraceIdLow));
             }
-
-            Forget(key);
         }
     }
+
+    /// <summary>Whether the entry is its run's latest finalization and the run still holds only its ids.</summary>
+    private bool IsHeldAsFinalized((OpenRun Run, long FinalizedAt) entry) =>
+        entry.Run.IsCompacted && entry.Run.FinalizedAt == entry.FinalizedAt
+        && _runs.TryGetValue(new RunKey(entry.Run.Tenant, entry.Run.TraceIdHigh, entry.Run.TraceIdLow), out var held)
+        && ReferenceEquals(held, entry.Run);
 
     /// <summary>
     /// Past <see cref="GoalOptions.MaxRunsInMemory"/> or <see cref="GoalOptions.MaxSpansInMemory"/>: lets go of
@@ -434,15 +459,7 @@ public sealed class GoalRollup
         bool Over() => _runs.Count > runTarget || _spansInMemory > spanTarget;
 
         // Finalized runs hold span ids only, so letting them go frees runs, not spans.
-        foreach (var (key, _) in _runs.Where(r => r.Value.IsCompacted).OrderBy(r => r.Value.FinalizedAt).ToList())
-        {
-            if (_runs.Count <= runTarget)
-            {
-                break;
-            }
-
-            Forget(key);
-        }
+        LetGoOldestFinalized(() => _runs.Count <= runTarget);
 
         var early = 0;
         var tenants = _runs.Where(r => !r.Value.IsCompacted).GroupBy(r => r.Key.Tenant, StringComparer.Ordinal)

@@ -22,7 +22,8 @@ internal sealed class GoalRunCalculator(GoalOptions options, ModelPriceTable pri
     /// <summary>Scratch sets larger than this are made anew rather than cleared, so one huge run does not tax the rest.</summary>
     private const int ScratchSetKept = 1_024;
 
-    private readonly IReadOnlyList<GoalRule> _rules = options.EffectiveRules;
+    /// <summary>An array, so the loop over it per finalized run takes no enumerator.</summary>
+    private readonly GoalRule[] _rules = [.. options.EffectiveRules];
     private readonly GoalRunScratch _scratch = new();
     private HashSet<ulong> _callIds = [];
     private HashSet<(ulong Parent, string Name)> _refused = [];

@@ -24,6 +24,12 @@ internal sealed class PinnedArrayPool<T>(long maxFreeBytes)
     /// <summary>Bytes of arrays returned and not rented again.</summary>
     public long FreeBytes { get; private set; }
 
+    /// <summary>
+    /// Bytes of the idle free arrays (<see cref="FreeArrays.Idle"/> of each length), kept as they change, so a return at
+    /// the byte bound knows at once whether idle arrays can make room, without a pass over every length.
+    /// </summary>
+    public long IdleBytes { get; private set; }
+
     /// <summary>Arrays made because none of the length was free (a measure of reuse).</summary>
     public long Made { get; private set; }
 
@@ -39,7 +45,7 @@ internal sealed class PinnedArrayPool<T>(long maxFreeBytes)
         Rented++;
         if (_free.TryGetValue(length, out var free) && free.Arrays.TryPop(out var array))
         {
-            free.Idle = Math.Min(free.Idle, free.Arrays.Count);
+            SetIdle(length, free, Math.Min(free.Idle, free.Arrays.Count));
             FreeBytes -= BytesOf(length);
             return array;
         }
@@ -84,7 +90,7 @@ internal sealed class PinnedArrayPool<T>(long maxFreeBytes)
                 LetGoOne(length, free);
             }
 
-            free.Idle = free.Arrays.Count;
+            SetIdle(length, free, free.Arrays.Count);
             if (free.Arrays.Count == 0)
             {
                 // A length no run holds free any more: dropped, so a return at the byte bound scans only lengths in use.
@@ -116,12 +122,7 @@ internal sealed class PinnedArrayPool<T>(long maxFreeBytes)
     /// </summary>
     private bool MakeRoomFromIdle(long bytes, int keep)
     {
-        long idleBytes = 0;
-        foreach (var (length, free) in _free)
-        {
-            idleBytes += length == keep ? 0 : free.Idle * BytesOf(length);
-        }
-
+        var idleBytes = IdleBytes - (_free.TryGetValue(keep, out var kept) ? kept.Idle * BytesOf(keep) : 0);
         if (idleBytes < bytes)
         {
             return false;
@@ -142,9 +143,16 @@ internal sealed class PinnedArrayPool<T>(long maxFreeBytes)
     private void LetGoOne(int length, FreeArrays free)
     {
         free.Arrays.Pop();
-        free.Idle = Math.Max(0, Math.Min(free.Idle - 1, free.Arrays.Count));
+        SetIdle(length, free, Math.Max(0, Math.Min(free.Idle - 1, free.Arrays.Count)));
         FreeBytes -= BytesOf(length);
         LetGo++;
+    }
+
+    /// <summary>Sets how many of a length's free arrays are idle, and <see cref="IdleBytes"/> with it.</summary>
+    private void SetIdle(int length, FreeArrays free, int idle)
+    {
+        IdleBytes += (idle - free.Idle) * BytesOf(length);
+        free.Idle = idle;
     }
 
     private static long BytesOf(int length) => (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
@@ -154,7 +162,10 @@ internal sealed class PinnedArrayPool<T>(long maxFreeBytes)
     {
         public Stack<T[]> Arrays { get; } = new();
 
-        /// <summary>The fewest arrays free at once since the last trim: that many sat unused the whole time.</summary>
+        /// <summary>
+        /// The fewest arrays free at once since the last trim: that many sat unused the whole time. Set through
+        /// <see cref="SetIdle"/> only, which keeps <see cref="IdleBytes"/>.
+        /// </summary>
         public int Idle { get; set; }
     }
 }

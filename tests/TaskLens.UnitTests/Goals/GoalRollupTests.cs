@@ -239,6 +239,45 @@ public sealed class GoalRollupTests
     }
 
     [Fact]
+    public void Sweep_FinalizedRunsIdsPastTheSpanLimit_ARunFinalizedAgainIsLetGoByItsLatestFinalization()
+    {
+        var rollup = new GoalRollup(new GoalOptions { MaxSpansInMemory = 1_000 }, Prices);
+        TraceBuilder Run(ulong trace, int spans)
+        {
+            var builder = new TraceBuilder().Agent(trace, 1, 0, 0, 100, "g" + trace);
+            for (ulong i = 0; i < (ulong)spans - 1; i++)
+            {
+                builder.Tool(trace, 10 + i, 1, 1, 2, "read_file", "c" + i);
+            }
+
+            return builder;
+        }
+
+        long nowMs = 0;
+        foreach (var trace in new ulong[] { 501, 502, 503 })
+        {
+            rollup.Observe(Run(trace, 300).Build(), nowMs);
+            nowMs += Quiet + 1;
+            Assert.Single(rollup.Sweep(nowMs)); // 900 ids of finalized runs: under the bound
+        }
+
+        // The first run takes a late span and is finalized again, from storage: now it is the newest.
+        rollup.Observe(new TraceBuilder().Tool(501, 9_000, 1, 1, 2, "read_file", "late").Build(), nowMs);
+        Assert.Equal(("default", 0x0102030405060708UL, 501UL), Assert.Single(rollup.TakeReloads()));
+        rollup.Reload(Run(501, 300).Tool(501, 9_000, 1, 1, 2, "read_file", "late").Build(), nowMs);
+        nowMs += Quiet + 1;
+        Assert.Equal(301UL, Assert.Single(rollup.Sweep(nowMs)).Version);
+
+        // A fourth run passes the bound (1,201 ids): the two finalized longest ago are let go, not the first run.
+        rollup.Observe(Run(504, 300).Build(), nowMs);
+        nowMs += Quiet + 1;
+        Assert.Single(rollup.Sweep(nowMs));
+        Assert.Equal((601L, 2), (rollup.Stats.FinalizedSpanIdsInMemory, rollup.Stats.RunsInMemory));
+        rollup.Observe(new TraceBuilder().Tool(502, 9_001, 1, 1, 2, "read_file", "late").Tool(501, 9_002, 1, 1, 2, "read_file", "late").Build(), nowMs);
+        Assert.Equal((1L, 2L), (rollup.Stats.LateSpansOfForgottenRuns, rollup.Stats.LateSpans));
+    }
+
+    [Fact]
     public void Sweep_RunWithoutGoalSpan_IsAskedBackFromStorageOnceAfterAQuietPeriod_AndCompletesWithWhatWasStored()
     {
         var rollup = new GoalRollup(new GoalOptions(), Prices);

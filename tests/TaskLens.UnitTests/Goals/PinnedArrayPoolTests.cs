@@ -122,4 +122,42 @@ public sealed class PinnedArrayPoolTests
         pool.Return([]);
         Assert.Equal(0, pool.FreeBytes);
     }
+
+    [Fact]
+    public void IdleBytes_KeptAsArraysAreRentedReturnedAndTrimmed_IsWhatTheNextTrimLetsGo()
+    {
+        var pool = new PinnedArrayPool<long>(maxFreeBytes: 4_096);
+        var random = new Random(13);
+        var rented = new List<long[]>();
+        for (var step = 0; step < 20_000; step++)
+        {
+            switch (random.Next(10))
+            {
+                case < 4:
+                    rented.Add(pool.Rent(16 * random.Next(1, 6)));
+                    break;
+                case < 8 when rented.Count > 0:
+                    var i = random.Next(rented.Count);
+                    pool.Return(rented[i]);
+                    rented.RemoveAt(i);
+                    break;
+                case 8:
+                    pool.TrimTo(random.Next(4_096));
+                    break;
+                default:
+                    // The trim lets go of exactly the idle arrays, and then counts every free array idle.
+                    var (free, idle, letGo) = (pool.FreeBytes, pool.IdleBytes, pool.LetGo);
+                    Assert.InRange(idle, 0, free);
+                    pool.TrimIdle();
+                    Assert.Equal(free - idle, pool.FreeBytes);
+                    Assert.Equal(pool.FreeBytes, pool.IdleBytes);
+                    Assert.True(idle == 0 ? pool.LetGo == letGo : pool.LetGo > letGo);
+                    break;
+            }
+
+            Assert.InRange(pool.FreeBytes, 0, 4_096);
+        }
+
+        Assert.True(pool.LetGo > 100, $"{pool.LetGo} arrays let go: the bound and the trims were not exercised");
+    }
 }
