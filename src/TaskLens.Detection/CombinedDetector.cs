@@ -86,7 +86,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     {
         _kind = kind;
         _settings = settings ?? new Settings();
-        _baseline = new RobustSeasonalDetector(new RobustSeasonalDetector.Settings(MinHistory: _settings.MinHistory));
+        _baseline = new RobustSeasonalDetector(new RobustSeasonalDetector.Settings(MinHistory: _settings.MinHistory, SeasonalAfter: _settings.SeasonalAfter));
         _spikes = new TailCalibration(_settings.Memory);
         _levels = new TailCalibration(_settings.Memory);
         _saliency = new TailCalibration(_settings.Memory);
@@ -165,6 +165,7 @@ public sealed class CombinedDetector : IAnomalyDetector
     /// its side — so a series that stays anomalous, calm for a while and off again, pages once (chosen on NAB's choosing
     /// part, session 11: 144, 288 and 576 tied, two false events fewer than re-arming at once; the shortest is taken).
     /// </param>
+    /// <param name="SeasonalAfter">Errors the baseline's daily or weekly model must have made before it may be chosen (<see cref="RobustSeasonalDetector.Settings.SeasonalAfter"/>).</param>
     /// <param name="RecentRange">
     /// For intermittent sums: raise only a value beyond the range of this many previous points (0: off). Cost, tokens or
     /// runs per minute of a goal that runs now and then look like spikes against a baseline of zeros; only a value the
@@ -173,7 +174,8 @@ public sealed class CombinedDetector : IAnomalyDetector
     public sealed record Settings(
         double Evidence = 5, double SpikeFloor = 4, int LevelPoints = 8, int Memory = 4000, bool Spectral = false, double CalmBelow = 0.5, int HoldOff = 600, int RecentRange = 0,
         int MinHistory = 300, double LevelEvidence = 7, int DriftPoints = 144, double DriftEvidence = 5, int VolatilityPoints = 144, double VolatilityEvidence = 5,
-        int RecordPoints = 4000, double RecordMargin = 0.1, int ChangeRun = 250, double ChangeEvidence = 5, int RearmAfter = 144);
+        int RecordPoints = 4000, double RecordMargin = 0.1, int ChangeRun = 250, double ChangeEvidence = 5, int RearmAfter = 144,
+        int SeasonalAfter = RobustSeasonalDetector.DefaultSeasonalAfter);
 
     public string Name => "combined";
 

@@ -132,7 +132,7 @@ public sealed class DetectorTests
     [Fact]
     public void Observe_MissingDailyPeak_IsRaisedByTheSeasonalModel_ThoughWithinTheUsualRange()
     {
-        // The daily model is chosen once it has a full error window beside the flat one's: after 2 days + 1,024 points.
+        // The daily model may be chosen once it has made SeasonalAfter errors (288): after 2 days + 288 points.
         var values = Create(8 * PointsPerDay, level: 50, noise: 0.5, dailyAmplitude: 20);
         var peak = (7 * PointsPerDay) + (PointsPerDay / 4); // 6 a.m. of day 8: sin = 1, expected 70
         values[peak] = 30; // a value the series takes every night
@@ -142,6 +142,25 @@ public sealed class DetectorTests
         var (position, anomaly) = Assert.Single(found);
         Assert.Equal(peak, position);
         Assert.InRange(anomaly.Expected, 68, 72);
+    }
+
+    [Fact]
+    public void Observe_MissingDailyPeakOnTheFourthDay_IsRaisedOnceTheDailyModelHasMadeADaysErrors()
+    {
+        // Two days of history, then a day of the daily model's errors (288 at five-minute steps): it judges from point 864,
+        // where a full error window (1,024, as before session 13) would wait until point 1,600.
+        var values = Create(5 * PointsPerDay, level: 50, noise: 0.5, dailyAmplitude: 20);
+        var peak = (3 * PointsPerDay) + (PointsPerDay / 4); // 6 a.m. of day 4 (point 936): expected 70
+        values[peak] = 30;
+
+        var soon = new RobustSeasonalDetector();
+        var found = Run(soon, values.AsSpan(0, peak + 1).ToArray());
+        var late = Run(new RobustSeasonalDetector(new RobustSeasonalDetector.Settings(SeasonalAfter: 1024)), values);
+
+        Assert.Equal("daily", soon.ModelInUse);
+        Assert.Equal(peak, Assert.Single(found).Position);
+        Assert.DoesNotContain(late, r => r.Position == peak);
+        Assert.Contains(Run(new CombinedDetector(), values), r => r.Position == peak);
     }
 
     [Fact]
