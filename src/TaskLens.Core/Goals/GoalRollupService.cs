@@ -50,7 +50,8 @@ internal sealed class GoalRollupService(
     /// <summary>
     /// A quiet period before the start of the last sweep that ended with every finalized run stored and every reload it
     /// was asked for read back: every run with a goal span whose spans had all arrived by then was due at that sweep
-    /// (<see cref="GoalOptions.QuietPeriod"/>) and is stored. It does not move while runs wait for the write interval or
+    /// (<see cref="GoalOptions.QuietPeriod"/>) and is stored — capped, with a spool, by its frontier as the sweep nearest
+    /// before that time found it (<see cref="CoveredThrough"/>). It does not move while runs wait for the write interval or
     /// storage refuses them, while late spans' reloads are asked faster than a sweep reads them, while a reload fails,
     /// or until a quiet period after the runs open at the last stop were read back.
     /// </summary>
