@@ -32,6 +32,7 @@ public static class IngestHostingExtensions
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SpoolDrainer>());
             builder.Services.AddSingleton(sp => new SpoolMonitor(
                 sp.GetRequiredService<DiskSpool>(), sp.GetRequiredService<SpoolDrainer>(), sp.GetRequiredService<SpoolDeadLetters>()));
+            builder.Services.AddSingleton<ISpoolFrontier>(sp => new SpoolFrontier(sp.GetRequiredService<DiskSpool>(), sp.GetRequiredService<SpoolDrainer>()));
         }
 
         builder.Services.AddSingleton<IngestMeter>();

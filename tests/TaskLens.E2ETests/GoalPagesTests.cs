@@ -81,7 +81,6 @@ public sealed class GoalPagesTests(ClickHouseFixture clickHouse, BrowserFixture 
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
             ["TaskLens:Detection:Enabled"] = "false",
-            ["TaskLens:Detection:WaitForRunsAtMost"] = "00:00:00", // its runs go straight to goal_runs, not through the rollup's watermark
         });
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
         var seeded = await SteadyGoalHistory.SeedAsync(host, "triage-inbox", now);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TaskLens.Core.Incidents;
+using TaskLens.Core.Ingest;
 using TaskLens.Core.Traces;
 
 namespace TaskLens.Core.Goals;
@@ -24,7 +25,8 @@ internal sealed class GoalRollupService(
     IServiceLinks links,
     GoalOptions options,
     TimeProvider time,
-    ILogger<GoalRollupService> logger) : BackgroundService, IGoalRunWatermark
+    ILogger<GoalRollupService> logger,
+    ISpoolFrontier? spool = null) : BackgroundService, IGoalRunWatermark
 {
     /// <summary>Bounds the trace reads one sweep makes; the rest wait for the next sweep.</summary>
     private const int MaxReloadsPerSweep = 100;
@@ -48,7 +50,8 @@ internal sealed class GoalRollupService(
     /// <summary>
     /// A quiet period before the start of the last sweep that ended with every finalized run stored and every reload it
     /// was asked for read back: every run with a goal span whose spans had all arrived by then was due at that sweep
-    /// (<see cref="GoalOptions.QuietPeriod"/>) and is stored. It does not move while runs wait for the write interval or
+    /// (<see cref="GoalOptions.QuietPeriod"/>) and is stored — capped, with a spool, by its frontier as the sweep nearest
+    /// before that time found it (<see cref="CoveredThrough"/>). It does not move while runs wait for the write interval or
     /// storage refuses them, while late spans' reloads are asked faster than a sweep reads them, while a reload fails,
     /// or until a quiet period after the runs open at the last stop were read back.
     /// </summary>
@@ -59,6 +62,12 @@ internal sealed class GoalRollupService(
         (Interlocked.Read(ref _reloadsAsked), Interlocked.Read(ref _reloadsStoredElsewhere), Interlocked.Read(ref _reloadsAtStart));
 
     private long _finalizedEarlyLogged;
+
+    /// <summary>
+    /// The spool's frontier as each sweep of the last quiet period found it (oldest first; MinValue while unknown): the
+    /// watermark takes the one of a quiet period ago, the spans acknowledged before which had all reached the rollup by then.
+    /// </summary>
+    private readonly Queue<(DateTimeOffset SweptAt, DateTimeOffset StoredBefore)> _spoolFrontiers = new();
 
     /// <summary>When the runs open at the last stop were read back; the watermark waits a quiet period past it.</summary>
     private DateTimeOffset _rebuiltAt = DateTimeOffset.MinValue;
@@ -110,6 +119,15 @@ internal sealed class GoalRollupService(
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
         var sweptAt = time.GetUtcNow();
+        if (spool is not null)
+        {
+            _spoolFrontiers.Enqueue((sweptAt, spool.StoredBefore(sweptAt) ?? DateTimeOffset.MinValue));
+            while (_spoolFrontiers.Count > 1 && _spoolFrontiers.ElementAt(1).SweptAt <= sweptAt - options.QuietPeriod)
+            {
+                _spoolFrontiers.Dequeue(); // a quiet period's worth is kept, and the one sweep before it
+            }
+        }
+
         var reloadsDone = await ReloadAskedAsync(cancellationToken);
         if (options.CheckStoredSpans)
         {
@@ -141,11 +159,31 @@ internal sealed class GoalRollupService(
         if (_waiting.Count == 0)
         {
             Interlocked.Exchange(ref _caughtUpAtTicks, time.GetUtcNow().UtcTicks);
-            if (reloadsDone && sweptAt - _rebuiltAt >= options.QuietPeriod)
+            if (reloadsDone && sweptAt - _rebuiltAt >= options.QuietPeriod && CoveredThrough(sweptAt - options.QuietPeriod) is { } through
+                && through.UtcTicks > Interlocked.Read(ref _storedThroughTicks))
             {
-                Interlocked.Exchange(ref _storedThroughTicks, (sweptAt - options.QuietPeriod).UtcTicks);
+                Interlocked.Exchange(ref _storedThroughTicks, through.UtcTicks);
             }
         }
+    }
+
+    /// <summary>
+    /// What a sweep that stored every due run covers, given that every span which reached the rollup before
+    /// <paramref name="dueBefore"/> (a quiet period before the sweep) was due: that time itself without a spool; with one,
+    /// the time before which every export was acknowledged and stored as of the sweep nearest before it — a span still in
+    /// the spool then (ClickHouse away, the drain behind) had not reached the rollup, however old it was. Null until a
+    /// sweep that old exists or while the spool's frontier is unknown.
+    /// </summary>
+    private DateTimeOffset? CoveredThrough(DateTimeOffset dueBefore)
+    {
+        if (spool is null)
+        {
+            return dueBefore;
+        }
+
+        return _spoolFrontiers.TryPeek(out var oldest) && oldest.SweptAt <= dueBefore && oldest.StoredBefore > DateTimeOffset.MinValue
+            ? (oldest.StoredBefore < dueBefore ? oldest.StoredBefore : dueBefore)
+            : null;
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal static partial class DetectionLog
     [LoggerMessage(6124, LogLevel.Warning, "Detection could not hand {Findings} alert events to the alert intake; they are in the alerts table and are offered again on the next tick")]
     public static partial void HandOverFailed(ILogger logger, int findings, Exception exception);
 
-    [LoggerMessage(6125, LogLevel.Warning, "Detection judged {Steps} steps without waiting longer for this node's goal runs to be stored (TaskLens:Detection:WaitForRunsAtMost {WaitSeconds:0} s past the delay); the goal rollup has stored every run only through {StoredThrough}")]
+    [LoggerMessage(6125, LogLevel.Warning, "Detection judged {Steps} steps on their service series only, their goal series skipped: this node's goal runs were not stored within TaskLens:Detection:WaitForRunsAtMost ({WaitSeconds:0} s past the delay); the goal rollup has stored every run only through {StoredThrough}")]
     public static partial void JudgedBeforeRunsStored(ILogger logger, long steps, double waitSeconds, DateTimeOffset? storedThrough);
 
     [LoggerMessage(6122, LogLevel.Warning, "Detection could not judge the due steps; trying again shortly")]

@@ -28,7 +28,7 @@ internal sealed class DetectionMetrics : ISelfMetrics
             "tasklens.detection.steps_judged_before_runs_stored",
             () => runner.StepsJudgedBeforeRunsStored,
             "{step}",
-            "Steps judged after waiting TaskLens:Detection:WaitForRunsAtMost for this node's goal runs to be stored (the rollup's watermark stuck)");
+            "Steps judged on their service series only, their goal series skipped, after waiting TaskLens:Detection:WaitForRunsAtMost for this node's goal runs to be stored (the rollup's watermark stuck)");
         meter.CreateObservableCounter(
             "tasklens.detection.run_outlier_trainings", () => outliers.Trainings, "{training}", "Run-outlier models trained since start (a goal found with too few runs counts too)");
         _findings = meter.CreateCounter<long>("tasklens.detection.findings", "{finding}", "Findings stored, by status: raised, context, resolved");

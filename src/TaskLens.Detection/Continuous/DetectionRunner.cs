@@ -2,15 +2,21 @@ using TaskLens.Core.Alerts;
 using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
+using TaskLens.Core.Ingest;
 
 namespace TaskLens.Detection.Continuous;
 
 /// <summary>
 /// Drives the series monitor step by step: at start it reads the configured history and lets the detectors learn it
 /// (nothing is raised for the past); afterwards each step is judged once, when it is <see cref="DetectionOptions.Delay"/>
-/// old and this node's goal runs of it are stored (the rollup's <paramref name="watermark"/> has passed its end by
-/// <see cref="DetectionOptions.SpansArriveWithin"/>), or <see cref="DetectionOptions.WaitForRunsAtMost"/> later without
-/// them (<see cref="StepsJudgedBeforeRunsStored"/>) — its buckets read, the monitor's findings given sample failed runs and stored. A step that cannot be read is tried
+/// old, the spans this node acknowledged by its end are stored (the <paramref name="spool"/>'s frontier has passed its end
+/// by <see cref="DetectionOptions.SpansArriveWithin"/>; waited for without a cap: the drain is oldest first, so nothing
+/// later is stored either) and this node's goal runs of it are stored (the rollup's <paramref name="watermark"/> has
+/// passed its end by as much). A step whose runs are still not stored <see cref="DetectionOptions.WaitForRunsAtMost"/>
+/// after it was due (or after its spans were stored, if that was later) is judged on its service series only, its goal
+/// series skipped (<see cref="StepsJudgedBeforeRunsStored"/>): judged without its runs, a goal would look as if it had
+/// stopped finishing — our own lag paged as the goal's trouble. Each step judged has its buckets read, the monitor's
+/// findings given sample failed runs and stored. A step that cannot be read is tried
 /// again; a step judged but not stored is stored on the next try without being judged twice (the detectors saw it).
 /// Steps missed while ClickHouse was away are judged when it returns, at most the last <see cref="DetectionOptions.History"/>
 /// of them.
@@ -22,7 +28,8 @@ internal sealed class DetectionRunner(
     IAlertIntakeStore intake,
     DetectionOptions options,
     Runs.RunOutliers outliers,
-    IGoalRunWatermark? watermark = null)
+    IGoalRunWatermark? watermark = null,
+    ISpoolFrontier? spool = null)
 {
     /// <summary>Runs of one goal judged for run-level outliers per step, at most.</summary>
     private const int OutlierRunsPerStep = 200;
@@ -41,6 +48,9 @@ internal sealed class DetectionRunner(
     private long _judgedUntilTicks;
     private long _judgedBeforeRunsStored;
 
+    /// <summary>When a step was last found waiting for its spans to leave the spool: the wait for its runs counts from there.</summary>
+    private DateTimeOffset _spansWaitedUntil = DateTimeOffset.MinValue;
+
     public int SeriesCount => _monitor.SeriesCount;
 
     /// <summary>The end of the last step judged (or learnt at start); null before the history was read.</summary>
@@ -48,7 +58,7 @@ internal sealed class DetectionRunner(
 
     public long PointsOverLimit => _monitor.PointsOverLimit;
 
-    /// <summary>Steps judged because the watermark had not passed them within <see cref="DetectionOptions.WaitForRunsAtMost"/>.</summary>
+    /// <summary>Steps judged on their service series only, because the watermark had not passed them within <see cref="DetectionOptions.WaitForRunsAtMost"/>.</summary>
     public long StepsJudgedBeforeRunsStored => Interlocked.Read(ref _judgedBeforeRunsStored);
 
     /// <summary>The goal-run watermark this runner waits for (null without a goal rollup: judged by the delay alone).</summary>
@@ -115,11 +125,19 @@ internal sealed class DetectionRunner(
             if (_unstored?.Step != step)
             {
                 var stepEnd = step + options.Step;
-                if (!RunsStored(stepEnd))
+                if (!SpansStored(stepEnd, now))
                 {
-                    if (now < stepEnd + options.JudgedAfter + options.WaitForRunsAtMost)
+                    _spansWaitedUntil = now;
+                    break; // later steps wait behind it: steps are judged in order
+                }
+
+                var runsStored = RunsStored(stepEnd);
+                if (!runsStored)
+                {
+                    var waitingSince = stepEnd + options.JudgedAfter > _spansWaitedUntil ? stepEnd + options.JudgedAfter : _spansWaitedUntil;
+                    if (now < waitingSince + options.WaitForRunsAtMost)
                     {
-                        break; // later steps wait behind it: steps are judged in order
+                        break;
                     }
 
                     Interlocked.Increment(ref _judgedBeforeRunsStored);
@@ -127,8 +145,11 @@ internal sealed class DetectionRunner(
 
                 var goalBuckets = await series.GoalBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
                 var serviceBuckets = await series.ServiceBucketsAsync(step, step + options.Step, options.Step, cancellationToken);
-                var judgedStep = _monitor.Observe(step, goalBuckets, serviceBuckets, now).ToList();
-                judgedStep.AddRange(await RunOutliersAsync(step, goalBuckets, now, cancellationToken));
+                var judgedStep = _monitor.Observe(step, goalBuckets, serviceBuckets, now, goalRunsStored: runsStored).ToList();
+                if (runsStored)
+                {
+                    judgedStep.AddRange(await RunOutliersAsync(step, goalBuckets, now, cancellationToken));
+                }
                 _unstored = (step, judgedStep);
             }
 
@@ -150,6 +171,9 @@ internal sealed class DetectionRunner(
 
     /// <summary>Whether this node's goal runs ending before <paramref name="stepEnd"/> are stored, as far as the watermark says.</summary>
     private bool RunsStored(DateTimeOffset stepEnd) => watermark is null || watermark.StoredThrough >= stepEnd + options.SpansArriveWithin;
+
+    /// <summary>Whether the spans this node acknowledged by <paramref name="stepEnd"/> (and within the margin after) have left the spool.</summary>
+    private bool SpansStored(DateTimeOffset stepEnd, DateTimeOffset now) => spool is null || spool.StoredBefore(now) >= stepEnd + options.SpansArriveWithin;
 
     /// <summary>
     /// The step's finished runs unlike their goal's usual runs (<see cref="Runs.RunOutliers"/>), as findings of kind

@@ -17,6 +17,7 @@ namespace TaskLens.Detection.Continuous;
 public sealed class SeriesMonitor(MonitorSettings settings)
 {
     private readonly Dictionary<SeriesKey, CombinedDetector> _detectors = [];
+    private readonly Dictionary<SeriesKey, EpisodeFold> _episodes = [];
     private readonly Dictionary<string, int> _seriesOfTenant = new(StringComparer.Ordinal);
     private readonly Dictionary<SeriesKey, double> _lastValue = [];
     private readonly Dictionary<SeriesKey, Dictionary<string, Finding>> _open = [];
@@ -71,10 +72,13 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     /// <summary>
     /// Feeds the step starting at <paramref name="stepStart"/>: the buckets of every goal and service that had data in
     /// it (absent ones read as zero runs). With <paramref name="raise"/> false (catching up on history at start) the
-    /// detectors learn and limits are tracked, but nothing is returned.
+    /// detectors learn and limits are tracked, but nothing is returned. With <paramref name="goalRunsStored"/> false (the
+    /// step's goal runs are not all stored yet) the goal series and limits skip the step — neither learnt nor judged, as a
+    /// gap — and the goals given only tell a service burst from agents' work.
     /// </summary>
     public IReadOnlyList<Finding> Observe(
-        DateTimeOffset stepStart, IReadOnlyList<GoalBucket> goals, IReadOnlyList<ServiceBucket> services, DateTimeOffset now, bool raise = true)
+        DateTimeOffset stepStart, IReadOnlyList<GoalBucket> goals, IReadOnlyList<ServiceBucket> services, DateTimeOffset now, bool raise = true,
+        bool goalRunsStored = true)
     {
         ArgumentNullException.ThrowIfNull(goals);
         ArgumentNullException.ThrowIfNull(services);
@@ -83,20 +87,20 @@ public sealed class SeriesMonitor(MonitorSettings settings)
         _backWithinLimit.Clear();
 
         var presentGoals = goals.ToDictionary(g => (g.Tenant, g.Figures.GoalName));
-        foreach (var subject in Subjects(SeriesKey.GoalScope, presentGoals.Keys, stepStart))
+        foreach (var subject in goalRunsStored ? Subjects(SeriesKey.GoalScope, presentGoals.Keys, stepStart) : [])
         {
             presentGoals.TryGetValue(subject, out var bucket);
             foreach (var metric in SeriesMetrics.Goal)
             {
                 var value = bucket is null ? metric.WhenAbsent : metric.Read(bucket.Figures);
-                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name), metric.Kind, metric.WhenAbsent is not null, stepStart, value) is { } anomaly)
+                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name), metric.Kind, metric.WhenAbsent is not null, stepStart, value) is ({ } anomaly, var foldedInto))
                 {
                     if (SeriesMetrics.GoalHealth.Contains(metric.Name))
                     {
                         _goalTroubleAt[subject.Tenant] = stepStart;
                     }
 
-                    findings.Add(Learned(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, GoalSeverity(metric.Name)));
+                    findings.Add(Folded(Learned(subject.Tenant, SeriesKey.GoalScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, GoalSeverity(metric.Name)), foldedInto));
                 }
             }
 
@@ -113,10 +117,10 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             foreach (var metric in SeriesMetrics.Service)
             {
                 var value = bucket is null ? metric.WhenAbsent : metric.Read(bucket);
-                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name), metric.Kind, metric.WhenAbsent is not null, stepStart, value) is { } anomaly)
+                if (Feed(new SeriesKey(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name), metric.Kind, metric.WhenAbsent is not null, stepStart, value) is ({ } anomaly, var foldedInto))
                 {
                     var finding = Learned(subject.Tenant, SeriesKey.ServiceScope, subject.Subject, metric.Name, metric.Words, metric.Unit, anomaly, stepStart, stepEnd, now, AlertSeverity.Warning);
-                    findings.Add(AgentAware(finding, goals, stepStart));
+                    findings.Add(Folded(AgentAware(finding, goals, stepStart), foldedInto));
                 }
             }
         }
@@ -218,6 +222,7 @@ public sealed class SeriesMonitor(MonitorSettings settings)
                 foreach (var key in _detectors.Keys.Where(k => k.Tenant == tenant && k.Scope == s && k.Subject == subject).ToList())
                 {
                     _detectors.Remove(key);
+                    _episodes.Remove(key);
                     _lastValue.Remove(key);
                     _seriesOfTenant[tenant]--;
                 }
@@ -233,11 +238,12 @@ public sealed class SeriesMonitor(MonitorSettings settings)
     }
 
     /// <param name="intermittent">A per-step sum (absent reads as zero): raised only past its recent range.</param>
-    private Anomaly? Feed(SeriesKey key, SeriesKind kind, bool intermittent, DateTimeOffset time, double? value)
+    /// <returns>The anomaly, if any, and when the episode it is folded into was raised (null: a new one, to be raised).</returns>
+    private (Anomaly? Anomaly, DateTimeOffset? FoldedInto) Feed(SeriesKey key, SeriesKind kind, bool intermittent, DateTimeOffset time, double? value)
     {
         if (value is not { } v || !double.IsFinite(v))
         {
-            return null;
+            return (null, null);
         }
 
         _lastValue[key] = v;
@@ -247,14 +253,29 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             if (_detectors.Count >= settings.MaxSeries || ofTenant >= settings.MaxSeriesPerTenant)
             {
                 PointsOverLimit++;
-                return null;
+                return (null, null);
             }
 
             _seriesOfTenant[key.Tenant] = ofTenant + 1;
             _detectors[key] = detector = SeriesDetectors.For(kind, intermittent);
+            _episodes[key] = SeriesDetectors.Episodes();
         }
 
-        return detector.Observe(time, v);
+        var anomaly = detector.Observe(time, v);
+        var episodes = _episodes[key];
+        if (episodes.Observe(time, v, anomaly) || anomaly is null)
+        {
+            return (anomaly, null);
+        }
+
+        if (!_open.ContainsKey(key))
+        {
+            // Folded after the episode's finding was resolved: the detector goes back to resolved, not re-armed (a worse
+            // change still pages), rather than into a hold-off no recovery would end.
+            detector.TryRecover(0);
+        }
+
+        return (anomaly, episodes.EpisodeRaisedAt);
     }
 
     private List<Finding> CheckLimits(string tenant, GoalFigures figures, DateTimeOffset stepStart, DateTimeOffset stepEnd, DateTimeOffset now)
@@ -338,6 +359,20 @@ public sealed class SeriesMonitor(MonitorSettings settings)
             });
         }
     }
+
+    /// <summary>
+    /// A finding of a change already raised on its series (<see cref="EpisodeFold"/>) is recorded as context, not raised:
+    /// one underlying change, one page.
+    /// </summary>
+    private static Finding Folded(Finding finding, DateTimeOffset? episodeRaisedAt) => episodeRaisedAt is not { } raisedAt || finding.Status != FindingStatus.Raised
+        ? finding
+        : finding with
+        {
+            Status = FindingStatus.Context,
+            Severity = AlertSeverity.Info,
+            Reason = string.Create(CultureInfo.InvariantCulture,
+                $"Part of the change raised on this series at {raisedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC (no further out than it went since): not raised again."),
+        };
 
     private Finding AgentAware(Finding finding, IReadOnlyList<GoalBucket> goals, DateTimeOffset stepStart)
     {

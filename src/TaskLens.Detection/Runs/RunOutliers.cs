@@ -84,7 +84,7 @@ public sealed class RunOutliers(IGoalReader goals, TimeProvider? time = null) : 
 
             if (count && run.EndUnixNano > model.NewestEndUnixNano && run.Outcome != GoalRunOutcome.Abandoned)
             {
-                model.NewRuns++;
+                model.CountNew(run.RunId);
             }
 
             return model.IsCurrent(_time.GetUtcNow()) ? model : null;
@@ -122,14 +122,26 @@ public sealed class RunOutliers(IGoalReader goals, TimeProvider? time = null) : 
         public ulong NewestEndUnixNano { get; } = newestEndUnixNano;
 
         /// <summary>
-        /// Runs judged that ended after the newest run learnt from. A run judged twice (its page opened after detection
-        /// judged it) counts twice: remembering every run id to tell would cost memory per goal for a rare case that
-        /// only brings a training a little forward.
+        /// The runs judged that ended after the newest run learnt from, by id, so a run judged twice (its page opened
+        /// after detection judged it, or re-finalized after a late span) counts once; kept only up to the count a
+        /// training needs (at most a quarter of <see cref="TrainingRuns"/>, 250 ids), as more change nothing.
         /// </summary>
-        public int NewRuns { get; set; }
+        private readonly HashSet<string> _newRuns = new(StringComparer.Ordinal);
+
+        private int NewRunsNeeded => Model is null
+            ? RunOutlierModel.DefaultMinRuns - runsRead
+            : Math.Max(MinNewRuns, (int)Math.Ceiling(TrainedOn * NewShareToRetrain));
+
+        public void CountNew(string runId)
+        {
+            if (_newRuns.Count < NewRunsNeeded)
+            {
+                _newRuns.Add(runId);
+            }
+        }
 
         public bool IsCurrent(DateTimeOffset now) => Model is null
-            ? runsRead + NewRuns < RunOutlierModel.DefaultMinRuns && now - at < NoModelRetry
-            : NewRuns < Math.Max(MinNewRuns, (int)Math.Ceiling(TrainedOn * NewShareToRetrain)) || now - at < MinRetrainInterval;
+            ? _newRuns.Count < NewRunsNeeded && now - at < NoModelRetry
+            : _newRuns.Count < NewRunsNeeded || now - at < MinRetrainInterval;
     }
 }

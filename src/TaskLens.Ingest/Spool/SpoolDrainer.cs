@@ -55,6 +55,9 @@ internal sealed partial class SpoolDrainer(
     /// <summary>The most bytes of spooled records held at once since start (<see cref="SpoolOptions.DrainBufferBytes"/>); for tests.</summary>
     public long PeakBytesHeld => Interlocked.Read(ref _peakBytesHeld);
 
+    /// <summary>The spool position everything before which is stored (and handed to the span sinks): the checkpoint's.</summary>
+    public SpoolPosition Stored => Volatile.Read(ref _position);
+
     /// <summary>True once everything committed to the spool so far is in ClickHouse.</summary>
     public bool IsCaughtUp
     {

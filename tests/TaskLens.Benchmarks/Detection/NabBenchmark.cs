@@ -248,6 +248,7 @@ internal static class NabBenchmark
         {
             var detector = create();
             var combined = monitor ? (CombinedDetector)detector : null;
+            var episodes = monitor ? SeriesDetectors.Episodes() : null;
             var alerted = new List<int>();
             var open = false;
             // Process CPU time, not wall time: the machine is shared, and the detector runs on this one thread.
@@ -256,6 +257,7 @@ internal static class NabBenchmark
             for (var i = 0; i < s.Values.Count; i++)
             {
                 var observed = detector.Observe(s.Timestamps[i], s.Values[i]);
+                var raised = episodes?.Observe(s.Timestamps[i], s.Values[i], observed) ?? observed is not null; // folded ones are not paged
                 if (Dump && combined is not null)
                 {
                     for (var w = 0; w < s.Windows.Count; w++)
@@ -277,8 +279,15 @@ internal static class NabBenchmark
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.Name} #{i}/{s.Values.Count} {(inside ? "IN " : "out")} {found.Kind} {found.Detector} ev={found.Score:0.0} v={found.Value:0.###} exp={found.Expected:0.###}"));
                     }
 
-                    alerted.Add(i);
-                    open = monitor;
+                    if (raised)
+                    {
+                        alerted.Add(i);
+                        open = monitor;
+                    }
+                    else if (!open)
+                    {
+                        combined!.TryRecover(0); // folded after its episode ended: as the monitor does
+                    }
                 }
                 else if (open && combined!.TryRecover(recoverAfter))
                 {

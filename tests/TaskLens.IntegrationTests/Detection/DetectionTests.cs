@@ -25,10 +25,9 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
             ["TaskLens:Detection:Enabled"] = "false", // the test drives the runner itself, with its own clock
-            ["TaskLens:Detection:WaitForRunsAtMost"] = "00:00:00", // its runs go straight to goal_runs, not through the rollup's watermark
         });
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
-        var t0 = now - TimeSpan.FromMinutes(HistoryMinutes + 1);
+        var t0 = now - TimeSpan.FromMinutes(HistoryMinutes + 3); // the failing minute ended two minutes ago: its runs are covered
         var runs = new List<GoalRun>();
         for (var minute = 0; minute <= HistoryMinutes; minute++)
         {
@@ -47,6 +46,7 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
 
         // Learn everything before the failing minute, then judge that minute once it is due.
         await runner.CatchUpAsync(failingMinute + judgedAfter, CancellationToken.None);
+        await RunsStoredWait.UntilAsync(runner, failingMinute.AddMinutes(1) + judgedAfter - TimeSpan.FromSeconds(30));
         var alerts = await runner.EvaluateDueAsync(failingMinute.AddMinutes(1) + judgedAfter, CancellationToken.None);
 
         var drop = Assert.Single(alerts, a => a.Metric == "completion_rate");
@@ -78,7 +78,6 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
             ["TaskLens:Detection:Enabled"] = "false",
-            ["TaskLens:Detection:WaitForRunsAtMost"] = "00:00:00", // its runs go straight to goal_runs, not through the rollup's watermark
         });
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
         const int After = 20;
@@ -100,6 +99,7 @@ public sealed class DetectionTests(ClickHouseFixture clickHouse)
         await runner.CatchUpAsync(failingMinute + judgedAfter, CancellationToken.None);
 
         // What DetectionService does each tick: judge the due steps, hand raised and resolved alerts to the intake.
+        await RunsStoredWait.UntilAsync(runner, failingMinute.AddMinutes(After) + judgedAfter - TimeSpan.FromSeconds(30));
         var raised = await runner.EvaluateDueAsync(failingMinute.AddMinutes(1) + judgedAfter, CancellationToken.None);
         await intake.AcceptAsync(DetectionService.IntakeEvents(raised), CancellationToken.None);
         var open = await IncidentsAsync(host);

@@ -22,7 +22,6 @@ public sealed class GoalBandTests(ClickHouseFixture clickHouse)
         await using var host = await TaskLensHost.StartAsync(clickHouse, new Dictionary<string, string?>
         {
             ["TaskLens:Detection:Enabled"] = "false", // the test drives the runner itself, with its own clock
-            ["TaskLens:Detection:WaitForRunsAtMost"] = "00:00:00", // its runs go straight to goal_runs, not through the rollup's watermark
         });
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
         var (t0, failingMinute, completion, raised) = await SteadyGoalHistory.SeedAsync(host, Goal, now);

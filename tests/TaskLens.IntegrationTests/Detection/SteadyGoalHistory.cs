@@ -9,9 +9,9 @@ namespace TaskLens.IntegrationTests.Detection;
 /// <summary>
 /// A goal with a long steady history and one bad minute, judged by the host's own detection runner: 400 minutes of ten
 /// runs a minute (one failing) stored in <c>goal_runs</c>, then a minute where eight of ten fail, ending ten minutes
-/// before <c>now</c>. The host must run with <c>TaskLens:Detection:Enabled=false</c> (the test drives the runner) and
-/// <c>TaskLens:Detection:WaitForRunsAtMost=0</c>: the runs are written straight to <c>goal_runs</c>, so the goal rollup's
-/// watermark, which the runner otherwise waits for, knows nothing of them.
+/// before <c>now</c>. The host must run with <c>TaskLens:Detection:Enabled=false</c> (the test drives the runner). The runs
+/// are written straight to <c>goal_runs</c>; the goal rollup's watermark, which the runner waits for (a step judged past
+/// the wait is judged on its service series only), passes their minutes once the rollup has swept for a quiet period.
 /// </summary>
 internal static class SteadyGoalHistory
 {
@@ -35,12 +35,12 @@ internal static class SteadyGoalHistory
             completion.Add((10 - failed) / 10.0);
         }
 
-        Assert.Equal(TimeSpan.Zero, host.Services.GetRequiredService<DetectionOptions>().WaitForRunsAtMost);
         await host.Services.GetRequiredService<IGoalRunSink>().WriteAsync(runs, CancellationToken.None);
         var runner = host.Services.GetRequiredService<DetectionRunner>();
         var judgedAfter = TimeSpan.FromSeconds(45); // the quiet period (30 s) + 15 s
         var failingMinute = t0.AddMinutes(Minutes);
         await runner.CatchUpAsync(failingMinute + judgedAfter, CancellationToken.None);
+        await RunsStoredWait.UntilAsync(runner, failingMinute.AddMinutes(1) + judgedAfter - TimeSpan.FromSeconds(30));
         var raised = await runner.EvaluateDueAsync(failingMinute.AddMinutes(1) + judgedAfter, CancellationToken.None);
         return new Seeded(t0, failingMinute, completion, raised);
     }

@@ -3,6 +3,7 @@ using TaskLens.Core.Alerts;
 using TaskLens.Core.Findings;
 using TaskLens.Core.Alerts.Intake;
 using TaskLens.Core.Goals;
+using TaskLens.Core.Ingest;
 using TaskLens.Detection.Continuous;
 using TaskLens.Detection.Runs;
 
@@ -52,7 +53,7 @@ public sealed class DetectionRunnerTests
     }
 
     [Fact]
-    public async Task EvaluateDue_WatermarkStuck_StepsJudgedAfterTheCap_InOrder_EachOnce_AndCounted()
+    public async Task EvaluateDue_WatermarkStuck_StepsJudgedAfterTheCap_OnServicesOnly_InOrder_EachOnce_AndCounted()
     {
         var failing = T0.AddMinutes(400);
         var reader = new SteadyGoal(failing);
@@ -66,17 +67,60 @@ public sealed class DetectionRunnerTests
         Assert.Empty(waiting);
         Assert.Empty(reader.StepsRead);
 
-        // Past the cap a step is judged without its runs (as far as this node knows), counted; each later step waits
-        // for its own cap, so they are judged in order, one a step, each once.
+        // Past the cap a step is judged without its runs (as far as this node knows), on its service series only: its goal
+        // series skip it, so the failing minute (whose runs this reader has) is not judged either. Counted; each later
+        // step waits for its own cap, so they are judged in order, one a step, each once.
         var judged = await runner.EvaluateDueAsync(stepEnd + JudgedAfter + cap, CancellationToken.None);
         await runner.EvaluateDueAsync(stepEnd + JudgedAfter + cap + TimeSpan.FromSeconds(5), CancellationToken.None);
         await runner.EvaluateDueAsync(stepEnd.AddMinutes(1) + JudgedAfter + cap, CancellationToken.None);
         await runner.EvaluateDueAsync(stepEnd.AddMinutes(2) + JudgedAfter + cap, CancellationToken.None);
 
-        Assert.Single(judged, a => a.Metric == "completion_rate");
+        Assert.DoesNotContain(judged, a => a.Scope == "goal");
         Assert.Equal([failing, failing.AddMinutes(1), failing.AddMinutes(2)], reader.StepsRead);
         Assert.Equal(3, runner.StepsJudgedBeforeRunsStored);
         Assert.Equal(failing.AddMinutes(3), runner.JudgedUntil);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EvaluateDue_ClickHouseAwayTenMinutes_StepsWaitForTheSpool_ThenJudgedOnceWithTheirRuns(bool spoolKnown)
+    {
+        // ClickHouse is away from minute 400 for ten minutes: the spans of those minutes sit in the spool, and the rollup,
+        // seeing nothing, keeps sweeping: its own watermark moves on (a quiet period behind now). Without the spool's
+        // frontier (as before session 13) the first step is judged with no runs: a false "runs finished dropped to 0".
+        var outage = T0.AddMinutes(400);
+        var reader = new SteadyGoal(outage.AddDays(1)) { MissingFrom = outage };
+        var watermark = new FakeWatermark();
+        var spool = new FakeSpool { Frontier = outage };
+        var runner = new DetectionRunner(reader, new NoRuns(), new FlakySink(failuresLeft: 0), new NoOpenAlerts(),
+            DetectionOptions.From(new ConfigurationBuilder().Build(), TimeSpan.FromSeconds(30)), new RunOutliers(new NoRuns()), watermark, spoolKnown ? spool : null);
+        await runner.CatchUpAsync(outage + JudgedAfter, CancellationToken.None);
+
+        var findings = new List<Finding>();
+        var recovered = outage.AddMinutes(10);
+        for (var now = outage + JudgedAfter; now < recovered.AddMinutes(3); now += TimeSpan.FromSeconds(5))
+        {
+            if (now >= recovered && reader.MissingFrom is not null)
+            {
+                reader.MissingFrom = null; // the spool drained: every step's spans and runs are stored
+            }
+
+            spool.Frontier = now < recovered ? outage : now;
+            watermark.StoredThrough = now - TimeSpan.FromSeconds(31);
+            findings.AddRange(await runner.EvaluateDueAsync(now, CancellationToken.None));
+        }
+
+        if (!spoolKnown)
+        {
+            Assert.Contains(findings, f => f.Metric == "finished" && f.Status == FindingStatus.Raised);
+            return;
+        }
+
+        Assert.DoesNotContain(findings, f => f.Status == FindingStatus.Raised);
+        var judged = Enumerable.Range(0, 12).Select(m => outage.AddMinutes(m)).ToList();
+        Assert.Equal(judged, reader.StepsRead); // each once, in order, and none before its spans were stored
+        Assert.Equal(0, runner.StepsJudgedBeforeRunsStored);
     }
 
     [Fact]
@@ -161,11 +205,21 @@ public sealed class DetectionRunnerTests
         public DateTimeOffset? StoredThrough { get; set; }
     }
 
+    private sealed class FakeSpool : ISpoolFrontier
+    {
+        public DateTimeOffset? Frontier { get; set; }
+
+        public DateTimeOffset? StoredBefore(DateTimeOffset now) => Frontier;
+    }
+
     /// <summary>One goal finishing 20 runs a minute (0 to 2 failing), and all 20 failing in the given minute.</summary>
     private sealed class SteadyGoal(DateTimeOffset failingMinute) : IDetectionSeriesReader
     {
         /// <summary>Whether the failing minute's runs are stored yet (absent from its bucket until they are).</summary>
         public bool FailingMinuteStored { get; set; } = true;
+
+        /// <summary>Steps from this one on read as having no data (not stored yet), until set back to null.</summary>
+        public DateTimeOffset? MissingFrom { get; set; }
 
         /// <summary>The single steps read after the history (one-step reads), in order.</summary>
         public List<DateTimeOffset> StepsRead { get; } = [];
@@ -180,7 +234,7 @@ public sealed class DetectionRunnerTests
             var buckets = new List<GoalBucket>();
             for (var t = since; t < until; t += bucket)
             {
-                if (t == failingMinute && !FailingMinuteStored)
+                if ((t == failingMinute && !FailingMinuteStored) || t >= MissingFrom)
                 {
                     continue;
                 }

@@ -51,6 +51,26 @@ public sealed class RunOutliersTests
     }
 
     [Fact]
+    public async Task JudgeAsync_ANewRunJudgedAgainAndAgain_CountsOnceTowardRetraining()
+    {
+        var stored = new StoredRuns(Enumerable.Range(0, 200).Select(i => Run(i)).ToList());
+        var clock = new Clock();
+        using var outliers = new RunOutliers(stored, clock);
+        await outliers.JudgeAsync(stored.Runs[0], CancellationToken.None);
+        clock.Now += RunOutliers.MinRetrainInterval;
+
+        // One new run judged 60 times (by detection's step, a re-finalization, its page opened): a quarter of 200 is 50
+        // new runs, and this is one.
+        stored.Runs.Add(Run(200));
+        for (var i = 0; i < 60; i++)
+        {
+            Assert.Equal(200, (await outliers.JudgeAsync(stored.Runs[^1], CancellationToken.None)).TrainedOn);
+        }
+
+        Assert.Equal((1, 1L), (stored.Reads, outliers.Trainings));
+    }
+
+    [Fact]
     public async Task JudgeAsync_GoalWithTooFewRuns_AskedAgainOnceNewRunsCouldMakeAModel()
     {
         var stored = new StoredRuns(Enumerable.Range(0, 20).Select(i => Run(i)).ToList());

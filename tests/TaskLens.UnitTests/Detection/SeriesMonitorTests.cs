@@ -168,6 +168,49 @@ public sealed class SeriesMonitorTests
     }
 
     [Fact]
+    public void Observe_SpikeAtTheStartOfASlowClimb_IsRaisedOnce_TheLaterDriftIsContext()
+    {
+        // p95 duration ~2 s (σ 50 ms) for 2,500 steps, then a spike of 12σ and a climb of 0.25 ms a step from there. Before
+        // the fold: the spike raised and resolved, the series re-armed after 144 calm steps, and the climb raised again as a
+        // drift 218 steps after the spike — a second page for one change.
+        var monitor = new SeriesMonitor(MonitorSettings.Default);
+        var random = new Random(7);
+        var findings = new List<(int Step, Finding Finding)>();
+        for (var i = 0; i < 3200; i++)
+        {
+            var gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            var p95 = 2000 + (50 * gaussian) + (i == 2500 ? 600 : 0) + (i >= 2500 ? 0.25 * (i - 2500) : 0);
+            var goal = Goal("triage", completed: 20, failed: 0) with { Figures = Goal("triage", 20, 0).Figures with { DurationP95Ms = p95 } };
+            findings.AddRange(monitor.Observe(At(i), [goal], [], At(i), raise: i >= 2000).Select(f => (i, f)));
+        }
+
+        var raised = Assert.Single(findings, f => f.Finding.Status == FindingStatus.Raised);
+        Assert.Equal((2500, "duration_p95_ms", "robust-seasonal"), (raised.Step, raised.Finding.Metric, raised.Finding.Detector));
+        var drifts = findings.Where(f => f.Finding.Detector == "drift").ToList();
+        Assert.NotEmpty(drifts);
+        Assert.Equal(2718, drifts[0].Step);
+        Assert.All(drifts, drift =>
+        {
+            Assert.Equal((FindingStatus.Context, AlertSeverity.Info), (drift.Finding.Status, drift.Finding.Severity));
+            Assert.StartsWith("Part of the change raised on this series at 2026-11-21 17:40 UTC", drift.Finding.Reason, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void Observe_GoalRunsNotStored_GoalSeriesSkipTheStep_ServicesAreJudged()
+    {
+        var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));
+
+        // No runs in the bucket (not stored yet) and a service that stopped: only the service is judged.
+        var alerts = monitor.Observe(At(History), [], [Service("agents", 0)], At(History + 2), goalRunsStored: false);
+
+        var stopped = Assert.Single(alerts);
+        Assert.Equal(("service", "request_rate"), (stopped.Scope, stopped.Metric));
+        Assert.DoesNotContain(monitor.Observe(At(History + 1), [Goal("triage", completed: 19, failed: 1)], [Service("agents", 1000)], At(History + 3)),
+            a => a.Scope == "goal");
+    }
+
+    [Fact]
     public void Reopen_AlertsStillFiringFromBeforeARestart_EndWhenTheirSeriesIsCalm()
     {
         var monitor = Learned(new SeriesMonitor(MonitorSettings.Default));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using TaskLens.Core.Goals;
 using TaskLens.Core.Incidents;
+using TaskLens.Core.Ingest;
 using TaskLens.Core.Telemetry;
 using TaskLens.Core.Traces;
 using TaskLens.UnitTests.Slack;
@@ -127,6 +128,27 @@ public sealed class GoalRollupServiceTests
     }
 
     [Fact]
+    public async Task StoredThrough_SpansStuckInTheSpool_HoldIt_UntilAQuietPeriodAfterTheyAreStored()
+    {
+        // ClickHouse is away: nothing acknowledged since the outage began is stored, so the rollup has not seen it.
+        var spool = new FakeSpool();
+        var sweeps = new Sweeps(TimeSpan.Zero, runs: 0, spool);
+        var outageFrom = sweeps.Now;
+        spool.Frontier = _ => outageFrom;
+        await sweeps.RunAsync(120);
+        Assert.Equal(outageFrom, sweeps.Service.StoredThrough);
+
+        // The spool drains at once: those spans reach the rollup now, and their runs are due a quiet period later.
+        var recoveredAt = sweeps.Now;
+        spool.Frontier = now => now;
+        await sweeps.RunAsync(30);
+        Assert.Equal(outageFrom, sweeps.Service.StoredThrough);
+        await sweeps.RunAsync(1);
+
+        Assert.Equal(recoveredAt, sweeps.Service.StoredThrough);
+    }
+
+    [Fact]
     public async Task StoredThrough_AfterARestart_WaitsUntilTheRunsReadBackAreDue()
     {
         var sweeps = new Sweeps(TimeSpan.Zero, runs: 0);
@@ -180,11 +202,11 @@ public sealed class GoalRollupServiceTests
     {
         private readonly ManualTime _time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
 
-        public Sweeps(TimeSpan writeInterval, int runs, int maxRunsWaiting = 5_000)
+        public Sweeps(TimeSpan writeInterval, int runs, ISpoolFrontier? spool = null, int maxRunsWaiting = 5_000)
         {
             var options = new GoalOptions { QuietPeriod = Quiet, WriteInterval = writeInterval, CheckStoredSpans = false, MaxRunsWaitingToWrite = maxRunsWaiting };
             Rollup = new GoalRollup(options, ModelPriceTable.Parse("""{"models": {}}"""));
-            Service = new GoalRollupService(Rollup, Sink, StoredRuns, Traces, new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance);
+            Service = new GoalRollupService(Rollup, Sink, StoredRuns, Traces, new NoStoredSpans(), new NoLinks(), options, _time, NullLogger<GoalRollupService>.Instance, spool);
             for (ulong trace = 1; trace <= (ulong)runs; trace++)
             {
                 Rollup.Observe(new TraceBuilder().Agent(trace, 10, 0, 0, 5, "triage").Build(), _time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -218,6 +240,13 @@ public sealed class GoalRollupServiceTests
                 _time.Advance(TimeSpan.FromSeconds(1));
             }
         }
+    }
+
+    private sealed class FakeSpool : ISpoolFrontier
+    {
+        public Func<DateTimeOffset, DateTimeOffset?> Frontier { get; set; } = now => now;
+
+        public DateTimeOffset? StoredBefore(DateTimeOffset now) => Frontier(now);
     }
 
     private sealed class RecordingSink : IGoalRunSink
