@@ -19,7 +19,9 @@ namespace TaskLens.Briefs;
 /// change is material (a new service or goal, severity, resolve) or a person asked, has the model write the narrative
 /// — unless a narrative was written over the very same facts (cached by their hash) or the incident's hourly budget of
 /// model calls is spent. A brief written this way is a new version, recorded in the incident's timeline; other
-/// changes refresh the facts of the version held.
+/// changes refresh the facts of the version held. Briefs are stored for every node (<see cref="BriefBook"/>): each write
+/// is a compare-and-set, and a node asks the model only after storing its claim to, so of several nodes writing one
+/// change one asks and the others keep what it writes (docs/briefs.md, "Where briefs are kept").
 /// </summary>
 internal sealed class BriefService(
     EvidenceCollector collector,
