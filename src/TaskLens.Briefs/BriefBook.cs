@@ -3,121 +3,59 @@ using TaskLens.Core.Briefs;
 namespace TaskLens.Briefs;
 
 /// <summary>
-/// The latest brief of each incident, and the model requests each made in the last hour, in memory: bounded by
-/// <see cref="BriefOptions.MaxBriefsHeld"/> (the least recently written go first). Thread-safe.
+/// The briefs every node shares: each incident's current brief, its model budget and its regeneration time, read from
+/// and written to the state store (<see cref="IBriefStore"/>, compare-and-set on the row's revision), and the rules read
+/// off a stored brief — the calls left this hour, whether a person may regenerate now, whether the narrative is still
+/// owed. Nothing is held in memory: a brief is one row read by its key, and a copy held here could be stale the moment
+/// another node writes (docs/briefs.md, "Where briefs are kept").
 /// </summary>
-internal sealed class BriefBook(BriefOptions options, LlmOptions llm, TimeProvider time)
+internal sealed class BriefBook(IBriefStore store, BriefOptions options, LlmOptions llm, TimeProvider time)
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<(string Tenant, string Id), Entry> _entries = [];
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
-    public IncidentBrief? Find(string tenant, string id)
-    {
-        lock (_lock)
-        {
-            return _entries.GetValueOrDefault((tenant, id))?.Brief;
-        }
-    }
+    /// <summary>
+    /// How long a node holds the right to have the model write one narrative: the most requests the incident's budget
+    /// allows, each waiting its timeout and the longest retry delay, and a minute for the evidence functions. Past it the
+    /// node is taken to have stopped, and another writes the narrative.
+    /// </summary>
+    public TimeSpan NarrativeLease => llm.MaxCallsPerIncidentPerHour * (llm.Timeout + llm.MaxRetryAfter) + TimeSpan.FromMinutes(1);
 
-    /// <summary>The material signature the held narrative was written for (null when none was attempted).</summary>
-    public string? NarratedFor(string tenant, string id)
-    {
-        lock (_lock)
-        {
-            return _entries.GetValueOrDefault((tenant, id))?.NarratedFor;
-        }
-    }
+    public Task<StoredBrief?> FindAsync(string tenant, string id, CancellationToken cancellationToken) =>
+        store.FindAsync(tenant, id, cancellationToken);
 
-    public void Keep(IncidentBrief brief, string? narratedFor)
-    {
-        ArgumentNullException.ThrowIfNull(brief);
-        lock (_lock)
-        {
-            var key = (brief.Facts.Tenant, brief.Facts.IncidentId);
-            var entry = _entries.GetValueOrDefault(key) ?? new Entry();
-            entry.Brief = brief;
-            entry.NarratedFor = narratedFor ?? entry.NarratedFor;
-            entry.Written = time.GetUtcNow();
-            _entries[key] = entry;
-            while (_entries.Count > options.MaxBriefsHeld)
-            {
-                _entries.Remove(_entries.MinBy(e => e.Value.Written).Key);
-            }
-        }
-    }
+    public Task<bool> TryWriteAsync(StoredBrief next, long expectedRevision, CancellationToken cancellationToken) =>
+        store.TryWriteAsync(next, expectedRevision, cancellationToken);
+
+    /// <summary>
+    /// The material signature the stored narrative stands for; null when none was tried, or when the node writing it
+    /// let its lease pass with the narrative still pending (it stopped mid-way: the narrative is owed again).
+    /// </summary>
+    public string? NarratedFor(StoredBrief? stored) =>
+        stored is { NarratingUntil: { } until, Brief.Narrative.Status: "pending" } && until <= time.GetUtcNow() ? null : stored?.NarratedFor;
 
     /// <summary>Model requests left for the incident this hour, and when the oldest counted one leaves the hour.</summary>
-    public (int Left, TimeSpan RetryAfter) Budget(string tenant, string id)
+    public (int Left, TimeSpan RetryAfter) Budget(StoredBrief? stored)
     {
         var now = time.GetUtcNow();
-        lock (_lock)
-        {
-            var calls = Prune(tenant, id, now);
-            var left = llm.MaxCallsPerIncidentPerHour - calls.Count;
-            return (left, left > 0 || calls.Count == 0 ? TimeSpan.Zero : calls.Peek() + TimeSpan.FromHours(1) - now);
-        }
+        var calls = CallsThisHour(stored, now);
+        var left = llm.MaxCallsPerIncidentPerHour - calls.Count;
+        return (left, left > 0 || calls.Count == 0 ? TimeSpan.Zero : calls.Min() + Hour - now);
     }
 
-    public void CountCalls(string tenant, string id, int calls)
+    /// <summary>The stored brief's model requests still in the hour, and <paramref name="made"/> more made now.</summary>
+    public IReadOnlyList<DateTimeOffset> CallsThisHour(StoredBrief? stored, int made = 0)
     {
         var now = time.GetUtcNow();
-        lock (_lock)
-        {
-            var queue = Prune(tenant, id, now);
-            for (var i = 0; i < calls; i++)
-            {
-                queue.Enqueue(now);
-            }
-        }
+        return [.. CallsThisHour(stored, now), .. Enumerable.Repeat(now, made)];
     }
 
-    /// <summary>Takes the right to regenerate now; otherwise how long until it may.</summary>
-    public bool TryTakeRegenerate(string tenant, string id, out TimeSpan retryAfter)
+    /// <summary>How long until a person may regenerate the brief again (zero: now), on whichever node they ask.</summary>
+    public TimeSpan RegenerateWait(StoredBrief? stored)
     {
-        var now = time.GetUtcNow();
-        lock (_lock)
-        {
-            var key = (tenant, id);
-            if (!_entries.TryGetValue(key, out var entry))
-            {
-                _entries[key] = entry = new Entry { Written = now };
-            }
-
-            if (entry.Regenerated is { } last && now - last < options.RegenerateMinInterval)
-            {
-                retryAfter = options.RegenerateMinInterval - (now - last);
-                return false;
-            }
-
-            entry.Regenerated = now;
-
-            retryAfter = TimeSpan.Zero;
-            return true;
-        }
+        var since = time.GetUtcNow() - (stored?.RegeneratedAt ?? DateTimeOffset.MinValue);
+        return since < options.RegenerateMinInterval ? options.RegenerateMinInterval - since : TimeSpan.Zero;
     }
 
-    private Queue<DateTimeOffset> Prune(string tenant, string id, DateTimeOffset now)
-    {
-        var key = (tenant, id);
-        if (!_entries.TryGetValue(key, out var entry))
-        {
-            _entries[key] = entry = new Entry { Written = now };
-        }
-
-        while (entry.Calls.TryPeek(out var at) && now - at >= TimeSpan.FromHours(1))
-        {
-            entry.Calls.Dequeue();
-        }
-
-        return entry.Calls;
-    }
-
-    private sealed class Entry
-    {
-        public IncidentBrief? Brief { get; set; }
-        public string? NarratedFor { get; set; }
-        public DateTimeOffset Written { get; set; }
-        public DateTimeOffset? Regenerated { get; set; }
-        public Queue<DateTimeOffset> Calls { get; } = new();
-    }
+    private static List<DateTimeOffset> CallsThisHour(StoredBrief? stored, DateTimeOffset now) =>
+        stored?.ModelCalls.Where(at => now - at < Hour).ToList() ?? [];
 }

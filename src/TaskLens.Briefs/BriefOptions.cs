@@ -20,9 +20,6 @@ public sealed class BriefOptions
     /// <summary>Error templates a brief shows.</summary>
     public int TemplatesShown { get; set; } = 10;
 
-    /// <summary>Incidents whose latest brief is held in memory (the least recently written go first).</summary>
-    public int MaxBriefsHeld { get; set; } = 2000;
-
     /// <summary>Runbook links by goal name and by service name: <c>TaskLens:Briefs:Runbooks:Services:checkout=https://…</c>.</summary>
     public RunbookOptions Runbooks { get; set; } = new();
 
@@ -46,11 +43,6 @@ public sealed class BriefOptions
         if (TemplatesShown is < 1 or > 100)
         {
             yield return $"{SectionName}:TemplatesShown must be between 1 and 100.";
-        }
-
-        if (MaxBriefsHeld < 1)
-        {
-            yield return $"{SectionName}:MaxBriefsHeld must be at least 1.";
         }
 
         foreach (var (name, url) in Runbooks.Goals.Concat(Runbooks.Services))

@@ -19,7 +19,9 @@ namespace TaskLens.Briefs;
 /// change is material (a new service or goal, severity, resolve) or a person asked, has the model write the narrative
 /// — unless a narrative was written over the very same facts (cached by their hash) or the incident's hourly budget of
 /// model calls is spent. A brief written this way is a new version, recorded in the incident's timeline; other
-/// changes refresh the facts of the version held.
+/// changes refresh the facts of the version held. Briefs are stored for every node (<see cref="BriefBook"/>): each write
+/// is a compare-and-set, and a node asks the model only after storing its claim to, so of several nodes writing one
+/// change one asks and the others keep what it writes (docs/briefs.md, "Where briefs are kept").
 /// </summary>
 internal sealed class BriefService(
     EvidenceCollector collector,
@@ -34,6 +36,9 @@ internal sealed class BriefService(
     ILogger<BriefService> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions HashJson = new() { WriteIndented = false };
+
+    /// <summary>Compare-and-set attempts of one write before it gives way (each loss means another node just wrote it).</summary>
+    private const int MaxWriteAttempts = 8;
 
     private readonly ConcurrentDictionary<(string Tenant, string Id), (DateTimeOffset Due, bool Material)> _due = new();
     private readonly SemaphoreSlim _signal = new(0);
@@ -119,13 +124,59 @@ internal sealed class BriefService(
         var facts = FactsBuilder.Build(evidence, settings);
         var factsMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var hash = Hash(facts);
-        var held = book.Find(tenant, id);
         var signature = Signature(facts);
-        var narratedFor = book.NarratedFor(tenant, id);
-        var material = force || held is null || narratedFor != signature;
+        StoredBrief? stored = null;
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        {
+            stored = await book.FindAsync(tenant, id, cancellationToken);
 
-        NarrativeState narrative;
+            // A person asked on two nodes at once: the other node's regeneration is the answer to both.
+            if (force && stored is not null && book.RegenerateWait(stored) > TimeSpan.Zero)
+            {
+                return stored.Brief;
+            }
+
+            var (next, newVersion, askModel) = Next(stored, facts, hash, signature, force, allowModel);
+            if (!await book.TryWriteAsync(next, stored?.Revision ?? 0, cancellationToken))
+            {
+                // Another node wrote first: decide again against what it wrote (the loser keeps the winner's narrative).
+                continue;
+            }
+
+            if (askModel)
+            {
+                return await NarrateAsync(next, book.Budget(stored).Left, started, factsMs, cancellationToken);
+            }
+
+            if (newVersion)
+            {
+                await incidents.RecordBriefAsync(tenant, id, TimelineText(next.Brief), cancellationToken);
+                BriefsLog.Written(logger, id, tenant, next.Brief.Version, next.Brief.Narrative.Status, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, factsMs);
+            }
+
+            return next.Brief;
+        }
+
+        BriefsLog.WriteContended(logger, id, tenant, MaxWriteAttempts);
+        return stored?.Brief;
+    }
+
+    /// <summary>
+    /// The brief to store over <paramref name="stored"/>: a new version on the first brief, a material change or a
+    /// regeneration, else the facts refreshed under the version held; and whether the model is to write its narrative —
+    /// then the brief is stored first with the narrative pending and this node's lease on it, so no other node asks the
+    /// model for the same change.
+    /// </summary>
+    private (StoredBrief Next, bool NewVersion, bool AskModel) Next(
+        StoredBrief? stored, BriefFacts facts, string hash, string signature, bool force, bool allowModel)
+    {
+        var now = time.GetUtcNow();
+        var held = stored?.Brief;
+        var narratedFor = book.NarratedFor(stored);
+        var material = force || held is null || narratedFor != signature;
         var newVersion = held is null || force;
+        var askModel = false;
+        NarrativeState narrative;
         if (!llm.Configured)
         {
             narrative = new NarrativeState { Status = "not-configured", Reason = "No model endpoint is configured (TaskLens:Llm:Endpoint): the facts are the brief." };
@@ -139,9 +190,9 @@ internal sealed class BriefService(
         {
             narrative = held?.Narrative ?? new NarrativeState { Status = "pending", Reason = "The narrative is written after the brief's next material change." };
         }
-        else if (book.Budget(tenant, id) is { Left: <= 0 })
+        else if (book.Budget(stored) is { Left: <= 0 })
         {
-            BriefsLog.BudgetSpent(logger, id, llm.MaxCallsPerIncidentPerHour);
+            BriefsLog.BudgetSpent(logger, facts.IncidentId, llm.MaxCallsPerIncidentPerHour);
             narrative = new NarrativeState
             {
                 Status = "skipped",
@@ -151,39 +202,118 @@ internal sealed class BriefService(
         }
         else
         {
-            narrative = await narratives.WriteAsync(facts, hash, book.Budget(tenant, id).Left, cancellationToken);
-            metrics.Written(narrative);
-            book.CountCalls(tenant, id, narrative.ModelCalls);
+            narrative = new NarrativeState { Status = "pending", Reason = "The model is writing the narrative.", FactsHash = hash };
             newVersion = true;
-            if (narrative.Status == "rejected")
-            {
-                BriefsLog.NarrativeRejected(logger, id, narrative.Reason);
-            }
-            else if (narrative.Status == "failed")
-            {
-                BriefsLog.NarrativeFailed(logger, id, narrative.Reason);
-            }
+            askModel = true;
         }
 
-        var version = (held?.Version ?? 0) + (newVersion ? 1 : 0);
         var brief = new IncidentBrief
         {
             Facts = facts,
-            Version = Math.Max(1, version),
+            Version = Math.Max(1, (held?.Version ?? 0) + (newVersion ? 1 : 0)),
             FactsHash = hash,
-            GeneratedAt = time.GetUtcNow(),
+            GeneratedAt = now,
             Summary = narrative.Status == "accepted" ? FirstParagraph(narrative.Text) : facts.Summary,
             Narrative = narrative,
         };
-        // A narrative tried (or not possible) is what the signature records; a pending one is still owed.
-        book.Keep(brief, narrative.Status == "pending" ? null : signature);
-        if (newVersion)
+        var next = new StoredBrief
         {
-            await incidents.RecordBriefAsync(tenant, id, TimelineText(brief), cancellationToken);
-            BriefsLog.Written(logger, id, tenant, brief.Version, narrative.Status, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, factsMs);
+            Tenant = facts.Tenant,
+            IncidentId = facts.IncidentId,
+            Revision = (stored?.Revision ?? 0) + 1,
+            Brief = brief,
+
+            // A narrative tried (or not possible, or being written) is what the signature records; a pending one is still owed.
+            NarratedFor = narrative.Status == "pending" && !askModel ? stored?.NarratedFor : signature,
+            ModelCalls = book.CallsThisHour(stored),
+            RegeneratedAt = force ? now : stored?.RegeneratedAt,
+
+            // A refresh of the facts keeps another node's lease on the narrative it is writing; a new version ends it.
+            NarratingUntil = askModel ? now + book.NarrativeLease : newVersion ? null : stored?.NarratingUntil,
+        };
+        return (next, newVersion, askModel);
+    }
+
+    /// <summary>
+    /// Has the model write the narrative of the version <paramref name="claimed"/> holds (this node's lease stored),
+    /// then stores it there with the model requests it made — over whatever refreshes of the facts other nodes stored
+    /// meanwhile. If a newer version was stored in between (a node took over past the lease), only the requests are counted.
+    /// </summary>
+    private async Task<IncidentBrief> NarrateAsync(StoredBrief claimed, int callsLeft, long started, long factsMs, CancellationToken cancellationToken)
+    {
+        var (tenant, id) = (claimed.Tenant, claimed.IncidentId);
+        NarrativeState narrative;
+        try
+        {
+            narrative = await narratives.WriteAsync(claimed.Brief.Facts, claimed.Brief.FactsHash, callsLeft, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: give the lease back, so another node (or this one after its restart) writes the narrative now.
+            await StoreAsync(claimed, current => current with { NarratingUntil = time.GetUtcNow() }, CancellationToken.None);
+            throw;
         }
 
-        return brief;
+        metrics.Written(narrative);
+        if (narrative.Status == "rejected")
+        {
+            BriefsLog.NarrativeRejected(logger, id, narrative.Reason);
+        }
+        else if (narrative.Status == "failed")
+        {
+            BriefsLog.NarrativeFailed(logger, id, narrative.Reason);
+        }
+
+        var calls = narrative.ModelCalls;
+        var stored = await StoreAsync(claimed, current => current with
+        {
+            Brief = current.Brief with
+            {
+                Narrative = narrative,
+                Summary = narrative.Status == "accepted" ? FirstParagraph(narrative.Text) : current.Brief.Facts.Summary,
+            },
+            ModelCalls = book.CallsThisHour(current, calls),
+            NarratingUntil = null,
+        }, cancellationToken, superseded: current => current with { ModelCalls = book.CallsThisHour(current, calls) });
+        if (stored is null || stored.Brief.Version != claimed.Brief.Version)
+        {
+            return stored?.Brief ?? claimed.Brief with { Narrative = narrative };
+        }
+
+        await incidents.RecordBriefAsync(tenant, id, TimelineText(stored.Brief), cancellationToken);
+        BriefsLog.Written(logger, id, tenant, stored.Brief.Version, narrative.Status, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, factsMs);
+        return stored.Brief;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the stored brief while it is still the version <paramref name="claimed"/>
+    /// holds (else <paramref name="superseded"/>, if given), retrying past other nodes' writes; null when nothing was stored.
+    /// </summary>
+    private async Task<StoredBrief?> StoreAsync(
+        StoredBrief claimed, Func<StoredBrief, StoredBrief> change, CancellationToken cancellationToken, Func<StoredBrief, StoredBrief>? superseded = null)
+    {
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        {
+            if (await book.FindAsync(claimed.Tenant, claimed.IncidentId, cancellationToken) is not { } current)
+            {
+                return null;
+            }
+
+            var ours = current.Brief.Version == claimed.Brief.Version && current.NarratedFor == claimed.NarratedFor;
+            var next = ours ? change(current) : superseded?.Invoke(current);
+            if (next is null)
+            {
+                return current;
+            }
+
+            if (await book.TryWriteAsync(next with { Revision = current.Revision + 1 }, current.Revision, cancellationToken))
+            {
+                return next;
+            }
+        }
+
+        BriefsLog.WriteContended(logger, claimed.IncidentId, claimed.Tenant, MaxWriteAttempts);
+        return null;
     }
 
     /// <summary>What makes a change material for the narrative: services, goals, severity, open or closed.</summary>

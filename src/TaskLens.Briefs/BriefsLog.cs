@@ -28,4 +28,7 @@ internal static partial class BriefsLog
 
     [LoggerMessage(7007, LogLevel.Warning, "Model request answered {Status}; retry {Attempt} in {DelayMs} ms")]
     public static partial void ModelRetry(ILogger logger, int status, int attempt, long delayMs);
+
+    [LoggerMessage(7008, LogLevel.Warning, "Brief of incident {Id} ({Tenant}): other nodes wrote it {Attempts} times while this one tried; the stored brief stands")]
+    public static partial void WriteContended(ILogger logger, string id, string tenant, int attempts);
 }

@@ -4,15 +4,16 @@ using TaskLens.Core.Briefs;
 namespace TaskLens.Briefs;
 
 /// <summary>
-/// <see cref="GetIncidentBrief"/>: the brief held, or the facts computed now (the narrative follows in the background).
+/// <see cref="GetIncidentBrief"/>: the stored brief (whichever node wrote it), or the facts computed now (the narrative
+/// follows in the background).
 /// </summary>
 internal sealed class GetIncidentBriefHandler(BriefBook book, BriefService briefs) : IRequestHandler<GetIncidentBrief, IncidentBrief?>
 {
     public async Task<IncidentBrief?> Handle(GetIncidentBrief request, CancellationToken cancellationToken)
     {
-        if (book.Find(request.Tenant, request.Id) is { } held)
+        if (await book.FindAsync(request.Tenant, request.Id, cancellationToken) is { } stored)
         {
-            return held;
+            return stored.Brief;
         }
 
         var brief = await briefs.WriteAsync(request.Tenant, request.Id, force: false, allowModel: false, cancellationToken);

@@ -3,17 +3,21 @@ using TaskLens.Core.Briefs;
 
 namespace TaskLens.Briefs;
 
-/// <summary><see cref="RegenerateIncidentBrief"/>: at most once per <see cref="BriefOptions.RegenerateMinInterval"/> and within the model budget.</summary>
+/// <summary>
+/// <see cref="RegenerateIncidentBrief"/>: at most once per <see cref="BriefOptions.RegenerateMinInterval"/> and within
+/// the model budget, counted in the stored brief, so asking another node does not get round either.
+/// </summary>
 internal sealed class RegenerateIncidentBriefHandler(BriefBook book, BriefService briefs, BriefOptions options, LlmOptions llm) : IRequestHandler<RegenerateIncidentBrief, RegenerateResult>
 {
     public async Task<RegenerateResult> Handle(RegenerateIncidentBrief request, CancellationToken cancellationToken)
     {
-        if (!book.TryTakeRegenerate(request.Tenant, request.Id, out var wait))
+        var stored = await book.FindAsync(request.Tenant, request.Id, cancellationToken);
+        if (book.RegenerateWait(stored) is { } wait && wait > TimeSpan.Zero)
         {
             return new RegenerateResult(RegenerateOutcome.RateLimited, null, wait, $"The brief was regenerated less than {options.RegenerateMinInterval.TotalSeconds:0} s ago.");
         }
 
-        if (llm.Configured && book.Budget(request.Tenant, request.Id) is { Left: <= 0 } budget)
+        if (llm.Configured && book.Budget(stored) is { Left: <= 0 } budget)
         {
             return new RegenerateResult(RegenerateOutcome.RateLimited, null, budget.RetryAfter,
                 $"The incident's budget of {llm.MaxCallsPerIncidentPerHour} model calls per hour is spent.");

@@ -104,6 +104,8 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton(IncidentStore.Schema);
         builder.Services.AddSingleton(AlertIntakeStore.Schema);
         builder.Services.AddSingleton(SlackStateStore.Schema);
+        builder.Services.AddSingleton(BriefStore.Schema);
+        builder.Services.AddSingleton<IBriefStore, BriefStore>();
         builder.Services.AddSingleton<ISlackStateStore, SlackStateStore>();
         builder.Services.AddSingleton(UserStore.Schema);
         builder.Services.AddSingleton(AccessKeyStore.Schema);

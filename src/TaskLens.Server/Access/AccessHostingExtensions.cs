@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
+using TaskLens.Core;
 using Microsoft.Extensions.Options;
 using TaskLens.Core.Access;
 using TaskLens.Ingest;
@@ -55,15 +57,55 @@ internal static class AccessHostingExtensions
 
         // Password guessing: at most SignInAttemptsPerMinute sign-in posts per client address, then 429 with Retry-After.
         builder.Services.AddSingleton(services => new SignInThrottle(services.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddValidatedOptions<NetworkOptions>(builder.Configuration, NetworkOptions.SectionName, o => o.Validate());
         return builder;
+    }
+
+    /// <summary>
+    /// ASP.NET Core's forwarded headers believed from the trusted proxies only (null when none is configured: the
+    /// middleware is not added at all). The framework's defaults trust loopback, which would let anyone on the host,
+    /// or any proxy there that passes a client's header through, choose an address: they are cleared. Every hop of
+    /// <c>X-Forwarded-For</c> is read from the right while it is a trusted proxy, so a chain of them (a load balancer,
+    /// then nginx) gives the first address outside it, and a value the client wrote itself, further left, is never used.
+    /// </summary>
+    internal static ForwardedHeadersOptions? ForwardedFrom(NetworkOptions network)
+    {
+        if (network.TrustedProxies.Count == 0)
+        {
+            return null;
+        }
+
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            ForwardLimit = null,
+        };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var trusted in network.Networks())
+        {
+            options.KnownIPNetworks.Add(trusted);
+        }
+
+        return options;
     }
 
     /// <summary>Sign-in posts allowed per client address and minute.</summary>
     public const int SignInAttemptsPerMinute = SignInThrottle.AttemptsPerWindow;
 
-    /// <summary>Authentication and authorization for the API port; the OTLP ports branch off before this and never pay for it.</summary>
+    /// <summary>
+    /// Authentication and authorization for the API port; the OTLP ports branch off before this and never pay for it.
+    /// With trusted proxies configured, the client's address is first taken from their forwarded headers
+    /// (<see cref="ForwardedFrom"/>), so the sign-in throttle, open mode and the Slack link API's loopback rule all see
+    /// the client rather than the proxy.
+    /// </summary>
     public static WebApplication UseTaskLensAccess(this WebApplication app)
     {
+        if (ForwardedFrom(app.Services.GetRequiredService<NetworkOptions>()) is { } forwarded)
+        {
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.Use(app.Services.GetRequiredService<SignInThrottle>().CheckAsync);
         app.UseAuthentication();
         app.UseAuthorization();

@@ -56,6 +56,11 @@ internal static class SlackLinkApi
             : Results.Problem(title: "Unknown link", detail: $"No stored link for '{slackUserId}'.", statusCode: StatusCodes.Status404NotFound));
     }
 
+    /// <remarks>
+    /// With trusted proxies configured (<c>TaskLens:Network:TrustedProxies</c>), ASP.NET Core's forwarded headers
+    /// middleware has already replaced the connection's address with the client's and moved <c>X-Forwarded-For</c> to
+    /// <c>X-Original-For</c>: a request forwarded for a loopback client is still refused by that header.
+    /// </remarks>
     private static bool FromLoopback(HttpContext context)
     {
         var headers = context.Request.Headers;
@@ -63,7 +68,7 @@ internal static class SlackLinkApi
         return context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
             && (host is "localhost" || (IPAddress.TryParse(host, out var named) && IPAddress.IsLoopback(named)))
             && !headers.ContainsKey("X-Forwarded-For") && !headers.ContainsKey("Forwarded") && !headers.ContainsKey("X-Real-IP")
-            && !headers.ContainsKey("X-Forwarded-Host");
+            && !headers.ContainsKey("X-Forwarded-Host") && !headers.ContainsKey("X-Original-For");
     }
 
     private static async Task<bool> IsActiveUserOfAsync(IUserStore users, string name, string tenant, CancellationToken cancellationToken) =>

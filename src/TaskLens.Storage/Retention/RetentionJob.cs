@@ -216,6 +216,12 @@ internal sealed class RetentionJob(
             await members.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await using (var briefs = connection.Command($"DELETE FROM incident_briefs WHERE (tenant, incident_id) IN ({Closed})", transaction)
+            .Bind("@cutoff", cutoff.ToUnixTimeSeconds()))
+        {
+            await briefs.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using var incidents = connection.Command("DELETE FROM incidents WHERE status IN (3, 4) AND updated_at < @cutoff", transaction)
             .Bind("@cutoff", cutoff.ToUnixTimeSeconds());
         var deleted = await incidents.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

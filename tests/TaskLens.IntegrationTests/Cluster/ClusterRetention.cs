@@ -36,7 +36,7 @@ internal sealed class ClusterRetention : IAsyncDisposable
             RequestTimeout = TimeSpan.FromSeconds(60), RetentionDays = 10, Retention = new RetentionDays { Logs = 5, Incidents = 20 },
         };
         _client = new ClickHouseClient(new HttpClient(ClickHouseClient.CreateHandler()), _options, NullLogger<ClickHouseClient>.Instance);
-        _state = new StateDatabase(Path.Combine(_directory, "state.db"), TimeSpan.FromSeconds(5), [IncidentStore.Schema, AlertIntakeStore.Schema]);
+        _state = new StateDatabase(Path.Combine(_directory, "state.db"), TimeSpan.FromSeconds(5), [IncidentStore.Schema, AlertIntakeStore.Schema, TaskLens.Storage.Briefs.BriefStore.Schema]);
     }
 
     /// <summary>What each server held per table before the pass: (server, table) → partition ids, or goal run ids.</summary>

@@ -36,7 +36,7 @@ public sealed class RetentionJobTests(ClickHouseFixture clickHouse) : IAsyncLife
         };
         _client = clickHouse.CreateClient(database);
         await new SchemaMigrator(_client, Options.Create(_options), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        _state = new StateDatabase(Path.Combine(_directory, "state.db"), TimeSpan.FromSeconds(5), [IncidentStore.Schema, TaskLens.Storage.Alerts.AlertIntakeStore.Schema]);
+        _state = new StateDatabase(Path.Combine(_directory, "state.db"), TimeSpan.FromSeconds(5), [IncidentStore.Schema, TaskLens.Storage.Alerts.AlertIntakeStore.Schema, TaskLens.Storage.Briefs.BriefStore.Schema]);
         await _state.MigrateAsync(CancellationToken.None);
     }
 

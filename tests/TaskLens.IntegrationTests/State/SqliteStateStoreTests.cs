@@ -13,6 +13,9 @@ public sealed class SqliteStateStoreTests(ClickHouseFixture clickHouse) : StateS
     private protected override Task<StateDatabase> CreateDatabaseAsync() =>
         Task.FromResult(new StateDatabase(Path.Combine(_directory, "state.db"), TimeSpan.FromSeconds(5), Schemas));
 
+    private protected override Task<StateDatabase> CreateOtherDatabaseAsync(IReadOnlyList<StateSchema> schemas) =>
+        Task.FromResult(new StateDatabase(Path.Combine(_directory, "other.db"), TimeSpan.FromSeconds(5), schemas));
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

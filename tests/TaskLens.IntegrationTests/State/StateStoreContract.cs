@@ -4,11 +4,13 @@ using TaskLens.Core;
 using TaskLens.Core.Access;
 using TaskLens.Core.Alerts;
 using TaskLens.Core.Alerts.Intake;
+using TaskLens.Core.Briefs;
 using TaskLens.Core.Incidents;
 using TaskLens.Core.Slack;
 using TaskLens.IntegrationTests.Infrastructure;
 using TaskLens.Storage.Access;
 using TaskLens.Storage.Alerts;
+using TaskLens.Storage.Briefs;
 using TaskLens.Storage.ClickHouse;
 using TaskLens.Storage.Incidents;
 using TaskLens.Storage.Schema;
@@ -30,10 +32,13 @@ public abstract class StateStoreContract(ClickHouseFixture clickHouse) : IAsyncL
     protected ClickHouseClient ClickHouse { get; private set; } = null!;
 
     internal static IReadOnlyList<StateSchema> Schemas =>
-        [SlackStateStore.Schema, UserStore.Schema, AccessKeyStore.Schema, IncidentStore.Schema, AlertIntakeStore.Schema];
+        [SlackStateStore.Schema, UserStore.Schema, AccessKeyStore.Schema, IncidentStore.Schema, AlertIntakeStore.Schema, BriefStore.Schema];
 
-    /// <summary>A new, empty database of the engine under test with <see cref="Schemas"/> registered.</summary>
+    /// <summary>The database of the test (new and empty at its first call) with <see cref="Schemas"/> registered.</summary>
     private protected abstract Task<StateDatabase> CreateDatabaseAsync();
+
+    /// <summary>Another new, empty database of the engine under test, with only <paramref name="schemas"/> registered.</summary>
+    private protected abstract Task<StateDatabase> CreateOtherDatabaseAsync(IReadOnlyList<StateSchema> schemas);
 
     public async Task InitializeAsync()
     {
@@ -233,6 +238,80 @@ public abstract class StateStoreContract(ClickHouseFixture clickHouse) : IAsyncL
             [incident]);
         write.Heads[tenant] = head;
         return write;
+    }
+
+    [Fact]
+    public async Task Briefs_WrittenWithCompareAndSet_ReadBackWholeAndOnlyInTheirTenant()
+    {
+        var store = new BriefStore(Database);
+        var acme = Brief("acme", "inc-1", version: 1, "Checkout is failing: payments-db refuses connections.");
+        var initech = Brief("initech", "inc-1", version: 4, "Initech's own incident number one.");
+
+        Assert.True(await store.TryWriteAsync(acme, 0, CancellationToken.None));
+        Assert.False(await store.TryWriteAsync(acme with { Brief = acme.Brief with { Version = 9 } }, 0, CancellationToken.None));
+        Assert.Null(await store.FindAsync("initech", "inc-1", CancellationToken.None));
+        Assert.True(await store.TryWriteAsync(initech, 0, CancellationToken.None));
+
+        var read = await store.FindAsync("acme", "inc-1", CancellationToken.None);
+        Assert.NotNull(read);
+        Assert.Equal((1L, 1L, "sig-1", At.AddMinutes(5)), (read.Revision, read.Brief.Version, read.NarratedFor, read.NarratingUntil));
+        Assert.Equal(acme.ModelCalls, read.ModelCalls);
+        Assert.Equal(acme.Brief.Narrative, read.Brief.Narrative);
+
+        // Every fact reads back as written: the facts hash the narrative cache compares is the same.
+        Assert.Equal(TaskLens.Briefs.BriefService.Hash(acme.Brief.Facts), TaskLens.Briefs.BriefService.Hash(read.Brief.Facts));
+        Assert.Equal("Initech's own incident number one.", (await store.FindAsync("initech", "inc-1", CancellationToken.None))!.Brief.Narrative.Text);
+
+        // A writer that read revision 1 after another moved it to 2 stores nothing.
+        Assert.True(await store.TryWriteAsync(read with { NarratingUntil = null, Brief = read.Brief with { Version = 2 } }, 1, CancellationToken.None));
+        Assert.False(await store.TryWriteAsync(read with { Brief = read.Brief with { Version = 7 } }, 1, CancellationToken.None));
+        var after = await store.FindAsync("acme", "inc-1", CancellationToken.None);
+        Assert.Equal((2L, 2L, (DateTimeOffset?)null), (after!.Revision, after.Brief.Version, after.NarratingUntil));
+    }
+
+    [Fact]
+    public async Task Briefs_StoreWithoutTheTable_GetsItOnUpgrade_AndKeepsWhatItHeld()
+    {
+        var before = Schemas.Where(s => s.Owner != BriefStore.Schema.Owner).ToList();
+        await using (var old = await CreateOtherDatabaseAsync(before))
+        {
+            await old.MigrateAsync(CancellationToken.None);
+            await new SlackStateStore(old).LinkUserAsync("U1", "ana", CancellationToken.None);
+            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => new BriefStore(old).FindAsync("acme", "inc-1", CancellationToken.None));
+        }
+
+        await using var upgraded = await CreateOtherDatabaseAsync(Schemas);
+        Assert.Equal(BriefStore.Schema.Statements.Count, await upgraded.MigrateAsync(CancellationToken.None));
+        Assert.True(await new BriefStore(upgraded).TryWriteAsync(Brief("acme", "inc-1", 1, "text"), 0, CancellationToken.None));
+        Assert.NotNull(await new BriefStore(upgraded).FindAsync("acme", "inc-1", CancellationToken.None));
+        Assert.Equal("ana", await new SlackStateStore(upgraded).FindUserAsync("U1", CancellationToken.None));
+    }
+
+    private static StoredBrief Brief(string tenant, string id, long version, string narrative)
+    {
+        var facts = new BriefFacts
+        {
+            IncidentId = id, Tenant = tenant, IncidentVersion = 3, Title = "Goal order-agent completing 40% of runs", Severity = AlertSeverity.Critical,
+            Status = IncidentStatus.Triggered, FirstSeen = At, LastSeen = At.AddMinutes(21), Duration = TimeSpan.FromMinutes(21), Alerts = 6, FiringAlerts = 5,
+            Goals = [new GoalImpact("order-agent", 0.4, 0.96, 0.97, 120, 200, 8, 9.6, ["series:goal/order-agent/completion_rate"])],
+            Services = ["checkout", "payments-db"], Tenants = [tenant],
+            Timeline = [new TimelineHighlight(At, "opened", "opened by alert db1", ["timeline:v1"])],
+            ErrorTemplates = [new ErrorTemplate("T1", "payments-db", "span", "connection to <*> refused", 1350, At, At.AddMinutes(20), true, ["template:T1"])],
+            Origins = [new OriginCandidate(1, "service", "payments-db", 2.06, [new OriginEvidence("earliest-signal", "first to fail", At, ["alert:am:db1"])])],
+            NextSteps = [new NextStep("runbook", "Open the runbook", "https://runbooks.example.com/payments-db", ["alert:am:db1"])],
+            Samples = [new BriefSample("trace", "0af7651916cd43dd8448eb211c80319c", "checkout", "order-agent", At, "/api/traces/0af7651916cd43dd8448eb211c80319c")],
+            Sources = ["alert:am:db1"], Summary = "Checkout is failing.",
+        };
+        return new StoredBrief
+        {
+            Tenant = tenant, IncidentId = id, Revision = 1, NarratedFor = "sig-1", NarratingUntil = At.AddMinutes(5), RegeneratedAt = At,
+            ModelCalls = [At, At.AddSeconds(1.5)],
+            Brief = new IncidentBrief
+            {
+                Facts = facts, Version = version, FactsHash = "1094a111d08e73be", GeneratedAt = At, Summary = narrative,
+                Narrative = new NarrativeState { Status = "accepted", Text = narrative, Model = "gpt-4o-mini", InputTokens = 2400, OutputTokens = 300, Cost = 0.00054, ModelCalls = 2, FunctionCalls = 1, FactsHash = "1094a111d08e73be", GeneratedAt = At },
+            },
+        };
     }
 
     private static IncidentWrite Triage(Incident seen, IncidentEventKind kind, long head, string actor)
