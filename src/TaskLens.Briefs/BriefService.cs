@@ -249,8 +249,22 @@ internal sealed class BriefService(
         }
         catch (OperationCanceledException)
         {
-            // Stopping: give the lease back, so another node (or this one after its restart) writes the narrative now.
-            await StoreAsync(claimed, current => current with { NarratingUntil = time.GetUtcNow() }, CancellationToken.None);
+            // The request ended or the node is stopping: say so instead of leaving "pending", give the lease back, and
+            // clear what the narrative was written for, so the next write of this brief (on any node) asks again.
+            await StoreAsync(claimed, current => current with
+            {
+                Brief = current.Brief with
+                {
+                    Narrative = new NarrativeState
+                    {
+                        Status = "failed",
+                        Reason = "Writing the narrative was cancelled (the request ended or the node stopped); the next write of this brief asks again.",
+                        FactsHash = current.Brief.FactsHash,
+                    },
+                },
+                NarratedFor = null,
+                NarratingUntil = time.GetUtcNow(),
+            }, CancellationToken.None);
             throw;
         }
 

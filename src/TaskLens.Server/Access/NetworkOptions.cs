@@ -35,7 +35,9 @@ internal sealed class NetworkOptions
     private static bool TryParse(string entry, out IPNetwork network)
     {
         var text = entry.Trim();
-        if (IPAddress.TryParse(text, out var address) && !text.Contains('/', StringComparison.Ordinal))
+        // IPAddress.TryParse reads "10.1" as 10.0.0.1: an IPv4 address must be written in full, four dotted parts.
+        if (IPAddress.TryParse(text, out var address) && !text.Contains('/', StringComparison.Ordinal)
+            && (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || text.Count(c => c == '.') == 3))
         {
             network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
             return true;

@@ -14,8 +14,11 @@ internal sealed class OpenModeAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessMode mode)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
+    // A request a trusted proxy forwarded (X-Original-For is set when its forwarded address replaced the connection's)
+    // is never the local user, whatever address it claims.
     protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
         Task.FromResult(mode.OpenMode && Context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+            && !Context.Request.Headers.ContainsKey("X-Original-For")
             ? AuthenticateResult.Success(new AuthenticationTicket(AccessPrincipal.OpenMode(Scheme.Name), Scheme.Name))
             : AuthenticateResult.NoResult());
 }

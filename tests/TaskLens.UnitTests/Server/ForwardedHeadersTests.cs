@@ -77,6 +77,8 @@ public sealed class ForwardedHeadersTests
     [InlineData("10.0.0.1/8", false)]
     [InlineData("10.0.0.0/33", false)]
     [InlineData("proxy.internal", false)]
+    [InlineData("10.1", false)]
+    [InlineData("10", false)]
     public void Validate_TrustedProxies_AreAddressesOrNetworks(string entry, bool valid)
     {
         var options = new NetworkOptions();
